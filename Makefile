@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# damotrace build.  `make` builds every command into ./bin/.
+#
+# Layout: each library folder (format, kernel-shim, convert, render, recorder)
+# becomes one static archive; every cmd/damo-*.c is a thin main linked against
+# them.  Include paths are set per folder so that a folder can only see the
+# headers of the folders it may use (see README.md, "Layout").
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+O ?= build
+BIN ?= bin
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= $(OPT)
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -DDAMOTRACE_VERSION='"$(VERSION)"' \
+	$(WARN) -fno-omit-frame-pointer $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+CAIRO_CFLAGS := $(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null)
+CAIRO_LIBS := $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null || echo -lcairo)
+TRACEEVENT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libtraceevent 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+
+# Folder -> folders whose headers it may include.
+INC_format := -Iformat
+INC_kernel-shim := -Ikernel-shim $(TRACEEVENT_CFLAGS)
+INC_convert := -Iformat -Iconvert
+INC_render := -Iformat -Iconvert -Irender $(CAIRO_CFLAGS)
+INC_recorder := -Ikernel-shim -Iformat -Iconvert -Irecorder $(TRACEEVENT_CFLAGS)
+INC_ALL := -Iformat -Ikernel-shim -Iconvert -Irender -Irecorder -Icmd \
+	$(CAIRO_CFLAGS) $(TRACEEVENT_CFLAGS)
+
+LIB_DIRS := format kernel-shim convert render recorder
+# Link order: users before what they use.
+LIB_ORDER := recorder render convert kernel-shim format
+lib_srcs = $(wildcard $(1)/*.c)
+lib_objs = $(patsubst %.c,$(O)/%.o,$(call lib_srcs,$(1)))
+lib_archive = $(O)/lib/libdt-$(1).a
+
+ARCHIVES := $(foreach d,$(LIB_ORDER),$(call lib_archive,$(d)))
+SYS_LIBS := $(CAIRO_LIBS) -lpng16 -ltraceevent -lzstd -lz -lm -lpthread
+
+CMD_SRCS := $(sort $(wildcard cmd/damo-*.c))
+CMD_COMMON_SRCS := $(filter-out cmd/damo-%.c,$(wildcard cmd/*.c))
+CMD_COMMON_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_COMMON_SRCS))
+COMMANDS := $(patsubst cmd/%.c,%,$(CMD_SRCS))
+BINS := $(addprefix $(BIN)/,$(COMMANDS))
+
+# Commands that link nothing from render/ (no cairo): built static too.
+STATIC_COMMANDS := damo-record damo-info damo-synth
+STATIC_BIN := bin-static
+STATIC_ARCHIVES := $(foreach d,recorder convert kernel-shim format,$(call lib_archive,$(d)))
+
+.PHONY: all clean check unit test sanitize fuzz fuzz-short static install deps \
+	npm-deps check-vm check-browser bench demo man help
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+help:
+	@echo "make            build every command into ./$(BIN)/"
+	@echo "make test       the whole test run (what CI runs after make deps)"
+	@echo "make check      unit and command tests (T=name runs one suite)"
+	@echo "make sanitize   make check built with ASan and UBSan"
+	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
+	@echo "make check-vm   real DAMON in a microVM"
+	@echo "make check-browser  speedscope files opened in headless chromium"
+	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
+	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
+	@echo "make demo       the end-to-end demo into ./demo/"
+	@echo "make deps       install missing Debian packages"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
+
+# ---------------------------------------------------------------- objects
+define lib_rules
+$(O)/$(1)/%.o: $(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(INC_$(1)) -MMD -MP -c -o $$@ $$<
+$(call lib_archive,$(1)): $(call lib_objs,$(1))
+	@mkdir -p $$(@D)
+	@rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,ar rcs $$@)
+endef
+$(foreach d,$(LIB_DIRS),$(eval $(call lib_rules,$(d))))
+
+$(O)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_ALL) -MMD -MP -c -o $@ $<
+
+$(BIN)/%: $(O)/cmd/%.o $(CMD_COMMON_OBJS) $(ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CMD_COMMON_OBJS) $(ARCHIVES) $(ALL_LDFLAGS) $(SYS_LIBS)
+
+# ---------------------------------------------------------------- static
+static: $(addprefix $(STATIC_BIN)/,$(STATIC_COMMANDS))
+$(STATIC_BIN)/%: $(O)/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(CMD_COMMON_OBJS) $(STATIC_ARCHIVES) \
+		-ltraceevent -lzstd -lz -lm -lpthread
+
+# ---------------------------------------------------------------- tests
+# Unit tests: every tests/unit/*.c defines one or more `Suite *NAME_suite(void)`;
+# they are collected into one Check runner.  Command tests (tests/cmd/*.sh)
+# run inside that runner as the "commands" suite, so one summary line counts
+# everything.
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(patsubst %.c,$(O)/%.o,$(UNIT_SRCS))
+UNIT_RUNNER := $(O)/tests/unit-runner
+
+$(O)/tests/suites.h: $(UNIT_SRCS) Makefile
+	@mkdir -p $(@D)
+	@{ names=$$(grep -ho '^Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRCS) | sed 's/^Suite \*//; s/(void)//'); \
+	  for n in $$names; do echo "Suite *$$n(void);"; done; \
+	  printf '#define DT_ALL_SUITES'; for n in $$names; do printf ' X(%s)' $$n; done; echo; } > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(O)/tests/unit/%.o: tests/unit/%.c $(O)/tests/suites.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_ALL) -I$(O)/tests -Itests -MMD -MP -c -o $@ $<
+
+$(UNIT_RUNNER): $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES)
+	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES) $(ALL_LDFLAGS) $(SYS_LIBS) $(CHECK_LIBS)
+
+# T=suite runs one suite; C=case one test case (Check's CK_RUN_SUITE/CASE).
+check: all $(UNIT_RUNNER)
+	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(abspath ../shared) \
+	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
+	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
+
+sanitize:
+	$(MAKE) O=build-san BIN=build-san/bin \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+
+FUZZ_SECONDS ?= 20
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh
+
+check-vm: static
+	@bash tests/vm/run.sh
+
+npm-deps:
+	@bash tests/browser/npm-deps.sh
+
+check-browser: all
+	@bash tests/browser/run.sh
+
+test:
+	@bash tests/run-all.sh
+
+bench: all
+	@bash bench/run.sh
+
+demo:
+	@bash examples/demo.sh
+
+# ---------------------------------------------------------------- deps
+DEB_PACKAGES := build-essential pkg-config clang libzstd-dev zstd zlib1g-dev \
+	libpng-dev libcairo2-dev check libtraceevent-dev gnuplot-nox poppler-utils \
+	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium
+deps:
+	@installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Status}\n' 2>/dev/null | awk '$$2=="installed"{print $$1}'); \
+	missing=""; for p in $(DEB_PACKAGES); do \
+	  echo "$$installed" | grep -qx "$$p" || missing="$$missing $$p"; done; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+# ---------------------------------------------------------------- install
+MANPAGES := $(wildcard docs/man/*.1)
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 format/dtr.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 $(call lib_archive,format) $(DESTDIR)$(PREFIX)/lib/libdtr.a
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' format/dtr.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dtr.pc
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
+
+clean:
+	rm -rf build build-san $(BIN) $(STATIC_BIN)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cli.h - what every command main shares: messages, exit codes, --version,
+ * and progress on a terminal.  Mains stay thin: parse options, call the
+ * libraries, report.
+ */
+#ifndef DT_CLI_H
+#define DT_CLI_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes common to every command (documented in each man page). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILURE = 1, /* bad input data, I/O error, runtime failure */
+	CLI_EXIT_USAGE = 2,   /* bad command line */
+};
+
+#define CLI_ERRLEN 512
+
+/* "PROG: message" on stderr, one line. */
+void cli_error(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_warn(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "PROG: message\nTry 'PROG --help'." on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *prog, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints "PROG (damotrace) VERSION". */
+void cli_print_version(const char *prog);
+
+/* Progress line on stderr, only when stderr is a terminal; redrawn at most
+ * every 200 ms.  `now_ns` is CLOCK_MONOTONIC. */
+struct cli_progress {
+	int enabled;
+	uint64_t last_ns;
+	int drawn;
+};
+void cli_progress_init(struct cli_progress *p);
+int cli_progress_due(struct cli_progress *p); /* 1 when a redraw is due */
+void cli_progress_draw(struct cli_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_progress_done(struct cli_progress *p);
+
+uint64_t cli_now_ns(void); /* CLOCK_MONOTONIC */
+
+#endif /* DT_CLI_H */
