@@ -135,7 +135,7 @@ check: all $(UNIT_RUNNER)
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
 
 sanitize:
-	$(MAKE) O=build-san BIN=build-san/bin \
+	$(MAKE) O=$(O)-san BIN=$(O)-san/bin \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check
 
@@ -189,6 +189,6 @@ install: all
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
 
 clean:
-	rm -rf build build-san $(BIN) $(STATIC_BIN)
+	rm -rf build build-* $(BIN) $(STATIC_BIN)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
