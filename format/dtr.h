@@ -210,6 +210,7 @@ const char *dtr_ops_name(enum dtr_ops ops);        /* "vaddr", "paddr", ... */
 int dtr_ops_parse(const char *name, enum dtr_ops *ops); /* 0 or -EINVAL */
 const char *dtr_clock_name(enum dtr_clock clock);  /* "monotonic", ... */
 const char *dtr_unit_name(enum dtr_unit unit);     /* "samples", ... */
+const char *dtr_item_type_name(enum dtr_item_type type); /* "snapshot", ... */
 
 /* True (1) when the first bytes of a file look like a damotrace record. */
 int dtr_probe(const void *buf, size_t len);
@@ -230,7 +231,8 @@ struct dtr_writer_opts {
 /* Create (truncate) `path` and write the header. */
 int dtr_writer_open(struct dtr_writer **w, const char *path,
 		    const struct dtr_writer_opts *opts, char *err, size_t errlen);
-/* Write to an already open descriptor (e.g. stdout); `name` is for messages. */
+/* Write to an already open descriptor (e.g. stdout); `name` is for messages.
+ * The descriptor stays open after dtr_writer_close/abort: it is the caller's. */
 int dtr_writer_open_fd(struct dtr_writer **w, int fd, const char *name,
 		       const struct dtr_writer_opts *opts, char *err, size_t errlen);
 /* Append one item.  FRAME items must come with ids 0, 1, 2, ... in order. */
@@ -276,6 +278,11 @@ struct dtr_reader_status {
 	int damaged;            /* damage was met (and salvaged, or reported) */
 	uint64_t damage_offset; /* file offset of the damage */
 	uint32_t version_major, version_minor;
+	/* Items delivered (or, for dtr_verify, decoded) so far. */
+	uint64_t nr_snapshots;
+	uint64_t nr_regions;
+	uint64_t nr_stacks;
+	int used_index;         /* a time range was served through the index */
 };
 void dtr_reader_status(const struct dtr_reader *r, struct dtr_reader_status *st);
 void dtr_reader_close(struct dtr_reader *r);
@@ -284,6 +291,13 @@ void dtr_reader_close(struct dtr_reader *r);
  * caller; fills *st.  Returns 0 when undamaged, <0 with err naming the offset. */
 int dtr_verify(const char *path, struct dtr_reader_status *st, char *err,
 	       size_t errlen);
+
+/* CRC32C (Castagnoli, reflected polynomial 0x82F63B78) as used by the format;
+ * start with crc = 0.  Chaining: dtr_crc32c(dtr_crc32c(0, a, n), b, m). */
+uint32_t dtr_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* Largest decompressed chunk a reader accepts (bounds its memory). */
+#define DTR_MAX_CHUNK_RAW (1u << 30)
 
 #ifdef __cplusplus
 }
