@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * perf_script.h - streaming reader of `perf script` text with callstacks.
+ *
+ * Reads what `perf script` prints for sampled events (cpu-clock, cycles,
+ * tracepoints, ...) in its default form and in the usual `-F` forms, one
+ * sample at a time, in memory bounded by the longest line and the number of
+ * distinct frames and threads (never by the size of the input).  Frames are
+ * interned: (symbol, dso, srcline) -> id, ids 0, 1, 2, ... in order of first
+ * appearance, so a consumer can emit a DTR_ITEM_FRAME for every id it has
+ * not yet seen before the DTR_ITEM_STACK that uses it (see
+ * dt_perf_script_frame()).  Threads are interned too: pid/tid -> comm.
+ *
+ * What is accepted (one sample = a header line, then zero or more frame
+ * lines, then a blank line or the next header):
+ *   header  `COMM PID/TID [CPU] SECS.FRAC: PERIOD EVENT: [PAYLOAD | FRAME]`
+ *           where COMM may hold spaces (and is right-aligned by perf, so may
+ *           start with spaces), PID/TID may be TID alone, [CPU], the time
+ *           (microsecond or nanosecond precision), PERIOD and EVENT may each
+ *           be missing (`perf script -F`); EVENT may carry modifiers
+ *           (`cycles:u:`) or be a tracepoint (`sched:sched_switch:`) with its
+ *           payload after it.  Without -g, or with -G, the sample's only frame
+ *           is on the header line.
+ *   frame   `<TAB> ADDR SYMBOL[+0xOFF] [(DSO)]`: SYMBOL may be `[unknown]`
+ *           and hold spaces, parentheses, brackets and templates; DSO is the
+ *           last parenthesised group preceded by a space and may hold spaces
+ *           or end in ` (deleted)`; `(inlined)` means no dso.  The +0xOFF is
+ *           dropped so that samples in one function share one frame.
+ *   srcline a line after a frame that is neither a frame nor a header
+ *           (`  file.c:12`, `  [kernel.kallsyms][ffffffff8100]`): the
+ *           source line of that frame (perf script -F +srcline).
+ *   `#` lines: perf's header (`perf script --header`); `# clockid: NAME`
+ *           tells the clock of the sample times (see dt_perf_script_clock).
+ * Side-band records perf prints with --show-*-events (`PERF_RECORD_*`
+ * events) and frame lines outside any sample are skipped and counted
+ * (dt_perf_script_stats).  Any other line that is neither a header, a frame
+ * nor a srcline is an error naming the file and the line number: such input
+ * is not perf script output, and guessing would misattribute samples.
+ */
+#ifndef DT_PERF_SCRIPT_H
+#define DT_PERF_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtr.h"
+
+struct dt_perf_script;
+
+struct dt_perf_script_opts {
+	size_t buffer_bytes;   /* read buffer; 0: 1 MiB (grows for longer lines) */
+	size_t max_line_bytes; /* longest line accepted; 0: 16 MiB */
+	uint32_t max_frames;   /* frames kept per sample (leaf side); 0: 4096 */
+};
+
+/* One sample.  Pointers stay valid until the next call on the reader. */
+struct dt_perf_sample {
+	uint64_t line;        /* line number of the sample's header (1-based) */
+	int has_time;
+	uint64_t time_ns;     /* as printed, on the clock of the recording */
+	int32_t pid, tid;     /* -1 when not printed */
+	uint32_t cpu;         /* UINT32_MAX when not printed */
+	int has_period;
+	uint64_t period;      /* 0 when not printed */
+	const char *event;    /* "cpu-clock", "cycles:u", ""; no trailing ':' */
+	const char *comm;     /* "" when not printed */
+	uint32_t thread_id;   /* interned thread (see dt_perf_script_thread) */
+	int thread_new;       /* first sample of this pid/tid, or its comm changed */
+	uint32_t nr_frames;
+	const uint32_t *frames; /* frame ids, leaf (innermost) first */
+	uint32_t nr_frames_dropped; /* outermost frames beyond max_frames */
+};
+
+struct dt_perf_script_stats {
+	uint64_t lines;
+	uint64_t bytes;
+	uint64_t samples;
+	uint64_t frames;         /* distinct frames interned */
+	uint64_t threads;        /* distinct pid/tid seen */
+	uint64_t skipped_lines;  /* side-band records and stray frame lines */
+	uint64_t first_skipped_line; /* line number of the first one, 0: none */
+};
+
+/* Open a file; "-" is standard input. */
+int dt_perf_script_open(struct dt_perf_script **ps, const char *path,
+			const struct dt_perf_script_opts *opts, char *err,
+			size_t errlen);
+/* Read from a descriptor (not closed by the reader); `prefix` holds bytes
+ * already consumed from it; `name` is for messages. */
+int dt_perf_script_open_fd(struct dt_perf_script **ps, int fd, const char *name,
+			   const void *prefix, size_t prefix_len,
+			   const struct dt_perf_script_opts *opts, char *err,
+			   size_t errlen);
+/* Parse a text held in memory (not copied; must outlive the reader). */
+int dt_perf_script_open_mem(struct dt_perf_script **ps, const void *text,
+			    size_t len, const char *name,
+			    const struct dt_perf_script_opts *opts, char *err,
+			    size_t errlen);
+
+/* 1: *s filled; 0: end of input; <0: error (err names file and line). */
+int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
+			char *err, size_t errlen);
+
+/* Number of frames interned so far; ids are 0 .. n-1. */
+uint32_t dt_perf_script_nr_frames(const struct dt_perf_script *ps);
+/* Frame `id` as a DTR frame (strings owned by the reader, valid until close).
+ * Returns 0 or -ENOENT. */
+int dt_perf_script_frame(const struct dt_perf_script *ps, uint32_t id,
+			 struct dtr_frame *frame);
+
+uint32_t dt_perf_script_nr_threads(const struct dt_perf_script *ps);
+/* Thread `id` (pid, tid and its latest comm). 0 or -ENOENT. */
+int dt_perf_script_thread(const struct dt_perf_script *ps, uint32_t id,
+			  struct dtr_thread *thread);
+
+/* The clock of the sample times as stated by `# clockid:` header lines:
+ * DTR_CLOCK_MONOTONIC (perf record -k mono), DTR_CLOCK_REALTIME, ...;
+ * DTR_CLOCK_UNKNOWN when the text does not say (no --header): then the
+ * times are perf_clock unless perf was told otherwise. */
+enum dtr_clock dt_perf_script_clock(const struct dt_perf_script *ps);
+
+void dt_perf_script_stats(const struct dt_perf_script *ps,
+			  struct dt_perf_script_stats *st);
+void dt_perf_script_close(struct dt_perf_script *ps);
+
+/* True (1) when the first bytes of a text look like perf script output with
+ * samples (a header line with a pid/tid and a time or event). */
+int dt_perf_script_probe(const void *buf, size_t len);
+
+#endif /* DT_PERF_SCRIPT_H */
