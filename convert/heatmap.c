@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "heatmap.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyfloat.h"
+
+/* ------------------------------------------------------------------ guide */
+
+static int64_t oldest_monitor_time(const struct dtr_snapshot *s, uint64_t aggr_us)
+{
+	uint64_t longest_age = 0;
+
+	if (!aggr_us)
+		return (int64_t)s->start_ns;
+	if (s->age_unit != DTR_UNIT_ABSENT)
+		for (uint64_t i = 0; i < s->nr_regions; i++)
+			if (longest_age < s->regions[i].age)
+				longest_age = s->regions[i].age;
+	return (int64_t)s->start_ns - (int64_t)(longest_age * aggr_us * 1000);
+}
+
+static int guide_of(struct dt_heat_guides *g, const struct dtr_snapshot *s,
+		    struct dt_heat_guide **out)
+{
+	int idx = dt_targets_of(&g->targets, s);
+
+	if (idx < 0)
+		return idx;
+	if ((size_t)idx >= g->nr) {
+		void *p = realloc(g->v, (idx + 1) * sizeof(*g->v));
+		if (!p)
+			return -ENOMEM;
+		g->v = p;
+		memset(&g->v[g->nr], 0, (idx + 1 - g->nr) * sizeof(*g->v));
+		g->nr = idx + 1;
+	}
+	*out = &g->v[idx];
+	return idx;
+}
+
+int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
+		       char *err, size_t errlen)
+{
+	struct dt_heat_guide *gd;
+	int ret;
+
+	if (item->type != DTR_ITEM_SNAPSHOT) {
+		ret = dt_targets_note(&g->targets, item);
+		goto out;
+	}
+	const struct dtr_snapshot *s = &item->u.snapshot;
+	ret = guide_of(g, s, &gd);
+	if (ret < 0)
+		goto out;
+	if (!gd->started) {
+		gd->started = 1;
+		gd->start_ns = oldest_monitor_time(s, g->targets.v[ret].aggr_us);
+	}
+	gd->target = g->targets.v[ret]; /* ids may arrive late */
+	gd->end_ns = (int64_t)s->end_ns;
+
+	/* This snapshot's gaps, with damo's quirks kept: an address 0 counts
+	 * as "not set yet". */
+	size_t n = 0;
+	uint64_t last = 0;
+	int sorted = 1;
+	if (g->nr_scratch < s->nr_regions) {
+		void *p = realloc(g->scratch, s->nr_regions * sizeof(*g->scratch));
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		g->scratch = p;
+		g->nr_scratch = s->nr_regions;
+	}
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		uint64_t sa = s->regions[i].start, ea = s->regions[i].end;
+		if (!gd->lowest || sa < gd->lowest)
+			gd->lowest = sa;
+		if (!gd->highest || ea > gd->highest)
+			gd->highest = ea;
+		if (!last) {
+			last = ea;
+			continue;
+		}
+		if (last != sa) {
+			if (n && g->scratch[n - 1][0] > last)
+				sorted = 0;
+			g->scratch[n][0] = last;
+			g->scratch[n][1] = sa;
+			n++;
+		}
+		last = ea;
+	}
+	if (!gd->nr_gaps) {
+		if (n > gd->cap_gaps) {
+			void *p = realloc(gd->gaps, n * sizeof(*gd->gaps));
+			if (!p) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			gd->gaps = p;
+			gd->cap_gaps = n;
+		}
+		memcpy(gd->gaps, g->scratch, n * sizeof(*gd->gaps));
+		gd->nr_gaps = n;
+		return 0;
+	}
+	/* damo's overlapping_regions(): each known gap is narrowed by every
+	 * new gap it touches (closed intervals) and kept even when none does. */
+	for (size_t a = 0; a < gd->nr_gaps; a++) {
+		uint64_t lo = gd->gaps[a][0], hi = gd->gaps[a][1];
+		for (size_t b = 0; b < n; b++) {
+			uint64_t blo = g->scratch[b][0], bhi = g->scratch[b][1];
+			if (sorted && blo > hi)
+				break;
+			if (hi < blo || bhi < lo)
+				continue;
+			lo = lo > blo ? lo : blo;
+			hi = hi < bhi ? hi : bhi;
+		}
+		gd->gaps[a][0] = lo;
+		gd->gaps[a][1] = hi;
+	}
+	return 0;
+out:
+	if (ret < 0)
+		snprintf(err, errlen, "out of memory building the heatmap guide");
+	return ret < 0 ? ret : 0;
+}
+
+static __int128 total_space(const struct dt_heat_guide *gd)
+{
+	__int128 sum = 0;
+	for (size_t i = 0; i < gd->nr_areas; i++)
+		sum += (__int128)gd->areas[i].end - (__int128)gd->areas[i].start;
+	return sum;
+}
+
+int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		struct dt_heat_guide *gd = &g->v[i];
+		gd->areas = calloc(gd->nr_gaps + 1, sizeof(*gd->areas));
+		if (!gd->areas) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		uint64_t start = gd->lowest;
+		for (size_t k = 0; k < gd->nr_gaps; k++) {
+			gd->areas[k].start = start;
+			gd->areas[k].end = gd->gaps[k][0];
+			start = gd->gaps[k][1];
+		}
+		gd->areas[gd->nr_gaps].start = start;
+		gd->areas[gd->nr_gaps].end = gd->highest;
+		gd->nr_areas = gd->nr_gaps + 1;
+	}
+	/* Stable sort by total space, largest first (few targets: insertion). */
+	for (size_t i = 1; i < g->nr; i++) {
+		struct dt_heat_guide key = g->v[i];
+		__int128 ks = total_space(&key);
+		size_t j = i;
+		while (j > 0 && total_space(&g->v[j - 1]) < ks) {
+			g->v[j] = g->v[j - 1];
+			j--;
+		}
+		g->v[j] = key;
+	}
+	g->finished = 1;
+	return 0;
+}
+
+static void print_u128(FILE *out, unsigned __int128 v)
+{
+	char buf[48];
+	int n = 0;
+	do {
+		buf[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	while (n)
+		fputc(buf[--n], out);
+}
+
+static void print_i128(FILE *out, __int128 v)
+{
+	if (v < 0) {
+		fputc('-', out);
+		v = -v;
+	}
+	print_u128(out, (unsigned __int128)v);
+}
+
+int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct dt_heat_guide *gd = &g->v[i];
+		fprintf(out, "target_id: %llu\n", (unsigned long long)gd->target.id);
+		fprintf(out, "time: [%lld, %lld) (%lld)\n", (long long)gd->start_ns,
+			(long long)gd->end_ns, (long long)(gd->end_ns - gd->start_ns));
+		for (size_t k = 0; k < gd->nr_areas; k++) {
+			fprintf(out, "region\t%2zu: [%llu, %llu) (", k,
+				(unsigned long long)gd->areas[k].start,
+				(unsigned long long)gd->areas[k].end);
+			print_i128(out, (__int128)gd->areas[k].end - gd->areas[k].start);
+			fputs(")\n", out);
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+const struct dt_heat_guide *dt_heat_guides_of(const struct dt_heat_guides *g,
+					      uint32_t kdamond, uint32_t context,
+					      uint32_t target)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		if (g->v[i].target.kdamond == kdamond &&
+		    g->v[i].target.context == context && g->v[i].target.target == target)
+			return &g->v[i];
+	return NULL;
+}
+
+int dt_heat_guides_add_heat(struct dt_heat_guides *g, const struct dtr_item *item)
+{
+	if (item->type != DTR_ITEM_SNAPSHOT)
+		return 0;
+	const struct dtr_snapshot *s = &item->u.snapshot;
+	struct dt_heat_guide *gd = (struct dt_heat_guide *)
+		dt_heat_guides_of(g, s->kdamond, s->context, s->target);
+	if (!gd)
+		return 0;
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		if (!r->nr_accesses)
+			continue;
+		unsigned __int128 h = (unsigned __int128)(r->end - r->start) * r->nr_accesses;
+		for (size_t k = 0; k < gd->nr_areas; k++) {
+			struct dt_heat_area *a = &gd->areas[k];
+			if (r->end < a->start || a->end < r->start)
+				continue;
+			a->has_heat = 1;
+			a->heat += h;
+		}
+	}
+	return 0;
+}
+
+static double heat_per_byte(const struct dt_heat_area *a)
+{
+	if (!a->has_heat || a->end <= a->start)
+		return 0;
+	return (double)a->heat / (double)(a->end - a->start);
+}
+
+size_t dt_heat_guide_hottest(const struct dt_heat_guide *gd)
+{
+	size_t best = 0;
+	for (size_t k = 1; k < gd->nr_areas; k++)
+		if (heat_per_byte(&gd->areas[k]) > heat_per_byte(&gd->areas[best]))
+			best = k;
+	return best;
+}
+
+void dt_heat_guides_free(struct dt_heat_guides *g)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		free(g->v[i].gaps);
+		free(g->v[i].areas);
+	}
+	free(g->v);
+	free(g->scratch);
+	dt_targets_free(&g->targets);
+	memset(g, 0, sizeof(*g));
+}
+
+/* ------------------------------------------------------------------- grid */
+
+int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
+		      size_t t_resol, uint64_t a_start, uint64_t a_end,
+		      size_t a_resol, const struct dt_heat_piece *pieces,
+		      size_t nr_pieces, char *err, size_t errlen)
+{
+	memset(g, 0, sizeof(*g));
+	if (!t_resol || !a_resol) {
+		snprintf(err, errlen, "resolution must be at least 1x1");
+		return -EINVAL;
+	}
+	if (pieces && nr_pieces) {
+		g->pieces = malloc(nr_pieces * sizeof(*pieces));
+		g->piece_offset = malloc(nr_pieces * sizeof(*g->piece_offset));
+		if (!g->pieces || !g->piece_offset)
+			goto nomem;
+		memcpy(g->pieces, pieces, nr_pieces * sizeof(*pieces));
+		g->nr_pieces = nr_pieces;
+		uint64_t off = 0;
+		for (size_t i = 0; i < nr_pieces; i++) {
+			g->piece_offset[i] = off;
+			off += pieces[i].end - pieces[i].start;
+		}
+		a_start = 0;
+		a_end = off;
+	}
+	if (t_end <= t_start || (uint64_t)(t_end - t_start) / t_resol == 0) {
+		snprintf(err, errlen,
+			 "time range %lld-%lld is shorter than %zu ns (one per time pixel)",
+			 (long long)t_start, (long long)t_end, t_resol);
+		goto inval;
+	}
+	if (a_end <= a_start || (a_end - a_start) / a_resol == 0) {
+		snprintf(err, errlen,
+			 "address range %llu-%llu is smaller than %zu bytes (one per address pixel)",
+			 (unsigned long long)a_start, (unsigned long long)a_end, a_resol);
+		goto inval;
+	}
+	g->t_start = t_start;
+	g->t_unit = (uint64_t)(t_end - t_start) / t_resol;
+	g->t_resol = t_resol;
+	g->a_start = a_start;
+	g->a_unit = (a_end - a_start) / a_resol;
+	g->a_resol = a_resol;
+	g->inv_area = 1.0 / ((double)g->t_unit * (double)g->a_unit);
+	if (t_resol > SIZE_MAX / sizeof(double) / a_resol)
+		goto nomem;
+	g->cells = malloc(t_resol * a_resol * sizeof(double));
+	if (!g->cells)
+		goto nomem;
+	for (size_t i = 0; i < t_resol * a_resol; i++)
+		g->cells[i] = NAN;
+	g->kdamond = g->context = g->target = UINT32_MAX;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory for a %zux%zu heatmap", t_resol, a_resol);
+	dt_heat_grid_free(g);
+	return -ENOMEM;
+inval:
+	dt_heat_grid_free(g);
+	return -EINVAL;
+}
+
+void dt_heat_grid_set_target(struct dt_heat_grid *g, uint32_t kdamond,
+			     uint32_t context, uint32_t target)
+{
+	g->kdamond = kdamond;
+	g->context = context;
+	g->target = target;
+}
+
+/* int((x - origin) / unit) as Python computes it, clipped into
+ * [-1, resol] so that callers only need to compare with the grid. */
+static inline int64_t cell_index(int64_t delta, uint64_t unit, size_t resol)
+{
+	int64_t idx = dt_py_int_div(delta, unit);
+	if (idx < -1)
+		return -1;
+	if (idx > (int64_t)resol)
+		return (int64_t)resol;
+	return idx;
+}
+
+/* Add one region, given on the grid's address axis as [rs, re) (signed
+ * offsets from a_start), observed over [ts, te). */
+static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
+			      int64_t i0, int64_t i1, int64_t rs, int64_t re,
+			      double value)
+{
+	int64_t j0 = cell_index(rs, g->a_unit, g->a_resol);
+	int64_t j1 = cell_index(re, g->a_unit, g->a_resol);
+	const int64_t tu = (int64_t)g->t_unit, au = (int64_t)g->a_unit;
+
+	if (j0 < 0)
+		j0 = 0;
+	if (j1 >= (int64_t)g->a_resol)
+		j1 = (int64_t)g->a_resol - 1;
+	if (j0 > j1)
+		return;
+	for (int64_t i = i0; i <= i1; i++) {
+		int64_t pt = i * tu;
+		int64_t ot = (te < pt + tu ? te : pt + tu) - (ts > pt ? ts : pt);
+		double w = value * (double)ot * g->inv_area;
+		double *row = &g->cells[(size_t)i * g->a_resol];
+		for (int64_t j = j0; j <= j1; j++) {
+			int64_t pa = j * au;
+			int64_t ob = (re < pa + au ? re : pa + au) - (rs > pa ? rs : pa);
+			double add = w * (double)ob;
+			row[j] = isnan(row[j]) ? add : row[j] + add;
+		}
+	}
+}
+
+void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot *s,
+			       uint64_t aggr_us)
+{
+	const int64_t end = (int64_t)s->end_ns - g->t_start;
+	const int64_t start = (int64_t)s->start_ns - g->t_start;
+	const int64_t aggr_ns = (int64_t)aggr_us * 1000;
+	const int64_t last = g->last_end_ns - g->t_start;
+	const int has_last = g->has_last;
+	const int has_age = aggr_us && s->age_unit != DTR_UNIT_ABSENT;
+	const double to_hz = aggr_us ? 1e6 / (double)aggr_us : 1.0;
+	int64_t i1 = cell_index(end, g->t_unit, g->t_resol);
+	int64_t plain_i0 = -2;
+
+	g->has_last = 1;
+	g->last_end_ns = (int64_t)s->end_ns;
+	if (aggr_us)
+		g->value_hz = 1;
+	if (i1 < 0)
+		return;
+	if (i1 >= (int64_t)g->t_resol)
+		i1 = (int64_t)g->t_resol - 1;
+
+	for (uint64_t k = 0; k < s->nr_regions; k++) {
+		const struct dtr_region *r = &s->regions[k];
+		int64_t ts = start;
+		if (has_age)
+			ts -= (int64_t)r->age * aggr_ns;
+		if (has_last && ts < last)
+			ts = last;
+		int64_t i0;
+		if (ts == start && plain_i0 != -2) {
+			i0 = plain_i0;
+		} else {
+			i0 = cell_index(ts, g->t_unit, g->t_resol);
+			if (i0 < 0)
+				i0 = 0;
+			if (ts == start)
+				plain_i0 = i0;
+		}
+		if (i0 > i1)
+			continue;
+		double value = (double)r->nr_accesses * to_hz;
+		if (!g->pieces) {
+			int64_t rs = (int64_t)(r->start - g->a_start);
+			int64_t re = (int64_t)(r->end - g->a_start);
+			int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
+			/* damo skips regions that end before the range or start
+			 * after it (touching counts as inside). */
+			if (re < 0 || grid_end < rs)
+				continue;
+			add_region(g, ts, end, i0, i1, rs, re, value);
+			continue;
+		}
+		for (size_t p = 0; p < g->nr_pieces; p++) {
+			const struct dt_heat_piece *pc = &g->pieces[p];
+			if (r->end <= pc->start || pc->end <= r->start)
+				continue;
+			uint64_t cs = r->start > pc->start ? r->start : pc->start;
+			uint64_t ce = r->end < pc->end ? r->end : pc->end;
+			add_region(g, ts, end, i0, i1,
+				   (int64_t)(cs - pc->start + g->piece_offset[p]),
+				   (int64_t)(ce - pc->start + g->piece_offset[p]), value);
+		}
+	}
+}
+
+int dt_heat_grid_add(struct dt_heat_grid *g, const struct dtr_item *item)
+{
+	if (item->type != DTR_ITEM_SNAPSHOT)
+		return dt_targets_note(&g->targets, item);
+	const struct dtr_snapshot *s = &item->u.snapshot;
+	if (g->kdamond != UINT32_MAX &&
+	    (s->kdamond != g->kdamond || s->context != g->context || s->target != g->target))
+		return 0;
+	int idx = dt_targets_of(&g->targets, s);
+	if (idx < 0)
+		return idx;
+	dt_heat_grid_add_snapshot(g, s, g->targets.v[idx].aggr_us);
+	return 0;
+}
+
+void dt_heat_grid_free(struct dt_heat_grid *g)
+{
+	free(g->cells);
+	free(g->pieces);
+	free(g->piece_offset);
+	dt_targets_free(&g->targets);
+	g->cells = NULL;
+	g->pieces = NULL;
+	g->piece_offset = NULL;
+}
+
+int dt_heat_grid_minmax(const struct dt_heat_grid *g, double *lo, double *hi)
+{
+	int any = 0;
+	for (size_t i = 0; i < g->t_resol * g->a_resol; i++) {
+		double v = g->cells[i];
+		if (isnan(v))
+			continue;
+		if (!any || v < *lo)
+			*lo = v;
+		if (!any || v > *hi)
+			*hi = v;
+		any = 1;
+	}
+	return any;
+}
+
+int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
+			   int abs_addr)
+{
+	char heat[DT_PYFLOAT_LEN];
+
+	for (size_t i = 0; i < g->t_resol; i++) {
+		long long t = (long long)(i * g->t_unit) + (abs_time ? g->t_start : 0);
+		for (size_t j = 0; j < g->a_resol; j++) {
+			unsigned long long a = j * g->a_unit + (abs_addr ? g->a_start : 0);
+			double v = g->cells[i * g->a_resol + j];
+			if (isnan(v))
+				memcpy(heat, "NaN", 4);
+			else
+				dt_pyfloat_repr(heat, sizeof(heat), v);
+			fprintf(out, "%lld\t%llu\t%s\n", t, a, heat);
+		}
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* damo's terminal colour sets: 256-colour background and foreground per
+ * level 0..9. */
+static const struct colorset {
+	const char *name;
+	unsigned char bg[10], fg[10];
+} colorsets[] = {
+	{ "gray", { 232, 232, 232, 232, 232, 232, 232, 232, 232, 232 },
+	  { 237, 239, 241, 243, 245, 247, 249, 251, 253, 255 } },
+	{ "flame", { 232, 1, 1, 2, 3, 3, 20, 21, 26, 27 },
+	  { 239, 235, 237, 239, 243, 245, 247, 249, 251, 255 } },
+	{ "emotion", { 232, 234, 20, 21, 26, 2, 3, 1, 1, 1 },
+	  { 239, 235, 237, 239, 243, 245, 247, 249, 251, 255 } },
+};
+
+static const struct colorset *colorset_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(colorsets) / sizeof(colorsets[0]); i++)
+		if (!strcmp(colorsets[i].name, name))
+			return &colorsets[i];
+	return NULL;
+}
+
+int dt_heat_colorset_valid(const char *name)
+{
+	return colorset_of(name) != NULL;
+}
+
+int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
+			     const char *colorset, int print_colorset)
+{
+	const struct colorset *cs = colorset_of(colorset);
+	double lo = 0, hi = 0;
+	char a[64], b[64];
+
+	if (!cs)
+		return -EINVAL;
+	if (!dt_heat_grid_minmax(g, &lo, &hi))
+		return 1;
+	double unit = (hi + 1 - lo) / 9;
+	for (size_t i = 0; i < g->t_resol; i++) {
+		for (size_t j = 0; j < g->a_resol; j++) {
+			double v = g->cells[i * g->a_resol + j];
+			if (isnan(v)) {
+				fputc(' ', out);
+				continue;
+			}
+			int level = (int)((v - lo) / unit);
+			if (level > 9)
+				level = 9;
+			if (level < 0)
+				level = 0;
+			fprintf(out, "\x1b[48;5;%dm\x1b[38;5;%dm%d", cs->bg[level],
+				cs->fg[level], level);
+		}
+		fputs("\x1b[0m\n", out);
+	}
+	if (print_colorset) {
+		fputs("# access_frequency: ", out);
+		for (int l = 0; l < 10; l++)
+			fprintf(out, "\x1b[48;5;%dm\x1b[38;5;%dm%d", cs->bg[l], cs->fg[l], l);
+		fputs("\x1b[0m\n", out);
+	}
+	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
+	int64_t t_end = g->t_start + (int64_t)(g->t_unit * g->t_resol);
+	fprintf(out, "# x-axis: space (%llu-%llu: %s)\n",
+		(unsigned long long)g->a_start, (unsigned long long)a_end,
+		dt_damo_format_sz(a, sizeof(a), (double)(a_end - g->a_start), 0));
+	fprintf(out, "# y-axis: time (%lld-%lld: %s)\n", (long long)g->t_start,
+		(long long)t_end,
+		dt_damo_format_time_ns(b, sizeof(b), (double)(t_end - g->t_start), 0));
+	fprintf(out, "# resolution: %zux%zu (%s and %s for each character)\n",
+		g->a_resol, g->t_resol,
+		dt_damo_format_sz(a, sizeof(a),
+				  (double)(a_end - g->a_start) / (double)g->a_resol, 0),
+		dt_damo_format_time_ns(b, sizeof(b),
+				       (double)(t_end - g->t_start) / (double)g->t_resol, 0));
+	return ferror(out) ? -EIO : 0;
+}

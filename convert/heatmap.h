@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * heatmap.h - damo's access heatmap (`damo report heatmap`), computed while
+ * the snapshots stream by: the guide that picks the ranges, the grid of
+ * heats, and damo's raw and terminal texts.
+ *
+ * Guide (one pass): per target, the time span (first snapshot's start,
+ * moved back by its oldest region's age when intervals are known, to the
+ * last snapshot's end), the lowest and highest address, and the gaps
+ * between regions as damo narrows them snapshot by snapshot.  The gaps cut
+ * [lowest, highest) into contiguous areas; a second pass sums each area's
+ * heat (size * nr_accesses of the regions touching it) to find the hottest.
+ *
+ * Grid (one more pass): resol_t x resol_a cells, time_unit =
+ * (t_end - t_start) / resol_t and addr_unit = (a_end - a_start) / resol_a
+ * (integer division).  Each region of each snapshot adds
+ * value * overlap_time * overlap_bytes / (time_unit * addr_unit) to every
+ * cell it touches, where value is nr_accesses in Hz when the aggregation
+ * interval is known (samples otherwise) and the region counts as observed
+ * since its snapshot's start moved back by its age (never before the
+ * previous snapshot's end).  Cells nothing touched are NaN.  Memory is the
+ * grid; snapshots are never kept.
+ */
+#ifndef DT_HEATMAP_H
+#define DT_HEATMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dtr.h"
+#include "report.h"
+
+/* ------------------------------------------------------------------ guide */
+
+struct dt_heat_area {
+	uint64_t start, end;
+	int has_heat;
+	unsigned __int128 heat;  /* sum of size * nr_accesses; 0 when none */
+};
+
+struct dt_heat_guide {
+	struct dt_target_info target;
+	int started;
+	int64_t start_ns, end_ns;
+	uint64_t lowest, highest;  /* 0 until set, as damo */
+	size_t nr_gaps, cap_gaps;
+	uint64_t (*gaps)[2];
+	size_t nr_areas;
+	struct dt_heat_area *areas; /* filled by dt_heat_guides_finish */
+};
+
+struct dt_heat_guides {
+	struct dt_targets targets;
+	size_t nr;
+	struct dt_heat_guide *v;  /* by target index until finish; then sorted
+				   * by total area size, largest first */
+	int finished;
+	size_t nr_scratch;
+	uint64_t (*scratch)[2];
+};
+
+/* Pass one: feed every item.  0 or -ENOMEM. */
+int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
+		       char *err, size_t errlen);
+/* Cut areas and sort the guides as damo does. */
+int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen);
+/* damo's --guide text. */
+int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g);
+/* Pass two (only to find the hottest area): feed every item again. */
+int dt_heat_guides_add_heat(struct dt_heat_guides *g, const struct dtr_item *item);
+/* Index in guide->areas of the hottest area (heat per byte; first of ties). */
+size_t dt_heat_guide_hottest(const struct dt_heat_guide *guide);
+/* The guide of a snapshot's target, or NULL. */
+const struct dt_heat_guide *dt_heat_guides_of(const struct dt_heat_guides *g,
+					      uint32_t kdamond, uint32_t context,
+					      uint32_t target);
+void dt_heat_guides_free(struct dt_heat_guides *g);
+
+/* ------------------------------------------------------------------- grid */
+
+/* Pieces of address space shown side by side on one axis (--draw_range
+ * mapped): each piece [start, end) is placed right after the previous one
+ * on the grid's address axis. */
+struct dt_heat_piece {
+	uint64_t start, end;
+};
+
+struct dt_heat_grid {
+	int64_t t_start;
+	uint64_t t_unit;
+	size_t t_resol;
+	uint64_t a_start;          /* on the grid's axis (0 for pieces) */
+	uint64_t a_unit;
+	size_t a_resol;
+	double *cells;             /* [i * a_resol + j], i: time, j: address */
+	int value_hz;              /* set when any value was in Hz */
+	/* target filter and its state */
+	uint32_t kdamond, context, target;
+	int has_last;
+	int64_t last_end_ns;
+	size_t nr_pieces;
+	struct dt_heat_piece *pieces; /* NULL: a_start..a_end directly */
+	uint64_t *piece_offset;
+	double inv_area;
+	struct dt_targets targets;
+};
+
+/* t_end/a_end exclusive; units are (end - start) / resol (integer
+ * division) and must not be 0.  `pieces` (copied) switches the address
+ * axis to the pieces laid side by side; a_start/a_end are then ignored. */
+int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
+		      size_t t_resol, uint64_t a_start, uint64_t a_end,
+		      size_t a_resol, const struct dt_heat_piece *pieces,
+		      size_t nr_pieces, char *err, size_t errlen);
+/* Only snapshots of this target count. */
+void dt_heat_grid_set_target(struct dt_heat_grid *g, uint32_t kdamond,
+			     uint32_t context, uint32_t target);
+/* Feed every item (INTERVALS give the aggregation interval). */
+int dt_heat_grid_add(struct dt_heat_grid *g, const struct dtr_item *item);
+/* One snapshot with an explicit aggregation interval (0: unknown). */
+void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot *s,
+			       uint64_t aggr_us);
+void dt_heat_grid_free(struct dt_heat_grid *g);
+
+/* Lowest and highest non-NaN cell; returns 0 when every cell is NaN. */
+int dt_heat_grid_minmax(const struct dt_heat_grid *g, double *lo, double *hi);
+
+/* damo's raw text: "time\taddr\theat" per cell, relative to the range
+ * start unless abs_time / abs_addr; heat as Python prints it, NaN as "NaN". */
+int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
+			   int abs_addr);
+/* damo's terminal heatmap: one character per cell (a digit 0-9 on a
+ * 256-colour background), then the legend lines.  colorset: "gray",
+ * "flame" or "emotion". */
+int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
+			     const char *colorset, int print_colorset);
+int dt_heat_colorset_valid(const char *name);
+
+#endif /* DT_HEATMAP_H */

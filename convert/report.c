@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------- damo numbers */
+
+char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw)
+{
+	static const struct {
+		int shift;
+		const char *unit;
+	} units[] = { { 60, "EiB" }, { 50, "PiB" }, { 40, "TiB" },
+		      { 30, "GiB" }, { 20, "MiB" }, { 10, "KiB" } };
+
+	if (raw) {
+		snprintf(buf, len, "%.0f", trunc(bytes));
+		return buf;
+	}
+	if (bytes == 18446744073709551615.0) {
+		snprintf(buf, len, "max");
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		double unit = ldexp(1.0, units[i].shift);
+		if (bytes > unit) {
+			snprintf(buf, len, "%.3f %s", bytes / unit, units[i].unit);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%.0f B", trunc(bytes));
+	return buf;
+}
+
+char *dt_damo_format_time_ns(char *buf, size_t len, double ns, int raw)
+{
+	const double us = 1e3, ms = 1e6, sec = 1e9, minute = 60 * sec,
+		     hour = 60 * minute;
+	const char *sign = "";
+
+	if (raw) {
+		snprintf(buf, len, "%.0f", trunc(ns));
+		return buf;
+	}
+	if (ns < 0) {
+		sign = "-";
+		ns = -ns;
+	}
+	if (ns >= 18446744073709551615.0) {
+		snprintf(buf, len, "%smax", sign);
+	} else if (ns >= hour) {
+		double h = trunc(ns / hour), less = ns - h * hour;
+		if (less == 0) {
+			snprintf(buf, len, "%s%.0f h", sign, h);
+		} else {
+			char rest[64];
+			dt_damo_format_time_ns(rest, sizeof(rest), less, 0);
+			snprintf(buf, len, "%s%.0f h %s", sign, h, rest);
+		}
+	} else if (ns >= minute) {
+		double m = trunc(ns / minute);
+		if (fmod(ns, minute) == 0)
+			snprintf(buf, len, "%s%.0f m", sign, m);
+		else if (fmod(ns, sec) == 0)
+			snprintf(buf, len, "%s%.0f m %.0f s", sign, m,
+				 trunc(fmod(ns, minute) / sec));
+		else
+			snprintf(buf, len, "%s%.0f m %.3f s", sign, m,
+				 fmod(ns, minute) / sec);
+	} else if (ns >= sec) {
+		if (fmod(ns, sec) == 0)
+			snprintf(buf, len, "%s%.0f s", sign, trunc(ns / sec));
+		else
+			snprintf(buf, len, "%s%.3f s", sign, ns / sec);
+	} else if (ns >= ms) {
+		if (fmod(ns, ms) == 0)
+			snprintf(buf, len, "%s%.0f ms", sign, trunc(ns / ms));
+		else
+			snprintf(buf, len, "%s%.3f ms", sign, ns / ms);
+	} else if (ns >= us) {
+		if (fmod(ns, us) == 0)
+			snprintf(buf, len, "%s%.0f us", sign, trunc(ns / us));
+		else
+			snprintf(buf, len, "%s%.3f us", sign, ns / us);
+	} else {
+		snprintf(buf, len, "%s%.0f ns", sign, trunc(ns));
+	}
+	return buf;
+}
+
+double dt_py_div_u128(unsigned __int128 sum, uint64_t count)
+{
+	const unsigned __int128 two53 = (unsigned __int128)1 << 53;
+
+	if (sum < two53 && count < (uint64_t)two53)
+		return (double)(uint64_t)sum / (double)count;
+	/* Integer quotient plus the fraction: exact enough past 2^53, where
+	 * a double cannot hold the fraction anyway. */
+	unsigned __int128 q = sum / count, r = sum % count;
+	return (double)((long double)q + (long double)r / (long double)count);
+}
+
+/* ---------------------------------------------------------- percentiles */
+
+int dt_pct_range_check(const struct dt_pct_range *r, char *err, size_t errlen)
+{
+	if (r->step == 0) {
+		snprintf(err, errlen, "percentile range step must not be 0");
+		return -EINVAL;
+	}
+	for (int64_t p = r->start; r->step > 0 ? p < r->stop : p > r->stop;
+	     p += r->step) {
+		if (p < 0 || p > 100) {
+			snprintf(err, errlen,
+				 "percentile %lld is outside 0..100", (long long)p);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+size_t dt_percentile_index(int64_t percentile, size_t nr)
+{
+	double x = (double)percentile / 100.0 * (double)nr;
+	size_t idx = x <= 0 ? 0 : (size_t)x;
+
+	if (idx >= nr)
+		idx = nr ? nr - 1 : 0;
+	return idx;
+}
+
+#define FOR_EACH_PCT(p, r) \
+	for (int64_t p = (r)->start; (r)->step > 0 ? p < (r)->stop : p > (r)->stop; \
+	     p += (r)->step)
+
+int dt_print_size_dist(FILE *out, const uint64_t *vals, size_t nr,
+		       const struct dt_dist_print_opts *o)
+{
+	char num[64];
+	unsigned __int128 sum = 0;
+
+	fprintf(out, "# <percentile> <%s>\n", o->metric);
+	if (nr == 0) {
+		fprintf(out, "# no snapshot\n");
+		return 0;
+	}
+	for (size_t i = 0; i < nr; i++)
+		sum += vals[i];
+	fprintf(out, "# avr:\t%s\n",
+		dt_damo_format_sz(num, sizeof(num), dt_py_div_u128(sum, nr),
+				  o->raw_number));
+	if (o->all) {
+		for (size_t i = 0; i < nr; i++)
+			fprintf(out, "%zu %s\n", i,
+				dt_damo_format_sz(num, sizeof(num), (double)vals[i],
+						  o->raw_number));
+		return 0;
+	}
+	double per_col = 1;
+	if (o->nr_cols_bar > 0) {
+		uint64_t max = 0;
+		FOR_EACH_PCT(p, &o->range) {
+			uint64_t v = vals[dt_percentile_index(p, nr)];
+			if (max <= v)
+				max = v;
+		}
+		if (max > 0)
+			per_col = (double)max / (double)o->nr_cols_bar;
+	}
+	FOR_EACH_PCT(p, &o->range) {
+		uint64_t v = vals[dt_percentile_index(p, nr)];
+		fprintf(out, "%3lld %15s", (long long)p,
+			dt_damo_format_sz(num, sizeof(num), (double)v, o->raw_number));
+		if (o->nr_cols_bar > 0) {
+			int cols = (int)((double)v / per_col);
+			fputs(" |", out);
+			for (int i = 0; i < o->nr_cols_bar; i++)
+				fputc(i < cols ? '*' : ' ', out);
+			fputc('|', out);
+		}
+		fputc('\n', out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* --------------------------------------------------------------- targets */
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	void *np = realloc(p, ncap * elem);
+	if (np)
+		*cap = ncap;
+	return np;
+}
+
+static const struct dtr_intervals *ctx_intervals(const struct dt_targets *t,
+						 uint32_t kdamond, uint32_t context)
+{
+	for (size_t i = 0; i < t->nr_ctx; i++)
+		if (t->ctx[i].kdamond == kdamond && t->ctx[i].context == context)
+			return &t->ctx[i];
+	return NULL;
+}
+
+int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
+{
+	if (item->type == DTR_ITEM_INTERVALS) {
+		const struct dtr_intervals *in = &item->u.intervals;
+		struct dtr_intervals *slot = (struct dtr_intervals *)
+			ctx_intervals(t, in->kdamond, in->context);
+		if (!slot) {
+			void *p = grow(t->ctx, &t->cap_ctx, t->nr_ctx + 1, sizeof(*t->ctx));
+			if (!p)
+				return -ENOMEM;
+			t->ctx = p;
+			slot = &t->ctx[t->nr_ctx++];
+		}
+		*slot = *in;
+		for (size_t i = 0; i < t->nr; i++) {
+			if (t->v[i].kdamond == in->kdamond && t->v[i].context == in->context) {
+				t->v[i].aggr_us = in->aggr_us;
+				t->v[i].sample_us = in->sample_us;
+			}
+		}
+	} else if (item->type == DTR_ITEM_CONTEXT) {
+		const struct dtr_context *c = &item->u.context;
+		for (size_t k = 0; k < c->nr_targets; k++) {
+			const struct dtr_target *tg = &c->targets[k];
+			struct dt_target_info *slot = NULL;
+			for (size_t i = 0; i < t->nr_known; i++)
+				if (t->known[i].kdamond == c->kdamond &&
+				    t->known[i].context == c->context &&
+				    t->known[i].target == tg->index)
+					slot = &t->known[i];
+			if (!slot) {
+				void *p = grow(t->known, &t->cap_known, t->nr_known + 1,
+					       sizeof(*t->known));
+				if (!p)
+					return -ENOMEM;
+				t->known = p;
+				slot = &t->known[t->nr_known++];
+			}
+			*slot = (struct dt_target_info){ .kdamond = c->kdamond,
+				.context = c->context, .target = tg->index,
+				.id = tg->id, .pid = tg->pid };
+			for (size_t i = 0; i < t->nr; i++) {
+				if (t->v[i].kdamond == c->kdamond &&
+				    t->v[i].context == c->context &&
+				    t->v[i].target == tg->index) {
+					t->v[i].id = tg->id;
+					t->v[i].pid = tg->pid;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int dt_targets_of(struct dt_targets *t, const struct dtr_snapshot *s)
+{
+	/* Records have few targets; the last hit is checked first. */
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->v[i].target == s->target && t->v[i].context == s->context &&
+		    t->v[i].kdamond == s->kdamond)
+			return (int)i;
+	void *p = grow(t->v, &t->cap, t->nr + 1, sizeof(*t->v));
+	if (!p)
+		return -ENOMEM;
+	t->v = p;
+	struct dt_target_info *ti = &t->v[t->nr];
+	*ti = (struct dt_target_info){ .kdamond = s->kdamond, .context = s->context,
+		.target = s->target, .id = s->target, .pid = -1 };
+	for (size_t i = 0; i < t->nr_known; i++) {
+		if (t->known[i].kdamond == s->kdamond && t->known[i].context == s->context &&
+		    t->known[i].target == s->target) {
+			ti->id = t->known[i].id;
+			ti->pid = t->known[i].pid;
+		}
+	}
+	const struct dtr_intervals *in = ctx_intervals(t, s->kdamond, s->context);
+	if (in) {
+		ti->aggr_us = in->aggr_us;
+		ti->sample_us = in->sample_us;
+	}
+	return (int)t->nr++;
+}
+
+void dt_targets_free(struct dt_targets *t)
+{
+	free(t->v);
+	free(t->ctx);
+	free(t->known);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ----------------------------------------------------------- nr_regions */
+
+#define NR_REGIONS_SKIP 20 /* damo skips the first 20: not yet adapted */
+
+int dt_nr_regions_add(struct dt_nr_regions *n, const struct dtr_item *item,
+		      char *err, size_t errlen)
+{
+	int ret;
+
+	if (item->type != DTR_ITEM_SNAPSHOT) {
+		ret = dt_targets_note(&n->targets, item);
+		goto out;
+	}
+	ret = dt_targets_of(&n->targets, &item->u.snapshot);
+	if (ret < 0)
+		goto out;
+	if ((size_t)ret >= n->nr_lists) {
+		void *p = realloc(n->per_target, (ret + 1) * sizeof(*n->per_target));
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		n->per_target = p;
+		memset(&n->per_target[n->nr_lists], 0,
+		       (ret + 1 - n->nr_lists) * sizeof(*n->per_target));
+		n->nr_lists = ret + 1;
+	}
+	struct dt_u64_list *l = &n->per_target[ret];
+	if (l->skipped < NR_REGIONS_SKIP) {
+		l->skipped++;
+		return 0;
+	}
+	void *p = grow(l->v, &l->cap, l->nr + 1, sizeof(*l->v));
+	if (!p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	l->v = p;
+	l->v[l->nr++] = item->u.snapshot.nr_regions;
+	return 0;
+out:
+	if (ret < 0)
+		snprintf(err, errlen, "out of memory");
+	return ret < 0 ? ret : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int dt_nr_regions_print(FILE *out, struct dt_nr_regions *n,
+			const struct dt_pct_range *range, int sort_by_time)
+{
+	fprintf(out, "# <percentile> <# regions>\n");
+	for (size_t t = 0; t < n->targets.nr; t++) {
+		struct dt_u64_list *l = t < n->nr_lists ? &n->per_target[t] : NULL;
+		fprintf(out, "# target_id\t%llu\n",
+			(unsigned long long)n->targets.v[t].id);
+		if (!l || !l->nr) {
+			fprintf(out, "# no snapshot\n");
+			continue;
+		}
+		if (!sort_by_time)
+			qsort(l->v, l->nr, sizeof(*l->v), cmp_u64);
+		unsigned __int128 sum = 0;
+		for (size_t i = 0; i < l->nr; i++)
+			sum += l->v[i];
+		fprintf(out, "# avr:\t%.0f\n", trunc(dt_py_div_u128(sum, l->nr)));
+		FOR_EACH_PCT(p, range)
+			fprintf(out, "%lld\t%llu\n", (long long)p,
+				(unsigned long long)l->v[dt_percentile_index(p, l->nr)]);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+void dt_nr_regions_free(struct dt_nr_regions *n)
+{
+	for (size_t i = 0; i < n->nr_lists; i++)
+		free(n->per_target[i].v);
+	free(n->per_target);
+	dt_targets_free(&n->targets);
+	memset(n, 0, sizeof(*n));
+}
