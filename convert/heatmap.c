@@ -416,19 +416,21 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 
 	for (uint64_t k = 0; k < s->nr_regions; k++) {
 		const struct dtr_region *r = &s->regions[k];
+		/* damo starts the time cells at the observed start clamped to
+		 * the previous snapshot's end, but measures the time overlap
+		 * from the unclamped one. */
 		int64_t ts = start;
 		if (has_age)
 			ts -= (int64_t)r->age * aggr_ns;
-		if (has_last && ts < last)
-			ts = last;
+		int64_t first = has_last && ts < last ? last : ts;
 		int64_t i0;
-		if (ts == start && plain_i0 != -2) {
+		if (first == start && plain_i0 != -2) {
 			i0 = plain_i0;
 		} else {
-			i0 = cell_index(ts, g->t_unit, g->t_resol);
+			i0 = cell_index(first, g->t_unit, g->t_resol);
 			if (i0 < 0)
 				i0 = 0;
-			if (ts == start)
+			if (first == start)
 				plain_i0 = i0;
 		}
 		if (i0 > i1)

@@ -17,9 +17,11 @@
  * value * overlap_time * overlap_bytes / (time_unit * addr_unit) to every
  * cell it touches, where value is nr_accesses in Hz when the aggregation
  * interval is known (samples otherwise) and the region counts as observed
- * since its snapshot's start moved back by its age (never before the
- * previous snapshot's end).  Cells nothing touched are NaN.  Memory is the
- * grid; snapshots are never kept.
+ * since its snapshot's start moved back by its age.  As damo does, the
+ * time cells a region touches start at that observed start clamped to the
+ * previous snapshot's end, while the time overlap with the first of them
+ * is measured from the unclamped observed start.  Cells nothing touched
+ * are NaN.  Memory is the grid; snapshots are never kept.
  */
 #ifndef DT_HEATMAP_H
 #define DT_HEATMAP_H
