@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Phase detection over DAMON snapshots (phases.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phases.h"
+#include "units.h"
+
+/* A hot address range of one target; `key` names the target. */
+struct hot_range {
+	uint64_t key, start, end;
+};
+
+/* A piece of a phase's hot-range histogram: hot in `count` aggregations. */
+struct segment {
+	uint64_t key, start, end;
+	uint32_t count;
+};
+
+struct target_info {
+	uint64_t key;
+	int32_t pid;
+	uint32_t target;
+	enum dtr_ops ops;
+};
+
+struct maps_copy {
+	int32_t pid;
+	size_t nr;
+	struct dtr_map_entry *entries; /* paths strdup'd */
+};
+
+struct phase_priv {
+	struct dt_phase pub;
+	struct dt_phase_range *ranges;
+	struct dt_phase_function *top_self, *top_total;
+	int named;
+	/* While open: */
+	struct segment *segs;
+	size_t nr_segs;
+	uint64_t wss_sum;
+};
+
+struct dt_phases {
+	struct dt_phase_params p;
+	dt_phase_aggr_fn aggr_fn;
+	void *aggr_ctx;
+
+	struct target_info *targets;
+	size_t nr_targets;
+	struct maps_copy *maps;
+	size_t nr_maps;
+
+	/* The aggregation being collected. */
+	int have_aggr;
+	uint64_t aggr_start, aggr_end, aggr_wss;
+	struct hot_range *cur, *prev;
+	size_t nr_cur, nr_prev, cap_cur, cap_prev;
+	int prev_active;
+
+	struct phase_priv *open; /* candidate phase being built, or NULL */
+	struct phase_priv **phases;
+	size_t nr_phases, cap_phases;
+
+	uint64_t origin, peak, nr_aggrs;
+	int have_origin;
+};
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void dt_phase_params_default(struct dt_phase_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->wss_fraction = 0.1;
+	p->similarity = 0.5;
+	p->min_aggrs = 3;
+	p->min_accesses = 1;
+	p->hot_share = 0.5;
+	p->max_ranges = 8;
+	p->max_functions = 10;
+}
+
+static uint64_t target_key(uint32_t kdamond, uint32_t context, uint32_t target)
+{
+	return ((uint64_t)kdamond << 42) | ((uint64_t)context << 21) | target;
+}
+
+int dt_phases_new(struct dt_phases **out, const struct dt_phase_params *params,
+		  char *err, size_t errlen)
+{
+	struct dt_phases *ph = calloc(1, sizeof(*ph));
+	if (!ph)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (params)
+		ph->p = *params;
+	else
+		dt_phase_params_default(&ph->p);
+	if (ph->p.wss_fraction < 0 || ph->p.wss_fraction > 1 || ph->p.similarity < 0 ||
+	    ph->p.similarity > 1 || ph->p.hot_share < 0 || ph->p.hot_share > 1) {
+		free(ph);
+		return fail(err, errlen, -EINVAL,
+			    "phase parameters: fractions must be between 0 and 1");
+	}
+	if (!ph->p.min_aggrs)
+		ph->p.min_aggrs = 1;
+	if (!ph->p.max_ranges)
+		ph->p.max_ranges = 8;
+	if (!ph->p.max_functions)
+		ph->p.max_functions = 10;
+	*out = ph;
+	return 0;
+}
+
+static void free_phase(struct phase_priv *pp)
+{
+	if (!pp)
+		return;
+	for (size_t i = 0; i < pp->pub.nr_ranges; i++)
+		free((char *)pp->ranges[i].path);
+	free(pp->ranges);
+	free(pp->top_self);
+	free(pp->top_total);
+	free(pp->segs);
+	free(pp);
+}
+
+void dt_phases_free(struct dt_phases *ph)
+{
+	if (!ph)
+		return;
+	for (size_t i = 0; i < ph->nr_phases; i++)
+		free_phase(ph->phases[i]);
+	free_phase(ph->open);
+	free(ph->phases);
+	for (size_t i = 0; i < ph->nr_maps; i++) {
+		for (size_t j = 0; j < ph->maps[i].nr; j++)
+			free((char *)ph->maps[i].entries[j].path);
+		free(ph->maps[i].entries);
+	}
+	free(ph->maps);
+	free(ph->targets);
+	free(ph->cur);
+	free(ph->prev);
+	free(ph);
+}
+
+void dt_phases_set_aggr_callback(struct dt_phases *ph, dt_phase_aggr_fn fn, void *ctx)
+{
+	ph->aggr_fn = fn;
+	ph->aggr_ctx = ctx;
+}
+
+static const struct target_info *find_target(const struct dt_phases *ph, uint64_t key)
+{
+	for (size_t i = 0; i < ph->nr_targets; i++)
+		if (ph->targets[i].key == key)
+			return &ph->targets[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ ranges */
+
+static int cmp_hot(const void *a, const void *b)
+{
+	const struct hot_range *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* |A and B| and |A or B| of two sorted lists of disjoint ranges. */
+static double jaccard(const struct hot_range *a, size_t na, const struct hot_range *b,
+		      size_t nb)
+{
+	uint64_t sa = 0, sb = 0, inter = 0;
+	for (size_t i = 0; i < na; i++)
+		sa += a[i].end - a[i].start;
+	for (size_t j = 0; j < nb; j++)
+		sb += b[j].end - b[j].start;
+	size_t i = 0, j = 0;
+	while (i < na && j < nb) {
+		if (a[i].key != b[j].key) {
+			if (a[i].key < b[j].key)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		uint64_t lo = a[i].start > b[j].start ? a[i].start : b[j].start;
+		uint64_t hi = a[i].end < b[j].end ? a[i].end : b[j].end;
+		if (hi > lo)
+			inter += hi - lo;
+		if (a[i].end < b[j].end)
+			i++;
+		else
+			j++;
+	}
+	uint64_t uni = sa + sb - inter;
+	return uni ? (double)inter / (double)uni : 1.0;
+}
+
+struct event {
+	uint64_t key, pos;
+	int64_t delta;
+};
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Add one aggregation's hot ranges (+1) to a phase's histogram. */
+static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, size_t nh)
+{
+	size_t ne = 2 * (pp->nr_segs + nh);
+	if (!ne)
+		return 0;
+	struct event *ev = malloc(ne * sizeof(*ev));
+	struct segment *out = malloc(ne * sizeof(*out));
+	if (!ev || !out) {
+		free(ev);
+		free(out);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < pp->nr_segs; i++) {
+		ev[n++] = (struct event){ pp->segs[i].key, pp->segs[i].start, pp->segs[i].count };
+		ev[n++] = (struct event){ pp->segs[i].key, pp->segs[i].end, -(int64_t)pp->segs[i].count };
+	}
+	for (size_t i = 0; i < nh; i++) {
+		ev[n++] = (struct event){ hot[i].key, hot[i].start, 1 };
+		ev[n++] = (struct event){ hot[i].key, hot[i].end, -1 };
+	}
+	qsort(ev, n, sizeof(*ev), cmp_event);
+	size_t no = 0;
+	int64_t value = 0;
+	for (size_t i = 0; i < n; i++) {
+		value += ev[i].delta;
+		if (i + 1 < n && ev[i + 1].key == ev[i].key && ev[i + 1].pos > ev[i].pos &&
+		    value > 0) {
+			uint64_t s = ev[i].pos, e = ev[i + 1].pos;
+			if (no && out[no - 1].key == ev[i].key && out[no - 1].end == s &&
+			    out[no - 1].count == (uint32_t)value)
+				out[no - 1].end = e;
+			else
+				out[no++] = (struct segment){ ev[i].key, s, e, (uint32_t)value };
+		}
+		if (i + 1 < n && ev[i + 1].key != ev[i].key)
+			value = 0;
+	}
+	free(ev);
+	free(pp->segs);
+	pp->segs = out;
+	pp->nr_segs = no;
+	return 0;
+}
+
+/* ------------------------------------------------------------ naming */
+
+static const struct maps_copy *find_maps(const struct dt_phases *ph, int32_t pid)
+{
+	for (size_t i = 0; i < ph->nr_maps; i++)
+		if (ph->maps[i].pid == pid)
+			return &ph->maps[i];
+	return NULL;
+}
+
+static void name_range(const struct dt_phases *ph, struct dt_phase_range *r,
+		       const struct target_info *t)
+{
+	r->kind = "unknown";
+	r->path = NULL;
+	if (t && t->ops == DTR_OPS_PADDR) {
+		r->kind = "physical";
+		return;
+	}
+	const struct maps_copy *m = find_maps(ph, r->pid);
+	if (!m)
+		return;
+	const struct dtr_map_entry *best = NULL;
+	uint64_t best_overlap = 0;
+	for (size_t i = 0; i < m->nr; i++) {
+		const struct dtr_map_entry *e = &m->entries[i];
+		uint64_t lo = e->start > r->start ? e->start : r->start;
+		uint64_t hi = e->end < r->end ? e->end : r->end;
+		if (hi > lo && hi - lo > best_overlap) {
+			best_overlap = hi - lo;
+			best = e;
+		}
+	}
+	if (!best)
+		return;
+	const char *p = best->path ? best->path : "";
+	if (!*p)
+		r->kind = "anon";
+	else if (!strcmp(p, "[heap]"))
+		r->kind = "heap";
+	else if (!strncmp(p, "[stack", 6))
+		r->kind = "stack";
+	else if (p[0] == '[') {
+		r->kind = "special";
+		r->path = strdup(p);
+	} else {
+		r->kind = "file";
+		r->path = strdup(p);
+	}
+}
+
+static void name_phase(struct dt_phases *ph, struct phase_priv *pp)
+{
+	int all = 1;
+	for (size_t i = 0; i < pp->pub.nr_ranges; i++) {
+		struct dt_phase_range *r = &pp->ranges[i];
+		if (strcmp(r->kind, "unknown"))
+			continue;
+		const struct target_info *t = NULL;
+		for (size_t k = 0; k < ph->nr_targets; k++)
+			if (ph->targets[k].pid == r->pid && ph->targets[k].target == r->target)
+				t = &ph->targets[k];
+		name_range(ph, r, t);
+		all &= strcmp(r->kind, "unknown") != 0;
+	}
+	pp->named = all;
+}
+
+static int cmp_range_size(const void *a, const void *b)
+{
+	const struct dt_phase_range *x = a, *y = b;
+	uint64_t sx = x->end - x->start, sy = y->end - y->start;
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Close the candidate phase: keep it when long enough. */
+static int close_phase(struct dt_phases *ph)
+{
+	struct phase_priv *pp = ph->open;
+	ph->open = NULL;
+	if (!pp)
+		return 0;
+	if (pp->pub.nr_aggrs < ph->p.min_aggrs) {
+		free_phase(pp);
+		return 0;
+	}
+	pp->pub.wss_mean = pp->wss_sum / pp->pub.nr_aggrs;
+
+	/* Ranges hot in at least hot_share of the aggregations, merged. */
+	double need_d = ph->p.hot_share * pp->pub.nr_aggrs;
+	uint32_t need = (uint32_t)need_d;
+	if (need < need_d || need == 0)
+		need++;
+	size_t nr = 0, cap = 0;
+	struct dt_phase_range *ranges = NULL;
+	double weighted = 0;
+	uint64_t last_key = 0;
+	for (size_t i = 0; i < pp->nr_segs; i++) {
+		const struct segment *s = &pp->segs[i];
+		if (s->count < need)
+			continue;
+		if (nr && ranges[nr - 1].end == s->start && last_key == s->key) {
+			weighted += (double)s->count * (double)(s->end - s->start);
+			ranges[nr - 1].end = s->end;
+			ranges[nr - 1].share = weighted /
+				((double)(ranges[nr - 1].end - ranges[nr - 1].start) * pp->pub.nr_aggrs);
+			continue;
+		}
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct dt_phase_range *n = realloc(ranges, cap * sizeof(*n));
+			if (!n) {
+				free(ranges);
+				free_phase(pp);
+				return -ENOMEM;
+			}
+			ranges = n;
+		}
+		const struct target_info *t = find_target(ph, s->key);
+		weighted = (double)s->count * (double)(s->end - s->start);
+		last_key = s->key;
+		ranges[nr++] = (struct dt_phase_range){
+			.start = s->start,
+			.end = s->end,
+			.pid = t ? t->pid : -1,
+			.target = (uint32_t)(s->key & 0x1fffff),
+			.share = (double)s->count / pp->pub.nr_aggrs,
+			.kind = "unknown",
+			.path = NULL,
+		};
+	}
+	if (nr)
+		qsort(ranges, nr, sizeof(*ranges), cmp_range_size);
+	if (nr > ph->p.max_ranges)
+		nr = ph->p.max_ranges;
+	pp->ranges = ranges;
+	pp->pub.ranges = ranges;
+	pp->pub.nr_ranges = nr;
+	free(pp->segs);
+	pp->segs = NULL;
+	pp->nr_segs = 0;
+	name_phase(ph, pp);
+
+	if (ph->nr_phases == ph->cap_phases) {
+		size_t c = ph->cap_phases ? ph->cap_phases * 2 : 8;
+		struct phase_priv **n = realloc(ph->phases, c * sizeof(*n));
+		if (!n) {
+			free_phase(pp);
+			return -ENOMEM;
+		}
+		ph->phases = n;
+		ph->cap_phases = c;
+	}
+	pp->pub.number = (uint32_t)ph->nr_phases + 1;
+	ph->phases[ph->nr_phases++] = pp;
+	return 0;
+}
+
+/* ------------------------------------------------------------ aggregations */
+
+static uint64_t threshold(const struct dt_phases *ph)
+{
+	uint64_t peak = ph->p.peak_wss ? ph->p.peak_wss : ph->peak;
+	uint64_t t = (uint64_t)(ph->p.wss_fraction * (double)peak);
+	if (t < ph->p.min_wss)
+		t = ph->p.min_wss;
+	return t ? t : 1;
+}
+
+static int end_aggregation(struct dt_phases *ph)
+{
+	if (!ph->have_aggr)
+		return 0;
+	ph->have_aggr = 0;
+	ph->nr_aggrs++;
+	if (ph->nr_cur)
+		qsort(ph->cur, ph->nr_cur, sizeof(*ph->cur), cmp_hot);
+	uint64_t wss = ph->aggr_wss;
+	if (wss > ph->peak)
+		ph->peak = wss;
+	int active = wss >= threshold(ph);
+	double sim = jaccard(ph->prev, ph->nr_prev, ph->cur, ph->nr_cur);
+	int rc = 0;
+
+	if (!active) {
+		rc = close_phase(ph);
+	} else {
+		if (ph->open && (!ph->prev_active || sim < ph->p.similarity))
+			rc = close_phase(ph);
+		if (!rc && !ph->open) {
+			ph->open = calloc(1, sizeof(*ph->open));
+			if (!ph->open)
+				return -ENOMEM;
+			ph->open->pub.start_ns = ph->aggr_start;
+			ph->open->pub.wss_min = UINT64_MAX;
+		}
+		if (!rc) {
+			struct dt_phase *p = &ph->open->pub;
+			p->end_ns = ph->aggr_end;
+			p->nr_aggrs++;
+			ph->open->wss_sum += wss;
+			if (wss > p->wss_max)
+				p->wss_max = wss;
+			if (wss < p->wss_min)
+				p->wss_min = wss;
+			rc = add_to_segments(ph->open, ph->cur, ph->nr_cur);
+		}
+	}
+	if (ph->aggr_fn) {
+		struct dt_phase_aggr a = { ph->aggr_start, ph->aggr_end, wss, active, sim };
+		ph->aggr_fn(ph->aggr_ctx, &a);
+	}
+	/* The current hot set becomes the previous one. */
+	struct hot_range *t = ph->prev;
+	size_t tc = ph->cap_prev;
+	ph->prev = ph->cur;
+	ph->cap_prev = ph->cap_cur;
+	ph->nr_prev = ph->nr_cur;
+	ph->cur = t;
+	ph->cap_cur = tc;
+	ph->nr_cur = 0;
+	ph->prev_active = active;
+	return rc;
+}
+
+static int add_snapshot(struct dt_phases *ph, const struct dtr_snapshot *s)
+{
+	int rc;
+	if (ph->have_aggr && (s->start_ns != ph->aggr_start || s->end_ns != ph->aggr_end)) {
+		rc = end_aggregation(ph);
+		if (rc)
+			return rc;
+	}
+	if (!ph->have_aggr) {
+		ph->have_aggr = 1;
+		ph->aggr_start = s->start_ns;
+		ph->aggr_end = s->end_ns;
+		ph->aggr_wss = 0;
+		ph->nr_cur = 0;
+		if (!ph->have_origin) {
+			ph->origin = s->start_ns;
+			ph->have_origin = 1;
+		}
+	}
+	uint64_t key = target_key(s->kdamond, s->context, s->target);
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		if (r->end <= r->start || r->nr_accesses < ph->p.min_accesses)
+			continue;
+		ph->aggr_wss += r->end - r->start;
+		if (ph->nr_cur && ph->cur[ph->nr_cur - 1].key == key &&
+		    ph->cur[ph->nr_cur - 1].end == r->start) {
+			ph->cur[ph->nr_cur - 1].end = r->end;
+			continue;
+		}
+		if (ph->nr_cur == ph->cap_cur) {
+			size_t c = ph->cap_cur ? ph->cap_cur * 2 : 64;
+			struct hot_range *n = realloc(ph->cur, c * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			ph->cur = n;
+			ph->cap_cur = c;
+		}
+		ph->cur[ph->nr_cur++] = (struct hot_range){ key, r->start, r->end };
+	}
+	return 0;
+}
+
+static int add_context(struct dt_phases *ph, const struct dtr_context *c)
+{
+	for (size_t i = 0; i < c->nr_targets; i++) {
+		uint64_t key = target_key(c->kdamond, c->context, c->targets[i].index);
+		struct target_info *t = (struct target_info *)find_target(ph, key);
+		if (!t) {
+			struct target_info *n = realloc(ph->targets, (ph->nr_targets + 1) * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			ph->targets = n;
+			t = &ph->targets[ph->nr_targets++];
+		}
+		t->key = key;
+		t->pid = c->targets[i].pid > INT32_MAX ? -1 : (int32_t)c->targets[i].pid;
+		t->target = c->targets[i].index;
+		t->ops = c->ops;
+	}
+	return 0;
+}
+
+static int add_maps(struct dt_phases *ph, const struct dtr_maps *m)
+{
+	struct maps_copy *mc = (struct maps_copy *)find_maps(ph, m->pid);
+	if (!mc) {
+		struct maps_copy *n = realloc(ph->maps, (ph->nr_maps + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		ph->maps = n;
+		mc = &ph->maps[ph->nr_maps++];
+		memset(mc, 0, sizeof(*mc));
+		mc->pid = m->pid;
+	} else {
+		/* Phases closed so far keep names from the maps they saw. */
+		for (size_t j = 0; j < mc->nr; j++)
+			free((char *)mc->entries[j].path);
+		free(mc->entries);
+		mc->entries = NULL;
+		mc->nr = 0;
+	}
+	mc->entries = calloc(m->nr ? m->nr : 1, sizeof(*mc->entries));
+	if (!mc->entries)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nr; i++) {
+		mc->entries[i] = m->entries[i];
+		mc->entries[i].path = strdup(m->entries[i].path ? m->entries[i].path : "");
+		if (!mc->entries[i].path)
+			return -ENOMEM;
+		mc->nr++;
+	}
+	/* Name phases that closed before any maps were known. */
+	for (size_t i = 0; i < ph->nr_phases; i++)
+		if (!ph->phases[i]->named)
+			name_phase(ph, ph->phases[i]);
+	return 0;
+}
+
+int dt_phases_add_item(struct dt_phases *ph, const struct dtr_item *item,
+		       char *err, size_t errlen)
+{
+	int rc = 0;
+	switch (item->type) {
+	case DTR_ITEM_CONTEXT:
+		rc = add_context(ph, &item->u.context);
+		break;
+	case DTR_ITEM_SNAPSHOT:
+		if (ph->have_aggr && item->u.snapshot.end_ns < ph->aggr_end)
+			return fail(err, errlen, -EINVAL,
+				    "snapshot ending at %llu ns comes after one ending at %llu ns",
+				    (unsigned long long)item->u.snapshot.end_ns,
+				    (unsigned long long)ph->aggr_end);
+		rc = add_snapshot(ph, &item->u.snapshot);
+		break;
+	case DTR_ITEM_MAPS:
+		rc = add_maps(ph, &item->u.maps);
+		break;
+	default:
+		break;
+	}
+	if (rc)
+		return fail(err, errlen, rc, "phases: out of memory");
+	return 0;
+}
+
+int dt_phases_finish(struct dt_phases *ph, char *err, size_t errlen)
+{
+	int rc = end_aggregation(ph);
+	if (!rc)
+		rc = close_phase(ph);
+	if (rc)
+		return fail(err, errlen, rc, "phases: out of memory");
+	if (!ph->p.peak_wss) {
+		uint64_t t = threshold(ph);
+		size_t n = 0;
+		for (size_t i = 0; i < ph->nr_phases; i++) {
+			if (ph->phases[i]->pub.wss_max < t) {
+				free_phase(ph->phases[i]);
+				continue;
+			}
+			ph->phases[n] = ph->phases[i];
+			ph->phases[n]->pub.number = (uint32_t)n + 1;
+			n++;
+		}
+		ph->nr_phases = n;
+	}
+	return 0;
+}
+
+size_t dt_phases_count(const struct dt_phases *ph)
+{
+	return ph->nr_phases;
+}
+
+const struct dt_phase *dt_phases_get(const struct dt_phases *ph, size_t index)
+{
+	return index < ph->nr_phases ? &ph->phases[index]->pub : NULL;
+}
+
+long dt_phases_find(const struct dt_phases *ph, uint64_t t)
+{
+	size_t lo = 0, hi = ph->nr_phases;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct dt_phase *p = &ph->phases[mid]->pub;
+		if (t < p->start_ns)
+			hi = mid;
+		else if (t >= p->end_ns)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+uint64_t dt_phases_origin(const struct dt_phases *ph)
+{
+	return ph->have_origin ? ph->origin : 0;
+}
+
+uint64_t dt_phases_nr_aggrs(const struct dt_phases *ph)
+{
+	return ph->nr_aggrs;
+}
+
+uint64_t dt_phases_peak(const struct dt_phases *ph)
+{
+	return ph->peak;
+}
+
+/* ------------------------------------------------------------ functions */
+
+struct fn_acc {
+	uint64_t self, total, stamp;
+};
+
+static int cmp_self(const void *a, const void *b)
+{
+	const struct dt_phase_function *x = a, *y = b;
+	if (x->self != y->self)
+		return x->self > y->self ? -1 : 1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+static int cmp_total(const void *a, const void *b)
+{
+	const struct dt_phase_function *x = a, *y = b;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *acc,
+		    uint32_t *touched, size_t nt)
+{
+	struct dt_phase_function *all = malloc((nt ? nt : 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < nt; i++)
+		all[i] = (struct dt_phase_function){ touched[i], acc[touched[i]].self,
+						     acc[touched[i]].total };
+	size_t keep = nt < ph->p.max_functions ? nt : ph->p.max_functions;
+	free(pp->top_self);
+	free(pp->top_total);
+	pp->top_self = malloc((keep ? keep : 1) * sizeof(*all));
+	pp->top_total = malloc((keep ? keep : 1) * sizeof(*all));
+	if (!pp->top_self || !pp->top_total) {
+		free(all);
+		return -ENOMEM;
+	}
+	if (nt)
+		qsort(all, nt, sizeof(*all), cmp_total);
+	if (keep)
+		memcpy(pp->top_total, all, keep * sizeof(*all));
+	pp->pub.nr_top_total = keep;
+	if (nt)
+		qsort(all, nt, sizeof(*all), cmp_self);
+	size_t ns = 0;
+	while (ns < keep && all[ns].self)
+		ns++;
+	if (ns)
+		memcpy(pp->top_self, all, ns * sizeof(*all));
+	pp->pub.nr_top_self = ns;
+	pp->pub.top_self = pp->top_self;
+	pp->pub.top_total = pp->top_total;
+	free(all);
+	return 0;
+}
+
+int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
+			char *err, size_t errlen)
+{
+	uint32_t nf = dt_stacks_nr_frames(st);
+	struct fn_acc *acc = calloc(nf ? nf : 1, sizeof(*acc));
+	uint32_t *touched = malloc((nf ? nf : 1) * sizeof(*touched));
+	size_t nt = 0;
+	int rc = 0;
+	if (!acc || !touched) {
+		free(acc);
+		free(touched);
+		return fail(err, errlen, -ENOMEM, "phases: out of memory");
+	}
+	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	size_t n = dt_stacks_nr_samples(st), i = 0;
+	uint64_t stamp = 0;
+	for (size_t k = 0; k < ph->nr_phases && !rc; k++) {
+		struct phase_priv *pp = ph->phases[k];
+		pp->pub.stack_weight = 0;
+		pp->pub.nr_samples = 0;
+		while (i < n && s[i].time_ns < pp->pub.start_ns)
+			i++;
+		for (; i < n && s[i].time_ns < pp->pub.end_ns; i++) {
+			stamp++;
+			pp->pub.stack_weight += s[i].weight;
+			pp->pub.nr_samples++;
+			uint32_t node = s[i].node;
+			int leaf = 1;
+			while (node) {
+				const struct dt_stack_node *nd = dt_stacks_node(st, node);
+				struct fn_acc *a = &acc[nd->frame];
+				if (!a->self && !a->total)
+					touched[nt++] = nd->frame;
+				if (leaf)
+					a->self += s[i].weight;
+				if (a->stamp != stamp) {
+					a->total += s[i].weight;
+					a->stamp = stamp;
+				}
+				leaf = 0;
+				node = nd->parent;
+			}
+		}
+		rc = take_top(ph, pp, acc, touched, nt);
+		for (size_t j = 0; j < nt; j++)
+			acc[touched[j]] = (struct fn_acc){ 0, 0, 0 };
+		nt = 0;
+	}
+	free(acc);
+	free(touched);
+	if (rc)
+		return fail(err, errlen, rc, "phases: out of memory");
+	return 0;
+}
+
+char *dt_phase_label(const struct dt_phase *p, uint64_t origin_ns, char *buf, size_t len)
+{
+	char wss[32];
+	double s = (double)(p->start_ns >= origin_ns ? p->start_ns - origin_ns : 0) / 1e9;
+	double e = (double)(p->end_ns >= origin_ns ? p->end_ns - origin_ns : 0) / 1e9;
+	dt_format_bytes(wss, sizeof(wss), p->wss_mean);
+	snprintf(buf, len, "[phase %u | %.2f-%.2f s | WSS %s]", p->number, s, e, wss);
+	return buf;
+}
+
+/* ------------------------------------------------------------ peak pass */
+
+void dt_phase_peak_init(struct dt_phase_peak *pk, uint32_t min_accesses)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->min_accesses = min_accesses ? min_accesses : 1;
+}
+
+void dt_phase_peak_add(struct dt_phase_peak *pk, const struct dtr_item *item)
+{
+	if (item->type != DTR_ITEM_SNAPSHOT)
+		return;
+	const struct dtr_snapshot *s = &item->u.snapshot;
+	if (pk->have && (s->start_ns != pk->cur_start || s->end_ns != pk->cur_end)) {
+		if (pk->cur_wss > pk->peak)
+			pk->peak = pk->cur_wss;
+		pk->have = 0;
+	}
+	if (!pk->have) {
+		pk->have = 1;
+		pk->cur_start = s->start_ns;
+		pk->cur_end = s->end_ns;
+		pk->cur_wss = 0;
+	}
+	for (uint64_t i = 0; i < s->nr_regions; i++)
+		if (s->regions[i].end > s->regions[i].start &&
+		    s->regions[i].nr_accesses >= pk->min_accesses)
+			pk->cur_wss += s->regions[i].end - s->regions[i].start;
+}
+
+uint64_t dt_phase_peak_result(struct dt_phase_peak *pk)
+{
+	if (pk->have && pk->cur_wss > pk->peak)
+		pk->peak = pk->cur_wss;
+	pk->have = 0;
+	return pk->peak;
+}
