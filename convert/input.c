@@ -586,9 +586,24 @@ int dt_input_open_mem(struct dt_input **out, const void *data, size_t len, const
 		ret = -EINVAL;
 		break;
 	case DT_INPUT_DTR: {
+		/* The record reader reads descriptors: hand it the bytes in an
+		 * unlinked temporary file. */
 		struct dtr_reader_opts ro = { 0 };
+		char path[4096];
 		ro.salvage = in->opts.salvage;
-		ret = dtr_reader_open_fd(&in->dtr, -1, in->name, data, len, &ro, err, errlen);
+		in->fd = make_tmp_fd(path, sizeof(path), 0, in->name, err, errlen);
+		if (in->fd < 0) {
+			ret = in->fd;
+			break;
+		}
+		ret = write_all(in->fd, data, len);
+		if (ret) {
+			if (errlen)
+				snprintf(err, errlen, "%s: temporary file: %s", in->name, strerror(-ret));
+			break;
+		}
+		lseek(in->fd, 0, SEEK_SET);
+		ret = dtr_reader_open_fd(&in->dtr, in->fd, in->name, NULL, 0, &ro, err, errlen);
 		break;
 	}
 	case DT_INPUT_PERF_DATA:
