@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tables for analysis tools (DuckDB, Spark, pandas), written as the items
+ * stream by:
+ *
+ *   regions: time_ns,kdamond,context,target,start,end,nr_accesses,age
+ *   wss:     time_ns,kdamond,context,target,wss_bytes
+ *
+ * time_ns is the end of the snapshot's aggregation interval; target is the
+ * target's index in its context.  A value the input does not have (age
+ * before Linux 5.16, for example) is empty in CSV and null in NDJSON.  The
+ * WSS is damo's with --acc_thres 1 --sz_thres 1 and no merging: the summed
+ * size of the snapshot's regions with nr_accesses >= 1.
+ */
+#include "export_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct table_out {
+	int ndjson;
+	enum dt_export_what what;
+	struct dt_out out;
+	char *name;
+	int header_done;
+};
+
+static void put_value(struct table_out *t, const char *key, int present, unsigned long long v,
+		      int last)
+{
+	if (t->ndjson) {
+		if (present)
+			dt_out_printf(&t->out, "\"%s\":%llu%s", key, v, last ? "}\n" : ",");
+		else
+			dt_out_printf(&t->out, "\"%s\":null%s", key, last ? "}\n" : ",");
+	} else {
+		if (present)
+			dt_out_printf(&t->out, "%llu%s", v, last ? "\n" : ",");
+		else
+			dt_out_write(&t->out, last ? "\n" : ",", 1);
+	}
+}
+
+static int table_put(void *state, const struct dtr_item *item, char *err, size_t errlen)
+{
+	struct table_out *t = state;
+	(void)err;
+	(void)errlen;
+
+	if (item->type != DTR_ITEM_SNAPSHOT)
+		return 0;
+	const struct dtr_snapshot *s = &item->u.snapshot;
+	int has_acc = s->access_unit != DTR_UNIT_ABSENT, has_age = s->age_unit != DTR_UNIT_ABSENT;
+	if (t->what == DT_EXPORT_WSS) {
+		unsigned long long wss = 0;
+		for (uint64_t i = 0; i < s->nr_regions; i++)
+			if (s->regions[i].nr_accesses >= 1 && s->regions[i].end > s->regions[i].start)
+				wss += s->regions[i].end - s->regions[i].start;
+		if (t->ndjson)
+			dt_out_write(&t->out, "{", 1);
+		put_value(t, "time_ns", 1, s->end_ns, 0);
+		put_value(t, "kdamond", 1, s->kdamond, 0);
+		put_value(t, "context", 1, s->context, 0);
+		put_value(t, "target", 1, s->target, 0);
+		put_value(t, "wss_bytes", has_acc, wss, 1);
+		return 0;
+	}
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		if (t->ndjson)
+			dt_out_write(&t->out, "{", 1);
+		put_value(t, "time_ns", 1, s->end_ns, 0);
+		put_value(t, "kdamond", 1, s->kdamond, 0);
+		put_value(t, "context", 1, s->context, 0);
+		put_value(t, "target", 1, s->target, 0);
+		put_value(t, "start", 1, r->start, 0);
+		put_value(t, "end", 1, r->end, 0);
+		put_value(t, "nr_accesses", has_acc, r->nr_accesses, 0);
+		put_value(t, "age", has_age, r->age, 1);
+	}
+	/* Keep pipes flowing: a reader may act on every snapshot. */
+	return t->out.error;
+}
+
+static void table_free(struct table_out *t)
+{
+	dt_out_free(&t->out);
+	free(t->name);
+	free(t);
+}
+
+static int table_close(void *state, char *err, size_t errlen)
+{
+	struct table_out *t = state;
+	int ret = dt_out_finish(&t->out, err, errlen);
+
+	table_free(t);
+	return ret;
+}
+
+static void table_abort(void *state)
+{
+	struct table_out *t = state;
+
+	dt_out_finish(&t->out, NULL, 0);
+	table_free(t);
+}
+
+static const struct dt_exporter_ops table_ops = { table_put, table_close, table_abort };
+
+int dt_out_table_open(void **state, const struct dt_exporter_ops **ops,
+		      enum dt_export_format format, enum dt_export_what what, int fd,
+		      const char *name, char *err, size_t errlen)
+{
+	struct table_out *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	t->name = strdup(name);
+	if (!t->name) {
+		free(t);
+		return -ENOMEM;
+	}
+	dt_out_init(&t->out, fd, t->name, 0);
+	t->ndjson = format == DT_EXPORT_NDJSON;
+	t->what = what;
+	if (!t->ndjson)
+		dt_out_printf(&t->out, "%s\n",
+			      what == DT_EXPORT_WSS ? "time_ns,kdamond,context,target,wss_bytes"
+						    : "time_ns,kdamond,context,target,start,end,"
+						      "nr_accesses,age");
+	(void)err;
+	(void)errlen;
+	*state = t;
+	*ops = &table_ops;
+	return 0;
+}
