@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* damo-wss: working set size distribution, time series and plots, with
+ * damo's `report wss` semantics and text. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gnuplot.h"
+#include "input.h"
+#include "plot.h"
+#include "report.h"
+#include "units.h"
+#include "wss.h"
+
+static const char *prog = "damo-wss";
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [-i FILE] [options]\n"
+		"Working set size of a record: damo's percentiles, a time series, plots.\n"
+		"\n"
+		"  -i, --input FILE          record to read (default damon.dtr; .dtr, damo json,\n"
+		"                            json_compressed, legacy binary, perf script text)\n"
+		"  -r, --range START END STEP  percentiles to print (default 0 101 25)\n"
+		"      --exclude_samples N   drop the first N snapshots of each target (default 20)\n"
+		"  -t, --acc_thres N         minimum nr_accesses of a working set region (default 1)\n"
+		"      --sz_thres SIZE       minimum size of a working set region (default 1)\n"
+		"      --work_time TIME      merge snapshots into units of this time (microseconds,\n"
+		"                            or with a unit: 1s, 100ms; default 1)\n"
+		"  -s, --sortby size|time    sort the sizes (default), or keep them in time order\n"
+		"      --raw_number          print plain byte counts\n"
+		"      --all_wss             print every size, not percentiles\n"
+		"      --nr_cols_bar N       width of the bars (default 59; 0: none)\n"
+		"      --per_target          one report per monitoring target\n"
+		"      --collapse_targets    sum the targets into one (the default)\n"
+		"      --csv                 print the time series as CSV: target_id, start and\n"
+		"                            end (s from the record's start), wss_bytes\n"
+		"  -p, --plot FILE           draw into FILE (.png, .pdf, .svg): the WSS over time\n"
+		"                            with --sortby time, else the percentile curve\n"
+		"      --gnuplot             draw --plot with gnuplot instead of cairo\n"
+		"  -h, --help                this help\n"
+		"      --version             print the version\n"
+		"\n"
+		"Exit status: 0 success, 1 failure (bad input, I/O), 2 bad command line.\n",
+		prog);
+}
+
+enum {
+	OPT_EXCLUDE = 256,
+	OPT_SZ_THRES,
+	OPT_WORK_TIME,
+	OPT_RAW,
+	OPT_ALL,
+	OPT_COLS,
+	OPT_PER_TARGET,
+	OPT_COLLAPSE,
+	OPT_CSV,
+	OPT_GNUPLOT,
+	OPT_VERSION,
+};
+
+struct args {
+	const char *input;
+	struct dt_pct_range range;
+	struct dt_wss_opts wss;
+	int sort_by_time, raw, all, per_target, csv, gnuplot;
+	long nr_cols_bar;
+	const char *plot;
+};
+
+static int parse_i64(const char *s, int64_t *v)
+{
+	char *end;
+	errno = 0;
+	long long x = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "range", required_argument, NULL, 'r' },
+		{ "exclude_samples", required_argument, NULL, OPT_EXCLUDE },
+		{ "acc_thres", required_argument, NULL, 't' },
+		{ "sz_thres", required_argument, NULL, OPT_SZ_THRES },
+		{ "work_time", required_argument, NULL, OPT_WORK_TIME },
+		{ "sortby", required_argument, NULL, 's' },
+		{ "raw_number", no_argument, NULL, OPT_RAW },
+		{ "all_wss", no_argument, NULL, OPT_ALL },
+		{ "nr_cols_bar", required_argument, NULL, OPT_COLS },
+		{ "per_target", no_argument, NULL, OPT_PER_TARGET },
+		{ "collapse_targets", no_argument, NULL, OPT_COLLAPSE },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "gnuplot", no_argument, NULL, OPT_GNUPLOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	int64_t v;
+	uint64_t u;
+	char err[CLI_ERRLEN];
+
+	*a = (struct args){ .input = DTR_DEFAULT_PATH, .range = DT_PCT_RANGE_DEFAULT,
+			    .wss = DT_WSS_OPTS_DEFAULT, .nr_cols_bar = 59 };
+	while ((c = getopt_long(argc, argv, "i:r:t:s:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			a->input = optarg;
+			break;
+		case 'r': {
+			int64_t r[3];
+			if (optind + 2 > argc || parse_i64(optarg, &r[0]) ||
+			    parse_i64(argv[optind], &r[1]) || parse_i64(argv[optind + 1], &r[2]))
+				return cli_usage_error(prog, "--range needs three integers: START END STEP");
+			optind += 2;
+			a->range = (struct dt_pct_range){ r[0], r[1], r[2] };
+			if (dt_pct_range_check(&a->range, err, sizeof(err)))
+				return cli_usage_error(prog, "--range: %s", err);
+			break;
+		}
+		case OPT_EXCLUDE:
+			if (dt_parse_u64(optarg, &u))
+				return cli_usage_error(prog, "--exclude_samples: not a count: '%s'", optarg);
+			a->wss.exclude_samples = u;
+			break;
+		case 't':
+			if (parse_i64(optarg, &v))
+				return cli_usage_error(prog, "--acc_thres: not an integer: '%s'", optarg);
+			a->wss.acc_thres = v;
+			break;
+		case OPT_SZ_THRES:
+			if (dt_parse_size(optarg, &u) || u > INT64_MAX)
+				return cli_usage_error(prog, "--sz_thres: not a size: '%s'", optarg);
+			a->wss.sz_thres = (int64_t)u;
+			break;
+		case OPT_WORK_TIME:
+			if (dt_parse_duration_us(optarg, &u) || u > INT64_MAX / 1000)
+				return cli_usage_error(prog, "--work_time: not a duration: '%s'", optarg);
+			a->wss.work_time_us = (int64_t)u;
+			break;
+		case 's':
+			if (!strcmp(optarg, "time"))
+				a->sort_by_time = 1;
+			else if (!strcmp(optarg, "size"))
+				a->sort_by_time = 0;
+			else
+				return cli_usage_error(prog, "--sortby: 'size' or 'time', not '%s'", optarg);
+			break;
+		case OPT_RAW:
+			a->raw = 1;
+			break;
+		case OPT_ALL:
+			a->all = 1;
+			break;
+		case OPT_COLS:
+			if (parse_i64(optarg, &v) || v < 0 || v > 10000)
+				return cli_usage_error(prog, "--nr_cols_bar: not a width: '%s'", optarg);
+			a->nr_cols_bar = (long)v;
+			break;
+		case OPT_PER_TARGET:
+			a->per_target = 1;
+			break;
+		case OPT_COLLAPSE:
+			a->per_target = 0;
+			break;
+		case OPT_CSV:
+			a->csv = 1;
+			break;
+		case 'p':
+			a->plot = optarg;
+			break;
+		case OPT_GNUPLOT:
+			a->gnuplot = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(CLI_EXIT_OK);
+		case OPT_VERSION:
+			cli_print_version(prog);
+			exit(CLI_EXIT_OK);
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	if (a->gnuplot && !a->plot)
+		return cli_usage_error(prog, "--gnuplot draws --plot FILE; give --plot");
+	if (a->plot) {
+		enum dt_plot_format f;
+		if (dt_plot_format_of(a->plot, &f, err, sizeof(err)))
+			return cli_usage_error(prog, "--plot: %s", err);
+	}
+	return 0;
+}
+
+static void target_label(char *buf, size_t len, const struct dt_target_info *t)
+{
+	snprintf(buf, len, "%" PRIu64, t->id);
+}
+
+static void target_title(char *buf, size_t len, const struct dt_wss *w, int per_target)
+{
+	size_t n = dt_wss_nr_targets(w);
+
+	if (n == 1) {
+		const struct dt_target_info *t = dt_wss_target(w, 0);
+		if (t->pid >= 0)
+			snprintf(buf, len, "target %" PRIu64 " (pid %" PRId64 ")", t->id, t->pid);
+		else
+			snprintf(buf, len, "target %" PRIu64, t->id);
+	} else if (n > 1 && !per_target) {
+		snprintf(buf, len, "%zu targets, summed", n);
+	} else if (n > 1) {
+		snprintf(buf, len, "%zu targets", n);
+	} else {
+		snprintf(buf, len, "no target");
+	}
+}
+
+static uint64_t record_start(const struct dt_wss *w)
+{
+	uint64_t t0 = UINT64_MAX;
+	for (size_t i = 0; i < dt_wss_nr_targets(w); i++) {
+		const struct dt_wss_series *s = dt_wss_series(w, i);
+		if (s->nr && s->v[0].start_ns < t0)
+			t0 = s->v[0].start_ns;
+	}
+	return t0 == UINT64_MAX ? 0 : t0;
+}
+
+static int print_csv(const struct dt_wss *w)
+{
+	uint64_t t0 = record_start(w);
+
+	printf("target_id,start_s,end_s,wss_bytes\n");
+	for (size_t i = 0; i < dt_wss_nr_targets(w); i++) {
+		const struct dt_wss_series *s = dt_wss_series(w, i);
+		for (size_t k = 0; k < s->nr; k++)
+			printf("%" PRIu64 ",%.9f,%.9f,%" PRIu64 "\n", dt_wss_target(w, i)->id,
+			       (double)(int64_t)(s->v[k].start_ns - t0) / 1e9,
+			       (double)(int64_t)(s->v[k].end_ns - t0) / 1e9, s->v[k].wss);
+	}
+	return ferror(stdout) ? -EIO : 0;
+}
+
+/* The series to draw: one per target with --per_target, else the sum. */
+struct curve {
+	char label[64];
+	size_t n;
+	double *x, *y;
+};
+
+static int make_curves(const struct dt_wss *w, const struct args *a, struct curve **out,
+		       size_t *nr_out)
+{
+	size_t n = a->per_target ? dt_wss_nr_targets(w) : 1;
+	struct curve *c = calloc(n ? n : 1, sizeof(*c));
+	uint64_t t0 = record_start(w);
+
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct dt_wss_series collapsed = { 0 };
+		const struct dt_wss_series *s;
+		if (a->per_target) {
+			s = dt_wss_series(w, i);
+			snprintf(c[i].label, sizeof(c[i].label), "target %" PRIu64,
+				 dt_wss_target(w, i)->id);
+		} else {
+			if (dt_wss_collapsed(w, &collapsed))
+				goto nomem;
+			s = &collapsed;
+			snprintf(c[i].label, sizeof(c[i].label), "wss");
+		}
+		size_t m = 0;
+		if (a->sort_by_time) {
+			m = s->nr;
+		} else {
+			for (int64_t p = a->range.start;
+			     a->range.step > 0 ? p < a->range.stop : p > a->range.stop; p += a->range.step)
+				m++;
+			if (!s->nr)
+				m = 0;
+		}
+		c[i].x = malloc((m ? m : 1) * sizeof(double));
+		c[i].y = malloc((m ? m : 1) * sizeof(double));
+		uint64_t *vals = dt_wss_values(s, a->sort_by_time);
+		if (!c[i].x || !c[i].y || !vals) {
+			free(vals);
+			free(collapsed.v);
+			goto nomem;
+		}
+		if (a->sort_by_time) {
+			for (size_t k = 0; k < m; k++) {
+				c[i].x[k] = (double)(int64_t)(s->v[k].end_ns - t0) / 1e9;
+				c[i].y[k] = (double)vals[k];
+			}
+		} else {
+			size_t k = 0;
+			for (int64_t p = a->range.start;
+			     k < m && (a->range.step > 0 ? p < a->range.stop : p > a->range.stop);
+			     p += a->range.step, k++) {
+				c[i].x[k] = (double)p;
+				c[i].y[k] = (double)vals[dt_percentile_index(p, s->nr)];
+			}
+		}
+		c[i].n = m;
+		free(vals);
+		free(collapsed.v);
+	}
+	*out = c;
+	*nr_out = n;
+	return 0;
+nomem:
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].x);
+		free(c[i].y);
+	}
+	free(c);
+	return -ENOMEM;
+}
+
+static int draw(const struct dt_wss *w, const struct args *a, char *err, size_t errlen)
+{
+	struct curve *c;
+	size_t n;
+	char title[160], who[96];
+	int ret = make_curves(w, a, &c, &n);
+
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	target_title(who, sizeof(who), w, a->per_target);
+	snprintf(title, sizeof(title), "%s: %s",
+		 a->sort_by_time ? "Working set size over time" : "Working set size percentiles", who);
+	const char *xlabel = a->sort_by_time ? "time (s)" : "percentile";
+	if (a->gnuplot) {
+		struct dt_gnuplot_series *gs = calloc(n ? n : 1, sizeof(*gs));
+		if (!gs) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+		} else {
+			for (size_t i = 0; i < n; i++)
+				gs[i] = (struct dt_gnuplot_series){ c[i].x, c[i].y, c[i].n,
+								    n > 1 ? c[i].label : NULL };
+			ret = dt_gnuplot_lines(a->plot, title, xlabel, "working set size (bytes)",
+					       gs, n, !a->sort_by_time, err, errlen);
+			free(gs);
+		}
+	} else {
+		struct dt_figure *f;
+		double xmin = 0, xmax = 1, ymax = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < c[i].n; k++) {
+				if ((i == 0 && k == 0) || c[i].x[k] < xmin)
+					xmin = c[i].x[k];
+				if ((i == 0 && k == 0) || c[i].x[k] > xmax)
+					xmax = c[i].x[k];
+				if (c[i].y[k] > ymax)
+					ymax = c[i].y[k];
+			}
+		xmin = 0;
+		if (!a->sort_by_time)
+			xmax = 100;
+		ret = dt_figure_new(&f, a->plot, 720, 420, err, errlen);
+		if (!ret) {
+			dt_figure_set_title(f, title);
+			struct dt_panel *p = dt_figure_add_panel(f, 1);
+			if (!p) {
+				dt_figure_free(f);
+				snprintf(err, errlen, "out of memory");
+				ret = -ENOMEM;
+			} else {
+				dt_panel_set_axis(p, DT_AXIS_X, xmin, xmax > xmin ? xmax : xmin + 1,
+						  a->sort_by_time ? DT_AXIS_SECONDS : DT_AXIS_PERCENT,
+						  a->sort_by_time ? "time since the record's start"
+								  : "percentile");
+				dt_panel_set_axis(p, DT_AXIS_Y, 0, ymax > 0 ? ymax * 1.08 : 4096,
+						  DT_AXIS_BYTES, "working set size");
+				dt_panel_set_markers(p, !a->sort_by_time);
+				for (size_t i = 0; i < n && !ret; i++)
+					ret = dt_panel_line(p, c[i].x, c[i].y, c[i].n, dt_palette(i),
+							    n > 1 ? c[i].label : NULL);
+				if (ret) {
+					dt_figure_free(f);
+					snprintf(err, errlen, "out of memory");
+				} else {
+					ret = dt_figure_finish(f, err, errlen);
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].x);
+		free(c[i].y);
+	}
+	free(c);
+	return ret;
+}
+
+static int print_report(const struct dt_wss *w, const struct args *a)
+{
+	struct dt_dist_print_opts po = { "wss", a->range, a->all, a->raw, (int)a->nr_cols_bar };
+	char label[32];
+	int ret = 0;
+
+	if (!a->per_target) {
+		struct dt_wss_series s;
+		if (dt_wss_collapsed(w, &s))
+			return -ENOMEM;
+		uint64_t *vals = dt_wss_values(&s, a->sort_by_time);
+		if (!vals) {
+			free(s.v);
+			return -ENOMEM;
+		}
+		ret = dt_wss_print(stdout, "0", vals, s.nr, &po);
+		free(vals);
+		free(s.v);
+		return ret;
+	}
+	for (size_t i = 0; i < dt_wss_nr_targets(w) && !ret; i++) {
+		const struct dt_wss_series *s = dt_wss_series(w, i);
+		uint64_t *vals = dt_wss_values(s, a->sort_by_time);
+		if (!vals)
+			return -ENOMEM;
+		target_label(label, sizeof(label), dt_wss_target(w, i));
+		ret = dt_wss_print(stdout, label, vals, s->nr, &po);
+		free(vals);
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	char err[CLI_ERRLEN];
+	struct dt_input *in;
+	struct dt_wss *w;
+	struct dtr_item item;
+	struct cli_progress progress;
+	uint64_t nr_snapshots = 0;
+	int ret = parse_args(argc, argv, &a);
+
+	if (ret)
+		return ret;
+	if (dt_input_open(&in, a.input, NULL, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	if (dt_wss_new(&w, &a.wss)) {
+		cli_error(prog, "out of memory");
+		dt_input_close(in);
+		return CLI_EXIT_FAILURE;
+	}
+	cli_progress_init(&progress);
+	while ((ret = dt_input_next(in, &item, err, sizeof(err))) == 1) {
+		if (dt_wss_add(w, &item, err, sizeof(err))) {
+			ret = -1;
+			break;
+		}
+		if (item.type == DTR_ITEM_SNAPSHOT && (++nr_snapshots & 1023) == 0 &&
+		    cli_progress_due(&progress))
+			cli_progress_draw(&progress, "%s: %" PRIu64 " snapshots", a.input, nr_snapshots);
+	}
+	cli_progress_done(&progress);
+	dt_input_close(in);
+	if (ret < 0) {
+		cli_error(prog, "%s", err);
+		dt_wss_free(w);
+		return CLI_EXIT_FAILURE;
+	}
+	if (a.csv)
+		ret = print_csv(w);
+	else if (!a.plot)
+		ret = print_report(w, &a);
+	if (!ret && a.plot) {
+		ret = draw(w, &a, err, sizeof(err));
+		if (ret) {
+			cli_error(prog, "%s", err);
+			dt_wss_free(w);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	dt_wss_free(w);
+	if (ret || fflush(stdout)) {
+		cli_error(prog, "writing the report failed");
+		return CLI_EXIT_FAILURE;
+	}
+	return CLI_EXIT_OK;
+}
