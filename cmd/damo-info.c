@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "dtr.h"
+#include "input.h"
 #include "units.h"
 
 static const char *prog = "damo-info";
@@ -64,35 +65,35 @@ struct info {
 
 /* ---------------------------------------------------------------- input */
 
+/* Any input the input layer reads (detected by content), not only .dtr. */
 struct source {
-	struct dtr_reader *reader;
+	struct dt_input *input;
 };
 
 static int source_open(struct source *s, const char *path, int salvage, const char **format,
 		       char *err, size_t errlen)
 {
-	struct dtr_reader_opts o = { .salvage = salvage };
+	struct dt_input_opts o = { .salvage = salvage };
+	int ret = dt_input_open(&s->input, path, &o, err, errlen);
 
-	*format = "damotrace record";
-	if (!strcmp(path, "-"))
-		return dtr_reader_open_fd(&s->reader, STDIN_FILENO, "(stdin)", NULL, 0, &o, err,
-					  errlen);
-	return dtr_reader_open(&s->reader, path, &o, err, errlen);
+	if (!ret)
+		*format = dt_input_format_name(dt_input_format(s->input));
+	return ret;
 }
 
 static int source_next(struct source *s, struct dtr_item *item, char *err, size_t errlen)
 {
-	return dtr_reader_next(s->reader, item, err, errlen);
+	return dt_input_next(s->input, item, err, errlen);
 }
 
 static void source_status(struct source *s, struct dtr_reader_status *st)
 {
-	dtr_reader_status(s->reader, st);
+	dt_input_status(s->input, st);
 }
 
 static void source_close(struct source *s)
 {
-	dtr_reader_close(s->reader);
+	dt_input_close(s->input);
 }
 
 /* -------------------------------------------------------------- collect */
@@ -270,9 +271,14 @@ static void print_text(const struct info *in)
 	const struct dtr_reader_status *st = &in->st;
 
 	printf("record: %s\n", in->path);
-	printf("format: %s %u.%u, %" PRIu64 " bytes\n", in->format, st->version_major,
-	       st->version_minor, st->file_bytes ? st->file_bytes : st->valid_bytes);
-	if (st->damaged)
+	if (strcmp(in->format, "dtr"))
+		printf("format: %s\n", in->format);
+	else
+		printf("format: dtr %u.%u, %" PRIu64 " bytes\n", st->version_major,
+		       st->version_minor, st->file_bytes ? st->file_bytes : st->valid_bytes);
+	if (strcmp(in->format, "dtr"))
+		;
+	else if (st->damaged)
 		printf("closed cleanly: no; damaged at offset %" PRIu64 ", recovered %" PRIu64
 		       " bytes (%" PRIu64 " chunks)\n",
 		       st->damage_offset, st->valid_bytes, st->nr_chunks);
@@ -364,12 +370,15 @@ static void print_json(const struct info *in)
 	json_string(in->path);
 	printf(",\"format\":");
 	json_string(in->format);
-	printf(",\"version\":\"%u.%u\",\"file_bytes\":%" PRIu64 ",\"valid_bytes\":%" PRIu64
-	       ",\"chunks\":%" PRIu64 ",\"clean_close\":%s,\"damaged\":%s",
-	       st->version_major, st->version_minor, st->file_bytes, st->valid_bytes,
-	       st->nr_chunks, st->clean_close ? "true" : "false", st->damaged ? "true" : "false");
-	if (st->damaged)
-		printf(",\"damage_offset\":%" PRIu64, st->damage_offset);
+	if (!strcmp(in->format, "dtr")) {
+		printf(",\"version\":\"%u.%u\",\"file_bytes\":%" PRIu64 ",\"valid_bytes\":%" PRIu64
+		       ",\"chunks\":%" PRIu64 ",\"clean_close\":%s,\"damaged\":%s",
+		       st->version_major, st->version_minor, st->file_bytes, st->valid_bytes,
+		       st->nr_chunks, st->clean_close ? "true" : "false",
+		       st->damaged ? "true" : "false");
+		if (st->damaged)
+			printf(",\"damage_offset\":%" PRIu64, st->damage_offset);
+	}
 	printf(",\"meta\":{");
 	for (size_t i = 0; i < in->nr_meta; i++) {
 		printf(i ? "," : "");
@@ -478,6 +487,8 @@ static void usage(void)
 	       "Show what a record holds: metadata, time span, snapshots, regions and\n"
 	       "stack samples, a summary per target, intervals and clocks, and whether\n"
 	       "the record was closed cleanly.  FILE defaults to %s; - reads stdin.\n"
+	       "Any input damotrace reads works (damo json, json_compressed and binary\n"
+	       "records, perf script text), detected by content.\n"
 	       "\n"
 	       "      --verify     check every checksum; exit 1 on damage, naming the offset\n"
 	       "      --json       print the same as one JSON object\n"
