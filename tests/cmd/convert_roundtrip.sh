@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Round trips through every format damo-convert writes keep the snapshots:
+# damo json -> dtr -> damo json, dtr -> perf script -> dtr, and the vm trace
+# and the record damo wrote from it give the same damo json.
+source "$(dirname "$0")/lib.sh"
+F=$DAMO_FIXTURES
+
+# damo json_compressed -> damotrace record -> damo json_compressed
+expect_ok damo-convert "$F/damon.data" -o damon.dtr
+expect_ok damo-convert damon.dtr -o back.data
+head -c 2 back.data | od -An -tx1 | grep -q '78 9c' || fail "back.data is not a zlib stream"
+expect_ok damo-convert back.data --to damo-raw
+expect_same_file "$F/expects/report-raw" out
+
+# ... -> plain json -> dtr -> perf script -> damo-raw
+expect_ok damo-convert damon.dtr -o back.json
+expect_grep '"start": "94,827,419,009,024"' back.json
+expect_ok damo-convert back.json -o again.dtr
+expect_ok damo-convert again.dtr --to perf_script -o back.perf-script
+expect_grep 'damon:damon_aggregated: target_id=18446623438842320000 nr_regions=10 ' back.perf-script
+expect_ok damo-convert back.perf-script --to damo-raw
+expect_same_file "$F/expects/report-raw" out
+
+# exact times survive a perf script trip (nanosecond stamps where needed)
+expect_ok damo-convert damon.dtr --to ndjson -o a.ndjson
+expect_ok damo-convert back.perf-script --to ndjson -o b.ndjson
+expect_same_file a.ndjson b.ndjson
+
+# The vm trace and damo's record of it: same snapshots, same json, except
+# what only the record knows (damo was given the intervals).
+expect_ok damo-convert "$F/vm/damon-vm.perf-script" --to json -o from-trace.json
+expect_ok damo-convert "$F/vm/damon-vm.data" --to json -o from-record.json
+node - "$F/vm/damon-vm.data" from-record.json from-trace.json <<'JS'
+const fs = require('fs'), zlib = require('zlib'), assert = require('assert');
+const [damoPath, oursPath, tracePath] = process.argv.slice(2);
+const damo = JSON.parse(zlib.inflateSync(fs.readFileSync(damoPath)).toString());
+const ours = JSON.parse(fs.readFileSync(oursPath));
+const trace = JSON.parse(fs.readFileSync(tracePath));
+// our json of damo's record is damo's json (but for null kdamond/context)
+for (const rec of [damo[0], ours[0], trace[0]]) {
+	delete rec.kdamond_idx;
+	delete rec.context_idx;
+}
+assert.deepStrictEqual(ours, damo, "record -> json differs from damo's json");
+assert.strictEqual(trace[0].intervals, null);
+delete trace[0].intervals;
+delete damo[0].intervals;
+assert.deepStrictEqual(trace, damo, "trace -> json differs from damo's json of the same trace");
+JS
+
+# json written by damo-convert is read back by damo-convert identically
+expect_ok damo-convert from-record.json -o rec.dtr
+expect_ok damo-convert rec.dtr --to json -o rec2.json
+expect_same_file from-record.json rec2.json
