@@ -10,15 +10,15 @@ say() {
 }
 
 # start_stopped OUT CMD...: start CMD with stdout and stderr in OUT, stopped
-# before it execs; prints its pid (the same pid after exec).  The caller
-# sends SIGCONT when it is ready.
+# before it execs; its pid (the same after exec) is in $STARTED_PID.  The
+# caller sends SIGCONT when it is ready.  Not in $(...): the scenario's own
+# shell must be the parent, to wait for it.
 start_stopped() {
 	local out=$1
 	shift
 	sh -c 'kill -STOP $$; exec "$@"' sh "$@" >"$out" 2>&1 &
-	local pid=$!
-	wait_state "$pid" T || return 1
-	echo "$pid"
+	STARTED_PID=$!
+	wait_state "$STARTED_PID" T
 }
 
 # wait_state PID STATE: wait (at most 20 s) until /proc/PID/stat says STATE.

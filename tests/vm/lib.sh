@@ -27,6 +27,9 @@ VM_CPUS=${VM_CPUS:-2}
 VM_TIMEOUT=${VM_TIMEOUT:-300}   # seconds for one whole boot
 VM_BOOT_TRIES=${VM_BOOT_TRIES:-3}
 VM_APPEND=${VM_APPEND:-console=ttyS0 quiet panic=-1}
+# NAME=VALUE words added to the kernel command line reach /init (and so the
+# scenario) as environment variables.
+VM_EXTRA_APPEND=${VM_EXTRA_APPEND:-}
 
 VM_MARK_BOOTED=DAMOTRACE-VM-BOOTED
 VM_MARK_BEGIN=DAMOTRACE-VM-RESULTS-BEGIN
@@ -152,7 +155,7 @@ vm_boot() {
 		status=0
 		timeout -k 5 "$VM_TIMEOUT" "$VM_QEMU" -accel tcg -cpu max \
 			-m "$VM_MEM_MB" -smp "$VM_CPUS" -nographic -no-reboot \
-			-kernel "$kernel" -initrd "$initrd" -append "$VM_APPEND" \
+			-kernel "$kernel" -initrd "$initrd" -append "$VM_APPEND${VM_EXTRA_APPEND:+ $VM_EXTRA_APPEND}" \
 			</dev/null >"$outdir/console.log" 2>&1 || status=$?
 		tr -d '\r' <"$outdir/console.log" >"$outdir/console.txt"
 		if grep -aq "$VM_MARK_BOOTED" "$outdir/console.txt"; then

@@ -17,7 +17,8 @@ grep -E 'MemTotal|MemFree' /proc/meminfo >"$RESULTS/meminfo.txt"
 scenario_raw() {
 	local d=$RESULTS/raw pid
 	mkdir -p "$d"
-	pid=$(start_stopped "$d/phases.out" phases "$PHASE_S" "$BUF_MIB") || return 1
+	start_stopped "$d/phases.out" phases "$PHASE_S" "$BUF_MIB" || return 1
+	pid=$STARTED_PID
 	perf_start damon -q -e damon:damon_aggregated -a -k mono -o /tmp/damon.data || return 1
 	perf_start stacks -q -g -k mono -e cpu-clock -F 499 -p "$pid" -o /tmp/stacks.data || return 1
 	damon_sysfs_start vaddr "$pid" 5000 100000 1000000 || return 1
@@ -36,9 +37,105 @@ scenario_raw() {
 	echo 0 >"$d/status"
 }
 
-for s in ${SCENARIOS:-raw}; do
+# record_cmd: damo-record starts the workload itself and stops when it exits.
+scenario_record_cmd() {
+	local d=$RESULTS/record_cmd
+	mkdir -p "$d"
+	timeout 120 damo-record -o "$d/rec.dtr" -- phases "$PHASE_S" "$BUF_MIB" \
+		>"$d/phases.out" 2>"$d/stderr"
+	echo $? >"$d/status"
+}
+
+# record_sigint: SIGINT once the workload is past its phases (it then idles).
+scenario_record_sigint() {
+	local d=$RESULTS/record_sigint rpid wpid i=0
+	mkdir -p "$d"
+	damo-record -o "$d/rec.dtr" -- phases "$PHASE_S" "$BUF_MIB" 60 \
+		>"$d/phases.out" 2>"$d/stderr" &
+	rpid=$!
+	while ! grep -q '^end ' "$d/phases.out" 2>/dev/null && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	say "record_sigint: SIGINT to $rpid"
+	kill -INT "$rpid"
+	wait_exit "$rpid" 60
+	echo $? >"$d/status"
+	wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
+	if [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null; then
+		echo running >"$d/workload-after"
+		kill -KILL "$wpid"
+	else
+		echo gone >"$d/workload-after"
+	fi
+}
+
+# record_timeout: an already running process by pid, stopped by --timeout.
+scenario_record_timeout() {
+	local d=$RESULTS/record_timeout wpid t0 t1
+	mkdir -p "$d"
+	phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
+	wpid=$!
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	timeout 60 damo-record -o "$d/rec.dtr" --timeout 3 "$wpid" >"$d/stdout" 2>"$d/stderr"
+	echo $? >"$d/status"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "$t0 $t1" >"$d/uptime"
+	kill -KILL "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
+}
+
+# paddr: the physical address space while the workload runs.
+scenario_paddr() {
+	local d=$RESULTS/paddr wpid
+	mkdir -p "$d"
+	phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
+	wpid=$!
+	timeout 60 damo-record -o "$d/rec.dtr" --timeout 3 paddr >"$d/stdout" 2>"$d/stderr"
+	echo $? >"$d/status"
+	kill -KILL "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
+}
+
+# busy: a kdamond this scenario started through sysfs is running; damo-record
+# must refuse, name it, leave it alone and write no record.
+scenario_busy() {
+	local d=$RESULTS/busy spid
+	mkdir -p "$d"
+	sleep 1000 &
+	spid=$!
+	damon_sysfs_start vaddr "$spid" || { echo "sysfs setup failed" >"$d/setup"; return 1; }
+	cat "$DAMON_ADMIN/0/state" "$DAMON_ADMIN/0/pid" >"$d/kdamond-before"
+	timeout 60 damo-record -o "$d/rec.dtr" -- phases 1 8 >"$d/phases.out" 2>"$d/stderr"
+	echo $? >"$d/status"
+	cat "$DAMON_ADMIN/0/state" "$DAMON_ADMIN/0/pid" >"$d/kdamond-after"
+	cat "$DAMON_ADMIN/nr_kdamonds" >"$d/nr_kdamonds-after"
+	damon_sysfs_stop
+	kill -KILL "$spid"
+	wait "$spid" 2>/dev/null
+	[ -e "$d/rec.dtr" ] && echo exists >"$d/rec-exists"
+	return 0
+}
+
+# tried_regions: the fallback source, a DAMOS stat scheme's tried regions.
+scenario_tried_regions() {
+	local d=$RESULTS/tried_regions
+	mkdir -p "$d"
+	timeout 120 damo-record --source tried-regions -o "$d/rec.dtr" -- phases "$PHASE_S" "$BUF_MIB" \
+		>"$d/phases.out" 2>"$d/stderr"
+	echo $? >"$d/status"
+}
+
+# SCENARIOS (kernel command line, comma-separated) picks some; default all.
+for s in $(echo "${SCENARIOS:-raw,record_cmd,record_sigint,record_timeout,paddr,busy,tried_regions}" | tr , " "); do
 	say "scenario $s"
 	"scenario_$s"
 	echo "scenario $s: exit $?"
+	# Whatever a scenario left behind, DAMON is free for the next one.
+	if [ "$(cat "$DAMON_ADMIN/nr_kdamonds")" != 0 ]; then
+		say "scenario $s left a kdamond: $(cat "$DAMON_ADMIN/0/state" 2>/dev/null)"
+		damon_sysfs_stop
+	fi
 done
 say "all scenarios done"
