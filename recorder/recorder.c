@@ -1,0 +1,1312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The recording loop: set up the output and the target, create and start
+ * one kdamond, read its aggregations (tracepoint or tried regions), and
+ * write snapshots, maps, intervals and clocks until the target exits, the
+ * timeout expires or a signal asks to stop; then stop DAMON, remove what
+ * was created and close the record.
+ */
+#define _GNU_SOURCE
+#include "recorder.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "damon_shim.h"
+#include "dtr.h"
+#include "units.h"
+
+#define MAX_TARGETS 64
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *rec_stop_name(enum rec_stop stop)
+{
+	switch (stop) {
+	case REC_STOP_TARGET_EXITED:
+		return "target exited";
+	case REC_STOP_TIMEOUT:
+		return "timeout";
+	case REC_STOP_SIGNAL:
+		return "signal";
+	case REC_STOP_DAMON_OFF:
+		return "DAMON turned off";
+	case REC_STOP_END_OF_INPUT:
+		return "end of input";
+	default:
+		return "none";
+	}
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, char *err,
+		     size_t errlen)
+{
+	char *copy = strdup(text), *save = NULL;
+	struct rec_range *out = NULL;
+	size_t n = 0;
+
+	*ranges = NULL;
+	*nr = 0;
+	if (!copy)
+		return -ENOMEM;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		/* A '-' after the first character separates the two numbers. */
+		char *dash = strchr(tok + (*tok == '-' ? 1 : 0), '-');
+		uint64_t s, e;
+		if (!dash) {
+			set_err(err, errlen, "region '%s': expected START-END", tok);
+			goto bad;
+		}
+		*dash = '\0';
+		if (dt_parse_size(tok, &s) || dt_parse_size(dash + 1, &e)) {
+			set_err(err, errlen, "region '%s-%s': not two addresses", tok, dash + 1);
+			goto bad;
+		}
+		if (e <= s) {
+			set_err(err, errlen, "region %s-%s: end is not above start", tok, dash + 1);
+			goto bad;
+		}
+		if (n && s < out[n - 1].end) {
+			set_err(err, errlen, "region %s-%s: regions must be sorted and not overlap",
+				tok, dash + 1);
+			goto bad;
+		}
+		struct rec_range *nb = realloc(out, (n + 1) * sizeof(*nb));
+		if (!nb)
+			goto bad;
+		out = nb;
+		out[n].start = s;
+		out[n].end = e;
+		n++;
+	}
+	if (!n) {
+		set_err(err, errlen, "no region in '%s'", text);
+		goto bad;
+	}
+	free(copy);
+	*ranges = out;
+	*nr = n;
+	return 0;
+bad:
+	free(copy);
+	free(out);
+	return -EINVAL;
+}
+
+void rec_free_argv(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+int rec_split_command(const char *line, char ***argv_out, char *err, size_t errlen)
+{
+	size_t len = strlen(line), n = 0;
+	char **argv = calloc(len / 2 + 2, sizeof(*argv));
+	char *word = malloc(len + 1);
+	const char *p = line;
+
+	*argv_out = NULL;
+	if (!argv || !word)
+		goto nomem;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		size_t w = 0;
+		char quote = 0;
+		for (; *p; p++) {
+			if (quote) {
+				if (*p == quote)
+					quote = 0;
+				else if (quote == '"' && *p == '\\' &&
+					 (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`'))
+					word[w++] = *++p;
+				else
+					word[w++] = *p;
+			} else if (*p == '\'' || *p == '"') {
+				quote = *p;
+			} else if (*p == '\\' && p[1]) {
+				word[w++] = *++p;
+			} else if (*p == ' ' || *p == '\t' || *p == '\n') {
+				break;
+			} else {
+				word[w++] = *p;
+			}
+		}
+		if (quote) {
+			set_err(err, errlen, "command '%s': unterminated %c quote", line, quote);
+			free(word);
+			rec_free_argv(argv);
+			return -EINVAL;
+		}
+		word[w] = '\0';
+		if (!(argv[n++] = strdup(word)))
+			goto nomem;
+	}
+	free(word);
+	if (!n) {
+		set_err(err, errlen, "empty command");
+		rec_free_argv(argv);
+		return -EINVAL;
+	}
+	*argv_out = argv;
+	return 0;
+nomem:
+	free(word);
+	rec_free_argv(argv);
+	set_err(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* ---------------------------------------------------------------- state */
+
+struct rec {
+	const struct rec_options *o;
+	struct rec_stats *st;
+	const char *out;
+	int out_fd;
+	struct dtr_writer *w;
+	int write_failed;
+	char werr[512];
+	struct dshim_roots roots;
+	struct dshim_damon *damon;
+	struct dshim_tracer *tracer;
+	struct dshim_assembler *asm_;
+	struct dshim_stream *stream;
+	struct dshim_capture *capture;
+	struct dshim_event_format fmt;
+	char *format_text;
+	const char *ops;
+	uint64_t sample_us, aggr_us, update_us, min_nr, max_nr;
+	size_t nr_targets, context_targets;
+	long pids[MAX_TARGETS];
+	uint64_t prev_end[MAX_TARGETS];
+	uint64_t maps_hash[MAX_TARGETS];
+	char cmdlines[MAX_TARGETS][256];
+	int intervals_written;
+	struct dshim_range *paddr_ranges;
+	size_t nr_paddr_ranges;
+	pid_t child;
+	int go_fd, exec_err_fd;
+	int child_reaped;
+	uid_t sudo_uid;
+	gid_t sudo_gid;
+	int under_sudo;
+	struct dtr_region *regbuf;
+	size_t regcap;
+	uint64_t t0;
+};
+
+static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen)
+{
+	if (r->write_failed)
+		return r->write_failed;
+	int ret = dtr_writer_put(r->w, it, r->werr, sizeof(r->werr));
+	if (ret) {
+		r->write_failed = ret;
+		set_err(err, errlen, "%s", r->werr);
+	}
+	return ret;
+}
+
+static void read_cmdline(long pid, char *buf, size_t len)
+{
+	char path[64];
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+static enum dtr_ops ops_enum(const char *ops)
+{
+	enum dtr_ops v = DTR_OPS_UNKNOWN;
+	if (ops)
+		dtr_ops_parse(ops, &v);
+	return v;
+}
+
+static int write_context(struct rec *r, size_t nr_targets, char *err, size_t errlen)
+{
+	struct dtr_target t[MAX_TARGETS];
+	char (*cmdlines)[256] = r->cmdlines;
+	struct dtr_item it = { .type = DTR_ITEM_CONTEXT };
+
+	if (nr_targets > MAX_TARGETS)
+		nr_targets = MAX_TARGETS;
+	for (size_t i = 0; i < nr_targets; i++) {
+		long pid = i < r->nr_targets ? r->pids[i] : -1;
+		cmdlines[i][0] = '\0';
+		if (pid > 0)
+			read_cmdline(pid, cmdlines[i], sizeof(cmdlines[i]));
+		t[i] = (struct dtr_target){ .index = (uint32_t)i, .id = i, .pid = pid,
+					    .cmdline = cmdlines[i] };
+	}
+	it.u.context.kdamond = 0;
+	it.u.context.context = 0;
+	it.u.context.ops = ops_enum(r->ops);
+	it.u.context.min_nr_regions = r->min_nr;
+	it.u.context.max_nr_regions = r->max_nr;
+	it.u.context.nr_targets = nr_targets;
+	it.u.context.targets = t;
+	r->context_targets = nr_targets;
+	return put_item(r, &it, err, errlen);
+}
+
+static int write_intervals(struct rec *r, uint64_t t, char *err, size_t errlen)
+{
+	struct dtr_item it = { .type = DTR_ITEM_INTERVALS };
+	it.u.intervals.time_ns = t;
+	it.u.intervals.sample_us = r->sample_us;
+	it.u.intervals.aggr_us = r->aggr_us;
+	it.u.intervals.update_us = r->update_us;
+	r->intervals_written = 1;
+	if (r->asm_)
+		dshim_assembler_set_gap(r->asm_, r->aggr_us * 1000 / 2);
+	return put_item(r, &it, err, errlen);
+}
+
+static int write_clocks(struct rec *r, const char *label, char *err, size_t errlen)
+{
+	struct dshim_clock_reading c;
+	struct dtr_item it = { .type = DTR_ITEM_CLOCKS };
+
+	dshim_read_clocks(&c, NULL, 0); /* falls back to clock_gettime by itself */
+	it.u.clocks.clock = DTR_CLOCK_MONOTONIC;
+	it.u.clocks.label = label;
+	it.u.clocks.has = (c.has & DSHIM_CLOCK_HAS_MONOTONIC ? DTR_HAS_MONOTONIC : 0) |
+			  (c.has & DSHIM_CLOCK_HAS_PERF ? DTR_HAS_PERF : 0) |
+			  (c.has & DSHIM_CLOCK_HAS_REALTIME ? DTR_HAS_REALTIME : 0);
+	it.u.clocks.monotonic_ns = c.monotonic_ns;
+	it.u.clocks.perf_ns = c.perf_ns;
+	it.u.clocks.realtime_ns = c.realtime_ns;
+	return put_item(r, &it, err, errlen);
+}
+
+static int write_meta(struct rec *r, const char *source, const char *extra_key,
+		      const char *extra_value, char *err, size_t errlen)
+{
+	struct utsname u;
+	struct dtr_kv kv[8];
+	size_t n = 0;
+	static const char tried_note[] =
+		"tried-regions samples aggregations: each snapshot is the aggregation that "
+		"completed after a request; aggregations between requests are not recorded";
+
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	kv[n++] = (struct dtr_kv){ DTR_META_TOOL_VERSION, "damotrace " DAMOTRACE_VERSION };
+	kv[n++] = (struct dtr_kv){ DTR_META_KERNEL_RELEASE, u.release };
+	kv[n++] = (struct dtr_kv){ DTR_META_HOSTNAME, u.nodename };
+	kv[n++] = (struct dtr_kv){ DTR_META_COMMAND_LINE,
+				   r->o->command_line ? r->o->command_line : "" };
+	kv[n++] = (struct dtr_kv){ DTR_META_SOURCE, source };
+	if (!strcmp(source, "tried-regions"))
+		kv[n++] = (struct dtr_kv){ "sampling", tried_note };
+	if (extra_key)
+		kv[n++] = (struct dtr_kv){ extra_key, extra_value };
+	struct dtr_item it = { .type = DTR_ITEM_META };
+	it.u.meta.nr = n;
+	it.u.meta.kvs = kv;
+	return put_item(r, &it, err, errlen);
+}
+
+static int write_stop_meta(struct rec *r, char *err, size_t errlen)
+{
+	char sig[32] = "";
+	struct dtr_kv kv[2];
+	size_t n = 0;
+
+	kv[n++] = (struct dtr_kv){ "stop_reason", rec_stop_name(r->st->stop) };
+	if (r->st->stop == REC_STOP_SIGNAL) {
+		snprintf(sig, sizeof(sig), "%s", r->st->signal == SIGINT ? "SIGINT"
+						 : r->st->signal == SIGTERM ? "SIGTERM" : "other");
+		kv[n++] = (struct dtr_kv){ "stop_signal", sig };
+	}
+	struct dtr_item it = { .type = DTR_ITEM_META };
+	it.u.meta.nr = n;
+	it.u.meta.kvs = kv;
+	return put_item(r, &it, err, errlen);
+}
+
+/* ---------------------------------------------------------------- snapshots */
+
+static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int incomplete,
+			int has_age, const struct dshim_region *regs, size_t nr, char *err,
+			size_t errlen)
+{
+	struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+	struct dtr_snapshot *s = &it.u.snapshot;
+	int ret;
+
+	if (target >= MAX_TARGETS) {
+		set_err(err, errlen, "target index %u out of range", target);
+		return -ERANGE;
+	}
+	if (target >= r->context_targets && (ret = write_context(r, target + 1, err, errlen)))
+		return ret;
+	if (!r->intervals_written &&
+	    (ret = write_intervals(r, end_ns > r->aggr_us * 1000 ? end_ns - r->aggr_us * 1000 : 0,
+				   err, errlen)))
+		return ret;
+	if (nr > r->regcap) {
+		struct dtr_region *nb = realloc(r->regbuf, nr * sizeof(*nb));
+		if (!nb) {
+			set_err(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		r->regbuf = nb;
+		r->regcap = nr;
+	}
+	uint64_t wss = 0;
+	for (size_t i = 0; i < nr; i++) {
+		r->regbuf[i] = (struct dtr_region){ regs[i].start, regs[i].end, regs[i].nr_accesses,
+						    regs[i].age };
+		if (regs[i].nr_accesses && regs[i].end > regs[i].start)
+			wss += regs[i].end - regs[i].start;
+	}
+	uint64_t aggr_ns = r->aggr_us * 1000;
+	s->end_ns = end_ns;
+	if (r->prev_end[target] && r->prev_end[target] < end_ns) {
+		s->start_ns = r->prev_end[target];
+	} else {
+		s->start_ns = end_ns > aggr_ns ? end_ns - aggr_ns : 0;
+		s->flags |= DTR_SNAPSHOT_START_ESTIMATED;
+	}
+	r->prev_end[target] = end_ns;
+	s->kdamond = 0;
+	s->context = 0;
+	s->target = target;
+	if (incomplete)
+		s->flags |= DTR_SNAPSHOT_INCOMPLETE;
+	s->access_unit = DTR_UNIT_SAMPLES;
+	s->age_unit = has_age ? DTR_UNIT_AGGREGATIONS : DTR_UNIT_ABSENT;
+	s->nr_regions = nr;
+	s->regions = r->regbuf;
+	ret = put_item(r, &it, err, errlen);
+	if (ret)
+		return ret;
+	r->st->snapshots++;
+	r->st->regions += nr;
+	r->st->incomplete += incomplete ? 1 : 0;
+	r->st->wss_bytes = wss;
+	return 0;
+}
+
+static int on_snapshot(void *arg, const struct dshim_snapshot *snap, char *err, size_t errlen)
+{
+	struct rec *r = arg;
+	return put_snapshot(r, snap->time_ns, snap->target, snap->incomplete, snap->has_age,
+			    snap->regions, snap->nr_regions, err, errlen);
+}
+
+static int on_record(void *arg, const void *record, size_t len, char *err, size_t errlen)
+{
+	struct rec *r = arg;
+	if (r->capture) {
+		int ret = dshim_capture_put(r->capture, record, len, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return dshim_stream_feed(r->stream, record, len, err, errlen);
+}
+
+/* ---------------------------------------------------------------- maps */
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static int read_file_all(const char *path, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 16384, n = 0;
+	char *b;
+
+	if (fd < 0)
+		return -errno;
+	if (!(b = malloc(cap + 1))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (n == cap) {
+			char *nb = realloc(b, cap * 2 + 1);
+			if (!nb) {
+				free(b);
+				close(fd);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = -errno;
+			free(b);
+			close(fd);
+			return e;
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Record /proc/PID/maps when it differs from what was last recorded. */
+static int record_maps(struct rec *r, size_t target, char *err, size_t errlen)
+{
+	char path[64], *text;
+	size_t len;
+	long pid = r->pids[target];
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
+	if (read_file_all(path, &text, &len))
+		return 0; /* the process is gone: its exit is noticed elsewhere */
+	uint64_t h = fnv1a(text, len);
+	if (h == r->maps_hash[target]) {
+		free(text);
+		return 0;
+	}
+	size_t nr_lines = 0;
+	for (size_t i = 0; i < len; i++)
+		nr_lines += text[i] == '\n';
+	struct dtr_map_entry *e = calloc(nr_lines + 1, sizeof(*e));
+	if (!e) {
+		free(text);
+		set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		unsigned long long s, en, off;
+		char perms[8];
+		int pos = 0;
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s%n", &s, &en, perms, &off, &pos) < 4 || !pos)
+			continue;
+		char *p = line + pos;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e[n].start = s;
+		e[n].end = en;
+		e[n].offset = off;
+		snprintf(e[n].perms, sizeof(e[n].perms), "%.4s", perms);
+		e[n].path = p;
+		n++;
+	}
+	struct dtr_item it = { .type = DTR_ITEM_MAPS };
+	it.u.maps.time_ns = now_ns();
+	it.u.maps.pid = (int32_t)pid;
+	it.u.maps.nr = n;
+	it.u.maps.entries = e;
+	int ret = put_item(r, &it, err, errlen);
+	free(e);
+	free(text);
+	if (!ret) {
+		r->maps_hash[target] = h;
+		r->st->maps_records++;
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------- children */
+
+static int have_pid(const struct rec *r, long pid)
+{
+	for (size_t i = 0; i < r->nr_targets; i++)
+		if (r->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Descendants of the targets, from /proc/PID/task/TID/children. */
+static int find_new_children(struct rec *r)
+{
+	int added = 0;
+	for (size_t i = 0; i < r->nr_targets && r->nr_targets < MAX_TARGETS; i++) {
+		char path[96], *text;
+		size_t len;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", r->pids[i], r->pids[i]);
+		if (read_file_all(path, &text, &len))
+			continue;
+		char *p = text;
+		while (*p && r->nr_targets < MAX_TARGETS) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 0 && !have_pid(r, pid)) {
+				r->pids[r->nr_targets++] = pid;
+				added++;
+			}
+			p = end;
+		}
+		free(text);
+	}
+	return added;
+}
+
+static int commit_targets(struct rec *r, char *err, size_t errlen)
+{
+	struct dshim_target_config t[MAX_TARGETS];
+	memset(t, 0, sizeof(t));
+	for (size_t i = 0; i < r->nr_targets; i++)
+		t[i].pid = r->pids[i];
+	int ret = dshim_damon_commit_targets(r->damon, r->nr_targets, t, err, errlen);
+	return ret ? ret : write_context(r, r->nr_targets, err, errlen);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static int parse_id(const char *s, unsigned long *v)
+{
+	char *end;
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+static void detect_sudo(struct rec *r)
+{
+	unsigned long uid, gid;
+	if (geteuid() == 0 && !parse_id(getenv("SUDO_UID"), &uid) &&
+	    !parse_id(getenv("SUDO_GID"), &gid) && uid != 0) {
+		r->under_sudo = 1;
+		r->sudo_uid = (uid_t)uid;
+		r->sudo_gid = (gid_t)gid;
+	}
+}
+
+static int open_output(struct rec *r, char *err, size_t errlen)
+{
+	struct stat st;
+	char old[4096];
+	struct dtr_writer_opts wo = { 0 };
+
+	r->out = r->o->out ? r->o->out : DTR_DEFAULT_PATH;
+	if (lstat(r->out, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			set_err(err, errlen, "%s: exists and is %s; refusing to replace it", r->out,
+				S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+			return -EEXIST;
+		}
+		/* As damo: keep the previous record as NAME.old. */
+		if (snprintf(old, sizeof(old), "%s.old", r->out) >= (int)sizeof(old) ||
+		    rename(r->out, old)) {
+			int e = errno;
+			set_err(err, errlen, "%s: cannot move the existing file to %s: %s", r->out,
+				old, strerror(e));
+			return -e;
+		}
+	}
+	r->out_fd = open(r->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r->out_fd < 0) {
+		int e = errno;
+		set_err(err, errlen, "%s: cannot create: %s", r->out, strerror(e));
+		return -e;
+	}
+	if (r->under_sudo && fchown(r->out_fd, r->sudo_uid, r->sudo_gid)) {
+		int e = errno;
+		set_err(err, errlen, "%s: cannot give it to uid %u: %s", r->out,
+			(unsigned)r->sudo_uid, strerror(e));
+		return -e;
+	}
+	wo.flush_ms = 1000;
+	int ret = dtr_writer_open_fd(&r->w, r->out_fd, r->out, &wo, err, errlen);
+	if (ret)
+		r->w = NULL;
+	return ret;
+}
+
+/* ---------------------------------------------------------------- command */
+
+static int start_child(struct rec *r, char *err, size_t errlen)
+{
+	int go[2], ex[2];
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
+		set_err(err, errlen, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		set_err(err, errlen, "fork: %s", strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		char c;
+		int e = 0;
+		close(go[1]);
+		close(ex[0]);
+		/* Wait until DAMON is on and the reader attached. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		if (r->under_sudo && !r->o->as_root) {
+			gid_t g = r->sudo_gid;
+			if (setgroups(1, &g) || setgid(r->sudo_gid) || setuid(r->sudo_uid))
+				e = errno;
+		}
+		if (!e) {
+			execvp(r->o->argv[0], r->o->argv);
+			e = errno;
+		}
+		if (write(ex[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ex[1]);
+	r->child = pid;
+	r->go_fd = go[1];
+	r->exec_err_fd = ex[0];
+	r->pids[0] = pid;
+	r->nr_targets = 1;
+	return 0;
+}
+
+static int release_child(struct rec *r, char *err, size_t errlen)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(r->go_fd, "g", 1) != 1) {
+		set_err(err, errlen, "cannot start the command: %s", strerror(errno));
+		return -EIO;
+	}
+	close(r->go_fd);
+	r->go_fd = -1;
+	do
+		n = read(r->exec_err_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(r->exec_err_fd);
+	r->exec_err_fd = -1;
+	if (n == (ssize_t)sizeof(e)) {
+		set_err(err, errlen, "cannot run '%s': %s", r->o->argv[0], strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static void end_child(struct rec *r)
+{
+	if (r->child <= 0 || r->child_reaped)
+		return;
+	if (r->go_fd >= 0) {
+		/* Never released: it exits on its own when the pipe closes. */
+		close(r->go_fd);
+		r->go_fd = -1;
+		waitpid(r->child, NULL, 0);
+		r->child_reaped = 1;
+	}
+}
+
+static int process_gone(long pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+static int target_exited(struct rec *r)
+{
+	if (r->o->kind == REC_TARGET_PADDR)
+		return 0;
+	if (r->child > 0) {
+		int status;
+		if (!r->child_reaped && waitpid(r->child, &status, WNOHANG) == r->child) {
+			r->child_reaped = 1;
+			r->st->target_status = status;
+		}
+		return r->child_reaped;
+	}
+	return process_gone(r->pids[0]);
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static int check_process(long pid, char *err, size_t errlen)
+{
+	char path[64];
+	struct stat st;
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	if (pid <= 0 || stat(path, &st) || process_gone(pid)) {
+		set_err(err, errlen, "no process with pid %ld", pid);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+static int setup_tracepoint_format(struct rec *r, const struct dshim_probe *p, char *err,
+				   size_t errlen)
+{
+	if (!p->tracefs_present || p->event_id < 0 || !p->event_format) {
+		set_err(err, errlen, "the damon:damon_aggregated tracepoint is not available (%s%s); "
+			"mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) or use "
+			"--source tried-regions",
+			r->roots.tracefs[0] ? "no events/damon/damon_aggregated under " :
+					      "tracefs is not mounted",
+			r->roots.tracefs);
+		return -ENOENT;
+	}
+	r->format_text = strdup(p->event_format);
+	if (!r->format_text)
+		return -ENOMEM;
+	return dshim_event_format_parse(r->format_text, strlen(r->format_text), &r->fmt, err,
+					errlen);
+}
+
+static int setup_damon(struct rec *r, char *err, size_t errlen)
+{
+	const struct rec_options *o = r->o;
+	struct dshim_target_config t[MAX_TARGETS];
+	int ret = dshim_damon_create(&r->damon, &r->roots, err, errlen);
+
+	if (ret)
+		return ret;
+	if (!dshim_damon_has_operations(r->damon, r->ops)) {
+		set_err(err, errlen, "DAMON operations '%s' are not available on this kernel "
+			"(avail_operations: %s)%s", r->ops, dshim_damon_avail_operations(r->damon),
+			strcmp(r->ops, "paddr") && dshim_damon_has_operations(r->damon, "paddr")
+				? "; record 'paddr' instead, or run in a VM with a full DAMON "
+				  "kernel (make check-vm)" : "");
+		return -EOPNOTSUPP;
+	}
+	memset(t, 0, sizeof(t));
+	struct dshim_range *given = NULL;
+	if (o->nr_regions) {
+		given = calloc(o->nr_regions, sizeof(*given));
+		if (!given)
+			return -ENOMEM;
+		for (size_t i = 0; i < o->nr_regions; i++)
+			given[i] = (struct dshim_range){ o->regions[i].start, o->regions[i].end };
+	}
+	if (!strcmp(r->ops, "paddr")) {
+		r->nr_targets = 1;
+		r->pids[0] = -1;
+		if (given) {
+			t[0].nr_regions = o->nr_regions;
+			t[0].regions = given;
+		} else {
+			ret = dshim_read_system_ram(r->roots.iomem, &r->paddr_ranges,
+						    &r->nr_paddr_ranges, err, errlen);
+			if (ret) {
+				free(given);
+				return ret;
+			}
+			t[0].nr_regions = r->nr_paddr_ranges;
+			t[0].regions = r->paddr_ranges;
+		}
+	} else {
+		for (size_t i = 0; i < r->nr_targets; i++)
+			t[i].pid = r->pids[i];
+		if (given) {
+			t[0].nr_regions = o->nr_regions;
+			t[0].regions = given;
+		}
+	}
+	struct dshim_config cfg = {
+		.operations = r->ops,
+		.sample_us = r->sample_us,
+		.aggr_us = r->aggr_us,
+		.update_us = r->update_us,
+		.min_nr_regions = r->min_nr,
+		.max_nr_regions = r->max_nr,
+		.nr_targets = r->nr_targets,
+		.targets = t,
+		.stat_scheme = o->source == REC_SOURCE_TRIED_REGIONS,
+	};
+	ret = dshim_damon_configure(r->damon, &cfg, err, errlen);
+	free(given);
+	return ret;
+}
+
+static int record_all_maps(struct rec *r, char *err, size_t errlen)
+{
+	if (!strcmp(r->ops, "paddr"))
+		return 0;
+	for (size_t i = 0; i < r->nr_targets; i++) {
+		int ret = record_maps(r, i, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Tried regions: scheme 0's regions of all targets in sysfs order; a
+ * target's regions ascend, so a step back in address starts the next. */
+static int tried_snapshot(struct rec *r, struct dshim_tried_regions *tr, char *err,
+			  size_t errlen)
+{
+	int ret = dshim_damon_tried_regions(r->damon, tr, err, errlen);
+	if (ret)
+		return ret;
+	uint64_t t = now_ns();
+	size_t first = 0;
+	uint32_t target = 0;
+	for (size_t i = 1; i <= tr->nr; i++) {
+		if (i < tr->nr && tr->regions[i].start >= tr->regions[i - 1].end)
+			continue;
+		ret = put_snapshot(r, t, target, 0, 1, tr->regions + first, i - first, err, errlen);
+		if (ret)
+			return ret;
+		first = i;
+		if (target + 1 < r->nr_targets)
+			target++;
+	}
+	return 0;
+}
+
+static void report(struct rec *r)
+{
+	r->st->elapsed_ns = now_ns() - r->t0;
+	if (r->o->progress)
+		r->o->progress(r->o->progress_arg, r->st);
+}
+
+static int stop_requested(struct rec *r)
+{
+	if (r->o->stop_signal && *r->o->stop_signal) {
+		r->st->stop = REC_STOP_SIGNAL;
+		r->st->signal = *r->o->stop_signal;
+		return 1;
+	}
+	return 0;
+}
+
+static int drain(struct rec *r, char *err, size_t errlen)
+{
+	if (!r->tracer)
+		return 0;
+	int ret = dshim_tracer_drain(r->tracer, on_record, r, err, errlen);
+	return ret < 0 ? ret : 0;
+}
+
+static int loop(struct rec *r, char *err, size_t errlen)
+{
+	const struct rec_options *o = r->o;
+	struct dshim_tried_regions tr = { 0 };
+	uint64_t next_slow = 0, next_maps = 0, next_request = 0;
+	uint64_t maps_period = r->aggr_us * 1000 < 100000000 ? 100000000 : r->aggr_us * 1000;
+	int ret = 0;
+
+	for (;;) {
+		uint64_t now = now_ns();
+		if (stop_requested(r))
+			break;
+		if (o->timeout_ns && now - r->t0 >= o->timeout_ns) {
+			r->st->stop = REC_STOP_TIMEOUT;
+			break;
+		}
+		if (target_exited(r)) {
+			r->st->stop = REC_STOP_TARGET_EXITED;
+			break;
+		}
+		if (o->source == REC_SOURCE_TRACEPOINT) {
+			struct pollfd pfd = { dshim_tracer_fd(r->tracer), POLLIN, 0 };
+			poll(&pfd, 1, 100);
+			if ((ret = drain(r, err, errlen)))
+				break;
+		} else if (now >= next_request) {
+			/* The kernel answers with the next completed aggregation;
+			 * asking every half interval catches most of them. */
+			next_request = now + r->aggr_us * 1000 / 2;
+			if ((ret = tried_snapshot(r, &tr, err, errlen))) {
+				/* A kdamond whose target just exited refuses requests. */
+				if (r->write_failed)
+					break;
+				if (target_exited(r)) {
+					r->st->stop = REC_STOP_TARGET_EXITED;
+					ret = 0;
+				} else if (dshim_damon_is_on(r->damon, NULL, 0) == 0) {
+					r->st->stop = REC_STOP_DAMON_OFF;
+					ret = 0;
+				}
+				break;
+			}
+		} else {
+			uint64_t wait_ms = (next_request - now) / 1000000 + 1;
+			struct timespec ts = { 0, (long)(wait_ms > 100 ? 100 : wait_ms) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		now = now_ns();
+		if (now >= next_maps) {
+			next_maps = now + maps_period;
+			if ((ret = record_all_maps(r, err, errlen)))
+				break;
+		}
+		if (now >= next_slow) {
+			uint64_t s, a, u;
+			next_slow = now + 1000000000ull;
+			/* Intervals auto-tuning may change them under us. */
+			if (!dshim_damon_read_intervals(r->damon, 1, &s, &a, &u, NULL, 0) &&
+			    (s != r->sample_us || a != r->aggr_us || u != r->update_us)) {
+				r->sample_us = s;
+				r->aggr_us = a;
+				r->update_us = u;
+				if ((ret = write_intervals(r, now, err, errlen)))
+					break;
+			}
+			if (o->include_child_tasks && find_new_children(r) &&
+			    (ret = commit_targets(r, err, errlen)))
+				break;
+			if (dshim_damon_is_on(r->damon, NULL, 0) == 0 && !target_exited(r)) {
+				r->st->stop = REC_STOP_DAMON_OFF;
+				break;
+			}
+			if (r->w && (ret = dtr_writer_flush(r->w, r->werr, sizeof(r->werr)))) {
+				r->write_failed = ret;
+				set_err(err, errlen, "%s", r->werr);
+				break;
+			}
+		}
+		report(r);
+	}
+	dshim_tried_regions_free(&tr);
+	return ret;
+}
+
+static int finish_stop(struct rec *r, int ret, char *err, size_t errlen)
+{
+	char e2[512] = "";
+	/* Stop DAMON first: it must not outlive the recorder, whatever failed. */
+	if (r->damon) {
+		int sret = dshim_damon_stop(r->damon, 5000, e2, sizeof(e2));
+		if (sret && !ret) {
+			ret = sret;
+			set_err(err, errlen, "%s", e2);
+		}
+	}
+	if (!ret && r->tracer)
+		ret = drain(r, err, errlen);
+	if (!ret && r->asm_)
+		ret = dshim_assembler_flush(r->asm_, err, errlen);
+	if (r->asm_)
+		r->st->lost_events = dshim_assembler_lost_events(r->asm_);
+	dshim_tracer_close(r->tracer);
+	r->tracer = NULL;
+	if (r->damon) {
+		int dret = dshim_damon_destroy(r->damon, e2, sizeof(e2));
+		r->damon = NULL;
+		if (dret && !ret) {
+			ret = dret;
+			set_err(err, errlen, "%s", e2);
+		}
+	}
+	if (r->capture) {
+		int cret = dshim_capture_close(r->capture, e2, sizeof(e2));
+		r->capture = NULL;
+		if (cret && !ret) {
+			ret = cret;
+			set_err(err, errlen, "%s", e2);
+		}
+	}
+	return ret;
+}
+
+static int close_output(struct rec *r, int ret, char *err, size_t errlen)
+{
+	if (!r->w)
+		goto out;
+	if (!ret && !r->write_failed) {
+		int wret = write_clocks(r, "end", err, errlen);
+		if (!wret)
+			wret = write_stop_meta(r, err, errlen);
+		if (!wret)
+			wret = dtr_writer_close(r->w, err, errlen);
+		r->w = NULL;
+		ret = wret;
+	} else {
+		dtr_writer_abort(r->w);
+		r->w = NULL;
+	}
+	if (ret == -ENOSPC || r->write_failed == -ENOSPC) {
+		char base[400];
+		snprintf(base, sizeof(base), "%s", err);
+		set_err(err, errlen, "%s; DAMON was stopped and %s is readable up to its last "
+			"complete chunk", base, r->out);
+		ret = -ENOSPC;
+	}
+out:
+	if (r->out_fd >= 0) {
+		if (close(r->out_fd) && !ret) {
+			ret = -errno;
+			set_err(err, errlen, "%s: close: %s", r->out, strerror(errno));
+		}
+		r->out_fd = -1;
+	}
+	return ret;
+}
+
+static void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st)
+{
+	memset(r, 0, sizeof(*r));
+	memset(st, 0, sizeof(*st));
+	st->target_status = -1;
+	r->o = o;
+	r->st = st;
+	r->out_fd = -1;
+	r->go_fd = -1;
+	r->exec_err_fd = -1;
+	r->sample_us = o->sample_us ? o->sample_us : REC_DEFAULT_SAMPLE_US;
+	r->aggr_us = o->aggr_us ? o->aggr_us : REC_DEFAULT_AGGR_US;
+	r->update_us = o->update_us ? o->update_us : REC_DEFAULT_UPDATE_US;
+	r->min_nr = o->min_nr_regions ? o->min_nr_regions : REC_DEFAULT_MIN_NR_REGIONS;
+	r->max_nr = o->max_nr_regions ? o->max_nr_regions : REC_DEFAULT_MAX_NR_REGIONS;
+	r->ops = o->ops ? o->ops : o->kind == REC_TARGET_PADDR ? "paddr" : "vaddr";
+}
+
+static void rec_free(struct rec *r)
+{
+	dshim_stream_free(r->stream);
+	dshim_assembler_free(r->asm_);
+	free(r->format_text);
+	free(r->paddr_ranges);
+	free(r->regbuf);
+}
+
+int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t errlen)
+{
+	struct rec r;
+	struct dshim_probe probe;
+	int ret;
+
+	rec_init(&r, o, st);
+	if (o->call_graph) {
+		set_err(err, errlen, "callstacks (-g) are not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (geteuid() != 0) {
+		set_err(err, errlen, "must run as root: DAMON sysfs and the tracepoint need it "
+			"(try sudo)");
+		return -EPERM;
+	}
+	if (o->kind == REC_TARGET_PADDR && strcmp(r.ops, "paddr")) {
+		set_err(err, errlen, "target paddr needs --ops paddr, not '%s'", r.ops);
+		return -EINVAL;
+	}
+	if (o->kind != REC_TARGET_PADDR && !strcmp(r.ops, "paddr")) {
+		set_err(err, errlen, "--ops paddr monitors physical memory: use the target 'paddr'");
+		return -EINVAL;
+	}
+	if (!strcmp(r.ops, "fvaddr") && !o->nr_regions) {
+		set_err(err, errlen, "--ops fvaddr needs the ranges to monitor (-r START-END)");
+		return -EINVAL;
+	}
+	detect_sudo(&r);
+	dshim_roots_init(&r.roots, NULL, NULL, NULL);
+	ret = dshim_probe(&r.roots, &probe, err, errlen);
+	if (ret)
+		return ret;
+	if (!probe.sysfs_present) {
+		set_err(err, errlen, "DAMON is not available: %s/admin does not exist (a kernel "
+			"without CONFIG_DAMON_SYSFS?)", r.roots.sysfs);
+		dshim_probe_free(&probe);
+		return -ENOENT;
+	}
+	if (probe.nr_kdamonds != 0) {
+		char busy[400];
+		dshim_probe_describe_busy(&probe, busy, sizeof(busy));
+		set_err(err, errlen, "DAMON is in use: %s; nothing was changed (damo-record only "
+			"uses DAMON when no kdamond exists)", busy);
+		dshim_probe_free(&probe);
+		return -EBUSY;
+	}
+	if (o->source == REC_SOURCE_TRACEPOINT)
+		ret = setup_tracepoint_format(&r, &probe, err, errlen);
+	dshim_probe_free(&probe);
+	if (ret)
+		goto out_free;
+	if (o->kind == REC_TARGET_PID) {
+		if ((ret = check_process(o->pid, err, errlen)))
+			goto out_free;
+		r.pids[0] = o->pid;
+		r.nr_targets = 1;
+	}
+	if ((ret = open_output(&r, err, errlen)))
+		goto out;
+	if (o->dump_raw && o->source == REC_SOURCE_TRACEPOINT &&
+	    (ret = dshim_capture_create(&r.capture, o->dump_raw, 0, r.format_text, err, errlen)))
+		goto out;
+	if (o->kind == REC_TARGET_COMMAND && (ret = start_child(&r, err, errlen)))
+		goto out;
+	if (o->kind == REC_TARGET_PID && o->include_child_tasks)
+		find_new_children(&r);
+	if ((ret = setup_damon(&r, err, errlen)))
+		goto out;
+	if (o->source == REC_SOURCE_TRACEPOINT) {
+		if ((ret = dshim_assembler_new(&r.asm_, (uint32_t)r.nr_targets, r.aggr_us * 500,
+					       on_snapshot, &r)) ||
+		    (ret = dshim_stream_new(&r.stream, &r.fmt, 0, r.asm_))) {
+			set_err(err, errlen, "out of memory");
+			goto out;
+		}
+	}
+	if ((ret = write_meta(&r, o->source == REC_SOURCE_TRACEPOINT ? "tracepoint" : "tried-regions",
+			      "operations", r.ops, err, errlen)) ||
+	    (ret = write_context(&r, r.nr_targets, err, errlen)) ||
+	    (ret = write_clocks(&r, "start", err, errlen)))
+		goto out;
+	if ((ret = dshim_damon_start(r.damon, 5000, err, errlen)))
+		goto out;
+	r.t0 = now_ns();
+	uint64_t s, a, u;
+	if (!dshim_damon_read_intervals(r.damon, 0, &s, &a, &u, NULL, 0)) {
+		r.sample_us = s;
+		r.aggr_us = a;
+		r.update_us = u;
+	}
+	if ((ret = write_intervals(&r, r.t0, err, errlen)))
+		goto out;
+	if (o->source == REC_SOURCE_TRACEPOINT &&
+	    (ret = dshim_tracer_open(&r.tracer, r.fmt.id >= 0 ? r.fmt.id : 0,
+				     (pid_t)dshim_damon_pid(r.damon), 9, err, errlen)))
+		goto out;
+	if (r.child > 0 && (ret = release_child(&r, err, errlen)))
+		goto out;
+	if ((ret = record_all_maps(&r, err, errlen)))
+		goto out;
+	ret = loop(&r, err, errlen);
+out:
+	ret = finish_stop(&r, ret, err, errlen);
+	end_child(&r);
+	ret = close_output(&r, ret, err, errlen);
+	report(&r);
+out_free:
+	rec_free(&r);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- replay */
+
+int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_stats *st,
+		   char *err, size_t errlen)
+{
+	struct rec r;
+	struct dshim_capture_reader *cr = NULL;
+	const void *rec;
+	size_t len;
+	int ret;
+
+	rec_init(&r, o, st);
+	r.ops = o->ops;
+	if ((ret = dshim_capture_open(&cr, capture, err, errlen)))
+		return ret;
+	const char *text = dshim_capture_format_text(cr);
+	if ((ret = dshim_event_format_parse(text, strlen(text), &r.fmt, err, errlen)))
+		goto out;
+	if ((ret = dshim_assembler_new(&r.asm_, 1, r.aggr_us * 500, on_snapshot, &r)) ||
+	    (ret = dshim_stream_new(&r.stream, &r.fmt, dshim_capture_sample_type(cr), r.asm_))) {
+		set_err(err, errlen, "%s: unsupported sample type or out of memory", capture);
+		ret = ret ? ret : -EINVAL;
+		goto out;
+	}
+	if ((ret = open_output(&r, err, errlen)) ||
+	    (ret = write_meta(&r, "tracepoint", "replayed_from", capture, err, errlen)))
+		goto out;
+	r.t0 = now_ns();
+	/* The intervals of the command line stand for the recording's; they
+	 * are written before the first snapshot. */
+	while ((ret = dshim_capture_next(cr, &rec, &len, err, errlen)) == 1) {
+		if ((ret = dshim_stream_feed(r.stream, rec, len, err, errlen)))
+			break;
+		if (stop_requested(&r)) {
+			ret = 0;
+			break;
+		}
+	}
+	if (!ret)
+		ret = dshim_assembler_flush(r.asm_, err, errlen);
+	if (!ret)
+		st->stop = st->stop ? st->stop : REC_STOP_END_OF_INPUT;
+	st->lost_events = dshim_assembler_lost_events(r.asm_);
+out:
+	dshim_capture_close_reader(cr);
+	if (r.w && !ret && !r.write_failed) {
+		ret = write_stop_meta(&r, err, errlen);
+		if (!ret)
+			ret = dtr_writer_close(r.w, err, errlen);
+		r.w = NULL;
+	}
+	ret = close_output(&r, ret, err, errlen);
+	rec_free(&r);
+	return ret;
+}
