@@ -75,8 +75,8 @@ static unsigned ctz64(uint64_t v)
 	return v ? (unsigned)__builtin_ctzll(v) : 64;
 }
 
-static int encode_snapshot(struct dtr_buf *b, const struct dtr_snapshot *s,
-			   char *err, size_t errlen)
+static int encode_snapshot(struct dtr_buf *b, struct dtr_chunk_state *cs,
+			   const struct dtr_snapshot *s, char *err, size_t errlen)
 {
 	const struct dtr_region *r = s->regions;
 	uint64_t n = s->nr_regions;
@@ -119,7 +119,7 @@ static int encode_snapshot(struct dtr_buf *b, const struct dtr_snapshot *s,
 	}
 	if (dtr_buf_reserve(b, 200 + (size_t)n * 40))
 		return -ENOMEM;
-	dtr_buf_varint(b, s->start_ns);
+	dtr_buf_varint(b, dtr_zigzag((int64_t)(s->start_ns - cs->snapshot_end)));
 	dtr_buf_varint(b, s->end_ns - s->start_ns);
 	dtr_buf_varint(b, s->kdamond);
 	dtr_buf_varint(b, s->context);
@@ -145,8 +145,8 @@ static int encode_snapshot(struct dtr_buf *b, const struct dtr_snapshot *s,
 	return 0;
 }
 
-static int encode_body(struct dtr_buf *b, const struct dtr_item *it, char *err,
-		       size_t errlen)
+static int encode_body(struct dtr_buf *b, struct dtr_chunk_state *cs,
+		       const struct dtr_item *it, char *err, size_t errlen)
 {
 	int ret = 0;
 
@@ -211,7 +211,7 @@ static int encode_body(struct dtr_buf *b, const struct dtr_item *it, char *err,
 		break;
 	}
 	case DTR_ITEM_SNAPSHOT:
-		return encode_snapshot(b, &it->u.snapshot, err, errlen);
+		return encode_snapshot(b, cs, &it->u.snapshot, err, errlen);
 	case DTR_ITEM_FRAME: {
 		const struct dtr_frame *f = &it->u.frame;
 		V(f->id);
@@ -224,7 +224,7 @@ static int encode_body(struct dtr_buf *b, const struct dtr_item *it, char *err,
 		const struct dtr_stack *s = &it->u.stack;
 		if (s->nr_frames && !s->frames)
 			goto no_array;
-		V(s->time_ns);
+		V(dtr_zigzag((int64_t)(s->time_ns - cs->stack_time)));
 		V(dtr_zigzag(s->pid));
 		V(dtr_zigzag(s->tid));
 		V(s->cpu);
@@ -281,8 +281,8 @@ no_array:
 	return -EINVAL;
 }
 
-int dtr_encode_item(struct dtr_buf *b, const struct dtr_item *item, char *err,
-		    size_t errlen)
+int dtr_encode_item(struct dtr_buf *b, struct dtr_chunk_state *cs,
+		    const struct dtr_item *item, char *err, size_t errlen)
 {
 	/* The body goes after room for the longest length varint, then moves
 	 * down once its length is known. */
@@ -292,7 +292,7 @@ int dtr_encode_item(struct dtr_buf *b, const struct dtr_item *item, char *err,
 	if (dtr_buf_reserve(b, 20))
 		return -ENOMEM;
 	b->len += 12;
-	ret = encode_body(b, item, err, errlen);
+	ret = encode_body(b, cs, item, err, errlen);
 	if (ret) {
 		b->len = head;
 		if (ret == -ENOMEM)
@@ -306,6 +306,10 @@ int dtr_encode_item(struct dtr_buf *b, const struct dtr_item *item, char *err,
 	dtr_buf_varint(b, body_len);
 	memmove(b->p + b->len, b->p + body_start, body_len);
 	b->len += body_len;
+	if (item->type == DTR_ITEM_SNAPSHOT)
+		cs->snapshot_end = item->u.snapshot.end_ns;
+	else if (item->type == DTR_ITEM_STACK)
+		cs->stack_time = item->u.stack.time_ns;
 	return 0;
 }
 
@@ -373,7 +377,7 @@ static int grow(void **arr, size_t *cap, uint64_t n, size_t size,
 static int decode_snapshot(struct dtr_decoder *d, struct dtr_cursor *c,
 			   struct dtr_snapshot *s)
 {
-	s->start_ns = dtr_cur_varint(c);
+	s->start_ns = d->cs.snapshot_end + (uint64_t)dtr_unzigzag(dtr_cur_varint(c));
 	uint64_t dur = dtr_cur_varint(c);
 	if (dur > UINT64_MAX - s->start_ns) {
 		c->why = "snapshot end out of range";
@@ -513,7 +517,7 @@ int dtr_decode_item(struct dtr_decoder *d, uint64_t type, const unsigned char *b
 	}
 	case DTR_ITEM_STACK: {
 		struct dtr_stack *s = &item->u.stack;
-		s->time_ns = dtr_cur_varint(c);
+		s->time_ns = d->cs.stack_time + (uint64_t)dtr_unzigzag(dtr_cur_varint(c));
 		s->pid = cur_s32(c);
 		s->tid = cur_s32(c);
 		s->cpu = cur_u32(c);
@@ -583,6 +587,10 @@ int dtr_decode_item(struct dtr_decoder *d, uint64_t type, const unsigned char *b
 		return -EBADMSG;
 	}
 	item->type = (enum dtr_item_type)type;
+	if (item->type == DTR_ITEM_SNAPSHOT)
+		d->cs.snapshot_end = item->u.snapshot.end_ns;
+	else if (item->type == DTR_ITEM_STACK)
+		d->cs.stack_time = item->u.stack.time_ns;
 	return 1;
 }
 

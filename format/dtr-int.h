@@ -137,10 +137,19 @@ static inline uint64_t dtr_cur_varint(struct dtr_cursor *c)
 	return 0;
 }
 
-/* Encoding of one item (type, body length, body) appended to `b`.  Returns 0,
- * or -EINVAL with `err` saying what is wrong with the item, or -ENOMEM. */
-int dtr_encode_item(struct dtr_buf *b, const struct dtr_item *item, char *err,
-		    size_t errlen);
+/* Inside one DATA chunk, snapshot and stack times are stored as differences
+ * from the previous snapshot's end and the previous stack's time; both start
+ * at 0 with every chunk, so that chunks stay independent. */
+struct dtr_chunk_state {
+	uint64_t snapshot_end;
+	uint64_t stack_time;
+};
+
+/* Encoding of one item (type, body length, body) appended to `b`; `cs` is
+ * updated only on success.  Returns 0, or -EINVAL with `err` saying what is
+ * wrong with the item, or -ENOMEM. */
+int dtr_encode_item(struct dtr_buf *b, struct dtr_chunk_state *cs,
+		    const struct dtr_item *item, char *err, size_t errlen);
 
 /* Scratch space the decoder reuses from item to item. */
 struct dtr_decoder {
@@ -154,6 +163,7 @@ struct dtr_decoder {
 	size_t frames_cap;
 	struct dtr_map_entry *maps;
 	size_t maps_cap;
+	struct dtr_chunk_state cs; /* reset at the start of every DATA chunk */
 };
 
 /* Decode one item body of `type`.  1: item filled; 0: unknown item type

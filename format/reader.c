@@ -433,6 +433,7 @@ static int read_chunk(struct dtr_reader *r)
 	case DTR_CHUNK_DATA:
 		r->in_data = 1;
 		r->raw_pos = 0;
+		memset(&r->dec.cs, 0, sizeof(r->dec.cs));
 		break;
 	case DTR_CHUNK_INDEX: {
 		struct dtr_index_entry *e;

@@ -43,6 +43,7 @@ struct dtr_writer {
 	int no_fsync;
 	ZSTD_CCtx *cctx;
 	struct dtr_buf raw; /* items of the pending chunk */
+	struct dtr_chunk_state cs;
 	struct dtr_buf out; /* chunk being written */
 	uint64_t offset;    /* bytes written */
 	uint64_t pending_since_ns;
@@ -165,7 +166,7 @@ static int index_add(struct dtr_writer *w, uint64_t offset, uint64_t length)
 	return 0;
 }
 
-/* Writes the first `len` pending bytes as a DATA chunk. */
+/* Writes the pending bytes (`len`, all of them) as a DATA chunk. */
 static int flush_prefix(struct dtr_writer *w, size_t len, char *err, size_t errlen)
 {
 	uint64_t at = w->offset;
@@ -177,8 +178,8 @@ static int flush_prefix(struct dtr_writer *w, size_t len, char *err, size_t errl
 		dtr_seterr(err, errlen, "%s: out of memory for the index", w->name);
 		return -ENOMEM;
 	}
-	memmove(w->raw.p, w->raw.p + len, w->raw.len - len);
-	w->raw.len -= len;
+	w->raw.len = 0;
+	memset(&w->cs, 0, sizeof(w->cs));
 	w->chunk_flags = 0;
 	w->t_min = UINT64_MAX;
 	w->t_max = 0;
@@ -344,7 +345,8 @@ static int put_encoded(struct dtr_writer *w, const struct dtr_item *item, char *
 		       size_t errlen)
 {
 	size_t before = w->raw.len;
-	int ret = dtr_encode_item(&w->raw, item, err, errlen);
+	struct dtr_chunk_state saved = w->cs;
+	int ret = dtr_encode_item(&w->raw, &w->cs, item, err, errlen);
 
 	if (ret) {
 		if (ret == -ENOMEM)
@@ -355,12 +357,19 @@ static int put_encoded(struct dtr_writer *w, const struct dtr_item *item, char *
 	size_t item_len = w->raw.len - before;
 	if (item_len > DTR_MAX_CHUNK_RAW) {
 		w->raw.len = before;
+		w->cs = saved;
 		dtr_seterr(err, errlen, "%s: %s item of %zu bytes exceeds the chunk limit",
 			   w->name, dtr_item_type_name(item->type), item_len);
 		return -E2BIG;
 	}
-	if (w->raw.len > DTR_MAX_CHUNK_RAW && (ret = flush_prefix(w, before, err, errlen)))
-		return ret;
+	if (w->raw.len > DTR_MAX_CHUNK_RAW) {
+		/* The item opens the next chunk, encoded against its fresh state. */
+		w->raw.len = before;
+		w->cs = saved;
+		if ((ret = flush_prefix(w, before, err, errlen)) ||
+		    (ret = dtr_encode_item(&w->raw, &w->cs, item, err, errlen)))
+			return ret;
+	}
 	if (!w->pending_since_ns || w->raw.len == item_len)
 		w->pending_since_ns = now_ns();
 	switch (item->type) {
