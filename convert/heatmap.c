@@ -291,19 +291,41 @@ int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 		return -EINVAL;
 	}
 	if (pieces && nr_pieces) {
+		if (a_resol < nr_pieces) {
+			snprintf(err, errlen, "%zu address cells cannot show %zu areas",
+				 a_resol, nr_pieces);
+			goto inval;
+		}
 		g->pieces = malloc(nr_pieces * sizeof(*pieces));
-		g->piece_offset = malloc(nr_pieces * sizeof(*g->piece_offset));
-		if (!g->pieces || !g->piece_offset)
+		g->piece_row = malloc(nr_pieces * sizeof(*g->piece_row));
+		g->piece_rows = malloc(nr_pieces * sizeof(*g->piece_rows));
+		g->piece_unit = malloc(nr_pieces * sizeof(*g->piece_unit));
+		if (!g->pieces || !g->piece_row || !g->piece_rows || !g->piece_unit)
 			goto nomem;
 		memcpy(g->pieces, pieces, nr_pieces * sizeof(*pieces));
 		g->nr_pieces = nr_pieces;
-		uint64_t off = 0;
+		long double total = 0;
+		for (size_t i = 0; i < nr_pieces; i++)
+			total += (long double)(pieces[i].end - pieces[i].start);
+		size_t min_rows = a_resol / (4 * nr_pieces);
+		if (!min_rows)
+			min_rows = 1;
+		size_t spare = a_resol - min_rows * nr_pieces, row = 0;
 		for (size_t i = 0; i < nr_pieces; i++) {
-			g->piece_offset[i] = off;
-			off += pieces[i].end - pieces[i].start;
+			uint64_t size = pieces[i].end > pieces[i].start ?
+						pieces[i].end - pieces[i].start : 0;
+			size_t rows = min_rows + (size_t)(total > 0 ? spare * (size / total) : 0);
+			if (i + 1 == nr_pieces)
+				rows = a_resol - row;
+			if (rows > size)
+				rows = size ? size : 1;
+			g->piece_row[i] = row;
+			g->piece_rows[i] = rows;
+			g->piece_unit[i] = size / rows ? size / rows : 1;
+			row += rows;
 		}
 		a_start = 0;
-		a_end = off;
+		a_end = a_resol;
 	}
 	if (t_end <= t_start || (uint64_t)(t_end - t_start) / t_resol == 0) {
 		snprintf(err, errlen,
@@ -362,27 +384,29 @@ static inline int64_t cell_index(int64_t delta, uint64_t unit, size_t resol)
 	return idx;
 }
 
-/* Add one region, given on the grid's address axis as [rs, re) (signed
- * offsets from a_start), observed over [ts, te). */
+/* Add one region, [rs, re) as signed offsets from the start of a band of
+ * `nrows` address cells of `au` bytes each starting at cell `row0`,
+ * observed over [ts, te). */
 static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 			      int64_t i0, int64_t i1, int64_t rs, int64_t re,
-			      double value)
+			      double value, uint64_t unit, size_t nrows, size_t row0,
+			      double inv_area)
 {
-	int64_t j0 = cell_index(rs, g->a_unit, g->a_resol);
-	int64_t j1 = cell_index(re, g->a_unit, g->a_resol);
-	const int64_t tu = (int64_t)g->t_unit, au = (int64_t)g->a_unit;
+	int64_t j0 = cell_index(rs, unit, nrows);
+	int64_t j1 = cell_index(re, unit, nrows);
+	const int64_t tu = (int64_t)g->t_unit, au = (int64_t)unit;
 
 	if (j0 < 0)
 		j0 = 0;
-	if (j1 >= (int64_t)g->a_resol)
-		j1 = (int64_t)g->a_resol - 1;
+	if (j1 >= (int64_t)nrows)
+		j1 = (int64_t)nrows - 1;
 	if (j0 > j1)
 		return;
 	for (int64_t i = i0; i <= i1; i++) {
 		int64_t pt = i * tu;
 		int64_t ot = (te < pt + tu ? te : pt + tu) - (ts > pt ? ts : pt);
-		double w = value * (double)ot * g->inv_area;
-		double *row = &g->cells[(size_t)i * g->a_resol];
+		double w = value * (double)ot * inv_area;
+		double *row = &g->cells[(size_t)i * g->a_resol + row0];
 		for (int64_t j = j0; j <= j1; j++) {
 			int64_t pa = j * au;
 			int64_t ob = (re < pa + au ? re : pa + au) - (rs > pa ? rs : pa);
@@ -444,7 +468,8 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 			 * after it (touching counts as inside). */
 			if (re < 0 || grid_end < rs)
 				continue;
-			add_region(g, ts, end, i0, i1, rs, re, value);
+			add_region(g, ts, end, i0, i1, rs, re, value, g->a_unit,
+				   g->a_resol, 0, g->inv_area);
 			continue;
 		}
 		for (size_t p = 0; p < g->nr_pieces; p++) {
@@ -453,9 +478,10 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 				continue;
 			uint64_t cs = r->start > pc->start ? r->start : pc->start;
 			uint64_t ce = r->end < pc->end ? r->end : pc->end;
-			add_region(g, ts, end, i0, i1,
-				   (int64_t)(cs - pc->start + g->piece_offset[p]),
-				   (int64_t)(ce - pc->start + g->piece_offset[p]), value);
+			add_region(g, ts, end, i0, i1, (int64_t)(cs - pc->start),
+				   (int64_t)(ce - pc->start), value, g->piece_unit[p],
+				   g->piece_rows[p], g->piece_row[p],
+				   1.0 / ((double)g->t_unit * (double)g->piece_unit[p]));
 		}
 	}
 }
@@ -479,11 +505,14 @@ void dt_heat_grid_free(struct dt_heat_grid *g)
 {
 	free(g->cells);
 	free(g->pieces);
-	free(g->piece_offset);
+	free(g->piece_row);
+	free(g->piece_rows);
+	free(g->piece_unit);
 	dt_targets_free(&g->targets);
 	g->cells = NULL;
 	g->pieces = NULL;
-	g->piece_offset = NULL;
+	g->piece_row = g->piece_rows = NULL;
+	g->piece_unit = NULL;
 }
 
 int dt_heat_grid_minmax(const struct dt_heat_grid *g, double *lo, double *hi)
@@ -599,4 +628,80 @@ int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
 		dt_damo_format_time_ns(b, sizeof(b),
 				       (double)(t_end - g->t_start) / (double)g->t_resol, 0));
 	return ferror(out) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------ area names */
+
+void dt_maps_copy_free(struct dt_maps_copy *m)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		free(m->entries[i].path);
+	free(m->entries);
+	m->entries = NULL;
+	m->nr = 0;
+}
+
+int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64_t pid)
+{
+	if (pid >= 0 && maps->pid != pid)
+		return 0;
+	struct dt_map_entry_copy *e = calloc(maps->nr ? maps->nr : 1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < maps->nr; i++) {
+		e[i].start = maps->entries[i].start;
+		e[i].end = maps->entries[i].end;
+		e[i].path = strdup(maps->entries[i].path ? maps->entries[i].path : "");
+		if (!e[i].path) {
+			for (size_t k = 0; k < i; k++)
+				free(e[k].path);
+			free(e);
+			return -ENOMEM;
+		}
+	}
+	dt_maps_copy_free(m);
+	m->entries = e;
+	m->nr = maps->nr;
+	m->pid = maps->pid;
+	return 0;
+}
+
+static const char *short_name(const char *path)
+{
+	if (!*path)
+		return "anon";
+	if (!strcmp(path, "[heap]"))
+		return "heap";
+	if (!strcmp(path, "[stack]"))
+		return "stack";
+	const char *slash = strrchr(path, '/');
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+char *dt_maps_name_range(char *buf, size_t len, const struct dt_maps_copy *m,
+			 uint64_t start, uint64_t end)
+{
+	/* Sum the overlap per name; maps are few, so quadratic is fine. */
+	const char *best = NULL;
+	uint64_t best_bytes = 0;
+
+	for (size_t i = 0; i < m->nr; i++) {
+		const char *name = short_name(m->entries[i].path);
+		uint64_t bytes = 0;
+		for (size_t k = 0; k < m->nr; k++) {
+			const struct dt_map_entry_copy *e = &m->entries[k];
+			if (strcmp(short_name(e->path), name))
+				continue;
+			uint64_t s = e->start > start ? e->start : start;
+			uint64_t t = e->end < end ? e->end : end;
+			if (t > s)
+				bytes += t - s;
+		}
+		if (bytes > best_bytes) {
+			best_bytes = bytes;
+			best = name;
+		}
+	}
+	snprintf(buf, len, "%s", best ? best : "");
+	return buf;
 }

@@ -82,8 +82,10 @@ void dt_heat_guides_free(struct dt_heat_guides *g);
 /* ------------------------------------------------------------------- grid */
 
 /* Pieces of address space shown side by side on one axis (--draw_range
- * mapped): each piece [start, end) is placed right after the previous one
- * on the grid's address axis. */
+ * mapped): each piece [start, end) gets its own band of address cells,
+ * placed after the previous one; bands are sized by the piece's size but
+ * never thinner than a_resol / (4 * nr_pieces) cells, so that small areas
+ * (the stack) stay visible.  Each band has its own bytes per cell. */
 struct dt_heat_piece {
 	uint64_t start, end;
 };
@@ -103,14 +105,17 @@ struct dt_heat_grid {
 	int64_t last_end_ns;
 	size_t nr_pieces;
 	struct dt_heat_piece *pieces; /* NULL: a_start..a_end directly */
-	uint64_t *piece_offset;
+	size_t *piece_row;            /* first address cell of each piece */
+	size_t *piece_rows;           /* address cells of each piece */
+	uint64_t *piece_unit;         /* bytes per cell of each piece */
 	double inv_area;
 	struct dt_targets targets;
 };
 
 /* t_end/a_end exclusive; units are (end - start) / resol (integer
  * division) and must not be 0.  `pieces` (copied) switches the address
- * axis to the pieces laid side by side; a_start/a_end are then ignored. */
+ * axis to the pieces laid side by side (a_start/a_end are then ignored,
+ * a_start is 0 and a_unit 1: the axis counts cells). */
 int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 		      size_t t_resol, uint64_t a_start, uint64_t a_end,
 		      size_t a_resol, const struct dt_heat_piece *pieces,
@@ -138,5 +143,27 @@ int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time
 int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
 			     const char *colorset, int print_colorset);
 int dt_heat_colorset_valid(const char *name);
+
+
+
+/* ------------------------------------------------------------ area names */
+
+/* The latest memory maps of a process, kept from DTR_ITEM_MAPS items. */
+struct dt_maps_copy {
+	int32_t pid;
+	size_t nr;
+	struct dt_map_entry_copy {
+		uint64_t start, end;
+		char *path;
+	} *entries;
+};
+/* Keep `maps` when it is of `pid` (or pid < 0: any).  0 or -ENOMEM. */
+int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64_t pid);
+void dt_maps_copy_free(struct dt_maps_copy *m);
+/* A short name for [start, end) from the maps: "heap", "stack", a file's
+ * base name, "anon", the name covering most of the range; "" when no map
+ * overlaps it. */
+char *dt_maps_name_range(char *buf, size_t len, const struct dt_maps_copy *m,
+			 uint64_t start, uint64_t end);
 
 #endif /* DT_HEATMAP_H */

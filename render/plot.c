@@ -62,7 +62,8 @@ static double pow2_step(double raw)
 size_t dt_axis_ticks(double min, double max, enum dt_axis_unit unit,
 		     double *ticks, size_t max_ticks)
 {
-	if (max_ticks < 2 || !(max > min) || !isfinite(min) || !isfinite(max))
+	if (max_ticks < 2 || !(max > min) || !isfinite(min) || !isfinite(max) ||
+	    unit == DT_AXIS_HIDDEN)
 		return 0;
 	double raw = (max - min) / (double)(max_ticks - 1);
 	double step = (unit == DT_AXIS_BYTES || unit == DT_AXIS_ADDRESS) && raw >= 1

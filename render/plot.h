@@ -94,6 +94,7 @@ enum dt_axis_unit {
 	DT_AXIS_BYTES,     /* values in bytes: "512 KiB", "1.5 GiB" */
 	DT_AXIS_ADDRESS,   /* values are addresses: hex ticks */
 	DT_AXIS_PERCENT,   /* 0..100: "25%" */
+	DT_AXIS_HIDDEN,    /* no ticks (the panel labels its bands itself) */
 };
 
 /* Tick positions for [min, max]: at most `max_ticks` "nice" values (1, 2,
