@@ -492,10 +492,27 @@ nomem:
 	return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 }
 
-void dt_stacks_shift(struct dt_stacks *st, int64_t delta_ns)
+void dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns)
 {
-	for (size_t i = 0; i < st->nr_samples; i++)
+	for (size_t i = from; i < st->nr_samples; i++)
 		st->samples[i].time_ns = add_offset(st->samples[i].time_ns, delta_ns);
+}
+
+int dt_stacks_span_from(const struct dt_stacks *st, size_t from, uint64_t *first,
+			uint64_t *last)
+{
+	*first = *last = 0;
+	if (from >= st->nr_samples)
+		return 0;
+	*first = UINT64_MAX;
+	for (size_t i = from; i < st->nr_samples; i++) {
+		uint64_t t = st->samples[i].time_ns;
+		if (t < *first)
+			*first = t;
+		if (t > *last)
+			*last = t;
+	}
+	return 1;
 }
 
 static int cmp_u64(const void *a, const void *b)

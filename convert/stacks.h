@@ -71,9 +71,13 @@ int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 			      int64_t time_offset_ns, enum dtr_clock *clock,
 			      char *err, size_t errlen);
 
-/* Shift every sample's time by `delta_ns` (for alignment decided after
- * reading). */
-void dt_stacks_shift(struct dt_stacks *st, int64_t delta_ns);
+/* Shift the times of the samples added from index `from` on (see
+ * dt_stacks_nr_samples) by `delta_ns`: alignment decided after reading. */
+void dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns);
+/* Earliest and latest times of the samples from index `from` on (any
+ * order); 0 when there are none. */
+int dt_stacks_span_from(const struct dt_stacks *st, size_t from, uint64_t *first,
+			uint64_t *last);
 
 /* Sort samples by time (stable), and give samples of unknown weight the
  * median interval between consecutive samples of their thread (so idle

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * speedscope export (stacks_out.h); file format:
+ * https://www.speedscope.app/file-format-schema.json
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stacks_out.h"
+
+#ifndef DAMOTRACE_VERSION
+#define DAMOTRACE_VERSION "unknown"
+#endif
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		   (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (!n || s[0] == 0xc0 || s[0] == 0xc1 || s[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void dt_stacks_json_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	putc('"', out);
+	while (*s) {
+		unsigned char c = *s;
+		if (c == '"' || c == '\\') {
+			putc('\\', out);
+			putc(c, out);
+			s++;
+		} else if (c < 0x20) {
+			fprintf(out, "\\u%04x", c);
+			s++;
+		} else if (c < 0x80) {
+			putc(c, out);
+			s++;
+		} else {
+			size_t n = utf8_len(s);
+			if (!n) {
+				fputs("\\ufffd", out);
+				s++;
+			} else {
+				fwrite(s, 1, n, out);
+				s += n;
+			}
+		}
+	}
+	putc('"', out);
+}
+
+int dt_stacks_format_parse(const char *name, enum dt_stacks_format *f)
+{
+	if (!strcmp(name, "speedscope"))
+		*f = DT_STACKS_SPEEDSCOPE;
+	else if (!strcmp(name, "trace-event") || !strcmp(name, "perfetto") ||
+		 !strcmp(name, "chrome"))
+		*f = DT_STACKS_TRACE_EVENT;
+	else if (!strcmp(name, "folded"))
+		*f = DT_STACKS_FOLDED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int dt_stacks_write(FILE *out, enum dt_stacks_format f, const struct dt_stacks_profile *p,
+		    const struct dt_stacks_out_opts *o, char *err, size_t errlen)
+{
+	switch (f) {
+	case DT_STACKS_SPEEDSCOPE:
+		return dt_out_speedscope(out, p, o, err, errlen);
+	case DT_STACKS_TRACE_EVENT:
+		return dt_out_trace_event(out, p, o, err, errlen);
+	case DT_STACKS_FOLDED:
+		return dt_out_folded(out, p, o, err, errlen);
+	}
+	return fail(err, errlen, -EINVAL, "unknown output format");
+}
+
+static void write_frame(FILE *out, const char *name, const char *dso, const char *srcline)
+{
+	fputs("{\"name\":", out);
+	dt_stacks_json_string(out, name);
+	const char *colon = srcline ? strrchr(srcline, ':') : NULL;
+	char *end = NULL;
+	unsigned long line = 0;
+	if (colon && colon != srcline && colon[1])
+		line = strtoul(colon + 1, &end, 10);
+	if (line && end && !*end) {
+		char file[1024];
+		size_t n = (size_t)(colon - srcline);
+		if (n >= sizeof(file))
+			n = sizeof(file) - 1;
+		memcpy(file, srcline, n);
+		file[n] = '\0';
+		fputs(",\"file\":", out);
+		dt_stacks_json_string(out, file);
+		fprintf(out, ",\"line\":%lu", line);
+	} else if (dso && *dso) {
+		fputs(",\"file\":", out);
+		dt_stacks_json_string(out, dso);
+	}
+	putc('}', out);
+}
+
+/* Sample indices grouped by thread, time order kept inside each group. */
+static size_t *by_thread(const struct dt_stacks *st, size_t **starts_out)
+{
+	size_t n = dt_stacks_nr_samples(st);
+	uint32_t nt = dt_stacks_nr_threads(st);
+	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	size_t *starts = calloc((size_t)nt + 1, sizeof(*starts));
+	size_t *order = malloc((n ? n : 1) * sizeof(*order));
+	size_t *fill = calloc((size_t)nt + 1, sizeof(*fill));
+	if (!starts || !order || !fill) {
+		free(starts);
+		free(order);
+		free(fill);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		starts[s[i].thread + 1]++;
+	for (uint32_t t = 0; t < nt; t++)
+		starts[t + 1] += starts[t];
+	memcpy(fill, starts, ((size_t)nt + 1) * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		order[fill[s[i].thread]++] = i;
+	free(fill);
+	*starts_out = starts;
+	return order;
+}
+
+struct ss_ctx {
+	FILE *out;
+	const struct dt_stacks_profile *p;
+	uint32_t nr_frames;  /* real frames; synthetic ones follow */
+	uint32_t outside_frame, empty_frame;
+	int phase_roots;
+	uint32_t *path;
+	uint32_t path_cap;
+};
+
+static int write_sample(struct ss_ctx *c, const struct dt_stack_sample *s, int root)
+{
+	const struct dt_stacks *st = c->p->stacks;
+	uint32_t depth = dt_stacks_node(st, s->node)->depth;
+	if (depth > c->path_cap) {
+		uint32_t *n = realloc(c->path, depth * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		c->path = n;
+		c->path_cap = depth;
+	}
+	dt_stacks_path(st, s->node, c->path, c->path_cap);
+	putc('[', c->out);
+	int first = 1;
+	if (root && c->phase_roots) {
+		long k = dt_phases_find(c->p->phases, s->time_ns);
+		fprintf(c->out, "%" PRIu32, k < 0 ? c->outside_frame : c->nr_frames + (uint32_t)k);
+		first = 0;
+	}
+	if (!depth && first) {
+		fprintf(c->out, "%" PRIu32, c->empty_frame);
+		first = 0;
+	}
+	for (uint32_t i = 0; i < depth; i++) {
+		if (!first)
+			putc(',', c->out);
+		fprintf(c->out, "%" PRIu32, c->path[i]);
+		first = 0;
+	}
+	putc(']', c->out);
+	return 0;
+}
+
+static int write_profile(struct ss_ctx *c, const char *name, const size_t *idx,
+			 size_t from, size_t to, int root, const char *unit)
+{
+	const struct dt_stack_sample *s = dt_stacks_samples(c->p->stacks);
+	uint64_t total = 0;
+	for (size_t i = from; i < to; i++)
+		total += s[idx ? idx[i] : i].weight;
+	fputs("{\"type\":\"sampled\",\"name\":", c->out);
+	dt_stacks_json_string(c->out, name);
+	fprintf(c->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64
+		",\"samples\":[", unit, total);
+	for (size_t i = from; i < to; i++) {
+		if (i > from)
+			putc(',', c->out);
+		if (write_sample(c, &s[idx ? idx[i] : i], root))
+			return -ENOMEM;
+	}
+	fputs("],\"weights\":[", c->out);
+	for (size_t i = from; i < to; i++)
+		fprintf(c->out, i > from ? ",%" PRIu64 : "%" PRIu64, s[idx ? idx[i] : i].weight);
+	fputs("]}", c->out);
+	return 0;
+}
+
+static size_t lower_bound(const struct dt_stack_sample *s, size_t n, uint64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s[mid].time_ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
+		      const struct dt_stacks_out_opts *o, char *err, size_t errlen)
+{
+	const struct dt_stacks *st = p->stacks;
+	size_t nphases = dt_phases_count(p->phases);
+	struct ss_ctx c = { 0 };
+	char label[128];
+	int rc = 0;
+
+	c.out = out;
+	c.p = p;
+	c.nr_frames = dt_stacks_nr_frames(st);
+	c.outside_frame = c.nr_frames + (uint32_t)nphases;
+	c.empty_frame = c.outside_frame + 1;
+	c.phase_roots = p->has_damon && !(o && o->no_phase_roots);
+	const char *unit = dt_stacks_weight_is_time(st) ? "nanoseconds" : "none";
+
+	size_t *starts = NULL;
+	size_t *order = by_thread(st, &starts);
+	if (!order)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+
+	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"name\":", out);
+	dt_stacks_json_string(out, o && o->name ? o->name : "damotrace");
+	fputs(",\"exporter\":\"damotrace " DAMOTRACE_VERSION "\"", out);
+
+	/* The busiest thread is shown first. */
+	uint32_t nt = dt_stacks_nr_threads(st), busiest = 0, nprof = 0;
+	uint64_t best = 0;
+	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	for (uint32_t t = 0; t < nt; t++) {
+		if (starts[t + 1] == starts[t])
+			continue;
+		uint64_t w = 0;
+		for (size_t i = starts[t]; i < starts[t + 1]; i++)
+			w += s[order[i]].weight;
+		if (w > best) {
+			best = w;
+			busiest = nprof;
+		}
+		nprof++;
+	}
+	fprintf(out, ",\"activeProfileIndex\":%" PRIu32, busiest);
+
+	fputs(",\"shared\":{\"frames\":[", out);
+	for (uint32_t f = 0; f < c.nr_frames; f++) {
+		if (f)
+			putc(',', out);
+		write_frame(out, dt_stacks_frame_symbol(st, f), dt_stacks_frame_dso(st, f),
+			    dt_stacks_frame_srcline(st, f));
+	}
+	for (size_t k = 0; k < nphases; k++) {
+		if (c.nr_frames || k)
+			putc(',', out);
+		write_frame(out, dt_phase_label(dt_phases_get(p->phases, k), p->origin_ns,
+						label, sizeof(label)), "", "");
+	}
+	if (c.nr_frames || nphases)
+		putc(',', out);
+	write_frame(out, "[outside phases]", "", "");
+	putc(',', out);
+	write_frame(out, "[no callstack]", "", "");
+	fputs("]},\"profiles\":[", out);
+
+	int first = 1;
+	for (uint32_t t = 0; t < nt && !rc; t++) {
+		if (starts[t + 1] == starts[t])
+			continue;
+		const struct dt_stack_thread *th = dt_stacks_thread(st, t);
+		char name[300];
+		const char *comm = th->comm && *th->comm ? th->comm : "[unknown]";
+		if (th->tid >= 0)
+			snprintf(name, sizeof(name), "%s-%d", comm, th->tid);
+		else
+			snprintf(name, sizeof(name), "%s", comm);
+		if (!first)
+			putc(',', out);
+		first = 0;
+		rc = write_profile(&c, name, order, starts[t], starts[t + 1], 1, unit);
+	}
+	if (!(o && o->no_phase_profiles)) {
+		size_t n = dt_stacks_nr_samples(st);
+		for (size_t k = 0; k < nphases && !rc; k++) {
+			const struct dt_phase *ph = dt_phases_get(p->phases, k);
+			size_t from = lower_bound(s, n, ph->start_ns);
+			size_t to = lower_bound(s, n, ph->end_ns);
+			dt_phase_label(ph, p->origin_ns, label, sizeof(label));
+			/* Without the brackets: a profile name, not a frame. */
+			label[strlen(label) - 1] = '\0';
+			if (!first)
+				putc(',', out);
+			first = 0;
+			rc = write_profile(&c, label + 1, NULL, from, to, 0, unit);
+		}
+	}
+	fputs("]}\n", out);
+	free(order);
+	free(starts);
+	free(c.path);
+	if (rc)
+		return fail(err, errlen, rc, "out of memory");
+	if (ferror(out))
+		return fail(err, errlen, -EIO, "write error");
+	return 0;
+}

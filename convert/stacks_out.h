@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * stacks_out.h - callstack exports of a dt_stacks_profile.
+ *
+ *   speedscope   speedscope's file format (sampled profiles, shared frames):
+ *                one profile per thread named COMM-TID, samples in time
+ *                order weighted by their period (CPU time, so idle gaps add
+ *                nothing); with DAMON phases every sample gets a root frame
+ *                naming its phase and every phase gets a profile of its own.
+ *   trace-event  Chrome / Perfetto JSON trace (ts in microseconds from the
+ *                origin): the WSS as a counter track, phases as slices on
+ *                their own track, callstacks as nested complete slices per
+ *                thread (consecutive samples sharing a path prefix merged),
+ *                process and thread names.
+ *   folded       FlameGraph's folded stacks: `[PHASE;]COMM;ROOT;...;LEAF N`
+ *                with N the number of samples, lines sorted.
+ * Functions return 0 or a negative errno with a message in err.
+ */
+#ifndef DT_STACKS_OUT_H
+#define DT_STACKS_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "stacks_profile.h"
+
+enum dt_stacks_format {
+	DT_STACKS_SPEEDSCOPE = 0,
+	DT_STACKS_TRACE_EVENT,
+	DT_STACKS_FOLDED,
+};
+
+struct dt_stacks_out_opts {
+	const char *name;     /* profile name shown by viewers; NULL: "damotrace" */
+	int no_phase_roots;   /* no synthetic phase root frames */
+	int no_phase_profiles;/* speedscope: no per-phase profiles */
+};
+
+/* "speedscope", "trace-event", "folded" -> format; 0 or -EINVAL. */
+int dt_stacks_format_parse(const char *name, enum dt_stacks_format *f);
+
+int dt_stacks_write(FILE *out, enum dt_stacks_format f,
+		    const struct dt_stacks_profile *p,
+		    const struct dt_stacks_out_opts *o, char *err, size_t errlen);
+
+int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
+		      const struct dt_stacks_out_opts *o, char *err, size_t errlen);
+int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
+		       const struct dt_stacks_out_opts *o, char *err, size_t errlen);
+int dt_out_folded(FILE *out, const struct dt_stacks_profile *p,
+		  const struct dt_stacks_out_opts *o, char *err, size_t errlen);
+
+/* A JSON string literal of `s` (quotes included); invalid UTF-8 bytes are
+ * written as U+FFFD so the output always parses. */
+void dt_stacks_json_string(FILE *out, const char *s);
+
+#endif /* DT_STACKS_OUT_H */
