@@ -55,9 +55,9 @@ static void usage(void)
 	       "  -h, --help              this help\n"
 	       "  -V, --version           version\n\n"
 	       "Exit status: 0 when the record was closed cleanly (the target exited, the\n"
-	       "timeout expired, or SIGINT/SIGTERM asked to stop), 1 on failure (what was\n"
-	       "recorded stays readable), 2 on a bad command line, 3 when DAMON is already\n"
-	       "in use (nothing was changed).\n",
+	       "timeout expired, or SIGINT/SIGTERM asked to stop), 1 on failure, including\n"
+	       "DAMON already in use (what was recorded stays readable), 2 on a bad command\n"
+	       "line.\n",
 	       prog, prog);
 }
 
@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 	rec_free_argv(split);
 	if (ret) {
 		cli_error(prog, "%s", err);
-		return ret == -EBUSY ? 3 : CLI_EXIT_FAILURE;
+		return CLI_EXIT_FAILURE;
 	}
 	char el[32];
 	fprintf(stderr, "%s: stopped (%s%s) after %s: %llu snapshots (%llu incomplete, %llu "

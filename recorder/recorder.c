@@ -286,8 +286,15 @@ static int write_context(struct rec *r, size_t nr_targets, char *err, size_t err
 	for (size_t i = 0; i < nr_targets; i++) {
 		long pid = i < r->nr_targets ? r->pids[i] : -1;
 		cmdlines[i][0] = '\0';
-		if (pid > 0)
+		if (i == 0 && r->child > 0) {
+			/* Read before it execs, /proc would show the recorder. */
+			size_t off = 0;
+			for (char *const *a = r->o->argv; *a && off < sizeof(cmdlines[i]); a++)
+				off += (size_t)snprintf(cmdlines[i] + off, sizeof(cmdlines[i]) - off,
+							"%s%s", off ? " " : "", *a);
+		} else if (pid > 0) {
 			read_cmdline(pid, cmdlines[i], sizeof(cmdlines[i]));
+		}
 		t[i] = (struct dtr_target){ .index = (uint32_t)i, .id = i, .pid = pid,
 					    .cmdline = cmdlines[i] };
 	}
