@@ -345,7 +345,7 @@ int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 	g->a_start = a_start;
 	g->a_unit = (a_end - a_start) / a_resol;
 	g->a_resol = a_resol;
-	g->inv_area = 1.0 / ((double)g->t_unit * (double)g->a_unit);
+	g->area = (double)g->t_unit * (double)g->a_unit;
 	if (t_resol > SIZE_MAX / sizeof(double) / a_resol)
 		goto nomem;
 	g->cells = malloc(t_resol * a_resol * sizeof(double));
@@ -390,7 +390,7 @@ static inline int64_t cell_index(int64_t delta, uint64_t unit, size_t resol)
 static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 			      int64_t i0, int64_t i1, int64_t rs, int64_t re,
 			      double value, uint64_t unit, size_t nrows, size_t row0,
-			      double inv_area)
+			      double area)
 {
 	int64_t j0 = cell_index(rs, unit, nrows);
 	int64_t j1 = cell_index(re, unit, nrows);
@@ -402,15 +402,19 @@ static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 		j1 = (int64_t)nrows - 1;
 	if (j0 > j1)
 		return;
+	/* value * time * bytes / area, divided last as damo does, so that
+	 * whole numbers come out whole; cells the region covers fully share
+	 * one quotient per row. */
 	for (int64_t i = i0; i <= i1; i++) {
 		int64_t pt = i * tu;
 		int64_t ot = (te < pt + tu ? te : pt + tu) - (ts > pt ? ts : pt);
-		double w = value * (double)ot * inv_area;
+		double num = value * (double)ot;
+		double full = num * (double)au / area;
 		double *row = &g->cells[(size_t)i * g->a_resol + row0];
 		for (int64_t j = j0; j <= j1; j++) {
 			int64_t pa = j * au;
 			int64_t ob = (re < pa + au ? re : pa + au) - (rs > pa ? rs : pa);
-			double add = w * (double)ob;
+			double add = ob == au ? full : num * (double)ob / area;
 			row[j] = isnan(row[j]) ? add : row[j] + add;
 		}
 	}
@@ -469,7 +473,7 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 			if (re < 0 || grid_end < rs)
 				continue;
 			add_region(g, ts, end, i0, i1, rs, re, value, g->a_unit,
-				   g->a_resol, 0, g->inv_area);
+				   g->a_resol, 0, g->area);
 			continue;
 		}
 		for (size_t p = 0; p < g->nr_pieces; p++) {
@@ -481,7 +485,7 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 			add_region(g, ts, end, i0, i1, (int64_t)(cs - pc->start),
 				   (int64_t)(ce - pc->start), value, g->piece_unit[p],
 				   g->piece_rows[p], g->piece_row[p],
-				   1.0 / ((double)g->t_unit * (double)g->piece_unit[p]));
+				   (double)g->t_unit * (double)g->piece_unit[p]);
 		}
 	}
 }

@@ -108,7 +108,7 @@ struct dt_heat_grid {
 	size_t *piece_row;            /* first address cell of each piece */
 	size_t *piece_rows;           /* address cells of each piece */
 	uint64_t *piece_unit;         /* bytes per cell of each piece */
-	double inv_area;
+	double area;                 /* t_unit * a_unit */
 	struct dt_targets targets;
 };
 

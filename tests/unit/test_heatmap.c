@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* damo's heatmap grid, guide and texts, on snapshots built in memory,
+ * checked cell by cell; Python float printing. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heatmap.h"
+#include "pyfloat.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define MS UINT64_C(1000000)
+
+static struct dtr_snapshot snap(uint64_t start_ms, uint64_t end_ms,
+				const struct dtr_region *r, size_t n)
+{
+	return (struct dtr_snapshot){ .start_ns = start_ms * MS, .end_ns = end_ms * MS,
+				      .access_unit = DTR_UNIT_SAMPLES,
+				      .age_unit = DTR_UNIT_AGGREGATIONS,
+				      .nr_regions = n, .regions = r };
+}
+
+static double cell(const struct dt_heat_grid *g, size_t t, size_t a)
+{
+	return g->cells[t * g->a_resol + a];
+}
+
+static void expect_row(const struct dt_heat_grid *g, size_t t, const double *want)
+{
+	for (size_t a = 0; a < g->a_resol; a++) {
+		double v = cell(g, t, a);
+		if (isnan(want[a]))
+			ck_assert_msg(isnan(v), "cell (%zu, %zu) is %g, expected NaN", t, a, v);
+		else
+			ck_assert_msg(fabs(v - want[a]) <= 1e-12 * (1 + fabs(want[a])),
+				      "cell (%zu, %zu) is %g, expected %g", t, a, v, want[a]);
+	}
+}
+
+/* 10 x 10 cells of 100 ms x 1 MiB; heats in samples (no intervals). */
+START_TEST(grid_known_hot_cells)
+{
+	struct dt_heat_grid g;
+	char err[128];
+	const struct dtr_region r1[] = { { 2 * MiB, 4 * MiB, 5, 0 }, { 4 * MiB, 10 * MiB, 0, 0 } };
+	const struct dtr_region r2[] = { { MiB / 2, MiB, 10, 0 } };
+	const double N = NAN;
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 0, 1000 * MS, 10, 0, 10 * MiB, 10, NULL, 0,
+					   err, sizeof(err)), 0);
+	struct dtr_snapshot s1 = snap(0, 100, r1, 2), s2 = snap(100, 200, r2, 1);
+	dt_heat_grid_add_snapshot(&g, &s1, 0);
+	dt_heat_grid_add_snapshot(&g, &s2, 0);
+	ck_assert_int_eq(g.value_hz, 0);
+	/* Cells at a region's or snapshot's exact end are touched with zero
+	 * overlap: 0.0, not NaN, as damo. */
+	expect_row(&g, 0, (double[]){ N, N, 5, 5, 0, 0, 0, 0, 0, 0 });
+	expect_row(&g, 1, (double[]){ 5, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+	expect_row(&g, 2, (double[]){ 0, 0, N, N, N, N, N, N, N, N });
+	for (size_t t = 3; t < 10; t++)
+		expect_row(&g, t, (double[]){ N, N, N, N, N, N, N, N, N, N });
+	double lo, hi;
+	ck_assert_int_eq(dt_heat_grid_minmax(&g, &lo, &hi), 1);
+	ck_assert(lo == 0 && hi == 5);
+	dt_heat_grid_free(&g);
+}
+END_TEST
+
+/* With intervals: heat in Hz, regions observed since start - age * aggr,
+ * cells from the previous snapshot's end on, the first cell's overlap
+ * measured from the unclamped start. */
+START_TEST(grid_hz_and_age)
+{
+	struct dt_heat_grid g;
+	char err[128];
+	const struct dtr_region ra[] = { { 0, MiB, 0, 0 } };
+	const struct dtr_region rb[] = { { 5 * MiB, 6 * MiB, 2, 2 } };
+	const double N = NAN;
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 0, 1000 * MS, 10, 0, 10 * MiB, 10, NULL, 0,
+					   err, sizeof(err)), 0);
+	struct dtr_snapshot a = snap(100, 200, ra, 1), b = snap(300, 400, rb, 1);
+	dt_heat_grid_add_snapshot(&g, &a, 100000);
+	dt_heat_grid_add_snapshot(&g, &b, 100000);
+	ck_assert_int_eq(g.value_hz, 1);
+	expect_row(&g, 1, (double[]){ 0, 0, N, N, N, N, N, N, N, N });
+	expect_row(&g, 2, (double[]){ 0, 0, N, N, N, 20, 0, N, N, N });
+	expect_row(&g, 3, (double[]){ N, N, N, N, N, 20, 0, N, N, N });
+	expect_row(&g, 4, (double[]){ N, N, N, N, N, 0, 0, N, N, N });
+	dt_heat_grid_free(&g);
+}
+END_TEST
+
+START_TEST(grid_rejects_ranges_smaller_than_resolution)
+{
+	struct dt_heat_grid g;
+	char err[160];
+	ck_assert_int_lt(dt_heat_grid_init(&g, 0, 5, 10, 0, 10 * MiB, 10, NULL, 0, err,
+					   sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "time range"));
+	ck_assert_int_lt(dt_heat_grid_init(&g, 0, 1000, 10, 0, 5, 10, NULL, 0, err,
+					   sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "address range"));
+}
+END_TEST
+
+/* Pieces side by side: a region in the second piece lands in its band. */
+START_TEST(grid_pieces_collapse_gaps)
+{
+	struct dt_heat_grid g;
+	char err[128];
+	const struct dt_heat_piece pieces[] = { { 0, 4 * MiB }, { 100 * MiB, 104 * MiB } };
+	const struct dtr_region r[] = { { 101 * MiB, 102 * MiB, 4, 0 } };
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 0, 100 * MS, 1, 0, 0, 8, pieces, 2, err,
+					   sizeof(err)), 0);
+	ck_assert_uint_eq(g.piece_row[1], 4);
+	ck_assert_uint_eq(g.piece_unit[1], MiB);
+	struct dtr_snapshot s = snap(0, 100, r, 1);
+	dt_heat_grid_add_snapshot(&g, &s, 0);
+	for (size_t a = 0; a < 8; a++) {
+		double v = cell(&g, 0, a);
+		if (a == 5)
+			ck_assert(v == 4);
+		else if (a == 6)
+			ck_assert(v == 0);
+		else
+			ck_assert(isnan(v));
+	}
+	dt_heat_grid_free(&g);
+}
+END_TEST
+
+static char *print_raw(const struct dt_heat_grid *g)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(dt_heat_grid_print_raw(f, g, 0, 0), 0);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(raw_text_is_damos)
+{
+	struct dt_heat_grid g;
+	char err[128];
+	const struct dtr_region r[] = { { 1000, 1300, 3, 0 } };
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 1000, 1300, 3, 1000, 1200, 2, NULL, 0, err,
+					   sizeof(err)), 0);
+	struct dtr_snapshot s = { .start_ns = 1000, .end_ns = 1150, .nr_regions = 1, .regions = r };
+	dt_heat_grid_add_snapshot(&g, &s, 0);
+	char *text = print_raw(&g);
+	ck_assert_str_eq(text, "0\t0\t3.0\n0\t100\t3.0\n"
+			       "100\t0\t1.5\n100\t100\t1.5\n"
+			       "200\t0\tNaN\n200\t100\tNaN\n");
+	free(text);
+	dt_heat_grid_free(&g);
+}
+END_TEST
+
+START_TEST(guide_areas_and_hottest)
+{
+	struct dt_heat_guides gs;
+	char err[128], *buf = NULL;
+	size_t len = 0;
+	/* Two mapped areas with a gap that narrows in the second snapshot. */
+	const struct dtr_region a[] = { { 1 * MiB, 2 * MiB, 0, 0 }, { 10 * MiB, 11 * MiB, 1, 0 } };
+	const struct dtr_region b[] = { { 1 * MiB, 3 * MiB, 0, 0 }, { 9 * MiB, 11 * MiB, 8, 0 } };
+	struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+
+	memset(&gs, 0, sizeof(gs));
+	it.u.snapshot = snap(100, 200, a, 2);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	it.u.snapshot = snap(200, 300, b, 2);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_heat_guides_finish(&gs, err, sizeof(err)), 0);
+	ck_assert_uint_eq(gs.nr, 1);
+	const struct dt_heat_guide *gd = &gs.v[0];
+	ck_assert_uint_eq(gd->nr_areas, 2);
+	ck_assert_uint_eq(gd->areas[0].start, 1 * MiB);
+	ck_assert_uint_eq(gd->areas[0].end, 3 * MiB);
+	ck_assert_uint_eq(gd->areas[1].start, 9 * MiB);
+	ck_assert_uint_eq(gd->areas[1].end, 11 * MiB);
+
+	it.u.snapshot = snap(100, 200, a, 2);
+	dt_heat_guides_add_heat(&gs, &it);
+	it.u.snapshot = snap(200, 300, b, 2);
+	dt_heat_guides_add_heat(&gs, &it);
+	ck_assert_uint_eq(dt_heat_guide_hottest(gd), 1);
+
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(dt_heat_guides_print(f, &gs), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "target_id: 0\n"
+			      "time: [100000000, 300000000) (200000000)\n"
+			      "region\t 0: [1048576, 3145728) (2097152)\n"
+			      "region\t 1: [9437184, 11534336) (2097152)\n");
+	free(buf);
+	dt_heat_guides_free(&gs);
+}
+END_TEST
+
+START_TEST(python_float_repr)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+		{ 0.0, "0.0" }, { -0.0, "-0.0" }, { 2.0, "2.0" }, { 21.0, "21.0" },
+		{ 4.617940137508048, "4.617940137508048" },
+		{ 20.999999999999996, "20.999999999999996" }, { 0.1, "0.1" },
+		{ 1e-05, "1e-05" }, { 0.0001, "0.0001" }, { 1.5e16, "1.5e+16" },
+		{ 1e16, "1e+16" }, { 1e15, "1000000000000000.0" },
+		{ 123456789012345678.0, "1.2345678901234568e+17" }, { 5e-324, "5e-324" },
+		{ 1.7976931348623157e308, "1.7976931348623157e+308" }, { 12345.678, "12345.678" },
+	};
+	char buf[DT_PYFLOAT_LEN];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dt_pyfloat_repr(buf, sizeof(buf), cases[i].v);
+		ck_assert_str_eq(buf, cases[i].want);
+	}
+	dt_pyfloat_repr(buf, sizeof(buf), NAN);
+	ck_assert_str_eq(buf, "nan");
+}
+END_TEST
+
+START_TEST(python_int_division)
+{
+	ck_assert_int_eq(dt_py_int_div(7, 2), 3);
+	ck_assert_int_eq(dt_py_int_div(-1, 2), 0);  /* int() truncates toward zero */
+	ck_assert_int_eq(dt_py_int_div(-3, 2), -1);
+	ck_assert_int_eq(dt_py_int_div(0, 5), 0);
+	/* Past 2^53 the correctly rounded quotient can reach the next integer. */
+	uint64_t y = UINT64_C(1) << 60;
+	ck_assert_int_eq(dt_py_int_div((int64_t)(3 * y - 1), y), 3);
+	ck_assert_int_eq(dt_py_int_div((int64_t)(3 * y - (y >> 1)), y), 2);
+}
+END_TEST
+
+Suite *heatmap_suite(void)
+{
+	Suite *s = suite_create("heatmap");
+	TCase *tc = tcase_create("heatmap");
+
+	tcase_add_test(tc, grid_known_hot_cells);
+	tcase_add_test(tc, grid_hz_and_age);
+	tcase_add_test(tc, grid_rejects_ranges_smaller_than_resolution);
+	tcase_add_test(tc, grid_pieces_collapse_gaps);
+	tcase_add_test(tc, raw_text_is_damos);
+	tcase_add_test(tc, guide_areas_and_hottest);
+	tcase_add_test(tc, python_float_repr);
+	tcase_add_test(tc, python_int_division);
+	suite_add_tcase(s, tc);
+	return s;
+}
