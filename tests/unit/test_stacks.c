@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Callstack model, clock alignment and the exports on small hand-made
+ * profiles whose right answer can be written down.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock_align.h"
+#include "stacks.h"
+#include "stacks_out.h"
+#include "stacks_profile.h"
+
+static struct dt_stacks *new_stacks(void)
+{
+	struct dt_stacks *st;
+	char err[256];
+	ck_assert_int_eq(dt_stacks_new(&st, err, sizeof(err)), 0);
+	return st;
+}
+
+static uint32_t frame(struct dt_stacks *st, const char *sym)
+{
+	uint32_t id;
+	ck_assert_int_eq(dt_stacks_intern_frame(st, sym, "/bin/app", "", &id), 0);
+	return id;
+}
+
+START_TEST(paths_are_shared_prefix_trees)
+{
+	struct dt_stacks *st = new_stacks();
+	uint32_t m = frame(st, "main"), a = frame(st, "a"), b = frame(st, "b"), th;
+	ck_assert_uint_eq(frame(st, "main"), m);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "app", &th), 0);
+	uint32_t s1[] = { a, m }, s2[] = { b, m }, s3[] = { b, a, m };
+	ck_assert_int_eq(dt_stacks_add(st, 30, th, 5, 2, s1), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 10, th, 5, 2, s2), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 20, th, 0, 3, s3), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 40, th, 5, 0, NULL), 0);
+	uint32_t bad[] = { 99 };
+	ck_assert_int_eq(dt_stacks_add(st, 50, th, 5, 1, bad), -EINVAL);
+	/* root, main, main>a, main>b, main>a>b */
+	ck_assert_uint_eq(dt_stacks_nr_nodes(st), 5);
+	dt_stacks_finish(st);
+	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	ck_assert_uint_eq(dt_stacks_nr_samples(st), 4);
+	ck_assert_uint_eq(s[0].time_ns, 10);
+	ck_assert_uint_eq(s[1].time_ns, 20);
+	ck_assert_uint_eq(s[3].node, 0);
+	/* The unknown weight is the median interval of the thread: 10. */
+	ck_assert_uint_eq(s[1].weight, 10);
+	uint32_t path[8];
+	ck_assert_uint_eq(dt_stacks_path(st, s[1].node, path, 8), 3);
+	ck_assert_uint_eq(path[0], m);
+	ck_assert_uint_eq(path[1], a);
+	ck_assert_uint_eq(path[2], b);
+	ck_assert_uint_eq(dt_stacks_node(st, s[1].node)->depth, 3);
+	ck_assert_int_eq(dt_stacks_weight_is_time(st), 1);
+	uint64_t first, last;
+	ck_assert_int_eq(dt_stacks_time_range(st, &first, &last), 1);
+	ck_assert_uint_eq(first, 10);
+	ck_assert_uint_eq(last, 40);
+	ck_assert_str_eq(dt_stacks_thread(st, th)->comm, "app");
+	dt_stacks_free(st);
+}
+END_TEST
+
+START_TEST(record_items_map_frame_ids)
+{
+	struct dt_stacks *st = new_stacks();
+	char err[256];
+	uint32_t x;
+	frame(st, "already_here");
+	struct dtr_item it = { .type = DTR_ITEM_FRAME };
+	it.u.frame = (struct dtr_frame){ 0, "main", "/bin/r", "" };
+	ck_assert_int_eq(dt_stacks_add_item(st, &it, 0, err, sizeof(err)), 0);
+	it.u.frame = (struct dtr_frame){ 1, "work", "/bin/r", "r.c:3" };
+	ck_assert_int_eq(dt_stacks_add_item(st, &it, 0, err, sizeof(err)), 0);
+	it.type = DTR_ITEM_THREAD;
+	it.u.thread = (struct dtr_thread){ 5, 6, "rec" };
+	ck_assert_int_eq(dt_stacks_add_item(st, &it, 0, err, sizeof(err)), 0);
+	uint32_t frames[] = { 1, 0 };
+	it.type = DTR_ITEM_STACK;
+	it.u.stack = (struct dtr_stack){ 1000, 5, 6, 0, 77, 2, frames };
+	ck_assert_int_eq(dt_stacks_add_item(st, &it, -400, err, sizeof(err)), 0);
+	uint32_t undefined[] = { 7 };
+	it.u.stack.frames = undefined;
+	it.u.stack.nr_frames = 1;
+	ck_assert_int_eq(dt_stacks_add_item(st, &it, 0, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "frame 7") != NULL, "%s", err);
+	dt_stacks_finish(st);
+	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	ck_assert_uint_eq(s[0].time_ns, 600);
+	ck_assert_uint_eq(s[0].weight, 77);
+	ck_assert_str_eq(dt_stacks_thread(st, s[0].thread)->comm, "rec");
+	uint32_t path[4];
+	dt_stacks_path(st, s[0].node, path, 4);
+	ck_assert_str_eq(dt_stacks_frame_symbol(st, path[0]), "main");
+	ck_assert_str_eq(dt_stacks_frame_symbol(st, path[1]), "work");
+	ck_assert_str_eq(dt_stacks_frame_srcline(st, path[1]), "r.c:3");
+	ck_assert_int_eq(dt_stacks_intern_frame(st, "main", "/bin/r", "", &x), 0);
+	ck_assert_uint_eq(x, path[0]);
+	dt_stacks_free(st);
+}
+END_TEST
+
+static void readings(struct dt_clock_readings *cr, uint64_t mono0, uint64_t perf0,
+		     uint64_t mono1, uint64_t perf1, uint32_t has)
+{
+	struct dtr_item it = { .type = DTR_ITEM_CLOCKS };
+	dt_clock_readings_init(cr);
+	it.u.clocks = (struct dtr_clocks){ DTR_CLOCK_MONOTONIC, "start", has, mono0, perf0, 0 };
+	dt_clock_readings_add(cr, &it);
+	it.u.clocks = (struct dtr_clocks){ DTR_CLOCK_MONOTONIC, "end", has, mono1, perf1, 0 };
+	dt_clock_readings_add(cr, &it);
+	struct dtr_item snap = { .type = DTR_ITEM_SNAPSHOT };
+	snap.u.snapshot.start_ns = mono0;
+	snap.u.snapshot.end_ns = mono1;
+	dt_clock_readings_add(cr, &snap);
+}
+
+START_TEST(clock_alignment_decisions)
+{
+	struct dt_clock_readings cr;
+	struct dt_align_result r;
+	struct dt_align_request q = { 0 };
+	const uint32_t both = DTR_HAS_MONOTONIC | DTR_HAS_PERF;
+
+	/* perf_clock 5 s behind monotonic (e.g. suspend time). */
+	readings(&cr, 100e9, 95e9, 110e9, 105e9, both);
+
+	q.samples_clock = DTR_CLOCK_PERF;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_READINGS);
+	ck_assert_int_eq(r.offset_ns, 5000000000ll);
+
+	q.samples_clock = DTR_CLOCK_MONOTONIC; /* perf record -k mono */
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_SAME_CLOCK);
+	ck_assert_int_eq(r.offset_ns, 0);
+
+	/* Unknown clock: samples at 96-104 s fit the record only as perf_clock. */
+	q.samples_clock = DTR_CLOCK_UNKNOWN;
+	q.have_samples = 1;
+	q.samples_first_ns = 96e9;
+	q.samples_last_ns = 104e9;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_GUESSED);
+	ck_assert_int_eq(r.offset_ns, 5000000000ll);
+	ck_assert_int_eq(r.samples_clock, DTR_CLOCK_PERF);
+	/* ... samples at 101-109 s fit it as they are. */
+	q.samples_first_ns = 101e9;
+	q.samples_last_ns = 109e9;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_GUESSED);
+	ck_assert_int_eq(r.offset_ns, 0);
+	ck_assert_str_eq(r.warning, "");
+
+	/* Far away on every clock: a warning, times kept. */
+	q.samples_first_ns = 1e9;
+	q.samples_last_ns = 2e9;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_UNALIGNED);
+	ck_assert_msg(strstr(r.warning, "--time-offset") != NULL, "%s", r.warning);
+
+	/* perf_clock samples, but the record has no perf readings. */
+	readings(&cr, 100e9, 0, 110e9, 0, DTR_HAS_MONOTONIC);
+	q.samples_clock = DTR_CLOCK_PERF;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_UNALIGNED);
+	ck_assert_msg(strstr(r.warning, "no reading") != NULL, "%s", r.warning);
+
+	/* Forced wins over everything. */
+	q.forced = 1;
+	q.offset_ns = -1500000000;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_FORCED);
+	ck_assert_int_eq(r.offset_ns, -1500000000);
+
+	/* No record at all: nothing to align to. */
+	dt_clock_readings_init(&cr);
+	q.forced = 0;
+	dt_clock_align(&cr, &q, &r);
+	ck_assert_int_eq(r.method, DT_ALIGN_NONE);
+
+	int64_t off;
+	ck_assert_int_eq(dt_parse_time_offset("-1.5s", &off), 0);
+	ck_assert_int_eq(off, -1500000000);
+	ck_assert_int_eq(dt_parse_time_offset("+250ms", &off), 0);
+	ck_assert_int_eq(off, 250000000);
+	ck_assert_int_eq(dt_parse_time_offset("1000", &off), 0);
+	ck_assert_int_eq(off, 1000);
+	ck_assert_int_eq(dt_parse_time_offset("--1s", &off), -EINVAL);
+	ck_assert_int_eq(dt_parse_time_offset("soon", &off), -EINVAL);
+}
+END_TEST
+
+/* A profile without a record: two threads, known samples. */
+static struct dt_stacks_profile *hand_profile(void)
+{
+	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
+	char err[256];
+	ck_assert_ptr_nonnull(p);
+	p->stacks = new_stacks();
+	ck_assert_int_eq(dt_phases_new(&p->phases, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_phases_finish(p->phases, err, sizeof(err)), 0);
+	struct dt_stacks *st = p->stacks;
+	uint32_t m = frame(st, "main"), f = frame(st, "f;odd \"name\""), g = frame(st, "g");
+	uint32_t t1, t2;
+	ck_assert_int_eq(dt_stacks_thread_index(st, 10, 10, "app", &t1), 0);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 10, 11, "worker", &t2), 0);
+	uint32_t mf[] = { f, m }, mg[] = { g, m }, mfg[] = { g, f, m };
+	/* t1: f f g | idle | f;  t2: g f>g */
+	ck_assert_int_eq(dt_stacks_add(st, 1000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 2000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 3000000, t1, 1000000, 2, mg), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 9000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 1500000, t2, 1000000, 2, mg), 0);
+	ck_assert_int_eq(dt_stacks_add(st, 2500000, t2, 1000000, 3, mfg), 0);
+	dt_stacks_finish(st);
+	p->origin_ns = 1000000;
+	return p;
+}
+
+static char *write_to_string(enum dt_stacks_format f, struct dt_stacks_profile *p)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(out);
+	struct dt_stacks_out_opts o = { .name = "hand" };
+	ck_assert_msg(dt_stacks_write(out, f, p, &o, err, sizeof(err)) == 0, "%s", err);
+	fclose(out);
+	return buf;
+}
+
+START_TEST(folded_output)
+{
+	struct dt_stacks_profile *p = hand_profile();
+	char *text = write_to_string(DT_STACKS_FOLDED, p);
+	ck_assert_str_eq(text,
+			 "app;main;f:odd \"name\" 3\n"
+			 "app;main;g 1\n"
+			 "worker;main;f:odd \"name\";g 1\n"
+			 "worker;main;g 1\n");
+	free(text);
+	dt_stacks_profile_free(p);
+}
+END_TEST
+
+START_TEST(trace_event_merges_contiguous_samples)
+{
+	struct dt_stacks_profile *p = hand_profile();
+	char *text = write_to_string(DT_STACKS_TRACE_EVENT, p);
+	/* Thread app: main spans the three contiguous samples (0-3 ms), f the
+	 * first two (0-2 ms), g the third; after the idle gap, main and f
+	 * again (8-9 ms).  Times in us from the origin (1 ms). */
+	ck_assert_msg(strstr(text, "{\"ph\":\"X\",\"pid\":10,\"tid\":10,\"cat\":\"stack\",\"name\":\"main\","
+				   "\"ts\":0.000,\"dur\":3000.000,") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\"name\":\"f;odd \\\"name\\\"\",\"ts\":0.000,\"dur\":2000.000,") != NULL,
+		      "%s", text);
+	ck_assert_msg(strstr(text, "\"name\":\"g\",\"ts\":2000.000,\"dur\":1000.000,") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\"name\":\"main\",\"ts\":8000.000,\"dur\":1000.000,") != NULL, "%s",
+		      text);
+	ck_assert_msg(strstr(text, "{\"ph\":\"M\",\"pid\":10,\"tid\":11,\"name\":\"thread_name\","
+				   "\"args\":{\"name\":\"worker-11\"}}") != NULL, "%s", text);
+	/* Worker: main over both samples (0.5-2.5 ms), g then f>g. */
+	ck_assert_msg(strstr(text, "\"tid\":11,\"cat\":\"stack\",\"name\":\"main\",\"ts\":500.000,"
+				   "\"dur\":2000.000") != NULL, "%s", text);
+	/* No DAMON data: no counter, no phases. */
+	ck_assert_ptr_null(strstr(text, "\"ph\":\"C\""));
+	free(text);
+	dt_stacks_profile_free(p);
+}
+END_TEST
+
+START_TEST(speedscope_profiles_per_thread)
+{
+	struct dt_stacks_profile *p = hand_profile();
+	char *text = write_to_string(DT_STACKS_SPEEDSCOPE, p);
+	static const char head[] = "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\","
+				   "\"name\":\"hand\",";
+	ck_assert_msg(!strncmp(text, head, sizeof(head) - 1), "%s", text);
+	/* Frames once each: main 0, f 1, g 2, then the synthetic ones. */
+	ck_assert_msg(strstr(text, "\"shared\":{\"frames\":[{\"name\":\"main\",\"file\":\"/bin/app\"},"
+				   "{\"name\":\"f;odd \\\"name\\\"\",\"file\":\"/bin/app\"},"
+				   "{\"name\":\"g\",\"file\":\"/bin/app\"},{\"name\":\"[outside phases]\"},"
+				   "{\"name\":\"[no callstack]\"}]}") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "{\"type\":\"sampled\",\"name\":\"app-10\",\"unit\":\"nanoseconds\","
+				   "\"startValue\":0,\"endValue\":4000000,"
+				   "\"samples\":[[0,1],[0,1],[0,2],[0,1]],"
+				   "\"weights\":[1000000,1000000,1000000,1000000]}") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\"name\":\"worker-11\"") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "\"activeProfileIndex\":0") != NULL, "%s", text);
+	free(text);
+	dt_stacks_profile_free(p);
+}
+END_TEST
+
+START_TEST(json_strings_always_parse)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	dt_stacks_json_string(out, "a\"b\\c\n\x01 caf\xc3\xa9 bad\xff\xc3");
+	fclose(out);
+	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\u000a\\u0001 caf\xc3\xa9 bad\\ufffd\\ufffd\"");
+	free(buf);
+}
+END_TEST
+
+START_TEST(shared_options)
+{
+	struct dt_stacks_load_opts o;
+	char err[256];
+	dt_stacks_load_opts_default(&o);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-similarity", "0.7", err, sizeof(err)), 1);
+	ck_assert(o.phase.similarity > 0.69 && o.phase.similarity < 0.71);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-wss", "4M", err, sizeof(err)), 1);
+	ck_assert_uint_eq(o.phase.min_wss, 4u << 20);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "time-offset", "-2ms", err, sizeof(err)), 1);
+	ck_assert_int_eq(o.time_offset_set, 1);
+	ck_assert_int_eq(o.time_offset_ns, -2000000);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "perf-clock", "mono", err, sizeof(err)), 1);
+	ck_assert_int_eq(o.perf_clock, DTR_CLOCK_MONOTONIC);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-wss-fraction", "1.5", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "--phase-wss-fraction") != NULL, "%s", err);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-aggrs", "0", err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "not-ours", "1", err, sizeof(err)), 0);
+	size_t n = 0;
+	while (dt_stacks_options[n].name)
+		n++;
+	ck_assert_uint_ge(n, 8);
+}
+END_TEST
+
+Suite *stacks_suite(void)
+{
+	Suite *s = suite_create("stacks");
+	TCase *tc = tcase_create("model");
+	tcase_add_test(tc, paths_are_shared_prefix_trees);
+	tcase_add_test(tc, record_items_map_frame_ids);
+	tcase_add_test(tc, clock_alignment_decisions);
+	tcase_add_test(tc, folded_output);
+	tcase_add_test(tc, trace_event_merges_contiguous_samples);
+	tcase_add_test(tc, speedscope_profiles_per_thread);
+	tcase_add_test(tc, json_strings_always_parse);
+	tcase_add_test(tc, shared_options);
+	suite_add_tcase(s, tc);
+	return s;
+}
