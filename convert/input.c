@@ -142,7 +142,13 @@ uint64_t dt_damo_first_start(uint64_t first_end, uint64_t last_end, uint64_t nr_
 		return first_end;
 	double mean = (double)(last_end - first_end) / (double)(nr_snapshots - 1);
 	double start = (double)first_end - mean;
-	return start <= 0 ? 0 : (uint64_t)start;
+	if (start <= 0)
+		return 0;
+	if (start >= 18446744073709551615.0)
+		return first_end;
+	/* Beyond 2^53 ns the double may round up past the end. */
+	uint64_t v = (uint64_t)start;
+	return v > first_end ? first_end : v;
 }
 
 /* ------------------------------------------------------------ detection */
