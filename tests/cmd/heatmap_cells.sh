@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A hand-made damo record with known hot cells: every cell of the grid is
+# checked, with ranges and resolution as damo's options set them.
+source "$(dirname "$0")/lib.sh"
+
+region() { # start end samples
+	printf '{"start": "%s", "end": "%s", "nr_accesses": {"samples": %s, "percent": null}, "age": {"usec": null, "aggr_intervals": null}}' "$@"
+}
+cat > tiny.json <<JSON
+[{"kdamond_idx": null, "context_idx": null, "intervals": null, "scheme_idx": null,
+  "target_id": 42,
+  "snapshots": [
+    {"start_time": "1000000000", "end_time": "1100000000", "total_bytes": "4194304",
+     "regions": [$(region 4194304 6291456 10), $(region 6291456 8388608 0)]},
+    {"start_time": "1100000000", "end_time": "1200000000", "total_bytes": "4194304",
+     "regions": [$(region 4194304 6291456 0), $(region 6291456 8388608 4)]}]}]
+JSON
+
+expect_ok damo-heatmap -i tiny.json --guide
+printf 'target_id: 42\ntime: [1000000000, 1200000000) (200000000)\nregion\t 0: [4194304, 8388608) (4194304)\n' > want
+expect_same_file want out
+
+# first 100 ms: the low 2 MiB hot (10 samples), then the high 2 MiB (4)
+expect_ok damo-heatmap -i tiny.json --resol 2 4 raw
+printf '%s\n' "0	0	10.0" "0	1048576	10.0" "0	2097152	0.0" "0	3145728	0.0" \
+	"100000000	0	0.0" "100000000	1048576	0.0" "100000000	2097152	4.0" \
+	"100000000	3145728	4.0" > want
+expect_same_file want out
+
+# a window shifted by half a cell: each cell sees 50 ms of the 4 samples;
+# the cells at the region's end are touched with nothing (0.0)
+expect_ok damo-heatmap -i tiny.json --resol 2 2 --time_range 1050000000 1250000000 \
+	--address_range 6291456 10485760 raw --abs_time --abs_addr
+printf '%s\n' "1050000000	6291456	2.0" "1050000000	8388608	0.0" \
+	"1150000000	6291456	2.0" "1150000000	8388608	0.0" > want
+expect_same_file want out
+
+# the terminal heatmap: two rows of four digits, hot first, and the legend
+expect_ok damo-heatmap -i tiny.json --resol 2 4 --stdout_skip_colorset_example
+sed 's/\x1b\[[0-9;]*m//g' out > plain
+printf '%s\n' "8800" "0033" "# x-axis: space (4194304-8388608: 4.000 MiB)" \
+	"# y-axis: time (1000000000-1200000000: 200 ms)" \
+	"# resolution: 4x2 (1024.000 KiB and 100 ms for each character)" > want
+expect_same_file want plain
+
+# WSS of the same record: 2 MiB in each snapshot
+expect_ok damo-wss -i tiny.json --exclude_samples 0 --all_wss --raw_number
+expect_grep '^0 2097152$' out
+expect_grep '^1 2097152$' out
+
+# errors: a window smaller than the resolution, an unknown target
+expect_error damo-heatmap -i tiny.json --resol 500 500 --time_range 0 100 raw
+expect_grep 'time range' err
+expect_error damo-heatmap -i tiny.json --tid 7 raw
+expect_grep 'no target with id 7' err
+expect_status 2 damo-heatmap -i tiny.json --resol 0 10
+expect_status 2 damo-heatmap -i tiny.json --draw_range most
+expect_status 2 damo-heatmap -i tiny.json out.gif
+expect_status 2 damo-heatmap -i tiny.json --pixels out.pdf
+expect_ok damo-heatmap --help
+expect_grep 'draw_range' out
