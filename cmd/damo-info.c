@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "dtr.h"
 #include "input.h"
+#include "report.h"
 #include "units.h"
 
 static const char *prog = "damo-info";
@@ -493,6 +494,9 @@ static void usage(void)
 	       "      --verify     check every checksum; exit 1 on damage, naming the offset\n"
 	       "      --json       print the same as one JSON object\n"
 	       "      --salvage    on damage, describe the valid part instead of failing\n"
+	       "      --nr-regions print damo's nr_regions report: the number of regions\n"
+	       "                   per snapshot (the first 20 skipped) as percentiles\n"
+	       "  -r, --range START END STEP  its percentiles (default 0 101 25)\n"
 	       "  -h, --help       show this help\n"
 	       "  -V, --version    show the version\n"
 	       "\n"
@@ -501,12 +505,14 @@ static void usage(void)
 	       prog, DTR_DEFAULT_PATH);
 }
 
-enum { OPT_VERIFY = 256, OPT_JSON, OPT_SALVAGE };
+enum { OPT_VERIFY = 256, OPT_JSON, OPT_SALVAGE, OPT_NR_REGIONS };
 
 struct options {
 	int verify;
 	int json;
 	int salvage;
+	int nr_regions;
+	struct dt_pct_range range;
 };
 
 int main(int argc, char **argv)
@@ -515,15 +521,17 @@ int main(int argc, char **argv)
 		{ "verify", no_argument, NULL, OPT_VERIFY },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "salvage", no_argument, NULL, OPT_SALVAGE },
+		{ "nr-regions", no_argument, NULL, OPT_NR_REGIONS },
+		{ "range", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options opt = { 0 };
+	struct options opt = { .range = DT_PCT_RANGE_DEFAULT };
 	char err[CLI_ERRLEN];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hVr:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VERIFY:
 			opt.verify = 1;
@@ -534,6 +542,27 @@ int main(int argc, char **argv)
 		case OPT_SALVAGE:
 			opt.salvage = 1;
 			break;
+		case OPT_NR_REGIONS:
+			opt.nr_regions = 1;
+			break;
+		case 'r': {
+			long long r[3];
+			char *end;
+			int bad = optind + 2 > argc;
+			for (int k = 0; k < 3 && !bad; k++) {
+				const char *txt = k ? argv[optind + k - 1] : optarg;
+				errno = 0;
+				r[k] = strtoll(txt, &end, 10);
+				bad = errno || end == txt || *end;
+			}
+			if (bad)
+				return cli_usage_error(prog, "--range needs three integers: START END STEP");
+			optind += 2;
+			opt.range = (struct dt_pct_range){ r[0], r[1], r[2] };
+			if (dt_pct_range_check(&opt.range, err, sizeof(err)))
+				return cli_usage_error(prog, "--range: %s", err);
+			break;
+		}
 		case 'h':
 			usage();
 			return CLI_EXIT_OK;
@@ -550,6 +579,33 @@ int main(int argc, char **argv)
 	const char *path = optind < argc ? argv[optind] : DTR_DEFAULT_PATH;
 	if (opt.verify && opt.salvage)
 		return cli_usage_error(prog, "--verify and --salvage do not go together");
+	if (opt.nr_regions) {
+		struct dt_input *nin;
+		struct dt_nr_regions nr;
+		struct dtr_item it;
+		int r;
+		if (dt_input_open(&nin, path, NULL, err, sizeof(err))) {
+			cli_error(prog, "%s", err);
+			return CLI_EXIT_FAILURE;
+		}
+		memset(&nr, 0, sizeof(nr));
+		while ((r = dt_input_next(nin, &it, err, sizeof(err))) == 1)
+			if ((r = dt_nr_regions_add(&nr, &it, err, sizeof(err))) < 0)
+				break;
+		dt_input_close(nin);
+		if (r < 0) {
+			cli_error(prog, "%s", err);
+			dt_nr_regions_free(&nr);
+			return CLI_EXIT_FAILURE;
+		}
+		r = dt_nr_regions_print(stdout, &nr, &opt.range, 0);
+		dt_nr_regions_free(&nr);
+		if (r || fflush(stdout)) {
+			cli_error(prog, "write error on standard output");
+			return CLI_EXIT_FAILURE;
+		}
+		return CLI_EXIT_OK;
+	}
 	if (opt.verify) {
 		if (!strcmp(path, "-"))
 			return cli_usage_error(prog, "--verify needs a file, not stdin");
