@@ -124,10 +124,44 @@ static int fail(struct dtr_reader *r, int error, const char *fmt, ...)
 	return error;
 }
 
+static int check_chunk_header(const unsigned char *h, uint16_t *type, uint32_t *plen,
+			      uint32_t *raw_len);
+
+/* Where the next chunk with an intact header starts after a damaged one
+ * (found through the sync marker), so that the damaged span can be named;
+ * 0 when there is none or the input cannot be searched. */
+static uint64_t next_intact_chunk(const struct dtr_reader *r, uint64_t after)
+{
+	unsigned char buf[65536 + DTR_CHUNK_HEADER_SIZE];
+	uint64_t at = after + 1, size = r->st.file_bytes;
+
+	if (!r->seekable)
+		return 0;
+	while (at + DTR_CHUNK_HEADER_SIZE <= size) {
+		size_t want = sizeof(buf);
+		if (want > size - at)
+			want = (size_t)(size - at);
+		ssize_t n = pread(r->fd, buf, want, (off_t)at);
+		if (n < DTR_CHUNK_HEADER_SIZE)
+			return 0;
+		for (size_t i = 0; i + DTR_CHUNK_HEADER_SIZE <= (size_t)n; i++) {
+			uint16_t type;
+			uint32_t plen, raw_len;
+			if (buf[i] == 'D' && !check_chunk_header(buf + i, &type, &plen, &raw_len) &&
+			    plen <= size - (at + i) - DTR_CHUNK_HEADER_SIZE)
+				return at + i;
+		}
+		at += (uint64_t)n - DTR_CHUNK_HEADER_SIZE + 1;
+	}
+	return 0;
+}
+
 /* Damage at `offset`: a quiet end with salvage, else an error that says
  * what is recoverable. */
 static int damage(struct dtr_reader *r, uint64_t offset, const char *what)
 {
+	char next[96] = "";
+
 	r->st.damaged = 1;
 	r->st.damage_offset = offset;
 	r->in_data = 0;
@@ -136,14 +170,18 @@ static int damage(struct dtr_reader *r, uint64_t offset, const char *what)
 		r->done = 1;
 		return 0;
 	}
+	uint64_t resume = next_intact_chunk(r, offset);
+	if (resume)
+		snprintf(next, sizeof(next), "; the next intact chunk starts at offset %llu",
+			 (unsigned long long)resume);
 	return fail(r, -EBADMSG,
 		    "%s: %s at offset %llu; the first %llu bytes (%llu chunks, "
-		    "%llu snapshots, %llu stacks) are valid",
+		    "%llu snapshots, %llu stacks) are valid%s",
 		    r->name, what, (unsigned long long)offset,
 		    (unsigned long long)r->st.valid_bytes,
 		    (unsigned long long)r->st.nr_chunks,
 		    (unsigned long long)r->st.nr_snapshots,
-		    (unsigned long long)r->st.nr_stacks);
+		    (unsigned long long)r->st.nr_stacks, next);
 }
 
 static int io_error(struct dtr_reader *r, int e)

@@ -540,6 +540,17 @@ START_TEST(every_flipped_bit_is_caught)
 			ck_assert_int_eq(st.damaged, 1);
 			ck_assert_uint_le(st.damage_offset, k);
 			ck_assert_msg(strstr(err, "at offset"), "byte %zu: %s", k, err);
+			/* The damaged span is named: it ends at the next intact chunk,
+			 * after the flipped byte, unless the damage is in the last
+			 * chunk or the trailer. */
+			const char *next = strstr(err, "next intact chunk starts at offset ");
+			if (next) {
+				unsigned long long resume = strtoull(next + 35, NULL, 10);
+				ck_assert_uint_gt(resume, k);
+				ck_assert(!memcmp(buf + resume, "DTCK", 4));
+			} else {
+				ck_assert_uint_ge(k, len - 16 - 40);
+			}
 		}
 	}
 	free(buf);
@@ -673,6 +684,12 @@ START_TEST(time_range_with_and_without_index)
 	ck_assert_int_eq(read_all(with, &o, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_snapshots, 10);
 	ck_assert_uint_eq(st.nr_stacks, 10);
+	/* ... and the index let the reader skip most chunks unread. */
+	struct dtr_reader_status full;
+	ck_assert_int_eq(read_all(with, NULL, NULL, &full, err, sizeof(err)), 0);
+	ck_assert_uint_gt(full.nr_chunks, 10);
+	ck_assert_uint_lt(st.nr_chunks, full.nr_chunks / 2);
+	ck_assert_int_eq(st.used_index, 1);
 	tmp_cleanup();
 }
 END_TEST
