@@ -22,6 +22,14 @@ struct segment {
 	uint32_t count;
 };
 
+#define MAX_PENDING 2
+
+struct pending_aggr {
+	uint64_t start, end, wss;
+	struct hot_range *hot;
+	size_t nr, cap;
+};
+
 struct target_info {
 	uint64_t key;
 	int32_t pid;
@@ -59,9 +67,15 @@ struct dt_phases {
 	/* The aggregation being collected. */
 	int have_aggr;
 	uint64_t aggr_start, aggr_end, aggr_wss;
-	struct hot_range *cur, *prev;
-	size_t nr_cur, nr_prev, cap_cur, cap_prev;
+	struct hot_range *cur, *prev, *anchor;
+	size_t nr_cur, nr_prev, nr_anchor, cap_cur, cap_prev, cap_anchor;
 	int prev_active;
+	/* A change of the hot set is confirmed up to MAX_PENDING aggregations
+	 * later: aggregations that differ from the last one of the phase
+	 * (anchor) wait here; when one similar to the anchor follows they were
+	 * a spike and join the phase, otherwise they start the next phase. */
+	size_t nr_pending;
+	struct pending_aggr pending[MAX_PENDING];
 
 	struct phase_priv *open; /* candidate phase being built, or NULL */
 	struct phase_priv **phases;
@@ -157,6 +171,9 @@ void dt_phases_free(struct dt_phases *ph)
 	free(ph->targets);
 	free(ph->cur);
 	free(ph->prev);
+	free(ph->anchor);
+	for (size_t i = 0; i < MAX_PENDING; i++)
+		free(ph->pending[i].hot);
 	free(ph);
 }
 
@@ -445,6 +462,85 @@ static uint64_t threshold(const struct dt_phases *ph)
 	return t ? t : 1;
 }
 
+static void swap_sets(struct hot_range **a, size_t *na, size_t *ca, struct hot_range **b,
+		      size_t *nb, size_t *cb)
+{
+	struct hot_range *t = *a;
+	size_t tn = *na, tc = *ca;
+	*a = *b;
+	*na = *nb;
+	*ca = *cb;
+	*b = t;
+	*nb = tn;
+	*cb = tc;
+}
+
+/* Add one aggregation to the candidate phase, opening one if none. */
+static int phase_add(struct dt_phases *ph, uint64_t start, uint64_t end, uint64_t wss,
+		     const struct hot_range *hot, size_t nr_hot)
+{
+	if (!ph->open) {
+		ph->open = calloc(1, sizeof(*ph->open));
+		if (!ph->open)
+			return -ENOMEM;
+		ph->open->pub.start_ns = start;
+		ph->open->pub.wss_min = UINT64_MAX;
+	}
+	struct dt_phase *p = &ph->open->pub;
+	p->end_ns = end;
+	p->nr_aggrs++;
+	ph->open->wss_sum += wss;
+	if (wss > p->wss_max)
+		p->wss_max = wss;
+	if (wss < p->wss_min)
+		p->wss_min = wss;
+	return add_to_segments(ph->open, hot, nr_hot);
+}
+
+/* The pending aggregations start the next phase. */
+static int pending_is_change(struct dt_phases *ph)
+{
+	int rc = close_phase(ph);
+	for (size_t i = 0; i < ph->nr_pending && !rc; i++) {
+		struct pending_aggr *pa = &ph->pending[i];
+		rc = phase_add(ph, pa->start, pa->end, pa->wss, pa->hot, pa->nr);
+	}
+	ph->nr_pending = 0;
+	return rc;
+}
+
+/* The pending aggregations were a spike: they stay in the phase. */
+static int pending_is_spike(struct dt_phases *ph)
+{
+	int rc = 0;
+	for (size_t i = 0; i < ph->nr_pending && !rc; i++) {
+		struct pending_aggr *pa = &ph->pending[i];
+		rc = phase_add(ph, pa->start, pa->end, pa->wss, pa->hot, pa->nr);
+	}
+	ph->nr_pending = 0;
+	return rc;
+}
+
+static int push_pending(struct dt_phases *ph, uint64_t wss)
+{
+	struct pending_aggr *pa = &ph->pending[ph->nr_pending];
+	if (pa->cap < ph->nr_cur) {
+		struct hot_range *n = realloc(pa->hot, ph->nr_cur * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		pa->hot = n;
+		pa->cap = ph->nr_cur;
+	}
+	if (ph->nr_cur)
+		memcpy(pa->hot, ph->cur, ph->nr_cur * sizeof(*pa->hot));
+	pa->nr = ph->nr_cur;
+	pa->start = ph->aggr_start;
+	pa->end = ph->aggr_end;
+	pa->wss = wss;
+	ph->nr_pending++;
+	return 0;
+}
+
 static int end_aggregation(struct dt_phases *ph)
 {
 	if (!ph->have_aggr)
@@ -458,44 +554,47 @@ static int end_aggregation(struct dt_phases *ph)
 		ph->peak = wss;
 	int active = wss >= threshold(ph);
 	double sim = jaccard(ph->prev, ph->nr_prev, ph->cur, ph->nr_cur);
-	int rc = 0;
+	double thr = ph->p.similarity;
+	int rc = 0, set_anchor = 0;
 
 	if (!active) {
-		rc = close_phase(ph);
-	} else {
-		if (ph->open && (!ph->prev_active || sim < ph->p.similarity))
+		if (ph->nr_pending)
+			rc = pending_is_change(ph);
+		if (!rc)
 			rc = close_phase(ph);
-		if (!rc && !ph->open) {
-			ph->open = calloc(1, sizeof(*ph->open));
-			if (!ph->open)
-				return -ENOMEM;
-			ph->open->pub.start_ns = ph->aggr_start;
-			ph->open->pub.wss_min = UINT64_MAX;
+	} else if (ph->nr_pending) {
+		if (jaccard(ph->anchor, ph->nr_anchor, ph->cur, ph->nr_cur) >= thr) {
+			rc = pending_is_spike(ph);
+			if (!rc)
+				rc = phase_add(ph, ph->aggr_start, ph->aggr_end, wss, ph->cur,
+					       ph->nr_cur);
+		} else if (ph->nr_pending < MAX_PENDING) {
+			rc = push_pending(ph, wss);
+		} else {
+			rc = pending_is_change(ph);
+			if (!rc && sim >= thr) {
+				rc = phase_add(ph, ph->aggr_start, ph->aggr_end, wss, ph->cur,
+					       ph->nr_cur);
+			} else if (!rc) {
+				set_anchor = 1;
+				rc = push_pending(ph, wss);
+			}
 		}
-		if (!rc) {
-			struct dt_phase *p = &ph->open->pub;
-			p->end_ns = ph->aggr_end;
-			p->nr_aggrs++;
-			ph->open->wss_sum += wss;
-			if (wss > p->wss_max)
-				p->wss_max = wss;
-			if (wss < p->wss_min)
-				p->wss_min = wss;
-			rc = add_to_segments(ph->open, ph->cur, ph->nr_cur);
-		}
+	} else if (ph->open && sim < thr) {
+		set_anchor = 1;
+		rc = push_pending(ph, wss);
+	} else {
+		rc = phase_add(ph, ph->aggr_start, ph->aggr_end, wss, ph->cur, ph->nr_cur);
 	}
 	if (ph->aggr_fn) {
 		struct dt_phase_aggr a = { ph->aggr_start, ph->aggr_end, wss, active, sim };
 		ph->aggr_fn(ph->aggr_ctx, &a);
 	}
-	/* The current hot set becomes the previous one. */
-	struct hot_range *t = ph->prev;
-	size_t tc = ph->cap_prev;
-	ph->prev = ph->cur;
-	ph->cap_prev = ph->cap_cur;
-	ph->nr_prev = ph->nr_cur;
-	ph->cur = t;
-	ph->cap_cur = tc;
+	/* The anchor is the last aggregation before a pending run. */
+	if (set_anchor)
+		swap_sets(&ph->anchor, &ph->nr_anchor, &ph->cap_anchor, &ph->prev, &ph->nr_prev,
+			  &ph->cap_prev);
+	swap_sets(&ph->prev, &ph->nr_prev, &ph->cap_prev, &ph->cur, &ph->nr_cur, &ph->cap_cur);
 	ph->nr_cur = 0;
 	ph->prev_active = active;
 	return rc;
@@ -630,6 +729,8 @@ int dt_phases_add_item(struct dt_phases *ph, const struct dtr_item *item,
 int dt_phases_finish(struct dt_phases *ph, char *err, size_t errlen)
 {
 	int rc = end_aggregation(ph);
+	if (!rc && ph->nr_pending)
+		rc = pending_is_change(ph);
 	if (!rc)
 		rc = close_phase(ph);
 	if (rc)
