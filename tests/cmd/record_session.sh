@@ -91,6 +91,17 @@ kill $spid
 expect_ok damo-info term.dtr
 expect_grep "pid $spid, cmdline \"sleep 30\"" out
 
+# The kernel changes the intervals (as its auto-tuning does): the record
+# gets the new ones from then on.
+damo-record --source tried-regions -a 50ms --timeout 2.5 -o tune.dtr paddr >/dev/null 2>tune.err &
+rpid=$!
+sleep 0.8
+echo 80000 >$ctx/monitoring_attrs/intervals/aggr_us
+wait $rpid || fail "recording with changed intervals failed: $(cat tune.err)"
+expect_ok damo-info tune.dtr
+expect_grep 'intervals: .* aggr 50000 us' out
+expect_grep 'intervals: .* aggr 80000 us' out
+
 # A monitored pid that exits ends the recording too.
 sleep 0.5 &
 spid=$!

@@ -344,6 +344,71 @@ START_TEST(start_fails_without_a_pid)
 }
 END_TEST
 
+START_TEST(refuses_an_existing_stopped_kdamond)
+{
+	struct dshim_roots r;
+	struct dshim_damon *d = NULL;
+	char err[512] = "";
+
+	make_tree("");
+	write_rel("nr_kdamonds", "1"); /* created by someone, never started */
+	char *before = tree_digest();
+	dshim_roots_init(&r, sysfs, "/nonexistent", "/dev/null");
+	ck_assert_int_eq(dshim_damon_create(&d, &r, err, sizeof(err)), -EBUSY);
+	ck_assert_msg(strstr(err, "kdamond 0 is off (operations vaddr)"), "%s", err);
+	char *after = tree_digest();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	remove_tree();
+}
+END_TEST
+
+START_TEST(destroy_leaves_kdamonds_it_did_not_create)
+{
+	struct dshim_roots r;
+	struct dshim_damon *d = NULL;
+	char err[512] = "";
+
+	make_tree("");
+	dshim_roots_init(&r, sysfs, "/nonexistent", "/dev/null");
+	ck_assert_msg(dshim_damon_create(&d, &r, err, sizeof(err)) == 0, "%s", err);
+	/* Another DAMON user added a kdamond while we ran. */
+	write_rel("nr_kdamonds", "2");
+	ck_assert_int_eq(dshim_damon_destroy(d, err, sizeof(err)), -EBUSY);
+	ck_assert_msg(strstr(err, "2 kdamonds now exist; kdamond 0 was left in place"), "%s", err);
+	ck_rel_eq("nr_kdamonds", "2");
+	remove_tree();
+}
+END_TEST
+
+START_TEST(commit_targets_rewrites_the_target_list)
+{
+	struct dshim_roots r;
+	struct dshim_damon *d = NULL;
+	char err[512] = "";
+	struct dshim_target_config one = { .pid = 100 };
+	struct dshim_target_config two[2] = { { .pid = 100 }, { .pid = 200 } };
+	struct dshim_config cfg = { .operations = "vaddr", .nr_targets = 1, .targets = &one };
+
+	make_tree("");
+	write_rel("0/pid", "4242");
+	dshim_roots_init(&r, sysfs, "/nonexistent", "/dev/null");
+	ck_assert_msg(dshim_damon_create(&d, &r, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(dshim_damon_configure(d, &cfg, err, sizeof(err)) == 0, "%s", err);
+	pid_t fake = start_fake_kernel();
+	ck_assert_msg(dshim_damon_start(d, 2000, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(dshim_damon_commit_targets(d, 2, two, err, sizeof(err)) == 0, "%s", err);
+	ck_rel_eq("0/contexts/0/targets/nr_targets", "2");
+	ck_rel_eq("0/contexts/0/targets/1/pid_target", "200");
+	ck_rel_eq("0/state", "on");
+	ck_assert_msg(dshim_damon_destroy(d, err, sizeof(err)) == 0, "%s", err);
+	kill(fake, SIGKILL);
+	waitpid(fake, NULL, 0);
+	remove_tree();
+}
+END_TEST
+
 START_TEST(system_ram_from_iomem)
 {
 	char path[300], err[256];
@@ -394,6 +459,9 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, configure_start_tried_regions_stop_destroy);
 	tcase_add_test(tc, nr_regions_written_in_a_valid_order);
 	tcase_add_test(tc, start_fails_without_a_pid);
+	tcase_add_test(tc, refuses_an_existing_stopped_kdamond);
+	tcase_add_test(tc, destroy_leaves_kdamonds_it_did_not_create);
+	tcase_add_test(tc, commit_targets_rewrites_the_target_list);
 	tcase_add_test(tc, system_ram_from_iomem);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
