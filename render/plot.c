@@ -158,6 +158,12 @@ struct band {
 	int kind; /* 0: x shade, 1: y separator, 2: y label */
 };
 
+struct box {
+	double x0, x1, y0, y1;
+	struct dt_rgb color;
+	char *label;
+};
+
 struct axis {
 	int set;
 	double min, max;
@@ -174,6 +180,8 @@ struct dt_panel {
 	size_t nr_bands;
 	struct band *bands;
 	int markers;
+	size_t nr_boxes, cap_boxes;
+	struct box *boxes;
 	cairo_surface_t *image;
 	struct dt_heat_image img; /* cells not kept: drawn into `image` */
 	int has_image;
@@ -316,6 +324,24 @@ int dt_panel_separator_y(struct dt_panel *p, double y, const char *label)
 int dt_panel_label_y(struct dt_panel *p, double y0, double y1, const char *label)
 {
 	return add_band(p, 2, y0, y1, DT_COLOR_GRAY, label);
+}
+
+int dt_panel_box(struct dt_panel *p, double x0, double x1, double y0, double y1,
+		 struct dt_rgb color, const char *label)
+{
+	if (p->nr_boxes == p->cap_boxes) {
+		size_t ncap = p->cap_boxes ? p->cap_boxes * 2 : 64;
+		void *nb = realloc(p->boxes, ncap * sizeof(*p->boxes));
+		if (!nb)
+			return -ENOMEM;
+		p->boxes = nb;
+		p->cap_boxes = ncap;
+	}
+	char *l = dup_or_null(label);
+	if (label && !l)
+		return -ENOMEM;
+	p->boxes[p->nr_boxes++] = (struct box){ x0, x1, y0, y1, color, l };
+	return 0;
 }
 
 static void image_range(const struct dt_heat_image *img, double *lo, double *hi)
@@ -512,6 +538,26 @@ static void draw_panel(cairo_t *cr, const struct dt_panel *p, const struct axis 
 		cairo_paint(cr);
 		cairo_restore(cr);
 	}
+	cairo_set_font_size(cr, FONT_SIZE * 0.8);
+	for (size_t i = 0; i < p->nr_boxes; i++) {
+		const struct box *b = &p->boxes[i];
+		double x0 = map_x(ax, r, b->x0), x1 = map_x(ax, r, b->x1);
+		double y0 = map_y(ay, r, b->y1), y1 = map_y(ay, r, b->y0);
+		set_rgb(cr, b->color);
+		cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_set_line_width(cr, 0.3);
+		cairo_stroke(cr);
+		if (b->label && x1 - x0 > 12) {
+			cairo_text_extents_t e;
+			cairo_text_extents(cr, b->label, &e);
+			if (e.width + 4 <= x1 - x0 && e.height + 2 <= y1 - y0) {
+				cairo_set_source_rgb(cr, 0, 0, 0);
+				text_at(cr, x0 + 2, (y0 + y1) / 2, b->label, 0, 0.5);
+			}
+		}
+	}
 	cairo_set_line_width(cr, 1.4);
 	for (size_t i = 0; i < p->nr_lines; i++) {
 		const struct line *l = &p->lines[i];
@@ -692,6 +738,9 @@ static void free_panel(struct dt_panel *p)
 	for (size_t i = 0; i < p->nr_bands; i++)
 		free(p->bands[i].label);
 	free(p->bands);
+	for (size_t i = 0; i < p->nr_boxes; i++)
+		free(p->boxes[i].label);
+	free(p->boxes);
 	free(p->axis[0].label);
 	free(p->axis[1].label);
 	free(p->title);

@@ -149,6 +149,12 @@ int dt_panel_separator_y(struct dt_panel *p, double y, const char *label);
 int dt_panel_label_y(struct dt_panel *p, double y0, double y1,
 		     const char *label);
 
+/* A filled box [x0, x1] x [y0, y1] with a thin outline and a label drawn
+ * inside when it fits (flame charts: one box per frame and time span).
+ * 0 or -ENOMEM. */
+int dt_panel_box(struct dt_panel *p, double x0, double x1, double y0, double y1,
+		 struct dt_rgb color, const char *label);
+
 /* A grid of cells drawn over the panel's axes: column i covers
  * [x0 + i*dx, x0 + (i+1)*dx) on X, row j covers [y0 + j*dy, ...) on Y.
  * cells[i * ny + j] (X-major, as dt_heat_grid: time-major).  NaN cells are

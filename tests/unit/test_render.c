@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "plot.h"
@@ -156,6 +157,45 @@ START_TEST(formats_ticks_and_colormaps)
 }
 END_TEST
 
+/* What damo-timeline stacks: panels on one time axis, a shaded phase,
+ * a line, boxes; every output format writes. */
+START_TEST(stacked_panels_in_every_format)
+{
+	static const char *ext[] = { ".png", ".pdf", ".svg" };
+	const double xs[] = { 0, 1, 2, 3 }, ys[] = { 0, 5 << 20, 3 << 20, 6 << 20 };
+	char err[128];
+
+	for (size_t k = 0; k < 3; k++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/tmp/dt-render-XXXXXX%s", ext[k]);
+		int fd = mkstemps(path, 4);
+		ck_assert_int_ge(fd, 0);
+		close(fd);
+		struct dt_figure *f;
+		ck_assert_int_eq(dt_figure_new(&f, path, 500, 400, err, sizeof(err)), 0);
+		struct dt_panel *top = dt_figure_add_panel(f, 1), *bottom = dt_figure_add_panel(f, 1);
+		ck_assert(top && bottom);
+		dt_panel_set_axis(top, DT_AXIS_X, 0, 3, DT_AXIS_SECONDS, "time");
+		dt_panel_set_axis(top, DT_AXIS_Y, 0, 8 << 20, DT_AXIS_BYTES, "WSS");
+		ck_assert_int_eq(dt_panel_line(top, xs, ys, 4, DT_COLOR_BLUE, "wss"), 0);
+		ck_assert_int_eq(dt_panel_shade_x(top, 1, 2, DT_COLOR_SHADE, "phase 1"), 0);
+		dt_panel_set_axis(bottom, DT_AXIS_Y, 0, 3, DT_AXIS_HIDDEN, "stack");
+		ck_assert_int_eq(dt_panel_box(bottom, 0, 3, 0, 1, DT_COLOR_ORANGE, "main"), 0);
+		ck_assert_int_eq(dt_panel_box(bottom, 1, 2, 1, 2, DT_COLOR_GREEN, "FFT1DOnce"), 0);
+		ck_assert_int_eq(dt_figure_finish(f, err, sizeof(err)), 0);
+		struct stat st;
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_gt(st.st_size, 1000);
+		unlink(path);
+	}
+	struct dt_figure *f;
+	ck_assert_int_eq(dt_figure_new(&f, "/nonexistent/dir/x.png", 100, 100, err, sizeof(err)), 0);
+	ck_assert(dt_figure_add_panel(f, 1));
+	ck_assert_int_lt(dt_figure_finish(f, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/dir/x.png"));
+}
+END_TEST
+
 Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -164,6 +204,7 @@ Suite *render_suite(void)
 	tcase_add_test(tc, pixels_png_one_pixel_per_cell);
 	tcase_add_test(tc, figure_png_has_size_and_heatmap_colors);
 	tcase_add_test(tc, formats_ticks_and_colormaps);
+	tcase_add_test(tc, stacked_panels_in_every_format);
 	suite_add_tcase(s, tc);
 	return s;
 }
