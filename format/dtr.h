@@ -222,7 +222,9 @@ struct dtr_writer;
 struct dtr_writer_opts {
 	int zstd_level;           /* 0: library default (3) */
 	size_t chunk_bytes;       /* flush a chunk at this many raw bytes; 0: 1 MiB */
-	unsigned flush_ms;        /* flush pending data at least this often; 0: 1000 */
+	unsigned flush_ms;        /* flush pending data at least this often; 0: 1000
+				   * (checked when an item is put: an idle caller
+				   * calls dtr_writer_flush itself) */
 	int no_fsync;             /* skip the fsync on close (tests, pipes) */
 	int exclusive;            /* create with O_EXCL|O_NOFOLLOW (recorder as root) */
 	unsigned mode;            /* file mode at creation; 0: 0644 */
@@ -253,6 +255,10 @@ void dtr_writer_abort(struct dtr_writer *w);
 
 struct dtr_reader;
 
+/* Time range: a SNAPSHOT is delivered when [start_ns, end_ns) overlaps
+ * [from, to) (a zero-length one when it starts inside), a STACK when its
+ * time is inside; every other item is always delivered.  On a regular file
+ * the index of a cleanly closed record lets the reader skip whole chunks. */
 struct dtr_reader_opts {
 	int salvage;           /* on damage, stop quietly at the last valid chunk */
 	uint64_t time_from_ns; /* SNAPSHOT/STACK items outside [from, to) are skipped */
