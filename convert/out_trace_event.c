@@ -234,6 +234,10 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 			ts(out, "dur", ph->end_ns - ph->start_ns + c.base, c.base);
 			fprintf(out, ",\"args\":{\"wss_mean\":%" PRIu64 ",\"wss_max\":%" PRIu64
 				",\"aggregations\":%" PRIu32, ph->wss_mean, ph->wss_max, ph->nr_aggrs);
+			if (ph->nr_top_distinct) {
+				fputs(",\"function\":", out);
+				dt_stacks_json_string(out, dt_stacks_frame_symbol(st, ph->top_distinct[0].frame));
+			}
 			if (ph->nr_top_self) {
 				fputs(",\"top_self\":", out);
 				dt_stacks_json_string(out, dt_stacks_frame_symbol(st, ph->top_self[0].frame));

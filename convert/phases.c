@@ -46,7 +46,7 @@ struct maps_copy {
 struct phase_priv {
 	struct dt_phase pub;
 	struct dt_phase_range *ranges;
-	struct dt_phase_function *top_self, *top_total;
+	struct dt_phase_function *top_self, *top_total, *top_distinct;
 	int named;
 	/* While open: */
 	struct segment *segs;
@@ -150,6 +150,7 @@ static void free_phase(struct phase_priv *pp)
 	free(pp->ranges);
 	free(pp->top_self);
 	free(pp->top_total);
+	free(pp->top_distinct);
 	free(pp->segs);
 	free(pp);
 }
@@ -815,24 +816,48 @@ static int cmp_total(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+static int cmp_distinct(const void *a, const void *b)
+{
+	const struct dt_phase_function *x = a, *y = b;
+	if (x->distinct != y->distinct)
+		return x->distinct > y->distinct ? -1 : 1;
+	return cmp_total(a, b);
+}
+
 static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *acc,
-		    uint32_t *touched, size_t nt)
+		    uint32_t *touched, size_t nt, const uint64_t *global_total,
+		    uint64_t all_weight)
 {
 	struct dt_phase_function *all = malloc((nt ? nt : 1) * sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	for (size_t i = 0; i < nt; i++)
-		all[i] = (struct dt_phase_function){ touched[i], acc[touched[i]].self,
-						     acc[touched[i]].total };
+	uint64_t in_w = pp->pub.stack_weight, out_w = all_weight - in_w;
+	for (size_t i = 0; i < nt; i++) {
+		uint32_t f = touched[i];
+		double in = in_w ? (double)acc[f].total / (double)in_w : 0;
+		double out = out_w ? (double)(global_total[f] - acc[f].total) / (double)out_w : 0;
+		all[i] = (struct dt_phase_function){ f, acc[f].self, acc[f].total, in - out };
+	}
 	size_t keep = nt < ph->p.max_functions ? nt : ph->p.max_functions;
 	free(pp->top_self);
 	free(pp->top_total);
+	free(pp->top_distinct);
 	pp->top_self = malloc((keep ? keep : 1) * sizeof(*all));
 	pp->top_total = malloc((keep ? keep : 1) * sizeof(*all));
-	if (!pp->top_self || !pp->top_total) {
+	pp->top_distinct = malloc((keep ? keep : 1) * sizeof(*all));
+	if (!pp->top_self || !pp->top_total || !pp->top_distinct) {
 		free(all);
 		return -ENOMEM;
 	}
+	if (nt)
+		qsort(all, nt, sizeof(*all), cmp_distinct);
+	size_t nd = 0;
+	while (nd < keep && all[nd].distinct > 0)
+		nd++;
+	if (nd)
+		memcpy(pp->top_distinct, all, nd * sizeof(*all));
+	pp->pub.nr_top_distinct = nd;
+	pp->pub.top_distinct = pp->top_distinct;
 	if (nt)
 		qsort(all, nt, sizeof(*all), cmp_total);
 	if (keep)
@@ -867,7 +892,29 @@ int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 	}
 	const struct dt_stack_sample *s = dt_stacks_samples(st);
 	size_t n = dt_stacks_nr_samples(st), i = 0;
-	uint64_t stamp = 0;
+	uint64_t stamp = 0, all_weight = 0;
+	/* Each frame's total over every sample: what "outside" is measured by. */
+	uint64_t *global = calloc(nf ? nf : 1, sizeof(*global));
+	uint64_t *gstamp = calloc(nf ? nf : 1, sizeof(*gstamp));
+	if (!global || !gstamp) {
+		free(acc);
+		free(touched);
+		free(global);
+		free(gstamp);
+		return fail(err, errlen, -ENOMEM, "phases: out of memory");
+	}
+	for (size_t j = 0; j < n; j++) {
+		all_weight += s[j].weight;
+		for (uint32_t node = s[j].node; node;) {
+			const struct dt_stack_node *nd = dt_stacks_node(st, node);
+			if (gstamp[nd->frame] != j + 1) {
+				gstamp[nd->frame] = j + 1;
+				global[nd->frame] += s[j].weight;
+			}
+			node = nd->parent;
+		}
+	}
+	free(gstamp);
 	for (size_t k = 0; k < ph->nr_phases && !rc; k++) {
 		struct phase_priv *pp = ph->phases[k];
 		pp->pub.stack_weight = 0;
@@ -895,13 +942,14 @@ int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 				node = nd->parent;
 			}
 		}
-		rc = take_top(ph, pp, acc, touched, nt);
+		rc = take_top(ph, pp, acc, touched, nt, global, all_weight);
 		for (size_t j = 0; j < nt; j++)
 			acc[touched[j]] = (struct fn_acc){ 0, 0, 0 };
 		nt = 0;
 	}
 	free(acc);
 	free(touched);
+	free(global);
 	if (rc)
 		return fail(err, errlen, rc, "phases: out of memory");
 	return 0;

@@ -65,6 +65,10 @@ struct dt_phase_range {
 struct dt_phase_function {
 	uint32_t frame;        /* frame id in the dt_stacks given to attribute() */
 	uint64_t self, total;  /* summed sample weights */
+	/* How much more often the frame is on the stack inside the phase than
+	 * outside it: total/phase weight - total outside/weight outside
+	 * (-1..1).  main() scores ~0; the function behind the phase scores high. */
+	double distinct;
 };
 
 struct dt_phase {
@@ -77,9 +81,12 @@ struct dt_phase {
 	/* Filled by dt_phases_attribute(): */
 	uint64_t stack_weight; /* summed weight of the samples inside the span */
 	uint64_t nr_samples;
-	size_t nr_top_self, nr_top_total;
+	size_t nr_top_self, nr_top_total, nr_top_distinct;
 	const struct dt_phase_function *top_self;  /* by self weight, descending */
 	const struct dt_phase_function *top_total; /* by total weight, descending */
+	/* By `distinct`, descending, only frames scoring above 0: the first one
+	 * is the function behind the phase (what a report names). */
+	const struct dt_phase_function *top_distinct;
 };
 
 /* One aggregation as seen by the detector (for WSS series, e.g. counters). */
@@ -116,8 +123,8 @@ uint64_t dt_phases_nr_aggrs(const struct dt_phases *ph);
 uint64_t dt_phases_peak(const struct dt_phases *ph);
 
 /* Sum the samples of `st` (after dt_stacks_finish) into the phases whose
- * spans hold them: top functions by self (leaf frame) and total (frame on
- * the path, once per sample) weight.  May be called again with other
+ * spans hold them: top functions by self (leaf frame), total (frame on the
+ * path, once per sample) and distinct (see dt_phase_function) weight.  May be called again with other
  * stacks; frames then refer to the latest set. */
 int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 			char *err, size_t errlen);

@@ -318,6 +318,15 @@ START_TEST(top_functions_of_each_phase)
 	ck_assert_uint_eq(p3->top_self[0].frame, transpose);
 	ck_assert_uint_eq(p3->top_self[0].self, p3->stack_weight);
 	ck_assert_uint_eq(p3->nr_samples, p3->stack_weight / 10000000);
+	/* The function behind each phase: not main (everywhere), not memcpy
+	 * (half of FFT1DOnce), but FFT1DOnce and Transpose. */
+	ck_assert_uint_ge(p1->nr_top_distinct, 1);
+	ck_assert_uint_eq(p1->top_distinct[0].frame, fft);
+	ck_assert_uint_eq(dt_phases_get(ph, 1)->top_distinct[0].frame, fft);
+	ck_assert_uint_eq(p3->top_distinct[0].frame, transpose);
+	ck_assert(p3->top_distinct[0].distinct > 0.9);
+	for (size_t i = 0; i < p1->nr_top_distinct; i++)
+		ck_assert_uint_ne(p1->top_distinct[i].frame, main_f);
 
 	char label[128];
 	dt_phase_label(p3, 0, label, sizeof(label));
