@@ -225,9 +225,10 @@ typedef int (*dshim_snapshot_fn)(void *arg, const struct dshim_snapshot *snap,
 
 struct dshim_assembler;
 
-/* `gap_ns`: two events of the same target further apart than this belong
- * to different aggregations (use about half the aggregation interval;
- * 0: 1 ms).  `nr_targets` maps small target ids to indices; other ids
+/* A snapshot ends when it has the announced nr_regions, or when the next
+ * event is of another target, announces another count, or steps back in
+ * address; after a loss also when the next event comes more than `gap_ns`
+ * later (use about half the aggregation interval; 0: 1 ms).  `nr_targets` maps small target ids to indices; other ids
  * (kernel pointers) get indices in order of appearance. */
 int dshim_assembler_new(struct dshim_assembler **a, uint32_t nr_targets, uint64_t gap_ns,
 			dshim_snapshot_fn fn, void *arg);

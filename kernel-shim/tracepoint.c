@@ -222,9 +222,14 @@ int dshim_assembler_add(struct dshim_assembler *a, const struct dshim_region_eve
 		shim_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* Without losses, a new aggregation of the same target always steps
+	 * back in address.  After a loss its head may be gone too: then a
+	 * pause longer than gap_ns tells the aggregations apart (a pause alone
+	 * never splits one, e.g. a stalled vCPU). */
 	if (a->pending &&
 	    (idx != a->cur.target || ev->nr_regions != a->cur.expected || ev->start < a->last_end ||
-	     ev->time_ns < a->last_time || ev->time_ns - a->last_time > a->gap_ns)) {
+	     ev->time_ns < a->last_time ||
+	     (a->cur.incomplete && ev->time_ns - a->last_time > a->gap_ns))) {
 		ret = finalize(a, err, errlen);
 		if (ret)
 			return ret;

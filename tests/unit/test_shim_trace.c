@@ -288,21 +288,34 @@ START_TEST(lost_events_mark_the_snapshot_they_hit)
 }
 END_TEST
 
-START_TEST(time_gap_splits_aggregations)
+START_TEST(pause_splits_aggregations_only_after_a_loss)
 {
 	struct feeder f;
 	char err[256];
 
+	unsigned char rec[64];
+
 	feeder_init(&f, "damon_aggregated-6.12.format", 1);
-	/* The tail of one aggregation was lost without a LOST record seen
-	 * (e.g. the reader attached late); addresses keep rising, but the
-	 * time gap tells the aggregations apart. */
+	/* Lost: the tail of one aggregation and the head of the next.  The
+	 * addresses keep rising across the loss; the pause tells the two
+	 * aggregations apart. */
 	feed_aggregation(&f, 100000000, 0, 6, 0, 3, 0x10000);
+	feed(&f, rec, make_lost(rec, 4));
 	feed_aggregation(&f, 200000000, 0, 6, 4, 6, 0x10000);
 	ck_assert_int_eq(dshim_assembler_flush(f.a, err, sizeof(err)), 0);
 	ck_assert_int_eq(f.c.n, 2);
 	ck_assert_int_eq(f.c.s[0].incomplete, 1);
+	ck_assert_uint_eq(f.c.s[0].nr_regions, 3);
 	ck_assert_int_eq(f.c.s[1].incomplete, 1);
+	ck_assert_uint_eq(f.c.s[1].time_ns, 200000000 + 4 * 1000);
+
+	/* Without a loss, a pause inside one aggregation (the kdamond's CPU
+	 * stalled) does not split it. */
+	feed_aggregation(&f, 300000000, 0, 6, 0, 3, 0x10000);
+	feed_aggregation(&f, 400000000, 0, 6, 3, 6, 0x10000);
+	ck_assert_int_eq(f.c.n, 3);
+	ck_assert_int_eq(f.c.s[2].incomplete, 0);
+	ck_assert_uint_eq(f.c.s[2].nr_regions, 6);
 	feeder_free(&f);
 }
 END_TEST
@@ -453,7 +466,7 @@ Suite *shim_trace_suite(void)
 	tcase_add_test(tc, assembles_complete_snapshots);
 	tcase_add_test(tc, old_kernel_without_age_and_pointer_ids);
 	tcase_add_test(tc, lost_events_mark_the_snapshot_they_hit);
-	tcase_add_test(tc, time_gap_splits_aggregations);
+	tcase_add_test(tc, pause_splits_aggregations_only_after_a_loss);
 	tcase_add_test(tc, capture_round_trip);
 	suite_add_tcase(s, tc);
 	TCase *perf = tcase_create("perf");
