@@ -238,9 +238,13 @@ static int parse_line(struct damon_text *t, char *line, struct region_line *rl, 
 		}
 	if (k < 0) {
 		/* Another event ("... TIME: EVENT: ..."), or lost-events notes. */
-		for (int i = 0; i + 1 < n; i++)
-			if (is_time_token(tok[i]) && tok[i + 1][strlen(tok[i + 1]) - 1] == ':')
-				return 0;
+		for (int i = 0; i + 1 < n; i++) {
+			if (!is_time_token(tok[i]))
+				continue;
+			for (int e = i + 1; e < n; e++)
+				if (tok[e][strlen(tok[e]) - 1] == ':')
+					return 0;
+		}
 		if (n >= 2 && !strncmp(tok[0], "CPU:", 4) && !strcmp(tok[1], "[LOST"))
 			return 0;
 		return text_error(t, t->line_no, err, errlen,
@@ -539,8 +543,11 @@ int dt_in_damon_text_open(struct dt_importer *imp, struct dt_src *src, int trace
 	if (ret < 0)
 		goto fail;
 	if (!t->nr_events) {
-		ret = text_error(t, t->line_no, err, errlen,
-				 "no damon_aggregated events in the input");
+		if (errlen)
+			snprintf(err, errlen,
+				 "%s: no damon_aggregated events in the input (%llu lines read)",
+				 src->name, (unsigned long long)t->line_no);
+		ret = -EINVAL;
 		goto fail;
 	}
 	t->ctx_targets = calloc(t->nr_targets, sizeof(*t->ctx_targets));

@@ -374,8 +374,10 @@ static int open_perf_data(struct dt_input *in, const char *path, char *err, size
 			dup2(devnull, STDIN_FILENO);
 		dup2(out_fd, STDOUT_FILENO);
 		dup2(err_fd, STDERR_FILENO);
-		execlp(perf, perf, "script", "--force", "-i", path, "-F",
-		       "comm,tid,cpu,time,event,trace", (char *)NULL);
+		/* Fields for tracepoints only: other events keep perf's defaults
+		 * (and are skipped by the text reader), without call chains. */
+		execlp(perf, perf, "script", "--force", "--hide-call-graph", "-i", path, "-F",
+		       "trace:comm,tid,cpu,time,event,trace", (char *)NULL);
 		_exit(127);
 	}
 	int status = 0;

@@ -81,6 +81,13 @@ SH
 chmod +x fake-perf
 expect_ok damo-convert perf.data --perf_path ./fake-perf --to damo-raw
 expect_same_file "$F/expects/report-raw_perf_script" out
+# perf.data on standard input is spooled to a file perf can read
+expect_ok damo-convert - --perf_path ./fake-perf --to damo-raw < perf.data
+expect_same_file "$F/expects/report-raw_perf_script" out
+# a real perf.data without DAMON events, read by the real perf
+expect_ok perf record -q -e cpu-clock:u -o real.data -- true
+expect_located_error 'real\.data: no damon_aggregated events in the input' \
+	damo-convert real.data --to csv
 
 # command line errors exit 2
 expect_status 2 damo-convert "$F/damon.data"
