@@ -31,3 +31,7 @@ expect_ok damo-convert - --to damo-raw < "$F/perf.data.script"
 expect_same_file "$F/expects/report-raw_perf_script" out
 cat "$F/damon.data.binary_v2" | damo-convert - --to damo-raw > piped.txt
 expect_same_file "$F/expects/report-raw" piped.txt
+cat "$F/damon.data" | damo-convert - --to damo-raw > piped-json.txt
+expect_same_file "$F/expects/report-raw" piped-json.txt
+damo-convert "$F/damon.data" -o - --to dtr | damo-convert - --to damo-raw > piped-dtr.txt
+expect_same_file "$F/expects/report-raw" piped-dtr.txt
