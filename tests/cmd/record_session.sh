@@ -108,6 +108,16 @@ spid=$!
 expect_ok damo-record --source tried-regions -a 50ms -o exit.dtr $spid
 expect_grep 'stopped \((target exited|DAMON turned off)\)' err
 
+# --include_child_tasks: children become targets (committed to the running
+# kdamond) and the record's context lists them.
+expect_ok damo-record --include_child_tasks --source tried-regions -a 50ms -o kids.dtr \
+	-- sh -c 'sleep 1.6 & sleep 1.7; wait'
+[ "$(cat $ctx/targets/nr_targets)" = 3 ] || fail "children were not added as targets"
+expect_grep '^commit$' "$DAMON_SYSFS/fake-kdamond.log"
+expect_ok damo-info kids.dtr
+expect_grep 'target 1: id 1, pid [0-9]+, cmdline "sleep 1.6"' out
+expect_grep 'target 2: id 2, pid [0-9]+, cmdline "sleep 1.7"' out
+
 # Under sudo: the command runs as the invoking user, the record is theirs.
 expect_ok env SUDO_UID=65534 SUDO_GID=65534 damo-record --source tried-regions -a 50ms \
 	-o sudo.dtr -- sh -c 'echo "uid=$(id -u) gid=$(id -g)"'
