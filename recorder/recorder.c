@@ -222,6 +222,9 @@ struct rec {
 	uint64_t maps_hash[MAX_TARGETS];
 	char cmdlines[MAX_TARGETS][256];
 	int intervals_written;
+	int recording;        /* setup done: from here on the output is kept */
+	int moved_old;        /* an earlier file was renamed to NAME.old */
+	char old_path[4096];
 	struct dshim_range *paddr_ranges;
 	size_t nr_paddr_ranges;
 	pid_t child;
@@ -672,6 +675,8 @@ static int open_output(struct rec *r, char *err, size_t errlen)
 				old, strerror(e));
 			return -e;
 		}
+		r->moved_old = 1;
+		snprintf(r->old_path, sizeof(r->old_path), "%s", old);
 	}
 	r->out_fd = open(r->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->out_fd < 0) {
@@ -1119,6 +1124,13 @@ out:
 			set_err(err, errlen, "%s: close: %s", r->out, strerror(errno));
 		}
 		r->out_fd = -1;
+		/* Failed before recording began: leave no empty record behind,
+		 * and put back the one it would have replaced. */
+		if (ret && !r->recording) {
+			unlink(r->out);
+			if (r->moved_old)
+				rename(r->old_path, r->out);
+		}
 	}
 	return ret;
 }
@@ -1251,6 +1263,7 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 		goto out;
 	if ((ret = record_all_maps(&r, err, errlen)))
 		goto out;
+	r.recording = 1;
 	ret = loop(&r, err, errlen);
 out:
 	ret = finish_stop(&r, ret, err, errlen);
@@ -1289,6 +1302,7 @@ int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_
 	if ((ret = open_output(&r, err, errlen)) ||
 	    (ret = write_meta(&r, "tracepoint", "replayed_from", capture, err, errlen)))
 		goto out;
+	r.recording = 1; /* a damaged capture still leaves what was decoded */
 	r.t0 = now_ns();
 	/* The intervals of the command line stand for the recording's; they
 	 * are written before the first snapshot. */

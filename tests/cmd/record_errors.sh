@@ -76,6 +76,7 @@ fake_kernel
 expect_status 1 damo-record --source tried-regions -o t.dtr -- true
 expect_grep "operations 'vaddr' are not available on this kernel \(avail_operations: paddr\); record 'paddr' instead" err
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "the created kdamond was not removed"
+[ ! -e t.dtr ] || fail "an empty record was left behind"
 stop_fake_kernel
 
 # The tracepoint is there but perf cannot open it: DAMON is stopped and
@@ -83,8 +84,11 @@ stop_fake_kernel
 sed 's/^ID: .*/ID: 2147483000/' "$FAKES/damon_aggregated-6.12.format" >bad-id.format
 fake_tree --tracefs "$TRACEFS" bad-id.format
 fake_kernel
+echo "an earlier record" >t.dtr
 expect_status 1 damo-record -o t.dtr -- sh -c 'echo ran >ran.txt'
 expect_grep 'perf_event_open \(type 2, config 2147483000' err
+[ "$(cat t.dtr)" = "an earlier record" ] || fail "the earlier record was not put back"
+[ ! -e t.dtr.old ] || fail "t.dtr.old left behind"
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/0/state)" = off ] || fail "DAMON left on"
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "the kdamond was not removed"
 [ ! -e ran.txt ] || fail "the command ran"
