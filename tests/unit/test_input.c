@@ -462,6 +462,37 @@ START_TEST(perf_script_nanoseconds_other_events_and_lone_snapshot)
 }
 END_TEST
 
+START_TEST(perf_script_interleaved_targets)
+{
+	/* Each aggregation reports every target in turn, at the same time. */
+	char text[4096] = "";
+	struct collected c;
+
+	for (int i = 0; i < 4; i++)
+		for (int t = 0; t < 2; t++)
+			for (int r = 0; r < 2; r++) {
+				char line[256];
+				snprintf(line, sizeof(line),
+					 " kdamond.0 7 [000] %d.%06d: damon:damon_aggregated: target_id=%d "
+					 "nr_regions=2 %d-%d: %d\n", 20 + i, r, 10 + t, 4096 * (r + 1),
+					 4096 * (r + 2), i + t);
+				strcat(text, line);
+			}
+	collect_mem(text, strlen(text), &c);
+	ck_assert_uint_eq(c.nr_snaps, 8);
+	ck_assert_uint_eq(c.nr_targets, 2);
+	ck_assert_uint_eq(c.target_ids[1], 11);
+	for (size_t i = 0; i < 8; i++) {
+		ck_assert_uint_eq(c.snaps[i].target, i % 2);
+		ck_assert_uint_eq(c.snaps[i].end, (20 + i / 2) * 1000000000ull);
+		ck_assert_uint_eq(c.snaps[i].start, (19 + i / 2) * 1000000000ull);
+		ck_assert_uint_eq(c.snaps[i].nr, 2);
+		ck_assert_uint_eq(c.snaps[i].regions[1].nr_accesses, i / 2 + i % 2);
+	}
+	release(&c);
+}
+END_TEST
+
 START_TEST(perf_script_garbage_is_located)
 {
 	const char *garbage =
@@ -539,6 +570,7 @@ Suite *input_suite(void)
 	tcase_add_test(tc, vm_perf_script_equals_vm_json);
 	tcase_add_test(tc, tracefs_text_and_lost_events);
 	tcase_add_test(tc, perf_script_nanoseconds_other_events_and_lone_snapshot);
+	tcase_add_test(tc, perf_script_interleaved_targets);
 	tcase_add_test(tc, perf_script_garbage_is_located);
 	tcase_add_test(tc, time_range_and_unknown_input);
 	tcase_add_test(tc, first_start_as_damo_computes_it);
