@@ -58,3 +58,14 @@ expect_ok damo-convert "$F/perf.data.script" -o regions.csv
 [ "$(query "SELECT count(*), count(age), count(DISTINCT time_ns)
 	FROM read_csv('regions.csv', header=true)")" = "$(printf '%s\t0\t562' \
 	"$(( $(wc -l < regions.csv) - 1 ))")" ] || fail "regions.csv did not load as expected"
+
+# damo-wss's own time series (every snapshot kept) agrees with the WSS that
+# DuckDB computes from the exported regions
+expect_ok damo-wss -i "$F/damon.data" --exclude_samples 0 --csv
+mv out damo-wss.csv
+query "SELECT wss_bytes FROM read_csv('damo-wss.csv', header=true) ORDER BY start_s" > wss-a
+query "SELECT sum(CASE WHEN nr_accesses >= 1 THEN \"end\" - start ELSE 0 END)
+	FROM read_json('regions.ndjson', format='newline_delimited', $REGION_COLUMNS)
+	GROUP BY time_ns ORDER BY time_ns" > wss-b
+[ "$(wc -l < wss-a)" -eq 543 ] || fail "damo-wss gave $(wc -l < wss-a) rows"
+expect_same_file wss-a wss-b
