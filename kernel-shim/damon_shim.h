@@ -272,6 +272,9 @@ int dshim_capture_create(struct dshim_capture **c, const char *path, uint64_t sa
 			 const char *format_text, char *err, size_t errlen);
 int dshim_capture_put(struct dshim_capture *c, const void *record, size_t len,
 		      char *err, size_t errlen);
+/* The capture's descriptor (created O_EXCL|O_NOFOLLOW, mode 0600), e.g. to
+ * give the file to another user. */
+int dshim_capture_fd(const struct dshim_capture *c);
 int dshim_capture_close(struct dshim_capture *c, char *err, size_t errlen);
 
 /* Reading a capture: the header, then one record per call. */

@@ -8,11 +8,13 @@
 #include "damon_shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
+#include <unistd.h>
 
 #include "shim_internal.h"
 
@@ -451,8 +453,12 @@ int dshim_capture_create(struct dshim_capture **out, const char *path, uint64_t 
 		return -ENOMEM;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	c->f = fopen(path, "wxe");
+	/* A debugging file may hold addresses: readable by its owner only. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	c->f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!c->f) {
+		if (fd >= 0)
+			close(fd);
 		int e = -errno;
 		shim_err(err, errlen, "%s: %s", path, strerror(errno));
 		free(c);
@@ -485,6 +491,11 @@ int dshim_capture_put(struct dshim_capture *c, const void *record, size_t len, c
 		return e;
 	}
 	return 0;
+}
+
+int dshim_capture_fd(const struct dshim_capture *c)
+{
+	return fileno(c->f);
 }
 
 int dshim_capture_close(struct dshim_capture *c, char *err, size_t errlen)

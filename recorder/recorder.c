@@ -1225,6 +1225,13 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	if (o->dump_raw && o->source == REC_SOURCE_TRACEPOINT &&
 	    (ret = dshim_capture_create(&r.capture, o->dump_raw, 0, r.format_text, err, errlen)))
 		goto out;
+	if (r.capture && r.under_sudo &&
+	    fchown(dshim_capture_fd(r.capture), r.sudo_uid, r.sudo_gid)) {
+		ret = -errno;
+		set_err(err, errlen, "%s: cannot give it to uid %u: %s", o->dump_raw,
+			(unsigned)r.sudo_uid, strerror(errno));
+		goto out;
+	}
 	if (o->kind == REC_TARGET_COMMAND && (ret = start_child(&r, err, errlen)))
 		goto out;
 	if (o->kind == REC_TARGET_PID && o->include_child_tasks)

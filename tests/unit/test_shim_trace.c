@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -340,8 +341,17 @@ START_TEST(capture_round_trip)
 	lens[2] = make_sample(rec, 2000, 0, 2, 0x2000, 0x3000, 3, 4, 1);
 	ck_assert_int_eq(dshim_capture_put(c, rec, lens[2], err, sizeof(err)), 0);
 	ck_assert_int_eq(dshim_capture_close(c, err, sizeof(err)), 0);
-	/* Never overwrite an existing capture. */
+	struct stat sb;
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 0777, 0600);
+	/* Never overwrite an existing capture, nor follow a symlink. */
 	ck_assert_int_eq(dshim_capture_create(&c, path, 0, format, err, sizeof(err)), -EEXIST);
+	char link[64];
+	snprintf(link, sizeof(link), "%s.link", path);
+	ck_assert_int_eq(symlink("/nonexistent-capture-target", link), 0);
+	ck_assert_int_eq(dshim_capture_create(&c, link, 0, format, err, sizeof(err)), -EEXIST);
+	ck_assert_int_ne(access("/nonexistent-capture-target", F_OK), 0);
+	unlink(link);
 
 	struct dshim_capture_reader *r;
 	ck_assert_msg(dshim_capture_open(&r, path, err, sizeof(err)) == 0, "%s", err);
