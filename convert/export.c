@@ -350,7 +350,9 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 	}
 	case DTR_ITEM_META:
 		for (size_t i = 0; i < item->u.meta.nr; i++)
-			if (!strcmp(item->u.meta.kvs[i].key, "damo_data_source")) {
+			if (!strcmp(item->u.meta.kvs[i].key, "damo_null_indexes"))
+				s->null_indexes = 1;
+			else if (!strcmp(item->u.meta.kvs[i].key, "damo_data_source")) {
 				char *v = strdup(item->u.meta.kvs[i].value);
 				if (!v)
 					return -ENOMEM;

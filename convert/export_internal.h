@@ -51,6 +51,7 @@ struct dt_spool {
 	struct dtr_intervals *ivs;   /* first INTERVALS of each context */
 	size_t nr_ivs;
 	char *data_source;           /* damo's data_source, when the input had one */
+	int null_indexes;            /* the input was a damo record with null indexes */
 	struct dtr_region *regions;  /* read-back buffer */
 	size_t cap_regions;
 };

@@ -68,7 +68,8 @@ struct damo_json {
 
 	struct dtr_region *regions;
 	size_t cap_regions;
-	struct dtr_kv meta_kv[2];
+	struct dtr_kv meta_kv[3];
+	int null_indexes_told;
 	char *data_source;
 	char *json_name;
 	int started;
@@ -431,6 +432,18 @@ static int begin_snapshots(struct damo_json *d, char *err, size_t errlen)
 		memset(&item, 0, sizeof(item));
 		item.type = DTR_ITEM_INTERVALS;
 		item.u.intervals = ci->intervals;
+		push_item(d, &item);
+	}
+	if (d->kdamond < 0 && d->context < 0 && !d->null_indexes_told) {
+		/* damo writes null indexes for records not read from a kdamond;
+		 * say so, so that exporting back to damo keeps them null. */
+		d->null_indexes_told = 1;
+		d->meta_kv[2].key = "damo_null_indexes";
+		d->meta_kv[2].value = "1";
+		memset(&item, 0, sizeof(item));
+		item.type = DTR_ITEM_META;
+		item.u.meta.nr = 1;
+		item.u.meta.kvs = &d->meta_kv[2];
 		push_item(d, &item);
 	}
 	d->cur_ctx = ci;

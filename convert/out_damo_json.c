@@ -44,8 +44,13 @@ static int write_json_record(struct damo_out *d, struct dt_spool_record *rec, in
 	int ret, first = 1;
 
 	dt_out_printf(o, "%s\n    {\n", first_rec ? "" : ",");
-	dt_out_printf(o, "        \"kdamond_idx\": %u,\n", rec->kdamond);
-	dt_out_printf(o, "        \"context_idx\": %u,\n", rec->context);
+	if (d->spool.null_indexes && !rec->kdamond && !rec->context) {
+		dt_out_printf(o, "        \"kdamond_idx\": null,\n");
+		dt_out_printf(o, "        \"context_idx\": null,\n");
+	} else {
+		dt_out_printf(o, "        \"kdamond_idx\": %u,\n", rec->kdamond);
+		dt_out_printf(o, "        \"context_idx\": %u,\n", rec->context);
+	}
 	if (rec->has_intervals) {
 		const struct dtr_intervals *iv = &rec->intervals;
 		dt_out_printf(o,
