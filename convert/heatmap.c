@@ -106,7 +106,8 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 			gd->gaps = p;
 			gd->cap_gaps = n;
 		}
-		memcpy(gd->gaps, g->scratch, n * sizeof(*gd->gaps));
+		if (n)
+			memcpy(gd->gaps, g->scratch, n * sizeof(*gd->gaps));
 		gd->nr_gaps = n;
 		return 0;
 	}
