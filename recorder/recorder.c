@@ -1326,6 +1326,7 @@ int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_
 	if (!ret)
 		st->stop = st->stop ? st->stop : REC_STOP_END_OF_INPUT;
 	st->lost_events = dshim_assembler_lost_events(r.asm_);
+	st->elapsed_ns = now_ns() - r.t0;
 out:
 	dshim_capture_close_reader(cr);
 	if (r.w && !ret && !r.write_failed) {

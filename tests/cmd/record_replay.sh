@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Raw captures of damon:damon_aggregated taken with damo-record --dump-raw
+# on Linux 6.12 in the microVM (tests/fakes/vm-6.12) replay into exactly the
+# snapshots damo-record wrote live from the same events; a truncated capture
+# is one clear error and what was decoded stays readable.
+source "$(dirname "$0")/../fakes/ns.bash"
+source "$(dirname "$0")/lib.sh"
+trap 'stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
+
+V=$DT_SRC/tests/fakes/vm-6.12
+for ops in vaddr paddr; do
+	expect_ok damo-record --replay-raw "$V/$ops.cap" -a 100ms --ops $ops -o $ops.dtr
+	expect_grep '^damo-record: stopped \(end of input\) .*: [1-9][0-9]* snapshots \(0 incomplete, 0 events lost\)' err
+	expect_ok damo-convert "$V/$ops.dtr" -t csv -o live.csv
+	expect_ok damo-convert $ops.dtr -t csv -o replay.csv
+	[ "$(wc -l <live.csv)" -gt 100 ] || fail "$ops: the live record is too small to prove anything"
+	expect_same_file live.csv replay.csv
+	expect_ok damo-info $ops.dtr
+	expect_grep '^meta: source = tracepoint' out
+	expect_grep "^meta: replayed_from = .*/$ops.cap" out
+	expect_grep "ops $ops" out
+	expect_grep '^closed cleanly: yes' out
+done
+
+head -c 30000 "$V/vaddr.cap" >trunc.cap
+expect_status 1 damo-record --replay-raw trunc.cap -a 100ms -o trunc.dtr
+expect_grep '^damo-record: trunc.cap: offset [0-9]+: truncated record' err
+expect_ok damo-info --salvage trunc.dtr
+expect_grep '^snapshots: [1-9]' out
