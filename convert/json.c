@@ -205,9 +205,15 @@ static int lex_string(struct dt_json *j, char *err, size_t errlen)
 			while (end < j->len && j->buf[end] != '"' && j->buf[end] != '\\' &&
 			       j->buf[end] >= 0x20)
 				end++;
-			for (size_t i = j->pos; i < end; i++)
-				if ((ret = text_push(j, (char)j->buf[i], err, errlen)))
-					return ret;
+			size_t n = end - j->pos;
+			if (j->text_len + n + 2 > j->text_cap) {
+				for (size_t i = j->pos; i < end; i++)
+					if ((ret = text_push(j, (char)j->buf[i], err, errlen)))
+						return ret;
+			} else {
+				memcpy(j->text + j->text_len, j->buf + j->pos, n);
+				j->text_len += n;
+			}
 			j->pos = end;
 			continue;
 		}
