@@ -440,7 +440,13 @@ static int read_chunk(struct dtr_reader *r)
 	}
 	if (check_chunk_header(h, &type, &plen, &raw_len))
 		return damage(r, at, "bad chunk header");
-	if (r->size_known && plen > r->st.file_bytes - r->pos) {
+	if (r->size_known && (r->pos > r->st.file_bytes || plen > r->st.file_bytes - r->pos)) {
+		/* The file may have grown since it was opened (a live recording). */
+		struct stat sb;
+		if (!fstat(r->fd, &sb) && (uint64_t)sb.st_size > r->st.file_bytes)
+			r->st.file_bytes = (uint64_t)sb.st_size;
+	}
+	if (r->size_known && r->pos <= r->st.file_bytes && plen > r->st.file_bytes - r->pos) {
 		snprintf(what, sizeof(what), "truncated chunk (%llu of %u payload bytes)",
 			 (unsigned long long)(r->st.file_bytes - r->pos), plen);
 		return damage(r, at, what);

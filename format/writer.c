@@ -36,6 +36,7 @@ struct intern_slot {
 struct dtr_writer {
 	int fd;
 	int own_fd;
+	off_t base; /* file offset of the header; -1 when not seekable */
 	char *name;
 	int zstd_level;
 	size_t chunk_bytes;
@@ -116,7 +117,14 @@ static int write_chunk(struct dtr_writer *w, uint16_t type, const unsigned char 
 	dtr_put_le32(h + 12, (uint32_t)raw_len);
 	dtr_put_le32(h + 16, dtr_crc32c(0, h + DTR_CHUNK_HEADER_SIZE, n));
 	dtr_put_le32(h + 20, dtr_crc32c(0, h, 20));
-	return write_all(w, h, DTR_CHUNK_HEADER_SIZE + n, err, errlen);
+	uint64_t at = w->offset;
+	int ret = write_all(w, h, DTR_CHUNK_HEADER_SIZE + n, err, errlen);
+	/* A chunk cut short (a full disk) is taken back, so that the record
+	 * ends with its last complete chunk rather than with damage. */
+	if (ret && w->offset != at && w->base >= 0 &&
+	    !ftruncate(w->fd, w->base + (off_t)at))
+		w->offset = at;
+	return ret;
 }
 
 static void index_merge_pairs(struct dtr_writer *w)
@@ -219,6 +227,8 @@ static int open_common(struct dtr_writer **wp, int fd, int own_fd, const char *n
 	}
 	w->fd = fd;
 	w->own_fd = own_fd;
+	struct stat sb;
+	w->base = !fstat(fd, &sb) && S_ISREG(sb.st_mode) ? lseek(fd, 0, SEEK_CUR) : -1;
 	w->zstd_level = opts && opts->zstd_level ? opts->zstd_level : DEFAULT_ZSTD_LEVEL;
 	w->chunk_bytes = opts && opts->chunk_bytes ? opts->chunk_bytes : DEFAULT_CHUNK_BYTES;
 	if (w->chunk_bytes > DTR_MAX_CHUNK_RAW)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -776,6 +778,44 @@ START_TEST(flush_by_time)
 }
 END_TEST
 
+/* A full disk (here: a file size limit) mid-recording: the write fails with
+ * a message, and the record ends with its last complete chunk. */
+START_TEST(full_disk_leaves_a_readable_record)
+{
+	const char *path = tmp_path("full.dtr");
+	struct dtr_writer_opts o = { .no_fsync = 1, .chunk_bytes = 4096 };
+	struct dtr_writer *w = create(path, &o);
+	struct dtr_region r[64];
+	struct rlimit lim = { 20000, 20000 };
+	int ret = 0, i;
+
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int j = 0; j < 64; j++)
+		r[j] = (struct dtr_region){ 4096ull * (3 * j), 4096ull * (3 * j + 1 + j % 2),
+					    (uint32_t)(j * 7919 % 13), (uint32_t)j };
+	for (i = 0; i < 1000 && !ret; i++) {
+		struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+		r[i % 64].nr_accesses = (uint32_t)i;
+		it.u.snapshot = (struct dtr_snapshot){ 1000ull * i * 7 + (uint64_t)(i * i % 1000),
+						       1000ull * (i + 1) * 7, 0, 0, 0, 0,
+						       DTR_UNIT_SAMPLES, DTR_UNIT_AGGREGATIONS, 64, r };
+		ret = dtr_writer_put(w, &it, err, sizeof(err));
+	}
+	ck_assert_int_eq(ret, -EFBIG);
+	ck_assert_msg(strstr(err, path) && strstr(err, "at offset"), "%s", err);
+	ck_assert_int_lt(dtr_writer_close(w, err, sizeof(err)), 0);
+	struct dtr_reader_status st;
+	ck_assert_int_eq(read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(st.damaged, 0);
+	ck_assert_int_eq(st.clean_close, 0);
+	ck_assert_uint_gt(st.nr_snapshots, 10);
+	ck_assert_uint_lt(st.nr_snapshots, (uint64_t)i);
+	ck_assert_uint_le(st.file_bytes, 20000);
+	tmp_cleanup();
+}
+END_TEST
+
 Suite *format_suite(void)
 {
 	Suite *s = suite_create("format");
@@ -797,6 +837,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, time_range_with_and_without_index);
 	tcase_add_test(tc, reads_a_pipe_with_a_consumed_prefix);
 	tcase_add_test(tc, flush_by_time);
+	tcase_add_test(tc, full_disk_leaves_a_readable_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
