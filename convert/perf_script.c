@@ -971,7 +971,8 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 	rc = flush_pending(ps, s);
 	if (rc)
 		return oom(ps, rc, err, errlen);
-	s->frames = ps->sample_frames;
+	static const uint32_t no_frames[1];
+	s->frames = ps->sample_frames ? ps->sample_frames : no_frames;
 	ps->stats.samples++;
 	ps->stats.bytes = ps->mem ? ps->pos : ps->bytes - (ps->end - ps->pos);
 	return 1;
