@@ -16,6 +16,11 @@ expect_status 1 damo-info --verify flipped.dtr
 expect_grep 'flipped\.dtr: .* at offset [0-9]+' err
 offset=$(grep -Eo 'at offset [0-9]+' err | head -1 | grep -Eo '[0-9]+')
 [ "$offset" -le "$at" ] || fail "damage reported at $offset, after the flipped byte $at"
+# ... and where the damaged span ends: the next intact chunk.
+expect_grep 'the next intact chunk starts at offset [0-9]+$' err
+resume=$(grep -Eo 'next intact chunk starts at offset [0-9]+' err | grep -Eo '[0-9]+$')
+[ "$resume" -gt "$at" ] || fail "the damaged span ends at $resume, before the flipped byte $at"
+[ "$(tail -c +$((resume + 1)) good.dtr | head -c 4)" = DTCK ] || fail "no chunk at offset $resume"
 [ "$((at - offset))" -lt $((2 * 1024 * 1024)) ] || fail "damage offset $offset is far from $at"
 expect_status 1 damo-info flipped.dtr
 expect_grep 'at offset' err
