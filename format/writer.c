@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -359,9 +360,14 @@ static int put_encoded(struct dtr_writer *w, const struct dtr_item *item, char *
 	int ret = dtr_encode_item(&w->raw, &w->cs, item, err, errlen);
 
 	if (ret) {
-		if (ret == -ENOMEM)
+		if (ret == -ENOMEM) {
 			dtr_seterr(err, errlen, "%s: out of memory for a %s item", w->name,
 				   dtr_item_type_name(item->type));
+		} else if (err && errlen) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", err);
+			dtr_seterr(err, errlen, "%s: %s", w->name, why);
+		}
 		return ret;
 	}
 	size_t item_len = w->raw.len - before;

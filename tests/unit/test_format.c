@@ -256,6 +256,7 @@ START_TEST(writer_refuses_bad_items)
 					       DTR_UNIT_ABSENT, 2, overlap };
 	ck_assert_int_eq(dtr_writer_put(w, &it, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "overlaps"));
+	ck_assert_msg(!strncmp(err, path, strlen(path)), "message does not name the file: %s", err);
 	it.u.snapshot.nr_regions = 1;
 	it.u.snapshot.regions = reversed;
 	ck_assert_int_eq(dtr_writer_put(w, &it, err, sizeof(err)), -EINVAL);
