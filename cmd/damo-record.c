@@ -49,6 +49,8 @@ static void usage(void)
 	       "                          tried-regions (samples aggregations; no tracefs needed)\n"
 	       "      --as-root           under sudo, run the command as root instead of as\n"
 	       "                          the invoking user\n"
+	       "      --mmap-pages N      perf ring buffer size in pages, a power of 2\n"
+	       "                          (default 512)\n"
 	       "      --dump-raw FILE     debugging aid: also save the raw tracepoint events\n"
 	       "      --replay-raw FILE   decode a --dump-raw capture into the output, without\n"
 	       "                          DAMON (no TARGET)\n"
@@ -69,6 +71,7 @@ enum {
 	OPT_AS_ROOT,
 	OPT_DUMP_RAW,
 	OPT_REPLAY_RAW,
+	OPT_MMAP_PAGES,
 };
 
 static const struct option long_options[] = {
@@ -85,6 +88,7 @@ static const struct option long_options[] = {
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "as-root", no_argument, NULL, OPT_AS_ROOT },
 	{ "dump-raw", required_argument, NULL, OPT_DUMP_RAW },
+	{ "mmap-pages", required_argument, NULL, OPT_MMAP_PAGES },
 	{ "replay-raw", required_argument, NULL, OPT_REPLAY_RAW },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -207,6 +211,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DUMP_RAW:
 			o.dump_raw = optarg;
+			break;
+		case OPT_MMAP_PAGES:
+			if (dt_parse_u64(optarg, &v) || !v || v > 65536 || (v & (v - 1)))
+				return cli_usage_error(prog, "--mmap-pages: '%s' is not a power of 2 "
+						       "from 1 to 65536", optarg);
+			o.mmap_pages = (unsigned)v;
 			break;
 		case OPT_REPLAY_RAW:
 			replay = optarg;

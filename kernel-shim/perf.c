@@ -90,7 +90,9 @@ int dshim_tracer_open(struct dshim_tracer **t, int event_id, pid_t pid, unsigned
 	attr.clockid = CLOCK_MONOTONIC;
 	attr.sample_id_all = 1;
 	attr.watermark = 1;
-	attr.wakeup_watermark = 64 * 1024;
+	/* Wake the reader when a quarter of the buffer is used (it also
+	 * drains on its own every 100 ms or so). */
+	attr.wakeup_watermark = (uint32_t)(((size_t)sysconf(_SC_PAGESIZE) << pages_order) / 4);
 	return dshim_tracer_open_attr(t, &attr, pid, -1, pages_order, err, errlen);
 }
 

@@ -1162,6 +1162,16 @@ static void rec_free(struct rec *r)
 	free(r->regbuf);
 }
 
+static unsigned pages_order(unsigned pages)
+{
+	unsigned order = 0;
+	if (!pages)
+		return 9;
+	while ((1u << order) < pages && order < 16)
+		order++;
+	return order;
+}
+
 int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t errlen)
 {
 	struct rec r;
@@ -1264,7 +1274,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 		goto out;
 	if (o->source == REC_SOURCE_TRACEPOINT &&
 	    (ret = dshim_tracer_open(&r.tracer, r.fmt.id >= 0 ? r.fmt.id : 0,
-				     (pid_t)dshim_damon_pid(r.damon), 9, err, errlen)))
+				     (pid_t)dshim_damon_pid(r.damon), pages_order(o->mmap_pages), err,
+				     errlen)))
 		goto out;
 	if (r.child > 0 && (ret = release_child(&r, err, errlen)))
 		goto out;

@@ -74,6 +74,7 @@ struct rec_options {
 	uint64_t timeout_ns;     /* 0: none */
 	enum rec_source source;
 	const char *dump_raw;    /* also write the raw event stream here */
+	unsigned mmap_pages;     /* perf ring buffer pages, a power of 2; 0: 512 */
 	int as_root;             /* under sudo, keep the command as root */
 	const char *command_line; /* for META */
 	/* Reserved for callstacks in the same run (-g, --call-graph). */

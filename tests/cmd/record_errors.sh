@@ -39,6 +39,8 @@ expect_status 2 damo-record --no-such-option paddr
 expect_status 2 damo-record "sh -c 'unterminated"
 expect_grep 'unterminated' err
 expect_status 2 damo-record --source tried-regions --dump-raw raw.cap paddr
+expect_status 2 damo-record --mmap-pages 3 paddr
+expect_grep "not a power of 2" err
 
 # No DAMON at all: the private tmpfs is empty.
 expect_status 1 damo-record paddr
