@@ -301,6 +301,25 @@ static int spool_error(struct dt_spool *s, int e, char *err, size_t errlen)
 	return -e;
 }
 
+/* An unlinked temporary file in $TMPDIR (or /tmp). */
+static FILE *spool_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/damotrace-export.XXXXXX", dir);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	FILE *f = fdopen(fd, "w+b");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, size_t errlen)
 {
 	switch (item->type) {
@@ -383,9 +402,16 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 		rec->kdamond = snap->kdamond;
 		rec->context = snap->context;
 		rec->target = snap->target;
-		rec->spool = tmpfile();
-		if (!rec->spool)
-			return spool_error(s, errno, err, errlen);
+		rec->spool = spool_file();
+		if (!rec->spool) {
+			int e = errno ? errno : EIO;
+			const char *dir = getenv("TMPDIR");
+			if (errlen)
+				snprintf(err, errlen,
+					 "%s: cannot create a temporary spool file in %s: %s",
+					 s->name, dir && *dir ? dir : "/tmp", strerror(e));
+			return -e;
+		}
 		s->nr_recs++;
 	}
 	struct spooled_snapshot h = {
