@@ -29,12 +29,12 @@ static struct dtr_writer *create(const char *path, const struct dtr_writer_opts 
 	return w;
 }
 
-static void put(struct dtr_writer *w, const struct dtr_item *it, struct text *expect)
+static void put(struct dtr_writer *w, const struct dtr_item *it, struct ft_text *expect)
 {
 	int ret = dtr_writer_put(w, it, err, sizeof(err));
 	ck_assert_msg(ret == 0, "put %s: %s", dtr_item_type_name(it->type), err);
 	if (expect)
-		text_item(expect, it);
+		ft_text_item(expect, it);
 }
 
 static void finish(struct dtr_writer *w)
@@ -44,7 +44,7 @@ static void finish(struct dtr_writer *w)
 }
 
 static void put_snapshot(struct dtr_writer *w, uint64_t start, uint64_t end, uint32_t target,
-			 const struct dtr_region *r, uint64_t n, struct text *expect)
+			 const struct dtr_region *r, uint64_t n, struct ft_text *expect)
 {
 	struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
 	it.u.snapshot.start_ns = start;
@@ -58,7 +58,7 @@ static void put_snapshot(struct dtr_writer *w, uint64_t start, uint64_t end, uin
 }
 
 /* One item of every kind with every field set to something distinctive. */
-static void write_every_item(struct dtr_writer *w, struct text *expect)
+static void write_every_item(struct dtr_writer *w, struct ft_text *expect)
 {
 	struct dtr_item it;
 	struct dtr_kv kvs[] = { { DTR_META_TOOL_VERSION, "0.1.0" },
@@ -111,7 +111,7 @@ static void write_every_item(struct dtr_writer *w, struct text *expect)
 	uint32_t id;
 	ck_assert_int_eq(dtr_writer_intern_frame(w, "work", "libfoo.so", "", &id, err, sizeof(err)), 0);
 	ck_assert_uint_eq(id, 1);
-	text_printf(expect, "frame 1 [work] [libfoo.so] []\n");
+	ft_text_printf(expect, "frame 1 [work] [libfoo.so] []\n");
 	ck_assert_int_eq(dtr_writer_intern_frame(w, "work", "libfoo.so", "", &id, err, sizeof(err)), 0);
 	ck_assert_uint_eq(id, 1);
 	ck_assert_int_eq(dtr_writer_intern_frame(w, "main", "/usr/bin/app", "app.c:12", &id, err,
@@ -136,15 +136,15 @@ static void write_every_item(struct dtr_writer *w, struct text *expect)
 
 START_TEST(round_trip_every_item)
 {
-	const char *path = tmp_path("every.dtr");
-	struct text expect = { 0 }, got = { 0 };
+	const char *path = ft_tmp_path("every.dtr");
+	struct ft_text expect = { 0 }, got = { 0 };
 	struct dtr_reader_status st;
 	struct dtr_writer *w = create(path, NULL);
 
 	write_every_item(w, &expect);
 	finish(w);
-	text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
-	ck_assert_int_eq(read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
+	ft_text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
+	ck_assert_int_eq(ft_read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
 	ck_assert_str_eq(got.p, expect.p);
 	ck_assert_int_eq(st.clean_close, 1);
 	ck_assert_int_eq(st.damaged, 0);
@@ -156,16 +156,16 @@ START_TEST(round_trip_every_item)
 	ck_assert_uint_eq(st.valid_bytes, st.file_bytes);
 	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(st.clean_close, 1);
-	text_free(&expect);
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&expect);
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(edge_values)
 {
-	const char *path = tmp_path("edge.dtr");
-	struct text expect = { 0 }, got = { 0 };
+	const char *path = ft_tmp_path("edge.dtr");
+	struct ft_text expect = { 0 }, got = { 0 };
 	struct dtr_writer *w = create(path, NULL);
 	struct dtr_region ends[] = { { 0, 1, UINT32_MAX, UINT32_MAX },
 				     { 1, 3, 0, 0 },
@@ -192,24 +192,24 @@ START_TEST(edge_values)
 	memset(&it, 0, sizeof(it));
 	it.type = DTR_ITEM_CONTEXT; /* no targets, NULL strings read back as "" */
 	put(w, &it, NULL);
-	text_printf(&expect, "context 0/0 unknown min=0 max=0\n");
+	ft_text_printf(&expect, "context 0/0 unknown min=0 max=0\n");
 	memset(&it, 0, sizeof(it));
 	it.type = DTR_ITEM_CLOCKS;
 	put(w, &it, NULL);
-	text_printf(&expect, "clocks unknown [] has=0 m=0 p=0 r=0\n");
+	ft_text_printf(&expect, "clocks unknown [] has=0 m=0 p=0 r=0\n");
 	finish(w);
-	text_printf(&expect, "end snapshots=6 regions=12 stacks=1\n");
-	ck_assert_int_eq(read_all(path, NULL, &got, NULL, err, sizeof(err)), 0);
+	ft_text_printf(&expect, "end snapshots=6 regions=12 stacks=1\n");
+	ck_assert_int_eq(ft_read_all(path, NULL, &got, NULL, err, sizeof(err)), 0);
 	ck_assert_str_eq(got.p, expect.p);
-	text_free(&expect);
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&expect);
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(huge_snapshot)
 {
-	const char *path = tmp_path("huge.dtr");
+	const char *path = ft_tmp_path("huge.dtr");
 	const uint64_t n = 1000000;
 	struct dtr_region *r = calloc(n, sizeof(*r));
 	struct dtr_writer *w = create(path, NULL);
@@ -239,13 +239,13 @@ START_TEST(huge_snapshot)
 	ck_assert_int_eq(dtr_reader_next(rd, &it, err, sizeof(err)), 0);
 	dtr_reader_close(rd);
 	free(r);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(writer_refuses_bad_items)
 {
-	const char *path = tmp_path("bad.dtr");
+	const char *path = ft_tmp_path("bad.dtr");
 	struct dtr_writer *w = create(path, NULL);
 	struct dtr_region overlap[] = { { 0, 8192, 0, 0 }, { 4096, 12288, 0, 0 } };
 	struct dtr_region reversed[] = { { 8192, 4096, 0, 0 } };
@@ -278,17 +278,17 @@ START_TEST(writer_refuses_bad_items)
 	ck_assert_int_eq(dtr_writer_put(w, &it, err, sizeof(err)), -EINVAL);
 	finish(w);
 	/* Nothing refused reached the file. */
-	struct text got = { 0 };
-	ck_assert_int_eq(read_all(path, NULL, &got, NULL, err, sizeof(err)), 0);
+	struct ft_text got = { 0 };
+	ck_assert_int_eq(ft_read_all(path, NULL, &got, NULL, err, sizeof(err)), 0);
 	ck_assert_str_eq(got.p, "end snapshots=0 regions=0 stacks=0\n");
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(exclusive_create)
 {
-	const char *path = tmp_path("excl.dtr");
+	const char *path = ft_tmp_path("excl.dtr");
 	struct dtr_writer_opts o = { .no_fsync = 1, .exclusive = 1, .mode = 0600 };
 	struct dtr_writer *w = create(path, &o), *w2;
 	struct stat sb;
@@ -303,7 +303,7 @@ START_TEST(exclusive_create)
 	snprintf(link, sizeof(link), "%s.link", path);
 	ck_assert_int_eq(symlink("/nonexistent-target", link), 0);
 	ck_assert_int_lt(dtr_writer_open(&w2, link, &o, err, sizeof(err)), 0);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -331,16 +331,16 @@ static size_t make_chunk(unsigned char *out, uint16_t type, const void *payload,
 
 START_TEST(unknown_chunks_and_items_are_skipped)
 {
-	const char *path = tmp_path("unknown.dtr");
-	struct text expect = { 0 }, got = { 0 };
+	const char *path = ft_tmp_path("unknown.dtr");
+	struct ft_text expect = { 0 }, got = { 0 };
 	struct dtr_writer *w = create(path, NULL);
 	struct dtr_reader_status st;
 	size_t len;
 
 	write_every_item(w, &expect);
 	finish(w);
-	text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
-	unsigned char *orig = slurp(path, &len);
+	ft_text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
+	unsigned char *orig = ft_slurp(path, &len);
 	unsigned char *buf = malloc(len + 4096);
 	/* header, an unknown chunk type 77 (payload not even zstd), a DATA
 	 * chunk holding an unknown item type 99 then a META item, the rest. */
@@ -366,72 +366,72 @@ START_TEST(unknown_chunks_and_items_are_skipped)
 	uint32_t c = dtr_crc32c(0, buf + n - 16, 12);
 	for (int i = 0; i < 4; i++)
 		buf[n - 4 + i] = (unsigned char)(c >> (8 * i));
-	spit(path, buf, n);
-	ck_assert_int_eq(read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
+	ft_spit(path, buf, n);
+	ck_assert_int_eq(ft_read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(strncmp(got.p, "meta [k]=[v]\n", strlen("meta [k]=[v]\n")), 0);
 	ck_assert_str_eq(got.p + strlen("meta [k]=[v]\n"), expect.p);
 	ck_assert_int_eq(st.clean_close, 1);
 	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), 0);
 	free(buf);
 	free(orig);
-	text_free(&expect);
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&expect);
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(major_version_bump_is_refused)
 {
-	const char *path = tmp_path("v2.dtr");
+	const char *path = ft_tmp_path("v2.dtr");
 	struct dtr_writer *w = create(path, NULL);
 	struct dtr_reader *r;
-	struct text got = { 0 };
+	struct ft_text got = { 0 };
 	size_t len;
 
 	finish(w);
-	unsigned char *buf = slurp(path, &len);
+	unsigned char *buf = ft_slurp(path, &len);
 	/* A minor bump is fine. */
 	buf[10] = 7;
 	uint32_t c = dtr_crc32c(0, buf, 12);
 	for (int i = 0; i < 4; i++)
 		buf[12 + i] = (unsigned char)(c >> (8 * i));
-	spit(path, buf, len);
+	ft_spit(path, buf, len);
 	struct dtr_reader_status st;
-	ck_assert_int_eq(read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(path, NULL, &got, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.version_minor, 7);
 	/* A major bump is not. */
 	buf[8] = 2;
 	c = dtr_crc32c(0, buf, 12);
 	for (int i = 0; i < 4; i++)
 		buf[12 + i] = (unsigned char)(c >> (8 * i));
-	spit(path, buf, len);
+	ft_spit(path, buf, len);
 	ck_assert_int_eq(dtr_reader_open(&r, path, NULL, err, sizeof(err)), -ENOTSUP);
 	ck_assert_msg(strstr(err, "version 2.7 is not supported") && strstr(err, path),
 		      "message: %s", err);
 	ck_assert_int_eq(dtr_verify(path, NULL, err, sizeof(err)), -ENOTSUP);
 	free(buf);
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(not_a_record)
 {
-	const char *path = tmp_path("text.dtr");
+	const char *path = ft_tmp_path("text.dtr");
 	struct dtr_reader *r;
 
-	spit(path, "hello, world\n", 13);
+	ft_spit(path, "hello, world\n", 13);
 	ck_assert_int_eq(dtr_reader_open(&r, path, NULL, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "not a damotrace record"));
-	spit(path, "", 0);
+	ft_spit(path, "", 0);
 	ck_assert_int_eq(dtr_reader_open(&r, path, NULL, err, sizeof(err)), -EINVAL);
-	ck_assert_int_eq(dtr_reader_open(&r, tmp_path("missing.dtr"), NULL, err, sizeof(err)),
+	ck_assert_int_eq(dtr_reader_open(&r, ft_tmp_path("missing.dtr"), NULL, err, sizeof(err)),
 			 -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "missing.dtr"));
 	ck_assert_int_eq(dtr_probe("\x89" "DTR\r\n\x1a\n", 8), 1);
 	ck_assert_int_eq(dtr_probe("\x89" "DTR\r\n\x1a", 7), 0);
 	ck_assert_int_eq(dtr_probe("{\"a\":1}", 7), 0);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -473,12 +473,12 @@ static int chunk_ends(const unsigned char *buf, size_t len, size_t *ends, int ma
 
 START_TEST(truncation_at_every_offset)
 {
-	const char *path = tmp_path("small.dtr"), *cut = tmp_path("cut.dtr");
+	const char *path = ft_tmp_path("small.dtr"), *cut = ft_tmp_path("cut.dtr");
 	const int nr = 5;
 	size_t len, ends[64];
 
 	write_small(path, nr);
-	unsigned char *buf = slurp(path, &len);
+	unsigned char *buf = ft_slurp(path, &len);
 	int nr_chunks = chunk_ends(buf, len, ends, 64);
 	/* meta, 5 snapshots, index, end */
 	ck_assert_int_eq(nr_chunks, nr + 3);
@@ -495,8 +495,8 @@ START_TEST(truncation_at_every_offset)
 			/* after the END chunk, the trailer is still missing */
 			at_boundary |= ends[c] == k && c < nr_chunks - 1;
 		}
-		spit(cut, buf, k);
-		int ret = read_all(cut, &salvage, NULL, &st, err, sizeof(err));
+		ft_spit(cut, buf, k);
+		int ret = ft_read_all(cut, &salvage, NULL, &st, err, sizeof(err));
 		if (k < 16) {
 			ck_assert_int_lt(ret, 0);
 			continue;
@@ -508,7 +508,7 @@ START_TEST(truncation_at_every_offset)
 		ck_assert_int_eq(st.damaged, !at_boundary);
 		/* Without salvage: an error naming the offset, or, cut at a chunk
 		 * boundary, a record that simply was not closed. */
-		ret = read_all(cut, NULL, NULL, &st, err, sizeof(err));
+		ret = ft_read_all(cut, NULL, NULL, &st, err, sizeof(err));
 		if (at_boundary) {
 			ck_assert_int_eq(ret, 0);
 		} else {
@@ -519,23 +519,23 @@ START_TEST(truncation_at_every_offset)
 		}
 	}
 	free(buf);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(every_flipped_bit_is_caught)
 {
-	const char *path = tmp_path("small.dtr"), *bad = tmp_path("flip.dtr");
+	const char *path = ft_tmp_path("small.dtr"), *bad = ft_tmp_path("flip.dtr");
 	size_t len;
 	struct dtr_reader_status st;
 
 	write_small(path, 3);
-	unsigned char *buf = slurp(path, &len);
+	unsigned char *buf = ft_slurp(path, &len);
 	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), 0);
 	for (size_t k = 0; k < len; k++) {
 		unsigned char saved = buf[k];
 		buf[k] ^= (unsigned char)(1u << (k % 8));
-		spit(bad, buf, len);
+		ft_spit(bad, buf, len);
 		buf[k] = saved;
 		int ret = dtr_verify(bad, &st, err, sizeof(err));
 		ck_assert_msg(ret < 0, "flip in byte %zu not caught", k);
@@ -557,7 +557,7 @@ START_TEST(every_flipped_bit_is_caught)
 		}
 	}
 	free(buf);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -637,7 +637,7 @@ static void write_timeline(const char *path, int close_it)
 
 START_TEST(time_range_with_and_without_index)
 {
-	const char *with = tmp_path("indexed.dtr"), *without = tmp_path("unindexed.dtr");
+	const char *with = ft_tmp_path("indexed.dtr"), *without = ft_tmp_path("unindexed.dtr");
 	static const uint64_t ranges[][2] = { { 0, 0 }, { 20000000000ull, 30000000000ull },
 					       { 20500000000ull, 20500000001ull },
 					       { 95000000000ull, 0 }, { 0, 1 },
@@ -647,10 +647,10 @@ START_TEST(time_range_with_and_without_index)
 	write_timeline(without, 0);
 	for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++) {
 		struct dtr_reader_opts o = { .time_from_ns = ranges[k][0], .time_to_ns = ranges[k][1] };
-		struct text a = { 0 }, b = { 0 }, all = { 0 }, want = { 0 };
+		struct ft_text a = { 0 }, b = { 0 }, all = { 0 }, want = { 0 };
 		struct dtr_reader_status sa, sb;
-		ck_assert_int_eq(read_all(with, &o, &a, &sa, err, sizeof(err)), 0);
-		ck_assert_int_eq(read_all(without, &o, &b, &sb, err, sizeof(err)), 0);
+		ck_assert_int_eq(ft_read_all(with, &o, &a, &sa, err, sizeof(err)), 0);
+		ck_assert_int_eq(ft_read_all(without, &o, &b, &sb, err, sizeof(err)), 0);
 		ck_assert_int_eq(sa.used_index, o.time_from_ns || o.time_to_ns);
 		ck_assert_int_eq(sb.used_index, 0);
 		ck_assert_int_eq(sb.clean_close, 0);
@@ -667,7 +667,7 @@ START_TEST(time_range_with_and_without_index)
 			if (it.type == DTR_ITEM_STACK)
 				keep = it.u.stack.time_ns >= from && it.u.stack.time_ns < to;
 			if (keep)
-				text_item(&want, &it);
+				ft_text_item(&want, &it);
 		}
 		dtr_reader_close(r);
 		ck_assert_ptr_nonnull(a.p);
@@ -677,31 +677,31 @@ START_TEST(time_range_with_and_without_index)
 		ck_assert_int_eq(strncmp(a.p, want.p, (size_t)(end - a.p)), 0);
 		ck_assert_str_eq(b.p, want.p);
 		(void)all;
-		text_free(&a);
-		text_free(&b);
-		text_free(&want);
+		ft_text_free(&a);
+		ft_text_free(&b);
+		ft_text_free(&want);
 	}
 	/* The range really narrows things down. */
 	struct dtr_reader_opts o = { .time_from_ns = 20000000000ull, .time_to_ns = 30000000000ull };
 	struct dtr_reader_status st;
-	ck_assert_int_eq(read_all(with, &o, NULL, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(with, &o, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_snapshots, 10);
 	ck_assert_uint_eq(st.nr_stacks, 10);
 	/* ... and the index let the reader skip chunks unread (not those with
 	 * frames or intervals, which are delivered whatever the range). */
 	struct dtr_reader_status full;
-	ck_assert_int_eq(read_all(with, NULL, NULL, &full, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(with, NULL, NULL, &full, err, sizeof(err)), 0);
 	ck_assert_uint_gt(full.nr_chunks, 10);
 	ck_assert_uint_lt(st.nr_chunks, full.nr_chunks - 2);
 	ck_assert_int_eq(st.used_index, 1);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(reads_a_pipe_with_a_consumed_prefix)
 {
-	const char *path = tmp_path("every.dtr");
-	struct text expect = { 0 }, got = { 0 };
+	const char *path = ft_tmp_path("every.dtr");
+	struct ft_text expect = { 0 }, got = { 0 };
 	struct dtr_writer *w = create(path, NULL);
 	struct dtr_reader *r;
 	struct dtr_item it;
@@ -710,8 +710,8 @@ START_TEST(reads_a_pipe_with_a_consumed_prefix)
 
 	write_every_item(w, &expect);
 	finish(w);
-	text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
-	unsigned char *buf = slurp(path, &len);
+	ft_text_printf(&expect, "end snapshots=1 regions=3 stacks=1\n");
+	unsigned char *buf = ft_slurp(path, &len);
 	ck_assert_int_eq(pipe(fds), 0);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -738,7 +738,7 @@ START_TEST(reads_a_pipe_with_a_consumed_prefix)
 	ck_assert_int_eq(dtr_reader_open_fd(&r, fds[0], "-", prefix, sizeof(prefix), &o, err,
 					    sizeof(err)), 0);
 	while (dtr_reader_next(r, &it, err, sizeof(err)) > 0)
-		text_item(&got, &it);
+		ft_text_item(&got, &it);
 	struct dtr_reader_status st;
 	dtr_reader_status(r, &st);
 	dtr_reader_close(r);
@@ -749,15 +749,15 @@ START_TEST(reads_a_pipe_with_a_consumed_prefix)
 	ck_assert_int_eq(st.clean_close, 1);
 	ck_assert_int_eq(st.used_index, 0);
 	free(buf);
-	text_free(&expect);
-	text_free(&got);
-	tmp_cleanup();
+	ft_text_free(&expect);
+	ft_text_free(&got);
+	ft_tmp_cleanup();
 }
 END_TEST
 
 START_TEST(flush_by_time)
 {
-	const char *path = tmp_path("slow.dtr");
+	const char *path = ft_tmp_path("slow.dtr");
 	struct dtr_writer_opts o = { .no_fsync = 1, .flush_ms = 1 };
 	struct dtr_writer *w = create(path, &o);
 	struct dtr_region r = { 0, 4096, 1, 1 };
@@ -769,13 +769,13 @@ START_TEST(flush_by_time)
 	/* Both are on disk without a flush or a close: a reader sees them. */
 	ck_assert_int_eq(stat(path, &sb), 0);
 	struct dtr_reader_status st;
-	ck_assert_int_eq(read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_ge(st.nr_snapshots, 1);
 	ck_assert_int_eq(st.clean_close, 0);
 	dtr_writer_abort(w);
-	ck_assert_int_eq(read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_snapshots, 2);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -783,7 +783,7 @@ END_TEST
  * a message, and the record ends with its last complete chunk. */
 START_TEST(full_disk_leaves_a_readable_record)
 {
-	const char *path = tmp_path("full.dtr");
+	const char *path = ft_tmp_path("full.dtr");
 	struct dtr_writer_opts o = { .no_fsync = 1, .chunk_bytes = 4096 };
 	struct dtr_writer *w = create(path, &o);
 	struct dtr_region r[64];
@@ -807,13 +807,13 @@ START_TEST(full_disk_leaves_a_readable_record)
 	ck_assert_msg(strstr(err, path) && strstr(err, "at offset"), "%s", err);
 	ck_assert_int_lt(dtr_writer_close(w, err, sizeof(err)), 0);
 	struct dtr_reader_status st;
-	ck_assert_int_eq(read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(path, NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(st.damaged, 0);
 	ck_assert_int_eq(st.clean_close, 0);
 	ck_assert_uint_gt(st.nr_snapshots, 10);
 	ck_assert_uint_lt(st.nr_snapshots, (uint64_t)i);
 	ck_assert_uint_le(st.file_bytes, 20000);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 

@@ -165,19 +165,19 @@ static void write_future_minor(const char *path)
 	size_t zn = ZSTD_compress(z, sizeof(z), items, sizeof(items), 19);
 	ck_assert(!ZSTD_isError(zn));
 	n += chunk(buf + n, 1, z, zn, sizeof(items));
-	spit(path, buf, n);
+	ft_spit(path, buf, n);
 }
 
 static void dump_to(const char *dtr, const char *txt)
 {
-	struct text t = { 0 };
+	struct ft_text t = { 0 };
 	struct dtr_reader_status st;
 
-	ck_assert_msg(read_all(dtr, NULL, &t, &st, err, sizeof(err)) == 0, "%s", err);
-	text_printf(&t, "# clean_close=%d version=%u.%u\n", st.clean_close, st.version_major,
+	ck_assert_msg(ft_read_all(dtr, NULL, &t, &st, err, sizeof(err)) == 0, "%s", err);
+	ft_text_printf(&t, "# clean_close=%d version=%u.%u\n", st.clean_close, st.version_major,
 		    st.version_minor);
-	spit(txt, t.p, t.len);
-	text_free(&t);
+	ft_spit(txt, t.p, t.len);
+	ft_text_free(&t);
 }
 
 static const char *const golden[] = { "edge", "unclosed", "future-minor", "synth-s7" };
@@ -185,7 +185,7 @@ static const char *const golden[] = { "edge", "unclosed", "future-minor", "synth
 START_TEST(golden_files_read_as_recorded)
 {
 	char dtr[64], txt[64];
-	struct text t = { 0 };
+	struct ft_text t = { 0 };
 	struct dtr_reader_status st;
 	size_t len;
 
@@ -201,25 +201,25 @@ START_TEST(golden_files_read_as_recorded)
 	}
 	snprintf(dtr, sizeof(dtr), "%s.dtr", golden[_i]);
 	snprintf(txt, sizeof(txt), "%s.txt", golden[_i]);
-	ck_assert_msg(read_all(data_path(dtr), NULL, &t, &st, err, sizeof(err)) == 0, "%s", err);
-	text_printf(&t, "# clean_close=%d version=%u.%u\n", st.clean_close, st.version_major,
+	ck_assert_msg(ft_read_all(data_path(dtr), NULL, &t, &st, err, sizeof(err)) == 0, "%s", err);
+	ft_text_printf(&t, "# clean_close=%d version=%u.%u\n", st.clean_close, st.version_major,
 		    st.version_minor);
-	char *want = (char *)slurp(data_path(txt), &len);
+	char *want = (char *)ft_slurp(data_path(txt), &len);
 	ck_assert_msg(len == t.len && !memcmp(want, t.p, len), "%s does not read as %s", dtr, txt);
 	ck_assert_int_eq(st.damaged, 0);
 	ck_assert_int_eq(dtr_verify(data_path(dtr), &st, err, sizeof(err)), 0);
 	free(want);
-	text_free(&t);
+	ft_text_free(&t);
 }
 END_TEST
 
 /* Spot checks that do not depend on the .txt files being right. */
 START_TEST(golden_contents)
 {
-	struct text t = { 0 };
+	struct ft_text t = { 0 };
 	struct dtr_reader_status st;
 
-	ck_assert_int_eq(read_all(data_path("edge.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(ft_read_all(data_path("edge.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(st.clean_close, 1);
 	ck_assert_uint_eq(st.nr_snapshots, 9);
 	ck_assert_uint_eq(st.nr_regions, 6 * 2 + 4 + 4);
@@ -230,29 +230,29 @@ START_TEST(golden_contents)
 	ck_assert_ptr_nonnull(strstr(t.p, "t0:id=18446612682375452280,pid=4242,cmd=[./app --flag \"q\"]"));
 	ck_assert_ptr_nonnull(strstr(t.p, "stack t=150000 4242/4243 cpu=1 w=1000000 : 2 1 0\n"));
 	ck_assert_ptr_nonnull(strstr(t.p, "end snapshots=9 regions=20 stacks=2\n"));
-	text_free(&t);
+	ft_text_free(&t);
 
-	t = (struct text){ 0 };
-	ck_assert_int_eq(read_all(data_path("unclosed.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
+	t = (struct ft_text){ 0 };
+	ck_assert_int_eq(ft_read_all(data_path("unclosed.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(st.clean_close, 0);
 	ck_assert_int_eq(st.damaged, 0);
 	ck_assert_uint_eq(st.nr_snapshots, 9);
 	ck_assert_ptr_null(strstr(t.p, "end "));
-	text_free(&t);
+	ft_text_free(&t);
 
-	t = (struct text){ 0 };
-	ck_assert_int_eq(read_all(data_path("future-minor.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
+	t = (struct ft_text){ 0 };
+	ck_assert_int_eq(ft_read_all(data_path("future-minor.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.version_minor, 3);
 	ck_assert_str_eq(t.p, "meta [k]=[v]\nintervals 0/0 t=5 s=6 a=7 u=8\n");
-	text_free(&t);
+	ft_text_free(&t);
 
-	t = (struct text){ 0 };
-	ck_assert_int_eq(read_all(data_path("synth-s7.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
+	t = (struct ft_text){ 0 };
+	ck_assert_int_eq(ft_read_all(data_path("synth-s7.dtr"), NULL, &t, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(st.clean_close, 1);
 	ck_assert_uint_eq(st.nr_snapshots, 40);
 	ck_assert_uint_eq(st.nr_regions, 40 * 30);
 	ck_assert_uint_gt(st.nr_stacks, 300);
-	text_free(&t);
+	ft_text_free(&t);
 }
 END_TEST
 

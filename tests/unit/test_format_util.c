@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void text_printf(struct text *t, const char *fmt, ...)
+void ft_text_printf(struct ft_text *t, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,92 +34,92 @@ void text_printf(struct text *t, const char *fmt, ...)
 	}
 }
 
-void text_free(struct text *t)
+void ft_text_free(struct ft_text *t)
 {
 	free(t->p);
 	memset(t, 0, sizeof(*t));
 }
 
-void text_item(struct text *t, const struct dtr_item *it)
+void ft_text_item(struct ft_text *t, const struct dtr_item *it)
 {
-	text_printf(t, "%s", dtr_item_type_name(it->type));
+	ft_text_printf(t, "%s", dtr_item_type_name(it->type));
 	switch (it->type) {
 	case DTR_ITEM_META:
 		for (size_t i = 0; i < it->u.meta.nr; i++)
-			text_printf(t, " [%s]=[%s]", it->u.meta.kvs[i].key, it->u.meta.kvs[i].value);
+			ft_text_printf(t, " [%s]=[%s]", it->u.meta.kvs[i].key, it->u.meta.kvs[i].value);
 		break;
 	case DTR_ITEM_CONTEXT: {
 		const struct dtr_context *c = &it->u.context;
-		text_printf(t, " %u/%u %s min=%" PRIu64 " max=%" PRIu64, c->kdamond, c->context,
+		ft_text_printf(t, " %u/%u %s min=%" PRIu64 " max=%" PRIu64, c->kdamond, c->context,
 			    dtr_ops_name(c->ops), c->min_nr_regions, c->max_nr_regions);
 		for (size_t i = 0; i < c->nr_targets; i++)
-			text_printf(t, " t%u:id=%" PRIu64 ",pid=%" PRId64 ",cmd=[%s]",
+			ft_text_printf(t, " t%u:id=%" PRIu64 ",pid=%" PRId64 ",cmd=[%s]",
 				    c->targets[i].index, c->targets[i].id, c->targets[i].pid,
 				    c->targets[i].cmdline);
 		break;
 	}
 	case DTR_ITEM_INTERVALS: {
 		const struct dtr_intervals *v = &it->u.intervals;
-		text_printf(t, " %u/%u t=%" PRIu64 " s=%" PRIu64 " a=%" PRIu64 " u=%" PRIu64,
+		ft_text_printf(t, " %u/%u t=%" PRIu64 " s=%" PRIu64 " a=%" PRIu64 " u=%" PRIu64,
 			    v->kdamond, v->context, v->time_ns, v->sample_us, v->aggr_us,
 			    v->update_us);
 		break;
 	}
 	case DTR_ITEM_CLOCKS: {
 		const struct dtr_clocks *c = &it->u.clocks;
-		text_printf(t, " %s [%s] has=%u m=%" PRIu64 " p=%" PRIu64 " r=%" PRIu64,
+		ft_text_printf(t, " %s [%s] has=%u m=%" PRIu64 " p=%" PRIu64 " r=%" PRIu64,
 			    dtr_clock_name(c->clock), c->label, c->has, c->monotonic_ns,
 			    c->perf_ns, c->realtime_ns);
 		break;
 	}
 	case DTR_ITEM_SNAPSHOT: {
 		const struct dtr_snapshot *s = &it->u.snapshot;
-		text_printf(t, " %" PRIu64 "-%" PRIu64 " %u/%u/%u f=%u %s/%s n=%" PRIu64,
+		ft_text_printf(t, " %" PRIu64 "-%" PRIu64 " %u/%u/%u f=%u %s/%s n=%" PRIu64,
 			    s->start_ns, s->end_ns, s->kdamond, s->context, s->target, s->flags,
 			    dtr_unit_name(s->access_unit), dtr_unit_name(s->age_unit),
 			    s->nr_regions);
 		for (uint64_t i = 0; i < s->nr_regions; i++) {
 			const struct dtr_region *r = &s->regions[i];
-			text_printf(t, " %" PRIx64 "-%" PRIx64, r->start, r->end);
+			ft_text_printf(t, " %" PRIx64 "-%" PRIx64, r->start, r->end);
 			if (s->access_unit)
-				text_printf(t, ":%u", r->nr_accesses);
+				ft_text_printf(t, ":%u", r->nr_accesses);
 			if (s->age_unit)
-				text_printf(t, ":%u", r->age);
+				ft_text_printf(t, ":%u", r->age);
 		}
 		break;
 	}
 	case DTR_ITEM_FRAME:
-		text_printf(t, " %u [%s] [%s] [%s]", it->u.frame.id, it->u.frame.symbol,
+		ft_text_printf(t, " %u [%s] [%s] [%s]", it->u.frame.id, it->u.frame.symbol,
 			    it->u.frame.dso, it->u.frame.srcline);
 		break;
 	case DTR_ITEM_STACK: {
 		const struct dtr_stack *s = &it->u.stack;
-		text_printf(t, " t=%" PRIu64 " %d/%d cpu=%u w=%" PRIu64 " :", s->time_ns, s->pid,
+		ft_text_printf(t, " t=%" PRIu64 " %d/%d cpu=%u w=%" PRIu64 " :", s->time_ns, s->pid,
 			    s->tid, s->cpu, s->weight);
 		for (uint32_t i = 0; i < s->nr_frames; i++)
-			text_printf(t, " %u", s->frames[i]);
+			ft_text_printf(t, " %u", s->frames[i]);
 		break;
 	}
 	case DTR_ITEM_THREAD:
-		text_printf(t, " %d/%d [%s]", it->u.thread.pid, it->u.thread.tid, it->u.thread.comm);
+		ft_text_printf(t, " %d/%d [%s]", it->u.thread.pid, it->u.thread.tid, it->u.thread.comm);
 		break;
 	case DTR_ITEM_MAPS:
-		text_printf(t, " t=%" PRIu64 " pid=%d", it->u.maps.time_ns, it->u.maps.pid);
+		ft_text_printf(t, " t=%" PRIu64 " pid=%d", it->u.maps.time_ns, it->u.maps.pid);
 		for (size_t i = 0; i < it->u.maps.nr; i++) {
 			const struct dtr_map_entry *e = &it->u.maps.entries[i];
-			text_printf(t, " %" PRIx64 "-%" PRIx64 "@%" PRIx64 ":%s:[%s]", e->start, e->end,
+			ft_text_printf(t, " %" PRIx64 "-%" PRIx64 "@%" PRIx64 ":%s:[%s]", e->start, e->end,
 				    e->offset, e->perms, e->path);
 		}
 		break;
 	case DTR_ITEM_END:
-		text_printf(t, " snapshots=%" PRIu64 " regions=%" PRIu64 " stacks=%" PRIu64,
+		ft_text_printf(t, " snapshots=%" PRIu64 " regions=%" PRIu64 " stacks=%" PRIu64,
 			    it->u.end.nr_snapshots, it->u.end.nr_regions, it->u.end.nr_stacks);
 		break;
 	}
-	text_printf(t, "\n");
+	ft_text_printf(t, "\n");
 }
 
-int read_all(const char *path, const struct dtr_reader_opts *opts, struct text *t,
+int ft_read_all(const char *path, const struct dtr_reader_opts *opts, struct ft_text *t,
 	     struct dtr_reader_status *st, char *err, size_t errlen)
 {
 	struct dtr_reader *r;
@@ -132,14 +132,14 @@ int read_all(const char *path, const struct dtr_reader_opts *opts, struct text *
 		return ret;
 	while ((ret = dtr_reader_next(r, &item, err, errlen)) > 0)
 		if (t)
-			text_item(t, &item);
+			ft_text_item(t, &item);
 	if (st)
 		dtr_reader_status(r, st);
 	dtr_reader_close(r);
 	return ret;
 }
 
-unsigned char *slurp(const char *path, size_t *len)
+unsigned char *ft_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	ck_assert_msg(f != NULL, "cannot open %s", path);
@@ -154,7 +154,7 @@ unsigned char *slurp(const char *path, size_t *len)
 	return p;
 }
 
-void spit(const char *path, const void *buf, size_t len)
+void ft_spit(const char *path, const void *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 	ck_assert_msg(f != NULL, "cannot create %s", path);
@@ -162,7 +162,7 @@ void spit(const char *path, const void *buf, size_t len)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-const char *tmp_path(const char *name)
+const char *ft_tmp_path(const char *name)
 {
 	static char dir[256], paths[8][512];
 	static unsigned next;
@@ -185,9 +185,9 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return remove(path);
 }
 
-void tmp_cleanup(void)
+void ft_tmp_cleanup(void)
 {
-	const char *p = tmp_path("x");
+	const char *p = ft_tmp_path("x");
 	char dir[512];
 
 	snprintf(dir, sizeof(dir), "%s", p);

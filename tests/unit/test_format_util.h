@@ -12,27 +12,27 @@
 
 #include "dtr.h"
 
-struct text {
+struct ft_text {
 	char *p;
 	size_t len, cap;
 };
 
-void text_printf(struct text *t, const char *fmt, ...)
+void ft_text_printf(struct ft_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void text_free(struct text *t);
+void ft_text_free(struct ft_text *t);
 /* Appends one line describing every field of `item`. */
-void text_item(struct text *t, const struct dtr_item *item);
+void ft_text_item(struct ft_text *t, const struct dtr_item *item);
 
 /* Reads every item of `path` (opts may be NULL) into `t`; returns what the
  * last dtr_reader_next returned (0 at a clean end) and fills *st. */
-int read_all(const char *path, const struct dtr_reader_opts *opts, struct text *t,
+int ft_read_all(const char *path, const struct dtr_reader_opts *opts, struct ft_text *t,
 	     struct dtr_reader_status *st, char *err, size_t errlen);
 
-unsigned char *slurp(const char *path, size_t *len);
-void spit(const char *path, const void *buf, size_t len);
+unsigned char *ft_slurp(const char *path, size_t *len);
+void ft_spit(const char *path, const void *buf, size_t len);
 /* A path inside a per-process temporary folder (the last 8 stay valid). */
-const char *tmp_path(const char *name);
+const char *ft_tmp_path(const char *name);
 /* Removes that folder and all in it. */
-void tmp_cleanup(void);
+void ft_tmp_cleanup(void);
 
 #endif

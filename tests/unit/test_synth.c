@@ -33,18 +33,18 @@ START_TEST(same_seed_same_bytes)
 	o.nr_regions = 100;
 	o.stacks = 1;
 	o.nr_targets = 2;
-	synth(tmp_path("a.dtr"), &o, NULL);
-	synth(tmp_path("b.dtr"), &o, NULL);
+	synth(ft_tmp_path("a.dtr"), &o, NULL);
+	synth(ft_tmp_path("b.dtr"), &o, NULL);
 	o.seed = 2;
-	synth(tmp_path("c.dtr"), &o, NULL);
-	unsigned char *a = slurp(tmp_path("a.dtr"), &la), *b = slurp(tmp_path("b.dtr"), &lb);
-	unsigned char *c = slurp(tmp_path("c.dtr"), &lc);
+	synth(ft_tmp_path("c.dtr"), &o, NULL);
+	unsigned char *a = ft_slurp(ft_tmp_path("a.dtr"), &la), *b = ft_slurp(ft_tmp_path("b.dtr"), &lb);
+	unsigned char *c = ft_slurp(ft_tmp_path("c.dtr"), &lc);
 	ck_assert(la == lb && !memcmp(a, b, la));
 	ck_assert(la != lc || memcmp(a, c, la));
 	free(a);
 	free(b);
 	free(c);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -78,7 +78,7 @@ START_TEST(records_follow_their_phases)
 	o.nr_regions = 300;
 	o.stacks = 1;
 	o.seed = 11;
-	synth(tmp_path("p.dtr"), &o, truth);
+	synth(ft_tmp_path("p.dtr"), &o, truth);
 	rewind(truth);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), truth));
 	ck_assert_int_eq(line[0], '#');
@@ -111,7 +111,7 @@ START_TEST(records_follow_their_phases)
 	char names[4096][48];
 	uint32_t nr_names = 0;
 
-	ck_assert_int_eq(dtr_reader_open(&r, tmp_path("p.dtr"), NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(dtr_reader_open(&r, ft_tmp_path("p.dtr"), NULL, err, sizeof(err)), 0);
 	while (dtr_reader_next(r, &it, err, sizeof(err)) > 0) {
 		if (it.type == DTR_ITEM_MAPS) {
 			for (size_t i = 0; i < it.u.maps.nr && nr_areas < 16; i++) {
@@ -184,7 +184,7 @@ START_TEST(records_follow_their_phases)
 			      "phase %zu: %" PRIu64 " of %" PRIu64 " stacks show %s", i,
 			      p->stacks_with_function, p->stacks, p->function);
 	}
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
@@ -195,31 +195,31 @@ START_TEST(edge_sizes)
 
 	dt_synth_default_opts(&o);
 	o.nr_snapshots = 0;
-	synth(tmp_path("zero.dtr"), &o, NULL);
-	ck_assert_int_eq(read_all(tmp_path("zero.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
+	synth(ft_tmp_path("zero.dtr"), &o, NULL);
+	ck_assert_int_eq(ft_read_all(ft_tmp_path("zero.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_snapshots, 0);
 	o.nr_snapshots = 3;
 	o.nr_regions = 0;
-	synth(tmp_path("empty.dtr"), &o, NULL);
-	ck_assert_int_eq(read_all(tmp_path("empty.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
+	synth(ft_tmp_path("empty.dtr"), &o, NULL);
+	ck_assert_int_eq(ft_read_all(ft_tmp_path("empty.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_snapshots, 3);
 	ck_assert_uint_eq(st.nr_regions, 0);
 	o.nr_regions = 3; /* fewer regions than mapped areas */
-	synth(tmp_path("few.dtr"), &o, NULL);
-	ck_assert_int_eq(read_all(tmp_path("few.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
+	synth(ft_tmp_path("few.dtr"), &o, NULL);
+	ck_assert_int_eq(ft_read_all(ft_tmp_path("few.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_regions, 9);
 	o.nr_regions = 20000;
 	o.nr_snapshots = 5;
-	synth(tmp_path("many.dtr"), &o, NULL);
-	ck_assert_int_eq(read_all(tmp_path("many.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
+	synth(ft_tmp_path("many.dtr"), &o, NULL);
+	ck_assert_int_eq(ft_read_all(ft_tmp_path("many.dtr"), NULL, NULL, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(st.nr_regions, 100000);
 	o.aggr_us = 0;
 	struct dtr_writer *w;
 	struct dtr_writer_opts wo = { .no_fsync = 1 };
-	ck_assert_int_eq(dtr_writer_open(&w, tmp_path("bad.dtr"), &wo, err, sizeof(err)), 0);
+	ck_assert_int_eq(dtr_writer_open(&w, ft_tmp_path("bad.dtr"), &wo, err, sizeof(err)), 0);
 	ck_assert_int_lt(dt_synth_write(&o, w, NULL, NULL, NULL, err, sizeof(err)), 0);
 	dtr_writer_abort(w);
-	tmp_cleanup();
+	ft_tmp_cleanup();
 }
 END_TEST
 
