@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Browser tests (`make check-browser`): speedscope files written by
+# damo-stacks open in the real speedscope 1.25.0 web app (pinned npm
+# package), served on 127.0.0.1 and loaded with #profileURL= in Debian's
+# headless chromium: the page title names the profile, the flame graph is
+# drawn, no error is logged, thrown or alerted.  Screenshots are kept in
+# $DT_BROWSER_OUT (default: a temporary folder, printed at the end).
+# Last line: "check-browser: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+DT_SRC=$PWD
+DT_BIN=${DT_BIN:-$DT_SRC/bin}
+DT_SHARED=${DT_SHARED:-$DT_SRC/../shared}
+PATH=$DT_BIN:$PATH
+APP=$DT_SRC/tests/npm/node_modules/speedscope/dist/release
+SCHEMA=$APP/file-format-schema.json
+CHECK="node --experimental-websocket $DT_SRC/tests/browser/speedscope_check.mjs"
+VALIDATE="node $DT_SRC/tests/browser/validate_speedscope.mjs"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dt-browser.XXXXXX")
+out=${DT_BROWSER_OUT:-$work/screenshots}
+mkdir -p "$out"
+cleanup() { [ -n "${DT_BROWSER_OUT:-}" ] && rm -rf "$work"; }
+trap cleanup EXIT
+passed=0 failed=0
+
+result() { # NAME STATUS MESSAGE
+	if [ "$2" = 0 ]; then
+		passed=$((passed + 1))
+		echo "PASS: $1${3:+: $3}"
+	else
+		failed=$((failed + 1))
+		echo "FAIL: $1${3:+: $3}"
+	fi
+}
+
+# open_ok NAME PROFILE TITLE: valid against the schema and loads in the app.
+open_ok() {
+	local log
+	if ! log=$($VALIDATE "$SCHEMA" "$2" 2>&1); then
+		result "$1" 1 "schema: $log"
+		return
+	fi
+	log=$($CHECK "$APP" "$2" "$3" "$out/$1.png" 2>&1)
+	result "$1" $? "$log"
+}
+
+if ! bash tests/browser/npm-deps.sh || [ ! -f "$APP/index.html" ]; then
+	result "npm-deps" 1 "speedscope web app not installed"
+	echo "check-browser: $passed passed, $failed failed"
+	exit 1
+fi
+command -v chromium >/dev/null || result "chromium" 1 "chromium is missing (make deps)"
+command -v damo-stacks >/dev/null || result "damo-stacks" 1 "not built in $DT_BIN"
+cd "$work"
+
+# 1. A synthetic record with its own callstacks and phases.
+if damo-synth -o synth.dtr --seed 3 --snapshots 150 --regions 100 --stacks 2>err.txt &&
+	damo-stacks -i synth.dtr -o synth.speedscope.json 2>>err.txt; then
+	open_ok synth synth.speedscope.json synth.speedscope.json
+else
+	result synth 1 "$(head -n 3 err.txt)"
+fi
+
+# 2. The real DAMON record of three buffers, with callstacks of the same
+# program shape, named explicitly.
+VM=$DT_SHARED/interop/damo/vm/damon-vm.perf-script
+awk 'BEGIN {
+	for (t = 3.40; t < 9.33; t += 0.005) {
+		fn = t < 4.75 ? "idle_loop" : t < 6.25 ? "touch_a" : t < 7.80 ? "touch_b" : "touch_c"
+		printf "prog 200/200 [001] %.6f: 5000000 cpu-clock: \n\t55d0 %s+0x1c (/root/prog)\n\t55e0 main+0x5 (/root/prog)\n\n", t, fn
+	}
+}' >vm-stacks.txt
+if damo-stacks vm-stacks.txt -i "$VM" --name "vm: three buffers" -o vm.speedscope.json 2>err.txt; then
+	open_ok vm-phases vm.speedscope.json "vm: three buffers"
+else
+	result vm-phases 1 "$(head -n 3 err.txt)"
+fi
+
+# 3. Real perf callstacks of the three-phase test program.
+if cc -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-inline -o three_phases \
+	"$DT_SRC/tests/programs/three_phases.c" 2>err.txt &&
+	perf record -q -g -k mono -e cpu-clock -o perf.data -- ./three_phases 200 >/dev/null 2>>err.txt &&
+	perf script -i perf.data --header >perf.txt 2>/dev/null &&
+	damo-stacks perf.txt -o perf.speedscope.json 2>>err.txt; then
+	open_ok perf perf.speedscope.json perf.speedscope.json
+else
+	result perf 1 "$(head -n 3 err.txt)"
+fi
+
+# 4. The check itself can fail: a truncated profile must be refused.
+if [ -s synth.speedscope.json ]; then
+	head -c 2000 synth.speedscope.json >truncated.speedscope.json
+	if log=$($CHECK "$APP" truncated.speedscope.json truncated.speedscope.json "$out/truncated.png" 2>&1); then
+		result truncated-refused 1 "a truncated profile was reported as loaded: $log"
+	else
+		result truncated-refused 0 "$log"
+	fi
+fi
+
+echo "screenshots: $out"
+echo "check-browser: $passed passed, $failed failed"
+[ "$failed" = 0 ]
