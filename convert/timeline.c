@@ -1,0 +1,1385 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The data behind damo-timeline, assembled in streaming passes (timeline.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "perf_script.h"
+#include "stacks_out.h"
+#include "timeline.h"
+#include "units.h"
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static void warn(struct dt_timeline *tl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warn(struct dt_timeline *tl, const char *fmt, ...)
+{
+	va_list ap;
+	if (tl->nr_warnings >= DT_TIMELINE_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tl->warnings[tl->nr_warnings++], sizeof(tl->warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+void dt_timeline_opts_default(struct dt_timeline_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	dt_stacks_load_opts_default(&o->load);
+}
+
+/* ------------------------------------------------------------ id maps */
+
+/* uint64 key -> uint32 value, open addressing; UINT32_MAX marks a free slot. */
+struct idmap {
+	uint32_t cap, nr;
+	uint64_t *keys;
+	uint32_t *vals;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static int idmap_get(const struct idmap *m, uint64_t key, uint32_t *val)
+{
+	if (!m->cap)
+		return 0;
+	for (uint32_t i = (uint32_t)mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->vals[i] == UINT32_MAX)
+			return 0;
+		if (m->keys[i] == key) {
+			*val = m->vals[i];
+			return 1;
+		}
+	}
+}
+
+static int idmap_put(struct idmap *m, uint64_t key, uint32_t val)
+{
+	if ((uint64_t)(m->nr + 1) * 10 > (uint64_t)m->cap * 7) {
+		uint32_t ncap = m->cap ? m->cap * 2 : 16;
+		uint64_t *nk = malloc(ncap * sizeof(*nk));
+		uint32_t *nv = malloc(ncap * sizeof(*nv));
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return -ENOMEM;
+		}
+		memset(nv, 0xff, ncap * sizeof(*nv));
+		for (uint32_t i = 0; i < m->cap; i++) {
+			if (m->vals[i] == UINT32_MAX)
+				continue;
+			uint32_t j = (uint32_t)mix64(m->keys[i]) & (ncap - 1);
+			while (nv[j] != UINT32_MAX)
+				j = (j + 1) & (ncap - 1);
+			nk[j] = m->keys[i];
+			nv[j] = m->vals[i];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = nk;
+		m->vals = nv;
+		m->cap = ncap;
+	}
+	uint32_t i = (uint32_t)mix64(key) & (m->cap - 1);
+	while (m->vals[i] != UINT32_MAX && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	if (m->vals[i] == UINT32_MAX)
+		m->nr++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	return 0;
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (h ^ 0xff) * 0x100000001b3ull;
+}
+
+/* ------------------------------------------------------------ private */
+
+struct frame {
+	char *symbol, *dso;
+	uint64_t hash;
+	uint32_t next; /* next frame with the same hash bucket key, UINT32_MAX: none */
+};
+
+struct node {
+	uint32_t parent, frame, depth;
+};
+
+struct thread {
+	int32_t pid, tid;
+	char comm[64];
+	uint64_t weight, count;
+};
+
+struct acc {
+	uint32_t frame;
+	uint64_t self, total, stamp;
+	double depth_w;
+};
+
+struct phase_acc {
+	struct idmap map;
+	uint32_t nr, cap;
+	struct acc *v;
+};
+
+struct column {
+	struct idmap map;
+	uint32_t nr, cap;
+	struct path_w {
+		uint32_t node;
+		uint64_t w;
+	} *v;
+	double wss_sum, wss_cov, wss_max;
+};
+
+struct dt_timeline_priv {
+	const struct dt_timeline_opts *o;
+	const char *record_path, *perf_path;
+	char *spooled[2];
+	/* frames */
+	uint32_t nr_frames, cap_frames;
+	struct frame *frames;
+	struct idmap frame_index; /* hash -> first frame with it */
+	uint64_t *global_total, *global_stamp;
+	uint64_t all_weight, stamp;
+	/* call paths of the flame thread */
+	uint32_t nr_nodes, cap_nodes;
+	struct node *nodes;
+	struct idmap node_index;
+	/* threads */
+	uint32_t nr_threads, cap_threads;
+	struct thread *threads;
+	struct idmap thread_index;
+	int any_unweighted, any_not_time;
+	/* phases */
+	size_t nr_phase_acc;
+	struct phase_acc *phase_acc;
+	/* columns */
+	struct column *cols;
+	uint32_t max_depth;
+	int dropped_paths;
+	/* record frame id -> frame */
+	uint32_t nr_rec_map, cap_rec_map;
+	uint32_t *rec_map;
+	uint64_t items;
+	const char *stage;
+};
+
+static int intern_frame(struct dt_timeline_priv *pv, const char *symbol, const char *dso,
+			uint32_t *id)
+{
+	uint64_t h = hash_str(hash_str(0xcbf29ce484222325ull, symbol), dso);
+	uint32_t f;
+	if (idmap_get(&pv->frame_index, h, &f)) {
+		for (uint32_t k = f; k != UINT32_MAX; k = pv->frames[k].next)
+			if (!strcmp(pv->frames[k].symbol, symbol) && !strcmp(pv->frames[k].dso, dso)) {
+				*id = k;
+				return 0;
+			}
+	} else {
+		f = UINT32_MAX;
+	}
+	if (pv->nr_frames == pv->cap_frames) {
+		uint32_t ncap = pv->cap_frames ? pv->cap_frames * 2 : 256;
+		struct frame *nf = realloc(pv->frames, ncap * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		pv->frames = nf;
+		uint64_t *ng = realloc(pv->global_total, ncap * sizeof(*ng));
+		if (!ng)
+			return -ENOMEM;
+		pv->global_total = ng;
+		uint64_t *ns = realloc(pv->global_stamp, ncap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		pv->global_stamp = ns;
+		pv->cap_frames = ncap;
+	}
+	struct frame *fr = &pv->frames[pv->nr_frames];
+	fr->symbol = strdup(symbol);
+	fr->dso = strdup(dso);
+	if (!fr->symbol || !fr->dso) {
+		free(fr->symbol);
+		free(fr->dso);
+		return -ENOMEM;
+	}
+	fr->hash = h;
+	fr->next = f; /* newest first in its bucket */
+	if (idmap_put(&pv->frame_index, h, pv->nr_frames)) {
+		free(fr->symbol);
+		free(fr->dso);
+		return -ENOMEM;
+	}
+	pv->global_total[pv->nr_frames] = 0;
+	pv->global_stamp[pv->nr_frames] = 0;
+	*id = pv->nr_frames++;
+	return 0;
+}
+
+static int intern_node(struct dt_timeline_priv *pv, uint32_t parent, uint32_t frame,
+		       uint32_t *id)
+{
+	uint64_t key = (uint64_t)parent << 32 | frame;
+	if (idmap_get(&pv->node_index, key, id))
+		return 0;
+	if (pv->nr_nodes == pv->cap_nodes) {
+		uint32_t ncap = pv->cap_nodes ? pv->cap_nodes * 2 : 256;
+		struct node *nn = realloc(pv->nodes, ncap * sizeof(*nn));
+		if (!nn)
+			return -ENOMEM;
+		pv->nodes = nn;
+		pv->cap_nodes = ncap;
+	}
+	if (!pv->nr_nodes) /* node 0: the empty path */
+		pv->nodes[pv->nr_nodes++] = (struct node){ 0, UINT32_MAX, 0 };
+	uint32_t n = pv->nr_nodes;
+	pv->nodes[n] = (struct node){ parent, frame, pv->nodes[parent].depth + 1 };
+	if (idmap_put(&pv->node_index, key, n))
+		return -ENOMEM;
+	pv->nr_nodes++;
+	*id = n;
+	return 0;
+}
+
+static int thread_of(struct dt_timeline_priv *pv, int32_t pid, int32_t tid, const char *comm,
+		     struct thread **out)
+{
+	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
+	uint32_t i;
+	if (!idmap_get(&pv->thread_index, key, &i)) {
+		if (pv->nr_threads == pv->cap_threads) {
+			uint32_t ncap = pv->cap_threads ? pv->cap_threads * 2 : 16;
+			struct thread *nt = realloc(pv->threads, ncap * sizeof(*nt));
+			if (!nt)
+				return -ENOMEM;
+			pv->threads = nt;
+			pv->cap_threads = ncap;
+		}
+		i = pv->nr_threads;
+		if (idmap_put(&pv->thread_index, key, i))
+			return -ENOMEM;
+		pv->threads[i] = (struct thread){ .pid = pid, .tid = tid };
+		pv->nr_threads++;
+	}
+	if (comm && *comm)
+		snprintf(pv->threads[i].comm, sizeof(pv->threads[i].comm), "%s", comm);
+	*out = &pv->threads[i];
+	return 0;
+}
+
+static void progress(struct dt_timeline_priv *pv)
+{
+	if (pv->o->progress && (++pv->items & 4095) == 0)
+		pv->o->progress(pv->o->progress_ctx, pv->stage, pv->items);
+}
+
+/* ------------------------------------------------------------ spooling */
+
+/* Standard input read more than once: copied to a temporary file. */
+static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path, char *err,
+		       size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
+	snprintf(tmpl, sizeof(tmpl), "%s/damo-timeline.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s: cannot create a file to hold standard input: %s",
+			    tmpl, strerror(errno));
+	pv->spooled[slot] = strdup(tmpl);
+	if (!pv->spooled[slot]) {
+		close(fd);
+		unlink(tmpl);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			return fail(err, errlen, -e, "<stdin>: %s", strerror(e));
+		}
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0) {
+				int e = errno;
+				close(fd);
+				return fail(err, errlen, -e, "%s: %s", tmpl, strerror(e));
+			}
+			off += w;
+		}
+	}
+	if (close(fd))
+		return fail(err, errlen, -errno, "%s: %s", tmpl, strerror(errno));
+	*path = pv->spooled[slot];
+	return 0;
+}
+
+/* ------------------------------------------------------------ record passes */
+
+typedef int (*item_fn)(struct dt_timeline *tl, void *ctx, const struct dtr_item *it,
+		       char *err, size_t errlen);
+
+static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, void *ctx,
+		       char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	struct dt_input *in;
+	struct dtr_item it;
+	int rc = dt_input_open(&in, pv->record_path, &pv->o->load.input, err, errlen);
+	if (rc)
+		return rc;
+	pv->stage = stage;
+	pv->items = 0;
+	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
+		rc = fn(tl, ctx, &it, err, errlen);
+		if (rc < 0)
+			break;
+		progress(pv);
+	}
+	dt_input_close(in);
+	return rc < 0 ? rc : 0;
+}
+
+struct pass1 {
+	struct dt_phase_peak peak;
+	struct dt_heat_guides guides;
+	struct dt_clock_readings clocks;
+	uint64_t first_ns, last_ns;
+	int use_stacks;
+	uint64_t nr_record_stacks;
+	int have_stacks;
+	uint64_t stack_first, stack_last;
+};
+
+static int note_sample_thread(struct dt_timeline_priv *pv, int32_t pid, int32_t tid,
+			      const char *comm, uint64_t weight)
+{
+	struct thread *t;
+	if (thread_of(pv, pid, tid, comm, &t))
+		return -ENOMEM;
+	t->weight += weight;
+	t->count++;
+	if (!weight)
+		pv->any_unweighted = 1;
+	return 0;
+}
+
+static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
+		      size_t errlen)
+{
+	struct pass1 *p1 = ctx;
+	struct dt_timeline_priv *pv = tl->priv;
+	dt_phase_peak_add(&p1->peak, it);
+	dt_clock_readings_add(&p1->clocks, it);
+	switch (it->type) {
+	case DTR_ITEM_SNAPSHOT: {
+		const struct dtr_snapshot *s = &it->u.snapshot;
+		if (!tl->nr_snapshots || s->start_ns < p1->first_ns)
+			p1->first_ns = s->start_ns;
+		if (!tl->nr_snapshots || s->end_ns > p1->last_ns)
+			p1->last_ns = s->end_ns;
+		tl->nr_snapshots++;
+		break;
+	}
+	case DTR_ITEM_MAPS:
+		if (dt_maps_copy_note(&tl->maps, &it->u.maps, -1))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		return 0;
+	case DTR_ITEM_STACK:
+		p1->nr_record_stacks++;
+		if (!p1->have_stacks || it->u.stack.time_ns < p1->stack_first)
+			p1->stack_first = it->u.stack.time_ns;
+		if (!p1->have_stacks || it->u.stack.time_ns > p1->stack_last)
+			p1->stack_last = it->u.stack.time_ns;
+		p1->have_stacks = 1;
+		if (p1->use_stacks &&
+		    note_sample_thread(pv, it->u.stack.pid, it->u.stack.tid, NULL, it->u.stack.weight))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		return 0;
+	case DTR_ITEM_THREAD: {
+		struct thread *t;
+		if (p1->use_stacks &&
+		    thread_of(pv, it->u.thread.pid, it->u.thread.tid, it->u.thread.comm, &t))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		return 0;
+	}
+	default:
+		break;
+	}
+	return dt_heat_guides_add(&p1->guides, it, err, errlen);
+}
+
+static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
+{
+	struct dt_timeline *tl = ctx;
+	struct dt_timeline_priv *pv = tl->priv;
+	double span = (double)(tl->t_end_ns - tl->t_start_ns);
+	if (a->end_ns <= a->start_ns || a->end_ns <= tl->t_start_ns || a->start_ns >= tl->t_end_ns)
+		return;
+	double s = ((double)a->start_ns - (double)tl->t_start_ns) / span * (double)tl->columns;
+	double e = ((double)a->end_ns - (double)tl->t_start_ns) / span * (double)tl->columns;
+	if (s < 0)
+		s = 0;
+	if (e > (double)tl->columns)
+		e = (double)tl->columns;
+	for (size_t c = (size_t)s; c < tl->columns && (double)c < e; c++) {
+		double lo = s > (double)c ? s : (double)c;
+		double hi = e < (double)c + 1 ? e : (double)c + 1;
+		if (hi <= lo)
+			continue;
+		struct column *col = &pv->cols[c];
+		col->wss_sum += (double)a->wss * (hi - lo);
+		col->wss_cov += hi - lo;
+		if ((double)a->wss > col->wss_max)
+			col->wss_max = (double)a->wss;
+	}
+}
+
+struct pass2 {
+	struct dt_heat_guides *guides;
+	int heat;
+};
+
+static int pass2_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
+		      size_t errlen)
+{
+	struct pass2 *p2 = ctx;
+	if (p2->heat && dt_heat_guides_add_heat(p2->guides, it))
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	return dt_phases_add_item(tl->phases, it, err, errlen);
+}
+
+/* ------------------------------------------------------------ samples */
+
+static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
+{
+	uint32_t i;
+	if (idmap_get(&pa->map, frame, &i))
+		return &pa->v[i];
+	if (pa->nr == pa->cap) {
+		uint32_t ncap = pa->cap ? pa->cap * 2 : 32;
+		struct acc *nv = realloc(pa->v, ncap * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		pa->v = nv;
+		pa->cap = ncap;
+	}
+	if (idmap_put(&pa->map, frame, pa->nr))
+		return NULL;
+	pa->v[pa->nr] = (struct acc){ .frame = frame };
+	return &pa->v[pa->nr++];
+}
+
+static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t node, uint64_t w)
+{
+	uint32_t i;
+	if (idmap_get(&col->map, node, &i)) {
+		col->v[i].w += w;
+		return 0;
+	}
+	if (col->nr >= DT_TIMELINE_MAX_PATHS_PER_COLUMN) {
+		pv->dropped_paths = 1;
+		return 0;
+	}
+	if (col->nr == col->cap) {
+		uint32_t ncap = col->cap ? col->cap * 2 : 8;
+		struct path_w *nv = realloc(col->v, ncap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		col->v = nv;
+		col->cap = ncap;
+	}
+	if (idmap_put(&col->map, node, col->nr))
+		return -ENOMEM;
+	col->v[col->nr++] = (struct path_w){ node, w };
+	return 0;
+}
+
+/* One callstack sample: frames are timeline frame ids, leaf first. */
+static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int32_t tid,
+		      uint64_t weight, uint32_t nr, const uint32_t *frames)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	uint64_t w = pv->any_unweighted ? 1 : weight;
+	tl->nr_samples++;
+	pv->all_weight += w;
+	pv->stamp++;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint32_t f = frames[i];
+		if (pv->global_stamp[f] != pv->stamp) {
+			pv->global_stamp[f] = pv->stamp;
+			pv->global_total[f] += w;
+		}
+	}
+	long ph = tl->has_damon ? dt_phases_find(tl->phases, time_ns) : -1;
+	if (ph >= 0 && (size_t)ph < pv->nr_phase_acc) {
+		struct phase_acc *pa = &pv->phase_acc[ph];
+		struct dt_timeline_phase *ps = &tl->phase_stacks[ph];
+		ps->weight += w;
+		ps->nr_samples++;
+		for (uint32_t i = 0; i < nr; i++) {
+			struct acc *a = phase_acc_of(pa, frames[i]);
+			if (!a)
+				return -ENOMEM;
+			if (!i)
+				a->self += w;
+			if (a->stamp != pv->stamp) {
+				a->stamp = pv->stamp;
+				a->total += w;
+				a->depth_w += (double)w * (double)(nr - i);
+			}
+		}
+	}
+	if (!tl->has_thread || pid != tl->pid || tid != tl->tid || !nr ||
+	    time_ns < tl->t_start_ns || time_ns >= tl->t_end_ns)
+		return 0;
+	size_t c = (size_t)((double)(time_ns - tl->t_start_ns) /
+			    (double)(tl->t_end_ns - tl->t_start_ns) * (double)tl->columns);
+	if (c >= tl->columns)
+		c = tl->columns - 1;
+	uint32_t node = 0;
+	for (uint32_t k = 0; k < nr && k < pv->max_depth; k++) {
+		if (intern_node(pv, node, frames[nr - 1 - k], &node) ||
+		    column_add(pv, &pv->cols[c], node, w))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct pass3 {
+	int use_stacks;
+	int64_t offset_ns;
+	uint32_t *scratch;
+	uint32_t cap_scratch;
+};
+
+static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
+{
+	if (need <= *cap)
+		return 0;
+	uint32_t ncap = *cap ? *cap : 64;
+	while (ncap < need)
+		ncap *= 2;
+	uint32_t *n = realloc(*v, ncap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	*v = n;
+	*cap = ncap;
+	return 0;
+}
+
+static int pass3_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
+		      size_t errlen)
+{
+	struct pass3 *p3 = ctx;
+	struct dt_timeline_priv *pv = tl->priv;
+	if (tl->has_grid && dt_heat_grid_add(&tl->grid, it))
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	if (!p3->use_stacks)
+		return 0;
+	if (it->type == DTR_ITEM_FRAME) {
+		const struct dtr_frame *f = &it->u.frame;
+		if (grow_u32(&pv->rec_map, &pv->cap_rec_map, f->id + 1))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		while (pv->nr_rec_map <= f->id)
+			pv->rec_map[pv->nr_rec_map++] = UINT32_MAX;
+		if (intern_frame(pv, f->symbol, f->dso, &pv->rec_map[f->id]))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+	} else if (it->type == DTR_ITEM_STACK) {
+		const struct dtr_stack *s = &it->u.stack;
+		if (grow_u32(&p3->scratch, &p3->cap_scratch, s->nr_frames + 1))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		for (uint32_t i = 0; i < s->nr_frames; i++) {
+			uint32_t id = s->frames[i];
+			if (id >= pv->nr_rec_map || pv->rec_map[id] == UINT32_MAX)
+				return fail(err, errlen, -EINVAL,
+					    "%s: a callstack sample names frame %" PRIu32
+					    " before its frame item", pv->record_path, id);
+			p3->scratch[i] = pv->rec_map[id];
+		}
+		int64_t t = (int64_t)s->time_ns + p3->offset_ns;
+		if (add_sample(tl, t < 0 ? 0 : (uint64_t)t, s->pid, s->tid, s->weight, s->nr_frames,
+			       p3->scratch))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		tl->nr_record_samples++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ perf script */
+
+static int is_callstack_event(const char *event)
+{
+	return strncmp(event, "damon:", 6) != 0;
+}
+
+static int is_time_event(const char *event)
+{
+	return !*event || !strncmp(event, "cpu-clock", 9) || !strncmp(event, "task-clock", 10);
+}
+
+struct perf_span {
+	int have;
+	uint64_t first, last, nr;
+	enum dtr_clock clock;
+};
+
+static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	struct dt_perf_script *ps;
+	struct dt_perf_sample s;
+	uint64_t prev = 0;
+	int rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
+	if (rc)
+		return rc;
+	pv->stage = "perf script pass 1";
+	pv->items = 0;
+	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
+		progress(pv);
+		if (!is_callstack_event(s.event))
+			continue;
+		uint64_t t = s.has_time ? s.time_ns : prev;
+		prev = t;
+		if (!sp->have || t < sp->first)
+			sp->first = t;
+		if (!sp->have || t > sp->last)
+			sp->last = t;
+		sp->have = 1;
+		sp->nr++;
+		if (!is_time_event(s.event))
+			pv->any_not_time = 1;
+		if (note_sample_thread(pv, s.pid, s.tid, s.comm, s.has_period ? s.period : 0)) {
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			break;
+		}
+	}
+	sp->clock = dt_perf_script_clock(ps);
+	dt_perf_script_close(ps);
+	return rc < 0 ? rc : 0;
+}
+
+static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	struct dt_perf_script *ps;
+	struct dt_perf_sample s;
+	uint32_t *map = NULL, nr_map = 0, cap_map = 0, *scratch = NULL, cap_scratch = 0;
+	uint64_t prev = 0;
+	int rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
+	if (rc)
+		return rc;
+	pv->stage = "perf script pass 2";
+	pv->items = 0;
+	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
+		progress(pv);
+		if (!is_callstack_event(s.event))
+			continue;
+		uint32_t nf = dt_perf_script_nr_frames(ps);
+		if (grow_u32(&map, &cap_map, nf) || grow_u32(&scratch, &cap_scratch, s.nr_frames + 1)) {
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			break;
+		}
+		for (; nr_map < nf; nr_map++) {
+			struct dtr_frame f;
+			if (dt_perf_script_frame(ps, nr_map, &f) ||
+			    intern_frame(pv, f.symbol, f.dso, &map[nr_map])) {
+				rc = fail(err, errlen, -ENOMEM, "out of memory");
+				break;
+			}
+		}
+		if (rc < 0)
+			break;
+		for (uint32_t i = 0; i < s.nr_frames; i++)
+			scratch[i] = map[s.frames[i]];
+		uint64_t t = s.has_time ? s.time_ns : prev;
+		prev = t;
+		int64_t at = (int64_t)t + offset;
+		if (add_sample(tl, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
+			       s.has_period ? s.period : 0, s.nr_frames, scratch)) {
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			break;
+		}
+		tl->nr_perf_samples++;
+	}
+	dt_perf_script_close(ps);
+	free(map);
+	free(scratch);
+	return rc < 0 ? rc : 0;
+}
+
+/* ------------------------------------------------------------ finishing */
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct dt_timeline_function *x = a, *y = b;
+	if (x->distinct != y->distinct)
+		return x->distinct > y->distinct ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	if (x->mean_depth != y->mean_depth)
+		return x->mean_depth > y->mean_depth ? -1 : 1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	struct phase_acc *pa = &pv->phase_acc[k];
+	struct dt_timeline_phase *ps = &tl->phase_stacks[k];
+	ps->named = -1;
+	if (!pa->nr || !ps->weight)
+		return 0;
+	struct dt_timeline_function *all = malloc(pa->nr * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	uint64_t in_w = ps->weight, out_w = pv->all_weight - in_w;
+	for (uint32_t i = 0; i < pa->nr; i++) {
+		const struct acc *a = &pa->v[i];
+		double in = (double)a->total / (double)in_w;
+		double out = out_w ? (double)(pv->global_total[a->frame] - a->total) / (double)out_w : 0;
+		all[i] = (struct dt_timeline_function){
+			.frame = a->frame, .self = a->self, .total = a->total, .share = in,
+			.self_share = (double)a->self / (double)in_w, .distinct = in - out,
+			.mean_depth = a->total ? a->depth_w / (double)a->total : 0,
+		};
+	}
+	qsort(all, pa->nr, sizeof(*all), cmp_fn);
+	size_t n = 0;
+	while (n < pa->nr && all[n].distinct > 0)
+		n++;
+	if (!n) {
+		free(all);
+		return 0;
+	}
+	/* The named function: the deepest of those as distinct as the best. */
+	size_t named = 0;
+	for (size_t i = 1; i < n && all[i].distinct >= all[0].distinct * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
+		if (all[i].mean_depth > all[named].mean_depth)
+			named = i;
+	if (named) {
+		struct dt_timeline_function f = all[named];
+		memmove(all + 1, all, named * sizeof(*all));
+		all[0] = f;
+	}
+	ps->nr_top = n < keep ? n : keep;
+	ps->top = realloc(all, ps->nr_top * sizeof(*all));
+	if (!ps->top) {
+		free(all);
+		return -ENOMEM;
+	}
+	ps->named = 0;
+	return 0;
+}
+
+static int finish_flame(struct dt_timeline *tl)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	uint32_t D = pv->max_depth;
+	uint32_t *paths = calloc(tl->columns * (size_t)D, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	for (size_t c = 0; c < tl->columns; c++) {
+		const struct column *col = &pv->cols[c];
+		uint32_t cur = 0;
+		for (uint32_t d = 0; d < D; d++) {
+			uint32_t best = 0;
+			uint64_t best_w = 0;
+			for (uint32_t i = 0; i < col->nr; i++) {
+				const struct node *nd = &pv->nodes[col->v[i].node];
+				if (nd->parent == cur && nd->depth == d + 1 &&
+				    (col->v[i].w > best_w ||
+				     (col->v[i].w == best_w && col->v[i].node < best))) {
+					best = col->v[i].node;
+					best_w = col->v[i].w;
+				}
+			}
+			if (!best)
+				break;
+			paths[c * D + d] = best;
+			cur = best;
+		}
+	}
+	size_t cap = 0;
+	for (uint32_t d = 0; d < D; d++) {
+		for (size_t c = 0; c < tl->columns;) {
+			uint32_t node = paths[c * D + d];
+			size_t e = c + 1;
+			if (!node) {
+				c = e;
+				continue;
+			}
+			while (e < tl->columns && paths[e * D + d] == node)
+				e++;
+			if (tl->nr_boxes == cap) {
+				cap = cap ? cap * 2 : 256;
+				struct dt_timeline_box *nb = realloc(tl->boxes, cap * sizeof(*nb));
+				if (!nb) {
+					free(paths);
+					return -ENOMEM;
+				}
+				tl->boxes = nb;
+			}
+			tl->boxes[tl->nr_boxes++] = (struct dt_timeline_box){
+				(uint32_t)c, (uint32_t)e, d + 1, pv->nodes[node].frame };
+			if (d + 1 > tl->max_depth)
+				tl->max_depth = d + 1;
+			c = e;
+		}
+	}
+	free(paths);
+	return 0;
+}
+
+static int pick_thread(struct dt_timeline *tl, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	const struct thread *best = NULL;
+	tl->nr_threads = pv->nr_threads;
+	for (uint32_t i = 0; i < pv->nr_threads; i++) {
+		const struct thread *t = &pv->threads[i];
+		if (!t->count)
+			continue;
+		if (pv->o->has_tid) {
+			if (t->tid == pv->o->tid && (!best || t->count > best->count))
+				best = t;
+			continue;
+		}
+		uint64_t w = pv->any_unweighted ? t->count : t->weight;
+		uint64_t bw = best ? (pv->any_unweighted ? best->count : best->weight) : 0;
+		if (!best || w > bw)
+			best = t;
+	}
+	if (!best) {
+		if (pv->o->has_tid)
+			return fail(err, errlen, -ENOENT, "--tid %" PRId32 ": no callstack samples of "
+				    "this thread", pv->o->tid);
+		return 0;
+	}
+	tl->has_thread = 1;
+	tl->pid = best->pid;
+	tl->tid = best->tid;
+	tl->thread_weight = pv->any_unweighted ? best->count : best->weight;
+	snprintf(tl->comm, sizeof(tl->comm), "%s", best->comm);
+	/* comm may have come only with the samples of another pid/tid entry */
+	return 0;
+}
+
+static const struct dt_heat_guide *pick_guide(const struct dt_timeline_opts *o,
+					      const struct dt_heat_guides *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		if (!o->has_target || g->v[i].target.id == o->target_id)
+			return &g->v[i];
+	return NULL;
+}
+
+static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, size_t hottest,
+		      char *err, size_t errlen)
+{
+	const struct dt_timeline_opts *o = tl->priv->o;
+	size_t cells = o->addr_cells ? o->addr_cells : 300;
+	int rc;
+	if (o->draw_range == DT_TIMELINE_MAPPED && !o->has_address_range && gd->nr_areas > 1) {
+		struct dt_heat_piece *pieces = calloc(gd->nr_areas, sizeof(*pieces));
+		if (!pieces)
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		for (size_t k = 0; k < gd->nr_areas; k++)
+			pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
+				       tl->columns, 0, 1, cells, pieces, gd->nr_areas, err, errlen);
+		free(pieces);
+		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu mapped areas",
+			 gd->nr_areas);
+	} else {
+		uint64_t a = o->has_address_range ? o->addr_start : gd->areas[hottest].start;
+		uint64_t b = o->has_address_range ? o->addr_end : gd->areas[hottest].end;
+		if (b - a < cells)
+			cells = (size_t)(b - a);
+		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
+				       tl->columns, a, b, cells, NULL, 0, err, errlen);
+		dt_maps_name_range(tl->heat_range_name, sizeof(tl->heat_range_name), &tl->maps, a, b);
+	}
+	if (rc)
+		return rc;
+	tl->has_grid = 1;
+	dt_heat_grid_set_target(&tl->grid, gd->target.kdamond, gd->target.context,
+				gd->target.target);
+	tl->heat_target = gd->target;
+	return 0;
+}
+
+/* ------------------------------------------------------------ build */
+
+int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
+		      size_t errlen)
+{
+	struct dt_timeline *tl = calloc(1, sizeof(*tl));
+	struct dt_timeline_priv *pv = calloc(1, sizeof(*pv));
+	struct pass1 p1;
+	struct perf_span sp = { 0 };
+	struct pass3 p3 = { 0 };
+	int rc = 0;
+
+	memset(&p1, 0, sizeof(p1));
+	if (!tl || !pv) {
+		free(tl);
+		free(pv);
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	tl->priv = pv;
+	pv->o = o;
+	pv->record_path = o->load.record_path;
+	pv->perf_path = o->load.perf_script_path;
+	pv->max_depth = o->max_depth ? o->max_depth : 32;
+	tl->columns = o->columns ? o->columns : 500;
+	if (!pv->record_path && !pv->perf_path) {
+		rc = fail(err, errlen, -EINVAL, "no input: give a record or perf script text");
+		goto out;
+	}
+	if (pv->record_path && pv->perf_path && !strcmp(pv->record_path, "-") &&
+	    !strcmp(pv->perf_path, "-")) {
+		rc = fail(err, errlen, -EINVAL, "the record and the perf script cannot both be stdin");
+		goto out;
+	}
+	if (pv->record_path && !strcmp(pv->record_path, "-"))
+		rc = spool_stdin(pv, 0, &pv->record_path, err, errlen);
+	if (!rc && pv->perf_path && !strcmp(pv->perf_path, "-"))
+		rc = spool_stdin(pv, 1, &pv->perf_path, err, errlen);
+	if (rc)
+		goto out;
+	pv->cols = calloc(tl->columns, sizeof(*pv->cols));
+	tl->wss_mean = malloc(tl->columns * sizeof(double));
+	tl->wss_max = malloc(tl->columns * sizeof(double));
+	if (!pv->cols || !tl->wss_mean || !tl->wss_max) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = dt_phases_new(&tl->phases, &o->load.phase, err, errlen);
+	if (rc)
+		goto out;
+
+	/* Pass 1: setup, clocks, peak, guide, span, threads. */
+	dt_clock_readings_init(&p1.clocks);
+	dt_phase_peak_init(&p1.peak, o->load.phase.min_accesses);
+	p1.use_stacks = !pv->perf_path || o->load.keep_record_stacks;
+	if (pv->record_path) {
+		rc = record_pass(tl, "record pass 1", pass1_item, &p1, err, errlen);
+		if (!rc)
+			rc = dt_heat_guides_finish(&p1.guides, err, errlen);
+		if (rc)
+			goto out;
+		tl->has_damon = tl->nr_snapshots > 0;
+		if (!p1.use_stacks && p1.nr_record_stacks)
+			warn(tl, "%s: its %" PRIu64 " callstack samples are replaced by those of %s "
+			     "(--keep-record-stacks keeps both)", o->load.record_path,
+			     p1.nr_record_stacks, o->load.perf_script_path);
+	}
+	if (pv->perf_path) {
+		rc = perf_pass1(tl, &sp, err, errlen);
+		if (rc)
+			goto out;
+		struct dt_align_request req = { 0 };
+		req.forced = o->load.time_offset_set;
+		req.offset_ns = o->load.time_offset_ns;
+		req.samples_clock = o->load.perf_clock ? o->load.perf_clock : sp.clock;
+		req.have_samples = sp.have;
+		req.samples_first_ns = sp.first;
+		req.samples_last_ns = sp.last;
+		dt_clock_align(&p1.clocks, &req, &tl->align);
+		if (tl->align.warning[0])
+			warn(tl, "%s", tl->align.warning);
+	} else if (o->load.time_offset_set) {
+		tl->align.method = DT_ALIGN_FORCED;
+		tl->align.offset_ns = o->load.time_offset_ns;
+	}
+	p3.use_stacks = p1.use_stacks && p1.nr_record_stacks;
+	p3.offset_ns = pv->perf_path ? 0 : tl->align.offset_ns;
+	tl->weight_is_ns = !pv->any_unweighted && !pv->any_not_time;
+
+	/* The time axis. */
+	if (tl->has_damon) {
+		tl->t_start_ns = p1.first_ns;
+		tl->t_end_ns = p1.last_ns;
+	} else if (sp.have || (p3.use_stacks && p1.have_stacks)) {
+		warn(tl, "%s: no DAMON snapshots: no WSS, heatmap or phases",
+		     pv->record_path ? o->load.record_path : o->load.perf_script_path);
+		uint64_t first = UINT64_MAX, last = 0;
+		if (sp.have) {
+			int64_t a = (int64_t)sp.first + tl->align.offset_ns;
+			int64_t b = (int64_t)sp.last + tl->align.offset_ns;
+			first = (uint64_t)(a < 0 ? 0 : a);
+			last = (uint64_t)(b < 0 ? 0 : b);
+		}
+		if (p3.use_stacks && p1.have_stacks) {
+			int64_t a = (int64_t)p1.stack_first + p3.offset_ns;
+			int64_t b = (int64_t)p1.stack_last + p3.offset_ns;
+			if ((uint64_t)(a < 0 ? 0 : a) < first)
+				first = (uint64_t)(a < 0 ? 0 : a);
+			if ((uint64_t)(b < 0 ? 0 : b) > last)
+				last = (uint64_t)(b < 0 ? 0 : b);
+		}
+		tl->t_start_ns = first;
+		tl->t_end_ns = last + 1;
+	} else {
+		rc = fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
+			  pv->record_path ? o->load.record_path : o->load.perf_script_path);
+		goto out;
+	}
+	if (tl->t_end_ns <= tl->t_start_ns + tl->columns)
+		tl->t_end_ns = tl->t_start_ns + tl->columns;
+	for (size_t c = 0; c < tl->columns; c++)
+		pv->cols[c].wss_max = -1;
+	rc = pick_thread(tl, err, errlen);
+	if (rc)
+		goto out;
+
+	/* Pass 2: phases, WSS columns, the hottest area. */
+	const struct dt_heat_guide *gd = NULL;
+	size_t hottest = 0;
+	if (tl->has_damon) {
+		struct dt_phase_params params = o->load.phase;
+		struct pass2 p2 = { &p1.guides, 0 };
+		if (!params.peak_wss)
+			params.peak_wss = dt_phase_peak_result(&p1.peak);
+		dt_phases_free(tl->phases);
+		tl->phases = NULL;
+		rc = dt_phases_new(&tl->phases, &params, err, errlen);
+		if (rc)
+			goto out;
+		dt_phases_set_aggr_callback(tl->phases, on_aggr, tl);
+		gd = pick_guide(o, &p1.guides);
+		if (!gd && o->has_target) {
+			rc = fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64,
+				  o->load.record_path, o->target_id);
+			goto out;
+		}
+		p2.heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
+			  o->draw_range == DT_TIMELINE_HOTTEST;
+		rc = record_pass(tl, "record pass 2", pass2_item, &p2, err, errlen);
+		if (!rc)
+			rc = dt_phases_finish(tl->phases, err, errlen);
+		if (rc)
+			goto out;
+		if (p2.heat)
+			hottest = dt_heat_guide_hottest(gd);
+		tl->nr_aggrs = dt_phases_nr_aggrs(tl->phases);
+		tl->peak_wss = dt_phases_peak(tl->phases);
+		if (gd && gd->nr_areas) {
+			rc = setup_grid(tl, gd, hottest, err, errlen);
+			if (rc)
+				goto out;
+		}
+	} else {
+		rc = dt_phases_finish(tl->phases, err, errlen);
+		if (rc)
+			goto out;
+	}
+	pv->nr_phase_acc = dt_phases_count(tl->phases);
+	pv->phase_acc = calloc(pv->nr_phase_acc + 1, sizeof(*pv->phase_acc));
+	tl->phase_stacks = calloc(pv->nr_phase_acc + 1, sizeof(*tl->phase_stacks));
+	if (!pv->phase_acc || !tl->phase_stacks) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+
+	/* Pass 3: heatmap cells, the record's stacks; then the perf samples. */
+	if (tl->has_grid || p3.use_stacks) {
+		rc = record_pass(tl, "record pass 3", pass3_item, &p3, err, errlen);
+		if (rc)
+			goto out;
+	}
+	if (pv->perf_path) {
+		rc = perf_pass2(tl, tl->align.offset_ns, err, errlen);
+		if (rc)
+			goto out;
+	}
+
+	/* Columns, phases' functions, flame boxes. */
+	for (size_t c = 0; c < tl->columns; c++) {
+		const struct column *col = &pv->cols[c];
+		tl->wss_mean[c] = col->wss_cov > 0 ? col->wss_sum / col->wss_cov : NAN;
+		tl->wss_max[c] = col->wss_cov > 0 ? col->wss_max : NAN;
+	}
+	uint32_t keep = o->top_functions ? o->top_functions : 5;
+	for (size_t k = 0; k < pv->nr_phase_acc && !rc; k++)
+		rc = finish_phase(tl, k, keep);
+	if (!rc)
+		rc = finish_flame(tl);
+	if (rc) {
+		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (pv->dropped_paths)
+		warn(tl, "flame chart: more than %d call paths in one time column; the rarer "
+		     "ones are left out", DT_TIMELINE_MAX_PATHS_PER_COLUMN);
+	if (tl->has_damon && tl->nr_samples) {
+		uint64_t inside = 0;
+		for (size_t k = 0; k < pv->nr_phase_acc; k++)
+			inside += tl->phase_stacks[k].nr_samples;
+		if (!inside && dt_phases_count(tl->phases))
+			warn(tl, "no callstack sample falls inside a phase; check the clocks "
+			     "(--time-offset)");
+	}
+out:
+	if (rc) {
+		dt_timeline_free(tl);
+		tl = NULL;
+	}
+	dt_heat_guides_free(&p1.guides);
+	free(p3.scratch);
+	*out = tl;
+	return rc;
+}
+
+void dt_timeline_free(struct dt_timeline *tl)
+{
+	if (!tl)
+		return;
+	struct dt_timeline_priv *pv = tl->priv;
+	if (pv) {
+		for (int i = 0; i < 2; i++) {
+			if (pv->spooled[i])
+				unlink(pv->spooled[i]);
+			free(pv->spooled[i]);
+		}
+		for (uint32_t i = 0; i < pv->nr_frames; i++) {
+			free(pv->frames[i].symbol);
+			free(pv->frames[i].dso);
+		}
+		free(pv->frames);
+		idmap_free(&pv->frame_index);
+		free(pv->global_total);
+		free(pv->global_stamp);
+		free(pv->nodes);
+		idmap_free(&pv->node_index);
+		free(pv->threads);
+		idmap_free(&pv->thread_index);
+		for (size_t k = 0; k < pv->nr_phase_acc && pv->phase_acc; k++) {
+			idmap_free(&pv->phase_acc[k].map);
+			free(pv->phase_acc[k].v);
+		}
+		free(pv->phase_acc);
+		if (pv->cols)
+			for (size_t c = 0; c < tl->columns; c++) {
+				idmap_free(&pv->cols[c].map);
+				free(pv->cols[c].v);
+			}
+		free(pv->cols);
+		free(pv->rec_map);
+		free(pv);
+	}
+	if (tl->phase_stacks)
+		for (size_t k = 0; k < dt_phases_count(tl->phases); k++)
+			free(tl->phase_stacks[k].top);
+	free(tl->phase_stacks);
+	dt_phases_free(tl->phases);
+	free(tl->wss_mean);
+	free(tl->wss_max);
+	if (tl->has_grid)
+		dt_heat_grid_free(&tl->grid);
+	dt_maps_copy_free(&tl->maps);
+	free(tl->boxes);
+	free(tl);
+}
+
+const char *dt_timeline_frame_symbol(const struct dt_timeline *tl, uint32_t frame)
+{
+	return frame < tl->priv->nr_frames ? tl->priv->frames[frame].symbol : "";
+}
+
+const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame)
+{
+	return frame < tl->priv->nr_frames ? tl->priv->frames[frame].dso : "";
+}
+
+double dt_timeline_column_s(const struct dt_timeline *tl, double col)
+{
+	return col * (double)(tl->t_end_ns - tl->t_start_ns) / (double)tl->columns / 1e9;
+}
+
+/* ------------------------------------------------------------ reports */
+
+static double rel_s(const struct dt_timeline *tl, uint64_t t)
+{
+	return t >= tl->t_start_ns ? (double)(t - tl->t_start_ns) / 1e9
+				   : -(double)(tl->t_start_ns - t) / 1e9;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl)
+{
+	size_t n = dt_phases_count(tl->phases);
+	if (!n)
+		fprintf(out, "no phases%s\n", tl->has_damon ? "" : " (no DAMON snapshots)");
+	for (size_t k = 0; k < n; k++) {
+		const struct dt_phase *p = dt_phases_get(tl->phases, k);
+		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
+		char wss[32], size[32];
+		dt_format_bytes(wss, sizeof(wss), p->wss_mean);
+		fprintf(out, "phase %u [%.2f-%.2f s] WSS %s", p->number, rel_s(tl, p->start_ns),
+			rel_s(tl, p->end_ns), wss);
+		if (p->nr_ranges) {
+			const struct dt_phase_range *r = &p->ranges[0];
+			dt_format_bytes(size, sizeof(size), r->end - r->start);
+			int named = r->path && *r->path;
+			fprintf(out, ", hot 0x%" PRIx64 "+%s (%s%s%s)", r->start, size,
+				r->kind ? r->kind : "unknown", named ? " " : "",
+				named ? base_name(r->path) : "");
+			if (p->nr_ranges > 1)
+				fprintf(out, " and %zu more", p->nr_ranges - 1);
+		}
+		if (ps->nr_top) {
+			fprintf(out, "; top:");
+			for (size_t i = 0; i < ps->nr_top && i < 3; i++)
+				fprintf(out, "%s %s %.0f%%", i ? "," : "",
+					dt_timeline_frame_symbol(tl, ps->top[i].frame),
+					100 * ps->top[i].share);
+		} else if (!tl->nr_samples) {
+			fprintf(out, "; no callstacks");
+		} else {
+			fprintf(out, "; no callstack samples");
+		}
+		fputc('\n', out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	dt_stacks_json_string(out, s);
+}
+
+static void json_num(FILE *out, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%.6g", v);
+	else
+		fputs("null", out);
+}
+
+int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
+{
+	size_t n = dt_phases_count(tl->phases);
+	fprintf(out, "{\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64 ",\"duration_s\":%.6f,"
+		"\"snapshots\":%" PRIu64 ",\"aggregations\":%" PRIu64 ",\"peak_wss\":%" PRIu64 ","
+		"\"stacks\":{\"samples\":%" PRIu64 ",\"from_record\":%" PRIu64
+		",\"from_perf_script\":%" PRIu64 ",\"weight_unit\":\"%s\",\"alignment\":\"%s\","
+		"\"offset_ns\":%" PRId64 "},",
+		tl->t_start_ns, tl->t_end_ns, rel_s(tl, tl->t_end_ns), tl->nr_snapshots,
+		tl->nr_aggrs, tl->peak_wss, tl->nr_samples, tl->nr_record_samples,
+		tl->nr_perf_samples, tl->weight_is_ns ? "ns" : "samples",
+		dt_align_method_name(tl->align.method), tl->align.offset_ns);
+	if (tl->has_thread) {
+		fprintf(out, "\"thread\":{\"pid\":%" PRId32 ",\"tid\":%" PRId32 ",\"comm\":", tl->pid,
+			tl->tid);
+		json_str(out, tl->comm);
+		fputs("},", out);
+	} else {
+		fputs("\"thread\":null,", out);
+	}
+	fputs("\"phases\":[", out);
+	for (size_t k = 0; k < n; k++) {
+		const struct dt_phase *p = dt_phases_get(tl->phases, k);
+		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
+		fprintf(out, "%s{\"number\":%u,\"start_s\":%.6f,\"end_s\":%.6f,\"start_ns\":%" PRIu64
+			",\"end_ns\":%" PRIu64 ",\"aggregations\":%u,\"wss\":{\"mean\":%" PRIu64
+			",\"min\":%" PRIu64 ",\"max\":%" PRIu64 "},\"hot_ranges\":[",
+			k ? "," : "", p->number, rel_s(tl, p->start_ns), rel_s(tl, p->end_ns),
+			p->start_ns, p->end_ns, p->nr_aggrs, p->wss_mean, p->wss_min, p->wss_max);
+		for (size_t i = 0; i < p->nr_ranges; i++) {
+			const struct dt_phase_range *r = &p->ranges[i];
+			fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\","
+				"\"bytes\":%" PRIu64 ",\"pid\":%" PRId32 ",\"target\":%" PRIu32
+				",\"share\":", i ? "," : "", r->start, r->end, r->end - r->start,
+				r->pid, r->target);
+			json_num(out, r->share);
+			fputs(",\"kind\":", out);
+			json_str(out, r->kind ? r->kind : "unknown");
+			fputs(",\"path\":", out);
+			json_str(out, r->path ? r->path : "");
+			fputc('}', out);
+		}
+		fprintf(out, "],\"samples\":%" PRIu64 ",\"weight\":%" PRIu64 ",\"function\":",
+			ps->nr_samples, ps->weight);
+		if (ps->named >= 0)
+			json_str(out, dt_timeline_frame_symbol(tl, ps->top[ps->named].frame));
+		else
+			fputs("null", out);
+		fputs(",\"top_functions\":[", out);
+		for (size_t i = 0; i < ps->nr_top; i++) {
+			const struct dt_timeline_function *f = &ps->top[i];
+			fputs(i ? ",{\"name\":" : "{\"name\":", out);
+			json_str(out, dt_timeline_frame_symbol(tl, f->frame));
+			fputs(",\"dso\":", out);
+			json_str(out, dt_timeline_frame_dso(tl, f->frame));
+			fprintf(out, ",\"self\":%" PRIu64 ",\"total\":%" PRIu64 ",\"share\":", f->self,
+				f->total);
+			json_num(out, f->share);
+			fputs(",\"self_share\":", out);
+			json_num(out, f->self_share);
+			fputs(",\"distinct\":", out);
+			json_num(out, f->distinct);
+			fputc('}', out);
+		}
+		fputs("]}", out);
+	}
+	fputs("],\"warnings\":[", out);
+	for (size_t i = 0; i < tl->nr_warnings; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, tl->warnings[i]);
+	}
+	fputs("]}\n", out);
+	return ferror(out) ? -EIO : 0;
+}

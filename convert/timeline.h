@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * timeline.h - what damo-timeline shows, assembled in a few streaming
+ * passes: the working set size over time, damo's access heatmap grid, a
+ * flame chart of one thread's callstacks by time, and the memory access
+ * phases (phases.h) with the functions that ran in each.
+ *
+ * Inputs: a record (anything dt_input_open reads) and/or perf script text
+ * (perf_script.h).  Callstacks come from the record's own STACK items, and
+ * from the perf script text, which replaces them unless
+ * load.keep_record_stacks (the convention of damo-stacks); perf times are
+ * put on the record's clock as clock_align.h decides.
+ *
+ * Passes: the record is read three times (setup, clocks, peak WSS and the
+ * heatmap guide; phases, WSS and the hottest area; heatmap cells and
+ * callstacks), the perf script text twice (clock and time span; samples).
+ * Standard input ("-") is copied to a temporary file first.
+ *
+ * Memory grows with the number of time columns and address cells, with the
+ * distinct frames, call paths and threads, and with the phases; never with
+ * the number of snapshots or samples: WSS values and callstacks are summed
+ * into time columns as they stream by.  The flame chart keeps, per column,
+ * the weight of each call path of the chosen thread seen in that column (at
+ * most DT_TIMELINE_MAX_PATHS_PER_COLUMN; later new paths are not counted).
+ *
+ * Function attribution is that of dt_phases_attribute(): per phase, each
+ * frame's self and total weight (a frame counts once per sample) and its
+ * distinctness (share of the phase's weight minus share of the weight
+ * outside the phase).  The function named for a phase is the most distinct
+ * frame; when a callee is as distinct as its caller (within
+ * DT_TIMELINE_NAME_TOLERANCE of the best score), the deeper frame is named,
+ * so wrappers (main loops, burst drivers) give way to the function doing
+ * the work.  Weights are the samples' periods (nanoseconds for cpu-clock)
+ * when every sample has one, otherwise every sample counts 1.
+ *
+ * Functions return 0 or a negative errno and write one line into err.
+ */
+#ifndef DT_TIMELINE_H
+#define DT_TIMELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clock_align.h"
+#include "heatmap.h"
+#include "phases.h"
+#include "stacks_profile.h"
+
+#define DT_TIMELINE_MAX_PATHS_PER_COLUMN 4096
+#define DT_TIMELINE_NAME_TOLERANCE 0.03
+#define DT_TIMELINE_MAX_WARNINGS 6
+
+enum dt_timeline_draw_range {
+	DT_TIMELINE_HOTTEST = 0, /* damo's default: the hottest mapped area */
+	DT_TIMELINE_MAPPED,      /* every area, unmapped gaps collapsed */
+};
+
+/* Progress of the passes ("record pass 2", items read so far). */
+typedef void (*dt_timeline_progress_fn)(void *ctx, const char *stage, uint64_t items);
+
+struct dt_timeline_opts {
+	struct dt_stacks_load_opts load; /* inputs, alignment, phase parameters */
+	size_t columns;           /* time columns (WSS, heatmap, flame chart); 0: 500 */
+	size_t addr_cells;        /* heatmap address cells; 0: 300 */
+	int has_tid;              /* flame chart of this thread (else the busiest) */
+	int32_t tid;
+	int has_target;           /* heatmap of the target with this DAMON id */
+	uint64_t target_id;       /* (else the heatmap guide's first target) */
+	int has_address_range;    /* heatmap of [addr_start, addr_end) */
+	uint64_t addr_start, addr_end;
+	enum dt_timeline_draw_range draw_range;
+	uint32_t max_depth;       /* flame chart levels kept; 0: 32 */
+	uint32_t top_functions;   /* functions listed per phase; 0: 5 */
+	dt_timeline_progress_fn progress;
+	void *progress_ctx;
+};
+
+void dt_timeline_opts_default(struct dt_timeline_opts *o);
+
+struct dt_timeline_function {
+	uint32_t frame;           /* dt_timeline_frame_* id */
+	uint64_t self, total;     /* summed weights */
+	double share, self_share; /* total / self over the phase's weight */
+	double distinct;          /* see above */
+	double mean_depth;        /* 1: root */
+};
+
+/* Callstacks inside one phase (same index as dt_phases_get). */
+struct dt_timeline_phase {
+	uint64_t weight, nr_samples;
+	long named;               /* index in `top` of the function named; -1: none */
+	size_t nr_top;
+	struct dt_timeline_function *top; /* by distinctness, descending */
+};
+
+/* One flame chart box: columns [col0, col1) at `depth` (1: root frame). */
+struct dt_timeline_box {
+	uint32_t col0, col1, depth, frame;
+};
+
+struct dt_timeline {
+	/* Time axis: [t_start_ns, t_end_ns) cut into `columns` columns. */
+	uint64_t t_start_ns, t_end_ns;
+	size_t columns;
+	int has_damon;            /* the record had snapshots */
+	uint64_t nr_snapshots, nr_aggrs, peak_wss;
+	/* WSS per column: time-weighted mean and maximum of the aggregations
+	 * overlapping it; NaN where none does. */
+	double *wss_mean, *wss_max;
+	/* Phases (times on the record's clock; report times from t_start_ns). */
+	struct dt_phases *phases;
+	struct dt_timeline_phase *phase_stacks;
+	/* Heatmap (has_grid): the grid, its target and what the range is. */
+	int has_grid;
+	struct dt_heat_grid grid;
+	struct dt_target_info heat_target;
+	char heat_range_name[96];  /* "anon", "heap", a file name, "" */
+	struct dt_maps_copy maps;  /* latest maps, to name areas */
+	/* Callstacks. */
+	uint64_t nr_samples, nr_record_samples, nr_perf_samples;
+	int weight_is_ns;          /* weights are ns of CPU time (else samples) */
+	struct dt_align_result align;
+	int has_thread;            /* flame chart thread found */
+	int32_t pid, tid;
+	char comm[64];
+	uint64_t thread_weight, nr_threads;
+	size_t nr_boxes;
+	struct dt_timeline_box *boxes;
+	uint32_t max_depth;        /* deepest box */
+	size_t nr_warnings;
+	char warnings[DT_TIMELINE_MAX_WARNINGS][320];
+	struct dt_timeline_priv *priv;
+};
+
+int dt_timeline_build(struct dt_timeline **tl, const struct dt_timeline_opts *o,
+		      char *err, size_t errlen);
+void dt_timeline_free(struct dt_timeline *tl);
+
+const char *dt_timeline_frame_symbol(const struct dt_timeline *tl, uint32_t frame);
+const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame);
+/* Start and end time of column `col`, in seconds from t_start_ns. */
+double dt_timeline_column_s(const struct dt_timeline *tl, double col);
+
+/* The phase report, one line per phase:
+ *   phase 3 [2.91-4.10 s] WSS 64.0 MiB, hot 0x7f2a00000000+64.0 MiB (anon); top: Transpose 71%
+ * (times from t_start_ns; WSS the phase's mean; the largest hot range and
+ * how many more; the named function first, then the next most distinct,
+ * each with its share of the phase's callstack weight).  "no phases" when
+ * there are none.  0 or -EIO. */
+int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl);
+/* The same as one JSON object (keys documented in damo-timeline(1)). */
+int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl);
+
+#endif /* DT_TIMELINE_H */

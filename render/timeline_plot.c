@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* damo-timeline's figure: WSS, heatmap and flame chart on one time axis
+ * (timeline_plot.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeline_plot.h"
+#include "units.h"
+
+static const struct dt_rgb phase_shades[2] = {
+	{ 0.86, 0.88, 0.96 },
+	{ 0.97, 0.90, 0.80 },
+};
+
+/* Flame chart colours: warm, stable per function name. */
+static struct dt_rgb frame_color(const char *symbol)
+{
+	uint32_t h = 2166136261u;
+	for (const char *s = symbol; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	double a = (h & 0xff) / 255.0, b = ((h >> 8) & 0xff) / 255.0, c = ((h >> 16) & 0xff) / 255.0;
+	return (struct dt_rgb){ 0.88 + 0.12 * a, 0.45 + 0.40 * b, 0.15 + 0.25 * c };
+}
+
+static const char *phase_function(const struct dt_timeline *tl, size_t k)
+{
+	const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
+	return ps->named >= 0 ? dt_timeline_frame_symbol(tl, ps->top[ps->named].frame) : NULL;
+}
+
+static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels)
+{
+	size_t n = dt_phases_count(tl->phases);
+	double t0 = (double)tl->t_start_ns;
+	for (size_t k = 0; k < n; k++) {
+		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
+		const char *fn = phase_function(tl, k);
+		char label[160];
+		if (fn)
+			snprintf(label, sizeof(label), "phase %u: %s", ph->number, fn);
+		else
+			snprintf(label, sizeof(label), "phase %u", ph->number);
+		if (dt_panel_shade_x(p, ((double)ph->start_ns - t0) / 1e9, ((double)ph->end_ns - t0) / 1e9,
+				     phase_shades[k % 2], labels ? label : NULL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span)
+{
+	double *x = malloc(tl->columns * sizeof(double)), *y = malloc(tl->columns * sizeof(double));
+	double peak = 0;
+	int rc = 0, legend = 1;
+	if (!x || !y) {
+		free(x);
+		free(y);
+		return -ENOMEM;
+	}
+	for (size_t c = 0; c < tl->columns; c++)
+		if (!isnan(tl->wss_max[c]) && tl->wss_max[c] > peak)
+			peak = tl->wss_max[c];
+	dt_panel_set_axis(p, DT_AXIS_X, 0, span, DT_AXIS_SECONDS, "time since the start of the record");
+	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES, "working set size");
+	dt_panel_set_title(p, tl->has_damon ? "Working set size (bytes of regions accessed in each aggregation)"
+					    : "Working set size: no DAMON snapshots in the input");
+	rc = shade_phases(tl, p, 1);
+	/* One polyline per run of columns that aggregations cover. */
+	for (size_t c = 0; c < tl->columns && !rc;) {
+		size_t n = 0;
+		while (c < tl->columns && isnan(tl->wss_mean[c]))
+			c++;
+		while (c < tl->columns && !isnan(tl->wss_mean[c])) {
+			x[n] = dt_timeline_column_s(tl, (double)c + 0.5);
+			y[n] = tl->wss_mean[c];
+			n++;
+			c++;
+		}
+		if (n)
+			rc = dt_panel_line(p, x, y, n, DT_COLOR_BLUE, legend ? "WSS" : NULL);
+		legend = 0;
+	}
+	if (!rc && !tl->has_damon)
+		rc = dt_panel_label_y(p, 0.4, 0.6, "no DAMON snapshots: no working set size");
+	free(x);
+	free(y);
+	return rc;
+}
+
+static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
+		      const struct dt_timeline_draw_opts *o, double span)
+{
+	char title[320], size[48], who[96];
+	int rc;
+	if (!tl->has_grid) {
+		dt_panel_set_title(p, "Access heatmap: no DAMON snapshots in the input");
+		dt_panel_set_axis(p, DT_AXIS_Y, 0, 1, DT_AXIS_HIDDEN, "address");
+		return dt_panel_label_y(p, 0.4, 0.6, "no DAMON snapshots: no access heatmap");
+	}
+	const struct dt_heat_grid *g = &tl->grid;
+	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
+	if (tl->heat_target.pid >= 0)
+		snprintf(who, sizeof(who), "target %" PRIu64 " (pid %" PRId64 ")", tl->heat_target.id,
+			 tl->heat_target.pid);
+	else
+		snprintf(who, sizeof(who), "target %" PRIu64, tl->heat_target.id);
+	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
+	if (g->pieces)
+		snprintf(title, sizeof(title), "Access heatmap of %s: %s, unmapped gaps collapsed", who,
+			 tl->heat_range_name);
+	else
+		snprintf(title, sizeof(title), "Access heatmap of %s: 0x%" PRIx64 " +%s%s%s%s", who,
+			 g->a_start, size, *tl->heat_range_name ? " (" : "", tl->heat_range_name,
+			 *tl->heat_range_name ? ")" : "");
+	dt_panel_set_title(p, title);
+	struct dt_heat_image img = {
+		.cells = g->cells, .nx = g->t_resol, .ny = g->a_resol,
+		.x0 = ((double)g->t_start - (double)tl->t_start_ns) / 1e9, .dx = (double)g->t_unit / 1e9,
+		.y0 = (double)g->a_start, .dy = (double)g->a_unit,
+		.cmap = o->cmap, .scale = o->scale, .nan_color = { 1, 1, 1 },
+		.bar_label = g->value_hz ? "access frequency (Hz)" : "accesses per aggregation",
+	};
+	if (g->pieces) {
+		img.y0 = 0;
+		img.dy = 1;
+		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, "address (mapped areas)");
+	} else {
+		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end, DT_AXIS_ADDRESS, "address");
+	}
+	rc = dt_panel_heatmap(p, &img);
+	for (size_t k = 0; k < g->nr_pieces && !rc; k++) {
+		char name[96], sz[48], label[192];
+		const struct dt_heat_piece *pc = &g->pieces[k];
+		double y0 = (double)g->piece_row[k], y1 = y0 + (double)g->piece_rows[k];
+		dt_maps_name_range(name, sizeof(name), &tl->maps, pc->start, pc->end);
+		dt_format_bytes(sz, sizeof(sz), pc->end - pc->start);
+		snprintf(label, sizeof(label), "%s%s0x%" PRIx64 " +%s", name, *name ? " " : "",
+			 pc->start, sz);
+		rc = dt_panel_label_y(p, y0, y1, label);
+		if (!rc && k + 1 < g->nr_pieces)
+			rc = dt_panel_separator_y(p, y1, NULL);
+	}
+	/* Phase edges: thin white lines over the cells. */
+	double w = span / 700, ylo = g->pieces ? 0 : (double)g->a_start;
+	double yhi = g->pieces ? (double)g->a_resol : (double)a_end;
+	for (size_t k = 0; k < dt_phases_count(tl->phases) && !rc; k++) {
+		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
+		double s = ((double)ph->start_ns - (double)tl->t_start_ns) / 1e9;
+		double e = ((double)ph->end_ns - (double)tl->t_start_ns) / 1e9;
+		rc = dt_panel_box(p, s - w / 2, s + w / 2, ylo, yhi, (struct dt_rgb){ 1, 1, 1 }, NULL);
+		if (!rc)
+			rc = dt_panel_box(p, e - w / 2, e + w / 2, ylo, yhi, (struct dt_rgb){ 1, 1, 1 }, NULL);
+	}
+	return rc;
+}
+
+static int flame_panel(const struct dt_timeline *tl, struct dt_panel *p)
+{
+	char title[320];
+	int rc;
+	double levels = tl->max_depth ? tl->max_depth : 1;
+	if (levels < 8)
+		levels = 8; /* a few shallow stacks stay readable boxes, not bars */
+	if (tl->has_thread)
+		snprintf(title, sizeof(title), "Callstacks of %s (pid %" PRId32 ", tid %" PRId32
+			 ") by time: the heaviest call path of each time column, root at the top",
+			 *tl->comm ? tl->comm : "thread", tl->pid, tl->tid);
+	else
+		snprintf(title, sizeof(title), "Callstacks: none in the input");
+	dt_panel_set_title(p, title);
+	dt_panel_set_axis(p, DT_AXIS_Y, 0, levels, DT_AXIS_HIDDEN, "call depth");
+	rc = shade_phases(tl, p, 0);
+	if (!rc && !tl->nr_boxes)
+		rc = dt_panel_label_y(p, levels * 0.45, levels * 0.55,
+				      tl->has_thread ? "no callstack samples inside the record's time span"
+						     : "no callstacks: record with -g, or give --perf-script");
+	for (size_t i = 0; i < tl->nr_boxes && !rc; i++) {
+		const struct dt_timeline_box *b = &tl->boxes[i];
+		const char *sym = dt_timeline_frame_symbol(tl, b->frame);
+		double y1 = levels - (double)(b->depth - 1);
+		rc = dt_panel_box(p, dt_timeline_column_s(tl, b->col0), dt_timeline_column_s(tl, b->col1),
+				  y1 - 1, y1, frame_color(sym), sym);
+	}
+	return rc;
+}
+
+int dt_timeline_draw(const struct dt_timeline *tl, const char *path,
+		     const struct dt_timeline_draw_opts *o, char *err, size_t errlen)
+{
+	struct dt_figure *f;
+	double span = (double)(tl->t_end_ns - tl->t_start_ns) / 1e9;
+	int rc = dt_figure_new(&f, path, o->width > 0 ? o->width : 1000,
+			       o->height > 0 ? o->height : 760, err, errlen);
+	if (rc)
+		return rc;
+	char title[512];
+	size_t n = dt_phases_count(tl->phases);
+	snprintf(title, sizeof(title), "%s: %zu phase%s in %.2f s", o->title ? o->title : "damo-timeline",
+		 n, n == 1 ? "" : "s", span);
+	dt_figure_set_title(f, title);
+	struct dt_panel *wss = dt_figure_add_panel(f, 1.0);
+	struct dt_panel *heat = dt_figure_add_panel(f, 1.5);
+	struct dt_panel *flame = dt_figure_add_panel(f, 1.6);
+	if (!wss || !heat || !flame)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = wss_panel(tl, wss, span);
+	if (!rc)
+		rc = heat_panel(tl, heat, o, span);
+	if (!rc)
+		rc = flame_panel(tl, flame);
+	if (rc) {
+		dt_figure_free(f);
+		snprintf(err, errlen, "out of memory");
+		return rc;
+	}
+	return dt_figure_finish(f, err, errlen);
+}
