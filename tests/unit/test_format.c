@@ -817,6 +817,33 @@ START_TEST(full_disk_leaves_a_readable_record)
 }
 END_TEST
 
+/* A reader opened on a recording in progress reads what was added since. */
+START_TEST(reads_a_growing_file)
+{
+	const char *path = ft_tmp_path("live.dtr");
+	struct dtr_writer *w = create(path, NULL);
+	struct dtr_region r = { 4096, 8192, 1, 1 };
+	struct dtr_reader *rd;
+	struct dtr_item it;
+	int n = 0, ret;
+
+	put_snapshot(w, 0, 10, 0, &r, 1, NULL);
+	ck_assert_int_eq(dtr_writer_flush(w, err, sizeof(err)), 0);
+	ck_assert_int_eq(dtr_reader_open(&rd, path, NULL, err, sizeof(err)), 0);
+	for (int i = 1; i < 5; i++) {
+		put_snapshot(w, 10ull * i, 10ull * (i + 1), 0, &r, 1, NULL);
+		ck_assert_int_eq(dtr_writer_flush(w, err, sizeof(err)), 0);
+	}
+	while ((ret = dtr_reader_next(rd, &it, err, sizeof(err))) > 0)
+		n++;
+	ck_assert_msg(ret == 0, "%s", err);
+	ck_assert_int_eq(n, 5);
+	dtr_reader_close(rd);
+	finish(w);
+	ft_tmp_cleanup();
+}
+END_TEST
+
 Suite *format_suite(void)
 {
 	Suite *s = suite_create("format");
@@ -839,6 +866,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, reads_a_pipe_with_a_consumed_prefix);
 	tcase_add_test(tc, flush_by_time);
 	tcase_add_test(tc, full_disk_leaves_a_readable_record);
+	tcase_add_test(tc, reads_a_growing_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
