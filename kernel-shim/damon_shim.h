@@ -172,8 +172,16 @@ void dshim_tried_regions_free(struct dshim_tried_regions *t);
 /* "off"; returns when the kdamond reports off (waits up to `timeout_ms`). */
 int dshim_damon_stop(struct dshim_damon *damon, unsigned timeout_ms, char *err,
 		     size_t errlen);
+/* Start a guardian process that turns the kdamond off and removes it if
+ * this process dies without calling dshim_damon_destroy (e.g. SIGKILL).  It
+ * keeps no descriptor but its pipe, ignores SIGINT, SIGTERM and SIGHUP, and
+ * acts only while kdamond 0 is still the one this handle started.  Call
+ * after dshim_damon_start. */
+int dshim_damon_guard(struct dshim_damon *damon, char *err, size_t errlen);
+
 /* Stop if running, remove what was created (nr_kdamonds back to 0) and
- * free.  NULL is fine.  Returns the first error met; frees in any case. */
+ * free (releasing the guardian).  NULL is fine.  Returns the first error
+ * met; frees in any case. */
 int dshim_damon_destroy(struct dshim_damon *damon, char *err, size_t errlen);
 
 /* ------------------------------------------------------- tracepoint format */

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -359,6 +361,8 @@ struct dshim_damon {
 	int created;
 	int on;
 	int tuned_unsupported;
+	pid_t guardian;
+	int guard_fd; /* write end of the guardian's pipe, -1 when none */
 };
 
 static void sleep_ms(unsigned ms)
@@ -460,6 +464,7 @@ int dshim_damon_create(struct dshim_damon **out, const struct dshim_roots *roots
 	}
 	d->roots = *roots;
 	d->pid = -1;
+	d->guard_fd = -1;
 	d->index = 0;
 	shim_path(d->nr_kdamonds_path, sizeof(d->nr_kdamonds_path),
 		  "%s/admin/kdamonds/nr_kdamonds", roots->sysfs);
@@ -836,6 +841,93 @@ int dshim_damon_stop(struct dshim_damon *d, unsigned timeout_ms, char *err, size
 	return 0;
 }
 
+/* The guardian: wait for the recorder to go away; unless it said it cleaned
+ * up, stop and remove the kdamond if it is still the one it started. */
+static void guardian_main(struct dshim_damon *d, int fd)
+{
+	char c = 0, path[DSHIM_PATH_LEN], state[64];
+	long pid = -1;
+	uint64_t nr = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c == 'd')
+		_exit(0);
+	/* Ours while it is the only kdamond and runs with the pid we started,
+	 * or has stopped by itself (its targets exited): nobody can replace
+	 * kdamond 0 without removing ours first, which the recorder never did
+	 * before releasing this guardian. */
+	if (read_u64(d->nr_kdamonds_path, &nr) || nr != 1 ||
+	    shim_path(path, sizeof(path), "%s/pid", d->kdamond) ||
+	    damon_read(d, "state", state, sizeof(state)) < 0)
+		_exit(0);
+	read_long(path, &pid);
+	if (strcmp(state, "off") && pid != d->pid)
+		_exit(0); /* running, but not the thread we started: leave it */
+	if (!strcmp(state, "on"))
+		damon_write(d, "state", "off", NULL, 0);
+	for (int i = 0; i < 1000; i++) {
+		if (damon_read(d, "state", state, sizeof(state)) < 0 || !strcmp(state, "off"))
+			break;
+		sleep_ms(5);
+	}
+	if (!read_u64(d->nr_kdamonds_path, &nr) && nr == 1)
+		write_text(d->nr_kdamonds_path, "0", NULL, 0);
+	_exit(0);
+}
+
+int dshim_damon_guard(struct dshim_damon *d, char *err, size_t errlen)
+{
+	int p[2];
+
+	if (!d->created || d->pid <= 0) {
+		shim_err(err, errlen, "%s: no running kdamond of this run to guard", d->kdamond);
+		return -EINVAL;
+	}
+	if (pipe2(p, O_CLOEXEC)) {
+		shim_err(err, errlen, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		shim_err(err, errlen, "fork: %s", strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		/* Hold nothing of the recorder's (a command waiting for its
+		 * start signal must see EOF if the recorder dies). */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		int keep = p[0];
+		for (int fd = 3; fd < 4096; fd++)
+			if (fd != keep)
+				close(fd);
+		guardian_main(d, keep);
+	}
+	close(p[0]);
+	d->guardian = pid;
+	d->guard_fd = p[1];
+	return 0;
+}
+
+static void release_guardian(struct dshim_damon *d)
+{
+	if (d->guard_fd < 0)
+		return;
+	ssize_t w = write(d->guard_fd, "d", 1);
+	(void)w;
+	close(d->guard_fd);
+	d->guard_fd = -1;
+	while (waitpid(d->guardian, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int dshim_damon_destroy(struct dshim_damon *d, char *err, size_t errlen)
 {
 	int first = 0, ret;
@@ -843,6 +935,8 @@ int dshim_damon_destroy(struct dshim_damon *d, char *err, size_t errlen)
 
 	if (!d)
 		return 0;
+	/* The guardian goes first: from here on removal is ours to do. */
+	release_guardian(d);
 	if (d->created) {
 		ret = dshim_damon_stop(d, 5000, err, errlen);
 		if (ret)

@@ -1261,7 +1261,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	    (ret = write_context(&r, r.nr_targets, err, errlen)) ||
 	    (ret = write_clocks(&r, "start", err, errlen)))
 		goto out;
-	if ((ret = dshim_damon_start(r.damon, 5000, err, errlen)))
+	if ((ret = dshim_damon_start(r.damon, 5000, err, errlen)) ||
+	    (ret = dshim_damon_guard(r.damon, err, errlen)))
 		goto out;
 	r.t0 = now_ns();
 	uint64_t s, a, u;

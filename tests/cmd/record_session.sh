@@ -132,3 +132,21 @@ expect_status 1 damo-record --source tried-regions -o none.dtr -- ./no-such-prog
 expect_grep "cannot run './no-such-program': No such file or directory" err
 [ "$(cat $kd/state)" = off ] || fail "DAMON left on"
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "kdamond not removed"
+
+# SIGKILL: nothing runs in the recorder any more, but its guardian turns
+# DAMON off and removes the kdamond, and the record reads up to its last
+# chunk (flushed at least every second).
+damo-record --source tried-regions -a 50ms -o killed.dtr paddr >/dev/null 2>killed.err &
+rpid=$!
+sleep 2.5
+kill -KILL $rpid
+wait $rpid 2>/dev/null || true
+for i in $(seq 50); do
+	[ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(cat $kd/state)" = off ] || fail "DAMON left on after SIGKILL"
+[ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "kdamond left after SIGKILL"
+expect_ok damo-info --salvage killed.dtr
+expect_grep '^closed cleanly: no' out
+expect_grep '^snapshots: [1-9]' out

@@ -409,6 +409,68 @@ START_TEST(commit_targets_rewrites_the_target_list)
 }
 END_TEST
 
+/* A recorder that dies after starting its kdamond: exit without destroy. */
+static void die_after_start(const char *new_pid)
+{
+	struct dshim_roots r;
+	struct dshim_damon *d = NULL;
+	char err[512] = "";
+	struct dshim_target_config t = { .pid = 1 };
+	struct dshim_config cfg = { .operations = "vaddr", .nr_targets = 1, .targets = &t };
+
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dshim_roots_init(&r, sysfs, "/nonexistent", "/dev/null");
+		if (dshim_damon_create(&d, &r, err, sizeof(err)) ||
+		    dshim_damon_configure(d, &cfg, err, sizeof(err)) ||
+		    dshim_damon_start(d, 2000, err, sizeof(err)) ||
+		    dshim_damon_guard(d, err, sizeof(err)))
+			_exit(1);
+		if (new_pid)
+			write_rel("0/pid", new_pid);
+		_exit(0); /* as after SIGKILL: no destroy */
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+static void wait_rel(const char *rel, const char *want)
+{
+	char got[64] = "";
+	for (int i = 0; i < 400; i++) {
+		read_rel(rel, got, sizeof(got));
+		if (!strcmp(got, want))
+			return;
+		usleep(5000);
+	}
+	ck_assert_msg(0, "%s reads '%s', expected '%s'", rel, got, want);
+}
+
+START_TEST(guardian_cleans_up_after_a_dead_recorder)
+{
+	make_tree("");
+	write_rel("0/pid", "4242");
+	die_after_start(NULL);
+	wait_rel("nr_kdamonds", "0");
+	ck_rel_eq("0/state", "off");
+	remove_tree();
+}
+END_TEST
+
+START_TEST(guardian_leaves_a_kdamond_it_did_not_start)
+{
+	make_tree("");
+	write_rel("0/pid", "4242");
+	die_after_start("5151"); /* kdamond 0 now runs another thread */
+	usleep(300000);
+	ck_rel_eq("nr_kdamonds", "1");
+	ck_rel_eq("0/state", "on");
+	remove_tree();
+}
+END_TEST
+
 START_TEST(system_ram_from_iomem)
 {
 	char path[300], err[256];
@@ -462,6 +524,8 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, refuses_an_existing_stopped_kdamond);
 	tcase_add_test(tc, destroy_leaves_kdamonds_it_did_not_create);
 	tcase_add_test(tc, commit_targets_rewrites_the_target_list);
+	tcase_add_test(tc, guardian_cleans_up_after_a_dead_recorder);
+	tcase_add_test(tc, guardian_leaves_a_kdamond_it_did_not_start);
 	tcase_add_test(tc, system_ram_from_iomem);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
