@@ -5,7 +5,7 @@
 # exit status and messages for the host to report.
 . /lib/damotrace-vm.sh
 
-PHASE_S=${PHASE_S:-2}  # seconds per phase of the phases workload
+PHASE_S=${PHASE_S:-3}  # seconds per phase of the phases workload
 BUF_MIB=${BUF_MIB:-32}
 
 cat /proc/iomem >"$RESULTS/iomem.txt"
@@ -71,12 +71,23 @@ scenario_record_sigint() {
 	fi
 }
 
+# wait_line FILE PATTERN: wait (at most 30 s) for a line of FILE to match.
+wait_line() {
+	local i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ $i -lt 300 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # record_timeout: an already running process by pid, stopped by --timeout.
 scenario_record_timeout() {
 	local d=$RESULTS/record_timeout wpid t0 t1
 	mkdir -p "$d"
 	phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
 	wpid=$!
+	wait_line "$d/phases.out" '^phase A'
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout 60 damo-record -o "$d/rec.dtr" --timeout 3 "$wpid" >"$d/stdout" 2>"$d/stderr"
 	echo $? >"$d/status"
@@ -86,12 +97,14 @@ scenario_record_timeout() {
 	wait "$wpid" 2>/dev/null
 }
 
-# paddr: the physical address space while the workload runs.
+# paddr: the physical address space while the workload runs its phases; the
+# workload prints its buffers' physical pages.
 scenario_paddr() {
 	local d=$RESULTS/paddr wpid
 	mkdir -p "$d"
-	phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
+	PHASES_PHYS=1 phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
 	wpid=$!
+	wait_line "$d/phases.out" '^phase A'
 	timeout 60 damo-record -o "$d/rec.dtr" --timeout 3 paddr >"$d/stdout" 2>"$d/stderr"
 	echo $? >"$d/status"
 	kill -KILL "$wpid" 2>/dev/null

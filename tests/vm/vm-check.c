@@ -59,11 +59,14 @@ struct record {
 #define NR_PHASES 3
 
 struct workload {
-	int ok;
+	int ok;      /* everything: buffers, mapping, every phase, end */
+	int started; /* buffers, mapping and phase A (the rest may be missing) */
 	uint64_t buf_start[NR_PHASES], buf_end[NR_PHASES];
 	uint64_t phase_ns[NR_PHASES];
 	uint64_t end_ns;
 	uint64_t mapped_ns; /* the buffers exist from this time on */
+	size_t nr_phys;     /* physical ranges of the buffers (PHASES_PHYS=1) */
+	uint64_t (*phys)[2];
 };
 
 static const char *check_name = "record";
@@ -236,6 +239,15 @@ static void read_workload(const char *path, struct workload *w)
 			   name >= 'A' && name < 'A' + NR_PHASES) {
 			w->phase_ns[name - 'A'] = a;
 			have |= 8 << (name - 'A');
+		} else if (sscanf(line, "phys %c %llx %llx", &name, &a, &b) == 3) {
+			uint64_t(*p)[2] = realloc(w->phys, (w->nr_phys + 1) * sizeof(*p));
+			if (!p) {
+				perror("vm-check");
+				exit(1);
+			}
+			w->phys = p;
+			w->phys[w->nr_phys][0] = a;
+			w->phys[w->nr_phys++][1] = b;
 		} else if (sscanf(line, "mapped %llu", &a) == 1) {
 			w->mapped_ns = a;
 			have |= 128;
@@ -246,6 +258,9 @@ static void read_workload(const char *path, struct workload *w)
 	}
 	fclose(f);
 	w->ok = have == 255;
+	w->started = (have & (7 | 8 | 128)) == (7 | 8 | 128);
+	if (!(have & 64))
+		w->end_ns = UINT64_MAX; /* stopped before it printed its end */
 }
 
 /* Bytes of [start, end) covered by the snapshot's regions. */
@@ -262,10 +277,13 @@ static uint64_t covered(const struct snapshot *s, uint64_t start, uint64_t end)
 	return sum;
 }
 
-/* The buffer holding most bytes of the snapshot's hottest regions (every
- * region with the highest nr_accesses, which must be non-zero), or -1.  A
- * region DAMON has not yet split may reach into a neighbouring buffer; the
- * majority of bytes says where the accesses are. */
+/* The buffer holding most bytes of the snapshot's hottest regions, or -1.
+ * The hottest regions are those within 20% of the highest nr_accesses
+ * (which must be non-zero): a count is a number of samples, and a busy
+ * one-page region such as the stack's often ties with or beats a whole
+ * buffer by a sample or two.  A region DAMON has not split yet may reach
+ * into a neighbouring buffer; the majority of bytes says where the accesses
+ * are. */
 static int hottest_buffer(const struct snapshot *s, const struct workload *w)
 {
 	uint32_t max = 0;
@@ -278,7 +296,7 @@ static int hottest_buffer(const struct snapshot *s, const struct workload *w)
 	if (!max)
 		return -1;
 	for (size_t i = 0; i < s->nr; i++) {
-		if (s->regions[i].nr_accesses != max)
+		if (s->regions[i].nr_accesses * 5 < max * 4)
 			continue;
 		for (int b = 0; b < NR_PHASES; b++) {
 			uint64_t lo = s->regions[i].start > w->buf_start[b] ? s->regions[i].start : w->buf_start[b];
@@ -384,14 +402,34 @@ static void check_phases(const struct record *rec, const struct workload *w,
 	}
 }
 
-/* System RAM ranges from /proc/iomem (physical addresses, needs root). */
-static void check_paddr(const struct record *rec, const char *iomem)
+/* System RAM ranges from /proc/iomem (physical addresses, needs root).
+ * DAMON aligns region edges to pages (the kernel rounds a range's end up),
+ * so a range counts with its edges rounded out to pages. */
+#define PAGE_MASK 4095ull
+static int hottest_on_phys(const struct snapshot *s, const struct workload *w)
+{
+	uint32_t max = 0;
+
+	for (size_t i = 0; i < s->nr; i++)
+		if (s->regions[i].nr_accesses > max)
+			max = s->regions[i].nr_accesses;
+	for (size_t i = 0; max && i < s->nr; i++) {
+		if (s->regions[i].nr_accesses * 5 < max * 4)
+			continue;
+		for (size_t k = 0; k < w->nr_phys; k++)
+			if (s->regions[i].start < w->phys[k][1] && w->phys[k][0] < s->regions[i].end)
+				return 1;
+	}
+	return 0;
+}
+
+static void check_paddr(const struct record *rec, const char *iomem, const struct workload *w)
 {
 	FILE *f = fopen(iomem, "r");
 	char line[256];
 	unsigned long long ram_start[64], ram_end[64];
 	int nr_ram = 0;
-	size_t outside = 0, accessed = 0;
+	size_t outside = 0, accessed = 0, during = 0, on_phys = 0;
 
 	if (f) {
 		while (fgets(line, sizeof(line), f) && nr_ram < 64) {
@@ -410,16 +448,26 @@ static void check_paddr(const struct record *rec, const char *iomem)
 		for (size_t j = 0; j < s->nr; j++) {
 			int in = 0;
 			for (int k = 0; k < nr_ram && !in; k++)
-				in = s->regions[j].start >= ram_start[k] && s->regions[j].end <= ram_end[k];
+				in = s->regions[j].start >= (ram_start[k] & ~PAGE_MASK) &&
+				     s->regions[j].end <= ((ram_end[k] + PAGE_MASK) & ~PAGE_MASK);
 			outside += !in;
 			any |= s->regions[j].nr_accesses > 0;
 		}
 		accessed += any;
+		if (w && s->start_ns >= w->phase_ns[0] + rec->aggr_us * 1000 && s->end_ns <= w->end_ns) {
+			during++;
+			on_phys += hottest_on_phys(s, w);
+		}
 	}
 	report(nr_ram > 0 && !outside, "paddr regions lie inside System RAM of %s (%d ranges, %zu regions outside)",
 	       iomem, nr_ram, outside);
 	report(rec->nr && accessed * 2 >= rec->nr,
 	       "paddr: accesses seen in at least half of the snapshots (%zu of %zu)", accessed, rec->nr);
+	if (w)
+		report(w->nr_phys && during >= 10 && on_phys * 10 >= during * 8,
+		       "paddr: hottest regions overlap the workload's physical pages in >= 80%% of the "
+		       "%zu snapshots during its phases (%zu; %zu physical ranges)",
+		       during, on_phys, w->nr_phys);
 }
 
 /* perf script --ns text of `perf record -g` samples of the workload: every
@@ -475,6 +523,28 @@ static void check_stacks(const char *path, const struct workload *w)
 	       samples, in_phase[0], in_phase[1], in_phase[2], outside);
 }
 
+/* --dump: one line per snapshot, for debugging a failed check. */
+static void dump(const struct record *rec, const struct workload *w)
+{
+	for (size_t i = 0; i < rec->nr; i++) {
+		const struct snapshot *s = &rec->snaps[i];
+		uint32_t max = 0;
+
+		for (size_t j = 0; j < s->nr; j++)
+			if (s->regions[j].nr_accesses > max)
+				max = s->regions[j].nr_accesses;
+		printf("#%zu %" PRIu64 ".%09" PRIu64 "-%" PRIu64 ".%09" PRIu64 " %zu regions, max %u, hottest in %c:",
+		       i, s->start_ns / 1000000000, s->start_ns % 1000000000,
+		       s->end_ns / 1000000000, s->end_ns % 1000000000, s->nr, max,
+		       w && w->ok && hottest_buffer(s, w) >= 0 ? 'A' + hottest_buffer(s, w) : '-');
+		for (size_t j = 0; j < s->nr; j++)
+			if (s->regions[j].nr_accesses)
+				printf(" %" PRIx64 "-%" PRIx64 ":%u", s->regions[j].start,
+				       s->regions[j].end, s->regions[j].nr_accesses);
+		putchar('\n');
+	}
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -489,8 +559,10 @@ static void usage(FILE *out)
 		"  --hot-fraction F    see the header of tests/vm/vm-check.c (default 0.9)\n"
 		"  --boundary-aggrs N  (default 2)\n"
 		"  --clean             the record must end with a clean close\n"
+		"  --dump              print every snapshot's hottest regions\n"
 		"  --stacks FILE       perf script --ns of perf record -g of the workload (needs --phases)\n"
-		"  --paddr IOMEM       physical regions: check them against /proc/iomem's System RAM\n");
+		"  --paddr IOMEM       physical regions: check them against /proc/iomem's System RAM\n"
+		"                      and, with --phases, against the workload's physical pages\n");
 }
 
 int main(int argc, char **argv)
@@ -507,10 +579,11 @@ int main(int argc, char **argv)
 		{ "clean", no_argument, NULL, 'c' },
 		{ "paddr", required_argument, NULL, 'P' },
 		{ "stacks", required_argument, NULL, 's' },
+		{ "dump", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int perf_script = 0, clean = 0, c;
+	int perf_script = 0, clean = 0, do_dump = 0, c;
 	const char *phases = NULL, *iomem = NULL, *stacks = NULL;
 	uint64_t aggr_us = 0, update_us = 0;
 	size_t min_snapshots = 10;
@@ -531,6 +604,7 @@ int main(int argc, char **argv)
 		case 'c': clean = 1; break;
 		case 'P': iomem = optarg; break;
 		case 's': stacks = optarg; break;
+		case 'd': do_dump = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -560,14 +634,23 @@ int main(int argc, char **argv)
 	check_times(&rec, min_snapshots);
 	if (phases) {
 		read_workload(phases, &w);
-		report(w.ok, "%s has the buffers and phase times", phases);
-		if (w.ok)
+		if (iomem)
+			report(w.started && w.nr_phys, "%s has the buffers, their physical pages and phase A's start",
+			       phases);
+		else
+			report(w.ok, "%s has the buffers and phase times", phases);
+		/* With --paddr, the workload's buffers are physical pages. */
+		if (w.ok && !iomem)
 			check_phases(&rec, &w, hot_fraction, boundary_aggrs);
 		if (w.ok && stacks)
 			check_stacks(stacks, &w);
 	}
 	if (iomem)
-		check_paddr(&rec, iomem);
+		check_paddr(&rec, iomem, phases && w.started ? &w : NULL);
+	if (do_dump)
+		dump(&rec, phases ? &w : NULL);
+	if (phases)
+		free(w.phys);
 	for (size_t i = 0; i < rec.nr; i++)
 		free(rec.snaps[i].regions);
 	free(rec.snaps);

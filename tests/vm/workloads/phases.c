@@ -14,15 +14,20 @@
  * SETTLE_SECONDS (default 1.2) is a quiet sleep between mapping the buffers
  * and phase A: DAMON's vaddr operations learn about new mappings only at
  * their next update (every second by default), so without it the start of
- * phase A could not be seen on time.  It prints, flushing each line:
+ * phase A could not be seen on time.  With PHASES_PHYS=1 in the environment
+ * (and root), it also prints the physical ranges of each buffer, read from
+ * /proc/self/pagemap once populated, for checking physical-address
+ * monitoring.  It prints, flushing each line:
  *   pid PID
  *   buffer NAME START END        (hex, END exclusive)
+ *   phys NAME START END          (hex; with PHASES_PHYS=1, one per contiguous range)
  *   mapped NS                    (CLOCK_MONOTONIC, all buffers mapped)
  *   phase NAME START_NS          (CLOCK_MONOTONIC)
  *   end END_NS
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +76,76 @@ static unsigned char *map_buffer(const char *name, size_t bytes)
 	return p;
 }
 
+/* Physical ranges of a populated buffer, merged where contiguous. */
+static void print_phys(const char *name, const unsigned char *buf, size_t bytes)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t run_start = 0, run_end = 0;
+
+	if (fd < 0) {
+		perror("/proc/self/pagemap");
+		return;
+	}
+	for (size_t off = 0; off < bytes; off += PAGE) {
+		uint64_t entry, pa;
+		off_t at = (off_t)((uintptr_t)(buf + off) / PAGE * sizeof(entry));
+
+		if (pread(fd, &entry, sizeof(entry), at) != (ssize_t)sizeof(entry) ||
+		    !(entry >> 63))
+			continue;
+		/* Bits 0-54: the page frame number (zero without CAP_SYS_ADMIN). */
+		pa = (entry & ((1ull << 55) - 1)) * PAGE;
+		if (!pa)
+			continue;
+		if (pa == run_end) {
+			run_end += PAGE;
+			continue;
+		}
+		if (run_end)
+			printf("phys %s 0x%jx 0x%jx\n", name, (uintmax_t)run_start, (uintmax_t)run_end);
+		run_start = pa;
+		run_end = pa + PAGE;
+	}
+	if (run_end)
+		printf("phys %s 0x%jx 0x%jx\n", name, (uintmax_t)run_start, (uintmax_t)run_end);
+	fflush(stdout);
+	close(fd);
+}
+
+/*
+ * Under emulation (QEMU TCG) the software TLB is large enough to hold every
+ * page of the buffers and is flushed only by explicit flushes, while DAMON
+ * clears a page's accessed bit without flushing the TLB: a page that stays
+ * in the TLB is never marked accessed again, and a workload spinning alone
+ * on its CPU looks idle to DAMON.  On hardware, sweeping thousands of pages
+ * evicts the TLB entries and the page walks set the bits again.  So after
+ * each sweep the workload asks for a full TLB flush, the way a hardware TLB
+ * would have forgotten the buffer: changing the protection of more pages
+ * than the kernel flushes one by one (33 on x86) makes it flush the whole
+ * local TLB.
+ */
+#define FLUSH_PAGES 64u
+static unsigned char *flush_area;
+
+static void setup_tlb_flush(void)
+{
+	flush_area = mmap(NULL, FLUSH_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (flush_area == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+}
+
+__attribute__((noinline)) static void flush_tlb(void)
+{
+	if (mprotect(flush_area, FLUSH_PAGES * PAGE, PROT_READ) ||
+	    mprotect(flush_area, FLUSH_PAGES * PAGE, PROT_READ | PROT_WRITE)) {
+		perror("mprotect");
+		exit(1);
+	}
+}
+
 /* Write one byte of every page until the deadline.  Inlined into each
  * phase function, with a different salt, so that the work is done in
  * phase_X() itself (callstacks name it) and the compiler cannot fold the
@@ -83,6 +158,7 @@ touch_until(volatile unsigned char *buf, size_t bytes, uint64_t deadline, unsign
 	while (now_ns() < deadline) {
 		for (size_t off = 0; off < bytes; off += PAGE)
 			buf[off] = (unsigned char)(buf[off] + round + salt);
+		flush_tlb();
 		round++;
 	}
 	return round;
@@ -121,9 +197,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("pid %ld\n", (long)getpid());
+	setup_tlb_flush();
 	a = map_buffer("A", bytes);
 	b = map_buffer("B", bytes);
 	c = map_buffer("C", bytes);
+	if (getenv("PHASES_PHYS")) {
+		print_phys("A", a, bytes);
+		print_phys("B", b, bytes);
+		print_phys("C", c, bytes);
+	}
 	printf("mapped %ju\n", (uintmax_t)now_ns());
 	fflush(stdout);
 	sleep_s(settle);
