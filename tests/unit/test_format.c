@@ -817,6 +817,44 @@ START_TEST(full_disk_leaves_a_readable_record)
 }
 END_TEST
 
+/* More chunks than index entries: neighbours merge, seeking still works. */
+START_TEST(index_of_many_chunks)
+{
+	const char *path = ft_tmp_path("many.dtr");
+	struct dtr_writer_opts o = { .no_fsync = 1, .chunk_bytes = 1 };
+	struct dtr_writer *w = create(path, &o);
+	struct dtr_region r = { 4096, 8192, 1, 1 };
+	struct dtr_kv kv = { "halfway", "yes" };
+	const int n = 70000;
+
+	for (int i = 0; i < n; i++) {
+		put_snapshot(w, 1000ull * i, 1000ull * (i + 1), 0, &r, 1, NULL);
+		if (i == n / 2) {
+			struct dtr_item it = { .type = DTR_ITEM_META };
+			it.u.meta.nr = 1;
+			it.u.meta.kvs = &kv;
+			put(w, &it, NULL);
+		}
+	}
+	finish(w);
+	struct dtr_reader_opts ranges[] = { { 0, 10000000, 10050000 }, { 0, 69990000, 0 } };
+	uint64_t want[] = { 50, 10 };
+	for (int k = 0; k < 2; k++) {
+		struct ft_text t = { 0 };
+		struct dtr_reader_status st;
+		ck_assert_int_eq(ft_read_all(path, &ranges[k], &t, &st, err, sizeof(err)), 0);
+		ck_assert_int_eq(st.used_index, 1);
+		ck_assert_uint_eq(st.nr_snapshots, want[k]);
+		ck_assert_ptr_nonnull(strstr(t.p, "meta [halfway]=[yes]\n"));
+		ck_assert_ptr_nonnull(strstr(t.p, "end snapshots=70000 "));
+		/* a few chunks around the range, the META one, the index and the end */
+		ck_assert_uint_lt(st.nr_chunks, want[k] * 2 + 10);
+		ft_text_free(&t);
+	}
+	ft_tmp_cleanup();
+}
+END_TEST
+
 /* A reader opened on a recording in progress reads what was added since. */
 START_TEST(reads_a_growing_file)
 {
@@ -867,6 +905,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, flush_by_time);
 	tcase_add_test(tc, full_disk_leaves_a_readable_record);
 	tcase_add_test(tc, reads_a_growing_file);
+	tcase_add_test(tc, index_of_many_chunks);
 	suite_add_tcase(s, tc);
 	return s;
 }
