@@ -376,6 +376,28 @@ static void push_item(struct damo_json *d, const struct dtr_item *item)
 	d->queue_len++;
 }
 
+/* Queue an INTERVALS item when the record's intervals are new to its context. */
+static void announce_intervals(struct damo_json *d, struct ctx_info *ci)
+{
+	struct dtr_item item;
+
+	if (!d->has_intervals ||
+	    (ci->has_intervals && ci->intervals.sample_us == d->sample_us &&
+	     ci->intervals.aggr_us == d->aggr_us && ci->intervals.update_us == d->update_us))
+		return;
+	ci->has_intervals = 1;
+	memset(&ci->intervals, 0, sizeof(ci->intervals));
+	ci->intervals.kdamond = ci->kdamond;
+	ci->intervals.context = ci->context;
+	ci->intervals.sample_us = d->sample_us;
+	ci->intervals.aggr_us = d->aggr_us;
+	ci->intervals.update_us = d->update_us;
+	memset(&item, 0, sizeof(item));
+	item.type = DTR_ITEM_INTERVALS;
+	item.u.intervals = ci->intervals;
+	push_item(d, &item);
+}
+
 /* At the `snapshots` key: announce the record's context, target and intervals. */
 static int begin_snapshots(struct damo_json *d, char *err, size_t errlen)
 {
@@ -419,21 +441,7 @@ static int begin_snapshots(struct damo_json *d, char *err, size_t errlen)
 		item.u.context.targets = ci->targets;
 		push_item(d, &item);
 	}
-	if (d->has_intervals &&
-	    (!ci->has_intervals || ci->intervals.sample_us != d->sample_us ||
-	     ci->intervals.aggr_us != d->aggr_us || ci->intervals.update_us != d->update_us)) {
-		ci->has_intervals = 1;
-		memset(&ci->intervals, 0, sizeof(ci->intervals));
-		ci->intervals.kdamond = kd;
-		ci->intervals.context = c;
-		ci->intervals.sample_us = d->sample_us;
-		ci->intervals.aggr_us = d->aggr_us;
-		ci->intervals.update_us = d->update_us;
-		memset(&item, 0, sizeof(item));
-		item.type = DTR_ITEM_INTERVALS;
-		item.u.intervals = ci->intervals;
-		push_item(d, &item);
-	}
+	announce_intervals(d, ci);
 	if (d->kdamond < 0 && d->context < 0 && !d->null_indexes_told) {
 		/* damo writes null indexes for records not read from a kdamond;
 		 * say so, so that exporting back to damo keeps them null. */
@@ -648,8 +656,14 @@ static int step(struct damo_json *d, struct dtr_item *item, char *err, size_t er
 			d->target_id = present ? v : 0;
 			return 0;
 		}
-		if (!strcmp(t.text, "intervals"))
-			return parse_intervals(d, err, errlen);
+		if (!strcmp(t.text, "intervals")) {
+			if ((ret = parse_intervals(d, err, errlen)))
+				return ret;
+			/* Intervals after the snapshots still describe the context. */
+			if (d->cur_ctx)
+				announce_intervals(d, d->cur_ctx);
+			return 0;
+		}
 		if (!strcmp(t.text, "data_source")) {
 			if ((ret = next_tok(d, &t, err, errlen)))
 				return ret;

@@ -265,6 +265,21 @@ START_TEST(damo_json_plain_text_and_old_schema)
 }
 END_TEST
 
+START_TEST(damo_json_intervals_after_snapshots)
+{
+	const char *json = "[{\"target_id\": 3, \"snapshots\": [{\"start_time\": 1, "
+			   "\"end_time\": 2, \"regions\": []}], \"intervals\": {\"sample_us\": "
+			   "5000, \"aggr_us\": 100000, \"ops_update_us\": 1000000}}]";
+	struct collected c;
+
+	collect_mem(json, strlen(json), &c);
+	ck_assert_uint_eq(c.nr_snaps, 1);
+	ck_assert_uint_eq(c.nr_intervals, 1);
+	ck_assert_uint_eq(c.intervals.aggr_us, 100000);
+	release(&c);
+}
+END_TEST
+
 START_TEST(damo_json_damage_is_located)
 {
 	size_t len;
@@ -564,6 +579,7 @@ Suite *input_suite(void)
 	tcase_add_test(tc, damo_json_compressed_fixture);
 	tcase_add_test(tc, damo_json_vm_fixture_has_intervals_and_ages);
 	tcase_add_test(tc, damo_json_plain_text_and_old_schema);
+	tcase_add_test(tc, damo_json_intervals_after_snapshots);
 	tcase_add_test(tc, damo_json_damage_is_located);
 	tcase_add_test(tc, damo_binary_versions_match_the_json_record);
 	tcase_add_test(tc, perf_script_fixture);
