@@ -37,8 +37,9 @@ static void usage(FILE *out)
 		"                            the heatmap guide's first)\n"
 		"      --address_range START END  heatmap of this address range (default: by\n"
 		"                            --draw_range)\n"
-		"      --draw_range hottest|mapped  the hottest area (default), or every area\n"
-		"                            with the unmapped gaps collapsed\n"
+		"      --draw_range hottest|mapped|phases  the hottest area (default), every\n"
+		"                            area, or the areas holding the phases' hot ranges\n"
+		"                            (several areas: unmapped gaps collapsed)\n"
 		"      --resol T A           time columns and address cells (default 500 300)\n"
 		"      --colormap NAME       heatmap colours: viridis (default), magma, inferno, gray\n"
 		"      --scale linear|log    how heats map to colours (default linear)\n"
@@ -185,8 +186,11 @@ int main(int argc, char **argv)
 				to.draw_range = DT_TIMELINE_HOTTEST;
 			} else if (!strcmp(optarg, "mapped")) {
 				to.draw_range = DT_TIMELINE_MAPPED;
+			} else if (!strcmp(optarg, "phases")) {
+				to.draw_range = DT_TIMELINE_PHASES;
 			} else {
-				cli_usage_error(prog, "--draw_range: hottest or mapped, not '%s'", optarg);
+				cli_usage_error(prog, "--draw_range: hottest, mapped or phases, not '%s'",
+						optarg);
 				goto out;
 			}
 			break;

@@ -919,32 +919,71 @@ static const struct dt_heat_guide *pick_guide(const struct dt_timeline_opts *o,
 	return NULL;
 }
 
+/* Areas of the guide holding the largest hot range of some phase (of its
+ * target): the buffers the phases worked on, not the program text or the
+ * stack that stay lightly accessed throughout. */
+static size_t phase_areas(const struct dt_timeline *tl, const struct dt_heat_guide *gd,
+			  struct dt_heat_piece *pieces)
+{
+	size_t n = 0;
+	for (size_t a = 0; a < gd->nr_areas; a++) {
+		int hit = 0;
+		for (size_t k = 0; k < dt_phases_count(tl->phases) && !hit; k++) {
+			const struct dt_phase *p = dt_phases_get(tl->phases, k);
+			for (size_t i = 0; i < p->nr_ranges && i < 1 && !hit; i++)
+				hit = p->ranges[i].target == gd->target.target &&
+				      p->ranges[i].start < gd->areas[a].end &&
+				      p->ranges[i].end > gd->areas[a].start;
+		}
+		if (hit)
+			pieces[n++] = (struct dt_heat_piece){ gd->areas[a].start, gd->areas[a].end };
+	}
+	return n;
+}
+
 static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, size_t hottest,
 		      char *err, size_t errlen)
 {
 	const struct dt_timeline_opts *o = tl->priv->o;
-	size_t cells = o->addr_cells ? o->addr_cells : 300;
+	size_t cells = o->addr_cells ? o->addr_cells : 300, nr_pieces = 0;
+	struct dt_heat_piece *pieces = NULL;
+	uint64_t a, b;
 	int rc;
-	if (o->draw_range == DT_TIMELINE_MAPPED && !o->has_address_range && gd->nr_areas > 1) {
-		struct dt_heat_piece *pieces = calloc(gd->nr_areas, sizeof(*pieces));
+	if (!o->has_address_range && o->draw_range != DT_TIMELINE_HOTTEST) {
+		pieces = calloc(gd->nr_areas, sizeof(*pieces));
 		if (!pieces)
 			return fail(err, errlen, -ENOMEM, "out of memory");
-		for (size_t k = 0; k < gd->nr_areas; k++)
-			pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+		if (o->draw_range == DT_TIMELINE_MAPPED) {
+			for (size_t k = 0; k < gd->nr_areas; k++)
+				pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+			nr_pieces = gd->nr_areas;
+		} else {
+			nr_pieces = phase_areas(tl, gd, pieces);
+		}
+	}
+	if (nr_pieces > 1) {
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
-				       tl->columns, 0, 1, cells, pieces, gd->nr_areas, err, errlen);
-		free(pieces);
+				       tl->columns, 0, 1, cells, pieces, nr_pieces, err, errlen);
 		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu mapped areas",
-			 gd->nr_areas);
+			 nr_pieces);
 	} else {
-		uint64_t a = o->has_address_range ? o->addr_start : gd->areas[hottest].start;
-		uint64_t b = o->has_address_range ? o->addr_end : gd->areas[hottest].end;
+		if (o->has_address_range) {
+			a = o->addr_start;
+			b = o->addr_end;
+		} else if (nr_pieces == 1) {
+			a = pieces[0].start;
+			b = pieces[0].end;
+		} else {
+			a = gd->areas[hottest].start;
+			b = gd->areas[hottest].end;
+		}
 		if (b - a < cells)
 			cells = (size_t)(b - a);
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
 				       tl->columns, a, b, cells, NULL, 0, err, errlen);
 		dt_maps_name_range(tl->heat_range_name, sizeof(tl->heat_range_name), &tl->maps, a, b);
 	}
+	free(pieces);
 	if (rc)
 		return rc;
 	tl->has_grid = 1;
@@ -1100,7 +1139,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 			goto out;
 		}
 		p2.heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
-			  o->draw_range == DT_TIMELINE_HOTTEST;
+			  o->draw_range != DT_TIMELINE_MAPPED;
 		rc = record_pass(tl, "record pass 2", pass2_item, &p2, err, errlen);
 		if (!rc)
 			rc = dt_phases_finish(tl->phases, err, errlen);

@@ -54,6 +54,8 @@
 enum dt_timeline_draw_range {
 	DT_TIMELINE_HOTTEST = 0, /* damo's default: the hottest mapped area */
 	DT_TIMELINE_MAPPED,      /* every area, unmapped gaps collapsed */
+	DT_TIMELINE_PHASES,      /* the areas holding each phase's largest hot
+				  * range, gaps collapsed (the hottest when none) */
 };
 
 /* Progress of the passes ("record pass 2", items read so far). */

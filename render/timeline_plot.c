@@ -32,26 +32,47 @@ static const char *phase_function(const struct dt_timeline *tl, size_t k)
 	return ps->named >= 0 ? dt_timeline_frame_symbol(tl, ps->top[ps->named].frame) : NULL;
 }
 
-static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels)
+/* Phase labels at the top of the WSS panel: the longest form that fits its
+ * band (widths estimated from the label font, about 0.55 em per character). */
+static void phase_label(char *buf, size_t len, unsigned number, const char *fn,
+			double band_pt)
+{
+	const double char_pt = 0.55 * 8.5;
+	if (fn)
+		snprintf(buf, len, "phase %u: %s", number, fn);
+	else
+		snprintf(buf, len, "phase %u", number);
+	if ((double)strlen(buf) * char_pt + 6 <= band_pt)
+		return;
+	if (fn) {
+		snprintf(buf, len, "%u: %s", number, fn);
+		if ((double)strlen(buf) * char_pt + 6 <= band_pt)
+			return;
+	}
+	snprintf(buf, len, "%u", number);
+	if (char_pt * 2 > band_pt)
+		buf[0] = '\0';
+}
+
+static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels,
+			double plot_width_pt)
 {
 	size_t n = dt_phases_count(tl->phases);
-	double t0 = (double)tl->t_start_ns;
+	double t0 = (double)tl->t_start_ns, span = (double)(tl->t_end_ns - tl->t_start_ns);
 	for (size_t k = 0; k < n; k++) {
 		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
-		const char *fn = phase_function(tl, k);
 		char label[160];
-		if (fn)
-			snprintf(label, sizeof(label), "phase %u: %s", ph->number, fn);
-		else
-			snprintf(label, sizeof(label), "phase %u", ph->number);
+		phase_label(label, sizeof(label), ph->number, phase_function(tl, k),
+			    (double)(ph->end_ns - ph->start_ns) / span * plot_width_pt);
 		if (dt_panel_shade_x(p, ((double)ph->start_ns - t0) / 1e9, ((double)ph->end_ns - t0) / 1e9,
-				     phase_shades[k % 2], labels ? label : NULL))
+				     phase_shades[k % 2], labels && *label ? label : NULL))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span)
+static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span,
+		     double plot_width_pt)
 {
 	double *x = malloc(tl->columns * sizeof(double)), *y = malloc(tl->columns * sizeof(double));
 	double peak = 0;
@@ -68,7 +89,7 @@ static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double sp
 	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES, "working set size");
 	dt_panel_set_title(p, tl->has_damon ? "Working set size (bytes of regions accessed in each aggregation)"
 					    : "Working set size: no DAMON snapshots in the input");
-	rc = shade_phases(tl, p, 1);
+	rc = shade_phases(tl, p, 1, plot_width_pt);
 	/* One polyline per run of columns that aggregations cover. */
 	for (size_t c = 0; c < tl->columns && !rc;) {
 		size_t n = 0;
@@ -163,17 +184,23 @@ static int flame_panel(const struct dt_timeline *tl, struct dt_panel *p)
 	char title[320];
 	int rc;
 	double levels = tl->max_depth ? tl->max_depth : 1;
-	if (levels < 8)
-		levels = 8; /* a few shallow stacks stay readable boxes, not bars */
-	if (tl->has_thread)
-		snprintf(title, sizeof(title), "Callstacks of %s (pid %" PRId32 ", tid %" PRId32
-			 ") by time: the heaviest call path of each time column, root at the top",
+	if (levels < 4)
+		levels = 4; /* shallow stacks stay boxes of a readable height */
+	char who[128];
+	if (tl->pid >= 0)
+		snprintf(who, sizeof(who), "%s (pid %" PRId32 ", tid %" PRId32 ")",
 			 *tl->comm ? tl->comm : "thread", tl->pid, tl->tid);
+	else
+		snprintf(who, sizeof(who), "%s (tid %" PRId32 ")", *tl->comm ? tl->comm : "thread",
+			 tl->tid);
+	if (tl->has_thread)
+		snprintf(title, sizeof(title), "Callstacks of %s by time: the heaviest call path "
+			 "of each time column, root at the top", who);
 	else
 		snprintf(title, sizeof(title), "Callstacks: none in the input");
 	dt_panel_set_title(p, title);
 	dt_panel_set_axis(p, DT_AXIS_Y, 0, levels, DT_AXIS_HIDDEN, "call depth");
-	rc = shade_phases(tl, p, 0);
+	rc = shade_phases(tl, p, 0, 0);
 	if (!rc && !tl->nr_boxes)
 		rc = dt_panel_label_y(p, levels * 0.45, levels * 0.55,
 				      tl->has_thread ? "no callstack samples inside the record's time span"
@@ -193,8 +220,8 @@ int dt_timeline_draw(const struct dt_timeline *tl, const char *path,
 {
 	struct dt_figure *f;
 	double span = (double)(tl->t_end_ns - tl->t_start_ns) / 1e9;
-	int rc = dt_figure_new(&f, path, o->width > 0 ? o->width : 1000,
-			       o->height > 0 ? o->height : 760, err, errlen);
+	double width = o->width > 0 ? o->width : 1000;
+	int rc = dt_figure_new(&f, path, width, o->height > 0 ? o->height : 760, err, errlen);
 	if (rc)
 		return rc;
 	char title[512];
@@ -208,7 +235,7 @@ int dt_timeline_draw(const struct dt_timeline *tl, const char *path,
 	if (!wss || !heat || !flame)
 		rc = -ENOMEM;
 	if (!rc)
-		rc = wss_panel(tl, wss, span);
+		rc = wss_panel(tl, wss, span, width - 230); /* less axes and colour bar */
 	if (!rc)
 		rc = heat_panel(tl, heat, o, span);
 	if (!rc)
