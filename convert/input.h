@@ -14,6 +14,18 @@
  * "-" reads standard input.  Memory stays bounded by the largest snapshot,
  * whatever the size of the input.
  *
+ * What each source yields, besides SNAPSHOT items:
+ *   - a META item with DTR_META_SOURCE ("damo-json", "perf-script", ...);
+ *   - damo json: a CONTEXT item each time a record brings a new target (the
+ *     list grows; the latest CONTEXT of a kdamond/context is the full one),
+ *     INTERVALS when the record has them, and snapshots record by record,
+ *     i.e. target after target, not interleaved in time;
+ *   - text and legacy binary: one CONTEXT with every target first (target
+ *     ids as given, which may be kernel pointers; pid -1); ages only when the
+ *     text has them; the first snapshot of each target has its start
+ *     estimated as damo does (DTR_SNAPSHOT_START_ESTIMATED), and a snapshot
+ *     the input lost lines of is flagged DTR_SNAPSHOT_INCOMPLETE.
+ *
  * Item pointers stay valid until the next dt_input_next() call.
  * Functions return 0 or a negative errno and write a one-line message naming
  * the file and the place into `err`.
