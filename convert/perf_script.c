@@ -42,12 +42,29 @@ struct thread_entry {
 	size_t comm_len;
 };
 
+/* Frame lines repeat verbatim (return addresses of callers, hot
+ * instructions): a direct-mapped cache from the line's text to its frame
+ * skips parsing and interning for them. */
+#define LINE_CACHE_SLOTS 4096
+#define LINE_CACHE_TEXT 120 /* the pending frame's copy has the same size */
 /* A frame parsed from a line but not interned yet: a srcline may follow. */
 struct pending_frame {
 	int active;
 	char *text; /* symbol, dso and srcline back to back */
 	size_t cap;
 	size_t symbol_len, dso_len, srcline_len;
+	uint32_t cached_id; /* id when taken from the line cache, else UINT32_MAX */
+	/* The frame line, to cache once interned (when it had no srcline). */
+	int cacheable;
+	uint64_t line_hash;
+	uint32_t line_len;
+	char line[LINE_CACHE_TEXT];
+};
+
+struct line_cache_entry {
+	uint64_t hash;
+	uint32_t len, id;
+	char text[LINE_CACHE_TEXT];
 };
 
 struct dt_perf_script {
@@ -81,6 +98,12 @@ struct dt_perf_script {
 
 	enum dtr_clock clock;
 	struct dt_perf_script_stats stats;
+
+	struct line_cache_entry *line_cache;
+	/* Binary data: the stream offset of the first NUL byte read, found
+	 * once per refill rather than once per line. */
+	uint64_t buf_base;  /* stream offset of buf[0] */
+	uint64_t nul_at;    /* UINT64_MAX: none seen */
 };
 
 static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
@@ -156,6 +179,7 @@ static int refill(struct dt_perf_script *ps, char *err, size_t errlen)
 	if (ps->pos > 0) {
 		memmove(ps->buf, ps->buf + ps->pos, ps->end - ps->pos);
 		ps->end -= ps->pos;
+		ps->buf_base += ps->pos;
 		ps->pos = 0;
 	}
 	if (ps->end == ps->cap) {
@@ -179,6 +203,11 @@ static int refill(struct dt_perf_script *ps, char *err, size_t errlen)
 				    strerror(errno));
 		if (n == 0)
 			ps->eof = 1;
+		if (n > 0 && ps->nul_at == UINT64_MAX) {
+			const char *z = memchr(ps->buf + ps->end, '\0', (size_t)n);
+			if (z)
+				ps->nul_at = ps->buf_base + (uint64_t)(z - ps->buf);
+		}
 		ps->end += (size_t)n;
 		ps->bytes += (uint64_t)n;
 		return n > 0;
@@ -198,7 +227,7 @@ static int peek_line(struct dt_perf_script *ps, const char **line, size_t *len,
 			size_t l = nl ? (size_t)(nl - start) : avail;
 			if (l && start[l - 1] == '\r')
 				l--;
-			if (memchr(start, '\0', l))
+			if (ps->nul_at < ps->buf_base + ps->pos + l)
 				return fail(err, errlen, -EINVAL,
 					    "%s: line %llu: binary data, not perf script text",
 					    ps->name, (unsigned long long)ps->lineno);
@@ -470,12 +499,26 @@ static int parse_frame(struct dt_perf_script *ps, const char *p, size_t len)
 	pf->dso_len = dlen;
 	pf->srcline_len = 0;
 	pf->active = 1;
+	pf->cached_id = UINT32_MAX;
+	pf->cacheable = 0;
 	return 0;
 }
 
 static int set_pending_srcline(struct dt_perf_script *ps, const char *p, size_t len)
 {
 	struct pending_frame *pf = &ps->pending;
+	if (pf->cached_id != UINT32_MAX) {
+		/* Taken from the cache: the frame's text is needed now. */
+		const struct frame_entry *f = &ps->frames[pf->cached_id];
+		if (ensure_pending(pf, (size_t)f->symbol_len + f->dso_len + len + 1))
+			return -ENOMEM;
+		memcpy(pf->text, f->symbol, f->symbol_len);
+		memcpy(pf->text + f->symbol_len, f->dso, f->dso_len);
+		pf->symbol_len = f->symbol_len;
+		pf->dso_len = f->dso_len;
+		pf->cached_id = UINT32_MAX;
+	}
+	pf->cacheable = 0;
 	size_t base = pf->symbol_len + pf->dso_len;
 	if (ensure_pending(pf, base + len + 1))
 		return -ENOMEM;
@@ -560,11 +603,26 @@ static int intern_pending(struct dt_perf_script *ps, uint32_t *id)
 static int flush_pending(struct dt_perf_script *ps, struct dt_perf_sample *s)
 {
 	uint32_t id;
-	if (!ps->pending.active)
+	struct pending_frame *pf = &ps->pending;
+	if (!pf->active)
 		return 0;
-	int rc = intern_pending(ps, &id);
-	if (rc)
-		return rc;
+	if (pf->cached_id != UINT32_MAX) {
+		id = pf->cached_id;
+		pf->active = 0;
+	} else {
+		int cacheable = pf->cacheable && !pf->srcline_len;
+		int rc = intern_pending(ps, &id);
+		if (rc)
+			return rc;
+		if (cacheable && ps->line_cache) {
+			struct line_cache_entry *e =
+				&ps->line_cache[pf->line_hash & (LINE_CACHE_SLOTS - 1)];
+			e->hash = pf->line_hash;
+			e->len = pf->line_len;
+			e->id = id;
+			memcpy(e->text, pf->line, pf->line_len);
+		}
+	}
 	if (s->nr_frames >= ps->max_frames) {
 		s->nr_frames_dropped++;
 		return 0;
@@ -942,7 +1000,31 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			rc = flush_pending(ps, s);
 			if (rc)
 				return oom(ps, rc, err, errlen);
-			rc = parse_frame(ps, line + i, len - i);
+			const char *fp = line + i;
+			size_t fl = len - i;
+			uint64_t h = 0;
+			if (fl <= LINE_CACHE_TEXT && ps->line_cache) {
+				h = hash_bytes(0, fp, fl);
+				const struct line_cache_entry *e =
+					&ps->line_cache[h & (LINE_CACHE_SLOTS - 1)];
+				if (e->hash == h && e->len == fl && !memcmp(e->text, fp, fl)) {
+					struct pending_frame *pf = &ps->pending;
+					pf->active = 1;
+					pf->cached_id = e->id;
+					pf->cacheable = 0;
+					pf->srcline_len = 0;
+					consume_line(ps);
+					continue;
+				}
+			}
+			rc = parse_frame(ps, fp, fl);
+			if (rc == 0 && fl <= LINE_CACHE_TEXT && ps->line_cache) {
+				struct pending_frame *pf = &ps->pending;
+				pf->cacheable = 1;
+				pf->line_hash = h;
+				pf->line_len = (uint32_t)fl;
+				memcpy(pf->line, fp, fl);
+			}
 			if (rc == -ENOMEM)
 				return oom(ps, rc, err, errlen);
 			if (rc == 0) {
@@ -991,11 +1073,13 @@ static int init_common(struct dt_perf_script **out, const char *name,
 	ps->max_line = opts && opts->max_line_bytes ? opts->max_line_bytes : DEFAULT_MAX_LINE;
 	ps->max_frames = opts && opts->max_frames ? opts->max_frames : DEFAULT_MAX_FRAMES;
 	ps->lineno = 1;
+	ps->nul_at = UINT64_MAX;
+	ps->line_cache = calloc(LINE_CACHE_SLOTS, sizeof(*ps->line_cache));
 	ps->frame_slots_mask = 4095;
 	ps->thread_slots_mask = 255;
 	ps->frame_slots = calloc(ps->frame_slots_mask + 1, sizeof(uint32_t));
 	ps->thread_slots = calloc(ps->thread_slots_mask + 1, sizeof(uint32_t));
-	if (!ps->frame_slots || !ps->thread_slots) {
+	if (!ps->frame_slots || !ps->thread_slots || !ps->line_cache) {
 		dt_perf_script_close(ps);
 		return fail(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
@@ -1026,8 +1110,12 @@ int dt_perf_script_open_fd(struct dt_perf_script **out, int fd, const char *name
 	}
 	ps->cap = cap;
 	ps->fd = fd;
-	if (prefix_len)
+	if (prefix_len) {
 		memcpy(ps->buf, prefix, prefix_len);
+		const char *z = memchr(prefix, '\0', prefix_len);
+		if (z)
+			ps->nul_at = (uint64_t)(z - (const char *)prefix);
+	}
 	ps->end = prefix_len;
 	ps->bytes = prefix_len;
 	*out = ps;
@@ -1066,6 +1154,9 @@ int dt_perf_script_open_mem(struct dt_perf_script **out, const void *text,
 		return rc;
 	ps->mem = text;
 	ps->buf = (char *)text; /* never written in memory mode */
+	const char *z = len ? memchr(text, '\0', len) : NULL;
+	if (z)
+		ps->nul_at = (uint64_t)(z - (const char *)text);
 	ps->end = len;
 	ps->cap = len;
 	ps->eof = 1;
@@ -1095,6 +1186,7 @@ void dt_perf_script_close(struct dt_perf_script *ps)
 	free(ps->comm);
 	free(ps->event);
 	free(ps->pending.text);
+	free(ps->line_cache);
 	free(ps);
 }
 

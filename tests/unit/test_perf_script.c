@@ -215,6 +215,21 @@ START_TEST(srclines_follow_frames)
 }
 END_TEST
 
+/* Repeated frame lines come from a cache; a srcline after one still
+ * makes a frame of its own. */
+START_TEST(repeated_lines_with_and_without_srclines)
+{
+	expect("t 1 1.0: 1 c: \n\t1 f+0x1 (/x)\n  a.c:1\n\n"
+	       "t 1 1.1: 1 c: \n\t1 f+0x1 (/x)\n\n"
+	       "t 1 1.2: 1 c: \n\t1 f+0x1 (/x)\n  a.c:1\n\n"
+	       "t 1 1.3: 1 c: \n\t1 f+0x1 (/x)\n\t2 f+0x1 (/x)\n  b.c:2\n",
+	       "t|-|1|-|1000000000|1|c|f@/x#a.c:1\n"
+	       "t|-|1|-|1100000000|1|c|f@/x\n"
+	       "t|-|1|-|1200000000|1|c|f@/x#a.c:1\n"
+	       "t|-|1|-|1300000000|1|c|f@/x;f@/x#b.c:2\n");
+}
+END_TEST
+
 START_TEST(header_lines_and_clockid)
 {
 	struct parsed p;
@@ -463,6 +478,7 @@ Suite *perf_script_suite(void)
 	tcase_add_test(tc, frame_shapes);
 	tcase_add_test(tc, language_symbols);
 	tcase_add_test(tc, srclines_follow_frames);
+	tcase_add_test(tc, repeated_lines_with_and_without_srclines);
 	tcase_add_test(tc, header_lines_and_clockid);
 	tcase_add_test(tc, last_sample_without_blank_line);
 	tcase_add_test(tc, samples_without_callchains);
