@@ -391,7 +391,7 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		.x0 = t0, .dx = (double)g->t_unit / 1e9,
 		.y0 = (double)g->a_start, .dy = (double)g->a_unit,
 		.cmap = a->cmap, .scale = a->scale,
-		.nan_color = { 1, 1, 1 }, .bar_label = bar,
+		.nan_color = dt_colormap_nan_color(a->cmap), .bar_label = bar,
 	};
 
 	if (a->pixels)

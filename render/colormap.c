@@ -63,6 +63,13 @@ const char *dt_colormap_name(enum dt_colormap cmap)
 	return "viridis";
 }
 
+struct dt_rgb dt_colormap_nan_color(enum dt_colormap cmap)
+{
+	if (cmap == DT_CMAP_VIRIDIS)
+		return (struct dt_rgb){ 1, 1, 1 };
+	return (struct dt_rgb){ 0.70, 0.82, 0.95 };
+}
+
 struct dt_rgb dt_colormap_at(enum dt_colormap cmap, double t)
 {
 	const struct dt_rgb *a;

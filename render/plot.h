@@ -68,6 +68,9 @@ enum dt_colormap {
 /* "viridis", "magma", "inferno", "gray"/"grey"; -EINVAL otherwise. */
 int dt_colormap_parse(const char *name, enum dt_colormap *cmap);
 const char *dt_colormap_name(enum dt_colormap cmap);
+/* Colour for cells without data: one no colour of the map is close to
+ * (white for viridis; light blue for the maps whose top is near white). */
+struct dt_rgb dt_colormap_nan_color(enum dt_colormap cmap);
 /* Colour at t in [0, 1] (clamped). */
 struct dt_rgb dt_colormap_at(enum dt_colormap cmap, double t);
 
