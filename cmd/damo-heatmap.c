@@ -381,18 +381,12 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		      const struct dt_heat_guide *gd, const struct dt_maps_copy *maps,
 		      const char *path, char *err, size_t errlen)
 {
-	double t0 = a->abs_time ? (double)g->t_start / 1e9 : 0;
+	struct dt_heat_image img;
+	dt_heat_image_of_grid(&img, g, a->abs_time ? 0 : g->t_start, a->cmap, a->scale);
+	double t0 = img.x0;
 	double tspan = (double)g->t_unit * (double)g->t_resol / 1e9;
 	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
 	char title[256], who[96], size[48], ylabel[160];
-	const char *bar = g->value_hz ? "access frequency (Hz)" : "accesses (samples per aggregation)";
-	struct dt_heat_image img = {
-		.cells = g->cells, .nx = g->t_resol, .ny = g->a_resol,
-		.x0 = t0, .dx = (double)g->t_unit / 1e9,
-		.y0 = (double)g->a_start, .dy = (double)g->a_unit,
-		.cmap = a->cmap, .scale = a->scale,
-		.nan_color = dt_colormap_nan_color(a->cmap), .bar_label = bar,
-	};
 
 	if (a->pixels)
 		return dt_png_write_cells(path, &img, err, errlen);
@@ -405,10 +399,6 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		snprintf(who, sizeof(who), "the record");
 	snprintf(title, sizeof(title), "Access heatmap of %s", who);
 	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
-	if (g->pieces) {
-		img.y0 = 0;
-		img.dy = 1;
-	}
 	if (g->pieces)
 		snprintf(ylabel, sizeof(ylabel), "address: %zu mapped areas, gaps collapsed",
 			 g->nr_pieces);
@@ -430,8 +420,6 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 	dt_panel_set_axis(p, DT_AXIS_X, t0, t0 + tspan, DT_AXIS_SECONDS,
 			  a->abs_time ? "time" : "time since the start of the range");
 	if (g->pieces) {
-		img.y0 = 0;
-		img.dy = 1;
 		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, ylabel);
 	} else {
 		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end,

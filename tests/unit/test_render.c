@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "heatmap.h"
 #include "plot.h"
+#include "wss.h"
 
 struct image {
 	png_uint_32 w, h;
@@ -196,6 +198,33 @@ START_TEST(stacked_panels_in_every_format)
 }
 END_TEST
 
+/* convert/ results drawn: a grid's image and a WSS line, on seconds. */
+START_TEST(grid_and_wss_as_plot_objects)
+{
+	struct dt_heat_grid g;
+	struct dt_heat_image img;
+	char err[128];
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 2000000000, 4000000000, 4, 4096, 4096 + 8192, 2,
+					   NULL, 0, err, sizeof(err)), 0);
+	dt_heat_image_of_grid(&img, &g, 1000000000, DT_CMAP_MAGMA, DT_SCALE_LOG);
+	ck_assert(img.cells == g.cells && img.nx == 4 && img.ny == 2);
+	ck_assert(img.x0 == 1.0 && img.dx == 0.5);
+	ck_assert(img.y0 == 4096 && img.dy == 4096);
+	ck_assert_str_eq(img.bar_label, "accesses (samples per aggregation)");
+	ck_assert(img.cmap == DT_CMAP_MAGMA && img.scale == DT_SCALE_LOG);
+	dt_heat_grid_free(&g);
+
+	struct dt_wss_point pts[] = { { 1000000000, 1100000000, 4096 }, { 1100000000, 1300000000, 8192 } };
+	struct dt_wss_series s = { 2, 2, pts };
+	struct dt_figure *f;
+	ck_assert_int_eq(dt_figure_new(&f, "/tmp/unused.svg", 100, 100, err, sizeof(err)), 0);
+	struct dt_panel *p = dt_figure_add_panel(f, 1);
+	ck_assert_int_eq(dt_panel_wss_line(p, &s, 1000000000, DT_COLOR_BLUE, NULL), 0);
+	dt_figure_free(f);
+}
+END_TEST
+
 Suite *render_suite(void)
 {
 	Suite *s = suite_create("render");
@@ -205,6 +234,7 @@ Suite *render_suite(void)
 	tcase_add_test(tc, figure_png_has_size_and_heatmap_colors);
 	tcase_add_test(tc, formats_ticks_and_colormaps);
 	tcase_add_test(tc, stacked_panels_in_every_format);
+	tcase_add_test(tc, grid_and_wss_as_plot_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
