@@ -20,6 +20,8 @@
 #   BENCH_REPEAT=N      runs of each measurement, the best kept (default 3;
 #                       1 for the 100M-region record)
 #   BENCH_PROFILE=0     skip profiling the commands that miss a target
+#   BENCH_LIMIT=SECONDS longest run of one command (default 300); a command
+#                       that takes longer is reported as not finished
 #   BIN, O              where `make` put the commands and libraries
 #                       (default bin and build, as `make bench` builds them)
 #   DT_SHARED           the shared folder with damo's fixtures (default ../shared)
@@ -34,6 +36,7 @@ WORK=$(abspath "${BENCH_DIR:-build/bench}")
 SCALE=${BENCH_SCALE:-full}
 REPEAT=${BENCH_REPEAT:-3}
 PROFILE=${BENCH_PROFILE:-1}
+export TIMEIT_LIMIT=${BENCH_LIMIT:-300}
 FIXTURES=$(abspath "${DT_SHARED:-../shared}")/interop/damo
 REGIONS=1000
 case $SCALE in
@@ -88,9 +91,14 @@ measure() {
 			st=0
 			"$TIMEIT" "$WORK/time.tmp" "$@" >"$out" 2>"$WORK/err.tmp" || st=$?
 		fi
+		if [ "$st" = 124 ]; then
+			log "$id: not finished in $TIMEIT_LIMIT s"
+			FAILED[$id]="not finished in $TIMEIT_LIMIT s"
+			return 0
+		fi
 		if [ "$st" != 0 ]; then
 			log "$id failed: $(head -c 600 "$WORK/err.tmp")"
-			FAILED[$id]=1
+			FAILED[$id]=failed
 			return 0
 		fi
 		read -r w u s m <"$WORK/time.tmp"
@@ -112,7 +120,7 @@ mib() { calc "${RSS[$1]} / 1024" %.1f; }
 # rate ID AMOUNT SCALE: AMOUNT / CPU / SCALE
 rate() { calc "$2 / $(cpu_of "$1") / $3" "${4:-%.1f}"; }
 ratio() { calc "$(cpu_of "$1") / $(cpu_of "$2")" %.1f; }
-cell() { if ok "$1"; then "${@:2}"; else printf 'failed'; fi; }
+cell() { if ok "$1"; then "${@:2}"; else printf '%s' "${FAILED[$1]:-failed}"; fi; }
 
 tool_hash() { sha256sum "$1" | cut -c1-16; }
 # fresh FILE KEY [DEPS...]: FILE exists, was made with KEY, and is newer
@@ -235,6 +243,34 @@ done
 log "perf script texts"
 PERF_OK=0
 PERF_NOTE=""
+# repeat_perf_text FILE N: N copies of perf script text, each copy's sample
+# times moved past the previous copy's, so that the result reads as one
+# longer recording in time order (a header line's time is the first
+# " SECONDS.MICROSECONDS: " on it; frame lines start with white space).
+repeat_perf_text() {
+	awk -v copies="$2" '
+		function us(tok) { sub(/:$/, "", tok); split(tok, p, "."); return p[1] * 1000000 + p[2] }
+		NR == FNR {
+			lines[++n] = $0
+			if ($0 !~ /^[ \t]/ && match($0, / [0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]: /)) {
+				t = us(substr($0, RSTART + 1, RLENGTH - 2))
+				if (first == "" || t < first) first = t
+				if (t > last) last = t
+				at[n] = RSTART; len[n] = RLENGTH
+			}
+			next
+		}
+		END {
+			span = last - first + 1000
+			for (c = 0; c < copies; c++)
+				for (i = 1; i <= n; i++) {
+					if (!(i in at)) { print lines[i]; continue }
+					l = lines[i]
+					t = us(substr(l, at[i] + 1, len[i] - 2)) + c * span
+					printf "%s %d.%06d: %s\n", substr(l, 1, at[i] - 1), int(t / 1000000), t % 1000000, substr(l, at[i] + len[i])
+				}
+		}' "$1" "$1"
+}
 FFT_ONE=$WORK/fft.perf-script
 FFT_BIG=$WORK/fft-big.perf-script
 FFT_TENTH=$WORK/fft-tenth.perf-script
@@ -257,8 +293,8 @@ if command -v perf >/dev/null; then
 		key="$reps $(size_of "$FFT_ONE")"
 		if ! fresh "$FFT_BIG" "$key" "$FFT_ONE" || [ ! -s "$FFT_TENTH" ]; then
 			log "writing $(basename "$FFT_BIG") ($reps copies)"
-			for ((i = 0; i < reps; i++)); do cat "$FFT_ONE"; done >"$FFT_BIG"
-			for ((i = 0; i < (reps + 9) / 10; i++)); do cat "$FFT_ONE"; done >"$FFT_TENTH"
+			repeat_perf_text "$FFT_ONE" "$reps" >"$FFT_BIG"
+			repeat_perf_text "$FFT_ONE" $(((reps + 9) / 10)) >"$FFT_TENTH"
 			stamp "$FFT_BIG" "$key"
 		fi
 	fi
@@ -278,10 +314,14 @@ if [ $PERF_OK = 1 ]; then
 	measure "stacksspeed-tenth" "$REPEAT" /dev/null "$BIN_DIR/damo-stacks" "$FFT_TENTH"
 	measure "stackstrace-tenth" "$REPEAT" /dev/null "$BIN_DIR/damo-stacks" "$FFT_TENTH" -f trace-event
 	if [ $HAVE_TIMELINE = 1 ]; then
+		# the samples moved to start with the first record's snapshots
+		rec0=$("$BIN_DIR/damo-info" "${REC[${SNAPSHOTS[0]}]}" | awk '/^time:/ { split($2, p, "."); print p[1] p[2]; exit }')
+		perf0=$(awk '/^[^ \t]/ && match($0, / [0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]: /) { t = substr($0, RSTART + 1, RLENGTH - 2); sub(/\./, "", t); print t "000"; exit }' "$FFT_ONE")
+		offset=$(awk -v a="$rec0" -v b="$perf0" 'BEGIN { printf "%.0f", a - b }')
 		measure "timelineperf" 1 /dev/null "$BIN_DIR/damo-timeline" -i "${REC[${SNAPSHOTS[0]}]}" \
-			--perf-script "$FFT_BIG" -o "$WORK/out/timeline-perf.png"
+			--perf-script "$FFT_BIG" --time-offset "$offset" -o "$WORK/out/timeline-perf.png"
 		measure "timelineperf-tenth" 1 /dev/null "$BIN_DIR/damo-timeline" -i "${REC[${SNAPSHOTS[0]}]}" \
-			--perf-script "$FFT_TENTH" -o "$WORK/out/timeline-perf-tenth.png"
+			--perf-script "$FFT_TENTH" --time-offset "$offset" -o "$WORK/out/timeline-perf-tenth.png"
 	fi
 fi
 # damon:damon_aggregated perf script text, as damo writes it, of the first record
@@ -509,7 +549,7 @@ EOF
 				printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$2" "${WALL[$1]}" "${CPU[$1]}" \
 					"$(rate "$1" "${NREG[$n]}" 1e6)" "$(mib "$1")" "$(ratio "$1" "zstd-$n")" "$(ratio "$1" "scan-$n")"
 			else
-				printf '| %s | %s | failed | | | | | |\n' "$label" "$2"
+				printf '| %s | %s | %s | | | | | |\n' "$label" "$2" "${FAILED[$1]:-failed}"
 			fi
 			label=""
 		}
@@ -542,7 +582,8 @@ EOF
 		cat <<EOF
 Input: \`perf record -g -k mono -e cpu-clock\` of examples/fft-phases.c
 (built with frame pointers, --burst 1 --gap 0.5) on this host, \`perf script\`
-text $(calc "$(size_of "$FFT_ONE") / 1e6" %.1f) MB with $PERF_SAMPLES_ONE samples, repeated $PERF_REPS times:
+text $(calc "$(size_of "$FFT_ONE") / 1e6" %.1f) MB with $PERF_SAMPLES_ONE samples, repeated $PERF_REPS times
+(each copy's times moved after the previous one's, so it reads as one long recording):
 $(calc "$big / 1e6" %.0f) MB, $((PERF_SAMPLES_ONE * PERF_REPS)) samples.  "x wc -l" is the CPU time over \`wc -l\` of the same text.
 
 | input | command | wall s | CPU s | MB/s | peak RSS MiB | x wc -l |
@@ -553,7 +594,7 @@ EOF
 				printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$5" "$2" "${WALL[$1]}" "${CPU[$1]}" \
 					"$(rate "$1" "$3" 1e6 %.0f)" "$(mib "$1")" "$(ratio "$1" "$4")"
 			else
-				printf '| %s | %s | failed | | | | |\n' "$5" "$2"
+				printf '| %s | %s | %s | | | | |\n' "$5" "$2" "${FAILED[$1]:-failed}"
 			fi
 		}
 		lbl="fft perf script, $(calc "$big / 1e6" %.0f) MB"
@@ -562,7 +603,7 @@ EOF
 		prow stacksfolded "damo-stacks -f folded" "$big" perfwc ""
 		prow stacksspeed "damo-stacks (speedscope)" "$big" perfwc ""
 		prow stackstrace "damo-stacks -f trace-event" "$big" perfwc ""
-		[ $HAVE_TIMELINE = 0 ] || prow timelineperf "damo-timeline --perf-script, -o x.png" "$big" perfwc ""
+		[ $HAVE_TIMELINE = 0 ] || prow timelineperf "damo-timeline -i ${first}x$REGIONS.dtr --perf-script, -o x.png" "$big" perfwc ""
 		dt=$(size_of "$DAMON_TEXT")
 		lbl="damon:damon_aggregated perf script (damo-convert --to perf_script of $first x $REGIONS), $(calc "$dt / 1e6" %.0f) MB"
 		prow damoncat "baseline: \`cat\`" "$dt" damonwc "$lbl"

@@ -9,15 +9,28 @@
  * runs CMD with this process's standard streams, writes one line
  * "WALL_S USER_S SYS_S MAXRSS_KIB" into OUTFILE and exits with CMD's
  * status (128 + signal when it was killed, 127 when it could not run).
+ * With TIMEIT_LIMIT=SECONDS in the environment, CMD is killed after that
+ * long and timeit exits 124 (as timeout(1) does) after writing the line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile pid_t child;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (child > 0)
+		kill(child, SIGKILL);
+}
 
 static double seconds(struct timeval tv)
 {
@@ -46,6 +59,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "timeit: %s: %s\n", argv[2], strerror(errno));
 		_exit(127);
 	}
+	const char *limit = getenv("TIMEIT_LIMIT");
+	if (limit && atoi(limit) > 0) {
+		struct sigaction sa = { .sa_handler = on_alarm };
+		child = pid;
+		sigaction(SIGALRM, &sa, NULL);
+		alarm((unsigned)atoi(limit));
+	}
 	while (wait4(pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
 			perror("timeit: wait4");
@@ -66,6 +86,7 @@ int main(int argc, char **argv)
 		return 127;
 	}
 	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
+		return WTERMSIG(status) == SIGKILL && limit && atoi(limit) > 0 ? 124
+										: 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
 }
