@@ -129,8 +129,10 @@ $(UNIT_RUNNER): $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES)
 	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES) $(ALL_LDFLAGS) $(SYS_LIBS) $(CHECK_LIBS)
 
 # T=suite runs one suite; C=case one test case (Check's CK_RUN_SUITE/CASE).
+# The peer fixtures live beside the clone (../shared); DT_SHARED=DIR overrides.
+DT_SHARED ?= $(abspath ../shared)
 check: all $(UNIT_RUNNER)
-	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(abspath ../shared) \
+	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
 
