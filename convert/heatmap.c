@@ -160,6 +160,12 @@ int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
 		gd->areas[gd->nr_gaps].start = start;
 		gd->areas[gd->nr_gaps].end = gd->highest;
 		gd->nr_areas = gd->nr_gaps + 1;
+		/* Ordered areas (the usual case) let the heat pass search. */
+		gd->areas_sorted = 1;
+		for (size_t k = 0; k < gd->nr_areas; k++)
+			if (gd->areas[k].end < gd->areas[k].start ||
+			    (k && gd->areas[k].start < gd->areas[k - 1].end))
+				gd->areas_sorted = 0;
 	}
 	/* Stable sort by total space, largest first (few targets: insertion). */
 	for (size_t i = 1; i < g->nr; i++) {
@@ -240,8 +246,23 @@ int dt_heat_guides_add_heat(struct dt_heat_guides *g, const struct dtr_item *ite
 		if (!r->nr_accesses)
 			continue;
 		unsigned __int128 h = (unsigned __int128)(r->end - r->start) * r->nr_accesses;
-		for (size_t k = 0; k < gd->nr_areas; k++) {
+		size_t k = 0;
+		if (gd->areas_sorted) {
+			/* first area ending at or after the region's start */
+			size_t lo = 0, hi = gd->nr_areas;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (gd->areas[mid].end < r->start)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			k = lo;
+		}
+		for (; k < gd->nr_areas; k++) {
 			struct dt_heat_area *a = &gd->areas[k];
+			if (gd->areas_sorted && a->start > r->end)
+				break;
 			if (r->end < a->start || a->end < r->start)
 				continue;
 			a->has_heat = 1;

@@ -50,6 +50,7 @@ struct dt_heat_guide {
 	uint64_t (*gaps)[2];
 	size_t nr_areas;
 	struct dt_heat_area *areas; /* filled by dt_heat_guides_finish */
+	int areas_sorted;           /* ordered by address, disjoint */
 };
 
 struct dt_heat_guides {
