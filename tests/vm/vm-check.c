@@ -16,11 +16,16 @@
  *     update interval plus one aggregation after the buffers were mapped;
  *   - in each phase, of the snapshots lying inside it (starting at least one
  *     aggregation after the phase start), at least --hot-fraction (default
- *     0.9) have their hottest regions (every region with the highest
- *     nr_accesses, which must be non-zero) overlapping that phase's buffer;
- *   - the first snapshot whose hottest regions overlap a phase's buffer (and
- *     not the previous phase's) ends within --boundary-aggrs (default 2)
- *     aggregations after the printed start of the phase.
+ *     0.9) have their accesses in that phase's buffer (hottest_buffer());
+ *   - the first snapshot (starting one aggregation or more after mapping)
+ *     whose accesses are in a phase's buffer is one of the first
+ *     --boundary-aggrs (default 2) snapshots ending after the printed start
+ *     of the phase;
+ *   - paddr: every region inside System RAM (edges rounded to pages), and
+ *     in 80% of the snapshots during the phases, the hottest regions (within
+ *     20% of the highest count) overlap the workload's physical pages;
+ *   - callstacks: every sample with phase_X on its stack falls inside phase
+ *     X (1 ms either side).
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -277,37 +282,40 @@ static uint64_t covered(const struct snapshot *s, uint64_t start, uint64_t end)
 	return sum;
 }
 
-/* The buffer holding most bytes of the snapshot's hottest regions, or -1.
- * The hottest regions are those within 20% of the highest nr_accesses
- * (which must be non-zero): a count is a number of samples, and a busy
- * one-page region such as the stack's often ties with or beats a whole
- * buffer by a sample or two.  A region DAMON has not split yet may reach
- * into a neighbouring buffer; the majority of bytes says where the accesses
- * are. */
+/*
+ * The buffer where the snapshot's accesses are, or -1: the buffer with the
+ * most accessed bytes (each region's bytes inside the buffer times its
+ * nr_accesses), provided one of its regions is at least half as hot as the
+ * hottest region of the snapshot.  A count of bytes rather than the single
+ * hottest region: the one-page stack region is as hot as a whole buffer
+ * (counts are numbers of samples and tie at the maximum), and a region
+ * DAMON has not split yet may reach into the neighbouring buffer.
+ */
 static int hottest_buffer(const struct snapshot *s, const struct workload *w)
 {
-	uint32_t max = 0;
-	uint64_t bytes[NR_PHASES] = { 0 };
+	uint32_t max = 0, buf_max[NR_PHASES] = { 0 };
+	double weight[NR_PHASES] = { 0 };
 	int best = -1;
 
-	for (size_t i = 0; i < s->nr; i++)
-		if (s->regions[i].nr_accesses > max)
-			max = s->regions[i].nr_accesses;
-	if (!max)
-		return -1;
 	for (size_t i = 0; i < s->nr; i++) {
-		if (s->regions[i].nr_accesses * 5 < max * 4)
-			continue;
+		const struct region *r = &s->regions[i];
+		if (r->nr_accesses > max)
+			max = r->nr_accesses;
 		for (int b = 0; b < NR_PHASES; b++) {
-			uint64_t lo = s->regions[i].start > w->buf_start[b] ? s->regions[i].start : w->buf_start[b];
-			uint64_t hi = s->regions[i].end < w->buf_end[b] ? s->regions[i].end : w->buf_end[b];
-			if (lo < hi)
-				bytes[b] += hi - lo;
+			uint64_t lo = r->start > w->buf_start[b] ? r->start : w->buf_start[b];
+			uint64_t hi = r->end < w->buf_end[b] ? r->end : w->buf_end[b];
+			if (lo >= hi)
+				continue;
+			weight[b] += (double)(hi - lo) * r->nr_accesses;
+			if (r->nr_accesses > buf_max[b])
+				buf_max[b] = r->nr_accesses;
 		}
 	}
 	for (int b = 0; b < NR_PHASES; b++)
-		if (bytes[b] && (best < 0 || bytes[b] > bytes[best]))
+		if (weight[b] > 0 && (best < 0 || weight[b] > weight[best]))
 			best = b;
+	if (best >= 0 && buf_max[best] * 2 < max)
+		best = -1;
 	return best;
 }
 
@@ -374,17 +382,21 @@ static void check_phases(const struct record *rec, const struct workload *w,
 			}
 		}
 		report(inside >= 5 && hot >= hot_fraction * inside,
-		       "phase %c: hottest regions lie in buffer %c in >= %.0f%% of the %zu snapshots "
+		       "phase %c: accesses are mostly in buffer %c in >= %.0f%% of the %zu snapshots "
 		       "inside the phase (%zu, %.0f%%)",
 		       'A' + p, 'A' + p, hot_fraction * 100, inside, hot,
 		       inside ? 100.0 * hot / inside : 0.0);
 
 		/* Boundary: the first snapshot after the buffers were mapped in
 		 * which this phase's buffer is the hottest must be one of the
-		 * first boundary_aggrs snapshots ending after the printed time. */
+		 * first boundary_aggrs snapshots ending after the printed time.
+		 * Populating the buffers leaves fresh pages marked accessed,
+		 * which DAMON may count once just after; the workload's quiet
+		 * settling time keeps that at least one aggregation away from
+		 * phase A. */
 		for (size_t i = 0; i < rec->nr && first == SIZE_MAX; i++) {
 			const struct snapshot *s = &rec->snaps[i];
-			if (s->end_ns > w->mapped_ns && hottest_buffer(s, w) == p)
+			if (s->start_ns >= w->mapped_ns + aggr && hottest_buffer(s, w) == p)
 				first = i;
 		}
 		if (first == SIZE_MAX) {
