@@ -125,7 +125,7 @@ void dt_stacks_options_help(FILE *out)
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", op->name, op->arg ? " " : "",
 			 op->arg ? op->arg : "");
-		fprintf(out, "      %-24s  %s\n", left, op->help);
+		fprintf(out, "      %-21s %s\n", left, op->help);
 	}
 }
 
