@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,13 @@ enum {
 	OPT_VERSION,
 	OPT_SHARED = 1000,
 };
+
+static void on_progress(void *ctx, const char *what, uint64_t done)
+{
+	struct cli_progress *pr = ctx;
+	if (cli_progress_due(pr))
+		cli_progress_draw(pr, "%s: %" PRIu64 " read", what, done);
+}
 
 static const char *base_name(const char *path)
 {
@@ -192,7 +200,13 @@ int main(int argc, char **argv)
 	}
 
 	struct dt_stacks_profile *p;
-	if (dt_stacks_profile_load(&p, &lo, err, sizeof(err))) {
+	struct cli_progress progress;
+	cli_progress_init(&progress);
+	lo.progress = on_progress;
+	lo.progress_ctx = &progress;
+	int rc = dt_stacks_profile_load(&p, &lo, err, sizeof(err));
+	cli_progress_done(&progress);
+	if (rc) {
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}

@@ -435,6 +435,17 @@ int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 			      int64_t time_offset_ns, enum dtr_clock *clock,
 			      char *err, size_t errlen)
 {
+	return dt_stacks_add_perf_script_progress(st, path, time_offset_ns, clock, NULL, NULL,
+						  err, errlen);
+}
+
+int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
+				       int64_t time_offset_ns, enum dtr_clock *clock,
+				       void (*progress)(void *ctx, const char *what,
+							uint64_t done),
+				       void *ctx, char *err, size_t errlen)
+{
+	uint64_t nr_read = 0;
 	struct dt_perf_script *ps;
 	struct dt_perf_sample s;
 	uint32_t *map = NULL, map_len = 0, *frames = NULL, frames_cap = 0;
@@ -443,6 +454,8 @@ int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 	if (rc)
 		return rc;
 	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
+		if (progress && !(++nr_read & 0xffff))
+			progress(ctx, path, nr_read);
 		if (!strncmp(s.event, "damon:", 6))
 			continue;
 		uint32_t n = dt_perf_script_nr_frames(ps);

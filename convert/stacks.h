@@ -70,6 +70,12 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 			      int64_t time_offset_ns, enum dtr_clock *clock,
 			      char *err, size_t errlen);
+/* The same, calling progress(ctx, path, samples read) every 64Ki samples. */
+int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
+				       int64_t time_offset_ns, enum dtr_clock *clock,
+				       void (*progress)(void *ctx, const char *what,
+							uint64_t done),
+				       void *ctx, char *err, size_t errlen);
 
 /* Shift the times of the samples added from index `from` on (see
  * dt_stacks_nr_samples) by `delta_ns`: alignment decided after reading. */

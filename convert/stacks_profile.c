@@ -180,8 +180,12 @@ static int peak_pass(const struct dt_stacks_load_opts *o, uint64_t *peak, char *
 	if (rc)
 		return rc;
 	dt_phase_peak_init(&pk, o->phase.min_accesses);
-	while ((rc = dt_input_next(in, &it, err, errlen)) > 0)
+	uint64_t n = 0;
+	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
 		dt_phase_peak_add(&pk, &it);
+		if (o->progress && !(++n & 0xffff))
+			o->progress(o->progress_ctx, o->record_path, n);
+	}
 	dt_input_close(in);
 	*peak = dt_phase_peak_result(&pk);
 	return rc;
@@ -213,7 +217,10 @@ static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_
 		return rc;
 	int use_stacks = !o->perf_script_path || o->keep_record_stacks;
 	size_t record_stacks = 0;
+	uint64_t nr_items = 0;
 	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
+		if (o->progress && !(++nr_items & 0xffff))
+			o->progress(o->progress_ctx, o->record_path, nr_items);
 		dt_clock_readings_add(cr, &it);
 		if (it.type == DTR_ITEM_SNAPSHOT)
 			p->has_damon = 1;
@@ -272,8 +279,8 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 	if (!rc && o->perf_script_path) {
 		size_t from = dt_stacks_nr_samples(p->stacks);
 		enum dtr_clock stated = DTR_CLOCK_UNKNOWN;
-		rc = dt_stacks_add_perf_script(p->stacks, o->perf_script_path, 0, &stated,
-					       err, errlen);
+		rc = dt_stacks_add_perf_script_progress(p->stacks, o->perf_script_path, 0, &stated,
+							o->progress, o->progress_ctx, err, errlen);
 		if (!rc) {
 			struct dt_align_request req = { 0 };
 			req.forced = o->time_offset_set;

@@ -38,6 +38,10 @@ struct dt_stacks_load_opts {
 	enum dtr_clock perf_clock;    /* clock of the perf times; UNKNOWN: auto */
 	struct dt_phase_params phase; /* dt_phase_params_default() */
 	struct dt_input_opts input;
+	/* Called now and then while reading (e.g. for a progress line):
+	 * `what` names the file, `done` counts items or samples read. */
+	void (*progress)(void *ctx, const char *what, uint64_t done);
+	void *progress_ctx;
 };
 
 void dt_stacks_load_opts_default(struct dt_stacks_load_opts *o);
