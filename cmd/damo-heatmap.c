@@ -425,7 +425,14 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end,
 				  DT_AXIS_ADDRESS, ylabel);
 	}
-	if (dt_panel_heatmap(p, &img))
+	ret = dt_panel_heatmap(p, &img);
+	if (ret == -E2BIG) {
+		dt_figure_free(f);
+		snprintf(err, errlen, "%.200s: a %zux%zu grid is too large for an image with axes "
+			 "(at most 32767 cells a side); use --pixels", path, g->t_resol, g->a_resol);
+		return ret;
+	}
+	if (ret)
 		goto nomem;
 	for (size_t k = 0; k < g->nr_pieces; k++) {
 		char name[96], gap[48], size_txt[48], label[192];

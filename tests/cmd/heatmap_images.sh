@@ -104,3 +104,5 @@ expect_grep 'gnuplot not found' err
 # an image that cannot be written
 expect_error damo-heatmap -i "$F/vm/damon-vm.data" no/such/dir/x.png
 expect_grep 'no/such/dir/x\.png' err
+expect_status 1 damo-heatmap -i "$F/vm/damon-vm.data" --resol 40000 2 huge.png
+expect_grep 'use --pixels' err

@@ -47,3 +47,7 @@ expect_grep '^target_id,start_s,end_s,wss_bytes$' out
 [ "$(wc -l < out)" = 35 ] || fail "expected a header and 34 rows"
 expect_grep '^0,0\.000000000,0\.112172000,50266112$' out
 awk -F, 'NR > 1 && $3 < $2 { exit 1 }' out || fail "a row ends before it starts"
+
+# a plot that cannot be written: one line naming it
+expect_status 1 damo-wss -i "$F/vm/damon-vm.data" --plot no/such/dir/w.png
+expect_grep 'no/such/dir/w\.png' err
