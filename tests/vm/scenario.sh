@@ -105,7 +105,7 @@ scenario_paddr() {
 	PHASES_PHYS=1 phases "$PHASE_S" "$BUF_MIB" >"$d/phases.out" 2>&1 &
 	wpid=$!
 	wait_line "$d/phases.out" '^phase A'
-	timeout 60 damo-record -o "$d/rec.dtr" --timeout 3 paddr >"$d/stdout" 2>"$d/stderr"
+	timeout 60 damo-record -o "$d/rec.dtr" --timeout 4 paddr >"$d/stdout" 2>"$d/stderr"
 	echo $? >"$d/status"
 	kill -KILL "$wpid" 2>/dev/null
 	wait "$wpid" 2>/dev/null
