@@ -136,6 +136,9 @@ int main(int argc, char **argv)
 	if (!o.aggr_us || !o.sample_us || o.sample_us > o.aggr_us)
 		return cli_usage_error(prog, "--sample and --aggr must be non-zero, sample at most aggr");
 
+	if (dt_synth_check(&o, err, sizeof(err)))
+		return cli_usage_error(prog, "%s", err);
+
 	FILE *truth = NULL;
 	if (truth_path && !(truth = fopen(truth_path, "w"))) {
 		cli_error(prog, "%s: cannot create: %s", truth_path, strerror(errno));

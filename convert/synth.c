@@ -524,13 +524,8 @@ static int write_snapshot(const struct dt_synth_opts *o, struct target *t, uint3
 	return dtr_writer_put(w, &it, err, errlen);
 }
 
-int dt_synth_write(const struct dt_synth_opts *o, struct dtr_writer *w, FILE *truth,
-		   dt_synth_progress_fn progress, void *ctx, char *err, size_t errlen)
+int dt_synth_check(const struct dt_synth_opts *o, char *err, size_t errlen)
 {
-	struct target *tg;
-	uint64_t stacks = 0;
-	int ret = 0;
-
 	if (!o->nr_targets || !o->aggr_us || o->nr_targets > 1024 ||
 	    o->nr_regions > (1ull << 32) || o->aggr_us > 3600000000ull ||
 	    o->sample_us > o->aggr_us) {
@@ -539,6 +534,23 @@ int dt_synth_write(const struct dt_synth_opts *o, struct dtr_writer *w, FILE *tr
 			 "aggr between 1 us and 1 h and sample at most aggr");
 		return -EINVAL;
 	}
+	if (o->nr_snapshots > (UINT64_MAX / 2 - o->start_ns) / (o->aggr_us * 1000) - 1) {
+		snprintf(err, errlen, "synthetic record: %" PRIu64 " snapshots of %" PRIu64
+			 " us do not fit in 64-bit nanoseconds", o->nr_snapshots, o->aggr_us);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int dt_synth_write(const struct dt_synth_opts *o, struct dtr_writer *w, FILE *truth,
+		   dt_synth_progress_fn progress, void *ctx, char *err, size_t errlen)
+{
+	struct target *tg;
+	uint64_t stacks = 0;
+	int ret = 0;
+
+	if ((ret = dt_synth_check(o, err, errlen)))
+		return ret;
 	tg = calloc(o->nr_targets, sizeof(*tg));
 	if (!tg)
 		goto nomem;

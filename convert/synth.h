@@ -38,6 +38,10 @@ struct dt_synth_opts {
 
 void dt_synth_default_opts(struct dt_synth_opts *opts);
 
+/* 0 when the options make a record, else -EINVAL with `err` saying why
+ * (dt_synth_write checks the same first). */
+int dt_synth_check(const struct dt_synth_opts *opts, char *err, size_t errlen);
+
 /* Called now and then with the snapshots written so far (all targets). */
 typedef void (*dt_synth_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 

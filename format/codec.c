@@ -113,11 +113,12 @@ static int encode_snapshot(struct dtr_buf *b, struct dtr_chunk_state *cs,
 	}
 	if (shift > 63)
 		shift = 0;
-	if (n > (SIZE_MAX - 200) / 40) {
+	/* at most 10 + 10 bytes of boundaries and 5 + 5 of counts per region */
+	if (n > (SIZE_MAX - 200) / 30) {
 		dtr_seterr(err, errlen, "snapshot has too many regions");
 		return -EINVAL;
 	}
-	if (dtr_buf_reserve(b, 200 + (size_t)n * 40))
+	if (dtr_buf_reserve(b, 200 + (size_t)n * 30))
 		return -ENOMEM;
 	dtr_buf_varint(b, dtr_zigzag((int64_t)(s->start_ns - cs->snapshot_end)));
 	dtr_buf_varint(b, s->end_ns - s->start_ns);

@@ -52,5 +52,7 @@ expect_status 2 damo-synth --snapshots many
 expect_status 2 damo-synth --targets 0
 expect_status 2 damo-synth --aggr 5ms --sample 10ms
 expect_status 2 damo-synth extra-argument
+expect_status 2 damo-synth -o never.dtr --snapshots 100000000000000
+[ ! -e never.dtr ] || fail "a refused command line left never.dtr behind"
 expect_status 1 damo-synth -o /nonexistent/dir/x.dtr
 expect_grep '/nonexistent/dir/x\.dtr' err
