@@ -165,6 +165,8 @@ int main(int argc, char **argv)
 	cli_progress_done(&pc.bar);
 	if (ret) {
 		dtr_writer_abort(w);
+		if (strcmp(out, "-"))
+			unlink(out); /* a half-made synthetic record is of no use */
 		cli_error(prog, "%s", err);
 		if (truth)
 			fclose(truth);
