@@ -767,6 +767,16 @@ static int cmp_fn(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+static int cmp_share(const void *a, const void *b)
+{
+	const struct dt_timeline_function *x = a, *y = b;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	if (x->mean_depth != y->mean_depth)
+		return x->mean_depth > y->mean_depth ? -1 : 1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
 static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep)
 {
 	struct dt_timeline_priv *pv = tl->priv;
@@ -793,15 +803,21 @@ static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep)
 	size_t n = 0;
 	while (n < pa->nr && all[n].distinct > 0)
 		n++;
-	if (!n) {
-		free(all);
-		return 0;
-	}
-	/* The named function: the deepest of those as distinct as the best. */
 	size_t named = 0;
-	for (size_t i = 1; i < n && all[i].distinct >= all[0].distinct * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
-		if (all[i].mean_depth > all[named].mean_depth)
-			named = i;
+	if (n) {
+		/* The named function: the deepest of those as distinct as the best. */
+		for (size_t i = 1; i < n &&
+		     all[i].distinct >= all[0].distinct * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
+			if (all[i].mean_depth > all[named].mean_depth)
+				named = i;
+	} else {
+		/* The same functions ran inside and outside: by share instead. */
+		qsort(all, pa->nr, sizeof(*all), cmp_share);
+		n = pa->nr;
+		for (size_t i = 1; i < n && all[i].share >= all[0].share * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
+			if (all[i].mean_depth > all[named].mean_depth)
+				named = i;
+	}
 	if (named) {
 		struct dt_timeline_function f = all[named];
 		memmove(all + 1, all, named * sizeof(*all));

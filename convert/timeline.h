@@ -30,7 +30,9 @@
  * frame; when a callee is as distinct as its caller (within
  * DT_TIMELINE_NAME_TOLERANCE of the best score), the deeper frame is named,
  * so wrappers (main loops, burst drivers) give way to the function doing
- * the work.  Weights are the samples' periods (nanoseconds for cpu-clock)
+ * the work.  When no frame is more frequent inside the phase than outside
+ * (the same code ran throughout), frames are ranked by their share of the
+ * phase instead, with the same preference for the deeper frame.  Weights are the samples' periods (nanoseconds for cpu-clock)
  * when every sample has one, otherwise every sample counts 1.
  *
  * Functions return 0 or a negative errno and write one line into err.
@@ -93,7 +95,8 @@ struct dt_timeline_phase {
 	uint64_t weight, nr_samples;
 	long named;               /* index in `top` of the function named; -1: none */
 	size_t nr_top;
-	struct dt_timeline_function *top; /* by distinctness, descending */
+	struct dt_timeline_function *top; /* the named one first, then by
+					   * distinctness (or share), descending */
 };
 
 /* One flame chart box: columns [col0, col1) at `depth` (1: root frame). */

@@ -118,9 +118,11 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	char title[320], size[48], who[96];
 	int rc;
 	if (!tl->has_grid) {
-		dt_panel_set_title(p, "Access heatmap: no DAMON snapshots in the input");
+		dt_panel_set_title(p, tl->has_damon ? "Access heatmap: no regions in the snapshots"
+						    : "Access heatmap: no DAMON snapshots in the input");
 		dt_panel_set_axis(p, DT_AXIS_Y, 0, 1, DT_AXIS_HIDDEN, "address");
-		return dt_panel_label_y(p, 0.4, 0.6, "no DAMON snapshots: no access heatmap");
+		return dt_panel_label_y(p, 0.4, 0.6, tl->has_damon ? "no address range to draw"
+								   : "no DAMON snapshots: no access heatmap");
 	}
 	const struct dt_heat_grid *g = &tl->grid;
 	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;

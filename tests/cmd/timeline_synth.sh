@@ -148,6 +148,11 @@ node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 if (r.stacks.from_record !== 0 || r.stacks.from_perf_script < 1800 || r.thread.tid !== 77) throw new Error(JSON.stringify(r.stacks));
 ' "$TEST_TMP/out" || fail "replaced stacks"
+expect_ok damo-timeline -i synth.dtr --perf-script other.perf
+cp out replaced.txt
+expect_ok damo-timeline -i synth.dtr --perf-script - <other.perf
+expect_same_file replaced.txt out
+expect_grep 'spin 100%' out
 expect_ok damo-timeline -i synth.dtr --perf-script other.perf --keep-record-stacks --json
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
