@@ -60,3 +60,27 @@ expect_status 2 damo-heatmap -i tiny.json out.gif
 expect_status 2 damo-heatmap -i tiny.json --pixels out.pdf
 expect_ok damo-heatmap --help
 expect_grep 'draw_range' out
+
+# two areas: the hottest per byte is drawn; an area too small for the
+# resolution matters only when it is the one to draw
+two_areas() { # samples of the 4 MiB area, of the 4 KiB area
+	cat > two.json <<JSON
+[{"kdamond_idx": null, "context_idx": null, "intervals": null, "scheme_idx": null, "target_id": 1,
+  "snapshots": [
+    {"start_time": "1000000000", "end_time": "1100000000", "regions": [$(region 4194304 8388608 "$1"), $(region 1073741824 1073745920 "$2")]},
+    {"start_time": "1100000000", "end_time": "1200000000", "regions": [$(region 4194304 8388608 "$1"), $(region 1073741824 1073745920 "$2")]}]}]
+JSON
+}
+two_areas 5 0
+expect_ok damo-heatmap -i two.json --resol 2 8192 raw
+[ "$(wc -l < out)" = 16384 ] || fail "expected the 4 MiB area in 2x8192 cells"
+expect_grep '^0	0	5\.0$' out
+two_areas 1 9
+expect_ok damo-heatmap -i two.json --resol 2 4 raw
+expect_grep '^0	3072	9\.0$' out
+expect_ok damo-heatmap -i two.json --resol 2 4 raw --abs_addr
+expect_grep '^0	1073744896	9\.0$' out
+expect_status 1 damo-heatmap -i two.json --resol 2 8192 raw
+expect_grep 'address range 1073741824-1073745920 is smaller than 8192 bytes' err
+expect_ok damo-heatmap -i two.json --resol 2 4 --draw_range all raw
+[ "$(wc -l < out)" = 16 ] || fail "--draw_range all: expected two grids of 8 cells"
