@@ -509,19 +509,41 @@ static int read_chunk(struct dtr_reader *r)
 	return 1;
 }
 
-static int wanted(const struct dtr_reader *r, const struct dtr_item *it)
+static int snapshot_wanted(const struct dtr_reader *r, uint64_t start, uint64_t end)
 {
 	uint64_t from = r->opts.time_from_ns, to = r->opts.time_to_ns;
 
-	if (!r->time_filter)
+	return (!to || start < to) && (end > from || start >= from);
+}
+
+static int stack_wanted(const struct dtr_reader *r, uint64_t t)
+{
+	return t >= r->opts.time_from_ns && (!r->opts.time_to_ns || t < r->opts.time_to_ns);
+}
+
+/* With a time range, snapshots and stacks outside it are passed over by
+ * their times alone, without decoding their regions or frames. */
+static int outside_range(struct dtr_reader *r, uint64_t type, const unsigned char *body,
+			 size_t len)
+{
+	struct dtr_cursor c = { body, body + len, 0, NULL };
+
+	if (type == DTR_ITEM_SNAPSHOT) {
+		uint64_t start = r->dec.cs.snapshot_end + (uint64_t)dtr_unzigzag(dtr_cur_varint(&c));
+		uint64_t dur = dtr_cur_varint(&c);
+		if (c.bad || dur > UINT64_MAX - start || snapshot_wanted(r, start, start + dur))
+			return 0;
+		r->dec.cs.snapshot_end = start + dur;
 		return 1;
-	if (it->type == DTR_ITEM_SNAPSHOT) {
-		const struct dtr_snapshot *s = &it->u.snapshot;
-		return (!to || s->start_ns < to) && (s->end_ns > from || s->start_ns >= from);
 	}
-	if (it->type == DTR_ITEM_STACK)
-		return it->u.stack.time_ns >= from && (!to || it->u.stack.time_ns < to);
-	return 1;
+	if (type == DTR_ITEM_STACK) {
+		uint64_t t = r->dec.cs.stack_time + (uint64_t)dtr_unzigzag(dtr_cur_varint(&c));
+		if (c.bad || stack_wanted(r, t))
+			return 0;
+		r->dec.cs.stack_time = t;
+		return 1;
+	}
+	return 0;
 }
 
 /* 1: item; 0: chunk exhausted; <0 error or salvage stop (r->done). */
@@ -537,8 +559,10 @@ static int next_in_chunk(struct dtr_reader *r, struct dtr_item *item)
 			return ret ? ret : -1;
 		}
 		const char *why = NULL;
-		int ret = dtr_decode_item(&r->dec, type, c.p, (size_t)len, item, &why);
 		r->raw_pos = (size_t)(c.p + len - r->raw.p);
+		if (r->time_filter && outside_range(r, type, c.p, (size_t)len))
+			continue;
+		int ret = dtr_decode_item(&r->dec, type, c.p, (size_t)len, item, &why);
 		if (ret == -ENOMEM)
 			return fail(r, ret, "%s: out of memory decoding the chunk at offset %llu",
 				    r->name, (unsigned long long)r->chunk_offset);
@@ -568,7 +592,11 @@ static int next_in_chunk(struct dtr_reader *r, struct dtr_item *item)
 					return ret ? ret : -1;
 				}
 		}
-		if (!wanted(r, item))
+		if (r->time_filter && item->type == DTR_ITEM_SNAPSHOT &&
+		    !snapshot_wanted(r, item->u.snapshot.start_ns, item->u.snapshot.end_ns))
+			continue;
+		if (r->time_filter && item->type == DTR_ITEM_STACK &&
+		    !stack_wanted(r, item->u.stack.time_ns))
 			continue;
 		if (item->type == DTR_ITEM_SNAPSHOT) {
 			r->st.nr_snapshots++;
