@@ -160,6 +160,13 @@ if (r.stacks.from_record < 1000 || r.stacks.from_perf_script < 1800) throw new E
 if (r.phases[0].function !== "transpose") throw new Error(r.phases[0].function);
 ' "$TEST_TMP/out" || fail "kept stacks"
 
+# Progress on a terminal (a pseudo-terminal from script(1)), none otherwise.
+expect_ok damo-synth -o longer.dtr --snapshots 2000 --regions 200 --stacks
+script -q -c "damo-timeline -i longer.dtr >/dev/null" typescript >/dev/null
+grep -q 'longer\.dtr: record pass [123]: [0-9]* items' typescript || fail "no progress on a terminal: $(cat -v typescript)"
+expect_ok damo-timeline -i longer.dtr
+[ ! -s err ] || fail "progress or warnings without a terminal: $(cat err)"
+
 # Errors: one line naming the file or the option; usage errors exit 2.
 expect_status 1 damo-timeline -i missing.dtr
 expect_grep 'damo-timeline: .*missing\.dtr' err
