@@ -77,10 +77,6 @@ enum draw_range { DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED };
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 
 #define MAX_RANGES 64
-/* Up to this many areas (and cells in all) are drawn at once when looking
- * for the hottest. */
-#define HOTTEST_TOGETHER 16
-#define HOTTEST_TOGETHER_CELLS ((size_t)16 << 20)
 
 struct args {
 	const char *input, *output;
@@ -353,19 +349,13 @@ static int heat_item(void *data, const struct dtr_item *item, char *err, size_t 
 struct grid_pass {
 	size_t nr;
 	struct dt_heat_grid *grids;
-	char *unusable;                 /* grids that could not be set up */
-	struct dt_heat_guides *heats;   /* also sum the areas' heats */
 };
 
 static int grid_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct grid_pass *gp = data;
 
-	if (gp->heats)
-		dt_heat_guides_add_heat(gp->heats, item);
 	for (size_t i = 0; i < gp->nr; i++) {
-		if (gp->unusable[i])
-			continue;
 		if (dt_heat_grid_add(&gp->grids[i], item)) {
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
@@ -519,17 +509,6 @@ static int run(const struct args *a, char *err, size_t errlen)
 	if (a->nr_ranges) {
 		memcpy(ranges, a->ranges, sizeof(ranges));
 		nr_ranges = a->nr_ranges;
-	} else if (a->draw == DRAW_HOTTEST && gd->nr_areas > 1 &&
-		   gd->nr_areas <= HOTTEST_TOGETHER &&
-		   a->resol_t * a->resol_a <= HOTTEST_TOGETHER_CELLS / gd->nr_areas) {
-		/* Few areas: draw them all while summing their heats, in one
-		 * pass, and keep the hottest (one pass less over the input). */
-		for (size_t k = 0; k < gd->nr_areas; k++) {
-			ranges[nr_ranges][0] = gd->areas[k].start;
-			ranges[nr_ranges][1] = gd->areas[k].end;
-			nr_ranges++;
-		}
-		grids.heats = &gp.guides;
 	} else if (a->draw == DRAW_HOTTEST) {
 		size_t h = 0;
 		if (gd->nr_areas > 1) {
@@ -560,8 +539,7 @@ static int run(const struct args *a, char *err, size_t errlen)
 	}
 
 	grids.grids = calloc(nr_ranges, sizeof(*grids.grids));
-	grids.unusable = calloc(nr_ranges, 1);
-	if (!grids.grids || !grids.unusable) {
+	if (!grids.grids) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -570,15 +548,9 @@ static int run(const struct args *a, char *err, size_t errlen)
 		ret = dt_heat_grid_init(&grids.grids[i], t_start, t_end, a->resol_t,
 					pieces ? 0 : ranges[i][0], pieces ? 1 : ranges[i][1],
 					a->resol_a, pieces, pieces ? gd->nr_areas : 0, err, errlen);
-		grids.nr++;
-		if (ret && grids.heats) {
-			/* only an error if this area turns out the hottest */
-			grids.unusable[i] = 1;
-			ret = 0;
-			continue;
-		}
 		if (ret)
 			goto out;
+		grids.nr++;
 		if (gd)
 			dt_heat_grid_set_target(&grids.grids[i], gd->target.kdamond,
 						gd->target.context, gd->target.target);
@@ -587,19 +559,8 @@ static int run(const struct args *a, char *err, size_t errlen)
 	cli_progress_done(&pc.progress);
 	if (ret)
 		goto out;
-	size_t hottest = grids.heats ? dt_heat_guide_hottest(gd) : 0;
-	if (grids.heats && grids.unusable[hottest]) {
-		struct dt_heat_grid tmp;
-		ret = dt_heat_grid_init(&tmp, t_start, t_end, a->resol_t, ranges[hottest][0],
-					ranges[hottest][1], a->resol_a, NULL, 0, err, errlen);
-		if (!ret)
-			dt_heat_grid_free(&tmp);
-		goto out;
-	}
 	for (size_t i = 0; i < grids.nr && !ret; i++) {
 		const struct dt_heat_grid *g = &grids.grids[i];
-		if (grids.heats && i != hottest)
-			continue;
 		if (a->out == OUT_RAW) {
 			ret = dt_heat_grid_print_raw(stdout, g, a->abs_time, a->abs_addr);
 		} else if (a->out == OUT_STDOUT) {
@@ -610,7 +571,7 @@ static int run(const struct args *a, char *err, size_t errlen)
 			}
 		} else {
 			char path[4096];
-			output_name(path, sizeof(path), a->output, grids.heats ? 0 : i);
+			output_name(path, sizeof(path), a->output, i);
 			ret = draw_image(a, g, gd, &gp.maps, path, err, errlen);
 		}
 		if (ret == -EIO && !*err)
@@ -619,10 +580,8 @@ static int run(const struct args *a, char *err, size_t errlen)
 out:
 	cli_progress_done(&pc.progress);
 	for (size_t i = 0; i < grids.nr; i++)
-		if (!grids.unusable[i])
-			dt_heat_grid_free(&grids.grids[i]);
+		dt_heat_grid_free(&grids.grids[i]);
 	free(grids.grids);
-	free(grids.unusable);
 	free(pieces);
 	dt_heat_guides_free(&gp.guides);
 	dt_maps_copy_free(&gp.maps);

@@ -464,8 +464,18 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 	if (i1 >= (int64_t)g->t_resol)
 		i1 = (int64_t)g->t_resol - 1;
 
+	const int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
 	for (uint64_t k = 0; k < s->nr_regions; k++) {
 		const struct dtr_region *r = &s->regions[k];
+		int64_t rs = 0, re = 0;
+		if (!g->pieces) {
+			rs = (int64_t)(r->start - g->a_start);
+			re = (int64_t)(r->end - g->a_start);
+			/* damo skips regions that end before the range or start
+			 * after it (touching counts as inside). */
+			if (re < 0 || grid_end < rs)
+				continue;
+		}
 		/* damo starts the time cells at the observed start clamped to
 		 * the previous snapshot's end, but measures the time overlap
 		 * from the unclamped one. */
@@ -487,13 +497,6 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 			continue;
 		double value = (double)r->nr_accesses * to_hz;
 		if (!g->pieces) {
-			int64_t rs = (int64_t)(r->start - g->a_start);
-			int64_t re = (int64_t)(r->end - g->a_start);
-			int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
-			/* damo skips regions that end before the range or start
-			 * after it (touching counts as inside). */
-			if (re < 0 || grid_end < rs)
-				continue;
 			add_region(g, ts, end, i0, i1, rs, re, value, g->a_unit,
 				   g->a_resol, 0, g->area);
 			continue;
