@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -311,9 +312,12 @@ int main(int argc, char **argv)
 			cli_progress_draw(&pc.p, "%s: drawing", output);
 		rc = dt_timeline_draw(tl, output, &dro, err, sizeof(err));
 		if (rc) {
+			struct stat sb;
 			cli_progress_done(&pc.p);
 			cli_error(prog, "%s", err);
-			unlink(output);
+			/* a partial image goes; a device such as /dev/full stays */
+			if (!lstat(output, &sb) && S_ISREG(sb.st_mode))
+				unlink(output);
 		}
 	}
 	cli_progress_done(&pc.p);

@@ -182,6 +182,13 @@ expect_grep 'no callstack samples of this thread' err
 expect_status 1 damo-timeline -i synth.dtr --target_id 424242
 expect_status 1 damo-timeline -i synth.dtr -o /nonexistent-dir/t.png
 expect_grep '/nonexistent-dir/t\.png' err
+ln -s /dev/full full.png   # a full disk: the image cannot be written
+expect_status 1 damo-timeline -i synth.dtr -o full.png
+expect_grep 'full\.png' err
+[ -L full.png ] || fail "the failed output's link was removed"
+st=0; damo-timeline -i synth.dtr --json >/dev/full 2>full.err || st=$?
+[ "$st" = 1 ] || fail "writing the report to a full disk exited $st"
+expect_grep '<stdout>: write error' full.err
 expect_status 2 damo-timeline -i synth.dtr -o timeline.gif
 expect_status 2 damo-timeline --resol 5 5
 expect_status 2 damo-timeline --draw_range all
