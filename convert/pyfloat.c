@@ -23,6 +23,11 @@ static void shortest_digits(double v, char *digits, int *ndigits, int *exp10)
 	char tmp[48];
 	int lo = 1, hi = 17;
 
+	/* Most heats need 16 or 17 digits: look there first. */
+	if (!round_trips(v, 15, tmp, sizeof(tmp)))
+		hi = lo = round_trips(v, 16, tmp, sizeof(tmp)) ? 16 : 17;
+	else
+		hi = 15;
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
 		if (round_trips(v, mid, tmp, sizeof(tmp)))
