@@ -804,6 +804,11 @@ int dt_in_damo_json_open(struct dt_importer *imp, struct dt_src *src, int compre
 		damo_json_close(d);
 		return ret;
 	}
+	/* A snapshot without regions still points at valid memory. */
+	if (grow_regions(d, 1)) {
+		damo_json_close(d);
+		return -ENOMEM;
+	}
 	imp->next = damo_json_next;
 	imp->close = damo_json_close;
 	imp->state = d;

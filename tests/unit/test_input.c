@@ -83,7 +83,8 @@ static void collect_from(struct dt_input *in, struct collected *c)
 			d->age_unit = s->age_unit;
 			d->nr = s->nr_regions;
 			d->regions = malloc((d->nr + 1) * sizeof(*d->regions));
-			memcpy(d->regions, s->regions, d->nr * sizeof(*d->regions));
+			if (d->nr)
+				memcpy(d->regions, s->regions, d->nr * sizeof(*d->regions));
 			break;
 		}
 		default:
