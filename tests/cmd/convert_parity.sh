@@ -35,3 +35,17 @@ cat "$F/damon.data" | damo-convert - --to damo-raw > piped-json.txt
 expect_same_file "$F/expects/report-raw" piped-json.txt
 damo-convert "$F/damon.data" -o - --to dtr | damo-convert - --to damo-raw > piped-dtr.txt
 expect_same_file "$F/expects/report-raw" piped-dtr.txt
+
+# the same trace as the tracefs `trace` file shows it
+{
+	echo '# tracer: nop'
+	echo '#'
+	echo '#                                _-----=> irqs-off/BH-disabled'
+	echo '#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION'
+	echo '#              | |         |   |||||     |         |'
+	sed -E 's/^ *([^ ]+) ([0-9]+) (\[[0-9]+\]) ([0-9.]+): damon:damon_aggregated: /       \1-\2     \3 .....  \4: damon_aggregated: /' \
+		"$F/vm/damon-vm.perf-script"
+} > trace
+expect_grep '^       kdamond\.0-143     \[001\] \.\.\.\.\.  3\.428551: damon_aggregated: target_id=0 ' trace
+expect_ok damo-convert trace --to damo-raw
+expect_same_file "$F/vm/report-raw" out
