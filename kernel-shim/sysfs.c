@@ -866,11 +866,13 @@ static void guardian_main(struct dshim_damon *d, int fd)
 	read_long(path, &pid);
 	if (strcmp(state, "off") && pid != d->pid)
 		_exit(0); /* running, but not the thread we started: leave it */
-	if (!strcmp(state, "on"))
-		damon_write(d, "state", "off", NULL, 0);
+	/* Ask again now and then: a command the recorder had in flight may
+	 * still complete and report "on". */
 	for (int i = 0; i < 1000; i++) {
 		if (damon_read(d, "state", state, sizeof(state)) < 0 || !strcmp(state, "off"))
 			break;
+		if (i % 20 == 0)
+			damon_write(d, "state", "off", NULL, 0);
 		sleep_ms(5);
 	}
 	if (!read_u64(d->nr_kdamonds_path, &nr) && nr == 1)
