@@ -63,3 +63,21 @@ expect_same_file vm-damo.json vm-back.json
 expect_ok damo-convert from-record.json -o rec.dtr
 expect_ok damo-convert rec.dtr --to json -o rec2.json
 expect_same_file from-record.json rec2.json
+
+# A synthetic damotrace record with two targets (snapshots interleaved in
+# time, callstacks and maps besides): damo json and perf script keep every
+# region of every snapshot, and damo's raw text of the round trip is equal.
+expect_ok damo-synth --targets 2 --snapshots 40 --regions 25 --stacks -o synth.dtr
+damo-convert synth.dtr --to ndjson | sort > synth.ndjson
+[ "$(wc -l < synth.ndjson)" -eq 2000 ] || fail "expected 2000 region rows"
+expect_ok damo-convert synth.dtr -o synth.json
+expect_ok damo-convert synth.json -o synth-back.dtr
+damo-convert synth-back.dtr --to ndjson | sort > synth-back.ndjson
+expect_same_file synth.ndjson synth-back.ndjson
+expect_ok damo-convert synth.dtr -o synth.perf-script
+damo-convert synth.perf-script --to ndjson | sort > synth-ps.ndjson
+expect_same_file synth.ndjson synth-ps.ndjson
+expect_ok damo-convert synth.dtr --to damo-raw -o a.raw
+expect_ok damo-convert synth-back.dtr --to damo-raw -o b.raw
+expect_same_file a.raw b.raw
+[ "$(grep -c '^base_time_absolute' a.raw)" -eq 2 ] || fail "expected one raw record per target"
