@@ -81,3 +81,12 @@ expect_ok damo-convert synth.dtr --to damo-raw -o a.raw
 expect_ok damo-convert synth-back.dtr --to damo-raw -o b.raw
 expect_same_file a.raw b.raw
 [ "$(grep -c '^base_time_absolute' a.raw)" -eq 2 ] || fail "expected one raw record per target"
+
+# damotrace to damotrace keeps every item (stacks, frames, maps, clocks)
+expect_ok damo-convert synth.dtr -o copy.dtr
+expect_ok damo-info synth.dtr
+grep -v '^record:' out > info-a
+expect_ok damo-info copy.dtr
+grep -v '^record:' out > info-b
+expect_same_file info-a info-b
+expect_grep 'stack' info-a
