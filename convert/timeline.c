@@ -993,6 +993,10 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 			a = gd->areas[hottest].start;
 			b = gd->areas[hottest].end;
 		}
+		if (b <= a) { /* snapshots without regions: nothing to draw */
+			free(pieces);
+			return 0;
+		}
 		if (b - a < cells)
 			cells = (size_t)(b - a);
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,

@@ -167,6 +167,11 @@ grep -q 'longer\.dtr: record pass [123]: [0-9]* items' typescript || fail "no pr
 expect_ok damo-timeline -i longer.dtr
 [ ! -s err ] || fail "progress or warnings without a terminal: $(cat err)"
 
+# Snapshots without regions: phases none, a figure all the same.
+expect_ok damo-synth -o noregions.dtr --snapshots 10 --regions 0
+expect_ok damo-timeline -i noregions.dtr -o noregions.png
+expect_grep '^no phases$' out
+
 # Errors: one line naming the file or the option; usage errors exit 2.
 expect_status 1 damo-timeline -i missing.dtr
 expect_grep 'damo-timeline: .*missing\.dtr' err
