@@ -139,6 +139,7 @@ expect_grep "cannot run './no-such-program': No such file or directory" err
 damo-record --source tried-regions -a 50ms -o killed.dtr paddr >/dev/null 2>killed.err &
 rpid=$!
 sleep 2.5
+kill -0 $rpid 2>/dev/null || fail "the recorder ended before SIGKILL: $(cat killed.err)"
 kill -KILL $rpid
 wait $rpid 2>/dev/null || true
 for i in $(seq 50); do
