@@ -339,7 +339,7 @@ static int damo_binary_next(void *state, struct dtr_item *item, char *err, size_
 				return -EINVAL;
 			}
 		}
-		uint32_t tin = d->target_in_snapshot++;
+		d->target_in_snapshot++;
 		d->targets_left--;
 		struct bin_target *t = target_of(d, id, 0);
 		if (!t) {
@@ -360,7 +360,6 @@ static int damo_binary_next(void *state, struct dtr_item *item, char *err, size_
 		} else {
 			s->start_ns = t->prev_end;
 		}
-		(void)tin;
 		s->end_ns = d->cur_end;
 		t->prev_end = d->cur_end;
 		s->target = (uint32_t)(t - d->targets);
