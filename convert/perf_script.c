@@ -1236,6 +1236,45 @@ void dt_perf_script_stats(const struct dt_perf_script *ps,
 	*st = ps->stats;
 }
 
+int dt_perf_script_emit(const struct dt_perf_script *ps, const struct dt_perf_sample *s,
+			int64_t time_offset_ns, uint64_t fallback_time_ns, uint32_t *emitted,
+			dt_perf_script_put_fn put, void *ctx, char *err, size_t errlen)
+{
+	struct dtr_item it;
+	int rc;
+	for (; *emitted < ps->nr_frames; (*emitted)++) {
+		memset(&it, 0, sizeof(it));
+		it.type = DTR_ITEM_FRAME;
+		dt_perf_script_frame(ps, *emitted, &it.u.frame);
+		rc = put(ctx, &it, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (s->thread_new) {
+		memset(&it, 0, sizeof(it));
+		it.type = DTR_ITEM_THREAD;
+		dt_perf_script_thread(ps, s->thread_id, &it.u.thread);
+		rc = put(ctx, &it, err, errlen);
+		if (rc)
+			return rc;
+	}
+	uint64_t t = s->has_time ? s->time_ns : fallback_time_ns;
+	if (time_offset_ns < 0 && (uint64_t)(-time_offset_ns) > t)
+		t = 0;
+	else
+		t += (uint64_t)time_offset_ns;
+	memset(&it, 0, sizeof(it));
+	it.type = DTR_ITEM_STACK;
+	it.u.stack.time_ns = t;
+	it.u.stack.pid = s->pid;
+	it.u.stack.tid = s->tid;
+	it.u.stack.cpu = s->cpu;
+	it.u.stack.weight = s->has_period ? s->period : 0;
+	it.u.stack.nr_frames = s->nr_frames;
+	it.u.stack.frames = s->frames;
+	return put(ctx, &it, err, errlen);
+}
+
 int dt_perf_script_probe(const void *buf, size_t len)
 {
 	const char *p = buf, *e = p + len;

@@ -123,6 +123,19 @@ void dt_perf_script_stats(const struct dt_perf_script *ps,
 			  struct dt_perf_script_stats *st);
 void dt_perf_script_close(struct dt_perf_script *ps);
 
+/* Emit, through `put`, the record items sample `s` needs: a FRAME item for
+ * every frame id not emitted yet (ids in order; *emitted counts those
+ * already emitted, start it at 0), a THREAD item when the sample's thread
+ * is new or renamed, then its STACK item with `time_offset_ns` added to the
+ * time (samples without a time get `fallback_time_ns`).  `put` has the shape
+ * of dtr_writer_put with the writer as `ctx`.  Returns 0 or what put
+ * returned. */
+typedef int (*dt_perf_script_put_fn)(void *ctx, const struct dtr_item *item, char *err,
+				     size_t errlen);
+int dt_perf_script_emit(const struct dt_perf_script *ps, const struct dt_perf_sample *s,
+			int64_t time_offset_ns, uint64_t fallback_time_ns, uint32_t *emitted,
+			dt_perf_script_put_fn put, void *ctx, char *err, size_t errlen);
+
 /* True (1) when the first bytes of a text look like perf script output with
  * samples (a header line with a pid/tid and a time or event). */
 int dt_perf_script_probe(const void *buf, size_t len);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock_align.h"
+#include "perf_script.h"
 #include "stacks.h"
 #include "stacks_out.h"
 #include "stacks_profile.h"
@@ -342,6 +343,96 @@ START_TEST(shared_options)
 }
 END_TEST
 
+static const char emit_text[] =
+	"app 10/10 [000] 1.000000: 1000 cpu-clock: \n\t1 f+0x1 (/bin/app)\n\t2 main+0x2 (/bin/app)\n\n"
+	"app 10/11 [001] 1.000500: 1000 cpu-clock: \n\t3 g+0x1 (/bin/app)\n\t2 main+0x2 (/bin/app)\n\n"
+	"app 10/10 [000] 1.001000: 1000 cpu-clock: \n\t1 f+0x9 (/bin/app)\n\t2 main+0x2 (/bin/app)\n\n"
+	"renamed 10/10 [000] 1.002000: 1000 cpu-clock: \n\t4 h (/lib/x.so)\n\t2 main+0x2 (/bin/app)\n\n";
+
+struct collected {
+	char types[64];
+	size_t n;
+};
+
+static int collect(void *ctx, const struct dtr_item *it, char *err, size_t errlen)
+{
+	struct collected *c = ctx;
+	(void)err;
+	(void)errlen;
+	c->types[c->n++] = it->type == DTR_ITEM_FRAME ? 'F' : it->type == DTR_ITEM_THREAD ? 'T' :
+			   it->type == DTR_ITEM_STACK ? 'S' : '?';
+	if (it->type == DTR_ITEM_STACK)
+		ck_assert_uint_ge(it->u.stack.time_ns, 1000000000ull - 5);
+	return 0;
+}
+
+static int put_writer(void *ctx, const struct dtr_item *it, char *err, size_t errlen)
+{
+	return dtr_writer_put(ctx, it, err, errlen);
+}
+
+/* The recorder's route: perf script samples emitted as record items, read
+ * back, give the same stacks as the perf script text itself. */
+START_TEST(emitted_items_round_trip)
+{
+	struct dt_perf_script *ps;
+	struct dt_perf_sample smp;
+	struct collected c = { .n = 0 };
+	char err[256];
+	uint32_t emitted = 0;
+	ck_assert_int_eq(dt_perf_script_open_mem(&ps, emit_text, sizeof(emit_text) - 1, "x", NULL,
+						 err, sizeof(err)), 0);
+	while (dt_perf_script_next(ps, &smp, err, sizeof(err)) > 0)
+		ck_assert_int_eq(dt_perf_script_emit(ps, &smp, -5, 0, &emitted, collect, &c, err,
+						     sizeof(err)), 0);
+	dt_perf_script_close(ps);
+	c.types[c.n] = '\0';
+	/* f main | thread 10 | S; g | thread 11 | S; S; h | renamed 10 | S */
+	ck_assert_str_eq(c.types, "FFTSFTSSFTS");
+
+	char dir[] = "/tmp/dt-emit-XXXXXX", rec[64], txt[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(rec, sizeof(rec), "%s/s.dtr", dir);
+	snprintf(txt, sizeof(txt), "%s/s.txt", dir);
+	FILE *f = fopen(txt, "w");
+	fputs(emit_text, f);
+	fclose(f);
+	struct dtr_writer *w;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	ck_assert_msg(dtr_writer_open(&w, rec, &wo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(dt_perf_script_open_mem(&ps, emit_text, sizeof(emit_text) - 1, "x", NULL,
+						 err, sizeof(err)), 0);
+	emitted = 0;
+	while (dt_perf_script_next(ps, &smp, err, sizeof(err)) > 0)
+		ck_assert_msg(dt_perf_script_emit(ps, &smp, 0, 0, &emitted, put_writer, w, err,
+						  sizeof(err)) == 0, "%s", err);
+	dt_perf_script_close(ps);
+	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
+
+	char *from_record, *from_text;
+	struct dt_stacks_load_opts lo;
+	struct dt_stacks_profile *p;
+	dt_stacks_load_opts_default(&lo);
+	lo.record_path = rec;
+	ck_assert_msg(dt_stacks_profile_load(&p, &lo, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(p->nr_record_samples, 4);
+	from_record = write_to_string(DT_STACKS_FOLDED, p);
+	dt_stacks_profile_free(p);
+	dt_stacks_load_opts_default(&lo);
+	lo.perf_script_path = txt;
+	ck_assert_msg(dt_stacks_profile_load(&p, &lo, err, sizeof(err)) == 0, "%s", err);
+	from_text = write_to_string(DT_STACKS_FOLDED, p);
+	dt_stacks_profile_free(p);
+	ck_assert_str_eq(from_record, from_text);
+	ck_assert_str_eq(from_text, "app;main;g 1\nrenamed;main;f 2\nrenamed;main;h 1\n");
+	free(from_record);
+	free(from_text);
+	unlink(rec);
+	unlink(txt);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *stacks_suite(void)
 {
 	Suite *s = suite_create("stacks");
@@ -354,6 +445,7 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, speedscope_profiles_per_thread);
 	tcase_add_test(tc, json_strings_always_parse);
 	tcase_add_test(tc, shared_options);
+	tcase_add_test(tc, emitted_items_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
