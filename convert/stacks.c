@@ -534,13 +534,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Stable: ties keep their order of arrival (index in `thread`... below). */
+/* Samples of one instant are ordered by thread and path so that the
+ * output does not depend on how qsort orders equal keys. */
 static int cmp_sample_time(const void *a, const void *b)
 {
 	const struct dt_stack_sample *x = a, *y = b;
 	if (x->time_ns != y->time_ns)
 		return x->time_ns < y->time_ns ? -1 : 1;
-	return 0;
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	return x->node < y->node ? -1 : x->node > y->node;
 }
 
 void dt_stacks_finish(struct dt_stacks *st)
@@ -549,11 +552,8 @@ void dt_stacks_finish(struct dt_stacks *st)
 	int sorted = 1;
 	for (size_t i = 1; i < st->nr_samples && sorted; i++)
 		sorted = st->samples[i - 1].time_ns <= st->samples[i].time_ns;
-	if (!sorted) {
-		/* Stability through a merge sort would need a copy; ties are only
-		 * reordered among samples of one instant, which no output shows. */
+	if (!sorted)
 		qsort(st->samples, st->nr_samples, sizeof(*st->samples), cmp_sample_time);
-	}
 
 	size_t unknown = 0;
 	for (size_t i = 0; i < st->nr_samples; i++)
