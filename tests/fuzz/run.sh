@@ -30,10 +30,10 @@ archives=""
 for d in recorder render convert kernel-shim format; do
 	archives="$archives $OUT/lib/libdt-$d.a"
 done
-make -s -k O=$OUT BIN=$OUT/bin CC="$CC_FUZZ" \
-	EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" $archives >$OUT.build.log 2>&1 ||
-	echo "fuzz: some library archives did not build (see $OUT.build.log)"
 mkdir -p $OUT
+make -s -k O=$OUT BIN=$OUT/bin CC="$CC_FUZZ" \
+	EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" $archives >$OUT/build.log 2>&1 ||
+	echo "fuzz: some library archives did not build (see $OUT/build.log)"
 
 INC="-Iformat -Ikernel-shim -Iconvert -Irender -Irecorder $(pkg-config --cflags cairo libtraceevent 2>/dev/null)"
 LIBS="$(pkg-config --libs cairo 2>/dev/null || echo -lcairo) -lpng16 -ltraceevent -lzstd -lz -lm -lpthread"
