@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define PEEK_BYTES 65536
 
@@ -160,6 +161,34 @@ int dt_probe_zlib(const unsigned char *b, size_t len)
 	       ((unsigned)b[0] * 256 + b[1]) % 31 == 0 && !(b[1] & 0x20);
 }
 
+/* A zlib header is two bytes that other formats can start with by chance
+ * (a legacy binary record's seconds, say): inflate the start and require
+ * damo's JSON inside. */
+static int probe_damo_json_compressed(const unsigned char *b, size_t len)
+{
+	unsigned char out[256];
+	z_stream zs;
+	int ok = 0;
+
+	if (!dt_probe_zlib(b, len))
+		return 0;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit(&zs) != Z_OK)
+		return 0;
+	zs.next_in = (unsigned char *)b;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = sizeof(out);
+	int r = inflate(&zs, Z_NO_FLUSH);
+	if (r == Z_OK || r == Z_STREAM_END || (r == Z_BUF_ERROR && zs.total_out))
+		ok = zs.total_out ? dt_probe_damo_json(out, zs.total_out) : 0;
+	/* Nothing inflated yet from a short prefix: trust the header. */
+	if (!zs.total_out && r == Z_OK)
+		ok = 1;
+	inflateEnd(&zs);
+	return ok;
+}
+
 int dt_probe_damo_json(const unsigned char *b, size_t len)
 {
 	size_t i = 0;
@@ -177,7 +206,7 @@ static enum dt_input_format detect(const unsigned char *b, size_t len)
 		return DT_INPUT_DTR;
 	if (len >= 8 && !memcmp(b, "PERFILE2", 8))
 		return DT_INPUT_PERF_DATA;
-	if (dt_probe_zlib(b, len))
+	if (probe_damo_json_compressed(b, len))
 		return DT_INPUT_DAMO_JSON_COMPRESSED;
 	if (dt_probe_damo_json(b, len))
 		return DT_INPUT_DAMO_JSON;

@@ -312,8 +312,18 @@ END_TEST
 /* ------------------------------------------------------------ binary */
 
 /* v1: header version 1 and int32 target ids; v0: no header, uint64 ids. */
+static unsigned char *derive_binary_shifted(const unsigned char *v2, size_t len, int version,
+					    int64_t sec_shift, size_t *out_len);
+
 static unsigned char *derive_binary(const unsigned char *v2, size_t len, int version,
 				    size_t *out_len)
+{
+	return derive_binary_shifted(v2, len, version, 0, out_len);
+}
+
+/* ... with every snapshot's seconds moved by sec_shift. */
+static unsigned char *derive_binary_shifted(const unsigned char *v2, size_t len, int version,
+					    int64_t sec_shift, size_t *out_len)
 {
 	unsigned char *out = malloc(len);
 	size_t i = 20, o = 0;
@@ -325,6 +335,10 @@ static unsigned char *derive_binary(const unsigned char *v2, size_t len, int ver
 	}
 	while (i < len) {
 		memcpy(out + o, v2 + i, 20); /* sec, nsec, nr_targets */
+		int64_t sec;
+		memcpy(&sec, out + o, 8);
+		sec += sec_shift;
+		memcpy(out + o, &sec, 8);
 		uint32_t nr_targets;
 		memcpy(&nr_targets, v2 + i + 16, 4);
 		i += 20;
@@ -376,6 +390,20 @@ START_TEST(damo_binary_versions_match_the_json_record)
 	ck_assert_int_eq(v0.format, DT_INPUT_DAMO_BINARY);
 	assert_same_snapshots(&json, &v0, 1);
 	ck_assert_uint_eq(v0.target_ids[0], 18446623438842320000ull);
+
+	/* A v0 record whose first seconds read as a zlib header (78 9c) is
+	 * still a binary record. */
+	size_t ls;
+	unsigned char *bz = derive_binary_shifted(raw, len, 0, 0x9c78 - 539, &ls);
+	ck_assert_uint_eq(bz[0], 0x78);
+	ck_assert_uint_eq(bz[1], 0x9c);
+	struct collected vz;
+	collect_mem(bz, ls, &vz);
+	ck_assert_int_eq(vz.format, DT_INPUT_DAMO_BINARY);
+	ck_assert_uint_eq(vz.nr_snaps, 543);
+	ck_assert_uint_eq(vz.snaps[0].end, (uint64_t)0x9c78 * 1000000000ull + 914032967ull);
+	release(&vz);
+	free(bz);
 
 	/* Truncated in the middle of a region: the offset is named. */
 	expect_open_or_read_error(raw, len - 7, "cut.binary", "truncated at byte offset", "region");
