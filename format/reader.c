@@ -417,11 +417,16 @@ static int read_chunk(struct dtr_reader *r)
 		r->next_index++;
 	if (r->next_index < r->nr_index && r->index[r->next_index].offset == r->pos &&
 	    skippable(r, &r->index[r->next_index])) {
-		int ret = input_seek(r, r->index[r->next_index].offset +
-					  r->index[r->next_index].length);
+		/* one seek over every skippable span in a row */
+		uint64_t to = r->pos;
+		while (r->next_index < r->nr_index && r->index[r->next_index].offset == to &&
+		       skippable(r, &r->index[r->next_index])) {
+			to += r->index[r->next_index].length;
+			r->next_index++;
+		}
+		int ret = input_seek(r, to);
 		if (ret)
 			return io_error(r, ret);
-		r->next_index++;
 		return 1;
 	}
 
