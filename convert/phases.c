@@ -14,6 +14,7 @@
 /* A hot address range of one target; `key` names the target. */
 struct hot_range {
 	uint64_t key, start, end;
+	uint32_t acc;
 };
 
 /* A piece of a phase's hot-range histogram: hot in `count` aggregations. */
@@ -202,15 +203,19 @@ static int cmp_hot(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* |A and B| and |A or B| of two sorted lists of disjoint ranges. */
+/* Similarity of two sorted lists of disjoint hot ranges: the Jaccard index
+ * weighted by access frequency, sum over bytes of min(nr_accesses) over sum
+ * of max(nr_accesses).  Weighting keeps a phase together when a few lightly
+ * touched ranges come and go around its hot core, and tells a buffer that
+ * is hammered from one merely brushed. */
 static double jaccard(const struct hot_range *a, size_t na, const struct hot_range *b,
 		      size_t nb)
 {
-	uint64_t sa = 0, sb = 0, inter = 0;
+	long double sa = 0, sb = 0, inter = 0;
 	for (size_t i = 0; i < na; i++)
-		sa += a[i].end - a[i].start;
+		sa += (long double)(a[i].end - a[i].start) * a[i].acc;
 	for (size_t j = 0; j < nb; j++)
-		sb += b[j].end - b[j].start;
+		sb += (long double)(b[j].end - b[j].start) * b[j].acc;
 	size_t i = 0, j = 0;
 	while (i < na && j < nb) {
 		if (a[i].key != b[j].key) {
@@ -223,14 +228,14 @@ static double jaccard(const struct hot_range *a, size_t na, const struct hot_ran
 		uint64_t lo = a[i].start > b[j].start ? a[i].start : b[j].start;
 		uint64_t hi = a[i].end < b[j].end ? a[i].end : b[j].end;
 		if (hi > lo)
-			inter += hi - lo;
+			inter += (long double)(hi - lo) * (a[i].acc < b[j].acc ? a[i].acc : b[j].acc);
 		if (a[i].end < b[j].end)
 			i++;
 		else
 			j++;
 	}
-	uint64_t uni = sa + sb - inter;
-	return uni ? (double)inter / (double)uni : 1.0;
+	long double uni = sa + sb - inter;
+	return uni > 0 ? (double)(inter / uni) : 1.0;
 }
 
 struct event {
@@ -627,7 +632,7 @@ static int add_snapshot(struct dt_phases *ph, const struct dtr_snapshot *s)
 			continue;
 		ph->aggr_wss += r->end - r->start;
 		if (ph->nr_cur && ph->cur[ph->nr_cur - 1].key == key &&
-		    ph->cur[ph->nr_cur - 1].end == r->start) {
+		    ph->cur[ph->nr_cur - 1].end == r->start && ph->cur[ph->nr_cur - 1].acc == r->nr_accesses) {
 			ph->cur[ph->nr_cur - 1].end = r->end;
 			continue;
 		}
@@ -639,7 +644,7 @@ static int add_snapshot(struct dt_phases *ph, const struct dtr_snapshot *s)
 			ph->cur = n;
 			ph->cap_cur = c;
 		}
-		ph->cur[ph->nr_cur++] = (struct hot_range){ key, r->start, r->end };
+		ph->cur[ph->nr_cur++] = (struct hot_range){ key, r->start, r->end, r->nr_accesses };
 	}
 	return 0;
 }

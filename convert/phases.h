@@ -8,10 +8,14 @@
  * active when its working set size (bytes of regions with nr_accesses >=
  * min_accesses) is at least wss_fraction of the peak WSS (and at least
  * min_wss bytes).  Consecutive active aggregations belong to one phase while
- * the Jaccard index of their hot byte sets (|A and B| / |A or B|, address
- * ranges per target) is at least `similarity`; a quiet aggregation ends the
- * phase, so two bursts over the same buffer separated by a quiet span stay
- * two phases; a change of the hot set starts a new phase without a gap.
+ * the Jaccard index of their hot byte sets, weighted by access frequency
+ * (the sum over every byte of the smaller nr_accesses of the two, over the
+ * sum of the larger; address ranges per target), is at least `similarity`;
+ * a quiet aggregation ends the phase, so two bursts over the same buffer
+ * separated by a quiet span stay two phases; a change of the hot set starts
+ * a new phase without a gap.  A change is confirmed over up to two
+ * aggregations: aggregations that differ from the phase but are followed by
+ * one similar to it again were a spike and stay in the phase.
  * Candidate phases shorter than min_aggrs aggregations are noise (the
  * page-fault storm of an allocation, a one-off scan) and are dropped.
  *
@@ -40,7 +44,7 @@
 struct dt_phase_params {
 	double wss_fraction;   /* active when WSS >= this * peak WSS; default 0.1 */
 	uint64_t min_wss;      /* and WSS >= this many bytes; default 0 */
-	double similarity;     /* Jaccard index to stay in a phase; default 0.5 */
+	double similarity;     /* weighted Jaccard index to stay in a phase; default 0.5 */
 	uint32_t min_aggrs;    /* shortest phase, in aggregations; default 3 */
 	uint32_t min_accesses; /* a region is hot from this nr_accesses; default 1 */
 	double hot_share;      /* a range is reported when hot this often; default 0.5 */

@@ -38,7 +38,7 @@ const struct dt_stacks_option dt_stacks_options[] = {
 	{ "perf-clock", 1, "CLOCK", "clock of the perf times: auto, mono, perf, realtime" },
 	{ "phase-wss-fraction", 1, "F", "phase: WSS at least F of the peak (default 0.1)" },
 	{ "phase-min-wss", 1, "SIZE", "phase: WSS at least SIZE (default 0)" },
-	{ "phase-similarity", 1, "F", "phase: hot sets' Jaccard index >= F (default 0.5)" },
+	{ "phase-similarity", 1, "F", "phase: hot sets' weighted Jaccard >= F (default 0.5)" },
 	{ "phase-min-aggrs", 1, "N", "phase: at least N aggregations long (default 3)" },
 	{ "phase-acc-thres", 1, "N", "phase: hot regions have nr_accesses >= N (default 1)" },
 	{ "phase-hot-share", 1, "F", "phase: report ranges hot in F of it (default 0.5)" },

@@ -33,9 +33,9 @@ if (Math.abs(phases[0].ts + phases[0].dur - phases[1].ts) > 1) throw new Error('
 if (Math.abs(phases[1].ts + phases[1].dur - phases[2].ts) > 1) throw new Error('gap 2-3');
 EOF
 expect_ok damo-stacks vm-stacks.txt -i "$VM" -f folded -o vm.folded
-expect_grep '^\[phase 1 \| 1\.[0-9]+-2\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm prog;main;touch_a [0-9]+$' vm.folded
+expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm prog;main;touch_a [0-9]+$' vm.folded
 expect_grep '^\[outside phases\];vm prog;main;idle_loop [0-9]+$' vm.folded
-expect_no_grep '^\[phase 1 .*touch_[bc]' vm.folded
+expect_no_grep '^\[phase 1 .*touch_c' vm.folded
 
 # A synthetic record with callstacks inside (damo-synth writes its truth).
 expect_ok damo-synth -o synth.dtr --seed 1 --snapshots 200 --regions 100 --stacks --truth truth.txt

@@ -255,6 +255,36 @@ START_TEST(several_targets_in_one_aggregation)
 }
 END_TEST
 
+/* A buffer hammered (20 accesses per aggregation) while a larger one is
+ * brushed now and then (1 access): one phase, for the hot set that matters
+ * did not change.  An unweighted index (|X| / |X or Y| = 0.25) would cut it
+ * at every brush. */
+START_TEST(similarity_is_weighted_by_accesses)
+{
+	struct dt_phases *ph = new_phases(NULL);
+	for (uint64_t a = 0; a < 30; a++) {
+		struct hot h[2];
+		size_t n = 0;
+		if (a >= 5 && a < 25) {
+			h[n++] = (struct hot){ BUF_X, BUF_X + 16 * MIB, 20 };
+			if (a % 4 == 1 || a % 4 == 2)
+				h[n++] = (struct hot){ BUF_Y, BUF_Y + 48 * MIB, 1 };
+		}
+		feed(ph, 0, a, h, n);
+	}
+	finish(ph);
+	ck_assert_uint_eq(dt_phases_count(ph), 1);
+	assert_near_aggr(dt_phases_get(ph, 0)->start_ns, 5, "start");
+	assert_near_aggr(dt_phases_get(ph, 0)->end_ns, 25, "end");
+	/* The brushed buffer is hot in half of the aggregations: reported with
+	 * the default hot_share (ranges come largest first). */
+	ck_assert_uint_eq(dt_phases_get(ph, 0)->nr_ranges, 2);
+	ck_assert_uint_eq(dt_phases_get(ph, 0)->ranges[0].start, BUF_Y);
+	ck_assert_uint_eq(dt_phases_get(ph, 0)->ranges[1].start, BUF_X);
+	dt_phases_free(ph);
+}
+END_TEST
+
 START_TEST(snapshots_out_of_order_are_an_error)
 {
 	struct dt_phases *ph = new_phases(NULL);
@@ -412,6 +442,7 @@ Suite *phases_suite(void)
 	tcase_add_test(tc, parameters_change_the_answer);
 	tcase_add_test(tc, running_peak_drops_early_small_phases);
 	tcase_add_test(tc, several_targets_in_one_aggregation);
+	tcase_add_test(tc, similarity_is_weighted_by_accesses);
 	tcase_add_test(tc, snapshots_out_of_order_are_an_error);
 	tcase_add_test(tc, top_functions_of_each_phase);
 	tcase_add_test(tc, vm_record_three_phases);
