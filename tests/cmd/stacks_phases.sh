@@ -37,11 +37,14 @@ expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm prog
 expect_grep '^\[outside phases\];vm prog;main;idle_loop [0-9]+$' vm.folded
 expect_no_grep '^\[phase 1 .*touch_c' vm.folded
 
-# A synthetic record with callstacks inside (damo-synth writes its truth).
-expect_ok damo-synth -o synth.dtr --seed 1 --snapshots 200 --regions 100 --stacks --truth truth.txt
-expect_ok damo-stacks synth.dtr -f trace-event -o synth-trace.json
-expect_ok damo-stacks -i synth.dtr -o synth.speedscope.json
-node - truth.txt synth-trace.json <<'EOF' || fail "phases of the synthetic record"
+# Synthetic records with callstacks inside (damo-synth writes its truth):
+# every phase found within 2 aggregations of the truth, with its function.
+for spec in 1:200:100 3:300:200 4:300:200; do
+	IFS=: read -r seed snaps regions <<<"$spec"
+	expect_ok damo-synth -o synth$seed.dtr --seed "$seed" --snapshots "$snaps" --regions "$regions" \
+		--stacks --truth truth$seed.txt
+	expect_ok damo-stacks synth$seed.dtr -f trace-event -o synth-trace$seed.json
+	node - truth$seed.txt synth-trace$seed.json <<'EOF' || fail "phases of synthetic record (seed $seed)"
 const fs = require('fs');
 const [truthPath, tracePath] = process.argv.slice(2);
 const truth = fs.readFileSync(truthPath, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))
@@ -60,6 +63,9 @@ truth.forEach((w, i) => {
 	if (p.top !== w.fn) throw new Error(`phase ${i + 1}: function ${p.top}, truth ${w.fn}`);
 });
 EOF
+done
+cp synth1.dtr synth.dtr
+expect_ok damo-stacks -i synth.dtr -o synth.speedscope.json
 # The record's own stacks replaced by perf script text, or kept with it.
 expect_ok damo-stacks -i synth.dtr vm-stacks.txt -f folded -o replaced.folded
 expect_grep 'warning: .*callstack samples are replaced' "$TEST_TMP/err"
