@@ -5,7 +5,8 @@
 # package), served on 127.0.0.1 and loaded with #profileURL= in Debian's
 # headless chromium: the page title names the profile, the flame graph is
 # drawn, no error is logged, thrown or alerted.  Screenshots are kept in
-# $DT_BROWSER_OUT (default: a temporary folder, printed at the end).
+# $DT_BROWSER_OUT (default: $TMPDIR/dt-browser-screenshots, replaced on each
+# run, printed at the end).
 # Last line: "check-browser: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,10 +20,10 @@ CHECK="node --experimental-websocket $DT_SRC/tests/browser/speedscope_check.mjs"
 VALIDATE="node $DT_SRC/tests/browser/validate_speedscope.mjs"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dt-browser.XXXXXX")
-out=${DT_BROWSER_OUT:-$work/screenshots}
+out=${DT_BROWSER_OUT:-${TMPDIR:-/tmp}/dt-browser-screenshots}
+rm -f "$out"/*.png 2>/dev/null
 mkdir -p "$out"
-cleanup() { [ -n "${DT_BROWSER_OUT:-}" ] && rm -rf "$work"; }
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 passed=0 failed=0
 
 result() { # NAME STATUS MESSAGE
