@@ -117,3 +117,7 @@ expect_grep 'junk.cap: offset 0: not a damotrace raw capture' err
 expect_status 1 damo-record --replay-raw missing.cap -o r.dtr
 expect_grep 'missing.cap: No such file or directory' err
 expect_status 2 damo-record --replay-raw junk.cap paddr
+printf 'DAMOTRACE-RAW 1\nsample_type 1158\nformat 20\nname: damon_aggregat\nrecords\n' >badfmt.cap
+expect_status 1 damo-record --replay-raw badfmt.cap -o r.dtr
+expect_grep '^damo-record: badfmt.cap: event format: ' err
+[ "$(wc -l <"$TEST_TMP/err")" = 1 ] || fail "more than one error line"
