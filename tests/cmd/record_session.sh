@@ -45,6 +45,12 @@ expect_grep 'sample 2000 us, aggr 40000 us, update 400000 us' out
 expect_grep '^memory maps: [1-9]' out
 expect_grep '^snapshots: [1-9]' out
 
+# Progress only on a terminal: elapsed, snapshots, regions, WSS.
+expect_no_grep 'WSS' err
+script -qec "damo-record --source tried-regions -a 50ms --timeout 1 -o tty.dtr paddr" /dev/null \
+	>tty.out </dev/null || fail "damo-record on a terminal failed: $(cat tty.out)"
+expect_grep 'damo-record: [0-9.]+ (ms|s), [0-9]+ snapshots, [0-9]+ regions, WSS ' tty.out
+
 # paddr for a while, stopped by --timeout; the earlier record is kept as .old.
 cp rec.dtr first.dtr
 expect_ok damo-record --source tried-regions -a 50ms --timeout 0.6 -o rec.dtr paddr
