@@ -27,7 +27,7 @@ die() {
 	exit 1
 }
 
-ALL_SCENARIOS=raw,record_cmd,record_sigint,record_timeout,paddr,busy,tried_regions
+ALL_SCENARIOS=raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}   # a comma-separated subset, for debugging
 want() {
 	[[ ",$SCENARIOS," == *",$1,"* ]]
@@ -132,6 +132,27 @@ if want record_sigint; then
 		test "$(status_of record_sigint)" = 0
 	check record_sigint "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
 	vm_check record_sigint --clean --phases "$d/phases.out" "$d/rec.dtr"
+fi
+
+# record_sigterm: stopped by SIGTERM.
+if want record_sigterm; then
+	d=$R/record_sigterm
+	check record_sigterm "damo-record exits 0 on SIGTERM (status $(status_of record_sigterm))" \
+		test "$(status_of record_sigterm)" = 0
+	check record_sigterm "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
+	vm_check record_sigterm --clean --min-snapshots 5 "$d/rec.dtr"
+fi
+
+# record_sigkill: killed; the guardian cleans up DAMON, the record is readable.
+if want record_sigkill; then
+	d=$R/record_sigkill
+	check record_sigkill "damo-record was killed by SIGKILL (status $(status_of record_sigkill))" \
+		test "$(status_of record_sigkill)" = 137
+	check record_sigkill "the kdamond is removed after SIGKILL (nr_kdamonds $(cat "$d/nr_kdamonds-after" 2>/dev/null) after $(cat "$d/wait-tenths" 2>/dev/null) tenths of a second)" \
+		test "$(cat "$d/nr_kdamonds-after" 2>/dev/null)" = 0
+	check record_sigkill "damo-info --salvage reads it and says it was not closed cleanly" \
+		eval "'$STATIC_BIN/damo-info' --salvage '$d/rec.dtr' >'$d/rec.dtr.info' 2>&1 && grep -q 'closed cleanly: no' '$d/rec.dtr.info'"
+	vm_check record_sigkill --salvage --min-snapshots 10 "$d/rec.dtr"
 fi
 
 # record_timeout: a running pid, stopped by --timeout 3.

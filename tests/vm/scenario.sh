@@ -19,18 +19,19 @@ scenario_raw() {
 	mkdir -p "$d"
 	start_stopped "$d/phases.out" phases "$PHASE_S" "$BUF_MIB" || return 1
 	pid=$STARTED_PID
-	perf_start damon -q -e damon:damon_aggregated -a -k mono -o /tmp/damon.data || return 1
-	perf_start stacks -q -g -k mono -e cpu-clock -F 499 -p "$pid" -o /tmp/stacks.data || return 1
+	perf_start damon -q -B -N -e damon:damon_aggregated -a -k mono -o /tmp/damon.data || return 1
+	perf_start stacks -q -B -N -g -k mono -e cpu-clock -F 499 -p "$pid" -o /tmp/stacks.data || return 1
 	damon_sysfs_start vaddr "$pid" 5000 100000 1000000 || return 1
 	say "raw: DAMON on for pid $pid"
 	cat "$DAMON_ADMIN/0/pid" >"$d/kdamond.pid"
 	kill -CONT "$pid"
 	wait_exit "$pid" 60
 	echo $? >"$d/workload.status"
+	say "raw: workload done"
 	damon_sysfs_stop
 	perf_stop damon >"$d/perf-damon.log" 2>&1
 	perf_stop stacks >"$d/perf-stacks.log" 2>&1
-	say "raw: perf script"
+	say "raw: perf stopped; perf script"
 	perf script --ns -i /tmp/damon.data >"$d/damon.perf.txt" 2>"$d/perf-script-damon.log"
 	perf script --ns -i /tmp/stacks.data >"$d/stacks.perf.txt" 2>"$d/perf-script-stacks.log"
 	rm -f /tmp/damon.data /tmp/stacks.data
@@ -111,6 +112,42 @@ scenario_paddr() {
 	wait "$wpid" 2>/dev/null
 }
 
+# record_sigterm: SIGTERM stops cleanly too (short phases, idle tail).
+scenario_record_sigterm() {
+	local d=$RESULTS/record_sigterm rpid wpid
+	mkdir -p "$d"
+	damo-record -o "$d/rec.dtr" -- phases 1 8 60 >"$d/phases.out" 2>"$d/stderr" &
+	rpid=$!
+	wait_line "$d/phases.out" '^end '
+	kill -TERM "$rpid"
+	wait_exit "$rpid" 60
+	echo $? >"$d/status"
+	wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
+	[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
+}
+
+# record_sigkill: after SIGKILL, the recorder's guardian turns the kdamond
+# off and removes it, and the record stays readable up to its last chunk.
+scenario_record_sigkill() {
+	local d=$RESULTS/record_sigkill rpid wpid i=0
+	mkdir -p "$d"
+	damo-record -o "$d/rec.dtr" -- phases "$PHASE_S" "$BUF_MIB" 60 >"$d/phases.out" 2>"$d/stderr" &
+	rpid=$!
+	wait_line "$d/phases.out" '^phase B'
+	sleep 1.5 # the record is flushed every second
+	kill -KILL "$rpid"
+	wait "$rpid"
+	echo $? >"$d/status"
+	while [ "$(cat "$DAMON_ADMIN/nr_kdamonds")" != 0 ] && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	cat "$DAMON_ADMIN/nr_kdamonds" >"$d/nr_kdamonds-after"
+	echo "$i" >"$d/wait-tenths"
+	wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
+	[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
+}
+
 # busy: a kdamond this scenario started through sysfs is running; damo-record
 # must refuse, name it, leave it alone and write no record.
 scenario_busy() {
@@ -141,7 +178,7 @@ scenario_tried_regions() {
 }
 
 # SCENARIOS (kernel command line, comma-separated) picks some; default all.
-for s in $(echo "${SCENARIOS:-raw,record_cmd,record_sigint,record_timeout,paddr,busy,tried_regions}" | tr , " "); do
+for s in $(echo "${SCENARIOS:-raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions}" | tr , " "); do
 	say "scenario $s"
 	"scenario_$s"
 	echo "scenario $s: exit $?"

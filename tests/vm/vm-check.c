@@ -49,6 +49,7 @@ struct snapshot {
 	size_t nr;
 	struct region *regions;
 	uint32_t flags;
+	uint32_t kdamond, context, target; /* times increase per target */
 };
 
 struct record {
@@ -119,14 +120,15 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static void read_dtr(const char *path, struct record *rec)
+static void read_dtr(const char *path, struct record *rec, int salvage)
 {
+	struct dtr_reader_opts opts = { .salvage = salvage };
 	struct dtr_reader *r;
 	struct dtr_item item;
 	struct dtr_reader_status st;
 	int ret;
 
-	if (dtr_reader_open(&r, path, NULL, rec->error, sizeof(rec->error)) < 0) {
+	if (dtr_reader_open(&r, path, &opts, rec->error, sizeof(rec->error)) < 0) {
 		rec->read_error = 1;
 		return;
 	}
@@ -142,6 +144,9 @@ static void read_dtr(const char *path, struct record *rec)
 			s->start_ns = in->start_ns;
 			s->end_ns = in->end_ns;
 			s->flags = in->flags;
+			s->kdamond = in->kdamond;
+			s->context = in->context;
+			s->target = in->target;
 			s->nr = in->nr_regions;
 			s->regions = xcalloc(s->nr, sizeof(*s->regions));
 			for (size_t i = 0; i < s->nr; i++) {
@@ -325,10 +330,15 @@ static void check_times(const struct record *rec, size_t min_snapshots)
 
 	report(rec->nr >= min_snapshots, "at least %zu snapshots (%zu)", min_snapshots, rec->nr);
 	for (size_t i = 0; i < rec->nr; i++) {
-		const struct snapshot *s = &rec->snaps[i];
-		int ok = s->start_ns < s->end_ns &&
-			 (i == 0 || (s->end_ns > rec->snaps[i - 1].end_ns &&
-				     s->start_ns >= rec->snaps[i - 1].start_ns));
+		const struct snapshot *s = &rec->snaps[i], *prev = NULL;
+		int ok = s->start_ns < s->end_ns;
+
+		for (size_t k = i; k-- > 0 && !prev;)
+			if (rec->snaps[k].target == s->target && rec->snaps[k].context == s->context &&
+			    rec->snaps[k].kdamond == s->kdamond)
+				prev = &rec->snaps[k];
+		if (prev)
+			ok = ok && s->end_ns > prev->end_ns && s->start_ns >= prev->start_ns;
 		for (size_t j = 0; ok && j < s->nr; j++)
 			ok = s->regions[j].start < s->regions[j].end &&
 			     (j == 0 || s->regions[j].start >= s->regions[j - 1].end);
@@ -575,6 +585,7 @@ static void usage(FILE *out)
 		"  --boundary-aggrs N  (default 2)\n"
 		"  --min-inside N      fewest snapshots inside a phase accepted (default 5)\n"
 		"  --clean             the record must end with a clean close\n"
+		"  --salvage           read a damaged record up to its last valid chunk\n"
 		"  --dump              print every snapshot's hottest regions\n"
 		"  --stacks FILE       perf script --ns of perf record -g of the workload (needs --phases)\n"
 		"  --paddr IOMEM       physical regions: check them against /proc/iomem's System RAM\n"
@@ -597,10 +608,11 @@ int main(int argc, char **argv)
 		{ "paddr", required_argument, NULL, 'P' },
 		{ "stacks", required_argument, NULL, 's' },
 		{ "dump", no_argument, NULL, 'd' },
+		{ "salvage", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int perf_script = 0, clean = 0, do_dump = 0, c;
+	int perf_script = 0, clean = 0, do_dump = 0, salvage = 0, c;
 	const char *phases = NULL, *iomem = NULL, *stacks = NULL;
 	uint64_t aggr_us = 0, update_us = 0;
 	size_t min_snapshots = 10, min_inside = 5;
@@ -623,6 +635,7 @@ int main(int argc, char **argv)
 		case 'P': iomem = optarg; break;
 		case 's': stacks = optarg; break;
 		case 'd': do_dump = 1; break;
+		case 'S': salvage = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -638,7 +651,7 @@ int main(int argc, char **argv)
 	if (perf_script)
 		read_perf_script(argv[optind], &rec);
 	else
-		read_dtr(argv[optind], &rec);
+		read_dtr(argv[optind], &rec, salvage);
 	if (!rec.aggr_us)
 		rec.aggr_us = 100000;
 	if (!rec.update_us)
