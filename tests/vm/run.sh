@@ -122,7 +122,7 @@ if want record_cmd; then
 	check record_cmd "damo-record -- phases exits 0 when the command exits (status $(status_of record_cmd))" \
 		test "$(status_of record_cmd)" = 0
 	check record_cmd "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
-	vm_check record_cmd --clean --phases "$d/phases.out" "$d/rec.dtr"
+	vm_check record_cmd --clean --maps --phases "$d/phases.out" "$d/rec.dtr"
 fi
 
 # record_sigint: stopped by SIGINT.
@@ -131,7 +131,7 @@ if want record_sigint; then
 	check record_sigint "damo-record exits 0 on SIGINT (status $(status_of record_sigint))" \
 		test "$(status_of record_sigint)" = 0
 	check record_sigint "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
-	vm_check record_sigint --clean --phases "$d/phases.out" "$d/rec.dtr"
+	vm_check record_sigint --clean --maps --phases "$d/phases.out" "$d/rec.dtr"
 fi
 
 # record_sigterm: stopped by SIGTERM.

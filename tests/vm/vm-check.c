@@ -52,6 +52,12 @@ struct snapshot {
 	uint32_t kdamond, context, target; /* times increase per target */
 };
 
+struct map_entry {
+	uint64_t time_ns, start, end;
+	char perms[5];
+	int anonymous;
+};
+
 struct record {
 	size_t nr, cap;
 	struct snapshot *snaps;
@@ -60,6 +66,9 @@ struct record {
 	uint64_t end_nr_snapshots;
 	int read_error;
 	char error[512];
+	size_t nr_maps;            /* MAPS items */
+	size_t nr_map_entries;
+	struct map_entry *map_entries; /* every entry of every MAPS item */
 };
 
 #define NR_PHASES 3
@@ -154,6 +163,24 @@ static void read_dtr(const char *path, struct record *rec, int salvage)
 				s->regions[i].end = in->regions[i].end;
 				s->regions[i].nr_accesses = in->regions[i].nr_accesses;
 			}
+		} else if (item.type == DTR_ITEM_MAPS) {
+			const struct dtr_maps *m = &item.u.maps;
+			struct map_entry *e = realloc(rec->map_entries,
+						      (rec->nr_map_entries + m->nr) * sizeof(*e));
+			if (!e) {
+				perror("vm-check");
+				exit(1);
+			}
+			rec->map_entries = e;
+			for (size_t i = 0; i < m->nr; i++) {
+				e = &rec->map_entries[rec->nr_map_entries++];
+				e->time_ns = m->time_ns;
+				e->start = m->entries[i].start;
+				e->end = m->entries[i].end;
+				memcpy(e->perms, m->entries[i].perms, sizeof(e->perms));
+				e->anonymous = m->entries[i].path[0] == '\0';
+			}
+			rec->nr_maps++;
 		} else if (item.type == DTR_ITEM_END) {
 			rec->has_end = 1;
 			rec->end_nr_snapshots = item.u.end.nr_snapshots;
@@ -495,6 +522,25 @@ static void check_paddr(const struct record *rec, const char *iomem, const struc
 		       during, on_phys, w->nr_phys);
 }
 
+/* The recorder's copies of /proc/PID/maps: after the workload mapped its
+ * buffers, one of them lists each buffer as its own anonymous rw-p mapping
+ * (the guard pages around it are separate mappings). */
+static void check_maps(const struct record *rec, const struct workload *w)
+{
+	int found[NR_PHASES] = { 0 };
+
+	for (size_t i = 0; i < rec->nr_map_entries; i++) {
+		const struct map_entry *e = &rec->map_entries[i];
+		for (int b = 0; b < NR_PHASES; b++)
+			found[b] |= e->start == w->buf_start[b] && e->end == w->buf_end[b] &&
+				    e->anonymous && !strncmp(e->perms, "rw-", 3);
+	}
+	report(found[0] && found[1] && found[2],
+	       "memory maps: buffers A, B, C each appear as an anonymous rw- mapping "
+	       "(%zu maps records; found %d, %d, %d)",
+	       rec->nr_maps, found[0], found[1], found[2]);
+}
+
 /* perf script --ns text of `perf record -g` samples of the workload: every
  * sample whose stack holds phase_a/b/c must fall inside that phase. */
 static void check_stacks(const char *path, const struct workload *w)
@@ -586,6 +632,7 @@ static void usage(FILE *out)
 		"  --min-inside N      fewest snapshots inside a phase accepted (default 5)\n"
 		"  --clean             the record must end with a clean close\n"
 		"  --salvage           read a damaged record up to its last valid chunk\n"
+		"  --maps              the record's memory maps must show the buffers (needs --phases)\n"
 		"  --dump              print every snapshot's hottest regions\n"
 		"  --stacks FILE       perf script --ns of perf record -g of the workload (needs --phases)\n"
 		"  --paddr IOMEM       physical regions: check them against /proc/iomem's System RAM\n"
@@ -609,10 +656,11 @@ int main(int argc, char **argv)
 		{ "stacks", required_argument, NULL, 's' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "salvage", no_argument, NULL, 'S' },
+		{ "maps", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int perf_script = 0, clean = 0, do_dump = 0, salvage = 0, c;
+	int perf_script = 0, clean = 0, do_dump = 0, salvage = 0, maps = 0, c;
 	const char *phases = NULL, *iomem = NULL, *stacks = NULL;
 	uint64_t aggr_us = 0, update_us = 0;
 	size_t min_snapshots = 10, min_inside = 5;
@@ -636,6 +684,7 @@ int main(int argc, char **argv)
 		case 's': stacks = optarg; break;
 		case 'd': do_dump = 1; break;
 		case 'S': salvage = 1; break;
+		case 'M': maps = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -675,6 +724,8 @@ int main(int argc, char **argv)
 			check_phases(&rec, &w, hot_fraction, boundary_aggrs, min_inside);
 		if (w.ok && stacks)
 			check_stacks(stacks, &w);
+		if (w.ok && maps)
+			check_maps(&rec, &w);
 	}
 	if (iomem)
 		check_paddr(&rec, iomem, phases && w.started ? &w : NULL);
@@ -682,6 +733,7 @@ int main(int argc, char **argv)
 		dump(&rec, phases ? &w : NULL);
 	if (phases)
 		free(w.phys);
+	free(rec.map_entries);
 	for (size_t i = 0; i < rec.nr; i++)
 		free(rec.snaps[i].regions);
 	free(rec.snaps);
