@@ -30,8 +30,9 @@ static void usage(FILE *out)
 		"  -i, --input RECORD        DAMON record (any format damotrace reads; default\n"
 		"                            damon.dtr unless only --perf-script is given);\n"
 		"                            \"-\": standard input\n"
-		"  -o, --output FILE         draw the figure to FILE (.png, .pdf or .svg); without\n"
-		"                            it only the report is printed\n"
+		"  -o, --output FILE         draw the figure to FILE (.png, .pdf or .svg; may be\n"
+		"                            given up to 8 times); without it only the report\n"
+		"                            is printed\n"
 		"      --json                print the report as one JSON object\n"
 		"      --tid TID             flame chart of this thread (default: the busiest)\n"
 		"      --target_id ID        heatmap of the DAMON target with this id (default:\n"
@@ -102,7 +103,9 @@ int main(int argc, char **argv)
 {
 	struct dt_timeline_opts to;
 	struct dt_timeline_draw_opts dro = { 0 };
-	const char *output = NULL;
+#define MAX_OUTPUTS 8
+	const char *outputs[MAX_OUTPUTS];
+	size_t nr_outputs = 0;
 	int json = 0;
 	char err[CLI_ERRLEN] = "";
 	static const struct option own[] = {
@@ -147,7 +150,11 @@ int main(int argc, char **argv)
 			to.load.record_path = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			if (nr_outputs == MAX_OUTPUTS) {
+				cli_usage_error(prog, "at most %d -o", MAX_OUTPUTS);
+				goto out;
+			}
+			outputs[nr_outputs++] = optarg;
 			break;
 		case OPT_JSON:
 			json = 1;
@@ -269,9 +276,9 @@ int main(int argc, char **argv)
 				argv[optind]);
 		goto out;
 	}
-	if (output) {
+	for (size_t i = 0; i < nr_outputs; i++) {
 		enum dt_plot_format fmt;
-		if (dt_plot_format_of(output, &fmt, err, sizeof(err))) {
+		if (dt_plot_format_of(outputs[i], &fmt, err, sizeof(err))) {
 			cli_usage_error(prog, "%s", err);
 			goto out;
 		}
@@ -307,17 +314,17 @@ int main(int argc, char **argv)
 		dro.title = title;
 	}
 	int rc = 0;
-	if (output) {
+	for (size_t i = 0; i < nr_outputs && !rc; i++) {
 		if (pc.p.enabled && cli_progress_due(&pc.p))
-			cli_progress_draw(&pc.p, "%s: drawing", output);
-		rc = dt_timeline_draw(tl, output, &dro, err, sizeof(err));
+			cli_progress_draw(&pc.p, "%s: drawing", outputs[i]);
+		rc = dt_timeline_draw(tl, outputs[i], &dro, err, sizeof(err));
 		if (rc) {
 			struct stat sb;
 			cli_progress_done(&pc.p);
 			cli_error(prog, "%s", err);
 			/* a partial image goes; a device such as /dev/full stays */
-			if (!lstat(output, &sb) && S_ISREG(sb.st_mode))
-				unlink(output);
+			if (!lstat(outputs[i], &sb) && S_ISREG(sb.st_mode))
+				unlink(outputs[i]);
 		}
 	}
 	cli_progress_done(&pc.p);

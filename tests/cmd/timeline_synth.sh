@@ -106,7 +106,9 @@ if (k !== px.length) throw new Error('points');
 EOF
 
 # PDF rendered back with pdftoppm: the same three panels; SVG written.
-expect_ok damo-timeline -i synth.dtr -o timeline.pdf --colormap magma --scale log --draw_range phases
+expect_ok damo-timeline -i synth.dtr -o timeline.pdf -o timeline2.png --colormap magma --scale log --draw_range phases
+[ "$(python3 "$PANELS" timeline2.png | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).panels.length)')" = 3 ] ||
+	fail "the second -o has no three panels"
 pdftoppm -png -r 72 -singlefile timeline.pdf page
 python3 "$PANELS" page.png >pdf.json
 node -e '
