@@ -175,7 +175,32 @@ START_TEST(synth_phases_match_truth)
 	}
 	ck_assert_str_eq(line, "");
 	free(text);
+	uint64_t target_id = tl->heat_target.id;
 	dt_timeline_free(tl);
+
+	/* The heatmap of a given range and target; a shallower flame chart. */
+	o.has_address_range = 1;
+	o.addr_start = 0x7f1000000000ull;
+	o.addr_end = 0x7f1000100000ull;
+	o.addr_cells = 64;
+	o.has_target = 1;
+	o.target_id = target_id;
+	o.max_depth = 2;
+	o.columns = 50;
+	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(tl->has_grid, 1);
+	ck_assert_uint_eq(tl->grid.a_start, 0x7f1000000000ull);
+	ck_assert_uint_eq(tl->grid.a_unit * tl->grid.a_resol, 0x100000);
+	ck_assert_uint_eq(tl->grid.a_resol, 64);
+	ck_assert_uint_eq(tl->grid.t_resol, 50);
+	ck_assert_uint_eq(tl->max_depth, 2);
+	for (size_t i = 0; i < tl->nr_boxes; i++)
+		ck_assert_uint_le(tl->boxes[i].col1, 50);
+	ck_assert_uint_eq(dt_phases_count(tl->phases), n);
+	dt_timeline_free(tl);
+	o.target_id = target_id + 12345;
+	ck_assert_int_eq(dt_timeline_build(&tl, &o, err, sizeof(err)), -ENOENT);
+	ck_assert_msg(strstr(err, "no target with id"), "%s", err);
 	remove_tmpdir();
 }
 END_TEST
