@@ -32,6 +32,7 @@ struct dt_json {
 	char stack[DT_JSON_MAX_DEPTH];
 	unsigned depth;
 	enum expect expect;
+	int bom_checked;
 };
 
 static int json_error(struct dt_json *j, uint64_t offset, char *err, size_t errlen,
@@ -368,9 +369,33 @@ static void value_done(struct dt_json *j)
 	j->expect = j->depth ? EXPECT_COMMA_OR_END : EXPECT_DONE;
 }
 
+/* Text editors on some systems start UTF-8 files with a byte order mark. */
+static int skip_bom(struct dt_json *j, char *err, size_t errlen)
+{
+	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
+
+	j->bom_checked = 1;
+	for (int i = 0; i < 3; i++) {
+		int ret = fill(j, err, errlen);
+		if (ret <= 0)
+			return ret;
+		if (j->buf[j->pos] != bom[i]) {
+			if (i)
+				return json_error(j, dt_json_offset(j), err, errlen,
+						  "broken byte order mark");
+			return 0;
+		}
+		j->pos++;
+	}
+	return 0;
+}
+
 int dt_json_next(struct dt_json *j, struct dt_json_token *tok, char *err, size_t errlen)
 {
 	int ret;
+
+	if (!j->bom_checked && (ret = skip_bom(j, err, errlen)) < 0)
+		return ret;
 
 	for (;;) {
 		ret = fill(j, err, errlen);

@@ -87,6 +87,17 @@ START_TEST(tokens_at_every_refill_boundary)
 }
 END_TEST
 
+START_TEST(byte_order_mark_is_skipped)
+{
+	char out[256], err[256];
+
+	ck_assert_int_eq(tokens("\xef\xbb\xbf[1]", 1, out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_str_eq(out, "[0 n:1 ]0 ");
+	ck_assert_int_lt(tokens("\xef\xbb[1]", 1, out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "byte order mark"));
+}
+END_TEST
+
 START_TEST(string_escapes_to_utf8)
 {
 	char out[1024], err[256];
@@ -161,6 +172,7 @@ Suite *json_suite(void)
 	TCase *tc = tcase_create("tokenizer");
 
 	tcase_add_test(tc, tokens_at_every_refill_boundary);
+	tcase_add_test(tc, byte_order_mark_is_skipped);
 	tcase_add_test(tc, string_escapes_to_utf8);
 	tcase_add_test(tc, errors_name_the_document_and_offset);
 	tcase_add_test(tc, depth_is_limited_and_skip_works);
