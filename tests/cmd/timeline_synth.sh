@@ -169,6 +169,17 @@ grep -q 'longer\.dtr: record pass [123]: [0-9]* items' typescript || fail "no pr
 expect_ok damo-timeline -i longer.dtr
 [ ! -s err ] || fail "progress or warnings without a terminal: $(cat err)"
 
+# Samples the clocks cannot put inside the record: warnings, no attribution.
+awk 'BEGIN { for (t = 5000.5; t < 5019.5; t += 0.01)
+	printf "other 77/77 [000] %.6f: 10000000 cpu-clock: \n\t 1 spin+0x1 (/bin/other)\n\n", t }' >far.perf
+expect_ok damo-timeline -i synth.dtr --perf-script far.perf
+expect_grep 'warning: .*do not overlap the record.*not aligned' err
+expect_grep 'warning: no callstack sample falls inside a phase' err
+expect_no_grep 'spin' out
+expect_ok damo-timeline -i synth.dtr --perf-script far.perf --time-offset=-4000s
+expect_grep '; top: spin 100%' out
+expect_no_grep 'falls inside' err
+
 # Snapshots without regions: phases none, a figure all the same.
 expect_ok damo-synth -o noregions.dtr --snapshots 10 --regions 0
 expect_ok damo-timeline -i noregions.dtr -o noregions.png
