@@ -107,7 +107,13 @@ info_clean() {
 		grep -q 'closed cleanly' "$1.info" && ! grep -Eiq 'not closed|unclean|truncat|damage' "$1.info"
 }
 
-check vm "kernel $(cat "$R/uname.txt" 2>/dev/null) ran the scenarios" test "$(cat "$R/scenario.status" 2>/dev/null)" = 0
+# Every scenario asked for ran to its end in the VM.
+ran=0 asked=0
+for s in ${SCENARIOS//,/ }; do
+	asked=$((asked + 1))
+	grep -q "^scenario $s: exit" "$R/scenario.log" 2>/dev/null && ran=$((ran + 1))
+done
+check vm "kernel $(cat "$R/uname.txt" 2>/dev/null) ran every scenario ($ran of $asked)" test "$ran" = "$asked"
 
 # raw: the kernel itself, through sysfs, the tracepoint and perf.
 if want raw; then
