@@ -144,11 +144,23 @@ int main(int argc, char **argv)
 	}
 
 	/* A file is written under a temporary name, renamed when complete, so
-	 * that a failed conversion leaves no half-written output behind. */
+	 * that a failed conversion leaves no half-written output behind.  What
+	 * is not a regular file (a device such as /dev/null, a FIFO, a symbolic
+	 * link such as /dev/stdout) is written in place: renaming over it would
+	 * replace the device or the link. */
 	char *tmp_path = NULL;
 	int fd = STDOUT_FILENO;
 	const char *out_name = output ? output : "stdout";
-	if (output) {
+	struct stat out_st;
+	if (output && !lstat(output, &out_st) && !S_ISREG(out_st.st_mode)) {
+		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			cli_error(prog, "%s: cannot open: %s", output, strerror(errno));
+			dt_input_close(in);
+			return CLI_EXIT_FAILURE;
+		}
+		output = NULL; /* nothing to rename nor remove */
+	} else if (output) {
 		size_t n = strlen(output) + 16;
 		tmp_path = malloc(n);
 		if (!tmp_path) {
@@ -198,6 +210,10 @@ int main(int argc, char **argv)
 		goto fail_output;
 	}
 	dt_input_close(in);
+	if (fd != STDOUT_FILENO && !output && close(fd)) {
+		cli_error(prog, "%s: %s", out_name, strerror(errno));
+		return CLI_EXIT_FAILURE;
+	}
 	if (output) {
 		if (close(fd) || rename(tmp_path, output)) {
 			cli_error(prog, "%s: %s", output, strerror(errno));
@@ -211,6 +227,8 @@ int main(int argc, char **argv)
 
 fail_output:
 	dt_input_close(in);
+	if (fd != STDOUT_FILENO && !output)
+		close(fd);
 	if (output) {
 		close(fd);
 		unlink(tmp_path);

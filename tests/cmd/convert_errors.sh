@@ -100,3 +100,18 @@ expect_ok damo-convert --list-formats
 expect_grep '^damo-raw ' out
 expect_ok damo-convert --version
 expect_grep '^damo-convert \(damotrace\) ' out
+
+# Outputs that are not regular files are written in place, never replaced:
+# a FIFO stays a FIFO, a symbolic link stays a link to the file it names.
+mkfifo out.fifo
+cat out.fifo > from-fifo.csv &
+reader=$!
+expect_ok damo-convert "$F/damon.data" --to csv -o out.fifo
+wait "$reader"
+[ -p out.fifo ] || fail "the FIFO was replaced"
+[ "$(wc -l < from-fifo.csv)" -eq 9774 ] || fail "the FIFO reader got $(wc -l < from-fifo.csv) lines"
+: > real.csv
+ln -s real.csv link.csv
+expect_ok damo-convert "$F/damon.data" -o link.csv
+[ -L link.csv ] || fail "the symbolic link was replaced"
+expect_same_file from-fifo.csv real.csv
