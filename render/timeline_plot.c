@@ -16,13 +16,18 @@ static const struct dt_rgb phase_shades[2] = {
 	{ 0.97, 0.90, 0.80 },
 };
 
-/* Flame chart colours: warm, stable per function name. */
-static struct dt_rgb frame_color(const char *symbol)
+/* Flame chart colours, stable per function name: warm for user code, cool
+ * for the kernel, grey for frames perf could not name. */
+static struct dt_rgb frame_color(const char *symbol, const char *dso)
 {
 	uint32_t h = 2166136261u;
 	for (const char *s = symbol; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	double a = (h & 0xff) / 255.0, b = ((h >> 8) & 0xff) / 255.0, c = ((h >> 16) & 0xff) / 255.0;
+	if (!strcmp(symbol, "[unknown]"))
+		return (struct dt_rgb){ 0.78, 0.78, 0.78 };
+	if (!strncmp(dso, "[kernel", 7))
+		return (struct dt_rgb){ 0.45 + 0.20 * a, 0.65 + 0.20 * b, 0.85 + 0.15 * c };
 	return (struct dt_rgb){ 0.88 + 0.12 * a, 0.45 + 0.40 * b, 0.15 + 0.25 * c };
 }
 
@@ -197,7 +202,7 @@ static int flame_panel(const struct dt_timeline *tl, struct dt_panel *p)
 			 tl->tid);
 	if (tl->has_thread)
 		snprintf(title, sizeof(title), "Callstacks of %s by time: the heaviest call path "
-			 "of each time column, root at the top", who);
+			 "of each time column, root at the top (kernel frames blue)", who);
 	else
 		snprintf(title, sizeof(title), "Callstacks: none in the input");
 	dt_panel_set_title(p, title);
@@ -212,7 +217,7 @@ static int flame_panel(const struct dt_timeline *tl, struct dt_panel *p)
 		const char *sym = dt_timeline_frame_symbol(tl, b->frame);
 		double y1 = levels - (double)(b->depth - 1);
 		rc = dt_panel_box(p, dt_timeline_column_s(tl, b->col0), dt_timeline_column_s(tl, b->col1),
-				  y1 - 1, y1, frame_color(sym), sym);
+				  y1 - 1, y1, frame_color(sym, dt_timeline_frame_dso(tl, b->frame)), sym);
 	}
 	return rc;
 }

@@ -7,7 +7,8 @@
  *   bottom  a flame chart of one thread's callstacks by time: in each time
  *           column the heaviest call path (root at the top), adjacent
  *           columns with the same path prefix merged into one box labelled
- *           with its function where the name fits.
+ *           with its function where the name fits (warm colours for user
+ *           code, blue for the kernel, grey for unnamed frames).
  * Phases are shaded across the WSS and flame chart panels, labelled at the
  * top, and marked by thin lines at their edges on the heatmap.  Panels
  * without data (no DAMON snapshots, no callstacks) say so instead.
