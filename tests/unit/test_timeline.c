@@ -60,15 +60,15 @@ struct truth_phase {
 };
 
 static size_t write_synth(const char *path, const char *truth_path, uint64_t seed,
-			  struct truth_phase *truth, size_t cap)
+			  uint64_t snapshots, uint64_t regions, struct truth_phase *truth, size_t cap)
 {
 	struct dt_synth_opts so;
 	struct dtr_writer *w;
 	struct dtr_writer_opts wo = { .no_fsync = 1 };
 	char err[256];
 	dt_synth_default_opts(&so);
-	so.nr_snapshots = 200;
-	so.nr_regions = 100;
+	so.nr_snapshots = snapshots;
+	so.nr_regions = regions;
 	so.seed = seed;
 	so.stacks = 1;
 	FILE *tf = fopen(truth_path, "w+");
@@ -103,13 +103,17 @@ static uint64_t diff(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
+/* Seeds and sizes whose truth the phase detector is held to (as damo-stacks'
+ * tests are). */
+static const uint64_t synth_specs[][3] = { { 1, 200, 100 }, { 3, 300, 200 }, { 4, 300, 200 } };
+
 START_TEST(synth_phases_match_truth)
 {
 	char rec[512], tru[512], err[512];
 	struct truth_phase truth[64];
 	make_tmpdir();
 	size_t n = write_synth(tmp_path(rec, sizeof(rec), "s.dtr"), tmp_path(tru, sizeof(tru), "t.txt"),
-			       1, truth, 64);
+			       synth_specs[_i][0], synth_specs[_i][1], synth_specs[_i][2], truth, 64);
 	ck_assert_uint_gt(n, 2);
 
 	struct dt_timeline_opts o;
@@ -468,7 +472,8 @@ Suite *timeline_suite(void)
 	Suite *s = suite_create("timeline");
 	TCase *tc = tcase_create("timeline");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, synth_phases_match_truth);
+	tcase_add_loop_test(tc, synth_phases_match_truth, 0,
+			    (int)(sizeof(synth_specs) / sizeof(synth_specs[0])));
 	tcase_add_test(tc, vm_record_three_phases);
 	tcase_add_test(tc, perf_flame_and_named_function);
 	tcase_add_test(tc, figure_has_three_panels);
