@@ -15,7 +15,13 @@
 #
 # Inside the VM, /scenario runs as root with $RESULTS (a folder) to write
 # into; everything in it comes back.  Its output is in scenario.log and its
-# exit status in scenario.status (both in $RESULTS).
+# exit status in scenario.status (both in $RESULTS).  tests/vm/guest-lib.sh
+# (put it in as /lib/damotrace-vm.sh) has helpers for scenarios.
+#
+# Settings (environment): DAMOTRACE_CACHE (where the kernel is kept),
+# VM_KERNEL_META, VM_QEMU, VM_ACCEL, VM_MEM_MB, VM_CPUS, VM_TIMEOUT,
+# VM_BOOT_TRIES, VM_APPEND and VM_EXTRA_APPEND (NAME=VALUE words that reach
+# the scenario as environment variables).
 
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_CACHE=${DAMOTRACE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/damotrace}/vm
@@ -47,7 +53,7 @@ vm_log() {
 # vm_kernel: print the path of the kernel image, downloading and verifying
 # the package into $VM_CACHE the first time.  Works offline once cached.
 vm_kernel() {
-	local pkg version sha deb dir want got tmp
+	local pkg version deb dir want got tmp
 	mkdir -p "$VM_CACHE" || return 1
 	pkg=$(apt-cache depends "$VM_KERNEL_META" 2>/dev/null |
 		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
