@@ -1273,11 +1273,17 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	}
 	if ((ret = write_intervals(&r, r.t0, err, errlen)))
 		goto out;
-	if (o->source == REC_SOURCE_TRACEPOINT &&
-	    (ret = dshim_tracer_open(&r.tracer, r.fmt.id >= 0 ? r.fmt.id : 0,
-				     (pid_t)dshim_damon_pid(r.damon), pages_order(o->mmap_pages), err,
-				     errlen)))
-		goto out;
+	if (o->source == REC_SOURCE_TRACEPOINT) {
+		char terr[400] = "";
+		ret = dshim_tracer_open(&r.tracer, r.fmt.id >= 0 ? r.fmt.id : 0,
+					(pid_t)dshim_damon_pid(r.damon), pages_order(o->mmap_pages),
+					terr, sizeof(terr));
+		if (ret) {
+			set_err(err, errlen, "%s; without perf events, use --source tried-regions",
+				terr);
+			goto out;
+		}
+	}
 	if (r.child > 0 && (ret = release_child(&r, err, errlen)))
 		goto out;
 	if ((ret = record_all_maps(&r, err, errlen)))
