@@ -535,7 +535,9 @@ int dt_input_open(struct dt_input **out, const char *path, const struct dt_input
 		goto fail;
 	}
 	in->src.fd = in->fd;
-	in->src.seekable = S_ISREG(st.st_mode) && lseek(in->fd, 0, SEEK_CUR) == 0;
+	/* Seekable inputs are reopened by name below: standard input has none,
+	 * so it is read as a stream even when it is a regular file. */
+	in->src.seekable = !is_stdin && S_ISREG(st.st_mode) && lseek(in->fd, 0, SEEK_CUR) == 0;
 	peek = malloc(PEEK_BYTES);
 	if (!peek) {
 		ret = -ENOMEM;
