@@ -45,8 +45,6 @@ static void put_value(struct table_out *t, const char *key, int present, unsigne
 static int table_put(void *state, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct table_out *t = state;
-	(void)err;
-	(void)errlen;
 
 	if (item->type != DTR_ITEM_SNAPSHOT)
 		return 0;
@@ -80,6 +78,8 @@ static int table_put(void *state, const struct dtr_item *item, char *err, size_t
 		put_value(t, "age", has_age, r->age, 1);
 	}
 	/* Keep pipes flowing: a reader may act on every snapshot. */
+	if (t->out.error && errlen)
+		snprintf(err, errlen, "%s: write error: %s", t->out.name, strerror(-t->out.error));
 	return t->out.error;
 }
 
