@@ -777,8 +777,29 @@ void dt_figure_free(struct dt_figure *f)
 	free(f);
 }
 
+/* The image goes through our own FILE so that a failure names its cause
+ * (cairo's own file writing reports every one as a "write error"). */
+struct image_sink {
+	FILE *fp;
+	int write_errno;
+};
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct image_sink *sink = closure;
+
+	if (sink->write_errno)
+		return CAIRO_STATUS_WRITE_ERROR;
+	if (len && fwrite(data, 1, len, sink->fp) != len) {
+		sink->write_errno = errno ? errno : EIO;
+		return CAIRO_STATUS_WRITE_ERROR;
+	}
+	return CAIRO_STATUS_SUCCESS;
+}
+
 int dt_figure_finish(struct dt_figure *f, char *err, size_t errlen)
 {
+	struct image_sink sink = { 0 };
 	cairo_surface_t *s;
 	cairo_status_t st;
 	int ret = 0;
@@ -794,12 +815,19 @@ int dt_figure_finish(struct dt_figure *f, char *err, size_t errlen)
 		if (!f->panels[i]->axis[DT_AXIS_Y].set)
 			dt_panel_set_axis(f->panels[i], DT_AXIS_Y, 0, 1, DT_AXIS_PLAIN, NULL);
 
+	sink.fp = fopen(f->path, "wb");
+	if (!sink.fp) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot create: %s", f->path, strerror(errno));
+		dt_figure_free(f);
+		return ret;
+	}
 	switch (f->format) {
 	case DT_PLOT_PDF:
-		s = cairo_pdf_surface_create(f->path, f->width, f->height);
+		s = cairo_pdf_surface_create_for_stream(sink_write, &sink, f->width, f->height);
 		break;
 	case DT_PLOT_SVG:
-		s = cairo_svg_surface_create(f->path, f->width, f->height);
+		s = cairo_svg_surface_create_for_stream(sink_write, &sink, f->width, f->height);
 		break;
 	default:
 		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)lround(f->width * f->ppp),
@@ -815,13 +843,19 @@ int dt_figure_finish(struct dt_figure *f, char *err, size_t errlen)
 		st = cairo_status(cr);
 		cairo_destroy(cr);
 		if (st == CAIRO_STATUS_SUCCESS && f->format == DT_PLOT_PNG)
-			st = cairo_surface_write_to_png(s, f->path);
+			st = cairo_surface_write_to_png_stream(s, sink_write, &sink);
 		cairo_surface_finish(s);
 		if (st == CAIRO_STATUS_SUCCESS)
 			st = cairo_surface_status(s);
 	}
 	cairo_surface_destroy(s);
-	if (st != CAIRO_STATUS_SUCCESS) {
+	if (fclose(sink.fp) && !sink.write_errno)
+		sink.write_errno = errno ? errno : EIO;
+	if (sink.write_errno) {
+		snprintf(err, errlen, "%s: cannot write the image: %s", f->path,
+			 strerror(sink.write_errno));
+		ret = -sink.write_errno;
+	} else if (st != CAIRO_STATUS_SUCCESS) {
 		snprintf(err, errlen, "%s: cannot write the image (%s)", f->path,
 			 cairo_status_to_string(st));
 		ret = st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
