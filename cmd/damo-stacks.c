@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -237,7 +238,10 @@ int main(int argc, char **argv)
 			cli_error(prog, "%s: %s", output, strerror(errno));
 			status = CLI_EXIT_FAILURE;
 		}
-		if (status)
+		/* Only a regular file is removed: a device (-o /dev/full) or a
+		 * symbolic link given as output stays. */
+		struct stat st;
+		if (status && !lstat(output, &st) && S_ISREG(st.st_mode))
 			unlink(output);
 	} else if (fflush(stdout) && !status) {
 		cli_error(prog, "<stdout>: %s", strerror(errno));
