@@ -227,8 +227,9 @@ int main(int argc, char **argv)
 		case 'V':
 			cli_print_version(prog);
 			return CLI_EXIT_OK;
-		default:
-			return cli_usage_error(prog, "unknown option");
+		default: /* getopt_long has named the option */
+			fprintf(stderr, "Try '%s --help'.\n", prog);
+			return CLI_EXIT_USAGE;
 		}
 	}
 	uint64_t s = o.sample_us ? o.sample_us : REC_DEFAULT_SAMPLE_US;
