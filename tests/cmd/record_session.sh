@@ -84,6 +84,11 @@ expect_grep '^closed cleanly: yes' out
 # A running process by pid, and SIGTERM.
 sleep 30 &
 spid=$!
+# The background job is a copy of this shell until it executes sleep.
+for i in $(seq 100); do
+	[[ "$(tr '\0' ' ' </proc/$spid/cmdline)" == "sleep 30"* ]] && break
+	sleep 0.05
+done
 damo-record --source tried-regions -a 50ms -o term.dtr $spid >/dev/null 2>term.err &
 rpid=$!
 sleep 0.7
