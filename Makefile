@@ -59,7 +59,7 @@ STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,recorder convert kernel-shim format,$(call lib_archive,$(d)))
 
 .PHONY: all clean check unit test sanitize fuzz fuzz-short static install deps \
-	npm-deps check-vm check-browser bench demo man help
+	npm-deps check-vm check-browser bench demo man help valgrind
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -70,6 +70,7 @@ help:
 	@echo "make check      unit and command tests (T=name runs one suite)"
 	@echo "make sanitize   make check built with ASan and UBSan"
 	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
+	@echo "make valgrind   the command tests with every command under valgrind memcheck"
 	@echo "make check-vm   real DAMON in a microVM"
 	@echo "make check-browser  speedscope files opened in headless chromium"
 	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
@@ -140,6 +141,10 @@ sanitize:
 	$(MAKE) O=$(O)-san BIN=$(O)-san/bin \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+
+# Not part of make test: it takes far longer than make check.
+valgrind: all
+	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) bash tests/valgrind/run.sh
 
 FUZZ_SECONDS ?= 20
 fuzz:
