@@ -251,29 +251,55 @@ static int cmp_event(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Add one aggregation's hot ranges (+1) to a phase's histogram. */
+static int event_before(const struct event *x, const struct event *y)
+{
+	return x->key != y->key ? x->key < y->key : x->pos < y->pos;
+}
+
+/* Add one aggregation's hot ranges (+1) to a phase's histogram.  The
+ * segments are disjoint and sorted, so their boundary events already come
+ * in order; so do the hot ranges' (sorted only when they overlap), and one
+ * merge of the two runs replaces a sort of everything on every
+ * aggregation.  Ties may come in any order: a segment is emitted only once
+ * every event at its start has been counted. */
 static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, size_t nh)
 {
-	size_t ne = 2 * (pp->nr_segs + nh);
+	size_t ns = 2 * pp->nr_segs, nhe = 2 * nh, ne = ns + nhe;
 	if (!ne)
 		return 0;
-	struct event *ev = malloc(ne * sizeof(*ev));
+	struct event *ev = malloc((ne + nhe) * sizeof(*ev));
 	struct segment *out = malloc(ne * sizeof(*out));
 	if (!ev || !out) {
 		free(ev);
 		free(out);
 		return -ENOMEM;
 	}
-	size_t n = 0;
-	for (size_t i = 0; i < pp->nr_segs; i++) {
-		ev[n++] = (struct event){ pp->segs[i].key, pp->segs[i].start, pp->segs[i].count };
-		ev[n++] = (struct event){ pp->segs[i].key, pp->segs[i].end, -(int64_t)pp->segs[i].count };
-	}
+	struct event *hev = ev + ne;
+	int hot_sorted = 1;
 	for (size_t i = 0; i < nh; i++) {
-		ev[n++] = (struct event){ hot[i].key, hot[i].start, 1 };
-		ev[n++] = (struct event){ hot[i].key, hot[i].end, -1 };
+		hev[2 * i] = (struct event){ hot[i].key, hot[i].start, 1 };
+		hev[2 * i + 1] = (struct event){ hot[i].key, hot[i].end, -1 };
+		if (event_before(&hev[2 * i + 1], &hev[2 * i]) ||
+		    (i && event_before(&hev[2 * i], &hev[2 * i - 1])))
+			hot_sorted = 0;
 	}
-	qsort(ev, n, sizeof(*ev), cmp_event);
+	if (!hot_sorted)
+		qsort(hev, nhe, sizeof(*hev), cmp_event);
+	size_t n = 0, si = 0, hi = 0;
+	while (si < ns || hi < nhe) {
+		if (si < ns) {
+			const struct segment *sg = &pp->segs[si / 2];
+			struct event se = (si & 1) ?
+				(struct event){ sg->key, sg->end, -(int64_t)sg->count } :
+				(struct event){ sg->key, sg->start, sg->count };
+			if (hi == nhe || !event_before(&hev[hi], &se)) {
+				ev[n++] = se;
+				si++;
+				continue;
+			}
+		}
+		ev[n++] = hev[hi++];
+	}
 	size_t no = 0;
 	int64_t value = 0;
 	for (size_t i = 0; i < n; i++) {
