@@ -23,6 +23,11 @@ struct segment {
 	uint32_t count;
 };
 
+struct event {
+	uint64_t key, pos;
+	int64_t delta;
+};
+
 #define MAX_PENDING 2
 
 struct pending_aggr {
@@ -49,7 +54,11 @@ struct phase_priv {
 	struct dt_phase_range *ranges;
 	struct dt_phase_function *top_self, *top_total, *top_distinct;
 	int named;
-	/* While open: */
+	/* While open: the hot ranges' boundary events, a sorted prefix of
+	 * nr_sorted with one summed delta per position, then the newest ones
+	 * unsorted; the histogram (segs) is built from them when it closes. */
+	struct event *ev;
+	size_t nr_ev, cap_ev, nr_sorted;
 	struct segment *segs;
 	size_t nr_segs;
 	uint64_t wss_sum;
@@ -153,6 +162,7 @@ static void free_phase(struct phase_priv *pp)
 	free(pp->top_total);
 	free(pp->top_distinct);
 	free(pp->segs);
+	free(pp->ev);
 	free(pp);
 }
 
@@ -238,11 +248,6 @@ static double jaccard(const struct hot_range *a, size_t na, const struct hot_ran
 	return uni > 0 ? (double)(inter / uni) : 1.0;
 }
 
-struct event {
-	uint64_t key, pos;
-	int64_t delta;
-};
-
 static int cmp_event(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
@@ -251,55 +256,81 @@ static int cmp_event(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-static int event_before(const struct event *x, const struct event *y)
+/* Sort the unsorted tail of a phase's events into its sorted prefix,
+ * summing the deltas of each position and dropping those that cancel: the
+ * histogram depends only on the sum at each position. */
+static int compact_events(struct phase_priv *pp)
 {
-	return x->key != y->key ? x->key < y->key : x->pos < y->pos;
+	size_t ns = pp->nr_sorted, nt = pp->nr_ev - ns;
+	if (!nt)
+		return 0;
+	struct event *tail = pp->ev + ns;
+	qsort(tail, nt, sizeof(*tail), cmp_event);
+	struct event *out = malloc((ns + nt) * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	size_t n = 0, i = 0, j = 0;
+	while (i < ns || j < nt) {
+		struct event e;
+		if (j == nt || (i < ns && cmp_event(&pp->ev[i], &tail[j]) <= 0))
+			e = pp->ev[i++];
+		else
+			e = tail[j++];
+		if (n && out[n - 1].key == e.key && out[n - 1].pos == e.pos) {
+			out[n - 1].delta += e.delta;
+			if (!out[n - 1].delta)
+				n--;
+		} else {
+			out[n++] = e;
+		}
+	}
+	free(pp->ev);
+	pp->ev = out;
+	pp->nr_ev = pp->nr_sorted = pp->cap_ev = n;
+	if (!n) {
+		free(out);
+		pp->ev = NULL;
+	}
+	return 0;
 }
 
-/* Add one aggregation's hot ranges (+1) to a phase's histogram.  The
- * segments are disjoint and sorted, so their boundary events already come
- * in order; so do the hot ranges' (sorted only when they overlap), and one
- * merge of the two runs replaces a sort of everything on every
- * aggregation.  Ties may come in any order: a segment is emitted only once
- * every event at its start has been counted. */
+/* Add one aggregation's hot ranges (+1) to a phase's histogram: append
+ * their boundary events, and sort them in once the unsorted ones outnumber
+ * the sorted, so each aggregation costs about its own ranges whatever the
+ * phase's length. */
 static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, size_t nh)
 {
-	size_t ns = 2 * pp->nr_segs, nhe = 2 * nh, ne = ns + nhe;
-	if (!ne)
-		return 0;
-	struct event *ev = malloc((ne + nhe) * sizeof(*ev));
-	struct segment *out = malloc(ne * sizeof(*out));
-	if (!ev || !out) {
-		free(ev);
-		free(out);
-		return -ENOMEM;
+	if (pp->nr_ev + 2 * nh > pp->cap_ev) {
+		size_t cap = pp->cap_ev ? pp->cap_ev * 2 : 256;
+		while (cap < pp->nr_ev + 2 * nh)
+			cap *= 2;
+		struct event *n = realloc(pp->ev, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		pp->ev = n;
+		pp->cap_ev = cap;
 	}
-	struct event *hev = ev + ne;
-	int hot_sorted = 1;
 	for (size_t i = 0; i < nh; i++) {
-		hev[2 * i] = (struct event){ hot[i].key, hot[i].start, 1 };
-		hev[2 * i + 1] = (struct event){ hot[i].key, hot[i].end, -1 };
-		if (event_before(&hev[2 * i + 1], &hev[2 * i]) ||
-		    (i && event_before(&hev[2 * i], &hev[2 * i - 1])))
-			hot_sorted = 0;
+		pp->ev[pp->nr_ev++] = (struct event){ hot[i].key, hot[i].start, 1 };
+		pp->ev[pp->nr_ev++] = (struct event){ hot[i].key, hot[i].end, -1 };
 	}
-	if (!hot_sorted)
-		qsort(hev, nhe, sizeof(*hev), cmp_event);
-	size_t n = 0, si = 0, hi = 0;
-	while (si < ns || hi < nhe) {
-		if (si < ns) {
-			const struct segment *sg = &pp->segs[si / 2];
-			struct event se = (si & 1) ?
-				(struct event){ sg->key, sg->end, -(int64_t)sg->count } :
-				(struct event){ sg->key, sg->start, sg->count };
-			if (hi == nhe || !event_before(&hev[hi], &se)) {
-				ev[n++] = se;
-				si++;
-				continue;
-			}
-		}
-		ev[n++] = hev[hi++];
-	}
+	size_t unsorted = pp->nr_ev - pp->nr_sorted;
+	if (unsorted > 4096 && unsorted > pp->nr_sorted)
+		return compact_events(pp);
+	return 0;
+}
+
+/* The phase's histogram: maximal pieces of equal positive count. */
+static int build_segments(struct phase_priv *pp)
+{
+	int rc = compact_events(pp);
+	if (rc)
+		return rc;
+	const struct event *ev = pp->ev;
+	size_t n = pp->nr_ev;
+	struct segment *out = malloc((n ? n : 1) * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
 	size_t no = 0;
 	int64_t value = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -316,7 +347,9 @@ static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, s
 		if (i + 1 < n && ev[i + 1].key != ev[i].key)
 			value = 0;
 	}
-	free(ev);
+	free(pp->ev);
+	pp->ev = NULL;
+	pp->nr_ev = pp->cap_ev = pp->nr_sorted = 0;
 	free(pp->segs);
 	pp->segs = out;
 	pp->nr_segs = no;
@@ -412,6 +445,11 @@ static int close_phase(struct dt_phases *ph)
 		return 0;
 	}
 	pp->pub.wss_mean = pp->wss_sum / pp->pub.nr_aggrs;
+	int rc = build_segments(pp);
+	if (rc) {
+		free_phase(pp);
+		return rc;
+	}
 
 	/* Ranges hot in at least hot_share of the aggregations, merged. */
 	double need_d = ph->p.hot_share * pp->pub.nr_aggrs;
