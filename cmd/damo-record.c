@@ -17,6 +17,9 @@
 #include "units.h"
 
 static const char *prog = "damo-record";
+/* The DAMON part was recorded and closed cleanly, but the callstacks (-g)
+ * failed. */
+#define EXIT_CALLSTACKS_FAILED 3
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -49,6 +52,11 @@ static void usage(void)
 	       "                          tried-regions (samples aggregations; no tracefs needed)\n"
 	       "      --as-root           under sudo, run the command as root instead of as\n"
 	       "                          the invoking user\n"
+	       "  -g, --callstacks        also record callstacks: perf record -g -k mono -e\n"
+	       "                          cpu-clock on the same target, stored in the record\n"
+	       "      --call-graph MODE   perf's call graph mode: fp, dwarf or lbr (implies -g)\n"
+	       "      --perf PATH         the perf program (default: perf on PATH)\n"
+	       "      --keep-perf-data    keep perf's data as OUT.perf.data\n"
 	       "      --mmap-pages N      perf ring buffer size in pages, a power of 2\n"
 	       "                          (default 512)\n"
 	       "      --dump-raw FILE     debugging aid: also save the raw tracepoint events\n"
@@ -58,8 +66,9 @@ static void usage(void)
 	       "  -V, --version           version\n\n"
 	       "Exit status: 0 when the record was closed cleanly (the target exited, the\n"
 	       "timeout expired, or SIGINT/SIGTERM asked to stop), 1 on failure, including\n"
-	       "DAMON already in use (what was recorded stays readable), 2 on a bad command\n"
-	       "line.\n",
+	       "DAMON already in use (what was recorded stays readable) and -g without perf,\n"
+	       "2 on a bad command line, 3 when the DAMON part was recorded and closed cleanly\n"
+	       "but perf failed (the record says why).\n",
 	       prog, prog);
 }
 
@@ -72,6 +81,9 @@ enum {
 	OPT_DUMP_RAW,
 	OPT_REPLAY_RAW,
 	OPT_MMAP_PAGES,
+	OPT_CALL_GRAPH,
+	OPT_PERF,
+	OPT_KEEP_PERF_DATA,
 };
 
 static const struct option long_options[] = {
@@ -90,6 +102,10 @@ static const struct option long_options[] = {
 	{ "dump-raw", required_argument, NULL, OPT_DUMP_RAW },
 	{ "mmap-pages", required_argument, NULL, OPT_MMAP_PAGES },
 	{ "replay-raw", required_argument, NULL, OPT_REPLAY_RAW },
+	{ "callstacks", no_argument, NULL, 'g' },
+	{ "call-graph", required_argument, NULL, OPT_CALL_GRAPH },
+	{ "perf", required_argument, NULL, OPT_PERF },
+	{ "keep-perf-data", no_argument, NULL, OPT_KEEP_PERF_DATA },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -141,7 +157,8 @@ int main(int argc, char **argv)
 	struct rec_range *ranges = NULL;
 	char **split = NULL, err[CLI_ERRLEN] = "";
 	const char *replay = NULL;
-	int opt, ret, dd = -1;
+	int opt, ret, dd = -1, keep_perf_data = 0;
+	char *kept_perf_data = NULL;
 	uint64_t v;
 
 	/* "--" ends our options; what follows is the command and its arguments. */
@@ -151,7 +168,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	int opt_argc = dd >= 0 ? dd : argc;
-	while ((opt = getopt_long(opt_argc, argv, "o:s:a:u:n:m:r:hV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(opt_argc, argv, "o:s:a:u:n:m:r:ghV", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			o.out = optarg;
@@ -221,6 +238,23 @@ int main(int argc, char **argv)
 		case OPT_REPLAY_RAW:
 			replay = optarg;
 			break;
+		case 'g':
+			o.call_graph = 1;
+			break;
+		case OPT_CALL_GRAPH:
+			if (strcmp(optarg, "fp") && strcmp(optarg, "dwarf") && strcmp(optarg, "lbr") &&
+			    strncmp(optarg, "dwarf,", 6))
+				return cli_usage_error(prog, "--call-graph: '%s' is not fp, dwarf[,SIZE] "
+						       "or lbr", optarg);
+			o.call_graph = 1;
+			o.call_graph_mode = optarg;
+			break;
+		case OPT_PERF:
+			o.perf = optarg;
+			break;
+		case OPT_KEEP_PERF_DATA:
+			keep_perf_data = 1;
+			break;
 		case 'h':
 			usage();
 			return CLI_EXIT_OK;
@@ -247,10 +281,16 @@ int main(int argc, char **argv)
 		return cli_usage_error(prog, "--dump-raw saves tracepoint events; it does not go "
 				       "with --source tried-regions");
 
+	if ((o.perf || keep_perf_data) && !o.call_graph)
+		return cli_usage_error(prog, "--perf and --keep-perf-data go with -g");
+
 	int npos = opt_argc - optind;
 	if (replay) {
 		if (npos || dd >= 0)
 			return cli_usage_error(prog, "--replay-raw takes no TARGET");
+		if (o.call_graph)
+			return cli_usage_error(prog, "-g records callstacks live; it does not go with "
+					       "--replay-raw");
 	} else if (dd >= 0) {
 		if (npos)
 			return cli_usage_error(prog, "give either TARGET or -- CMD ARGS, not both");
@@ -278,6 +318,16 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (keep_perf_data) {
+		const char *out = o.out ? o.out : "damon.dtr";
+		kept_perf_data = malloc(strlen(out) + sizeof(".perf.data"));
+		if (!kept_perf_data) {
+			cli_error(prog, "out of memory");
+			return CLI_EXIT_FAILURE;
+		}
+		sprintf(kept_perf_data, "%s.perf.data", out);
+		o.keep_perf_data = kept_perf_data;
+	}
 	char *cmdline = join_args(argc, argv);
 	struct cli_progress p;
 	struct sigaction sa;
@@ -298,6 +348,7 @@ int main(int argc, char **argv)
 		     : rec_run(&o, &st, err, sizeof(err));
 	cli_progress_done(&p);
 	free(cmdline);
+	free(kept_perf_data);
 	free(ranges);
 	rec_free_argv(split);
 	if (ret) {
@@ -312,5 +363,13 @@ int main(int argc, char **argv)
 		(unsigned long long)st.snapshots, (unsigned long long)st.incomplete,
 		(unsigned long long)st.lost_events, (unsigned long long)st.regions,
 		o.out ? o.out : "damon.dtr");
+	if (o.call_graph && st.callstacks_failed) {
+		cli_error(prog, "callstacks: %s; the DAMON part of %s is complete and closed cleanly",
+			  st.callstacks_error, o.out ? o.out : "damon.dtr");
+		return EXIT_CALLSTACKS_FAILED;
+	}
+	if (o.call_graph)
+		fprintf(stderr, "%s: %llu callstack samples -> %s\n", prog,
+			(unsigned long long)st.stack_samples, o.out ? o.out : "damon.dtr");
 	return CLI_EXIT_OK;
 }

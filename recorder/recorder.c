@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "callstacks_internal.h"
 #include "damon_shim.h"
 #include "dtr.h"
 #include "units.h"
@@ -236,6 +237,8 @@ struct rec {
 	struct dtr_region *regbuf;
 	size_t regcap;
 	uint64_t t0;
+	struct rec_perf perf;
+	int perf_running;
 };
 
 static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen)
@@ -1135,6 +1138,67 @@ out:
 	return ret;
 }
 
+/* ---------------------------------------------------------------- callstacks */
+
+/* A perf failure never fails the recording: it is noted, and the record
+ * says so. */
+static void callstacks_failed(struct rec *r, const char *msg)
+{
+	if (r->st->callstacks_failed)
+		return;
+	r->st->callstacks_failed = 1;
+	snprintf(r->st->callstacks_error, sizeof(r->st->callstacks_error), "%s", msg);
+}
+
+static void start_callstacks(struct rec *r)
+{
+	char e[400] = "";
+	long pid = r->o->kind == REC_TARGET_PADDR ? 0 : r->pids[0];
+	if (rec_perf_start(&r->perf, pid, r->o->call_graph_mode, r->out, e, sizeof(e)))
+		callstacks_failed(r, e);
+	else
+		r->perf_running = 1;
+}
+
+static int put_stack_item(void *ctx, const struct dtr_item *item, char *err, size_t errlen)
+{
+	return put_item(ctx, item, err, errlen);
+}
+
+static void finish_callstacks(struct rec *r, int ret)
+{
+	char e[400] = "", n[32];
+	int pret = 0;
+
+	if (r->perf_running) {
+		pret = rec_perf_stop(&r->perf, e, sizeof(e));
+		r->perf_running = 0;
+		if (pret)
+			callstacks_failed(r, e);
+	}
+	if (!ret && !pret && !r->st->callstacks_failed && r->w && !r->write_failed) {
+		pret = rec_perf_convert(&r->perf, put_stack_item, r, &r->st->stack_samples, e,
+					sizeof(e));
+		if (pret && !r->write_failed)
+			callstacks_failed(r, e);
+	}
+	if (r->w && !r->write_failed) {
+		struct dtr_kv kv[3];
+		size_t nr = 0;
+		kv[nr++] = (struct dtr_kv){ "callstacks", r->perf.args[0] ? r->perf.args
+								     : "perf record -g -k mono" };
+		snprintf(n, sizeof(n), "%" PRIu64, r->st->stack_samples);
+		kv[nr++] = (struct dtr_kv){ "callstack_samples", n };
+		if (r->st->callstacks_failed)
+			kv[nr++] = (struct dtr_kv){ "callstacks_error", r->st->callstacks_error };
+		struct dtr_item it = { .type = DTR_ITEM_META };
+		it.u.meta.nr = nr;
+		it.u.meta.kvs = kv;
+		put_item(r, &it, e, sizeof(e));
+	}
+	rec_perf_cleanup(&r->perf, r->o->keep_perf_data);
+}
+
 static void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st)
 {
 	memset(r, 0, sizeof(*r));
@@ -1179,10 +1243,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	int ret;
 
 	rec_init(&r, o, st);
-	if (o->call_graph) {
-		set_err(err, errlen, "callstacks (-g) are not supported yet");
-		return -EOPNOTSUPP;
-	}
+	if (o->call_graph && (ret = rec_perf_find(&r.perf, o->perf, err, errlen)))
+		return ret;
 	if (geteuid() != 0) {
 		set_err(err, errlen, "must run as root: DAMON sysfs and the tracepoint need it "
 			"(try sudo)");
@@ -1284,6 +1346,9 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 			goto out;
 		}
 	}
+	/* perf attaches to the command while it is still held. */
+	if (o->call_graph)
+		start_callstacks(&r);
 	if (r.child > 0 && (ret = release_child(&r, err, errlen)))
 		goto out;
 	if ((ret = record_all_maps(&r, err, errlen)))
@@ -1293,6 +1358,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 out:
 	ret = finish_stop(&r, ret, err, errlen);
 	end_child(&r);
+	if (o->call_graph)
+		finish_callstacks(&r, ret);
 	ret = close_output(&r, ret, err, errlen);
 	report(&r);
 out_free:

@@ -56,6 +56,11 @@ struct rec_stats {
 	enum rec_stop stop;
 	int signal;         /* with REC_STOP_SIGNAL */
 	int target_status;  /* wait status of a started command, -1 if none */
+	/* -g: callstack samples stored; when perf failed, callstacks_failed is
+	 * set and callstacks_error says why (the DAMON part is still complete). */
+	uint64_t stack_samples;
+	int callstacks_failed;
+	char callstacks_error[400];
 };
 
 typedef void (*rec_progress_fn)(void *arg, const struct rec_stats *st);
@@ -77,15 +82,20 @@ struct rec_options {
 	unsigned mmap_pages;     /* perf ring buffer pages, a power of 2; 0: 512 */
 	int as_root;             /* under sudo, keep the command as root */
 	const char *command_line; /* for META */
-	/* Reserved for callstacks in the same run (-g, --call-graph). */
+	/* Callstacks in the same run (-g): perf record -g -k mono -e cpu-clock
+	 * on the target, its samples stored as FRAME/THREAD/STACK items. */
 	int call_graph;
-	const char *call_graph_mode;
+	const char *call_graph_mode; /* perf's --call-graph (fp, dwarf, lbr); NULL: -g */
+	const char *perf;            /* the perf binary; NULL: perf on PATH */
+	const char *keep_perf_data;  /* keep perf's data under this name; NULL: remove */
 	volatile sig_atomic_t *stop_signal; /* set to a signal number by the main */
 	rec_progress_fn progress;
 	void *progress_arg;
 };
 
-/* Record.  0 after a clean stop (st->stop says why); -EBUSY when DAMON is
+/* Record.  0 after a clean stop (st->stop says why; with -g, also when perf
+ * failed: st->callstacks_failed); -ENOENT before anything starts when -g
+ * finds no perf; -EBUSY when DAMON is
  * in use (nothing written to it); other negative errno on failure, after
  * stopping DAMON and keeping what was recorded readable. */
 int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t errlen);
