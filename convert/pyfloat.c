@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "pyfloat.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,27 +16,31 @@ static int round_trips(double v, int prec, char *tmp, size_t len)
 }
 
 /* Shortest "%.{p-1}e" that reads back to v: the digits and the decimal
- * exponent, as Python's shortest repr (dtoa mode 0) chooses them.  Reading
- * back works for every precision from the shortest one on, so a binary
- * search finds it. */
+ * exponent, as Python's shortest repr (dtoa mode 0) chooses them.  Two
+ * 15-digit decimals are further apart than a double's rounding interval, so
+ * when 15 digits read back they are the only 15-digit string that does, and
+ * any shorter one that reads back is it without its trailing zeros: one
+ * round trip finds the shortest below 16 digits, and 16 or 17 digits take
+ * one more. */
 static void shortest_digits(double v, char *digits, int *ndigits, int *exp10)
 {
 	char tmp[48];
-	int lo = 1, hi = 17;
 
-	/* Most heats need 16 or 17 digits: look there first. */
-	if (!round_trips(v, 15, tmp, sizeof(tmp)))
-		hi = lo = round_trips(v, 16, tmp, sizeof(tmp)) ? 16 : 17;
-	else
-		hi = 15;
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-		if (round_trips(v, mid, tmp, sizeof(tmp)))
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (v < DBL_MIN) {
+		/* Subnormals have fewer bits than 15 digits: search. */
+		int lo = 1, hi = 17;
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+			if (round_trips(v, mid, tmp, sizeof(tmp)))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
+	} else if (!round_trips(v, 15, tmp, sizeof(tmp)) &&
+		   !round_trips(v, 16, tmp, sizeof(tmp))) {
+		snprintf(tmp, sizeof(tmp), "%.*e", 16, v);
 	}
-	snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
 	/* tmp is "d[.ddd]e[+-]XX" (v > 0 here) */
 	int n = 0;
 	const char *p = tmp;
