@@ -114,10 +114,31 @@ struct dtr_cursor {
 	const char *why; /* first problem met */
 };
 
-static inline uint64_t dtr_cur_varint(struct dtr_cursor *c)
+__attribute__((unused, noinline)) static uint64_t dtr_cur_varint_long(struct dtr_cursor *c)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
+
+	if (c->end - c->p >= 10) {
+		/* Room for the longest varint: no bound checks per byte. */
+		const unsigned char *p = c->p;
+		for (unsigned i = 0; i < 9; i++) {
+			v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+			if (!(p[i] & 0x80)) {
+				c->p = p + i + 1;
+				return v;
+			}
+		}
+		if (p[9] <= 1) {
+			c->p = p + 10;
+			return v | (uint64_t)p[9] << 63;
+		}
+		c->p = c->end;
+		if (!c->bad)
+			c->why = "bad varint";
+		c->bad = 1;
+		return 0;
+	}
 
 	while (c->p < c->end) {
 		unsigned char b = *c->p++;
@@ -135,6 +156,15 @@ static inline uint64_t dtr_cur_varint(struct dtr_cursor *c)
 	c->bad = 1;
 	c->p = c->end;
 	return 0;
+}
+
+/* Most values in a record (gaps, sizes, access counts, ages) fit in one
+ * byte: read those inline and leave the rest to the loop. */
+static inline uint64_t dtr_cur_varint(struct dtr_cursor *c)
+{
+	if (c->p < c->end && !(*c->p & 0x80))
+		return *c->p++;
+	return dtr_cur_varint_long(c);
 }
 
 /* Inside one DATA chunk, snapshot and stack times are stored as differences
