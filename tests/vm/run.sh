@@ -12,6 +12,7 @@ source tests/vm/lib.sh
 
 O=${O:-build}                       # make passes O and STATIC_BIN along
 STATIC_BIN=${STATIC_BIN:-bin-static}
+BIN=${BIN:-bin}                     # damo-timeline runs here, on the host
 WORK=$O/vm
 OUT=$WORK/out
 CC=${CC:-cc}
@@ -27,7 +28,7 @@ die() {
 	exit 1
 }
 
-ALL_SCENARIOS=raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions
+ALL_SCENARIOS=raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions,record_g,record_g_sigint
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}   # a comma-separated subset, for debugging
 want() {
 	[[ ",$SCENARIOS," == *",$1,"* ]]
@@ -200,6 +201,49 @@ if want tried_regions; then
 	check tried_regions "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
 	vm_check tried_regions --clean --min-snapshots 5 --phases "$d/phases.out" --hot-fraction 0.75 \
 		--boundary-aggrs 3 --min-inside 2 "$d/rec.dtr"
+fi
+
+# phase_functions REC: the function damo-timeline's phase report names for
+# each phase, in order, phase_a/b/c only, repeats collapsed.
+phase_functions() {
+	"$BIN/damo-timeline" -i "$1" --json |
+		python3 -c 'import json, sys
+names = [p.get("function") for p in json.load(sys.stdin)["phases"]]
+names = [n for n in names if n in ("phase_a", "phase_b", "phase_c")]
+print(" ".join(n for i, n in enumerate(names) if i == 0 or names[i - 1] != n))'
+}
+
+# record_g: damo-record -g, snapshots and callstacks in one record.
+if want record_g; then
+	d=$R/record_g
+	check record_g "damo-record -g -- phases exits 0 (status $(status_of record_g); $(grep -h callstack "$d/stderr" 2>/dev/null | head -n 1))" \
+		test "$(status_of record_g)" = 0
+	check record_g "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
+	"$STATIC_BIN/damo-info" "$d/rec.dtr" >"$d/rec.dtr.summary" 2>&1
+	check record_g "damo-info: stack samples and META callstacks" \
+		eval "grep -Eq '^stack samples: [1-9]' '$d/rec.dtr.summary' && grep -q '^meta: callstacks = perf record -g -k mono' '$d/rec.dtr.summary' && ! grep -q callstacks_error '$d/rec.dtr.summary'"
+	check record_g "perf's data file was removed ($(tr '\n' ' ' <"$d/files-after" 2>/dev/null))" \
+		eval "! grep -q perf '$d/files-after'"
+	vm_check record_g --clean --maps --phases "$d/phases.out" --record-stacks "$d/rec.dtr"
+	if [ -x "$BIN/damo-timeline" ]; then
+		got=$(phase_functions "$d/rec.dtr" 2>&1)
+		check record_g "damo-timeline's phase report names phase_a, phase_b, phase_c in order (got: $got)" \
+			test "$got" = "phase_a phase_b phase_c"
+	else
+		fail "record_g: $BIN/damo-timeline is missing (make all)"
+	fi
+fi
+
+# record_g_sigint: -g stopped by SIGINT; both parts readable.
+if want record_g_sigint; then
+	d=$R/record_g_sigint
+	check record_g_sigint "damo-record -g exits 0 on SIGINT (status $(status_of record_g_sigint))" \
+		test "$(status_of record_g_sigint)" = 0
+	check record_g_sigint "damo-info --verify: record closed cleanly" info_clean "$d/rec.dtr"
+	"$STATIC_BIN/damo-info" "$d/rec.dtr" >"$d/rec.dtr.summary" 2>&1
+	check record_g_sigint "damo-info: snapshots and stack samples, stopped by SIGINT" \
+		eval "grep -Eq '^snapshots: [1-9]' '$d/rec.dtr.summary' && grep -Eq '^stack samples: [1-9]' '$d/rec.dtr.summary' && grep -q '^meta: stop_signal = SIGINT' '$d/rec.dtr.summary'"
+	vm_check record_g_sigint --clean --min-snapshots 5 "$d/rec.dtr"
 fi
 
 end=$(date +%s)

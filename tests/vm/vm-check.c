@@ -58,6 +58,11 @@ struct map_entry {
 	int anonymous;
 };
 
+struct stack_sample {
+	uint64_t time_ns;
+	int phase; /* the phase_a/b/c on its stack, -1 when none */
+};
+
 struct record {
 	size_t nr, cap;
 	struct snapshot *snaps;
@@ -69,6 +74,9 @@ struct record {
 	size_t nr_maps;            /* MAPS items */
 	size_t nr_map_entries;
 	struct map_entry *map_entries; /* every entry of every MAPS item */
+	size_t nr_frames, nr_stacks;
+	signed char *frame_phase;  /* per frame id: 0..2 for phase_a/b/c, else -1 */
+	struct stack_sample *stacks; /* STACK items: time and phase function */
 };
 
 #define NR_PHASES 3
@@ -181,6 +189,31 @@ static void read_dtr(const char *path, struct record *rec, int salvage)
 				e->anonymous = m->entries[i].path[0] == '\0';
 			}
 			rec->nr_maps++;
+		} else if (item.type == DTR_ITEM_FRAME) {
+			const char *sym = item.u.frame.symbol;
+			signed char *fp = realloc(rec->frame_phase, rec->nr_frames + 1);
+			if (!fp) {
+				perror("vm-check");
+				exit(1);
+			}
+			rec->frame_phase = fp;
+			fp[rec->nr_frames++] = !strncmp(sym, "phase_", 6) && sym[6] >= 'a' &&
+					       sym[6] <= 'c' && !sym[7] ? sym[6] - 'a' : -1;
+		} else if (item.type == DTR_ITEM_STACK) {
+			const struct dtr_stack *in = &item.u.stack;
+			struct stack_sample *ss = realloc(rec->stacks,
+							  (rec->nr_stacks + 1) * sizeof(*ss));
+			if (!ss) {
+				perror("vm-check");
+				exit(1);
+			}
+			rec->stacks = ss;
+			ss += rec->nr_stacks++;
+			ss->time_ns = in->time_ns;
+			ss->phase = -1;
+			for (uint32_t i = 0; i < in->nr_frames && ss->phase < 0; i++)
+				if (in->frames[i] < rec->nr_frames)
+					ss->phase = rec->frame_phase[in->frames[i]];
 		} else if (item.type == DTR_ITEM_END) {
 			rec->has_end = 1;
 			rec->end_nr_snapshots = item.u.end.nr_snapshots;
@@ -594,6 +627,29 @@ static void check_stacks(const char *path, const struct workload *w)
 	       samples, in_phase[0], in_phase[1], in_phase[2], outside);
 }
 
+/* --record-stacks: the record's own STACK items (damo-record -g), judged
+ * as check_stacks() judges perf script text. */
+static void check_record_stacks(const struct record *rec, const struct workload *w)
+{
+	size_t in_phase[NR_PHASES] = { 0 }, outside = 0;
+
+	for (size_t i = 0; i < rec->nr_stacks; i++) {
+		const struct stack_sample *s = &rec->stacks[i];
+		if (s->phase < 0)
+			continue;
+		uint64_t t0 = w->phase_ns[s->phase];
+		uint64_t t1 = s->phase + 1 < NR_PHASES ? w->phase_ns[s->phase + 1] : w->end_ns;
+		if (s->time_ns + 1000000 >= t0 && s->time_ns <= t1 + 1000000)
+			in_phase[s->phase]++;
+		else
+			outside++;
+	}
+	report(in_phase[0] >= 10 && in_phase[1] >= 10 && in_phase[2] >= 10 && !outside,
+	       "record's callstacks: phase_a/b/c each sampled in its own phase, never outside "
+	       "(%zu samples, %zu frames; %zu, %zu, %zu in phase; %zu outside)",
+	       rec->nr_stacks, rec->nr_frames, in_phase[0], in_phase[1], in_phase[2], outside);
+}
+
 /* --dump: one line per snapshot, for debugging a failed check. */
 static void dump(const struct record *rec, const struct workload *w)
 {
@@ -635,6 +691,7 @@ static void usage(FILE *out)
 		"  --maps              the record's memory maps must show the buffers (needs --phases)\n"
 		"  --dump              print every snapshot's hottest regions\n"
 		"  --stacks FILE       perf script --ns of perf record -g of the workload (needs --phases)\n"
+		"  --record-stacks     the record's own callstacks (damo-record -g; needs --phases)\n"
 		"  --paddr IOMEM       physical regions: check them against /proc/iomem's System RAM\n"
 		"                      and, with --phases, against the workload's physical pages\n");
 }
@@ -654,13 +711,14 @@ int main(int argc, char **argv)
 		{ "clean", no_argument, NULL, 'c' },
 		{ "paddr", required_argument, NULL, 'P' },
 		{ "stacks", required_argument, NULL, 's' },
+		{ "record-stacks", no_argument, NULL, 'R' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "salvage", no_argument, NULL, 'S' },
 		{ "maps", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int perf_script = 0, clean = 0, do_dump = 0, salvage = 0, maps = 0, c;
+	int perf_script = 0, clean = 0, do_dump = 0, salvage = 0, maps = 0, record_stacks = 0, c;
 	const char *phases = NULL, *iomem = NULL, *stacks = NULL;
 	uint64_t aggr_us = 0, update_us = 0;
 	size_t min_snapshots = 10, min_inside = 5;
@@ -682,6 +740,7 @@ int main(int argc, char **argv)
 		case 'c': clean = 1; break;
 		case 'P': iomem = optarg; break;
 		case 's': stacks = optarg; break;
+		case 'R': record_stacks = 1; break;
 		case 'd': do_dump = 1; break;
 		case 'S': salvage = 1; break;
 		case 'M': maps = 1; break;
@@ -724,6 +783,8 @@ int main(int argc, char **argv)
 			check_phases(&rec, &w, hot_fraction, boundary_aggrs, min_inside);
 		if (w.ok && stacks)
 			check_stacks(stacks, &w);
+		if (w.ok && record_stacks)
+			check_record_stacks(&rec, &w);
 		if (w.ok && maps)
 			check_maps(&rec, &w);
 	}
@@ -734,6 +795,8 @@ int main(int argc, char **argv)
 	if (phases)
 		free(w.phys);
 	free(rec.map_entries);
+	free(rec.frame_phase);
+	free(rec.stacks);
 	for (size_t i = 0; i < rec.nr; i++)
 		free(rec.snaps[i].regions);
 	free(rec.snaps);
