@@ -138,15 +138,20 @@ static int next_line(struct damon_text *t, char **line, char *err, size_t errlen
 			  LINE_BUF - 1);
 }
 
+/* Digits only, up to the end of the string; overflow is an error. */
 static int parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
+	uint64_t x = 0;
 
-	if (!isdigit((unsigned char)*s))
+	if (*s < '0' || *s > '9')
 		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 10);
-	if (errno || *end)
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		if (x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	if (*s)
 		return -1;
 	*v = x;
 	return 0;
