@@ -414,10 +414,15 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 		}
 		s->nr_recs++;
 	}
-	struct spooled_snapshot h = {
-		snap->start_ns, snap->end_ns, snap->nr_regions, snap->flags,
-		(uint32_t)snap->access_unit, (uint32_t)snap->age_unit,
-	};
+	/* Written whole, padding included: zeroed so no stack garbage is. */
+	struct spooled_snapshot h;
+	memset(&h, 0, sizeof(h));
+	h.start_ns = snap->start_ns;
+	h.end_ns = snap->end_ns;
+	h.nr_regions = snap->nr_regions;
+	h.flags = snap->flags;
+	h.access_unit = (uint32_t)snap->access_unit;
+	h.age_unit = (uint32_t)snap->age_unit;
 	if (fwrite(&h, sizeof(h), 1, rec->spool) != 1 ||
 	    (snap->nr_regions &&
 	     fwrite(snap->regions, sizeof(*snap->regions), snap->nr_regions, rec->spool) !=
