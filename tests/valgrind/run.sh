@@ -21,15 +21,22 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dt-valgrind.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # The real binaries are found by valgrind on PATH, so that they see their
 # own name as argv[0] (getopt's messages use it), as without valgrind.
+# Tests also run commands as another user (setpriv): the wrappers must be
+# reachable and the logs writable by everyone.
+chmod 755 "$work"
 mkdir -p "$work/bin" "$work/real" "$work/logs"
+chmod 1777 "$work/logs"
+supp=$DT_SRC/tests/valgrind/fontconfig.supp
+valgrind=$(command -v valgrind) # tests may run commands with a narrow PATH
 for real in "$DT_BIN"/damo-*; do
 	[ -x "$real" ] || continue
 	name=$(basename "$real")
 	ln -s "$(cd "$(dirname "$real")" && pwd)/$name" "$work/real/$name"
 	cat >"$work/bin/$name" <<SH
 #!/bin/sh
-PATH="$work/real:\$PATH" exec valgrind -q --error-exitcode=99 --leak-check=full \\
+PATH="$work/real:\$PATH" exec "$valgrind" -q --error-exitcode=99 --leak-check=full \\
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite --track-origins=yes \\
+	--suppressions="$supp" \\
 	--log-file="$work/logs/$name.%p.log" $name "\$@"
 SH
 	chmod +x "$work/bin/$name"
