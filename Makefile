@@ -59,7 +59,7 @@ STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,recorder convert kernel-shim format,$(call lib_archive,$(d)))
 
 .PHONY: all clean check unit test sanitize fuzz fuzz-short static install deps \
-	npm-deps check-vm check-browser bench demo man help valgrind
+	npm-deps check-vm check-browser bench demo examples man help valgrind
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -76,6 +76,7 @@ help:
 	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
 	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
 	@echo "make demo       the end-to-end demo into ./demo/"
+	@echo "make examples   the demo workload into $(O)/examples/"
 	@echo "make deps       install missing Debian packages"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
 
@@ -165,8 +166,21 @@ test:
 bench: all
 	@bash bench/run.sh
 
+# The demo workload: dynamic for recording on this machine, static for the
+# microVM (frame pointers, so perf -g sees every function).
+EXAMPLE_CFLAGS := -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -Wall -Wextra
+examples: $(O)/examples/fft-phases $(O)/examples/fft-phases-static
+$(O)/examples/fft-phases: examples/fft-phases.c
+	@mkdir -p $(@D)
+	$(CC) $(EXAMPLE_CFLAGS) -o $@ $< -lm
+$(O)/examples/fft-phases-static: examples/fft-phases.c
+	@mkdir -p $(@D)
+	$(CC) $(EXAMPLE_CFLAGS) -static -o $@ $< -lm
+
+# examples/demo.sh runs `make deps` only when a tool it needs is missing,
+# then builds all, static and examples with these settings.
 demo:
-	@bash examples/demo.sh
+	@O=$(O) BIN=$(BIN) STATIC_BIN=$(STATIC_BIN) MAKE="$(MAKE)" bash examples/demo.sh
 
 # ---------------------------------------------------------------- deps
 DEB_PACKAGES := build-essential pkg-config clang libzstd-dev zstd zlib1g-dev \
