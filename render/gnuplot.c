@@ -73,6 +73,14 @@ static int run_gnuplot(const char *script, const char *path, char *err, size_t e
 			snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
 			return -errno;
 		}
+	/* 127: the exec failed in the child, as posix_spawnp reports it where
+	 * the error cannot be passed back (under valgrind, for one). */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		snprintf(err, errlen,
+			 "gnuplot not found (install gnuplot, e.g. the gnuplot-nox package, "
+			 "or draw without --gnuplot)");
+		return -ENOENT;
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		snprintf(err, errlen, "gnuplot failed drawing %s (status %d)", path,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
