@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make demo: damotrace's whole story in one command.
+#
+# Installs what is missing (make deps, only when a needed tool is missing),
+# builds the commands and the fft-phases workload, records the workload with
+# DAMON and perf callstacks in one record (on this machine when its kernel
+# has DAMON vaddr and DAMON is free, otherwise in the microVM of make
+# check-vm, on Debian's 6.12 kernel), then draws and exports everything into
+# demo/ and prints the phase report.  It fails (non-zero) unless the report
+# shows the workload's three phases, FFT1DOnce behind the first two and
+# Transpose behind the third, each at the time the workload says it ran.
+#
+# Settings (environment): O, BIN, STATIC_BIN (as for make; make demo passes
+# its own), DEMO_OUT (default demo), DEMO_WHERE (auto, host or vm; default
+# auto), DEMO_ARGS (the workload's options; default --mib 16 on this
+# machine, --mib 4 --burst 4 --gap 2 in the emulated VM), DEMO_RECORD_ARGS
+# (more damo-record options; default none on this machine, -a 300ms in the
+# VM: under emulation one FFT pass takes longer than 100 ms, and an
+# aggregation that sees only part of a pass makes the hot set wander).
+#
+# The host is only probed by reading: /sys/kernel/mm/damon (number of
+# kdamonds, the operations a context offers), the kernel's config and the
+# tracepoint's format.  damo-record itself refuses, without writing, when a
+# kdamond exists.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+O=${O:-build}
+BIN=${BIN:-bin}
+STATIC_BIN=${STATIC_BIN:-bin-static}
+MAKE=${MAKE:-make}
+OUT=${DEMO_OUT:-demo}
+WHERE=${DEMO_WHERE:-auto}
+started=$(date +%s)
+nr_steps=6 step_no=0
+
+step() {
+	step_no=$((step_no + 1))
+	printf '\n==> [%3d s] %d/%d %s\n' $(($(date +%s) - started)) "$step_no" "$nr_steps" "$*"
+}
+say() { echo "    $*"; }
+die() {
+	echo "demo: $*" >&2
+	exit 1
+}
+
+case $WHERE in auto | host | vm) ;; *) die "DEMO_WHERE must be auto, host or vm (not '$WHERE')" ;; esac
+
+# ------------------------------------------------------------------ tools
+step "checking the tools the demo needs"
+missing=()
+for tool in cc pkg-config ar perf qemu-system-x86_64 cpio gzip apt-cache dpkg-deb; do
+	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[ -x /bin/busybox ] || missing+=(busybox)
+pkg-config --exists cairo libpng libzstd libtraceevent zlib check 2>/dev/null ||
+	missing+=("libraries (cairo, libpng, zstd, traceevent, zlib, check)")
+for lib in libzstd.a libtraceevent.a libz.a libm.a; do
+	case $(cc -print-file-name="$lib" 2>/dev/null) in
+	/*) ;;
+	*) missing+=("$lib") ;;
+	esac
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	say "missing: ${missing[*]}"
+	[ "$(id -u)" = 0 ] || die "run 'sudo make deps' first (it installs Debian packages)"
+	say "running make deps"
+	$MAKE -s deps || die "make deps failed"
+else
+	say "all present (make deps not needed)"
+fi
+
+# ------------------------------------------------------------------ build
+step "building the commands and the fft-phases workload ($BIN/, $STATIC_BIN/, $O/examples/)"
+$MAKE -s -j"$(nproc 2>/dev/null || echo 2)" O="$O" BIN="$BIN" STATIC_BIN="$STATIC_BIN" \
+	all static examples >/dev/null || die "the build failed (see above)"
+say "done"
+export PATH=$PWD/$BIN:$PATH
+
+# ------------------------------------------------------------------ where
+# host_reason: why this machine cannot record (empty when it can).  Reads only.
+host_reason() {
+	local admin=/sys/kernel/mm/damon/admin/kdamonds nr ops config
+	if ! nr=$(cat "$admin/nr_kdamonds" 2>/dev/null); then
+		echo "its kernel has no DAMON sysfs interface"
+		return
+	fi
+	if [ "$nr" != 0 ]; then
+		ops=$(cat "$admin"/*/contexts/*/avail_operations 2>/dev/null | tr '\n' ' ')
+		echo "DAMON is in use ($nr kdamond(s) exist${ops:+; operations offered: ${ops% }})"
+		return
+	fi
+	config=$( (zcat /proc/config.gz || cat "/boot/config-$(uname -r)") 2>/dev/null)
+	if ! grep -qx 'CONFIG_DAMON_VADDR=y' <<<"$config"; then
+		echo "its kernel has no DAMON vaddr operations (or no readable config saying so)"
+		return
+	fi
+	if ! [ -r /sys/kernel/tracing/events/damon/damon_aggregated/format ] &&
+		! [ -r /sys/kernel/debug/tracing/events/damon/damon_aggregated/format ]; then
+		echo "the damon:damon_aggregated tracepoint is not visible (tracefs)"
+		return
+	fi
+	[ "$(id -u)" = 0 ] || echo "recording needs root (sudo make demo records here)"
+}
+
+step "choosing where to record"
+if [ "$WHERE" = auto ]; then
+	reason=$(host_reason)
+	if [ -z "$reason" ]; then
+		WHERE=host
+		say "this machine: kernel $(uname -r) has DAMON vaddr and no kdamond runs"
+	else
+		WHERE=vm
+		say "not on this machine: $reason"
+		say "recording in the microVM instead (Debian's Linux 6.12 with DAMON, emulated)"
+	fi
+else
+	say "DEMO_WHERE=$WHERE"
+fi
+
+mkdir -p "$OUT" || die "cannot create $OUT/"
+record=$OUT/fft-phases.dtr
+workload_out=$record.out
+rm -f "$record" "$record.old" "$workload_out"
+
+# ------------------------------------------------------------------ record
+if [ "$WHERE" = host ]; then
+	read -r -a args <<<"${DEMO_ARGS:---mib 16}"
+	read -r -a rec_args <<<"${DEMO_RECORD_ARGS:-}"
+	step "recording fft-phases ${args[*]} with DAMON and callstacks: damo-record -g (about 15 s)"
+	damo-record -g "${rec_args[@]}" -o "$record" -- "$O/examples/fft-phases" "${args[@]}" >"$workload_out"
+	status=$?
+else
+	read -r -a args <<<"${DEMO_ARGS:---mib 4 --burst 4 --gap 2}"
+	read -r -a rec_args <<<"${DEMO_RECORD_ARGS:--a 300ms}"
+	step "recording fft-phases ${args[*]} with DAMON and callstacks in the microVM: damo-record -g (about a minute)"
+	STATIC_BIN=$STATIC_BIN tests/vm/record.sh -f "$O/examples/fft-phases-static=/bin/fft-phases" \
+		-o "$record" -- -g "${rec_args[@]}" -- fft-phases "${args[@]}" 2>&1 | sed 's/^/    /'
+	status=${PIPESTATUS[0]}
+fi
+[ "$status" = 0 ] || die "damo-record failed (exit $status)"
+[ -s "$record" ] || die "no record came back"
+say "record: $record ($(wc -c <"$record") bytes); the workload said:"
+sed 's/^/      /' "$workload_out"
+
+# The heatmaps show the workload's two buffers (from the addresses it printed).
+lo="" hi=""
+while read -r word _name addr size _; do
+	[ "$word" = buffer ] || continue
+	start=$((addr)) end=$((addr + size))
+	if [ -z "$lo" ] || [ "$start" -lt "$lo" ]; then lo=$start; fi
+	if [ -z "$hi" ] || [ "$end" -gt "$hi" ]; then hi=$end; fi
+done <"$workload_out"
+[ -n "$lo" ] || die "$workload_out names no buffers"
+lo=$((lo - lo % 4096)) hi=$((hi + (4096 - hi % 4096) % 4096))
+lo_hex=$(printf '0x%x' "$lo") hi_hex=$(printf '0x%x' "$hi")
+
+# ------------------------------------------------------------------ outputs
+step "drawing and exporting into $OUT/"
+# run CMD...: show it, run it with its standard output discarded.
+run() {
+	say "$*"
+	"$@" >/dev/null || die "$1 failed"
+}
+run damo-wss -i "$record" --sortby time --exclude_samples 0 --plot "$OUT/wss.png"
+run damo-wss -i "$record" --sortby time --exclude_samples 0 --plot "$OUT/wss.pdf"
+run damo-heatmap -i "$record" --address_range "$lo_hex" "$hi_hex" --output "$OUT/freq.pdf"
+run damo-stacks -i "$record" -o "$OUT/profile.speedscope.json"
+run damo-stacks -i "$record" -f trace-event -o "$OUT/trace.json"
+timeline=(damo-timeline -i "$record" --address_range "$lo_hex" "$hi_hex"
+	--title "fft-phases: working set, heatmap of its two buffers, callstacks"
+	-o "$OUT/timeline.png" -o "$OUT/timeline.pdf")
+say "${timeline[*]}"
+"${timeline[@]}" >"$OUT/phases.txt" || die "damo-timeline failed"
+for f in wss.png timeline.png; do
+	[ "$(head -c 4 "$OUT/$f" | tail -c 3)" = PNG ] || die "$OUT/$f is not a PNG"
+done
+for f in wss.pdf freq.pdf timeline.pdf; do
+	[ "$(head -c 4 "$OUT/$f")" = %PDF ] || die "$OUT/$f is not a PDF"
+done
+grep -q 'speedscope' "$OUT/profile.speedscope.json" || die "$OUT/profile.speedscope.json is not a speedscope file"
+grep -q '"traceEvents"' "$OUT/trace.json" || die "$OUT/trace.json has no trace events"
+
+# ------------------------------------------------------------------ report
+step "the phase report (damo-timeline; also in $OUT/phases.txt)"
+sed 's/^/    /' "$OUT/phases.txt"
+
+# Each reported phase must be named after the workload's function for it and
+# lie in the workload's own phase: its middle inside the printed start..end
+# (record times and the workload's are both CLOCK_MONOTONIC).
+record_start=$(damo-info "$record" | awk '$1 == "time:" { print $2; exit }')
+verdict=$(awk -v rs="$record_start" '
+	FNR == NR {
+		if ($1 == "phase" && $5 == "start") { name[$2] = $3; ws[$2] = $NF }
+		if ($1 == "phase" && $3 == "end") we[$2] = $NF
+		next }
+	/^phase [0-9]+ \[/ {
+		n++; span = $3; gsub(/[][]/, "", span); split(span, t, "-")
+		top = $0; sub(/.*top: /, "", top); sub(/ .*/, "", top)
+		mid = rs + (t[1] + t[2]) / 2
+		if (top != name[n]) bad = bad sprintf(" phase %d names %s, the workload ran %s;", n, top, name[n])
+		else if (!(mid >= ws[n] && mid <= we[n])) bad = bad sprintf(" phase %d (middle %.2f s) lies outside the workload%ss phase %d (%.2f-%.2f s);", n, mid, "\047", n, ws[n], we[n])
+	}
+	END {
+		if (n != 3) bad = bad sprintf(" %d phases reported, the workload had 3;", n)
+		print (bad == "" ? "ok" : bad) }' "$workload_out" "$OUT/phases.txt")
+
+elapsed=$(($(date +%s) - started))
+if [ "$verdict" != ok ]; then
+	echo
+	die "the phase report does not match the workload:$verdict"
+fi
+cat <<EOF
+
+demo: 3 phases, FFT1DOnce behind the first two and Transpose behind the third,
+each where the workload ran it ($elapsed s in all; recorded on the $([ "$WHERE" = host ] && echo "this machine" || echo "microVM")).
+
+  $OUT/timeline.png, .pdf      WSS, heatmap and callstacks on one time axis
+  $OUT/wss.png, .pdf           working set size over time
+  $OUT/freq.pdf                access heatmap of the two buffers
+  $OUT/profile.speedscope.json drag onto https://www.speedscope.app (or: npx speedscope FILE)
+  $OUT/trace.json              https://ui.perfetto.dev, "Open trace file"
+  $record          the record itself (damo-info $record)
+EOF
