@@ -73,8 +73,14 @@ fi
 
 # ------------------------------------------------------------------ build
 step "building the commands and the fft-phases workload ($BIN/, $STATIC_BIN/, $O/examples/)"
-$MAKE -s -j"$(nproc 2>/dev/null || echo 2)" O="$O" BIN="$BIN" STATIC_BIN="$STATIC_BIN" \
-	all static examples >/dev/null || die "the build failed (see above)"
+# The build's output (the static link's warnings too) is shown only when it fails.
+build_log=$(mktemp "${TMPDIR:-/tmp}/damotrace-demo-build.XXXXXX") || die "cannot create a temporary file"
+trap 'rm -f "$build_log"' EXIT
+if ! $MAKE -s -j"$(nproc 2>/dev/null || echo 2)" O="$O" BIN="$BIN" STATIC_BIN="$STATIC_BIN" \
+	all static examples >"$build_log" 2>&1; then
+	tail -n 40 "$build_log" >&2
+	die "the build failed"
+fi
 say "done"
 export PATH=$PWD/$BIN:$PATH
 
