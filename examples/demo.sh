@@ -123,6 +123,12 @@ if [ "$WHERE" = auto ]; then
 	fi
 else
 	say "DEMO_WHERE=$WHERE"
+	if [ "$WHERE" = host ]; then
+		reason=$(host_reason)
+		# Never against a kdamond someone else runs, even when asked.
+		case $reason in "DAMON is in use"*) die "cannot record on this machine: $reason" ;; esac
+		[ -z "$reason" ] || say "warning: $reason"
+	fi
 fi
 
 mkdir -p "$OUT" || die "cannot create $OUT/"
