@@ -10,20 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "stacks_out.h"
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 struct key {
 	long phase;
@@ -87,7 +75,7 @@ int dt_out_folded(FILE *out, const struct dt_stacks_profile *p,
 	int rc = 0;
 
 	if (!keys)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		keys[i] = (struct key){ roots ? dt_phases_find(p->phases, s[i].time_ns) : -1,
 					s[i].thread, s[i].node };
@@ -96,7 +84,7 @@ int dt_out_folded(FILE *out, const struct dt_stacks_profile *p,
 	lines = malloc((n ? n : 1) * sizeof(*lines));
 	if (!lines) {
 		free(keys);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n && !rc;) {
 		size_t j = i;
@@ -153,8 +141,8 @@ int dt_out_folded(FILE *out, const struct dt_stacks_profile *p,
 	free(keys);
 	free(path);
 	if (rc)
-		return fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "out of memory");
 	if (ferror(out))
-		return fail(err, errlen, -EIO, "write error");
+		return dt_fail(err, errlen, -EIO, "write error");
 	return 0;
 }

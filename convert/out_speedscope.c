@@ -9,24 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "stacks_out.h"
 
 #ifndef DAMOTRACE_VERSION
 #define DAMOTRACE_VERSION "unknown"
 #endif
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* Length of a valid UTF-8 sequence at s, or 0. */
 static size_t utf8_len(const unsigned char *s)
@@ -98,7 +86,7 @@ int dt_stacks_write(FILE *out, enum dt_stacks_format f, const struct dt_stacks_p
 	case DT_STACKS_FOLDED:
 		return dt_out_folded(out, p, o, err, errlen);
 	}
-	return fail(err, errlen, -EINVAL, "unknown output format");
+	return dt_fail(err, errlen, -EINVAL, "unknown output format");
 }
 
 static void write_frame(FILE *out, const char *name, const char *dso, const char *srcline)
@@ -254,7 +242,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	size_t *starts = NULL;
 	size_t *order = by_thread(st, &starts);
 	if (!order)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 
 	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"name\":", out);
 	dt_stacks_json_string(out, o && o->name ? o->name : "damotrace");
@@ -334,8 +322,8 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	free(starts);
 	free(c.path);
 	if (rc)
-		return fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "out of memory");
 	if (ferror(out))
-		return fail(err, errlen, -EIO, "write error");
+		return dt_fail(err, errlen, -EIO, "write error");
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "stacks_out.h"
 
 #ifndef DAMOTRACE_VERSION
@@ -23,19 +24,6 @@
 /* The pseudo process holding the DAMON tracks (WSS counter, phases). */
 #define DAMON_PID 2147483000
 #define PHASES_TID 1
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 struct slice {
 	uint64_t start, end;
@@ -255,7 +243,7 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	if (!count || !idx) {
 		free(count);
 		free(idx);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++)
 		count[s[i].thread + 1]++;
@@ -265,7 +253,7 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	if (!fill) {
 		free(count);
 		free(idx);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	memcpy(fill, count, ((size_t)nt + 1) * sizeof(*fill));
 	for (size_t i = 0; i < n; i++)
@@ -309,8 +297,8 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	free(c.open);
 	free(c.path);
 	if (rc)
-		return fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "out of memory");
 	if (ferror(out))
-		return fail(err, errlen, -EIO, "write error");
+		return dt_fail(err, errlen, -EIO, "write error");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "perf_script.h"
+#include "errmsg.h"
 
 #define DEFAULT_BUFFER (1u << 20)
 #define DEFAULT_MAX_LINE (16u << 20)
@@ -106,19 +107,6 @@ struct dt_perf_script {
 	uint64_t nul_at;    /* UINT64_MAX: none seen */
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* ------------------------------------------------------------ hashing */
 
 static inline uint64_t mix64(uint64_t h)
@@ -184,13 +172,13 @@ static int refill(struct dt_perf_script *ps, char *err, size_t errlen)
 	}
 	if (ps->end == ps->cap) {
 		if (ps->cap >= ps->max_line)
-			return fail(err, errlen, -E2BIG,
+			return dt_fail(err, errlen, -E2BIG,
 				    "%s: line %llu: longer than %zu bytes", ps->name,
 				    (unsigned long long)ps->lineno, ps->max_line);
 		size_t cap = ps->cap * 2 > ps->max_line ? ps->max_line : ps->cap * 2;
 		char *nb = realloc(ps->buf, cap);
 		if (!nb)
-			return fail(err, errlen, -ENOMEM, "%s: out of memory", ps->name);
+			return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", ps->name);
 		ps->buf = nb;
 		ps->cap = cap;
 	}
@@ -199,7 +187,7 @@ static int refill(struct dt_perf_script *ps, char *err, size_t errlen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return fail(err, errlen, -errno, "%s: read: %s", ps->name,
+			return dt_fail(err, errlen, -errno, "%s: read: %s", ps->name,
 				    strerror(errno));
 		if (n == 0)
 			ps->eof = 1;
@@ -228,7 +216,7 @@ static int peek_line(struct dt_perf_script *ps, const char **line, size_t *len,
 			if (l && start[l - 1] == '\r')
 				l--;
 			if (ps->nul_at < ps->buf_base + ps->pos + l)
-				return fail(err, errlen, -EINVAL,
+				return dt_fail(err, errlen, -EINVAL,
 					    "%s: line %llu: binary data, not perf script text",
 					    ps->name, (unsigned long long)ps->lineno);
 			*line = start;
@@ -898,9 +886,9 @@ static void parse_comment(struct dt_perf_script *ps, const char *line, size_t le
 static int oom(struct dt_perf_script *ps, int rc, char *err, size_t errlen)
 {
 	if (rc == -EOVERFLOW)
-		return fail(err, errlen, rc, "%s: line %llu: too many frames", ps->name,
+		return dt_fail(err, errlen, rc, "%s: line %llu: too many frames", ps->name,
 			    (unsigned long long)ps->lineno);
-	return fail(err, errlen, rc, "%s: out of memory", ps->name);
+	return dt_fail(err, errlen, rc, "%s: out of memory", ps->name);
 }
 
 static size_t visible_len(size_t len)
@@ -949,7 +937,7 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			continue;
 		}
 		if (kind == HEADER_NONE)
-			return fail(err, errlen, -EINVAL,
+			return dt_fail(err, errlen, -EINVAL,
 				    "%s: line %llu: not a perf script sample header: \"%.*s\"",
 				    ps->name, (unsigned long long)ps->lineno,
 				    (int)visible_len(len), line);
@@ -1045,7 +1033,7 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			consume_line(ps);
 			continue;
 		}
-		return fail(err, errlen, -EINVAL,
+		return dt_fail(err, errlen, -EINVAL,
 			    "%s: line %llu: neither a frame nor a sample header: \"%.*s\"",
 			    ps->name, (unsigned long long)ps->lineno,
 			    (int)visible_len(len), line);
@@ -1067,7 +1055,7 @@ static int init_common(struct dt_perf_script **out, const char *name,
 {
 	struct dt_perf_script *ps = calloc(1, sizeof(*ps));
 	if (!ps)
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
 	snprintf(ps->name, sizeof(ps->name), "%s", name);
 	ps->fd = -1;
 	ps->max_line = opts && opts->max_line_bytes ? opts->max_line_bytes : DEFAULT_MAX_LINE;
@@ -1081,7 +1069,7 @@ static int init_common(struct dt_perf_script **out, const char *name,
 	ps->thread_slots = calloc(ps->thread_slots_mask + 1, sizeof(uint32_t));
 	if (!ps->frame_slots || !ps->thread_slots || !ps->line_cache) {
 		dt_perf_script_close(ps);
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
 	*out = ps;
 	return 0;
@@ -1106,7 +1094,7 @@ int dt_perf_script_open_fd(struct dt_perf_script **out, int fd, const char *name
 	ps->buf = malloc(cap);
 	if (!ps->buf) {
 		dt_perf_script_close(ps);
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
 	ps->cap = cap;
 	ps->fd = fd;
@@ -1130,7 +1118,7 @@ int dt_perf_script_open(struct dt_perf_script **out, const char *path,
 	if (strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+			return dt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	}
 	int rc = dt_perf_script_open_fd(out, fd, strcmp(path, "-") ? path : "<stdin>",
 					NULL, 0, opts, err, errlen);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "phases.h"
+#include "errmsg.h"
 #include "units.h"
 
 /* A hot address range of one target; `key` names the target. */
@@ -95,19 +96,6 @@ struct dt_phases {
 	int have_origin;
 };
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 void dt_phase_params_default(struct dt_phase_params *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -130,7 +118,7 @@ int dt_phases_new(struct dt_phases **out, const struct dt_phase_params *params,
 {
 	struct dt_phases *ph = calloc(1, sizeof(*ph));
 	if (!ph)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (params)
 		ph->p = *params;
 	else
@@ -138,7 +126,7 @@ int dt_phases_new(struct dt_phases **out, const struct dt_phase_params *params,
 	if (ph->p.wss_fraction < 0 || ph->p.wss_fraction > 1 || ph->p.similarity < 0 ||
 	    ph->p.similarity > 1 || ph->p.hot_share < 0 || ph->p.hot_share > 1) {
 		free(ph);
-		return fail(err, errlen, -EINVAL,
+		return dt_fail(err, errlen, -EINVAL,
 			    "phase parameters: fractions must be between 0 and 1");
 	}
 	if (!ph->p.min_aggrs)
@@ -779,7 +767,7 @@ int dt_phases_add_item(struct dt_phases *ph, const struct dtr_item *item,
 		break;
 	case DTR_ITEM_SNAPSHOT:
 		if (ph->have_aggr && item->u.snapshot.end_ns < ph->aggr_end)
-			return fail(err, errlen, -EINVAL,
+			return dt_fail(err, errlen, -EINVAL,
 				    "snapshot ending at %llu ns comes after one ending at %llu ns",
 				    (unsigned long long)item->u.snapshot.end_ns,
 				    (unsigned long long)ph->aggr_end);
@@ -792,7 +780,7 @@ int dt_phases_add_item(struct dt_phases *ph, const struct dtr_item *item,
 		break;
 	}
 	if (rc)
-		return fail(err, errlen, rc, "phases: out of memory");
+		return dt_fail(err, errlen, rc, "phases: out of memory");
 	return 0;
 }
 
@@ -804,7 +792,7 @@ int dt_phases_finish(struct dt_phases *ph, char *err, size_t errlen)
 	if (!rc)
 		rc = close_phase(ph);
 	if (rc)
-		return fail(err, errlen, rc, "phases: out of memory");
+		return dt_fail(err, errlen, rc, "phases: out of memory");
 	if (!ph->p.peak_wss) {
 		uint64_t t = threshold(ph);
 		size_t n = 0;
@@ -957,7 +945,7 @@ int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 	if (!acc || !touched) {
 		free(acc);
 		free(touched);
-		return fail(err, errlen, -ENOMEM, "phases: out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "phases: out of memory");
 	}
 	const struct dt_stack_sample *s = dt_stacks_samples(st);
 	size_t n = dt_stacks_nr_samples(st), i = 0;
@@ -970,7 +958,7 @@ int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 		free(touched);
 		free(global);
 		free(gstamp);
-		return fail(err, errlen, -ENOMEM, "phases: out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "phases: out of memory");
 	}
 	for (size_t j = 0; j < n; j++) {
 		all_weight += s[j].weight;
@@ -1020,7 +1008,7 @@ int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 	free(touched);
 	free(global);
 	if (rc)
-		return fail(err, errlen, rc, "phases: out of memory");
+		return dt_fail(err, errlen, rc, "phases: out of memory");
 	return 0;
 }
 

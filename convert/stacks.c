@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "perf_script.h"
 #include "stacks.h"
 
@@ -48,19 +49,6 @@ struct dt_stacks {
 	uint32_t scratch_cap;
 	int nontime_weights;
 };
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static uint64_t mix64(uint64_t h)
 {
@@ -147,7 +135,7 @@ int dt_stacks_new(struct dt_stacks **out, char *err, size_t errlen)
 {
 	struct dt_stacks *st = calloc(1, sizeof(*st));
 	if (!st)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	st->frame_slots_mask = 1023;
 	st->frame_slots = calloc(st->frame_slots_mask + 1, sizeof(uint32_t));
 	st->nodes_cap = 1024;
@@ -155,7 +143,7 @@ int dt_stacks_new(struct dt_stacks **out, char *err, size_t errlen)
 	if (!st->frame_slots || !st->nodes || map_init(&st->node_map, 1024) ||
 	    map_init(&st->thread_map, 64)) {
 		dt_stacks_free(st);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	st->nodes[0] = (struct dt_stack_node){ 0, UINT32_MAX, 0 };
 	st->nr_nodes = 1;
@@ -401,7 +389,7 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		for (uint32_t i = 0; i < s->nr_frames; i++) {
 			uint32_t rf = s->frames[i];
 			if (rf >= st->nr_record_frames || st->record_frames[rf] == UINT32_MAX)
-				return fail(err, errlen, -EINVAL,
+				return dt_fail(err, errlen, -EINVAL,
 					    "stack sample at %llu ns uses frame %u before its definition",
 					    (unsigned long long)s->time_ns, rf);
 			st->scratch[i] = st->record_frames[rf];
@@ -416,7 +404,7 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		break;
 	}
 	if (rc && rc != -EINVAL)
-		return fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "out of memory");
 	return rc;
 }
 
@@ -502,7 +490,7 @@ nomem:
 	dt_perf_script_close(ps);
 	free(map);
 	free(frames);
-	return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+	return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 }
 
 void dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns)

@@ -10,20 +10,8 @@
 #include <sys/stat.h>
 
 #include "stacks_profile.h"
+#include "errmsg.h"
 #include "units.h"
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 void dt_stacks_load_opts_default(struct dt_stacks_load_opts *o)
 {
@@ -114,7 +102,7 @@ int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 		return 0;
 	}
 	if (rc)
-		return fail(err, errlen, -EINVAL, "--%s: invalid value '%s': expected %s", name,
+		return dt_fail(err, errlen, -EINVAL, "--%s: invalid value '%s': expected %s", name,
 			    value, what);
 	return 1;
 }
@@ -232,16 +220,16 @@ static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_
 		char e2[256];
 		rc = dt_stacks_add_item(p->stacks, &it, 0, e2, sizeof(e2));
 		if (rc) {
-			fail(err, errlen, rc, "%s: %s", o->record_path, e2);
+			dt_fail(err, errlen, rc, "%s: %s", o->record_path, e2);
 			break;
 		}
 		rc = dt_phases_add_item(p->phases, &it, e2, sizeof(e2));
 		if (rc) {
-			fail(err, errlen, rc, "%s: %s", o->record_path, e2);
+			dt_fail(err, errlen, rc, "%s: %s", o->record_path, e2);
 			break;
 		}
 		if (ws.oom) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 			break;
 		}
 	}
@@ -267,7 +255,7 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 	int rc;
 
 	if (!p)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	dt_clock_readings_init(&cr);
 	rc = dt_stacks_new(&p->stacks, err, errlen);
 	if (!rc)

@@ -12,24 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "input.h"
 #include "perf_script.h"
 #include "stacks_out.h"
 #include "timeline.h"
 #include "units.h"
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static void warn(struct dt_timeline *tl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -325,13 +313,13 @@ static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path,
 	snprintf(tmpl, sizeof(tmpl), "%s/damo-timeline.XXXXXX", dir && *dir ? dir : "/tmp");
 	int fd = mkstemp(tmpl);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: cannot create a file to hold standard input: %s",
+		return dt_fail(err, errlen, -errno, "%s: cannot create a file to hold standard input: %s",
 			    tmpl, strerror(errno));
 	pv->spooled[slot] = strdup(tmpl);
 	if (!pv->spooled[slot]) {
 		close(fd);
 		unlink(tmpl);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	char buf[65536];
 	ssize_t n;
@@ -341,20 +329,20 @@ static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path,
 				continue;
 			int e = errno;
 			close(fd);
-			return fail(err, errlen, -e, "<stdin>: %s", strerror(e));
+			return dt_fail(err, errlen, -e, "<stdin>: %s", strerror(e));
 		}
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
 			if (w < 0) {
 				int e = errno;
 				close(fd);
-				return fail(err, errlen, -e, "%s: %s", tmpl, strerror(e));
+				return dt_fail(err, errlen, -e, "%s: %s", tmpl, strerror(e));
 			}
 			off += w;
 		}
 	}
 	if (close(fd))
-		return fail(err, errlen, -errno, "%s: %s", tmpl, strerror(errno));
+		return dt_fail(err, errlen, -errno, "%s: %s", tmpl, strerror(errno));
 	*path = pv->spooled[slot];
 	return 0;
 }
@@ -428,7 +416,7 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 	}
 	case DTR_ITEM_MAPS:
 		if (dt_maps_copy_note(&tl->maps, &it->u.maps, -1))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		return 0;
 	case DTR_ITEM_STACK:
 		p1->nr_record_stacks++;
@@ -439,13 +427,13 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 		p1->have_stacks = 1;
 		if (p1->use_stacks &&
 		    note_sample_thread(pv, it->u.stack.pid, it->u.stack.tid, NULL, it->u.stack.weight))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		return 0;
 	case DTR_ITEM_THREAD: {
 		struct thread *t;
 		if (p1->use_stacks &&
 		    thread_of(pv, it->u.thread.pid, it->u.thread.tid, it->u.thread.comm, &t))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		return 0;
 	}
 	default:
@@ -490,7 +478,7 @@ static int pass2_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 {
 	struct pass2 *p2 = ctx;
 	if (p2->heat && dt_heat_guides_add_heat(p2->guides, it))
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	return dt_phases_add_item(tl->phases, it, err, errlen);
 }
 
@@ -619,25 +607,25 @@ static int pass3_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 	struct pass3 *p3 = ctx;
 	struct dt_timeline_priv *pv = tl->priv;
 	if (tl->has_grid && dt_heat_grid_add(&tl->grid, it))
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (!p3->use_stacks)
 		return 0;
 	if (it->type == DTR_ITEM_FRAME) {
 		const struct dtr_frame *f = &it->u.frame;
 		if (grow_u32(&pv->rec_map, &pv->cap_rec_map, f->id + 1))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		while (pv->nr_rec_map <= f->id)
 			pv->rec_map[pv->nr_rec_map++] = UINT32_MAX;
 		if (intern_frame(pv, f->symbol, f->dso, &pv->rec_map[f->id]))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	} else if (it->type == DTR_ITEM_STACK) {
 		const struct dtr_stack *s = &it->u.stack;
 		if (grow_u32(&p3->scratch, &p3->cap_scratch, s->nr_frames + 1))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		for (uint32_t i = 0; i < s->nr_frames; i++) {
 			uint32_t id = s->frames[i];
 			if (id >= pv->nr_rec_map || pv->rec_map[id] == UINT32_MAX)
-				return fail(err, errlen, -EINVAL,
+				return dt_fail(err, errlen, -EINVAL,
 					    "%s: a callstack sample names frame %" PRIu32
 					    " before its frame item", pv->record_path, id);
 			p3->scratch[i] = pv->rec_map[id];
@@ -645,7 +633,7 @@ static int pass3_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 		int64_t t = (int64_t)s->time_ns + p3->offset_ns;
 		if (add_sample(tl, t < 0 ? 0 : (uint64_t)t, s->pid, s->tid, s->weight, s->nr_frames,
 			       p3->scratch))
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		tl->nr_record_samples++;
 	}
 	return 0;
@@ -695,7 +683,7 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 		if (!is_time_event(s.event))
 			pv->any_not_time = 1;
 		if (note_sample_thread(pv, s.pid, s.tid, s.comm, s.has_period ? s.period : 0)) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 			break;
 		}
 	}
@@ -722,14 +710,14 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 			continue;
 		uint32_t nf = dt_perf_script_nr_frames(ps);
 		if (grow_u32(&map, &cap_map, nf) || grow_u32(&scratch, &cap_scratch, s.nr_frames + 1)) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 			break;
 		}
 		for (; nr_map < nf; nr_map++) {
 			struct dtr_frame f;
 			if (dt_perf_script_frame(ps, nr_map, &f) ||
 			    intern_frame(pv, f.symbol, f.dso, &map[nr_map])) {
-				rc = fail(err, errlen, -ENOMEM, "out of memory");
+				rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 				break;
 			}
 		}
@@ -742,7 +730,7 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 		int64_t at = (int64_t)t + offset;
 		if (add_sample(tl, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
 			       s.has_period ? s.period : 0, s.nr_frames, scratch)) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 			break;
 		}
 		tl->nr_perf_samples++;
@@ -913,7 +901,7 @@ static int pick_thread(struct dt_timeline *tl, char *err, size_t errlen)
 	}
 	if (!best) {
 		if (pv->o->has_tid)
-			return fail(err, errlen, -ENOENT, "--tid %" PRId32 ": no callstack samples of "
+			return dt_fail(err, errlen, -ENOENT, "--tid %" PRId32 ": no callstack samples of "
 				    "this thread", pv->o->tid);
 		return 0;
 	}
@@ -968,7 +956,7 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 	if (!o->has_address_range && o->draw_range != DT_TIMELINE_HOTTEST) {
 		pieces = calloc(gd->nr_areas, sizeof(*pieces));
 		if (!pieces)
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		if (o->draw_range == DT_TIMELINE_MAPPED) {
 			for (size_t k = 0; k < gd->nr_areas; k++)
 				pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
@@ -1029,7 +1017,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	if (!tl || !pv) {
 		free(tl);
 		free(pv);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	tl->priv = pv;
 	pv->o = o;
@@ -1038,12 +1026,12 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	pv->max_depth = o->max_depth ? o->max_depth : 32;
 	tl->columns = o->columns ? o->columns : 500;
 	if (!pv->record_path && !pv->perf_path) {
-		rc = fail(err, errlen, -EINVAL, "no input: give a record or perf script text");
+		rc = dt_fail(err, errlen, -EINVAL, "no input: give a record or perf script text");
 		goto out;
 	}
 	if (pv->record_path && pv->perf_path && !strcmp(pv->record_path, "-") &&
 	    !strcmp(pv->perf_path, "-")) {
-		rc = fail(err, errlen, -EINVAL, "the record and the perf script cannot both be stdin");
+		rc = dt_fail(err, errlen, -EINVAL, "the record and the perf script cannot both be stdin");
 		goto out;
 	}
 	if (pv->record_path && !strcmp(pv->record_path, "-"))
@@ -1056,7 +1044,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	tl->wss_mean = malloc(tl->columns * sizeof(double));
 	tl->wss_max = malloc(tl->columns * sizeof(double));
 	if (!pv->cols || !tl->wss_mean || !tl->wss_max) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rc = dt_phases_new(&tl->phases, &o->load.phase, err, errlen);
@@ -1126,7 +1114,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		tl->t_start_ns = first;
 		tl->t_end_ns = last + 1;
 	} else {
-		rc = fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
+		rc = dt_fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
 			  pv->record_path ? o->load.record_path : o->load.perf_script_path);
 		goto out;
 	}
@@ -1154,7 +1142,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		dt_phases_set_aggr_callback(tl->phases, on_aggr, tl);
 		gd = pick_guide(o, &p1.guides);
 		if (!gd && o->has_target) {
-			rc = fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64,
+			rc = dt_fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64,
 				  o->load.record_path, o->target_id);
 			goto out;
 		}
@@ -1183,7 +1171,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	pv->phase_acc = calloc(pv->nr_phase_acc + 1, sizeof(*pv->phase_acc));
 	tl->phase_stacks = calloc(pv->nr_phase_acc + 1, sizeof(*tl->phase_stacks));
 	if (!pv->phase_acc || !tl->phase_stacks) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 
@@ -1211,7 +1199,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	if (!rc)
 		rc = finish_flame(tl);
 	if (rc) {
-		rc = fail(err, errlen, -ENOMEM, "out of memory");
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	if (pv->dropped_paths)
