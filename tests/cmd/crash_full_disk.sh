@@ -31,7 +31,7 @@ empty=$(free_kb)
 enospc() {
 	local file=$1 got=0
 	shift
-	timeout 60 "$@" >"${STDOUT_TO:-$TEST_TMP/out}" 2>"$TEST_TMP/err" || got=$?
+	within 60 "$@" >"${STDOUT_TO:-$TEST_TMP/out}" 2>"$TEST_TMP/err" || got=$?
 	[ "$got" = 1 ] || { cat "$TEST_TMP/err" >&2; fail "'$*' exited $got, expected 1"; }
 	[ "$(wc -l <"$TEST_TMP/err")" = 1 ] || { cat "$TEST_TMP/err" >&2; fail "'$*': expected one error line"; }
 	expect_grep "^${1##*/}: .*$file.*No space left on device" err

@@ -33,6 +33,15 @@ expect_status() {
 	fi
 }
 
+# within SECONDS CMD...: run CMD, killed (status 124) if it runs longer than
+# SECONDS: a guard against hangs, not a speed check.  DT_TIMEOUT_SCALE
+# multiplies the limit for runs that are slow on purpose (valgrind: 20).
+within() {
+	local secs=$1
+	shift
+	timeout $((secs * ${DT_TIMEOUT_SCALE:-1})) "$@"
+}
+
 # expect_ok CMD...: status 0.
 expect_ok() {
 	expect_status 0 "$@"
