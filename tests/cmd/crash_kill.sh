@@ -14,7 +14,9 @@ source "$(dirname "$0")/lib.sh"
 seed=${DT_CRASH_SEED:-$(($(date +%s%N) % 1000000))}
 echo "crash_kill: seed $seed (DT_CRASH_SEED=$seed reproduces the kill delays)"
 RANDOM=$seed
-synth=(damo-synth --snapshots 20000 --stacks --seed 3)
+# long enough to be killed while writing (shorter where commands are slow)
+snapshots=$((20000 / DT_SLOWDOWN))
+synth=(damo-synth --snapshots "$snapshots" --stacks --seed 3)
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
@@ -70,7 +72,7 @@ expect_ok damo-info complete.dtr
 expect_grep '^closed cleanly: yes' out
 total=$(field snapshots out)
 cp out complete.dtr.info
-[ "$total" = 20000 ] || fail "the complete record has $total snapshots"
+[ "$total" = "$snapshots" ] || fail "the complete record has $total snapshots"
 expect_ok damo-convert complete.dtr --to csv --what wss
 cp out complete.dtr.wss
 echo "crash_kill: a complete record takes $duration ms"
@@ -134,7 +136,7 @@ done
 
 # damo-convert writing a .dtr: killed, the previous output stays as it was
 # and the temporary file holds a readable beginning of the conversion.
-expect_ok damo-synth -o source.dtr --snapshots 3000 --stacks --seed 5
+expect_ok damo-synth -o source.dtr --snapshots $((3000 / DT_SLOWDOWN)) --stacks --seed 5
 expect_ok damo-convert source.dtr -o source.json.gz --to json_compressed
 expect_ok damo-convert source.json.gz -o reference.dtr
 expect_ok damo-info reference.dtr

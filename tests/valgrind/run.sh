@@ -56,7 +56,7 @@ for s in "${scripts[@]}"; do
 	name=$(basename "$s" .sh)
 	rm -f "$work/logs/"*.log
 	start=$(date +%s)
-	if DT_BIN="$work/bin" DT_SRC="$DT_SRC" DT_TIMEOUT_SCALE=20 bash "$s" >"$work/$name.out" 2>&1; then
+	if DT_BIN="$work/bin" DT_SRC="$DT_SRC" DT_SLOWDOWN=20 bash "$s" >"$work/$name.out" 2>&1; then
 		status=ok
 	else
 		status="test failed"
