@@ -165,9 +165,10 @@ int dt_pyfloat_repr_reference(char *buf, size_t len, double v)
  * last digit.  When a multiple of 10^(k+1) lies in the interval it is that
  * decimal: any other one is a multiple of 10^k only, with more digits, or
  * when v is below 10 * 10^k, possibly as few (9 and 10 units both have one
- * digit; then the nearer wins, hence the s >= 10 below).  Otherwise it is
- * one of the two multiples of 10^k around v: the one in the interval, the
- * nearer if both are.
+ * digit; then the nearer wins, hence the s >= 10 below; only the two
+ * smallest subnormals are below 10 units).  Otherwise it is one of the two
+ * multiples of 10^k around v: the one in the interval, the nearer if both
+ * are.
  *
  * Each bound x (in quarters of 2^q) is scaled to t = x * 2^q / 10^k, i.e.
  * to quarters of 10^k, and rounded to odd: its floor, with the lowest bit
@@ -181,7 +182,9 @@ int dt_pyfloat_repr_reference(char *buf, size_t len, double v)
  * floor is t's unless t lies less than that below an integer, and a product
  * 2^-66 or more above an integer means t is not one.  In between t is
  * either that integer (checked exactly: 5^k and 2^(k-q) divide x) or
- * undecidable here (-EDOM; the caller uses the reference).
+ * undecidable here (-EDOM; the caller uses the reference).  No double is:
+ * the non-integer t closest to an integer, over all doubles, is 2^-65.4
+ * away (tests/cmd/pyfloat_margin.py counts them exactly, binade by binade).
  */
 
 /* Whether x * 2^q / 10^k is an integer. */

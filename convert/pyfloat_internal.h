@@ -44,10 +44,10 @@ static inline int dt_floor_log2_pow10(int e)
 
 /* Python's shortest repr digits of a finite v > 0: v reads back from
  * *digits * 10^*exp10 (*digits may end in zeros; at most 18 digits before
- * they are dropped).  Returns 0, or -EDOM in the case the 126-bit powers
- * cannot decide (a scaled bound within 2^-66 below an integer; no double
- * is known to reach it), where the caller falls back to
- * dt_pyfloat_repr_reference. */
+ * they are dropped).  Returns 0, or -EDOM when the 126-bit powers cannot
+ * decide (a scaled bound within 2^-66 of an integer without being one; no
+ * double comes that close, tests/cmd/pyfloat_margin.py), where the caller
+ * would fall back to dt_pyfloat_repr_reference. */
 int dt_pyfloat_shortest(double v, uint64_t *digits, int *exp10);
 
 /* The same text as dt_pyfloat_repr, found by snprintf("%.*e") and strtod

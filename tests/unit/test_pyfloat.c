@@ -212,6 +212,10 @@ START_TEST(known_values_and_truncation)
 		/* powers of two, the nearest 16 digits outside their interval */
 		{ 0x1p-24, "5.960464477539063e-08" }, { 0x1p89, "6.189700196426902e+26" },
 		{ 0x1p-1017, "7.120236347223045e-307" }, { 0x1p-1016, "1.424047269444609e-306" },
+		/* the scaled interval bounds closest to an integer without
+		 * being one (2^-65.4 and 2^-63.5 above) */
+		{ 0x1.f92bacb3cb40cp+716, "6.802601037806062e+215" },
+		{ 0x1.3de005bd620dfp+215, "6.538311315939327e+64" },
 		{ 1e100, "1e+100" }, { -1.5e-100, "-1.5e-100" }, { 123456.789e3, "123456789.0" },
 	};
 	char buf[DT_PYFLOAT_LEN];
