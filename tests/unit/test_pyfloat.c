@@ -206,7 +206,8 @@ START_TEST(known_values_and_truncation)
 		{ 1234567890123456.25, "1234567890123456.2" }, /* tie: even digit */
 		{ 1234567890123456.75, "1234567890123456.8" },
 		{ 0.3, "0.3" }, { 2.0 / 3.0, "0.6666666666666666" },
-		{ 1e23, "1e+23" }, { 9.5e-5, "9.5e-05" }, { 5e-324, "5e-324" }, { 1e-323, "1e-323" },
+		{ 1e23, "1e+23" }, { 9.5e-5, "9.5e-05" },
+		{ 5e-324, "5e-324" }, { 1e-323, "1e-323" },
 		{ 2.2250738585072014e-308, "2.2250738585072014e-308" },
 		{ 1.7976931348623157e308, "1.7976931348623157e+308" },
 		/* powers of two, the nearest 16 digits outside their interval */
@@ -363,7 +364,8 @@ START_TEST(halfway_cases)
 	uint64_t state = 0x94d049bb133111ebull;
 
 	for (int i = 0; i < 200000; i++) {
-		uint64_t c = (UINT64_C(1) << 52) | (next_random(&state) & ((UINT64_C(1) << 52) - 1));
+		uint64_t fraction = next_random(&state) & ((UINT64_C(1) << 52) - 1);
+		uint64_t c = (UINT64_C(1) << 52) | fraction;
 		int q = -(int)(next_random(&state) % 9);
 		expect_same(ldexp((double)c, q));
 	}
