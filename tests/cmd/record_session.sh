@@ -153,8 +153,9 @@ sleep 2.5
 kill -0 $rpid 2>/dev/null || fail "the recorder ended before SIGKILL: $(cat killed.err)"
 kill -KILL $rpid
 wait $rpid 2>/dev/null || true
-for i in $(seq 50); do
-	[ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] && break
+# (waiting up to 20 s: the guardian is quick, but a loaded machine is not)
+for i in $(seq $((200 * DT_SLOWDOWN))); do
+	[ "$(cat $kd/state)" = off ] && [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] && break
 	sleep 0.1
 done
 [ "$(cat $kd/state)" = off ] || fail "DAMON left on after SIGKILL"
