@@ -175,8 +175,10 @@ int dshim_damon_stop(struct dshim_damon *damon, unsigned timeout_ms, char *err,
 /* Start a guardian process that turns the kdamond off and removes it if
  * this process dies without calling dshim_damon_destroy (e.g. SIGKILL).  It
  * keeps no descriptor but its pipe, ignores SIGINT, SIGTERM and SIGHUP, and
- * acts only while kdamond 0 is still the one this handle started.  Call
- * after dshim_damon_start. */
+ * acts only while kdamond 0 is still the one this handle created (off, or
+ * running the thread dshim_damon_start started, whose pid it is told).
+ * Call right after dshim_damon_create, so that no moment of the setup and
+ * start is unguarded; once is enough. */
 int dshim_damon_guard(struct dshim_damon *damon, char *err, size_t errlen);
 
 /* Stop if running, remove what was created (nr_kdamonds back to 0) and

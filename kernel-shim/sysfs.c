@@ -682,6 +682,8 @@ int dshim_damon_commit_targets(struct dshim_damon *d, size_t nr,
 	return ret ? ret : state_command(d, "commit", err, errlen);
 }
 
+static void tell_guardian(struct dshim_damon *d, char tag, long pid);
+
 int dshim_damon_start(struct dshim_damon *d, unsigned timeout_ms, char *err, size_t errlen)
 {
 	char state[64] = "";
@@ -696,6 +698,7 @@ int dshim_damon_start(struct dshim_damon *d, unsigned timeout_ms, char *err, siz
 		if (damon_read(d, "state", state, sizeof(state)) >= 0 && !strcmp(state, "on") &&
 		    !shim_path(p, sizeof(p), "%s/pid", d->kdamond) && !read_long(p, &pid) && pid > 0) {
 			d->pid = pid;
+			tell_guardian(d, 'p', pid);
 			return 0;
 		}
 		if (waited >= timeout_ms)
@@ -841,30 +844,47 @@ int dshim_damon_stop(struct dshim_damon *d, unsigned timeout_ms, char *err, size
 	return 0;
 }
 
+/* What the recorder tells its guardian: 'p' and the kdamond's pid once it
+ * started, 'd' when it cleaned up itself.  Each message is one write of at
+ * most PIPE_BUF bytes, so it arrives whole. */
+struct guard_msg {
+	char tag;
+	long pid;
+};
+
 /* The guardian: wait for the recorder to go away; unless it said it cleaned
- * up, stop and remove the kdamond if it is still the one it started. */
+ * up, stop and remove the kdamond if it is still the one it created. */
 static void guardian_main(struct dshim_damon *d, int fd)
 {
-	char c = 0, path[DSHIM_PATH_LEN], state[64];
+	char path[DSHIM_PATH_LEN], state[64];
+	struct guard_msg m;
 	long pid = -1;
 	uint64_t nr = 0;
 	ssize_t n;
 
-	do
-		n = read(fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n == 1 && c == 'd')
-		_exit(0);
+	for (;;) {
+		do
+			n = read(fd, &m, sizeof(m));
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(m))
+			break; /* EOF: the recorder is gone */
+		if (m.tag == 'd')
+			_exit(0);
+		if (m.tag == 'p')
+			d->pid = m.pid;
+	}
 	/* Ours while it is the only kdamond and runs with the pid we started,
-	 * or has stopped by itself (its targets exited): nobody can replace
-	 * kdamond 0 without removing ours first, which the recorder never did
-	 * before releasing this guardian. */
+	 * or is off (not started yet, or stopped by itself when its targets
+	 * exited): nobody can replace kdamond 0 without removing ours first,
+	 * which the recorder never did before releasing this guardian.  With
+	 * no pid told, the recorder died while turning it on: what runs is
+	 * what it started. */
 	if (read_u64(d->nr_kdamonds_path, &nr) || nr != 1 ||
 	    shim_path(path, sizeof(path), "%s/pid", d->kdamond) ||
 	    damon_read(d, "state", state, sizeof(state)) < 0)
 		_exit(0);
 	read_long(path, &pid);
-	if (strcmp(state, "off") && pid != d->pid)
+	if (strcmp(state, "off") && d->pid > 0 && pid != d->pid)
 		_exit(0); /* running, but not the thread we started: leave it */
 	/* Ask again now and then: a command the recorder had in flight may
 	 * still complete and report "on". */
@@ -880,14 +900,32 @@ static void guardian_main(struct dshim_damon *d, int fd)
 	_exit(0);
 }
 
+/* Send one message to the guardian, if there is one. */
+static void tell_guardian(struct dshim_damon *d, char tag, long pid)
+{
+	struct guard_msg m;
+	ssize_t w;
+
+	if (d->guard_fd < 0)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.tag = tag;
+	m.pid = pid;
+	do
+		w = write(d->guard_fd, &m, sizeof(m));
+	while (w < 0 && errno == EINTR);
+}
+
 int dshim_damon_guard(struct dshim_damon *d, char *err, size_t errlen)
 {
 	int p[2];
 
-	if (!d->created || d->pid <= 0) {
-		shim_err(err, errlen, "%s: no running kdamond of this run to guard", d->kdamond);
+	if (!d->created) {
+		shim_err(err, errlen, "%s: no kdamond of this run to guard", d->kdamond);
 		return -EINVAL;
 	}
+	if (d->guard_fd >= 0)
+		return 0;
 	if (pipe2(p, O_CLOEXEC)) {
 		shim_err(err, errlen, "pipe: %s", strerror(errno));
 		return -errno;
@@ -922,8 +960,7 @@ static void release_guardian(struct dshim_damon *d)
 {
 	if (d->guard_fd < 0)
 		return;
-	ssize_t w = write(d->guard_fd, "d", 1);
-	(void)w;
+	tell_guardian(d, 'd', 0);
 	close(d->guard_fd);
 	d->guard_fd = -1;
 	while (waitpid(d->guardian, NULL, 0) < 0 && errno == EINTR)

@@ -855,7 +855,9 @@ static int setup_damon(struct rec *r, char *err, size_t errlen)
 	struct dshim_target_config t[MAX_TARGETS];
 	int ret = dshim_damon_create(&r->damon, &r->roots, err, errlen);
 
-	if (ret)
+	/* Guarded from its creation: killed during the setup or the start,
+	 * the recorder leaves no kdamond behind either. */
+	if (ret || (ret = dshim_damon_guard(r->damon, err, errlen)))
 		return ret;
 	if (!dshim_damon_has_operations(r->damon, r->ops)) {
 		set_err(err, errlen, "DAMON operations '%s' are not available on this kernel "
@@ -1323,8 +1325,7 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	    (ret = write_context(&r, r.nr_targets, err, errlen)) ||
 	    (ret = write_clocks(&r, "start", err, errlen)))
 		goto out;
-	if ((ret = dshim_damon_start(r.damon, 5000, err, errlen)) ||
-	    (ret = dshim_damon_guard(r.damon, err, errlen)))
+	if ((ret = dshim_damon_start(r.damon, 5000, err, errlen)))
 		goto out;
 	r.t0 = now_ns();
 	uint64_t s, a, u;

@@ -409,8 +409,15 @@ START_TEST(commit_targets_rewrites_the_target_list)
 }
 END_TEST
 
-/* A recorder that dies after starting its kdamond: exit without destroy. */
-static void die_after_start(const char *new_pid)
+/* How far a recorder that dies (as after SIGKILL: no destroy) got. */
+enum death {
+	DIE_CONFIGURED,   /* created, guarded, configured, never started */
+	DIE_STARTING,     /* wrote "on" but died before it learned the pid */
+	DIE_STARTED,      /* guarded from creation, started */
+	DIE_GUARDED_LATE, /* started, then guarded (the pid known at fork) */
+};
+
+static void die_at(enum death when, const char *new_pid)
 {
 	struct dshim_roots r;
 	struct dshim_damon *d = NULL;
@@ -423,13 +430,19 @@ static void die_after_start(const char *new_pid)
 	if (pid == 0) {
 		dshim_roots_init(&r, sysfs, "/nonexistent", "/dev/null");
 		if (dshim_damon_create(&d, &r, err, sizeof(err)) ||
-		    dshim_damon_configure(d, &cfg, err, sizeof(err)) ||
-		    dshim_damon_start(d, 2000, err, sizeof(err)) ||
-		    dshim_damon_guard(d, err, sizeof(err)))
+		    (when != DIE_GUARDED_LATE && dshim_damon_guard(d, err, sizeof(err))) ||
+		    dshim_damon_configure(d, &cfg, err, sizeof(err)))
+			_exit(1);
+		if (when == DIE_STARTING)
+			write_rel("0/state", "on");
+		if ((when == DIE_STARTED || when == DIE_GUARDED_LATE) &&
+		    dshim_damon_start(d, 2000, err, sizeof(err)))
+			_exit(1);
+		if (when == DIE_GUARDED_LATE && dshim_damon_guard(d, err, sizeof(err)))
 			_exit(1);
 		if (new_pid)
 			write_rel("0/pid", new_pid);
-		_exit(0); /* as after SIGKILL: no destroy */
+		_exit(0);
 	}
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -450,9 +463,37 @@ static void wait_rel(const char *rel, const char *want)
 
 START_TEST(guardian_cleans_up_after_a_dead_recorder)
 {
+	static const enum death whens[] = { DIE_STARTED, DIE_GUARDED_LATE };
+
+	for (size_t i = 0; i < sizeof(whens) / sizeof(whens[0]); i++) {
+		make_tree("");
+		write_rel("0/pid", "4242");
+		die_at(whens[i], NULL);
+		wait_rel("nr_kdamonds", "0");
+		ck_rel_eq("0/state", "off");
+		remove_tree();
+	}
+}
+END_TEST
+
+/* Killed between creating the kdamond and starting it: the kdamond it
+ * created, still off, is removed too (it would block the next run). */
+START_TEST(guardian_removes_a_kdamond_never_started)
+{
+	make_tree("");
+	die_at(DIE_CONFIGURED, NULL);
+	wait_rel("nr_kdamonds", "0");
+	remove_tree();
+}
+END_TEST
+
+/* Killed after writing "on", before the kdamond's pid was read: what runs
+ * is what the recorder started, and it is stopped and removed. */
+START_TEST(guardian_stops_a_kdamond_started_as_the_recorder_died)
+{
 	make_tree("");
 	write_rel("0/pid", "4242");
-	die_after_start(NULL);
+	die_at(DIE_STARTING, NULL);
 	wait_rel("nr_kdamonds", "0");
 	ck_rel_eq("0/state", "off");
 	remove_tree();
@@ -461,13 +502,19 @@ END_TEST
 
 START_TEST(guardian_leaves_a_kdamond_it_did_not_start)
 {
-	make_tree("");
-	write_rel("0/pid", "4242");
-	die_after_start("5151"); /* kdamond 0 now runs another thread */
-	usleep(300000);
-	ck_rel_eq("nr_kdamonds", "1");
-	ck_rel_eq("0/state", "on");
-	remove_tree();
+	/* Guarded after the start (the pid known when it forks), and guarded
+	 * from the creation (the pid told by dshim_damon_start). */
+	static const enum death whens[] = { DIE_GUARDED_LATE, DIE_STARTED };
+
+	for (size_t i = 0; i < sizeof(whens) / sizeof(whens[0]); i++) {
+		make_tree("");
+		write_rel("0/pid", "4242");
+		die_at(whens[i], "5151"); /* kdamond 0 now runs another thread */
+		usleep(300000);
+		ck_rel_eq("nr_kdamonds", "1");
+		ck_rel_eq("0/state", "on");
+		remove_tree();
+	}
 }
 END_TEST
 
@@ -525,6 +572,8 @@ Suite *shim_suite(void)
 	tcase_add_test(tc, destroy_leaves_kdamonds_it_did_not_create);
 	tcase_add_test(tc, commit_targets_rewrites_the_target_list);
 	tcase_add_test(tc, guardian_cleans_up_after_a_dead_recorder);
+	tcase_add_test(tc, guardian_removes_a_kdamond_never_started);
+	tcase_add_test(tc, guardian_stops_a_kdamond_started_as_the_recorder_died);
 	tcase_add_test(tc, guardian_leaves_a_kdamond_it_did_not_start);
 	tcase_add_test(tc, system_ram_from_iomem);
 	tcase_set_timeout(tc, 60);
