@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -154,6 +155,7 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 		 pid > 0 ? pid_arg : "");
 
 	fflush(NULL);
+	pid_t parent = getpid();
 	pid_t child = fork();
 	if (child < 0) {
 		int e = errno;
@@ -161,6 +163,12 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 		return -e;
 	}
 	if (child == 0) {
+		/* If damo-record is killed, perf is stopped as by rec_perf_stop
+		 * (SIGINT: it completes its data file, which is left behind)
+		 * instead of recording on, for good with -a.  The recorder is
+		 * single-threaded, so the parent thread is the process. */
+		if (prctl(PR_SET_PDEATHSIG, SIGINT) || getppid() != parent)
+			_exit(127);
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
 			dup2(null, 0);

@@ -4,10 +4,16 @@
 # private mount namespace, with the real perf: the callstacks of a program
 # with three known functions land in the same record as its snapshots, on
 # the same clock; without perf it stops before anything starts; a failing
-# perf leaves a complete DAMON record and exit status 3.
+# perf leaves a complete DAMON record and exit status 3; a damo-record
+# killed with SIGKILL does not leave perf recording on.
 source "$(dirname "$0")/../fakes/ns.bash"
 source "$(dirname "$0")/lib.sh"
-trap 'stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
+# The perf a killed recorder may have left running (sig-perf below).
+stop_left_perf() {
+	[ -s "$TEST_TMP/left.pids" ] && kill -KILL $(cat "$TEST_TMP/left.pids") 2>/dev/null
+	return 0
+}
+trap 'stop_left_perf; stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
 
 command -v perf >/dev/null || fail "perf is missing (Debian package linux-perf)"
 cc -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-inline \
@@ -102,4 +108,44 @@ expect_grep '^meta: callstacks_error = perf record .* exited before it started' 
 expect_grep '^meta: stop_reason = target exited' out
 ls bad.dtr.perf* 2>/dev/null && fail "perf's data file was left behind"
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "kdamond not removed"
+
+# SIGKILL: perf is stopped with SIGINT, as at a normal stop (so it completes
+# its data, which stays behind), instead of recording on without end.  This
+# perf writes its data file at once, notes its pid and the pid it follows,
+# and what stopped it.
+cat >sig-perf <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+	case $1 in -o) out=$2 ;; -p) target=$2 ;; esac
+	shift
+done
+echo "$$ $target" >>left.pids
+echo data >"$out"
+trap 'echo SIGINT >"$out.stopped-by"; exit 0' INT
+while :; do sleep 0.05; done
+SH
+chmod +x sig-perf
+damo-record -g --perf ./sig-perf --source tried-regions -a 40ms -o killed.dtr -- sleep 60 \
+	>/dev/null 2>killed.err &
+rpid=$!
+for i in $(seq $((100 * DT_SLOWDOWN))); do
+	[ -s left.pids ] && break
+	sleep 0.1
+done
+[ -s left.pids ] || fail "sig-perf did not start: $(cat killed.err)"
+sleep 1
+kill -KILL $rpid
+wait $rpid 2>/dev/null || true
+for i in $(seq $((100 * DT_SLOWDOWN))); do
+	[ -e killed.dtr.perf-*.stopped-by ] 2>/dev/null && break
+	sleep 0.1
+done
+ls killed.dtr.perf-*.stopped-by >/dev/null 2>&1 || fail "perf was not stopped when damo-record was killed"
+expect_grep '^SIGINT$' killed.dtr.perf-*.stopped-by
+for i in $(seq $((50 * DT_SLOWDOWN))); do
+	kill -0 "$(cut -d' ' -f1 left.pids)" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$(cut -d' ' -f1 left.pids)" 2>/dev/null && fail "perf still runs after damo-record was killed"
+expect_grep '^data$' killed.dtr.perf-??????
 exit 0
