@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,6 +49,7 @@ int rec_perf_find(struct rec_perf *p, const char *opt, char *err, size_t errlen)
 	const char *name = opt ? opt : "perf";
 
 	memset(p, 0, sizeof(*p));
+	p->log_fd = -1;
 	if (strchr(name, '/')) {
 		if (executable(name) && strlen(name) < sizeof(p->perf)) {
 			snprintf(p->perf, sizeof(p->perf), "%s", name);
@@ -105,6 +107,35 @@ static void describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "wait status %d", status);
 }
 
+/* ": LINE", the last thing perf record said that is not one of its
+ * "[ perf record: ... ]" progress notes (e.g. that its data filled the
+ * disk), or "" when it said nothing. */
+static void perf_said(const struct rec_perf *p, char *buf, size_t len)
+{
+	char text[4096], *save = NULL, *last = NULL;
+
+	buf[0] = '\0';
+	if (p->log_fd < 0)
+		return;
+	off_t size = lseek(p->log_fd, 0, SEEK_END);
+	off_t from = size > (off_t)sizeof(text) - 1 ? size - ((off_t)sizeof(text) - 1) : 0;
+	ssize_t n = size > 0 ? pread(p->log_fd, text, sizeof(text) - 1, from) : 0;
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		size_t l = strlen(line);
+		while (l && (line[l - 1] == ' ' || line[l - 1] == '\r' || line[l - 1] == '\t'))
+			line[--l] = '\0';
+		if (l && strncmp(line, "[ perf record:", 14))
+			last = line;
+	}
+	if (last)
+		snprintf(buf, len, ": %.300s", last);
+}
+
 int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *out, char *err,
 		   size_t errlen)
 {
@@ -137,10 +168,11 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 	argv[n++] = "mono";
 	argv[n++] = "-e";
 	argv[n++] = "cpu-clock";
-	/* No build-id collection: it takes long and the record keeps names. */
+	/* No build-id collection: it takes long and the record keeps names.
+	 * Not -q: it silences perf's errors too, and they are wanted (in
+	 * perf's log, shown when it fails). */
 	argv[n++] = "-B";
 	argv[n++] = "-N";
-	argv[n++] = "-q";
 	if (pid > 0) {
 		argv[n++] = "-p";
 		argv[n++] = pid_arg;
@@ -154,6 +186,13 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 		 mode ? "--call-graph " : "-g", mode ? mode : "", pid > 0 ? "-p " : "-a",
 		 pid > 0 ? pid_arg : "");
 
+	/* perf's messages go to an anonymous memory file, read when it fails:
+	 * not a pipe (perf would block on a full one, or die of SIGPIPE
+	 * finishing its data after a killed recorder), not a file next to the
+	 * output (the disk may be what is full).  Without memfd, perf shares
+	 * our standard error. */
+	if (p->log_fd < 0)
+		p->log_fd = memfd_create("damo-record-perf-log", MFD_CLOEXEC);
 	fflush(NULL);
 	pid_t parent = getpid();
 	pid_t child = fork();
@@ -174,6 +213,8 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 			dup2(null, 0);
 			dup2(null, 1);
 		}
+		if (p->log_fd >= 0)
+			dup2(p->log_fd, 2);
 		signal(SIGPIPE, SIG_DFL);
 		execv(p->perf, (char *const *)argv);
 		fprintf(stderr, "damo-record: cannot run %s: %s\n", p->perf, strerror(errno));
@@ -191,11 +232,12 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 		struct stat st;
 		int status;
 		if (wait_for(child, &status, 0)) {
-			char how[64];
+			char how[64], said[320];
 			describe_status(status, how, sizeof(how));
+			perf_said(p, said, sizeof(said));
 			p->pid = 0;
-			set_err(err, errlen, "perf record on %s exited before it started (%s)",
-				pid > 0 ? pid_arg : "every CPU", how);
+			set_err(err, errlen, "perf record on %s exited before it started (%s%s)",
+				pid > 0 ? pid_arg : "every CPU", how, said);
 			return -EIO;
 		}
 		if (!stat(p->data, &st) && st.st_size > 0) {
@@ -219,7 +261,7 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 int rec_perf_stop(struct rec_perf *p, char *err, size_t errlen)
 {
 	int status = 0;
-	char how[64];
+	char how[64], said[320];
 
 	if (p->pid <= 0)
 		return 0;
@@ -243,7 +285,8 @@ int rec_perf_stop(struct rec_perf *p, char *err, size_t errlen)
 	    (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM)))
 		return 0;
 	describe_status(status, how, sizeof(how));
-	set_err(err, errlen, "perf record failed (%s)", how);
+	perf_said(p, said, sizeof(said));
+	set_err(err, errlen, "perf record failed (%s%s)", how, said);
 	return -EIO;
 }
 
@@ -316,6 +359,10 @@ void rec_perf_cleanup(struct rec_perf *p, const char *keep_as)
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
 		p->pid = 0;
+	}
+	if (p->log_fd >= 0) {
+		close(p->log_fd);
+		p->log_fd = -1;
 	}
 	if (!p->data[0])
 		return;

@@ -19,6 +19,7 @@ struct rec_perf {
 	char args[512];       /* the perf record command line, for META */
 	pid_t pid;            /* the running perf record, 0 when none */
 	int stop_sent;        /* SIGINT was sent by us */
+	int log_fd;           /* perf record's messages (a memfd), -1 when none */
 };
 
 /* Find perf: `opt` when given (a path, or a name searched on PATH), else
@@ -39,8 +40,8 @@ int rec_perf_stop(struct rec_perf *p, char *err, size_t errlen);
 int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
 		     uint64_t *samples, char *err, size_t errlen);
 
-/* Kill a perf still running and remove (or, with `keep_as`, rename) the
- * data file. */
+/* Kill a perf still running, remove (or, with `keep_as`, rename) the data
+ * file and drop perf's messages. */
 void rec_perf_cleanup(struct rec_perf *p, const char *keep_as);
 
 #endif /* DT_REC_CALLSTACKS_INTERNAL_H */

@@ -93,12 +93,13 @@ expect_grep 'no-such-perf.*linux-perf|linux-perf.*no-such-perf|no-such-perf' err
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "a kdamond was created"
 
 # A failing perf: the DAMON part is complete and closed cleanly, the record
-# and stderr say what failed, exit status 3.
+# and stderr say what failed, with perf's own last words, exit status 3.
 printf '#!/bin/sh\necho "perf: broken" >&2\nexit 1\n' >bad-perf
 chmod +x bad-perf
 expect_status 3 damo-record -g --perf ./bad-perf --source tried-regions -a 40ms -o bad.dtr \
 	-- ./three 100
-expect_grep '^damo-record: callstacks: perf record .* exited before it started \(exit status 1\); the DAMON part of bad.dtr is complete' err
+expect_grep '^damo-record: callstacks: perf record .* exited before it started \(exit status 1: perf: broken\); the DAMON part of bad.dtr is complete' err
+[ "$(wc -l <err)" = 2 ] || fail "perf's message was not only in the error line: $(cat err)"
 expect_ok damo-info --verify bad.dtr
 expect_ok damo-info bad.dtr
 expect_grep '^closed cleanly: yes' out
@@ -108,6 +109,24 @@ expect_grep '^meta: callstacks_error = perf record .* exited before it started' 
 expect_grep '^meta: stop_reason = target exited' out
 ls bad.dtr.perf* 2>/dev/null && fail "perf's data file was left behind"
 [ "$(cat $DAMON_SYSFS/admin/kdamonds/nr_kdamonds)" = 0 ] || fail "kdamond not removed"
+
+# A perf whose data fills the disk when it is stopped, as perf reports it
+# (its progress notes after the error are not the reason).
+cat >full-perf <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+echo "[ perf record: Woken up 1 times to write data ]" >&2
+echo data >"$out"
+trap 'echo "failed to write perf data, error: No space left on device" >&2
+echo "[ perf record: Captured and wrote 0.000 MB $out ]" >&2; exit 255' INT
+while :; do sleep 0.05; done
+SH
+chmod +x full-perf
+expect_status 3 damo-record -g --perf ./full-perf --source tried-regions -a 40ms -o full.dtr \
+	-- ./three 100
+expect_grep '^damo-record: callstacks: perf record failed \(exit status 255: failed to write perf data, error: No space left on device\); the DAMON part of full.dtr is complete' err
+expect_ok damo-info full.dtr
+expect_grep '^meta: callstacks_error = perf record failed \(exit status 255: failed to write perf data, error: No space left on device\)' out
 
 # SIGKILL: perf is stopped with SIGINT, as at a normal stop (so it completes
 # its data, which stays behind), instead of recording on without end.  This
