@@ -28,7 +28,7 @@ die() {
 	exit 1
 }
 
-ALL_SCENARIOS=raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions,record_g,record_g_sigint
+ALL_SCENARIOS=raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_full_disk,record_timeout,paddr,busy,tried_regions,record_g,record_g_sigint
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}   # a comma-separated subset, for debugging
 want() {
 	[[ ",$SCENARIOS," == *",$1,"* ]]
@@ -58,7 +58,16 @@ vm_build_initramfs "$WORK/initramfs.cpio.gz" tests/vm/scenario.sh \
 	die "cannot build the initramfs"
 built=$(date +%s)
 
-VM_EXTRA_APPEND="PHASE_S=$PHASE_S BUF_MIB=$BUF_MIB SCENARIOS=$SCENARIOS"
+# record_sigkill's moments, from a printed seed: a kill within 0.6 s of the
+# start (setup), one within 0.6-3 s, one within 3-8 s, and one with -g
+# within 3 s of the workload's phase A.
+KILL_SEED=${DT_KILL_SEED:-$(($(date +%s%N) % 1000000))}
+RANDOM=$KILL_SEED
+KILLS=plain:$((RANDOM % 600)),plain:$((600 + RANDOM % 2400)),plain:$((3000 + RANDOM % 5000)),g:$((RANDOM % 3000))
+want record_sigkill &&
+	echo "check-vm: kill seed $KILL_SEED (DT_KILL_SEED=$KILL_SEED reproduces record_sigkill's moments: $KILLS ms)"
+
+VM_EXTRA_APPEND="PHASE_S=$PHASE_S BUF_MIB=$BUF_MIB SCENARIOS=$SCENARIOS KILLS=$KILLS"
 rm -rf "$OUT"
 vm_boot "$WORK/initramfs.cpio.gz" "$OUT" || die "the VM run failed; see $OUT/console.txt"
 booted=$(date +%s)
@@ -150,16 +159,102 @@ if want record_sigterm; then
 	vm_check record_sigterm --clean --min-snapshots 5 "$d/rec.dtr"
 fi
 
-# record_sigkill: killed; the guardian cleans up DAMON, the record is readable.
+# file_size FILE
+file_size() {
+	stat -c %s "$1" 2>/dev/null || echo 0
+}
+
+# check_unclosed NAME REC [killed]: what a recorder that was stopped short
+# (SIGKILL, full disk) left opens, verifies up to its last chunk and is
+# reported as recovered and not closed cleanly.  After a kill the last chunk
+# may be torn (SIGKILL can cut a write short): then --verify names that
+# truncated chunk as the record's end, and --salvage reads what precedes
+# it.  (A full disk never leaves one: the writer takes it back.)  Returns 1
+# when the header itself is incomplete (nothing for vm-check to read).
+check_unclosed() {
+	local name=$1 rec=$2 killed=${3:-} size valid
+	size=$(file_size "$rec")
+	if [ "$size" -lt 16 ]; then
+		"$STATIC_BIN/damo-info" "$rec" >"$rec.info" 2>&1
+		check "$name" "a record without its whole header ($size bytes) is refused with one line naming the file ($(head -c 200 "$rec.info"))" \
+			grep -Eq "^damo-info: $rec: (empty input|truncated at offset $size)" "$rec.info"
+		return 1
+	fi
+	"$STATIC_BIN/damo-info" --verify "$rec" >"$rec.verify" 2>&1
+	if [ -n "$killed" ] && grep -q 'truncated chunk' "$rec.verify"; then
+		valid=$(sed -n 's/.*at offset [0-9]*; the first \([0-9]*\) bytes.*/\1/p' "$rec.verify")
+		check "$name" "damo-info --verify: the last chunk was torn by the kill, the ${valid:-?} bytes before it are valid ($(head -c 300 "$rec.verify"))" \
+			eval "[ -n '$valid' ] && ! grep -q 'next intact chunk' '$rec.verify'"
+		"$STATIC_BIN/damo-info" --salvage "$rec" >"$rec.info" 2>&1
+		check "$name" "damo-info --salvage: not closed cleanly, $valid bytes recovered ($(grep -h '^closed cleanly' "$rec.info"))" \
+			grep -Eq "^closed cleanly: no; damaged at offset $valid, recovered $valid bytes" "$rec.info"
+	else
+		check "$name" "damo-info --verify: ok, not closed cleanly, all $size bytes ($(head -c 300 "$rec.verify"))" \
+			grep -Eq "^$rec: ok, [0-9]+ chunks, $size bytes, not closed cleanly\$" "$rec.verify"
+		"$STATIC_BIN/damo-info" "$rec" >"$rec.info" 2>&1
+		check "$name" "damo-info: not closed cleanly, recovered $size bytes; $(grep -h '^snapshots:' "$rec.info") ($(grep -h '^closed cleanly' "$rec.info"))" \
+			grep -Eq "^closed cleanly: no \(no end marker\); recovered $size bytes \([0-9]+ chunks\)" "$rec.info"
+	fi
+}
+
+# record_sigkill: killed at seeded random moments; each time the guardian
+# cleans up DAMON, nothing of the recorder keeps running (with -g, perf
+# stops by its parent-death signal and leaves data perf script reads), and
+# the record is readable up to its last chunk, holding only what came
+# before the kill.
 if want record_sigkill; then
-	d=$R/record_sigkill
-	check record_sigkill "damo-record was killed by SIGKILL (status $(status_of record_sigkill))" \
-		test "$(status_of record_sigkill)" = 137
-	check record_sigkill "the kdamond is removed after SIGKILL (nr_kdamonds $(cat "$d/nr_kdamonds-after" 2>/dev/null) after $(cat "$d/wait-tenths" 2>/dev/null) tenths of a second)" \
-		test "$(cat "$d/nr_kdamonds-after" 2>/dev/null)" = 0
-	check record_sigkill "damo-info --salvage reads it and says it was not closed cleanly" \
-		eval "'$STATIC_BIN/damo-info' --salvage '$d/rec.dtr' >'$d/rec.dtr.info' 2>&1 && grep -q 'closed cleanly: no' '$d/rec.dtr.info'"
-	vm_check record_sigkill --salvage --min-snapshots 10 "$d/rec.dtr"
+	for d in "$R"/record_sigkill/[0-9]*; do
+		[ -d "$d" ] || { fail "record_sigkill: no kill was made"; break; }
+		n=record_sigkill/${d##*/}
+		read -r mode ms <"$d/kill"
+		launched=$(cat "$d/launched") killed=$(cat "$d/killed-at")
+		since=$(awk -v a="$launched" -v b="$killed" 'BEGIN { printf "%.2f", b - a }')
+		if [ "$mode" = g ]; then
+			echo "$n: damo-record -g killed $ms ms into phase A, $since s after starting"
+		else
+			echo "$n: damo-record killed $ms ms ($since s) after starting"
+		fi
+		check "$n" "damo-record was killed by SIGKILL (status $(cat "$d/status"))" test "$(cat "$d/status")" = 137
+		check "$n" "the guardian removed the kdamond (nr_kdamonds $(cat "$d/nr_kdamonds-after") after $(cat "$d/wait-tenths") tenths of a second)" \
+			test "$(cat "$d/nr_kdamonds-after")" = 0
+		check "$n" "nothing of the recorder keeps running ($(tr '\n' ' ' 2>/dev/null <"$d/left-running" || echo none))" \
+			test ! -e "$d/left-running"
+		if [ ! -e "$d/rec.dtr" ]; then
+			check "$n" "no record: killed before creating it, $since s after starting" \
+				awk -v s="$since" 'BEGIN { exit !(s < 2) }'
+		else
+			# A kill 4 s after starting comes after the first
+			# snapshots were flushed (every second).
+			min=0
+			awk -v s="$since" 'BEGIN { exit !(s >= 4) }' && min=1
+			check_unclosed "$n" "$d/rec.dtr" killed &&
+				vm_check "$n" --salvage --min-snapshots "$min" --killed-at "$killed" "$d/rec.dtr"
+		fi
+		if [ "$mode" = g ]; then
+			samples=$(cat "$d/perf-samples" 2>/dev/null || echo 0)
+			check "$n" "perf's data was left for perf script, which reads $samples samples ($(head -c 200 "$d/perf-script.err" 2>/dev/null))" \
+				eval "grep -q '^rec.dtr.perf-' '$d/files-after' && [ '$samples' -gt 0 ]"
+		fi
+	done
+fi
+
+# record_full_disk: a tmpfs that fills up.
+if want record_full_disk; then
+	for sub in plain g; do
+		d=$R/record_full_disk/$sub n=record_full_disk/$sub
+		check "$n" "damo-record exits 1 (status $(status_of record_full_disk/$sub))" \
+			test "$(status_of record_full_disk/$sub)" = 1
+		check "$n" "one error line naming the record and ENOSPC ($(head -c 300 "$d/stderr" 2>/dev/null | tr '\n' '|'))" \
+			eval "[ \"\$(wc -l <'$d/stderr')\" = 1 ] && grep -Eq '^damo-record: /tmp/small/rec.dtr: write at offset [0-9]+: No space left on device; DAMON was stopped and /tmp/small/rec.dtr is readable up to its last complete chunk\$' '$d/stderr'"
+		check "$n" "DAMON was stopped and removed (nr_kdamonds $(cat "$d/nr_kdamonds-after" 2>/dev/null))" \
+			test "$(cat "$d/nr_kdamonds-after" 2>/dev/null)" = 0
+		check "$n" "no perf left running, no perf data left ($(tr '\n' ' ' <"$d/files-after" 2>/dev/null))" \
+			eval "[ ! -e '$d/left-running' ] && ! grep -q perf '$d/files-after'"
+		check "$n" "the record was kept ($(file_size "$d/rec.dtr") bytes)" test -s "$d/rec.dtr"
+		min=1
+		[ "$sub" = g ] && min=0 # perf's data may fill the disk before a snapshot is flushed
+		check_unclosed "$n" "$d/rec.dtr" && vm_check "$n" --salvage --min-snapshots "$min" "$d/rec.dtr"
+	done
 fi
 
 # record_timeout: a running pid, stopped by --timeout 3.

@@ -126,26 +126,122 @@ scenario_record_sigterm() {
 	[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
 }
 
-# record_sigkill: after SIGKILL, the recorder's guardian turns the kdamond
-# off and removes it, and the record stays readable up to its last chunk.
-scenario_record_sigkill() {
-	local d=$RESULTS/record_sigkill rpid wpid i=0
-	mkdir -p "$d"
-	damo-record -o "$d/rec.dtr" -- phases "$PHASE_S" "$BUF_MIB" 60 >"$d/phases.out" 2>"$d/stderr" &
-	rpid=$!
-	wait_line "$d/phases.out" '^phase B'
-	sleep 1.5 # the record is flushed every second
-	kill -KILL "$rpid"
-	wait "$rpid"
-	echo $? >"$d/status"
-	while [ "$(cat "$DAMON_ADMIN/nr_kdamonds")" != 0 ] && [ $i -lt 200 ]; do
+# now_s: CLOCK_MONOTONIC in seconds, to 10 ms (the VM never suspends, so
+# /proc/uptime's boot time is the monotonic clock of the records).
+now_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# sleep_ms MS
+sleep_ms() {
+	sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"
+}
+
+# processes: "PID (NAME) STATE" of every process
+processes() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk '{ print $1, $2, $3 }'
+}
+
+# wait_gone NAME SECONDS: wait until no process whose name starts with NAME
+# is alive (zombies count as gone), for at most SECONDS of uptime (listing
+# the processes takes a while under emulation); 1 if one still is.
+wait_gone() {
+	local until
+	until=$(awk -v t="$(now_s)" -v s="$2" 'BEGIN { print t + s }')
+	while processes | awk -v p="($1" '$3 != "Z" && index($2, p) == 1 { f = 1 } END { exit !f }'; do
+		awk -v t="$(now_s)" -v u="$until" 'BEGIN { exit !(t < u) }' || return 1
 		sleep 0.1
-		i=$((i + 1))
 	done
-	cat "$DAMON_ADMIN/nr_kdamonds" >"$d/nr_kdamonds-after"
-	echo "$i" >"$d/wait-tenths"
-	wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
-	[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
+}
+
+# record_sigkill: damo-record killed with SIGKILL at the moments in KILLS
+# (from the kernel command line, chosen on the host from a printed seed):
+# comma-separated MODE:MS, one recording each.  MODE "plain" kills MS after
+# damo-record was started (early ones land in its setup); MODE "g" records
+# with -g and kills MS after the workload's phase A began (perf running).
+# After each kill: the recorder's guardian turns the kdamond off and removes
+# it, perf (with -g) stops by itself and leaves its data, and the record is
+# readable up to its last chunk.
+scenario_record_sigkill() {
+	local k=0 spec mode ms d rpid wpid i g
+	for spec in $(echo "${KILLS:-plain:300,plain:2000,plain:6000,g:1500}" | tr , " "); do
+		k=$((k + 1))
+		mode=${spec%%:*} ms=${spec#*:}
+		d=$RESULTS/record_sigkill/$k
+		mkdir -p "$d"
+		echo "$mode $ms" >"$d/kill"
+		g=
+		[ "$mode" = g ] && g=-g
+		now_s >"$d/launched"
+		damo-record $g -o "$d/rec.dtr" -- phases 1 8 60 >"$d/phases.out" 2>"$d/stderr" &
+		rpid=$!
+		[ "$mode" = g ] && wait_line "$d/phases.out" '^phase A'
+		sleep_ms "$ms"
+		kill -KILL "$rpid"
+		now_s >"$d/killed-at"
+		wait "$rpid"
+		echo $? >"$d/status"
+		say "record_sigkill $k: $mode, killed $ms ms in (status $(cat "$d/status"))"
+		i=0
+		while [ "$(cat "$DAMON_ADMIN/nr_kdamonds")" != 0 ] && [ $i -lt 200 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		cat "$DAMON_ADMIN/nr_kdamonds" >"$d/nr_kdamonds-after"
+		cat "$DAMON_ADMIN/0/state" >"$d/state-after" 2>/dev/null
+		echo "$i" >"$d/wait-tenths"
+		# The guardian has nothing left to do; perf, told by its
+		# parent-death signal, writes its data and exits.
+		wait_gone damo-record 20 || echo damo-record >>"$d/left-running"
+		wait_gone perf 20 || echo perf >>"$d/left-running"
+		processes >"$d/processes-after"
+		ls "$d" >"$d/files-after"
+		for f in "$d"/rec.dtr.perf-*; do
+			[ -f "$f" ] || continue
+			perf script -i "$f" -F time 2>"$d/perf-script.err" | wc -l >"$d/perf-samples"
+			rm -f "$f"
+		done
+		wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
+		[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
+		[ -n "$wpid" ] && wait_gone phases 20
+	done
+	return 0
+}
+
+# record_full_disk: the record goes to a 256 KiB tmpfs that fills up: full
+# but for a few pages, and with at least 100 regions per snapshot, so that
+# the first chunks fit and a few seconds later no more.  Then the same with
+# -g: perf's data goes there too, and whichever of the two needs a page
+# first finds none, the record at the latest a few seconds later.
+# damo-record must stop with one ENOSPC line, turn DAMON off and remove it,
+# stop perf and remove its data, and leave a record that reads up to its
+# last complete chunk.
+scenario_record_full_disk() {
+	local small=/tmp/small sub d wpid g pages
+	mkdir -p "$small"
+	for sub in plain g; do
+		d=$RESULTS/record_full_disk/$sub
+		mkdir -p "$d"
+		mount -t tmpfs -o size=256k tmpfs "$small" || { echo "cannot mount" >"$d/setup"; return 1; }
+		g= pages=62
+		[ $sub = g ] && g=-g pages=60 # perf's data file takes a page at once
+		dd if=/dev/zero of="$small/fill" bs=4k count=$pages 2>/dev/null
+		# The workload's messages go elsewhere: stderr is damo-record's.
+		timeout 120 damo-record $g -n 100 -o "$small/rec.dtr" -- \
+			sh -c 'exec phases 1 8 20 2>/tmp/phases.err' >"$d/phases.out" 2>"$d/stderr"
+		echo $? >"$d/status"
+		say "record_full_disk $sub: status $(cat "$d/status")"
+		cat "$DAMON_ADMIN/nr_kdamonds" >"$d/nr_kdamonds-after"
+		wait_gone perf 30 || echo perf >>"$d/left-running"
+		ls "$small" >"$d/files-after"
+		df -k "$small" >"$d/df-after"
+		cp "$small/rec.dtr" "$d/rec.dtr" 2>/dev/null
+		wpid=$(awk '$1 == "pid" { print $2 }' "$d/phases.out")
+		[ -n "$wpid" ] && kill -KILL "$wpid" 2>/dev/null
+		[ -n "$wpid" ] && wait_gone phases 20
+		umount "$small"
+	done
+	return 0
 }
 
 # busy: a kdamond this scenario started through sysfs is running; damo-record
@@ -208,7 +304,7 @@ scenario_record_g_sigint() {
 }
 
 # SCENARIOS (kernel command line, comma-separated) picks some; default all.
-for s in $(echo "${SCENARIOS:-raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_timeout,paddr,busy,tried_regions,record_g,record_g_sigint}" | tr , " "); do
+for s in $(echo "${SCENARIOS:-raw,record_cmd,record_sigint,record_sigterm,record_sigkill,record_full_disk,record_timeout,paddr,busy,tried_regions,record_g,record_g_sigint}" | tr , " "); do
 	say "scenario $s"
 	"scenario_$s"
 	echo "scenario $s: exit $?"

@@ -25,7 +25,9 @@
  *     in 80% of the snapshots during the phases, the hottest regions (within
  *     20% of the highest count) overlap the workload's physical pages;
  *   - callstacks: every sample with phase_X on its stack falls inside phase
- *     X (1 ms either side).
+ *     X (1 ms either side);
+ *   - a killed recorder (--killed-at): no snapshot ends later than 10 ms
+ *     after the uptime read right after the kill.
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -412,6 +414,24 @@ static void check_times(const struct record *rec, size_t min_snapshots)
 		report(1, "times increase and regions are sorted (%zu snapshots)", rec->nr);
 }
 
+/* A killed recorder: everything recovered was recorded before the kill
+ * (read from /proc/uptime in the VM right after it, to 10 ms: the same
+ * clock, since the VM never suspends). */
+static void check_killed_at(const struct record *rec, double killed_at)
+{
+	uint64_t limit = (uint64_t)((killed_at + 0.01) * 1e9), last = 0;
+	size_t late = 0;
+
+	for (size_t i = 0; i < rec->nr; i++) {
+		if (rec->snaps[i].end_ns > last)
+			last = rec->snaps[i].end_ns;
+		if (rec->snaps[i].end_ns > limit)
+			late++;
+	}
+	report(!late, "every snapshot ends before the kill at %.2f s (%zu later; last ends at %.3f s)",
+	       killed_at, late, last / 1e9);
+}
+
 static void check_phases(const struct record *rec, const struct workload *w,
 			 double hot_fraction, double boundary_aggrs, size_t min_inside)
 {
@@ -688,6 +708,8 @@ static void usage(FILE *out)
 		"  --min-inside N      fewest snapshots inside a phase accepted (default 5)\n"
 		"  --clean             the record must end with a clean close\n"
 		"  --salvage           read a damaged record up to its last valid chunk\n"
+		"  --killed-at SECONDS the recorder was killed then (CLOCK_MONOTONIC): no\n"
+		"                      snapshot may end later\n"
 		"  --maps              the record's memory maps must show the buffers (needs --phases)\n"
 		"  --dump              print every snapshot's hottest regions\n"
 		"  --stacks FILE       perf script --ns of perf record -g of the workload (needs --phases)\n"
@@ -714,6 +736,7 @@ int main(int argc, char **argv)
 		{ "record-stacks", no_argument, NULL, 'R' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "salvage", no_argument, NULL, 'S' },
+		{ "killed-at", required_argument, NULL, 'K' },
 		{ "maps", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -722,7 +745,7 @@ int main(int argc, char **argv)
 	const char *phases = NULL, *iomem = NULL, *stacks = NULL;
 	uint64_t aggr_us = 0, update_us = 0;
 	size_t min_snapshots = 10, min_inside = 5;
-	double hot_fraction = 0.9, boundary_aggrs = 2;
+	double hot_fraction = 0.9, boundary_aggrs = 2, killed_at = -1;
 	struct record rec;
 	struct workload w;
 
@@ -743,6 +766,7 @@ int main(int argc, char **argv)
 		case 'R': record_stacks = 1; break;
 		case 'd': do_dump = 1; break;
 		case 'S': salvage = 1; break;
+		case 'K': killed_at = atof(optarg); break;
 		case 'M': maps = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -771,6 +795,8 @@ int main(int argc, char **argv)
 		       "closed cleanly (end marker %s, it counts %" PRIu64 " snapshots, %zu read)",
 		       rec.has_end ? "present" : "missing", rec.end_nr_snapshots, rec.nr);
 	check_times(&rec, min_snapshots);
+	if (killed_at >= 0)
+		check_killed_at(&rec, killed_at);
 	if (phases) {
 		read_workload(phases, &w);
 		if (iomem)
