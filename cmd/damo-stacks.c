@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -18,6 +17,7 @@
 #include "perf_script.h"
 #include "stacks_out.h"
 #include "stacks_profile.h"
+#include "units.h"
 
 static const char *prog = "damo-stacks";
 
@@ -38,7 +38,9 @@ static void usage(FILE *out)
 		"  -f, --format FORMAT       speedscope (default), trace-event, folded\n"
 		"      --name NAME           profile name shown by viewers (default: from the\n"
 		"                            output or input file name)\n"
-		"      --no-phases           no phase root frames nor phase profiles\n",
+		"      --no-phases           no phase root frames nor phase profiles\n"
+		"      --buffer-size SIZE    samples held in memory before temporary files\n"
+		"                            in $TMPDIR take them (default 256K; 0: none)\n",
 		prog);
 	dt_stacks_options_help(out);
 	fprintf(out,
@@ -51,6 +53,7 @@ static void usage(FILE *out)
 enum {
 	OPT_NAME = 256,
 	OPT_NO_PHASES,
+	OPT_BUFFER_SIZE,
 	OPT_VERSION,
 	OPT_SHARED = 1000,
 };
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "no-phases", no_argument, NULL, OPT_NO_PHASES },
+		{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 	};
@@ -146,6 +150,17 @@ int main(int argc, char **argv)
 		case OPT_NO_PHASES:
 			oo.no_phase_roots = oo.no_phase_profiles = 1;
 			break;
+		case OPT_BUFFER_SIZE: {
+			uint64_t bytes;
+			if (dt_parse_size(optarg, &bytes) || bytes > SIZE_MAX / 2) {
+				free(longopts);
+				return cli_usage_error(prog, "--buffer-size: invalid value '%s': "
+						       "expected a size such as 0, 64K or 16M",
+						       optarg);
+			}
+			lo.memory = (size_t)bytes;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			free(longopts);

@@ -115,33 +115,6 @@ static void write_frame(FILE *out, const char *name, const char *dso, const char
 	putc('}', out);
 }
 
-/* Sample indices grouped by thread, time order kept inside each group. */
-static size_t *by_thread(const struct dt_stacks *st, size_t **starts_out)
-{
-	size_t n = dt_stacks_nr_samples(st);
-	uint32_t nt = dt_stacks_nr_threads(st);
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
-	size_t *starts = calloc((size_t)nt + 1, sizeof(*starts));
-	size_t *order = malloc((n ? n : 1) * sizeof(*order));
-	size_t *fill = calloc((size_t)nt + 1, sizeof(*fill));
-	if (!starts || !order || !fill) {
-		free(starts);
-		free(order);
-		free(fill);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		starts[s[i].thread + 1]++;
-	for (uint32_t t = 0; t < nt; t++)
-		starts[t + 1] += starts[t];
-	memcpy(fill, starts, ((size_t)nt + 1) * sizeof(*fill));
-	for (size_t i = 0; i < n; i++)
-		order[fill[s[i].thread]++] = i;
-	free(fill);
-	*starts_out = starts;
-	return order;
-}
-
 struct ss_ctx {
 	FILE *out;
 	const struct dt_stacks_profile *p;
@@ -150,7 +123,24 @@ struct ss_ctx {
 	int phase_roots;
 	uint32_t *path;
 	uint32_t path_cap;
+	char err[256];       /* why a sample could not be read */
 };
+
+/* The samples of one profile, read again for each list. */
+struct ss_source {
+	int thread_wise;     /* one thread's samples, else [from, to) */
+	uint32_t thread;
+	size_t from, to;
+};
+
+static void source_iter(const struct ss_ctx *c, const struct ss_source *src,
+			struct dt_stacks_iter *it)
+{
+	if (src->thread_wise)
+		dt_stacks_iter_thread(it, c->p->stacks, src->thread);
+	else
+		dt_stacks_iter_init(it, c->p->stacks, src->from, src->to);
+}
 
 static int write_sample(struct ss_ctx *c, const struct dt_stack_sample *s, int root)
 {
@@ -185,41 +175,47 @@ static int write_sample(struct ss_ctx *c, const struct dt_stack_sample *s, int r
 	return 0;
 }
 
-static int write_profile(struct ss_ctx *c, const char *name, const size_t *idx,
-			 size_t from, size_t to, int root, const char *unit)
+static int write_profile(struct ss_ctx *c, const char *name, const struct ss_source *src,
+			 uint64_t total, int root, const char *unit)
 {
-	const struct dt_stack_sample *s = dt_stacks_samples(c->p->stacks);
-	uint64_t total = 0;
-	for (size_t i = from; i < to; i++)
-		total += s[idx ? idx[i] : i].weight;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	int rc, first = 1;
 	fputs("{\"type\":\"sampled\",\"name\":", c->out);
 	dt_stacks_json_string(c->out, name);
 	fprintf(c->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64
 		",\"samples\":[", unit, total);
-	for (size_t i = from; i < to; i++) {
-		if (i > from)
+	source_iter(c, src, &it);
+	while ((rc = dt_stacks_iter_next(&it, &s, c->err, sizeof(c->err))) > 0) {
+		if (!first)
 			putc(',', c->out);
-		if (write_sample(c, &s[idx ? idx[i] : i], root))
-			return -ENOMEM;
+		first = 0;
+		if (write_sample(c, &s, root))
+			return dt_fail(c->err, sizeof(c->err), -ENOMEM, "out of memory");
 	}
+	if (rc < 0)
+		return rc;
 	fputs("],\"weights\":[", c->out);
-	for (size_t i = from; i < to; i++)
-		fprintf(c->out, i > from ? ",%" PRIu64 : "%" PRIu64, s[idx ? idx[i] : i].weight);
+	source_iter(c, src, &it);
+	for (first = 1; (rc = dt_stacks_iter_next(&it, &s, c->err, sizeof(c->err))) > 0; first = 0)
+		fprintf(c->out, first ? "%" PRIu64 : ",%" PRIu64, s.weight);
+	if (rc < 0)
+		return rc;
 	fputs("]}", c->out);
 	return 0;
 }
 
-static size_t lower_bound(const struct dt_stack_sample *s, size_t n, uint64_t t)
+/* Summed weight of the samples [from, to). */
+static int range_weight(struct ss_ctx *c, size_t from, size_t to, uint64_t *total)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s[mid].time_ns < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	int rc;
+	*total = 0;
+	dt_stacks_iter_init(&it, c->p->stacks, from, to);
+	while ((rc = dt_stacks_iter_next(&it, &s, c->err, sizeof(c->err))) > 0)
+		*total += s.weight;
+	return rc;
 }
 
 int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
@@ -239,10 +235,9 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	c.phase_roots = p->has_damon && !(o && o->no_phase_roots);
 	const char *unit = dt_stacks_weight_is_time(st) ? "nanoseconds" : "none";
 
-	size_t *starts = NULL;
-	size_t *order = by_thread(st, &starts);
-	if (!order)
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	rc = dt_stacks_group_threads(p->stacks, c.err, sizeof(c.err));
+	if (rc)
+		return dt_fail(err, errlen, rc, "%s", c.err);
 
 	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"name\":", out);
 	dt_stacks_json_string(out, o && o->name ? o->name : "damotrace");
@@ -251,13 +246,10 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	/* The busiest thread is shown first. */
 	uint32_t nt = dt_stacks_nr_threads(st), busiest = 0, nprof = 0;
 	uint64_t best = 0;
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
 	for (uint32_t t = 0; t < nt; t++) {
-		if (starts[t + 1] == starts[t])
+		if (!dt_stacks_thread_samples(st, t))
 			continue;
-		uint64_t w = 0;
-		for (size_t i = starts[t]; i < starts[t + 1]; i++)
-			w += s[order[i]].weight;
+		uint64_t w = dt_stacks_thread_weight(st, t);
 		if (w > best) {
 			best = w;
 			busiest = nprof;
@@ -288,7 +280,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 
 	int first = 1;
 	for (uint32_t t = 0; t < nt && !rc; t++) {
-		if (starts[t + 1] == starts[t])
+		if (!dt_stacks_thread_samples(st, t))
 			continue;
 		const struct dt_stack_thread *th = dt_stacks_thread(st, t);
 		char name[300];
@@ -300,29 +292,36 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 		if (!first)
 			putc(',', out);
 		first = 0;
-		rc = write_profile(&c, name, order, starts[t], starts[t + 1], 1, unit);
+		struct ss_source src = { 1, t, 0, 0 };
+		rc = write_profile(&c, name, &src, dt_stacks_thread_weight(st, t), 1, unit);
 	}
 	if (!(o && o->no_phase_profiles)) {
-		size_t n = dt_stacks_nr_samples(st);
 		for (size_t k = 0; k < nphases && !rc; k++) {
 			const struct dt_phase *ph = dt_phases_get(p->phases, k);
-			size_t from = lower_bound(s, n, ph->start_ns);
-			size_t to = lower_bound(s, n, ph->end_ns);
+			struct ss_source src = { 0, 0, 0, 0 };
+			uint64_t total;
+			rc = dt_stacks_lower_bound(st, ph->start_ns, &src.from, c.err,
+						   sizeof(c.err));
+			if (!rc)
+				rc = dt_stacks_lower_bound(st, ph->end_ns, &src.to, c.err,
+							   sizeof(c.err));
+			if (!rc)
+				rc = range_weight(&c, src.from, src.to, &total);
+			if (rc)
+				break;
 			dt_phase_label(ph, p->origin_ns, label, sizeof(label));
 			/* Without the brackets: a profile name, not a frame. */
 			label[strlen(label) - 1] = '\0';
 			if (!first)
 				putc(',', out);
 			first = 0;
-			rc = write_profile(&c, label + 1, NULL, from, to, 0, unit);
+			rc = write_profile(&c, label + 1, &src, total, 0, unit);
 		}
 	}
 	fputs("]}\n", out);
-	free(order);
-	free(starts);
 	free(c.path);
 	if (rc)
-		return dt_fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "%s", c.err);
 	if (ferror(out))
 		return dt_fail(err, errlen, -EIO, "write error");
 	return 0;

@@ -30,17 +30,29 @@ struct slice {
 	uint32_t depth, frame;
 };
 
+struct open_slice {
+	struct slice s;
+	uint64_t index;  /* in te_ctx.slices */
+};
+
 struct te_ctx {
 	FILE *out;
 	const struct dt_stacks *st;
 	uint64_t base;
 	int first;
-	struct slice *slices;
-	size_t nr_slices, cap_slices;
-	struct slice *open;
+	/* One thread's slices in the order they open (start time, then depth
+	 * for the slices a sample opens), each written again when it closes
+	 * with its end: memory bounded by the spool, not by the samples. */
+	struct dt_records slices;
+	struct open_slice *open;
 	uint32_t nr_open, cap_open;
 	uint32_t *path;
 	uint32_t cap_path;
+	struct slice *group;     /* slices of one start time, to order by depth */
+	size_t cap_group, max_group;
+	struct slice *group_tmp;
+	size_t memory;
+	char err[256];
 };
 
 static void ts(FILE *out, const char *key, uint64_t t, uint64_t base)
@@ -65,114 +77,212 @@ static void meta(struct te_ctx *c, const char *what, int64_t pid, int64_t tid,
 	fputs("}}", c->out);
 }
 
-static int push_slice(struct te_ctx *c, const struct slice *s)
-{
-	if (c->nr_slices == c->cap_slices) {
-		size_t cap = c->cap_slices ? c->cap_slices * 2 : 1024;
-		struct slice *n = realloc(c->slices, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		c->slices = n;
-		c->cap_slices = cap;
-	}
-	c->slices[c->nr_slices++] = *s;
-	return 0;
-}
-
 static int close_from(struct te_ctx *c, uint32_t depth)
 {
 	while (c->nr_open > depth) {
-		int rc = push_slice(c, &c->open[--c->nr_open]);
+		const struct open_slice *o = &c->open[--c->nr_open];
+		int rc = dt_records_write(&c->slices, o->index, 1, &o->s, c->err, sizeof(c->err));
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-static int cmp_slice(const void *a, const void *b)
+static int cmp_depth(const void *a, const void *b)
 {
 	const struct slice *x = a, *y = b;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
 	return x->depth < y->depth ? -1 : x->depth > y->depth;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* Positive intervals between consecutive samples of one thread. */
+struct thread_intervals {
+	const struct dt_stacks *st;
+	uint32_t thread;
+};
+
+static int produce_thread_intervals(void *ctx, struct dt_select *sel, char *err,
+				    size_t errlen)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	struct thread_intervals *ti = ctx;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	uint64_t prev = 0;
+	int rc, have = 0;
+	dt_stacks_iter_thread(&it, ti->st, ti->thread);
+	while ((rc = dt_stacks_iter_next(&it, &s, err, errlen)) > 0) {
+		if (have && s.time_ns > prev)
+			dt_select_add(sel, s.time_ns - prev);
+		prev = s.time_ns;
+		have = 1;
+	}
+	return rc;
 }
 
 /* Typical interval between samples of a thread, for non-time weights. */
-static uint64_t median_interval(const struct dt_stack_sample *s, const size_t *idx,
-				size_t n)
+static int median_interval(struct te_ctx *c, uint32_t thread, uint64_t *typical)
 {
-	if (n < 2)
-		return 1000000;
-	uint64_t *d = malloc((n - 1) * sizeof(*d));
-	size_t nd = 0;
-	if (!d)
-		return 1000000;
-	for (size_t i = 1; i < n; i++)
-		if (s[idx[i]].time_ns > s[idx[i - 1]].time_ns)
-			d[nd++] = s[idx[i]].time_ns - s[idx[i - 1]].time_ns;
-	uint64_t m = 1000000;
-	if (nd) {
-		qsort(d, nd, sizeof(*d), cmp_u64);
-		m = d[nd / 2];
-	}
-	free(d);
-	return m;
+	struct thread_intervals ti = { c->st, thread };
+	uint64_t count, median;
+	*typical = 1000000;
+	if (dt_stacks_thread_samples(c->st, thread) < 2)
+		return 0;
+	int rc = dt_select_median(produce_thread_intervals, &ti, &count, &median, c->err,
+				  sizeof(c->err));
+	if (!rc && count)
+		*typical = median;
+	return rc;
 }
 
-static int thread_slices(struct te_ctx *c, const size_t *idx, size_t n, int time_weights)
+/* One thread's slices into c->slices, in the order they open. */
+static int thread_slices(struct te_ctx *c, uint32_t thread, int time_weights)
 {
-	const struct dt_stack_sample *s = dt_stacks_samples(c->st);
-	uint64_t typical = time_weights ? 0 : median_interval(s, idx, n);
-	int rc = 0;
-	c->nr_slices = 0;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample cur, next;
+	uint64_t typical = 0;
+	int rc = 0, more;
+	dt_records_clear(&c->slices);
 	c->nr_open = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const struct dt_stack_sample *cur = &s[idx[i]];
-		uint64_t d = time_weights ? cur->weight : typical;
-		uint64_t t = cur->time_ns, e = t + d;
+	if (!time_weights)
+		rc = median_interval(c, thread, &typical);
+	if (rc)
+		return rc;
+	dt_stacks_iter_thread(&it, c->st, thread);
+	more = dt_stacks_iter_next(&it, &cur, c->err, sizeof(c->err));
+	while (more > 0) {
+		more = dt_stacks_iter_next(&it, &next, c->err, sizeof(c->err));
+		if (more < 0)
+			return more;
+		uint64_t d = time_weights ? cur.weight : typical;
+		uint64_t t = cur.time_ns, e = t + d;
 		int contiguous = 0;
-		if (i + 1 < n) {
-			uint64_t next = s[idx[i + 1]].time_ns;
-			if (next <= t + d + d / 2) {
-				e = next;
-				contiguous = 1;
-			}
+		if (more && next.time_ns <= t + d + d / 2) {
+			e = next.time_ns;
+			contiguous = 1;
 		}
-		uint32_t depth = dt_stacks_node(c->st, cur->node)->depth;
+		uint32_t depth = dt_stacks_node(c->st, cur.node)->depth;
 		if (depth > c->cap_path) {
 			uint32_t *np = realloc(c->path, depth * sizeof(*np));
-			struct slice *no = realloc(c->open, depth * sizeof(*no));
+			struct open_slice *no = realloc(c->open, depth * sizeof(*no));
 			if (np)
 				c->path = np;
 			if (no)
 				c->open = no;
 			if (!np || !no)
-				return -ENOMEM;
+				return dt_fail(c->err, sizeof(c->err), -ENOMEM, "out of memory");
 			c->cap_path = c->cap_open = depth;
 		}
-		dt_stacks_path(c->st, cur->node, c->path, depth);
+		dt_stacks_path(c->st, cur.node, c->path, depth);
 		uint32_t k = 0;
-		while (k < c->nr_open && k < depth && c->open[k].frame == c->path[k])
+		while (k < c->nr_open && k < depth && c->open[k].s.frame == c->path[k])
 			k++;
 		rc = close_from(c, k);
 		for (uint32_t j = 0; j < k; j++)
-			c->open[j].end = e;
-		for (uint32_t j = k; j < depth; j++)
-			c->open[c->nr_open++] = (struct slice){ t, e, j, c->path[j] };
+			c->open[j].s.end = e;
+		for (uint32_t j = k; j < depth && !rc; j++) {
+			struct open_slice *o = &c->open[c->nr_open++];
+			o->s = (struct slice){ t, e, j, c->path[j] };
+			o->index = c->slices.nr;
+			rc = dt_records_append(&c->slices, &o->s, c->err, sizeof(c->err));
+		}
 		if (!contiguous && !rc)
 			rc = close_from(c, 0);
+		if (rc)
+			return rc;
+		cur = next;
 	}
-	if (!rc)
-		rc = close_from(c, 0);
-	if (!rc && c->nr_slices)
-		qsort(c->slices, c->nr_slices, sizeof(*c->slices), cmp_slice);
+	if (more < 0)
+		return more;
+	return close_from(c, 0);
+}
+
+static void write_slice(struct te_ctx *c, int64_t pid, int64_t tid, const struct slice *sl)
+{
+	const char *dso = dt_stacks_frame_dso(c->st, sl->frame);
+	begin_event(c);
+	fprintf(c->out, "{\"ph\":\"X\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
+		",\"cat\":\"stack\",\"name\":", pid, tid);
+	dt_stacks_json_string(c->out, dt_stacks_frame_symbol(c->st, sl->frame));
+	ts(c->out, "ts", sl->start, c->base);
+	ts(c->out, "dur", sl->end - sl->start + c->base, c->base);
+	if (*dso) {
+		fputs(",\"args\":{\"dso\":", c->out);
+		dt_stacks_json_string(c->out, dso);
+		putc('}', c->out);
+	}
+	putc('}', c->out);
+}
+
+/* Slices [from, to) of one start time, by depth (stable): through memory,
+ * or through a sort in the spool's file when there are too many. */
+static int write_group(struct te_ctx *c, int64_t pid, int64_t tid, uint64_t from, uint64_t to,
+		       size_t buffered)
+{
+	if (to - from <= buffered) {
+		int sorted = 1;
+		for (size_t i = 1; i < buffered && sorted; i++)
+			sorted = c->group[i - 1].depth <= c->group[i].depth;
+		if (!sorted)
+			dt_records_sort_mem(c->group, buffered, sizeof(*c->group), cmp_depth,
+					    c->group_tmp);
+		for (size_t i = 0; i < buffered; i++)
+			write_slice(c, pid, tid, &c->group[i]);
+		return 0;
+	}
+	struct dt_records sorted;
+	struct dt_records_reader rd;
+	const void *rec;
+	dt_records_init(&sorted, sizeof(struct slice), c->memory);
+	int rc = dt_records_sort(&c->slices, from, to, cmp_depth, &sorted, c->memory, c->err,
+				 sizeof(c->err));
+	dt_records_reader_init(&rd, &sorted, 0, sorted.nr);
+	while (!rc && (rc = dt_records_reader_next(&rd, &rec, c->err, sizeof(c->err))) > 0) {
+		write_slice(c, pid, tid, rec);
+		rc = 0;
+	}
+	dt_records_free(&sorted);
 	return rc;
+}
+
+/* The slices of c->slices by start time, then depth: they are in start
+ * order already, only those of one instant may need reordering. */
+static int write_slices(struct te_ctx *c, int64_t pid, int64_t tid)
+{
+	struct dt_records_reader rd;
+	const void *rec;
+	uint64_t group_from = 0, i = 0;
+	size_t buffered = 0;
+	int rc;
+	dt_records_reader_init(&rd, &c->slices, 0, c->slices.nr);
+	while ((rc = dt_records_reader_next(&rd, &rec, c->err, sizeof(c->err))) > 0) {
+		const struct slice *sl = rec;
+		if (buffered && sl->start != c->group[0].start) {
+			rc = write_group(c, pid, tid, group_from, i, buffered);
+			if (rc)
+				return rc;
+			buffered = 0;
+			group_from = i;
+		}
+		if (buffered < c->max_group) {
+			if (buffered == c->cap_group) {
+				size_t cap = c->cap_group ? c->cap_group * 2 : 64;
+				struct slice *g = realloc(c->group, cap * sizeof(*g));
+				struct slice *t = realloc(c->group_tmp, cap * sizeof(*t));
+				if (g)
+					c->group = g;
+				if (t)
+					c->group_tmp = t;
+				if (!g || !t)
+					return dt_fail(c->err, sizeof(c->err), -ENOMEM,
+						       "out of memory");
+				c->cap_group = cap;
+			}
+			c->group[buffered++] = *sl;
+		}
+		i++;
+	}
+	if (rc < 0)
+		return rc;
+	return buffered ? write_group(c, pid, tid, group_from, i, buffered) : 0;
 }
 
 int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
@@ -186,6 +296,11 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	c.out = out;
 	c.st = st;
 	c.first = 1;
+	c.memory = dt_stacks_memory(st);
+	c.max_group = c.memory / sizeof(struct slice);
+	if (c.max_group < 64)
+		c.max_group = 64;
+	dt_records_init(&c.slices, sizeof(struct slice), c.memory);
 	uint64_t first, last;
 	c.base = p->origin_ns;
 	if (dt_stacks_time_range(st, &first, &last) && first < c.base)
@@ -199,16 +314,24 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	if (p->has_damon) {
 		meta(&c, "process_name", DAMON_PID, PHASES_TID, "DAMON");
 		meta(&c, "thread_name", DAMON_PID, PHASES_TID, "phases");
-		for (size_t i = 0; i < p->nr_wss; i++) {
+		struct dt_records_reader rd;
+		const void *rec;
+		dt_records_reader_init(&rd, &p->wss, 0, p->nr_wss);
+		while ((rc = dt_records_reader_next(&rd, &rec, c.err, sizeof(c.err))) > 0) {
+			const struct dt_wss_point *w = rec;
 			begin_event(&c);
 			fprintf(out, "{\"ph\":\"C\",\"pid\":%d,\"name\":\"WSS\"", DAMON_PID);
-			ts(out, "ts", p->wss[i].start_ns, c.base);
-			fprintf(out, ",\"args\":{\"bytes\":%" PRIu64 "}}", p->wss[i].wss);
+			ts(out, "ts", w->start_ns, c.base);
+			fprintf(out, ",\"args\":{\"bytes\":%" PRIu64 "}}", w->wss);
+		}
+		if (rc < 0) {
+			dt_records_free(&c.slices);
+			return dt_fail(err, errlen, rc, "%s", c.err);
 		}
 		if (p->nr_wss) {
 			begin_event(&c);
 			fprintf(out, "{\"ph\":\"C\",\"pid\":%d,\"name\":\"WSS\"", DAMON_PID);
-			ts(out, "ts", p->wss[p->nr_wss - 1].end_ns, c.base);
+			ts(out, "ts", p->wss_last.end_ns, c.base);
 			fputs(",\"args\":{\"bytes\":0}}", out);
 		}
 		for (size_t k = 0; k < dt_phases_count(p->phases); k++) {
@@ -236,33 +359,10 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 
 	/* Threads, grouped; samples stay in time order inside a thread. */
 	uint32_t nt = dt_stacks_nr_threads(st);
-	size_t n = dt_stacks_nr_samples(st);
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
-	size_t *count = calloc((size_t)nt + 1, sizeof(*count));
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-	if (!count || !idx) {
-		free(count);
-		free(idx);
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		count[s[i].thread + 1]++;
-	for (uint32_t t = 0; t < nt; t++)
-		count[t + 1] += count[t];
-	size_t *fill = malloc(((size_t)nt + 1) * sizeof(*fill));
-	if (!fill) {
-		free(count);
-		free(idx);
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	}
-	memcpy(fill, count, ((size_t)nt + 1) * sizeof(*fill));
-	for (size_t i = 0; i < n; i++)
-		idx[fill[s[i].thread]++] = i;
-	free(fill);
-
+	rc = dt_stacks_group_threads(p->stacks, c.err, sizeof(c.err));
 	int time_weights = dt_stacks_weight_is_time(st);
 	for (uint32_t t = 0; t < nt && !rc; t++) {
-		if (count[t + 1] == count[t])
+		if (!dt_stacks_thread_samples(st, t))
 			continue;
 		const struct dt_stack_thread *th = dt_stacks_thread(st, t);
 		int64_t tid = th->tid >= 0 ? th->tid : 0;
@@ -272,32 +372,18 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 		snprintf(name, sizeof(name), "%s-%" PRId64, comm, tid);
 		meta(&c, "process_name", pid, tid, comm);
 		meta(&c, "thread_name", pid, tid, name);
-		rc = thread_slices(&c, idx + count[t], count[t + 1] - count[t], time_weights);
-		for (size_t i = 0; i < c.nr_slices && !rc; i++) {
-			const struct slice *sl = &c.slices[i];
-			const char *dso = dt_stacks_frame_dso(st, sl->frame);
-			begin_event(&c);
-			fprintf(out, "{\"ph\":\"X\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
-				",\"cat\":\"stack\",\"name\":", pid, tid);
-			dt_stacks_json_string(out, dt_stacks_frame_symbol(st, sl->frame));
-			ts(out, "ts", sl->start, c.base);
-			ts(out, "dur", sl->end - sl->start + c.base, c.base);
-			if (*dso) {
-				fputs(",\"args\":{\"dso\":", out);
-				dt_stacks_json_string(out, dso);
-				putc('}', out);
-			}
-			putc('}', out);
-		}
+		rc = thread_slices(&c, t, time_weights);
+		if (!rc)
+			rc = write_slices(&c, pid, tid);
 	}
 	fputs("\n]}\n", out);
-	free(count);
-	free(idx);
-	free(c.slices);
+	dt_records_free(&c.slices);
 	free(c.open);
 	free(c.path);
+	free(c.group);
+	free(c.group_tmp);
 	if (rc)
-		return dt_fail(err, errlen, rc, "out of memory");
+		return dt_fail(err, errlen, rc, "%s", c.err);
 	if (ferror(out))
 		return dt_fail(err, errlen, -EIO, "write error");
 	return 0;

@@ -934,81 +934,111 @@ static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *
 	return 0;
 }
 
+/* One sample into the functions of the phase being summed. */
+static void attribute_sample(const struct dt_stacks *st, struct phase_priv *pp,
+			     struct fn_acc *acc, uint32_t *touched, size_t *nt,
+			     const struct dt_stack_sample *s, uint64_t stamp)
+{
+	pp->pub.stack_weight += s->weight;
+	pp->pub.nr_samples++;
+	int leaf = 1;
+	for (uint32_t node = s->node; node;) {
+		const struct dt_stack_node *nd = dt_stacks_node(st, node);
+		struct fn_acc *a = &acc[nd->frame];
+		if (!a->self && !a->total)
+			touched[(*nt)++] = nd->frame;
+		if (leaf)
+			a->self += s->weight;
+		if (a->stamp != stamp) {
+			a->total += s->weight;
+			a->stamp = stamp;
+		}
+		leaf = 0;
+		node = nd->parent;
+	}
+}
+
 int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 			char *err, size_t errlen)
 {
 	uint32_t nf = dt_stacks_nr_frames(st);
 	struct fn_acc *acc = calloc(nf ? nf : 1, sizeof(*acc));
 	uint32_t *touched = malloc((nf ? nf : 1) * sizeof(*touched));
-	size_t nt = 0;
-	int rc = 0;
-	if (!acc || !touched) {
-		free(acc);
-		free(touched);
-		return dt_fail(err, errlen, -ENOMEM, "phases: out of memory");
-	}
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
-	size_t n = dt_stacks_nr_samples(st), i = 0;
-	uint64_t stamp = 0, all_weight = 0;
 	/* Each frame's total over every sample: what "outside" is measured by. */
 	uint64_t *global = calloc(nf ? nf : 1, sizeof(*global));
 	uint64_t *gstamp = calloc(nf ? nf : 1, sizeof(*gstamp));
-	if (!global || !gstamp) {
-		free(acc);
-		free(touched);
-		free(global);
-		free(gstamp);
-		return dt_fail(err, errlen, -ENOMEM, "phases: out of memory");
+	size_t n = dt_stacks_nr_samples(st), nt = 0, k = 0;
+	uint64_t stamp = 0, all_weight = 0, j = 0;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	char e2[256];
+	int rc = 0;
+
+	if (!acc || !touched || !global || !gstamp) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	for (size_t j = 0; j < n; j++) {
-		all_weight += s[j].weight;
-		for (uint32_t node = s[j].node; node;) {
+	for (size_t i = 0; i < ph->nr_phases; i++) {
+		ph->phases[i]->pub.stack_weight = 0;
+		ph->phases[i]->pub.nr_samples = 0;
+	}
+	if (!ph->nr_phases)
+		goto out;
+	dt_stacks_iter_init(&it, st, 0, n);
+	while ((rc = dt_stacks_iter_next(&it, &s, e2, sizeof(e2))) > 0) {
+		j++;
+		all_weight += s.weight;
+		for (uint32_t node = s.node; node;) {
 			const struct dt_stack_node *nd = dt_stacks_node(st, node);
-			if (gstamp[nd->frame] != j + 1) {
-				gstamp[nd->frame] = j + 1;
-				global[nd->frame] += s[j].weight;
+			if (gstamp[nd->frame] != j) {
+				gstamp[nd->frame] = j;
+				global[nd->frame] += s.weight;
 			}
 			node = nd->parent;
 		}
 	}
-	free(gstamp);
-	for (size_t k = 0; k < ph->nr_phases && !rc; k++) {
+	if (rc < 0)
+		goto out;
+	/* Samples in time order, phases in time order: a sample before the
+	 * current phase's start is no phase's, one at or after its end closes
+	 * it and is looked at again for the next phase. */
+	dt_stacks_iter_init(&it, st, 0, n);
+	rc = dt_stacks_iter_next(&it, &s, e2, sizeof(e2));
+	while (rc > 0 && k < ph->nr_phases) {
 		struct phase_priv *pp = ph->phases[k];
-		pp->pub.stack_weight = 0;
-		pp->pub.nr_samples = 0;
-		while (i < n && s[i].time_ns < pp->pub.start_ns)
-			i++;
-		for (; i < n && s[i].time_ns < pp->pub.end_ns; i++) {
-			stamp++;
-			pp->pub.stack_weight += s[i].weight;
-			pp->pub.nr_samples++;
-			uint32_t node = s[i].node;
-			int leaf = 1;
-			while (node) {
-				const struct dt_stack_node *nd = dt_stacks_node(st, node);
-				struct fn_acc *a = &acc[nd->frame];
-				if (!a->self && !a->total)
-					touched[nt++] = nd->frame;
-				if (leaf)
-					a->self += s[i].weight;
-				if (a->stamp != stamp) {
-					a->total += s[i].weight;
-					a->stamp = stamp;
-				}
-				leaf = 0;
-				node = nd->parent;
-			}
+		if (s.time_ns < pp->pub.start_ns) {
+			rc = dt_stacks_iter_next(&it, &s, e2, sizeof(e2));
+		} else if (s.time_ns < pp->pub.end_ns) {
+			attribute_sample(st, pp, acc, touched, &nt, &s, ++stamp);
+			rc = dt_stacks_iter_next(&it, &s, e2, sizeof(e2));
+		} else {
+			rc = take_top(ph, pp, acc, touched, nt, global, all_weight);
+			for (size_t t = 0; t < nt; t++)
+				acc[touched[t]] = (struct fn_acc){ 0, 0, 0 };
+			nt = 0;
+			k++;
+			if (rc)
+				goto out;
+			rc = 1;
 		}
-		rc = take_top(ph, pp, acc, touched, nt, global, all_weight);
-		for (size_t j = 0; j < nt; j++)
-			acc[touched[j]] = (struct fn_acc){ 0, 0, 0 };
+	}
+	if (rc < 0)
+		goto out;
+	for (rc = 0; k < ph->nr_phases && !rc; k++) {
+		rc = take_top(ph, ph->phases[k], acc, touched, nt, global, all_weight);
+		for (size_t t = 0; t < nt; t++)
+			acc[touched[t]] = (struct fn_acc){ 0, 0, 0 };
 		nt = 0;
 	}
+out:
 	free(acc);
 	free(touched);
 	free(global);
-	if (rc)
+	free(gstamp);
+	if (rc == -ENOMEM)
 		return dt_fail(err, errlen, rc, "phases: out of memory");
+	if (rc < 0)
+		return dt_fail(err, errlen, rc, "phases: %s", e2);
 	return 0;
 }
 

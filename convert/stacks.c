@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Callstack samples in memory: interned frames, call-path prefix tree,
- * threads, and the samples themselves (stacks.h).
+ * Callstack samples: interned frames, call-path prefix tree, threads, and
+ * the samples themselves, spooled (stacks.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -39,8 +39,20 @@ struct dt_stacks {
 	uint32_t nr_threads, threads_cap;
 	struct u64_map thread_map; /* (pid << 32 | tid) -> index */
 
-	struct dt_stack_sample *samples;
-	size_t nr_samples, samples_cap;
+	/* struct dt_stack_sample, in the order added; in time order after
+	 * dt_stacks_finish. */
+	struct dt_records samples;
+	size_t memory;
+	int finished;
+	uint64_t fill_weight;   /* given to samples added with weight 0 */
+	uint64_t first_time, last_time;
+	uint64_t *thread_samples, *thread_weight; /* per thread, after finishing */
+	/* By thread: thread t's samples are [thread_start[t],
+	 * thread_start[t + 1]) of *grouped (by_thread, or samples when a
+	 * single thread has samples). */
+	struct dt_records by_thread;
+	uint64_t *thread_start;
+	const struct dt_records *grouped;
 
 	uint32_t *record_frames; /* record frame id -> our id; UINT32_MAX unset */
 	uint32_t nr_record_frames;
@@ -147,6 +159,7 @@ int dt_stacks_new(struct dt_stacks **out, char *err, size_t errlen)
 	}
 	st->nodes[0] = (struct dt_stack_node){ 0, UINT32_MAX, 0 };
 	st->nr_nodes = 1;
+	dt_stacks_set_memory(st, DT_RECORDS_MEMORY_DEFAULT);
 	*out = st;
 	return 0;
 }
@@ -169,7 +182,11 @@ void dt_stacks_free(struct dt_stacks *st)
 	free(st->threads);
 	free(st->thread_comms);
 	map_free(&st->thread_map);
-	free(st->samples);
+	dt_records_free(&st->samples);
+	dt_records_free(&st->by_thread);
+	free(st->thread_samples);
+	free(st->thread_weight);
+	free(st->thread_start);
 	free(st->record_frames);
 	free(st->scratch);
 	free(st);
@@ -313,27 +330,37 @@ static int node_child(struct dt_stacks *st, uint32_t parent, uint32_t frame,
 	return 0;
 }
 
+void dt_stacks_set_memory(struct dt_stacks *st, size_t bytes)
+{
+	st->memory = bytes;
+	if (!st->samples.size) { /* first call, from dt_stacks_new */
+		dt_records_init(&st->samples, sizeof(struct dt_stack_sample), bytes);
+		dt_records_init(&st->by_thread, sizeof(struct dt_stack_sample), bytes);
+	}
+	st->samples.limit = st->by_thread.limit = bytes;
+}
+
+size_t dt_stacks_memory(const struct dt_stacks *st)
+{
+	return st->memory;
+}
+
 int dt_stacks_add(struct dt_stacks *st, uint64_t time_ns, uint32_t thread,
-		  uint64_t weight, uint32_t nr_frames, const uint32_t *frames)
+		  uint64_t weight, uint32_t nr_frames, const uint32_t *frames,
+		  char *err, size_t errlen)
 {
 	uint32_t node = 0;
 	for (uint32_t i = nr_frames; i-- > 0;) {
 		if (frames[i] >= st->nr_frames)
-			return -EINVAL;
+			return dt_fail(err, errlen, -EINVAL, "frame %u is not defined", frames[i]);
 		int rc = node_child(st, node, frames[i], &node);
+		if (rc == -EOVERFLOW)
+			return dt_fail(err, errlen, rc, "more than %u call paths", UINT32_MAX - 1);
 		if (rc)
-			return rc;
+			return dt_fail(err, errlen, rc, "out of memory");
 	}
-	if (st->nr_samples == st->samples_cap) {
-		size_t cap = st->samples_cap ? st->samples_cap * 2 : 4096;
-		struct dt_stack_sample *ns = realloc(st->samples, cap * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		st->samples = ns;
-		st->samples_cap = cap;
-	}
-	st->samples[st->nr_samples++] = (struct dt_stack_sample){ time_ns, weight, thread, node };
-	return 0;
+	struct dt_stack_sample s = { time_ns, weight, thread, node };
+	return dt_records_append(&st->samples, &s, err, errlen);
 }
 
 static uint64_t add_offset(uint64_t t, int64_t off)
@@ -396,8 +423,8 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		}
 		rc = dt_stacks_thread_index(st, s->pid, s->tid, NULL, &id);
 		if (!rc)
-			rc = dt_stacks_add(st, add_offset(s->time_ns, time_offset_ns), id,
-					   s->weight, s->nr_frames, st->scratch);
+			return dt_stacks_add(st, add_offset(s->time_ns, time_offset_ns), id,
+					     s->weight, s->nr_frames, st->scratch, err, errlen);
 		break;
 	}
 	default:
@@ -476,11 +503,15 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 			last_time = add_offset(s.time_ns, time_offset_ns);
 		if (s.has_period && !is_time_event(s.event))
 			st->nontime_weights = 1;
-		if (dt_stacks_add(st, last_time, thread, s.has_period ? s.period : 0,
-				  s.nr_frames, frames))
-			goto nomem;
+		char e2[256];
+		rc = dt_stacks_add(st, last_time, thread, s.has_period ? s.period : 0, s.nr_frames,
+				   frames, e2, sizeof(e2));
+		if (rc) {
+			dt_fail(err, errlen, rc, "%s: %s", path, e2);
+			break;
+		}
 	}
-	if (clock)
+	if (clock && rc >= 0)
 		*clock = dt_perf_script_clock(ps);
 	dt_perf_script_close(ps);
 	free(map);
@@ -493,37 +524,49 @@ nomem:
 	return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 }
 
-void dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns)
+#define BATCH 512
+
+int dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns, char *err,
+		    size_t errlen)
 {
-	for (size_t i = from; i < st->nr_samples; i++)
-		st->samples[i].time_ns = add_offset(st->samples[i].time_ns, delta_ns);
+	struct dt_stack_sample buf[BATCH];
+	for (uint64_t at = from; at < st->samples.nr;) {
+		size_t n = st->samples.nr - at < BATCH ? (size_t)(st->samples.nr - at) : BATCH;
+		int rc = dt_records_read(&st->samples, at, n, buf, err, errlen);
+		for (size_t i = 0; i < n && !rc; i++)
+			buf[i].time_ns = add_offset(buf[i].time_ns, delta_ns);
+		if (!rc)
+			rc = dt_records_write(&st->samples, at, n, buf, err, errlen);
+		if (rc)
+			return rc;
+		at += n;
+	}
+	return 0;
 }
 
 int dt_stacks_span_from(const struct dt_stacks *st, size_t from, uint64_t *first,
-			uint64_t *last)
+			uint64_t *last, char *err, size_t errlen)
 {
+	struct dt_records_reader rd;
+	const void *rec;
+	int rc;
 	*first = *last = 0;
-	if (from >= st->nr_samples)
+	if (from >= st->samples.nr)
 		return 0;
 	*first = UINT64_MAX;
-	for (size_t i = from; i < st->nr_samples; i++) {
-		uint64_t t = st->samples[i].time_ns;
+	dt_records_reader_init(&rd, &st->samples, from, st->samples.nr);
+	while ((rc = dt_records_reader_next(&rd, &rec, err, errlen)) > 0) {
+		uint64_t t = ((const struct dt_stack_sample *)rec)->time_ns;
 		if (t < *first)
 			*first = t;
 		if (t > *last)
 			*last = t;
 	}
-	return 1;
+	return rc < 0 ? rc : 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Samples of one instant are ordered by thread and path so that the
- * output does not depend on how qsort orders equal keys. */
+/* Samples of one instant are ordered by thread and path; samples equal in
+ * all three keep the order they were added in (the sort is stable). */
 static int cmp_sample_time(const void *a, const void *b)
 {
 	const struct dt_stack_sample *x = a, *y = b;
@@ -534,56 +577,248 @@ static int cmp_sample_time(const void *a, const void *b)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-void dt_stacks_finish(struct dt_stacks *st)
-{
-	/* Already sorted in the common case: perf script prints in time order. */
-	int sorted = 1;
-	for (size_t i = 1; i < st->nr_samples && sorted; i++)
-		sorted = st->samples[i - 1].time_ns <= st->samples[i].time_ns;
-	if (!sorted)
-		qsort(st->samples, st->nr_samples, sizeof(*st->samples), cmp_sample_time);
+/* Positive intervals between consecutive samples of each thread, in time
+ * order (a thread's sample at time 0 starts no interval). */
+struct interval_producer {
+	const struct dt_stacks *st;
+	uint64_t *last; /* per thread */
+};
 
-	size_t unknown = 0;
-	for (size_t i = 0; i < st->nr_samples; i++)
-		unknown += st->samples[i].weight == 0;
-	if (!unknown)
-		return;
-	/* Median positive interval between consecutive samples of a thread. */
-	uint64_t *last = calloc(st->nr_threads ? st->nr_threads : 1, sizeof(*last));
-	uint64_t *deltas = malloc((st->nr_samples ? st->nr_samples : 1) * sizeof(*deltas));
-	size_t nd = 0;
-	uint64_t median = 0;
-	if (last && deltas) {
-		for (size_t i = 0; i < st->nr_samples; i++) {
-			const struct dt_stack_sample *s = &st->samples[i];
-			if (last[s->thread] && s->time_ns > last[s->thread])
-				deltas[nd++] = s->time_ns - last[s->thread];
-			last[s->thread] = s->time_ns;
-		}
-		if (nd) {
-			qsort(deltas, nd, sizeof(*deltas), cmp_u64);
-			median = deltas[nd / 2];
+static int produce_intervals(void *ctx, struct dt_select *sel, char *err, size_t errlen)
+{
+	struct interval_producer *ip = ctx;
+	struct dt_records_reader rd;
+	const void *rec;
+	int rc;
+	memset(ip->last, 0, (ip->st->nr_threads ? ip->st->nr_threads : 1) * sizeof(*ip->last));
+	dt_records_reader_init(&rd, &ip->st->samples, 0, ip->st->samples.nr);
+	while ((rc = dt_records_reader_next(&rd, &rec, err, errlen)) > 0) {
+		const struct dt_stack_sample *s = rec;
+		uint64_t *last = &ip->last[s->thread];
+		if (*last && s->time_ns > *last)
+			dt_select_add(sel, s->time_ns - *last);
+		*last = s->time_ns;
+	}
+	return rc;
+}
+
+int dt_stacks_finish(struct dt_stacks *st, char *err, size_t errlen)
+{
+	size_t nt = st->nr_threads ? st->nr_threads : 1;
+	uint64_t *unknown = calloc(nt, sizeof(*unknown));
+	uint64_t nr_unknown = 0, prev = 0, lo = UINT64_MAX, hi = 0;
+	int sorted = 1, rc = 0;
+	struct dt_records_reader rd;
+	const void *rec;
+
+	free(st->thread_samples);
+	free(st->thread_weight);
+	st->thread_samples = calloc(nt, sizeof(uint64_t));
+	st->thread_weight = calloc(nt, sizeof(uint64_t));
+	if (!unknown || !st->thread_samples || !st->thread_weight) {
+		free(unknown);
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	dt_records_reader_init(&rd, &st->samples, 0, st->samples.nr);
+	while ((rc = dt_records_reader_next(&rd, &rec, err, errlen)) > 0) {
+		const struct dt_stack_sample *s = rec;
+		sorted &= s->time_ns >= prev;
+		prev = s->time_ns;
+		if (s->time_ns < lo)
+			lo = s->time_ns;
+		if (s->time_ns > hi)
+			hi = s->time_ns;
+		st->thread_samples[s->thread]++;
+		st->thread_weight[s->thread] += s->weight;
+		if (!s->weight) {
+			unknown[s->thread]++;
+			nr_unknown++;
 		}
 	}
-	free(last);
-	free(deltas);
-	if (!median) {
-		median = 1;
-		st->nontime_weights = 1;
+	/* Already sorted in the common case: perf script prints in time order. */
+	if (!rc && !sorted) {
+		struct dt_records by_time;
+		dt_records_init(&by_time, sizeof(struct dt_stack_sample), st->memory);
+		rc = dt_records_sort(&st->samples, 0, st->samples.nr, cmp_sample_time, &by_time,
+				     st->memory, err, errlen);
+		if (rc) {
+			dt_records_free(&by_time);
+		} else {
+			dt_records_free(&st->samples);
+			st->samples = by_time;
+		}
 	}
-	for (size_t i = 0; i < st->nr_samples; i++)
-		if (!st->samples[i].weight)
-			st->samples[i].weight = median;
+	if (!rc && nr_unknown) {
+		/* The median interval between consecutive samples of a thread. */
+		struct interval_producer ip = { st, calloc(nt, sizeof(uint64_t)) };
+		uint64_t count, median = 0;
+		if (!ip.last)
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		else
+			rc = dt_select_median(produce_intervals, &ip, &count, &median, err, errlen);
+		free(ip.last);
+		if (!median) {
+			median = 1;
+			st->nontime_weights = 1;
+		}
+		st->fill_weight = median;
+		for (size_t t = 0; t < st->nr_threads; t++)
+			st->thread_weight[t] += unknown[t] * median;
+	}
+	free(unknown);
+	if (rc < 0)
+		return rc;
+	st->first_time = st->samples.nr ? lo : 0;
+	st->last_time = st->samples.nr ? hi : 0;
+	st->finished = 1;
+	return 0;
+}
+
+int dt_stacks_group_threads(struct dt_stacks *st, char *err, size_t errlen)
+{
+	uint32_t nt = st->nr_threads, busy = 0;
+	uint64_t n = st->samples.nr;
+	if (st->grouped)
+		return 0;
+	if (!st->finished)
+		return dt_fail(err, errlen, -EINVAL, "samples grouped before they were sorted");
+	free(st->thread_start);
+	st->thread_start = malloc(((size_t)nt + 1) * sizeof(uint64_t));
+	if (!st->thread_start)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	st->thread_start[0] = 0;
+	for (uint32_t t = 0; t < nt; t++) {
+		st->thread_start[t + 1] = st->thread_start[t] + st->thread_samples[t];
+		busy += st->thread_samples[t] > 0;
+	}
+	if (busy <= 1) {
+		st->grouped = &st->samples;
+		return 0;
+	}
+	/* A counting sort: each thread's samples go to its own range of
+	 * by_thread through a buffer of its own, sized by its share of the
+	 * samples within a fixed total. */
+	size_t total = st->memory / sizeof(struct dt_stack_sample);
+	if (total < 4096)
+		total = 4096;
+	size_t *cap = malloc((size_t)nt * sizeof(*cap));
+	size_t *off = malloc((size_t)nt * sizeof(*off));
+	size_t *fill = calloc(nt, sizeof(*fill));
+	uint64_t *at = malloc((size_t)nt * sizeof(*at));
+	struct dt_stack_sample *buf = NULL;
+	int rc = 0;
+	if (cap && off && fill && at) {
+		size_t sum = 0;
+		for (uint32_t t = 0; t < nt; t++) {
+			uint64_t own = st->thread_samples[t];
+			uint64_t c = (uint64_t)((double)total * (double)own / (double)n);
+			cap[t] = own < c ? (size_t)own : (size_t)c;
+			if (!cap[t] && own)
+				cap[t] = 1;
+			off[t] = sum;
+			sum += cap[t];
+			at[t] = st->thread_start[t];
+		}
+		buf = malloc((sum ? sum : 1) * sizeof(*buf));
+	}
+	if (!cap || !off || !fill || !at || !buf) {
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = dt_records_resize(&st->by_thread, n, err, errlen);
+	struct dt_records_reader rd;
+	const void *rec;
+	dt_records_reader_init(&rd, &st->samples, 0, n);
+	while (!rc && (rc = dt_records_reader_next(&rd, &rec, err, errlen)) > 0) {
+		const struct dt_stack_sample *s = rec;
+		uint32_t t = s->thread;
+		buf[off[t] + fill[t]++] = *s;
+		rc = 0;
+		if (fill[t] == cap[t]) {
+			rc = dt_records_write(&st->by_thread, at[t], fill[t], buf + off[t], err,
+					      errlen);
+			at[t] += fill[t];
+			fill[t] = 0;
+		}
+	}
+	for (uint32_t t = 0; t < nt && !rc; t++)
+		if (fill[t])
+			rc = dt_records_write(&st->by_thread, at[t], fill[t], buf + off[t], err,
+					      errlen);
+	if (!rc)
+		st->grouped = &st->by_thread;
+out:
+	free(cap);
+	free(off);
+	free(fill);
+	free(at);
+	free(buf);
+	return rc < 0 ? rc : 0;
+}
+
+uint64_t dt_stacks_thread_samples(const struct dt_stacks *st, uint32_t thread)
+{
+	return st->thread_samples && thread < st->nr_threads ? st->thread_samples[thread] : 0;
+}
+
+uint64_t dt_stacks_thread_weight(const struct dt_stacks *st, uint32_t thread)
+{
+	return st->thread_weight && thread < st->nr_threads ? st->thread_weight[thread] : 0;
+}
+
+int dt_stacks_lower_bound(const struct dt_stacks *st, uint64_t time_ns, size_t *index,
+			  char *err, size_t errlen)
+{
+	uint64_t lo = 0, hi = st->samples.nr;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct dt_stack_sample s;
+		int rc = dt_records_read(&st->samples, mid, 1, &s, err, errlen);
+		if (rc)
+			return rc;
+		if (s.time_ns < time_ns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*index = (size_t)lo;
+	return 0;
+}
+
+void dt_stacks_iter_init(struct dt_stacks_iter *it, const struct dt_stacks *st, size_t from,
+			 size_t to)
+{
+	it->st = st;
+	dt_records_reader_init(&it->rd, &st->samples, from, to);
+}
+
+void dt_stacks_iter_thread(struct dt_stacks_iter *it, const struct dt_stacks *st,
+			   uint32_t thread)
+{
+	it->st = st;
+	if (!st->grouped || thread >= st->nr_threads)
+		dt_records_reader_init(&it->rd, &st->samples, 0, 0);
+	else
+		dt_records_reader_init(&it->rd, st->grouped, st->thread_start[thread],
+				       st->thread_start[thread + 1]);
+}
+
+int dt_stacks_iter_next(struct dt_stacks_iter *it, struct dt_stack_sample *s, char *err,
+			size_t errlen)
+{
+	const void *rec;
+	int rc = dt_records_reader_next(&it->rd, &rec, err, errlen);
+	if (rc <= 0)
+		return rc;
+	memcpy(s, rec, sizeof(*s));
+	if (!s->weight && it->st->finished)
+		s->weight = it->st->fill_weight;
+	return 1;
 }
 
 size_t dt_stacks_nr_samples(const struct dt_stacks *st)
 {
-	return st->nr_samples;
-}
-
-const struct dt_stack_sample *dt_stacks_samples(const struct dt_stacks *st)
-{
-	return st->samples;
+	return (size_t)st->samples.nr;
 }
 
 uint32_t dt_stacks_nr_frames(const struct dt_stacks *st)
@@ -646,11 +881,7 @@ uint32_t dt_stacks_path(const struct dt_stacks *st, uint32_t node, uint32_t *out
 
 int dt_stacks_time_range(const struct dt_stacks *st, uint64_t *first, uint64_t *last)
 {
-	if (!st->nr_samples) {
-		*first = *last = 0;
-		return 0;
-	}
-	*first = st->samples[0].time_ns;
-	*last = st->samples[st->nr_samples - 1].time_ns;
-	return 1;
+	*first = st->first_time;
+	*last = st->last_time;
+	return st->samples.nr > 0;
 }

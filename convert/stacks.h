@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * stacks.h - callstack samples in memory, shared by the stack exporters
- * (speedscope, trace-event, folded), the phase report and the timeline.
+ * stacks.h - callstack samples, shared by the stack exporters (speedscope,
+ * trace-event, folded) and the phase report.
  *
  * Frames are interned (symbol, dso, srcline) -> id; call paths are interned
  * as a prefix tree of nodes (parent, frame), root (outermost caller) at
- * depth 1, so one sample costs 24 bytes whatever its depth and two samples
+ * depth 1, so one sample is 24 bytes whatever its depth and two samples
  * with the same path share one node.  Threads are interned (pid, tid) ->
  * index with their comm.
+ *
+ * Samples are kept as 24-byte records in memory up to a limit, beyond it
+ * in a temporary file (stacks_spool.h): memory grows with the frames, call
+ * paths and threads, not with the number of samples.
  *
  * Sample times are nanoseconds on the record's clock (after alignment, see
  * clock_align.h).  Weights are in nanoseconds of CPU time when
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #include "dtr.h"
+#include "stacks_spool.h"
 
 struct dt_stacks;
 
@@ -52,9 +57,17 @@ int dt_stacks_intern_frame(struct dt_stacks *st, const char *symbol,
 int dt_stacks_thread_index(struct dt_stacks *st, int32_t pid, int32_t tid,
 			   const char *comm, uint32_t *index);
 /* Add a sample; `frames` are ids from dt_stacks_intern_frame, leaf first.
- * weight 0 means unknown (estimated by dt_stacks_finish). */
+ * weight 0 means unknown (estimated by dt_stacks_finish).  -EINVAL for an
+ * unknown frame id (err says so). */
 int dt_stacks_add(struct dt_stacks *st, uint64_t time_ns, uint32_t thread,
-		  uint64_t weight, uint32_t nr_frames, const uint32_t *frames);
+		  uint64_t weight, uint32_t nr_frames, const uint32_t *frames,
+		  char *err, size_t errlen);
+
+/* Bytes of samples (and of each sorting run) kept in memory before they
+ * go to a temporary file (stacks_spool.h); call before adding samples.
+ * Default DT_RECORDS_MEMORY_DEFAULT; 0: a file from the first sample. */
+void dt_stacks_set_memory(struct dt_stacks *st, size_t bytes);
+size_t dt_stacks_memory(const struct dt_stacks *st);
 
 /* Feed record items (FRAME, THREAD, STACK; other types are ignored):
  * the record's frame ids are mapped to this set's ids.  `time_offset_ns` is
@@ -78,20 +91,23 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 				       void *ctx, char *err, size_t errlen);
 
 /* Shift the times of the samples added from index `from` on (see
- * dt_stacks_nr_samples) by `delta_ns`: alignment decided after reading. */
-void dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns);
+ * dt_stacks_nr_samples) by `delta_ns`: alignment decided after reading.
+ * Times that would go below 0 become 0. */
+int dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns, char *err,
+		    size_t errlen);
 /* Earliest and latest times of the samples from index `from` on (any
- * order); 0 when there are none. */
+ * order): 1, or 0 (and 0 in both) when there are none; <0 on error. */
 int dt_stacks_span_from(const struct dt_stacks *st, size_t from, uint64_t *first,
-			uint64_t *last);
+			uint64_t *last, char *err, size_t errlen);
 
-/* Sort samples by time (stable), and give samples of unknown weight the
- * median interval between consecutive samples of their thread (so idle
- * gaps do not inflate any stack).  Call once after adding. */
-void dt_stacks_finish(struct dt_stacks *st);
+/* Sort samples by time (samples of one instant by thread, then call path,
+ * then as added), and give samples of unknown weight the median interval
+ * between consecutive samples of their thread (so idle gaps do not
+ * inflate any stack).  Call once after adding; then read the samples with
+ * a dt_stacks_iter. */
+int dt_stacks_finish(struct dt_stacks *st, char *err, size_t errlen);
 
 size_t dt_stacks_nr_samples(const struct dt_stacks *st);
-const struct dt_stack_sample *dt_stacks_samples(const struct dt_stacks *st);
 uint32_t dt_stacks_nr_frames(const struct dt_stacks *st);
 /* Symbol/dso/srcline of a frame ("" for none). */
 const char *dt_stacks_frame_symbol(const struct dt_stacks *st, uint32_t frame);
@@ -109,5 +125,30 @@ uint32_t dt_stacks_path(const struct dt_stacks *st, uint32_t node,
 /* Earliest and latest sample times; 0 when there are no samples. */
 int dt_stacks_time_range(const struct dt_stacks *st, uint64_t *first,
 			 uint64_t *last);
+
+/* After dt_stacks_finish: a thread's number of samples and their summed
+ * weight (0 for an unknown index). */
+uint64_t dt_stacks_thread_samples(const struct dt_stacks *st, uint32_t thread);
+uint64_t dt_stacks_thread_weight(const struct dt_stacks *st, uint32_t thread);
+/* Index of the first sample (in time order) at or after `time_ns`. */
+int dt_stacks_lower_bound(const struct dt_stacks *st, uint64_t time_ns, size_t *index,
+			  char *err, size_t errlen);
+/* Group the samples by thread for dt_stacks_iter_thread (a second copy of
+ * the samples when several threads have some); once, after finishing. */
+int dt_stacks_group_threads(struct dt_stacks *st, char *err, size_t errlen);
+
+/* Reading samples after dt_stacks_finish, in time order: those of indices
+ * [from, to), or those of one thread (after dt_stacks_group_threads). */
+struct dt_stacks_iter {
+	const struct dt_stacks *st;
+	struct dt_records_reader rd;
+};
+void dt_stacks_iter_init(struct dt_stacks_iter *it, const struct dt_stacks *st, size_t from,
+			 size_t to);
+void dt_stacks_iter_thread(struct dt_stacks_iter *it, const struct dt_stacks *st,
+			   uint32_t thread);
+/* 1: *s filled; 0: no more; <0: error (a temporary file could not be read). */
+int dt_stacks_iter_next(struct dt_stacks_iter *it, struct dt_stack_sample *s, char *err,
+			size_t errlen);
 
 #endif /* DT_STACKS_H */

@@ -17,6 +17,7 @@ void dt_stacks_load_opts_default(struct dt_stacks_load_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	dt_phase_params_default(&o->phase);
+	o->memory = DT_RECORDS_MEMORY_DEFAULT;
 }
 
 const struct dt_stacks_option dt_stacks_options[] = {
@@ -131,25 +132,24 @@ static void warn(struct dt_stacks_profile *p, const char *fmt, ...)
 
 struct wss_sink {
 	struct dt_stacks_profile *p;
-	size_t cap;
-	int oom;
+	int rc;          /* first error */
+	char err[256];
 };
 
 static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
 {
 	struct wss_sink *ws = ctx;
 	struct dt_stacks_profile *p = ws->p;
-	if (p->nr_wss == ws->cap) {
-		size_t cap = ws->cap ? ws->cap * 2 : 256;
-		struct dt_wss_point *n = realloc(p->wss, cap * sizeof(*n));
-		if (!n) {
-			ws->oom = 1;
-			return;
-		}
-		p->wss = n;
-		ws->cap = cap;
-	}
-	p->wss[p->nr_wss++] = (struct dt_wss_point){ a->start_ns, a->end_ns, a->wss };
+	struct dt_wss_point pt = { a->start_ns, a->end_ns, a->wss };
+	if (ws->rc)
+		return;
+	ws->rc = dt_records_append(&p->wss, &pt, ws->err, sizeof(ws->err));
+	if (ws->rc)
+		return;
+	if (!p->nr_wss)
+		p->wss_first = pt;
+	p->wss_last = pt;
+	p->nr_wss++;
 }
 
 static int is_regular(const char *path)
@@ -183,7 +183,7 @@ static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_
 		       struct dt_clock_readings *cr, char *err, size_t errlen)
 {
 	struct dt_phase_params params = o->phase;
-	struct wss_sink ws = { p, 0, 0 };
+	struct wss_sink ws = { p, 0, "" };
 	int rc;
 
 	if (!params.peak_wss && is_regular(o->record_path)) {
@@ -228,8 +228,8 @@ static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_
 			dt_fail(err, errlen, rc, "%s: %s", o->record_path, e2);
 			break;
 		}
-		if (ws.oom) {
-			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		if (ws.rc) {
+			rc = dt_fail(err, errlen, ws.rc, "%s", ws.err);
 			break;
 		}
 	}
@@ -239,11 +239,28 @@ static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_
 	rc = dt_phases_finish(p->phases, err, errlen);
 	if (rc)
 		return rc;
+	if (ws.rc)
+		return dt_fail(err, errlen, ws.rc, "%s", ws.err);
 	p->nr_record_samples = use_stacks ? record_stacks : 0;
 	if (!use_stacks && record_stacks)
 		warn(p, "%s: its %zu callstack samples are replaced by those of %s",
 		     o->record_path, record_stacks, o->perf_script_path);
 	return 0;
+}
+
+/* Any sample inside [from, to)?  1, 0 or <0. */
+static int any_sample_inside(const struct dt_stacks *st, uint64_t from, uint64_t to,
+			     char *err, size_t errlen)
+{
+	size_t i;
+	int rc = dt_stacks_lower_bound(st, from, &i, err, errlen);
+	if (rc || i >= dt_stacks_nr_samples(st))
+		return rc;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	dt_stacks_iter_init(&it, st, i, i + 1);
+	rc = dt_stacks_iter_next(&it, &s, err, errlen);
+	return rc <= 0 ? rc : s.time_ns < to;
 }
 
 int dt_stacks_profile_load(struct dt_stacks_profile **out,
@@ -252,14 +269,18 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 {
 	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
 	struct dt_clock_readings cr;
+	char e2[256];
 	int rc;
 
 	if (!p)
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	dt_records_init(&p->wss, sizeof(struct dt_wss_point), o->memory);
 	dt_clock_readings_init(&cr);
 	rc = dt_stacks_new(&p->stacks, err, errlen);
-	if (!rc)
+	if (!rc) {
+		dt_stacks_set_memory(p->stacks, o->memory);
 		rc = dt_phases_new(&p->phases, &o->phase, err, errlen);
+	}
 	if (!rc && o->record_path)
 		rc = read_record(p, o, &cr, err, errlen);
 	if (!rc && !o->record_path)
@@ -269,32 +290,35 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 		enum dtr_clock stated = DTR_CLOCK_UNKNOWN;
 		rc = dt_stacks_add_perf_script_progress(p->stacks, o->perf_script_path, 0, &stated,
 							o->progress, o->progress_ctx, err, errlen);
+		struct dt_align_request req = { 0 };
 		if (!rc) {
-			struct dt_align_request req = { 0 };
 			req.forced = o->time_offset_set;
 			req.offset_ns = o->time_offset_ns;
 			req.samples_clock = o->perf_clock ? o->perf_clock : stated;
-			req.have_samples = dt_stacks_span_from(p->stacks, from, &req.samples_first_ns,
-							       &req.samples_last_ns);
+			rc = dt_stacks_span_from(p->stacks, from, &req.samples_first_ns,
+						 &req.samples_last_ns, err, errlen);
+			req.have_samples = rc > 0;
+			rc = rc < 0 ? rc : 0;
+		}
+		if (!rc) {
 			dt_clock_align(&cr, &req, &p->align);
 			if (p->align.warning[0])
 				warn(p, "%s", p->align.warning);
 			if (p->align.offset_ns)
-				dt_stacks_shift(p->stacks, from, p->align.offset_ns);
+				rc = dt_stacks_shift(p->stacks, from, p->align.offset_ns, err,
+						     errlen);
 			p->nr_perf_samples = dt_stacks_nr_samples(p->stacks) - from;
 		}
 	} else if (!rc && o->time_offset_set) {
 		/* The record's own stacks: an explicit offset still applies. */
 		p->align.method = DT_ALIGN_FORCED;
 		p->align.offset_ns = o->time_offset_ns;
-		dt_stacks_shift(p->stacks, 0, o->time_offset_ns);
+		rc = dt_stacks_shift(p->stacks, 0, o->time_offset_ns, err, errlen);
 	}
-	if (rc) {
-		dt_stacks_profile_free(p);
-		return rc;
-	}
-	dt_stacks_finish(p->stacks);
-	rc = dt_phases_attribute(p->phases, p->stacks, err, errlen);
+	if (!rc)
+		rc = dt_stacks_finish(p->stacks, err, errlen);
+	if (!rc)
+		rc = dt_phases_attribute(p->phases, p->stacks, err, errlen);
 	if (rc) {
 		dt_stacks_profile_free(p);
 		return rc;
@@ -303,7 +327,7 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 	int have = dt_stacks_time_range(p->stacks, &first, &last);
 	if (p->has_damon) {
 		p->origin_ns = dt_phases_origin(p->phases);
-		p->end_ns = p->nr_wss ? p->wss[p->nr_wss - 1].end_ns : p->origin_ns;
+		p->end_ns = p->nr_wss ? p->wss_last.end_ns : p->origin_ns;
 		if (have && last > p->end_ns)
 			p->end_ns = last;
 	} else if (have) {
@@ -311,13 +335,15 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 		p->end_ns = last;
 	}
 	if (p->has_damon && have && dt_phases_count(p->phases)) {
-		size_t inside = 0, n = dt_stacks_nr_samples(p->stacks);
-		const struct dt_stack_sample *s = dt_stacks_samples(p->stacks);
-		uint64_t rs = p->nr_wss ? p->wss[0].start_ns : 0;
-		uint64_t re = p->nr_wss ? p->wss[p->nr_wss - 1].end_ns : 0;
-		for (size_t i = 0; i < n; i++)
-			inside += s[i].time_ns >= rs && s[i].time_ns < re;
-		if (!inside)
+		uint64_t rs = p->nr_wss ? p->wss_first.start_ns : 0;
+		uint64_t re = p->nr_wss ? p->wss_last.end_ns : 0;
+		rc = rs < re ? any_sample_inside(p->stacks, rs, re, e2, sizeof(e2)) : 0;
+		if (rc < 0) {
+			dt_fail(err, errlen, rc, "%s", e2);
+			dt_stacks_profile_free(p);
+			return rc;
+		}
+		if (!rc)
 			warn(p, "no callstack sample falls inside the DAMON record's time span; "
 				"check the clocks (--time-offset)");
 	}
@@ -331,7 +357,7 @@ void dt_stacks_profile_free(struct dt_stacks_profile *p)
 		return;
 	dt_stacks_free(p->stacks);
 	dt_phases_free(p->phases);
-	free(p->wss);
+	dt_records_free(&p->wss);
 	free(p);
 }
 

@@ -7,13 +7,16 @@
  * and/or a perf script file, and gives:
  *   - the callstack samples (the record's own STACK items, and/or those of
  *     the perf script file, moved onto the record's clock, see
- *     clock_align.h), sorted by time;
+ *     clock_align.h), sorted by time (read with dt_stacks_iter);
  *   - the record's memory access phases with their top functions;
  *   - the WSS of every aggregation (for counter tracks and plots);
  *   - the time origin every report counts from (start of the first
  *     snapshot, or the first sample without DAMON data).
  * The record is read twice when it is a regular file (first for the peak
- * WSS the phase threshold needs), once otherwise.
+ * WSS the phase threshold needs), once otherwise.  Samples and WSS points
+ * beyond opts->memory bytes go to temporary files: memory grows with the
+ * frames, call paths, threads and phases, not with the number of samples
+ * or snapshots.
  */
 #ifndef DT_STACKS_PROFILE_H
 #define DT_STACKS_PROFILE_H
@@ -26,6 +29,8 @@
 #include "input.h"
 #include "phases.h"
 #include "stacks.h"
+#include "stacks_spool.h"
+#include "wss.h"
 
 struct dt_stacks_load_opts {
 	const char *record_path;      /* NULL: no record */
@@ -38,6 +43,11 @@ struct dt_stacks_load_opts {
 	enum dtr_clock perf_clock;    /* clock of the perf times; UNKNOWN: auto */
 	struct dt_phase_params phase; /* dt_phase_params_default() */
 	struct dt_input_opts input;
+	/* Bytes of samples, and of each other sequence growing with the
+	 * samples or aggregations, kept in memory before going to a temporary
+	 * file (stacks_spool.h); dt_stacks_load_opts_default sets
+	 * DT_RECORDS_MEMORY_DEFAULT. */
+	size_t memory;
 	/* Called now and then while reading (e.g. for a progress line):
 	 * `what` names the file, `done` counts items or samples read. */
 	void (*progress)(void *ctx, const char *what, uint64_t done);
@@ -63,19 +73,17 @@ int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 /* The --help lines of dt_stacks_options, each "  --name ARG   help\n". */
 void dt_stacks_options_help(FILE *out);
 
-struct dt_wss_point {
-	uint64_t start_ns, end_ns;
-	uint64_t wss;
-};
-
 #define DT_PROFILE_MAX_WARNINGS 4
 
 struct dt_stacks_profile {
 	struct dt_stacks *stacks;     /* never NULL */
 	struct dt_phases *phases;     /* never NULL; no phases without DAMON data */
 	int has_damon;                /* the record had snapshots */
-	struct dt_wss_point *wss;     /* one per aggregation, time order */
+	/* struct dt_wss_point, one per aggregation, time order; the first and
+	 * last when nr_wss > 0. */
+	struct dt_records wss;
 	size_t nr_wss;
+	struct dt_wss_point wss_first, wss_last;
 	uint64_t origin_ns;
 	uint64_t end_ns;              /* last snapshot end or last sample */
 	struct dt_align_result align; /* how the perf times were moved */

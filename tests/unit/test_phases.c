@@ -303,6 +303,7 @@ START_TEST(snapshots_out_of_order_are_an_error)
 }
 END_TEST
 
+/* _i 0: samples in memory; 1: in a temporary file from the first one. */
 START_TEST(top_functions_of_each_phase)
 {
 	struct dt_phases *ph = new_phases(NULL);
@@ -313,6 +314,8 @@ START_TEST(top_functions_of_each_phase)
 	char err[256];
 	uint32_t main_f, fft, transpose, memcpy_f, thread;
 	ck_assert_int_eq(dt_stacks_new(&st, err, sizeof(err)), 0);
+	if (_i)
+		dt_stacks_set_memory(st, 0);
 	ck_assert_int_eq(dt_stacks_intern_frame(st, "main", "/bin/fft", "", &main_f), 0);
 	ck_assert_int_eq(dt_stacks_intern_frame(st, "FFT1DOnce", "/bin/fft", "", &fft), 0);
 	ck_assert_int_eq(dt_stacks_intern_frame(st, "Transpose", "/bin/fft", "", &transpose), 0);
@@ -332,9 +335,10 @@ START_TEST(top_functions_of_each_phase)
 			frames[n++] = transpose;
 		}
 		frames[n++] = main_f;
-		ck_assert_int_eq(dt_stacks_add(st, t, thread, 10000000, n, frames), 0);
+		ck_assert_int_eq(dt_stacks_add(st, t, thread, 10000000, n, frames, err,
+					       sizeof(err)), 0);
 	}
-	dt_stacks_finish(st);
+	ck_assert_msg(dt_stacks_finish(st, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(dt_phases_attribute(ph, st, err, sizeof(err)), 0);
 
 	const struct dt_phase *p1 = dt_phases_get(ph, 0), *p3 = dt_phases_get(ph, 2);
@@ -444,7 +448,7 @@ Suite *phases_suite(void)
 	tcase_add_test(tc, several_targets_in_one_aggregation);
 	tcase_add_test(tc, similarity_is_weighted_by_accesses);
 	tcase_add_test(tc, snapshots_out_of_order_are_an_error);
-	tcase_add_test(tc, top_functions_of_each_phase);
+	tcase_add_loop_test(tc, top_functions_of_each_phase, 0, 2);
 	tcase_add_test(tc, vm_record_three_phases);
 	suite_add_tcase(s, tc);
 	return s;

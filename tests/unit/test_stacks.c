@@ -26,6 +26,37 @@ static struct dt_stacks *new_stacks(void)
 	return st;
 }
 
+static int add(struct dt_stacks *st, uint64_t time_ns, uint32_t thread, uint64_t weight,
+	       uint32_t nr_frames, const uint32_t *frames)
+{
+	char err[256];
+	return dt_stacks_add(st, time_ns, thread, weight, nr_frames, frames, err, sizeof(err));
+}
+
+static void finish_stacks(struct dt_stacks *st)
+{
+	char err[256];
+	ck_assert_msg(dt_stacks_finish(st, err, sizeof(err)) == 0, "%s", err);
+}
+
+/* The samples in time order (at most cap); returns how many there are. */
+static size_t read_samples(const struct dt_stacks *st, struct dt_stack_sample *out, size_t cap)
+{
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	char err[256];
+	size_t n = 0;
+	int rc;
+	dt_stacks_iter_init(&it, st, 0, dt_stacks_nr_samples(st));
+	while ((rc = dt_stacks_iter_next(&it, &s, err, sizeof(err))) > 0) {
+		if (n < cap)
+			out[n] = s;
+		n++;
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	return n;
+}
+
 static uint32_t frame(struct dt_stacks *st, const char *sym)
 {
 	uint32_t id;
@@ -40,17 +71,18 @@ START_TEST(paths_are_shared_prefix_trees)
 	ck_assert_uint_eq(frame(st, "main"), m);
 	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "app", &th), 0);
 	uint32_t s1[] = { a, m }, s2[] = { b, m }, s3[] = { b, a, m };
-	ck_assert_int_eq(dt_stacks_add(st, 30, th, 5, 2, s1), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 10, th, 5, 2, s2), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 20, th, 0, 3, s3), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 40, th, 5, 0, NULL), 0);
+	ck_assert_int_eq(add(st, 30, th, 5, 2, s1), 0);
+	ck_assert_int_eq(add(st, 10, th, 5, 2, s2), 0);
+	ck_assert_int_eq(add(st, 20, th, 0, 3, s3), 0);
+	ck_assert_int_eq(add(st, 40, th, 5, 0, NULL), 0);
 	uint32_t bad[] = { 99 };
-	ck_assert_int_eq(dt_stacks_add(st, 50, th, 5, 1, bad), -EINVAL);
+	ck_assert_int_eq(add(st, 50, th, 5, 1, bad), -EINVAL);
 	/* root, main, main>a, main>b, main>a>b */
 	ck_assert_uint_eq(dt_stacks_nr_nodes(st), 5);
-	dt_stacks_finish(st);
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	finish_stacks(st);
+	struct dt_stack_sample s[8];
 	ck_assert_uint_eq(dt_stacks_nr_samples(st), 4);
+	ck_assert_uint_eq(read_samples(st, s, 8), 4);
 	ck_assert_uint_eq(s[0].time_ns, 10);
 	ck_assert_uint_eq(s[1].time_ns, 20);
 	ck_assert_uint_eq(s[3].node, 0);
@@ -95,8 +127,9 @@ START_TEST(record_items_map_frame_ids)
 	it.u.stack.nr_frames = 1;
 	ck_assert_int_eq(dt_stacks_add_item(st, &it, 0, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "frame 7") != NULL, "%s", err);
-	dt_stacks_finish(st);
-	const struct dt_stack_sample *s = dt_stacks_samples(st);
+	finish_stacks(st);
+	struct dt_stack_sample s[2];
+	ck_assert_uint_eq(read_samples(st, s, 2), 1);
 	ck_assert_uint_eq(s[0].time_ns, 600);
 	ck_assert_uint_eq(s[0].weight, 77);
 	ck_assert_str_eq(dt_stacks_thread(st, s[0].thread)->comm, "rec");
@@ -202,13 +235,15 @@ START_TEST(clock_alignment_decisions)
 }
 END_TEST
 
-/* A profile without a record: two threads, known samples. */
-static struct dt_stacks_profile *hand_profile(void)
+/* A profile without a record: two threads, known samples; their records
+ * in memory, or in a temporary file from the first one (memory 0). */
+static struct dt_stacks_profile *hand_profile_in(size_t memory)
 {
 	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
 	char err[256];
 	ck_assert_ptr_nonnull(p);
 	p->stacks = new_stacks();
+	dt_stacks_set_memory(p->stacks, memory);
 	ck_assert_int_eq(dt_phases_new(&p->phases, NULL, err, sizeof(err)), 0);
 	ck_assert_int_eq(dt_phases_finish(p->phases, err, sizeof(err)), 0);
 	struct dt_stacks *st = p->stacks;
@@ -218,15 +253,20 @@ static struct dt_stacks_profile *hand_profile(void)
 	ck_assert_int_eq(dt_stacks_thread_index(st, 10, 11, "worker", &t2), 0);
 	uint32_t mf[] = { f, m }, mg[] = { g, m }, mfg[] = { g, f, m };
 	/* t1: f f g | idle | f;  t2: g f>g */
-	ck_assert_int_eq(dt_stacks_add(st, 1000000, t1, 1000000, 2, mf), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 2000000, t1, 1000000, 2, mf), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 3000000, t1, 1000000, 2, mg), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 9000000, t1, 1000000, 2, mf), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 1500000, t2, 1000000, 2, mg), 0);
-	ck_assert_int_eq(dt_stacks_add(st, 2500000, t2, 1000000, 3, mfg), 0);
-	dt_stacks_finish(st);
+	ck_assert_int_eq(add(st, 1000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(add(st, 2000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(add(st, 3000000, t1, 1000000, 2, mg), 0);
+	ck_assert_int_eq(add(st, 9000000, t1, 1000000, 2, mf), 0);
+	ck_assert_int_eq(add(st, 1500000, t2, 1000000, 2, mg), 0);
+	ck_assert_int_eq(add(st, 2500000, t2, 1000000, 3, mfg), 0);
+	finish_stacks(st);
 	p->origin_ns = 1000000;
 	return p;
+}
+
+static struct dt_stacks_profile *hand_profile(void)
+{
+	return hand_profile_in(DT_RECORDS_MEMORY_DEFAULT);
 }
 
 static char *write_to_string(enum dt_stacks_format f, struct dt_stacks_profile *p)
@@ -299,6 +339,105 @@ START_TEST(speedscope_profiles_per_thread)
 				   "\"weights\":[1000000,1000000,1000000,1000000]}") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "\"name\":\"worker-11\"") != NULL, "%s", text);
 	ck_assert_msg(strstr(text, "\"activeProfileIndex\":0") != NULL, "%s", text);
+	free(text);
+	dt_stacks_profile_free(p);
+}
+END_TEST
+
+/* Every export is the same whether the samples stayed in memory or went
+ * through temporary files. */
+START_TEST(exports_do_not_depend_on_the_spool)
+{
+	static const enum dt_stacks_format formats[] = {
+		DT_STACKS_SPEEDSCOPE, DT_STACKS_TRACE_EVENT, DT_STACKS_FOLDED
+	};
+	struct dt_stacks_profile *mem = hand_profile(), *file = hand_profile_in(0);
+	for (size_t i = 0; i < 3; i++) {
+		char *a = write_to_string(formats[i], mem), *b = write_to_string(formats[i], file);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	dt_stacks_profile_free(mem);
+	dt_stacks_profile_free(file);
+}
+END_TEST
+
+/* Samples of one thread added out of order come out in time order, each
+ * thread its own profile, whatever the spool. */
+START_TEST(speedscope_sorts_samples_added_out_of_order)
+{
+	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
+	char err[256];
+	ck_assert_ptr_nonnull(p);
+	p->stacks = new_stacks();
+	dt_stacks_set_memory(p->stacks, _i ? 0 : DT_RECORDS_MEMORY_DEFAULT);
+	ck_assert_int_eq(dt_phases_new(&p->phases, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_phases_finish(p->phases, err, sizeof(err)), 0);
+	struct dt_stacks *st = p->stacks;
+	uint32_t m = frame(st, "main"), a = frame(st, "a"), b = frame(st, "b"), t1, t2;
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 1, "one", &t1), 0);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "two", &t2), 0);
+	uint32_t ma[] = { a, m }, mb[] = { b, m };
+	ck_assert_int_eq(add(st, 3000, t1, 30, 2, mb), 0);
+	ck_assert_int_eq(add(st, 1000, t2, 5, 2, ma), 0);
+	ck_assert_int_eq(add(st, 1000, t1, 10, 2, ma), 0);
+	ck_assert_int_eq(add(st, 2000, t1, 20, 1, &m), 0);
+	/* Same time, thread and path as the second sample of t1: after it. */
+	ck_assert_int_eq(add(st, 1000, t1, 11, 2, ma), 0);
+	ck_assert_int_eq(add(st, 500, t2, 6, 2, mb), 0);
+	finish_stacks(st);
+	p->origin_ns = 500;
+	char *text = write_to_string(DT_STACKS_SPEEDSCOPE, p);
+	ck_assert_msg(strstr(text, "\"profiles\":[{\"type\":\"sampled\",\"name\":\"one-1\","
+				   "\"unit\":\"nanoseconds\",\"startValue\":0,\"endValue\":71,"
+				   "\"samples\":[[0,1],[0,1],[0],[0,2]],\"weights\":[10,11,20,30]},"
+				   "{\"type\":\"sampled\",\"name\":\"two-2\","
+				   "\"unit\":\"nanoseconds\","
+				   "\"startValue\":0,\"endValue\":11,\"samples\":[[0,2],[0,1]],"
+				   "\"weights\":[6,5]}]}") != NULL, "%s", text);
+	free(text);
+	text = write_to_string(DT_STACKS_FOLDED, p);
+	ck_assert_str_eq(text, "one;main 1\none;main;a 2\none;main;b 1\n"
+			       "two;main;a 1\ntwo;main;b 1\n");
+	free(text);
+	dt_stacks_profile_free(p);
+}
+END_TEST
+
+/* Two samples at one instant: the second closes slices the first opened
+ * and opens one of its own at a lower depth.  Slices are listed by start,
+ * then depth: main, a, c, b (not in the order they opened). */
+START_TEST(trace_event_orders_slices_of_one_instant_by_depth)
+{
+	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
+	char err[256];
+	ck_assert_ptr_nonnull(p);
+	p->stacks = new_stacks();
+	dt_stacks_set_memory(p->stacks, _i ? 0 : DT_RECORDS_MEMORY_DEFAULT);
+	ck_assert_int_eq(dt_phases_new(&p->phases, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_phases_finish(p->phases, err, sizeof(err)), 0);
+	struct dt_stacks *st = p->stacks;
+	uint32_t m = frame(st, "main"), a = frame(st, "a"), b = frame(st, "b"), c = frame(st, "c");
+	uint32_t th;
+	ck_assert_int_eq(dt_stacks_thread_index(st, 9, 9, "t", &th), 0);
+	uint32_t mab[] = { b, a, m }, mc[] = { c, m };
+	ck_assert_int_eq(add(st, 1000, th, 1000, 3, mab), 0);
+	ck_assert_int_eq(add(st, 1000, th, 1000, 2, mc), 0);
+	ck_assert_int_eq(add(st, 2000, th, 1000, 2, mc), 0);
+	finish_stacks(st);
+	p->origin_ns = 1000;
+	char *text = write_to_string(DT_STACKS_TRACE_EVENT, p);
+	const char *want[] = { "\"name\":\"main\",\"ts\":0.000,\"dur\":2.000",
+			       "\"name\":\"a\",\"ts\":0.000,\"dur\":0.000",
+			       "\"name\":\"c\",\"ts\":0.000,\"dur\":2.000",
+			       "\"name\":\"b\",\"ts\":0.000,\"dur\":0.000" };
+	const char *at = text;
+	for (size_t i = 0; i < 4; i++) {
+		const char *hit = strstr(at, want[i]);
+		ck_assert_msg(hit != NULL, "%s not after %.40s in %s", want[i], at, text);
+		at = hit + 1;
+	}
 	free(text);
 	dt_stacks_profile_free(p);
 }
@@ -443,6 +582,9 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, folded_output);
 	tcase_add_test(tc, trace_event_merges_contiguous_samples);
 	tcase_add_test(tc, speedscope_profiles_per_thread);
+	tcase_add_test(tc, exports_do_not_depend_on_the_spool);
+	tcase_add_loop_test(tc, speedscope_sorts_samples_added_out_of_order, 0, 2);
+	tcase_add_loop_test(tc, trace_event_orders_slices_of_one_instant_by_depth, 0, 2);
 	tcase_add_test(tc, json_strings_always_parse);
 	tcase_add_test(tc, shared_options);
 	tcase_add_test(tc, emitted_items_round_trip);

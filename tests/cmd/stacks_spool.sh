@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# damo-stacks keeps samples in memory only up to --buffer-size and spools
+# the rest to unlinked temporary files in $TMPDIR.  Every export must be
+# byte for byte the same whatever the buffer (0: everything through files;
+# the default; 1G: nothing leaves memory), and the same as the reference
+# digests below, on perf script texts with several threads, samples out of
+# time order, samples of one instant, unknown periods, non-time events,
+# no times at all, and DAMON phases.  A missing or full $TMPDIR is one
+# clear error line; no temporary file is ever left behind.
+if [ "${DT_STACKS_SPOOL_NS:-}" != 1 ]; then
+	command -v unshare >/dev/null || { echo "FAIL: unshare is missing" >&2; exit 1; }
+	DT_STACKS_SPOOL_NS=1 exec unshare -m bash "$0" "$@"
+fi
+source "$(dirname "$0")/lib.sh"
+
+VM=$DAMO_FIXTURES/vm/damon-vm.perf-script
+[ -r "$VM" ] || fail "missing fixture $VM"
+
+# gen SEED N THREADS DISORDER TIES PERIOD EVENT TIME: perf script text.
+# DISORDER, TIES: per mille of samples moved back in time / at the time of
+# the previous one; PERIOD all, none or some; TIME us, ns or none.  Samples
+# start at 3.4 s, about 300 us apart, and keep a thread's stack for a while
+# (so trace-event merges them).  Park-Miller random numbers, exact in any
+# awk.
+gen() {
+	awk -v seed="$1" -v n="$2" -v threads="$3" -v disorder="$4" -v ties="$5" \
+		-v period="$6" -v event="$7" -v tmode="$8" '
+	function rnd(k) { x = (x * 16807) % 2147483647; return x % k }
+	BEGIN {
+		x = seed * 7919 + 1
+		split("run work_a work_b memcpy helper f;semi deep", fn, " ")
+		for (k = 0; k < 12; k++) {
+			depth = k ? 1 + rnd(7) : 0
+			st[k] = depth ? "main" : ""
+			for (d = 1; d < depth; d++) st[k] = st[k] " " fn[1 + rnd(7)]
+		}
+		t = 3400000
+		for (i = 0; i < n; i++) {
+			if (rnd(1000) >= ties) t += 150 + rnd(300)
+			tt = rnd(1000) < disorder ? t - rnd(15000) : t
+			th = rnd(threads)
+			if (!(th in cur) || rnd(10) >= 6) cur[th] = rnd(12)
+			comm = th == 2 ? "with space" : "comm" th % 2
+			hdr = sprintf("%16s %d/%d [%03d] ", comm, 100 + int(th / 2), 100 + th,
+				rnd(4))
+			if (tmode == "us")
+				hdr = hdr sprintf("%d.%06d: ", int(tt / 1000000), tt % 1000000)
+			else if (tmode == "ns")
+				hdr = hdr sprintf("%d.%06d%03d: ", int(tt / 1000000), tt % 1000000,
+					rnd(1000))
+			if (period == "all" || (period == "some" && rnd(2)))
+				hdr = hdr sprintf("%10d ", rnd(3) ? 250000 : 123457)
+			print hdr event ": "
+			m = split(st[cur[th]], path, " ")
+			for (d = m; d >= 1; d--)
+				printf "\t%16x %s+0x%x (%s)\n", 4096 + rnd(1000000), path[d],
+					rnd(4096),
+					path[d] == "memcpy" ? "/usr/lib/libx.so" : "/bin/app"
+			print ""
+		}
+	}'
+}
+
+gen 1 4000 3 30 150 all cpu-clock us >a.txt
+gen 2 3000 4 10 100 none cpu-clock us >b.txt
+gen 3 3000 3 0 50 some cycles ns >c.txt
+gen 4 2000 2 0 0 none cpu-clock none >d.txt
+gen 5 100000 5 20 100 some cpu-clock us >e.txt
+gen 6 20000 3 5 100 all cpu-clock us >f.txt
+expect_ok damo-synth -o synth.dtr --seed 1 --snapshots 200 --regions 100 --stacks
+[ "$(grep -c 'cpu-clock: $' a.txt)" = 4000 ] || fail "the generator did not write 4000 samples"
+
+# same A B: byte for byte (the first differing byte on failure: the JSON
+# exports are one long line).
+same() {
+	cmp "$1" "$2" >cmp.out 2>&1 || fail "$(cat cmp.out)"
+}
+
+# run NAME FORMAT ARGS...: NAME.FORMAT.SIZE with each buffer size, all equal.
+run() {
+	local name=$1 fmt=$2 size
+	shift 2
+	for size in 0 default 1G; do
+		local opt=()
+		[ "$size" = default ] || opt=(--buffer-size "$size")
+		expect_ok damo-stacks "${opt[@]}" "$@" --name "$name" -f "$fmt" \
+			-o "$name.$fmt.$size"
+	done
+	same "$name.$fmt.default" "$name.$fmt.0"
+	same "$name.$fmt.default" "$name.$fmt.1G"
+}
+for fmt in folded speedscope trace-event; do
+	run a "$fmt" a.txt
+	run b "$fmt" b.txt
+	run c "$fmt" c.txt
+	run d "$fmt" d.txt
+	[ "$fmt" = trace-event ] || run e "$fmt" e.txt
+	run f "$fmt" f.txt -i "$VM"
+	run fnophases "$fmt" f.txt -i "$VM" --no-phases
+	run synth "$fmt" -i synth.dtr
+	run mixed "$fmt" -i synth.dtr --perf-script a.txt --keep-record-stacks
+done
+expect_grep '^\[phase 1 \|' f.folded.default
+expect_grep '^\[outside phases\];' f.folded.default
+
+# The reference: sha256 of each export (the exporter's version left out).
+while read -r name digest; do
+	got=$(sed 's/"damotrace [^"]*"/"damotrace"/' "$name.default" | sha256sum | cut -c1-64)
+	[ "$got" = "$digest" ] || fail "$name: sha256 $got, expected $digest"
+done <<'EOF'
+a.folded 8f941c3922b079762345d914e9193d75a697e73fbd8a592c6c70a358105ea75e
+b.folded 90a6a0223c36c1461c4557afd79c28e6bfdc63e51ac73c54faa07f097ac8d2a7
+c.folded eb5f1dfe2ed486580d7e418cb46a90d86d9bf7127cb00fce3a6fcf3734efde95
+d.folded 8409b0ece2b301923cb4662337d63279680e402d80eea335390ab88a2ee3dc91
+e.folded 8d329ed966d244738f6f67d60a9b2228eaaac9309232e9daae4d9ca8bc1898a4
+f.folded 9156b7f9710bbfb11d11963fff9b60013b9b21181377b0cfe75b3ee81f7fc71d
+fnophases.folded 99a9e120fdc054a11f6d9f5791b1dc2c618342b76c628a3121750fa22df90921
+a.speedscope 07b62a297bf4d5391363f6c9dc979d9e12d3b49aa79819baf45742fb7dfcc749
+b.speedscope a7cb5d5d0785a22c9636203cd508dd88cb3df87358264e3b91074041e20b18ac
+c.speedscope f893d415d18889fc0e52334a1c3b5d70fceb99c409f8eac3f594b416655c3da3
+d.speedscope 57502a1228afad08b9e577561c7cfac8251fe168d7af91faed2ac4668931a388
+e.speedscope c984123c1c1449306219edc08e0d36a1854bad815742c31a6e5939249586247c
+f.speedscope 06b3357e34064c0e1b5f9a123220d5cdf87ac4fe42682ea4f183cb568972ff84
+fnophases.speedscope fd68d18faa6801285919a037fdbfb8558d024e809f6a1ef8138168e9eb8e5dec
+a.trace-event 63e517185c455768bdd0a83d0b457848479deac2dfb636a96aede73c226450fb
+b.trace-event e9a0cb0dcd4b76b2c85b10ec0c9d9049c663145f0b5748477311247da6548f92
+c.trace-event 9e5371299cb0502e74c56656707ec3359e30ce140b526f7acea4abbac9e5d19a
+d.trace-event ce53c21551ecda2368a5c1430296610b534f2209902c55b410b61fa0401779dd
+f.trace-event 2c83d34655692dc1ebd99ca9980fbca57eefe052c64fa88fa938f7cd602622a4
+fnophases.trace-event a731a7aaa3df9e41b5131c6f9ce42d008ea89ceb25d7030f56f24592fe276a2b
+EOF
+
+# No temporary file stays behind, and $TMPDIR is where they go.
+mkdir spool
+TMPDIR=$TEST_TMP/spool expect_ok damo-stacks --buffer-size 0 e.txt --name e -f speedscope \
+	-o e.tmpdir
+same e.speedscope.default e.tmpdir
+[ -z "$(ls -A spool)" ] || fail "temporary files left in \$TMPDIR: $(ls spool)"
+TMPDIR=$TEST_TMP/missing expect_status 1 damo-stacks --buffer-size 0 a.txt -f folded \
+	-o x.folded
+expect_grep "^damo-stacks: a.txt: cannot create a temporary file in $TEST_TMP/missing: \
+No such file or directory$" err
+[ "$(wc -l <err)" = 1 ] || fail "more than one error line"
+[ ! -e x.folded ] || fail "a failed run left its output"
+# What fits in the buffer needs no temporary file.
+TMPDIR=$TEST_TMP/missing expect_ok damo-stacks a.txt -f folded -o x.folded
+same a.folded.default x.folded
+expect_status 2 damo-stacks --buffer-size lots a.txt
+expect_grep 'buffer-size' err
+
+# A full $TMPDIR: a 64 KiB tmpfs in a private mount namespace.
+mount --make-rprivate / || fail "mount --make-rprivate /"
+mkdir small
+mount -t tmpfs -o size=64k none small || fail "cannot mount a tmpfs"
+trap 'umount small 2>/dev/null; rm -rf "$TEST_TMP"' EXIT
+[ "$(findmnt -n -o FSTYPE --target small)" = tmpfs ] || fail "small is not the private tmpfs"
+for fmt in folded trace-event; do
+	TMPDIR=$TEST_TMP/small expect_status 1 damo-stacks --buffer-size 0 e.txt -f "$fmt" \
+		-o full.out
+	expect_grep "^damo-stacks: .*temporary file in $TEST_TMP/small: No space left on device$" \
+		err
+	[ "$(wc -l <err)" = 1 ] || fail "more than one error line"
+	[ ! -e full.out ] || fail "a failed run left its output"
+	[ -z "$(ls -A small)" ] || fail "temporary files left in the full \$TMPDIR"
+done
+# Its space is back: a run that fits succeeds there.
+TMPDIR=$TEST_TMP/small expect_ok damo-stacks --buffer-size 0 d.txt -f folded -o d.small
+same d.folded.default d.small
