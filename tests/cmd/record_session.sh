@@ -13,6 +13,20 @@ trap 'stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
 kd=$DAMON_SYSFS/admin/kdamonds/0
 ctx=$kd/contexts/0
 
+# damon_turned_on_after N: wait until the fake kernel has logged more than
+# N "on" commands, i.e. the recorder started in the background has turned
+# DAMON on.  Its signal handlers are in place by then; before, a SIGINT
+# would be lost (a background job of a script starts with SIGINT ignored).
+ons() { grep -c '^on$' "$DAMON_SYSFS/fake-kdamond.log" || true; }
+damon_turned_on_after() {
+	local i
+	for i in $(seq $((200 * DT_SLOWDOWN))); do
+		[ "$(ons)" -gt "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "the recorder did not turn DAMON on within $((20 * DT_SLOWDOWN)) s"
+}
+
 # A command, stopped by its exit.  It runs only once DAMON is on.
 fake_tree
 fake_kernel
@@ -65,9 +79,11 @@ expect_grep '^meta: stop_reason = timeout' out
 expect_grep 'ops paddr' out
 
 # Given ranges, and SIGINT.
+on_before=$(ons)
 damo-record --source tried-regions -a 50ms -r 4096-8192,16384-32768 -o int.dtr paddr \
 	>/dev/null 2>int.err &
 rpid=$!
+damon_turned_on_after "$on_before"
 sleep 0.7
 kill -INT $rpid
 status=0
@@ -89,8 +105,10 @@ for i in $(seq 100); do
 	[[ "$(tr '\0' ' ' </proc/$spid/cmdline)" == "sleep 30"* ]] && break
 	sleep 0.05
 done
+on_before=$(ons)
 damo-record --source tried-regions -a 50ms -o term.dtr $spid >/dev/null 2>term.err &
 rpid=$!
+damon_turned_on_after "$on_before"
 sleep 0.7
 kill -TERM $rpid
 status=0
@@ -104,8 +122,10 @@ expect_grep "pid $spid, cmdline \"sleep 30\"" out
 
 # The kernel changes the intervals (as its auto-tuning does): the record
 # gets the new ones from then on.
+on_before=$(ons)
 damo-record --source tried-regions -a 50ms --timeout 2.5 -o tune.dtr paddr >/dev/null 2>tune.err &
 rpid=$!
+damon_turned_on_after "$on_before"
 sleep 0.8
 echo 80000 >$ctx/monitoring_attrs/intervals/aggr_us
 wait $rpid || fail "recording with changed intervals failed: $(cat tune.err)"
@@ -147,8 +167,10 @@ expect_grep "cannot run './no-such-program': No such file or directory" err
 # SIGKILL: nothing runs in the recorder any more, but its guardian turns
 # DAMON off and removes the kdamond, and the record reads up to its last
 # chunk (flushed at least every second).
+on_before=$(ons)
 damo-record --source tried-regions -a 50ms -o killed.dtr paddr >/dev/null 2>killed.err &
 rpid=$!
+damon_turned_on_after "$on_before"
 sleep 2.5
 kill -0 $rpid 2>/dev/null || fail "the recorder ended before SIGKILL: $(cat killed.err)"
 kill -KILL $rpid
