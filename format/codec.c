@@ -316,6 +316,26 @@ int dtr_encode_item(struct dtr_buf *b, struct dtr_chunk_state *cs,
 
 /* ------------------------------------------------------------- decoding */
 
+struct dtr_varint dtr_varint_slow(const unsigned char *p, const unsigned char *end)
+{
+	size_t left = end > p ? (size_t)(end - p) : 0;
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < left && i < 10; i++) {
+		unsigned char b = p[i];
+		if (i == 9) {
+			/* only the value's top bit is left for the tenth byte */
+			if (b > 1)
+				break;
+			return (struct dtr_varint){ p + 10, v | (uint64_t)b << 63 };
+		}
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			return (struct dtr_varint){ p + i + 1, v };
+	}
+	return (struct dtr_varint){ NULL, 0 };
+}
+
 static const char *cur_string(struct dtr_cursor *c)
 {
 	uint64_t n = dtr_cur_varint(c);
@@ -405,14 +425,31 @@ static int decode_snapshot(struct dtr_decoder *d, struct dtr_cursor *c,
 		c->why = "region count larger than the item";
 		return ret;
 	}
+	/* The columns are read with a local pointer (kept in a register) and
+	 * the cursor's rules: after a malformed varint everything reads as 0,
+	 * and the first problem met is the one reported. */
 	struct dtr_region *r = d->regions;
+	const unsigned char *p = c->p, *end = c->end;
+	const char *why = NULL;
 	uint64_t prev_end = 0;
+#define COLUMN_VARINT(dst)                                                   \
+	do {                                                                 \
+		struct dtr_varint v_ = dtr_varint_at(p, end);                \
+		if (__builtin_expect(v_.next != NULL, 1)) {                  \
+			p = v_.next;                                         \
+		} else {                                                     \
+			if (!why)                                            \
+				why = "bad varint";                          \
+			p = end;                                             \
+		}                                                            \
+		(dst) = v_.value;                                            \
+	} while (0)
 	/* Gaps come first, sizes second: keep the gap in .end meanwhile. */
 	for (uint64_t i = 0; i < n; i++)
-		r[i].end = dtr_cur_varint(c);
-	prev_end = 0;
+		COLUMN_VARINT(r[i].end);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t size = dtr_cur_varint(c), gap = r[i].end;
+		uint64_t size, gap = r[i].end;
+		COLUMN_VARINT(size);
 		if (gap > (UINT64_MAX >> shift) || (gap << shift) > UINT64_MAX - prev_end) {
 			c->why = "region start out of range";
 			return -EBADMSG;
@@ -425,10 +462,38 @@ static int decode_snapshot(struct dtr_decoder *d, struct dtr_cursor *c,
 		r[i].end = r[i].start + (size << shift);
 		prev_end = r[i].end;
 	}
-	for (uint64_t i = 0; i < n; i++)
-		r[i].nr_accesses = s->access_unit != DTR_UNIT_ABSENT ? cur_u32(c) : 0;
-	for (uint64_t i = 0; i < n; i++)
-		r[i].age = s->age_unit != DTR_UNIT_ABSENT ? cur_u32(c) : 0;
+	/* Access counts and ages are 32-bit: a larger value is the first
+	 * problem unless a malformed varint came before it. */
+	if (s->access_unit != DTR_UNIT_ABSENT) {
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t v;
+			COLUMN_VARINT(v);
+			if (__builtin_expect(v > UINT32_MAX, 0) && !why)
+				why = "value out of range";
+			r[i].nr_accesses = (uint32_t)v;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			r[i].nr_accesses = 0;
+	}
+	if (s->age_unit != DTR_UNIT_ABSENT) {
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t v;
+			COLUMN_VARINT(v);
+			if (__builtin_expect(v > UINT32_MAX, 0) && !why)
+				why = "value out of range";
+			r[i].age = (uint32_t)v;
+		}
+	} else {
+		for (uint64_t i = 0; i < n; i++)
+			r[i].age = 0;
+	}
+#undef COLUMN_VARINT
+	c->p = p;
+	if (why) {
+		c->bad = 1;
+		c->why = why;
+	}
 	s->regions = r;
 	return c->bad ? -EBADMSG : 0;
 }
