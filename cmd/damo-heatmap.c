@@ -512,9 +512,12 @@ static int run(const struct args *a, char *err, size_t errlen)
 	} else if (a->draw == DRAW_HOTTEST) {
 		size_t h = 0;
 		if (gd->nr_areas > 1) {
-			ret = run_pass(&pc, heat_item, &gp.guides, err, errlen);
-			if (ret)
-				goto out;
+			/* The guide's pass usually found the heats already. */
+			if (!gd->heats_known) {
+				ret = run_pass(&pc, heat_item, &gp.guides, err, errlen);
+				if (ret)
+					goto out;
+			}
 			h = dt_heat_guide_hottest(gd);
 		}
 		ranges[0][0] = gd->areas[h].start;

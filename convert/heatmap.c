@@ -42,6 +42,102 @@ static int guide_of(struct dt_heat_guides *g, const struct dtr_snapshot *s,
 	return idx;
 }
 
+static int grow_spans(struct dt_heat_span **v, size_t *cap, size_t want)
+{
+	if (want <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 16;
+	while (n < want)
+		n *= 2;
+	void *p = realloc(*v, n * sizeof(**v));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+static void lose_spans(struct dt_heat_guide *gd)
+{
+	gd->spans_lost = 1;
+	free(gd->spans);
+	gd->spans = NULL;
+	gd->nr_spans = gd->cap_spans = 0;
+}
+
+/* Add a snapshot's regions to the guide's union of spans: first its runs
+ * of touching regions (sorted, as records keep them), then the runs merged
+ * with the spans so far.  0 or -ENOMEM. */
+static int note_spans(struct dt_heat_guides *g, struct dt_heat_guide *gd,
+		      const struct dtr_snapshot *s)
+{
+	const struct dtr_region *r = s->regions;
+	size_t nr_runs = 0;
+
+	if (gd->spans_lost || !s->nr_regions)
+		return 0;
+	uint64_t run_start = r[0].start, run_end = r[0].start;
+	unsigned __int128 heat = 0;
+	uint32_t accessed = 0;
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		uint64_t sa = r[i].start, ea = r[i].end;
+		if (sa != run_end) {
+			if (sa < run_end || nr_runs == DT_HEAT_MAX_SPANS)
+				goto lost;
+			if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
+				return -ENOMEM;
+			g->runs[nr_runs++] = (struct dt_heat_span){ run_start, run_end,
+								    accessed != 0, heat };
+			run_start = sa;
+			heat = 0;
+			accessed = 0;
+		}
+		if (ea < sa)
+			goto lost;
+		run_end = ea;
+		heat += (unsigned __int128)(ea - sa) * r[i].nr_accesses;
+		accessed |= r[i].nr_accesses;
+	}
+	if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
+		return -ENOMEM;
+	g->runs[nr_runs++] = (struct dt_heat_span){ run_start, run_end, accessed != 0, heat };
+
+	/* Merge: spans and runs are each sorted, neither overlapping nor
+	 * touching; so is the result, which becomes the spans. */
+	size_t m = 0;
+	if (grow_spans(&g->merged, &g->cap_merged, gd->nr_spans + nr_runs))
+		return -ENOMEM;
+	struct dt_heat_span *out = g->merged;
+	for (size_t a = 0, b = 0; a < gd->nr_spans || b < nr_runs;) {
+		const struct dt_heat_span *next;
+		if (b == nr_runs || (a < gd->nr_spans && gd->spans[a].start <= g->runs[b].start))
+			next = &gd->spans[a++];
+		else
+			next = &g->runs[b++];
+		if (m && next->start <= out[m - 1].end) {
+			struct dt_heat_span *last = &out[m - 1];
+			if (next->end > last->end)
+				last->end = next->end;
+			last->heat += next->heat;
+			last->has_heat |= next->has_heat;
+		} else {
+			out[m++] = *next;
+		}
+	}
+	if (m > DT_HEAT_MAX_SPANS)
+		goto lost;
+	g->merged = gd->spans;
+	gd->spans = out;
+	size_t cap = g->cap_merged;
+	g->cap_merged = gd->cap_spans;
+	gd->cap_spans = cap;
+	gd->nr_spans = m;
+	return 0;
+lost:
+	lose_spans(gd);
+	return 0;
+}
+
 int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		       char *err, size_t errlen)
 {
@@ -62,6 +158,10 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	}
 	gd->target = g->targets.v[ret]; /* ids may arrive late */
 	gd->end_ns = (int64_t)s->end_ns;
+	if (note_spans(g, gd, s)) {
+		ret = -ENOMEM;
+		goto out;
+	}
 
 	/* This snapshot's gaps, with damo's quirks kept: an address 0 counts
 	 * as "not set yet". */
@@ -142,6 +242,40 @@ static __int128 total_space(const struct dt_heat_guide *gd)
 	return sum;
 }
 
+/* The areas' heats from the spans, when each span that touches an area
+ * lies inside it and touches no other: every region of such a span then
+ * touches that one area alone, as the region-by-region sum would find. */
+static void heats_from_spans(struct dt_heat_guide *gd)
+{
+	size_t k = 0;
+
+	gd->heats_known = 0;
+	if (gd->spans_lost || !gd->areas_sorted)
+		return;
+	/* check first, so that a failed check leaves the heats untouched */
+	for (int add = 0; add < 2; add++) {
+		k = 0;
+		for (size_t i = 0; i < gd->nr_spans; i++) {
+			const struct dt_heat_span *sp = &gd->spans[i];
+			/* sorted areas: ends grow with starts */
+			while (k < gd->nr_areas && gd->areas[k].end < sp->start)
+				k++;
+			if (k == gd->nr_areas || gd->areas[k].start > sp->end)
+				continue; /* touches no area */
+			struct dt_heat_area *a = &gd->areas[k];
+			if (!add) {
+				if (sp->start < a->start || sp->end > a->end ||
+				    (k + 1 < gd->nr_areas && gd->areas[k + 1].start <= sp->end))
+					return;
+				continue;
+			}
+			a->heat += sp->heat;
+			a->has_heat |= sp->has_heat;
+		}
+	}
+	gd->heats_known = 1;
+}
+
 int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < g->nr; i++) {
@@ -166,6 +300,7 @@ int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
 			if (gd->areas[k].end < gd->areas[k].start ||
 			    (k && gd->areas[k].start < gd->areas[k - 1].end))
 				gd->areas_sorted = 0;
+		heats_from_spans(gd);
 	}
 	/* Stable sort by total space, largest first (few targets: insertion). */
 	for (size_t i = 1; i < g->nr; i++) {
@@ -239,7 +374,7 @@ int dt_heat_guides_add_heat(struct dt_heat_guides *g, const struct dtr_item *ite
 	const struct dtr_snapshot *s = &item->u.snapshot;
 	struct dt_heat_guide *gd = (struct dt_heat_guide *)
 		dt_heat_guides_of(g, s->kdamond, s->context, s->target);
-	if (!gd)
+	if (!gd || gd->heats_known)
 		return 0;
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		const struct dtr_region *r = &s->regions[i];
@@ -293,9 +428,12 @@ void dt_heat_guides_free(struct dt_heat_guides *g)
 	for (size_t i = 0; i < g->nr; i++) {
 		free(g->v[i].gaps);
 		free(g->v[i].areas);
+		free(g->v[i].spans);
 	}
 	free(g->v);
 	free(g->scratch);
+	free(g->runs);
+	free(g->merged);
 	dt_targets_free(&g->targets);
 	memset(g, 0, sizeof(*g));
 }

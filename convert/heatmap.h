@@ -8,8 +8,15 @@
  * moved back by its oldest region's age when intervals are known, to the
  * last snapshot's end), the lowest and highest address, and the gaps
  * between regions as damo narrows them snapshot by snapshot.  The gaps cut
- * [lowest, highest) into contiguous areas; a second pass sums each area's
- * heat (size * nr_accesses of the regions touching it) to find the hottest.
+ * [lowest, highest) into contiguous areas; each area's heat is the sum of
+ * size * nr_accesses of the regions touching it (closed intervals), which
+ * picks the hottest.  The areas are known only at the end, so the same
+ * pass also keeps the union of all regions seen, as a few disjoint spans
+ * each with its regions' heat: when every span lies inside one area and
+ * touches no other, the areas' heats are the sums of their spans'.  When
+ * not (a snapshot whose regions cover a whole final gap, unsorted regions,
+ * too many spans), a second pass over the record sums them region by
+ * region.
  *
  * Grid (one more pass): resol_t x resol_a cells, time_unit =
  * (t_end - t_start) / resol_t and addr_unit = (a_end - a_start) / resol_a
@@ -41,6 +48,17 @@ struct dt_heat_area {
 	unsigned __int128 heat;  /* sum of size * nr_accesses; 0 when none */
 };
 
+/* Part of the union of the regions seen: [start, end] (closed, as damo
+ * compares regions with areas) and the heat of the regions inside it. */
+struct dt_heat_span {
+	uint64_t start, end;
+	int has_heat;
+	unsigned __int128 heat;
+};
+
+/* More spans than this and the heats are left to a second pass. */
+#define DT_HEAT_MAX_SPANS 4096
+
 struct dt_heat_guide {
 	struct dt_target_info target;
 	int started;
@@ -51,6 +69,11 @@ struct dt_heat_guide {
 	size_t nr_areas;
 	struct dt_heat_area *areas; /* filled by dt_heat_guides_finish */
 	int areas_sorted;           /* ordered by address, disjoint */
+	/* union of the regions seen, sorted, neither overlapping nor touching */
+	size_t nr_spans, cap_spans;
+	struct dt_heat_span *spans;
+	int spans_lost;             /* unsorted regions or too many spans */
+	int heats_known;            /* areas[].heat filled by dt_heat_guides_finish */
 };
 
 struct dt_heat_guides {
@@ -61,16 +84,21 @@ struct dt_heat_guides {
 	int finished;
 	size_t nr_scratch;
 	uint64_t (*scratch)[2];
+	size_t cap_runs, cap_merged;  /* one snapshot's spans, and the merge */
+	struct dt_heat_span *runs, *merged;
 };
 
 /* Pass one: feed every item.  0 or -ENOMEM. */
 int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		       char *err, size_t errlen);
-/* Cut areas and sort the guides as damo does. */
+/* Cut areas and sort the guides as damo does; fill the areas' heats
+ * where the spans allow it (heats_known). */
 int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen);
 /* damo's --guide text. */
 int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g);
-/* Pass two (only to find the hottest area): feed every item again. */
+/* Pass two, needed only for a guide whose heats are not known after
+ * finish: feed every item again.  Guides with known heats are left as
+ * they are. */
 int dt_heat_guides_add_heat(struct dt_heat_guides *g, const struct dtr_item *item);
 /* Index in guide->areas of the hottest area (heat per byte; first of ties). */
 size_t dt_heat_guide_hottest(const struct dt_heat_guide *guide);
