@@ -177,12 +177,14 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		g->scratch = p;
 		g->nr_scratch = s->nr_regions;
 	}
+	/* lowest and highest in locals: the gaps' stores could alias them */
+	uint64_t lowest = gd->lowest, highest = gd->highest;
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		uint64_t sa = s->regions[i].start, ea = s->regions[i].end;
-		if (!gd->lowest || sa < gd->lowest)
-			gd->lowest = sa;
-		if (!gd->highest || ea > gd->highest)
-			gd->highest = ea;
+		if (!lowest || sa < lowest)
+			lowest = sa;
+		if (!highest || ea > highest)
+			highest = ea;
 		if (!last) {
 			last = ea;
 			continue;
@@ -196,6 +198,8 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		}
 		last = ea;
 	}
+	gd->lowest = lowest;
+	gd->highest = highest;
 	if (!gd->nr_gaps) {
 		if (n > gd->cap_gaps) {
 			void *p = realloc(gd->gaps, n * sizeof(*gd->gaps));
