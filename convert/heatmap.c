@@ -79,10 +79,12 @@ static int note_spans(struct dt_heat_guides *g, struct dt_heat_guide *gd,
 	uint64_t run_start = r[0].start, run_end = r[0].start;
 	unsigned __int128 heat = 0;
 	uint32_t accessed = 0;
-	for (uint64_t i = 0; i < s->nr_regions; i++) {
-		uint64_t sa = r[i].start, ea = r[i].end;
-		if (sa != run_end) {
-			if (sa < run_end || nr_runs == DT_HEAT_MAX_SPANS)
+	for (const struct dtr_region *e = r + s->nr_regions; r < e; r++) {
+		uint64_t sa = r->start, ea = r->end;
+		if (__builtin_expect(sa != run_end || ea < sa, 0)) {
+			/* a new run; or regions reversed, out of order or
+			 * overlapping, which only a second pass can sum */
+			if (sa < run_end || ea < sa || nr_runs == DT_HEAT_MAX_SPANS)
 				goto lost;
 			if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
 				return -ENOMEM;
@@ -92,11 +94,9 @@ static int note_spans(struct dt_heat_guides *g, struct dt_heat_guide *gd,
 			heat = 0;
 			accessed = 0;
 		}
-		if (ea < sa)
-			goto lost;
 		run_end = ea;
-		heat += (unsigned __int128)(ea - sa) * r[i].nr_accesses;
-		accessed |= r[i].nr_accesses;
+		heat += (unsigned __int128)(ea - sa) * r->nr_accesses;
+		accessed |= r->nr_accesses;
 	}
 	if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
 		return -ENOMEM;
@@ -540,7 +540,13 @@ void dt_heat_grid_set_target(struct dt_heat_grid *g, uint32_t kdamond,
  * [-1, resol] so that callers only need to compare with the grid. */
 static inline int64_t cell_index(int64_t delta, uint64_t unit, size_t resol)
 {
-	int64_t idx = dt_py_int_div(delta, unit);
+	/* Below 2^53 both convert to doubles exactly and Python's quotient is
+	 * the one correctly rounded division (dt_py_int_div's first case,
+	 * here without the call); truncation is symmetric in the sign. */
+	const int64_t two53 = INT64_C(1) << 53;
+	int64_t idx = delta > -two53 && delta < two53 && unit < (uint64_t)two53 ?
+			      (int64_t)((double)delta / (double)unit) :
+			      dt_py_int_div(delta, unit);
 	if (idx < -1)
 		return -1;
 	if (idx > (int64_t)resol)
@@ -607,12 +613,16 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 		i1 = (int64_t)g->t_resol - 1;
 
 	const int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
-	for (uint64_t k = 0; k < s->nr_regions; k++) {
-		const struct dtr_region *r = &s->regions[k];
+	const uint64_t a_start = g->a_start;
+	const int pieces = g->pieces != NULL;
+	const struct dtr_region *regions = s->regions;
+	const uint64_t nr_regions = s->nr_regions;
+	for (uint64_t k = 0; k < nr_regions; k++) {
+		const struct dtr_region *r = &regions[k];
 		int64_t rs = 0, re = 0;
-		if (!g->pieces) {
-			rs = (int64_t)(r->start - g->a_start);
-			re = (int64_t)(r->end - g->a_start);
+		if (!pieces) {
+			rs = (int64_t)(r->start - a_start);
+			re = (int64_t)(r->end - a_start);
 			/* damo skips regions that end before the range or start
 			 * after it (touching counts as inside). */
 			if (re < 0 || grid_end < rs)
