@@ -590,80 +590,99 @@ static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 	}
 }
 
+/* What the regions of one snapshot share, relative to the grid's start. */
+struct snapshot_cells {
+	int64_t start, end, last, aggr_ns;
+	int has_last, has_age;
+	double to_hz;
+	int64_t i1;       /* last time cell */
+	int64_t plain_i0; /* first time cell of a region observed since start; -2: not yet */
+};
+
+/* One region of the snapshot; rs, re: its offsets from the grid's address
+ * start (unused with pieces).  Kept out of line: the loop passing over the
+ * regions outside the grid then keeps its few variables in registers. */
+static __attribute__((noinline)) void add_observed(struct dt_heat_grid *g,
+						   struct snapshot_cells *sc,
+						   const struct dtr_region *r,
+						   int64_t rs, int64_t re)
+{
+	/* damo starts the time cells at the observed start clamped to the
+	 * previous snapshot's end, but measures the time overlap from the
+	 * unclamped one. */
+	int64_t ts = sc->start;
+	if (sc->has_age)
+		ts -= (int64_t)r->age * sc->aggr_ns;
+	int64_t first = sc->has_last && ts < sc->last ? sc->last : ts;
+	int64_t i0;
+	if (first == sc->start && sc->plain_i0 != -2) {
+		i0 = sc->plain_i0;
+	} else {
+		i0 = cell_index(first, g->t_unit, g->t_resol);
+		if (i0 < 0)
+			i0 = 0;
+		if (first == sc->start)
+			sc->plain_i0 = i0;
+	}
+	if (i0 > sc->i1)
+		return;
+	double value = (double)r->nr_accesses * sc->to_hz;
+	if (!g->pieces) {
+		add_region(g, ts, sc->end, i0, sc->i1, rs, re, value, g->a_unit, g->a_resol, 0,
+			   g->area);
+		return;
+	}
+	for (size_t p = 0; p < g->nr_pieces; p++) {
+		const struct dt_heat_piece *pc = &g->pieces[p];
+		if (r->end <= pc->start || pc->end <= r->start)
+			continue;
+		uint64_t cs = r->start > pc->start ? r->start : pc->start;
+		uint64_t ce = r->end < pc->end ? r->end : pc->end;
+		add_region(g, ts, sc->end, i0, sc->i1, (int64_t)(cs - pc->start),
+			   (int64_t)(ce - pc->start), value, g->piece_unit[p], g->piece_rows[p],
+			   g->piece_row[p], (double)g->t_unit * (double)g->piece_unit[p]);
+	}
+}
+
 void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot *s,
 			       uint64_t aggr_us)
 {
-	const int64_t end = (int64_t)s->end_ns - g->t_start;
-	const int64_t start = (int64_t)s->start_ns - g->t_start;
-	const int64_t aggr_ns = (int64_t)aggr_us * 1000;
-	const int64_t last = g->last_end_ns - g->t_start;
-	const int has_last = g->has_last;
-	const int has_age = aggr_us && s->age_unit != DTR_UNIT_ABSENT;
-	const double to_hz = aggr_us ? 1e6 / (double)aggr_us : 1.0;
-	int64_t i1 = cell_index(end, g->t_unit, g->t_resol);
-	int64_t plain_i0 = -2;
+	struct snapshot_cells sc = {
+		.end = (int64_t)s->end_ns - g->t_start,
+		.start = (int64_t)s->start_ns - g->t_start,
+		.aggr_ns = (int64_t)aggr_us * 1000,
+		.last = g->last_end_ns - g->t_start,
+		.has_last = g->has_last,
+		.has_age = aggr_us && s->age_unit != DTR_UNIT_ABSENT,
+		.to_hz = aggr_us ? 1e6 / (double)aggr_us : 1.0,
+		.i1 = cell_index((int64_t)s->end_ns - g->t_start, g->t_unit, g->t_resol),
+		.plain_i0 = -2,
+	};
 
 	g->has_last = 1;
 	g->last_end_ns = (int64_t)s->end_ns;
 	if (aggr_us)
 		g->value_hz = 1;
-	if (i1 < 0)
+	if (sc.i1 < 0)
 		return;
-	if (i1 >= (int64_t)g->t_resol)
-		i1 = (int64_t)g->t_resol - 1;
+	if (sc.i1 >= (int64_t)g->t_resol)
+		sc.i1 = (int64_t)g->t_resol - 1;
 
+	const struct dtr_region *r = s->regions, *e = s->regions + s->nr_regions;
+	if (g->pieces) {
+		for (; r < e; r++)
+			add_observed(g, &sc, r, 0, 0);
+		return;
+	}
 	const int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
 	const uint64_t a_start = g->a_start;
-	const int pieces = g->pieces != NULL;
-	const struct dtr_region *regions = s->regions;
-	const uint64_t nr_regions = s->nr_regions;
-	for (uint64_t k = 0; k < nr_regions; k++) {
-		const struct dtr_region *r = &regions[k];
-		int64_t rs = 0, re = 0;
-		if (!pieces) {
-			rs = (int64_t)(r->start - a_start);
-			re = (int64_t)(r->end - a_start);
-			/* damo skips regions that end before the range or start
-			 * after it (touching counts as inside). */
-			if (re < 0 || grid_end < rs)
-				continue;
-		}
-		/* damo starts the time cells at the observed start clamped to
-		 * the previous snapshot's end, but measures the time overlap
-		 * from the unclamped one. */
-		int64_t ts = start;
-		if (has_age)
-			ts -= (int64_t)r->age * aggr_ns;
-		int64_t first = has_last && ts < last ? last : ts;
-		int64_t i0;
-		if (first == start && plain_i0 != -2) {
-			i0 = plain_i0;
-		} else {
-			i0 = cell_index(first, g->t_unit, g->t_resol);
-			if (i0 < 0)
-				i0 = 0;
-			if (first == start)
-				plain_i0 = i0;
-		}
-		if (i0 > i1)
+	for (; r < e; r++) {
+		int64_t rs = (int64_t)(r->start - a_start), re = (int64_t)(r->end - a_start);
+		/* damo skips regions that end before the range or start after
+		 * it (touching counts as inside). */
+		if (re < 0 || grid_end < rs)
 			continue;
-		double value = (double)r->nr_accesses * to_hz;
-		if (!g->pieces) {
-			add_region(g, ts, end, i0, i1, rs, re, value, g->a_unit,
-				   g->a_resol, 0, g->area);
-			continue;
-		}
-		for (size_t p = 0; p < g->nr_pieces; p++) {
-			const struct dt_heat_piece *pc = &g->pieces[p];
-			if (r->end <= pc->start || pc->end <= r->start)
-				continue;
-			uint64_t cs = r->start > pc->start ? r->start : pc->start;
-			uint64_t ce = r->end < pc->end ? r->end : pc->end;
-			add_region(g, ts, end, i0, i1, (int64_t)(cs - pc->start),
-				   (int64_t)(ce - pc->start), value, g->piece_unit[p],
-				   g->piece_rows[p], g->piece_row[p],
-				   (double)g->t_unit * (double)g->piece_unit[p]);
-		}
+		add_observed(g, &sc, r, rs, re);
 	}
 }
 
@@ -712,21 +731,49 @@ int dt_heat_grid_minmax(const struct dt_heat_grid *g, double *lo, double *hi)
 	return any;
 }
 
+/* v in decimal, as %llu prints it, ending at `end`; returns the start. */
+static char *decimal_before(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
 			   int abs_addr)
 {
-	char heat[DT_PYFLOAT_LEN];
+	/* Each line is put together by hand and written at once: printf's
+	 * parsing of the format cost more than the numbers themselves. */
+	char line[3 * 24 + DT_PYFLOAT_LEN];
+	char num[24];
 
 	for (size_t i = 0; i < g->t_resol; i++) {
 		long long t = (long long)(i * g->t_unit) + (abs_time ? g->t_start : 0);
+		char *ts = decimal_before(num + sizeof(num),
+					  t < 0 ? 0ULL - (unsigned long long)t : (unsigned long long)t);
+		if (t < 0)
+			*--ts = '-';
+		size_t tlen = (size_t)(num + sizeof(num) - ts);
+		memcpy(line, ts, tlen);
+		line[tlen] = '\t';
 		for (size_t j = 0; j < g->a_resol; j++) {
 			unsigned long long a = j * g->a_unit + (abs_addr ? g->a_start : 0);
 			double v = g->cells[i * g->a_resol + j];
-			if (isnan(v))
-				memcpy(heat, "NaN", 4);
-			else
-				dt_pyfloat_repr(heat, sizeof(heat), v);
-			fprintf(out, "%lld\t%llu\t%s\n", t, a, heat);
+			char *as = decimal_before(num + sizeof(num), a);
+			size_t n = tlen + 1, alen = (size_t)(num + sizeof(num) - as);
+			memcpy(line + n, as, alen);
+			n += alen;
+			line[n++] = '\t';
+			if (isnan(v)) {
+				memcpy(line + n, "NaN", 3);
+				n += 3;
+			} else {
+				n += (size_t)dt_pyfloat_repr(line + n, DT_PYFLOAT_LEN, v);
+			}
+			line[n++] = '\n';
+			fwrite(line, 1, n, out);
 		}
 	}
 	return ferror(out) ? -EIO : 0;
