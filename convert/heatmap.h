@@ -56,8 +56,10 @@ struct dt_heat_span {
 	unsigned __int128 heat;
 };
 
-/* More spans than this and the heats are left to a second pass. */
-#define DT_HEAT_MAX_SPANS 4096
+/* More spans than this and the heats are left to a second pass: merging
+ * a snapshot into the spans costs about as much as decoding its regions
+ * at this many (DAMON's regions cover a few areas: a handful of spans). */
+#define DT_HEAT_MAX_SPANS 1024
 
 struct dt_heat_guide {
 	struct dt_target_info target;

@@ -250,6 +250,42 @@ START_TEST(guide_heats_need_a_pass_when_a_region_spans_a_gap)
 }
 END_TEST
 
+/* Regions scattered so widely that their union has more spans than the
+ * guide keeps: the heats are left to the second pass, which finds them. */
+START_TEST(guide_heats_need_a_pass_past_the_span_limit)
+{
+	enum { N = DT_HEAT_MAX_SPANS + 10 };
+	static struct dtr_region r[N];
+	struct dt_heat_guides gs;
+	struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+	char err[128];
+
+	for (size_t i = 0; i < N; i++)
+		r[i] = (struct dtr_region){ (2 * i + 1) * MiB, (2 * i + 2) * MiB,
+					    i == N / 2 ? 9 : 1, 0 };
+	memset(&gs, 0, sizeof(gs));
+	it.u.snapshot = snap(100, 200, r, N);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_heat_guides_finish(&gs, err, sizeof(err)), 0);
+	const struct dt_heat_guide *gd = &gs.v[0];
+	ck_assert_uint_eq(gd->nr_areas, N);
+	ck_assert_int_eq(gd->heats_known, 0);
+	dt_heat_guides_add_heat(&gs, &it);
+	ck_assert_uint_eq(dt_heat_guide_hottest(gd), N / 2);
+	ck_assert(gd->areas[0].heat == 1 * MiB);
+	dt_heat_guides_free(&gs);
+
+	/* as many spans as the limit: found in the first pass */
+	memset(&gs, 0, sizeof(gs));
+	it.u.snapshot = snap(100, 200, r, DT_HEAT_MAX_SPANS);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_heat_guides_finish(&gs, err, sizeof(err)), 0);
+	ck_assert_int_eq(gs.v[0].heats_known, 1);
+	ck_assert(gs.v[0].areas[DT_HEAT_MAX_SPANS - 1].heat == 1 * MiB);
+	dt_heat_guides_free(&gs);
+}
+END_TEST
+
 static uint64_t rnd_state;
 
 static uint64_t rnd(uint64_t n)
@@ -464,6 +500,7 @@ Suite *heatmap_suite(void)
 	tcase_add_test(tc, guide_areas_and_hottest);
 	tcase_add_test(tc, guide_heats_need_a_pass_when_a_region_spans_a_gap);
 	tcase_add_test(tc, guide_heats_from_spans_match_region_sums);
+	tcase_add_test(tc, guide_heats_need_a_pass_past_the_span_limit);
 	tcase_add_test(tc, python_float_repr);
 	tcase_add_test(tc, python_float_repr_is_shortest);
 	tcase_add_test(tc, python_int_division);
