@@ -30,6 +30,9 @@ struct event {
 };
 
 #define MAX_PENDING 2
+/* Each run is more than twice as long as the one above it: at most one per
+ * bit of the number of events. */
+#define MAX_RUNS 64
 
 struct pending_aggr {
 	uint64_t start, end, wss;
@@ -55,11 +58,12 @@ struct phase_priv {
 	struct dt_phase_range *ranges;
 	struct dt_phase_function *top_self, *top_total, *top_distinct;
 	int named;
-	/* While open: the hot ranges' boundary events, a sorted prefix of
-	 * nr_sorted with one summed delta per position, then the newest ones
-	 * unsorted; the histogram (segs) is built from them when it closes. */
+	/* While open: the hot ranges' boundary events as a stack of sorted
+	 * runs with one summed delta per position (ev, nr_ev in all); the
+	 * histogram (segs) is built from them when it closes. */
 	struct event *ev;
-	size_t nr_ev, cap_ev, nr_sorted;
+	size_t nr_ev, cap_ev;
+	size_t run_len[MAX_RUNS], nr_runs;
 	struct segment *segs;
 	size_t nr_segs;
 	uint64_t wss_sum;
@@ -244,48 +248,72 @@ static int cmp_event(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Sort the unsorted tail of a phase's events into its sorted prefix,
- * summing the deltas of each position and dropping those that cancel: the
- * histogram depends only on the sum at each position. */
-static int compact_events(struct phase_priv *pp)
+static inline int event_before(const struct event *x, const struct event *y)
 {
-	size_t ns = pp->nr_sorted, nt = pp->nr_ev - ns;
-	if (!nt)
-		return 0;
-	struct event *tail = pp->ev + ns;
-	qsort(tail, nt, sizeof(*tail), cmp_event);
-	struct event *out = malloc((ns + nt) * sizeof(*out));
-	if (!out)
-		return -ENOMEM;
-	size_t n = 0, i = 0, j = 0;
-	while (i < ns || j < nt) {
-		struct event e;
-		if (j == nt || (i < ns && cmp_event(&pp->ev[i], &tail[j]) <= 0))
-			e = pp->ev[i++];
-		else
-			e = tail[j++];
-		if (n && out[n - 1].key == e.key && out[n - 1].pos == e.pos) {
-			out[n - 1].delta += e.delta;
-			if (!out[n - 1].delta)
-				n--;
-		} else {
-			out[n++] = e;
-		}
+	return x->key < y->key || (x->key == y->key && x->pos < y->pos);
+}
+
+/* Append `e` to the sorted run ending at out[n - 1] (n events from `first`),
+ * summing it into the last event when at the same position and dropping a
+ * sum that cancels: the histogram depends only on the sum at each position. */
+static inline size_t push_event(struct event *out, size_t first, size_t n, struct event e)
+{
+	if (n > first && out[n - 1].key == e.key && out[n - 1].pos == e.pos) {
+		out[n - 1].delta += e.delta;
+		return out[n - 1].delta ? n : n - 1;
 	}
-	free(pp->ev);
-	pp->ev = out;
-	pp->nr_ev = pp->nr_sorted = pp->cap_ev = n;
-	if (!n) {
-		free(out);
-		pp->ev = NULL;
+	out[n] = e;
+	return n + 1;
+}
+
+/* Merge the two topmost runs into one (through `tmp`, which holds both). */
+static void merge_top_runs(struct phase_priv *pp, struct event *tmp)
+{
+	size_t lb = pp->run_len[--pp->nr_runs], la = pp->run_len[pp->nr_runs - 1];
+	struct event *a = pp->ev + pp->nr_ev - la - lb, *b = a + la;
+	size_t i = 0, j = 0, n = 0;
+	while (i < la && j < lb)
+		n = push_event(tmp, 0, n, event_before(&b[j], &a[i]) ? b[j++] : a[i++]);
+	while (i < la)
+		n = push_event(tmp, 0, n, a[i++]);
+	while (j < lb)
+		n = push_event(tmp, 0, n, b[j++]);
+	if (n)
+		memcpy(a, tmp, n * sizeof(*a));
+	pp->nr_ev -= la + lb - n;
+	pp->run_len[pp->nr_runs - 1] = n;
+	if (!n)
+		pp->nr_runs--;
+}
+
+/* Merge runs while one is not more than twice as long as the one above
+ * it (all of them when `all`).  The scratch space is the spare capacity
+ * of the event array. */
+static int merge_runs(struct phase_priv *pp, int all)
+{
+	while (pp->nr_runs >= 2) {
+		size_t lb = pp->run_len[pp->nr_runs - 1], la = pp->run_len[pp->nr_runs - 2];
+		if (!all && la > 2 * lb && pp->nr_runs < MAX_RUNS)
+			break;
+		if (pp->cap_ev - pp->nr_ev < la + lb) {
+			size_t cap = pp->cap_ev * 2;
+			while (cap - pp->nr_ev < la + lb)
+				cap *= 2;
+			struct event *n = realloc(pp->ev, cap * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			pp->ev = n;
+			pp->cap_ev = cap;
+		}
+		merge_top_runs(pp, pp->ev + pp->nr_ev);
 	}
 	return 0;
 }
 
-/* Add one aggregation's hot ranges (+1) to a phase's histogram: append
- * their boundary events, and sort them in once the unsorted ones outnumber
- * the sorted, so each aggregation costs about its own ranges whatever the
- * phase's length. */
+/* Add one aggregation's hot ranges (+1) to a phase's histogram: their
+ * boundary events as a new run, merged into the runs below it as their
+ * lengths require, so each aggregation costs about its own ranges times
+ * the logarithm of the phase's events, whatever the phase's length. */
 static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, size_t nh)
 {
 	if (pp->nr_ev + 2 * nh > pp->cap_ev) {
@@ -298,20 +326,33 @@ static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, s
 		pp->ev = n;
 		pp->cap_ev = cap;
 	}
+	size_t first = pp->nr_ev, n = first;
+	int sorted = 1;
 	for (size_t i = 0; i < nh; i++) {
-		pp->ev[pp->nr_ev++] = (struct event){ hot[i].key, hot[i].start, 1 };
-		pp->ev[pp->nr_ev++] = (struct event){ hot[i].key, hot[i].end, -1 };
+		struct event s = { hot[i].key, hot[i].start, 1 }, e = { hot[i].key, hot[i].end, -1 };
+		if (n > first && event_before(&s, &pp->ev[n - 1]))
+			sorted = 0;
+		n = push_event(pp->ev, first, n, s);
+		n = push_event(pp->ev, first, n, e);
 	}
-	size_t unsorted = pp->nr_ev - pp->nr_sorted;
-	if (unsorted > 4096 && unsorted > pp->nr_sorted)
-		return compact_events(pp);
-	return 0;
+	if (!sorted) { /* overlapping ranges (not from DAMON): sort, then sum */
+		qsort(pp->ev + first, n - first, sizeof(*pp->ev), cmp_event);
+		size_t m = first;
+		for (size_t i = first; i < n; i++)
+			m = push_event(pp->ev, first, m, pp->ev[i]);
+		n = m;
+	}
+	pp->nr_ev = n;
+	if (n == first)
+		return 0;
+	pp->run_len[pp->nr_runs++] = n - first;
+	return merge_runs(pp, 0);
 }
 
 /* The phase's histogram: maximal pieces of equal positive count. */
 static int build_segments(struct phase_priv *pp)
 {
-	int rc = compact_events(pp);
+	int rc = merge_runs(pp, 1);
 	if (rc)
 		return rc;
 	const struct event *ev = pp->ev;
@@ -337,7 +378,7 @@ static int build_segments(struct phase_priv *pp)
 	}
 	free(pp->ev);
 	pp->ev = NULL;
-	pp->nr_ev = pp->cap_ev = pp->nr_sorted = 0;
+	pp->nr_ev = pp->cap_ev = pp->nr_runs = 0;
 	free(pp->segs);
 	pp->segs = out;
 	pp->nr_segs = no;
@@ -605,8 +646,13 @@ static int end_aggregation(struct dt_phases *ph)
 		return 0;
 	ph->have_aggr = 0;
 	ph->nr_aggrs++;
-	if (ph->nr_cur)
-		qsort(ph->cur, ph->nr_cur, sizeof(*ph->cur), cmp_hot);
+	/* Regions come in address order per target: sort only when not. */
+	for (size_t i = 1; i < ph->nr_cur; i++) {
+		if (cmp_hot(&ph->cur[i - 1], &ph->cur[i]) > 0) {
+			qsort(ph->cur, ph->nr_cur, sizeof(*ph->cur), cmp_hot);
+			break;
+		}
+	}
 	uint64_t wss = ph->aggr_wss;
 	if (wss > ph->peak)
 		ph->peak = wss;
