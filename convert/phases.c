@@ -98,6 +98,12 @@ struct dt_phases {
 
 	uint64_t origin, peak, nr_aggrs;
 	int have_origin;
+	/* Where the judged aggregations end (dt_phases_locate), the serial
+	 * number of the next candidate phase, and whether an aggregation was
+	 * judged that starts before that end. */
+	uint64_t decided_end;
+	int have_decided, disordered;
+	uint64_t next_candidate;
 };
 
 void dt_phase_params_default(struct dt_phase_params *p)
@@ -574,16 +580,28 @@ static void swap_sets(struct hot_range **a, size_t *na, size_t *ca, struct hot_r
 	*cb = tc;
 }
 
+/* An aggregation's place is settled: in the candidate phase or in none. */
+static void decided(struct dt_phases *ph, uint64_t start, uint64_t end)
+{
+	if (ph->have_decided && start < ph->decided_end)
+		ph->disordered = 1;
+	if (!ph->have_decided || end > ph->decided_end)
+		ph->decided_end = end;
+	ph->have_decided = 1;
+}
+
 /* Add one aggregation to the candidate phase, opening one if none. */
 static int phase_add(struct dt_phases *ph, uint64_t start, uint64_t end, uint64_t wss,
 		     const struct hot_range *hot, size_t nr_hot)
 {
+	decided(ph, start, end);
 	if (!ph->open) {
 		ph->open = calloc(1, sizeof(*ph->open));
 		if (!ph->open)
 			return -ENOMEM;
 		ph->open->pub.start_ns = start;
 		ph->open->pub.wss_min = UINT64_MAX;
+		ph->open->pub.candidate = ph->next_candidate++;
 	}
 	struct dt_phase *p = &ph->open->pub;
 	p->end_ns = end;
@@ -666,6 +684,7 @@ static int end_aggregation(struct dt_phases *ph)
 			rc = pending_is_change(ph);
 		if (!rc)
 			rc = close_phase(ph);
+		decided(ph, ph->aggr_start, ph->aggr_end);
 	} else if (ph->nr_pending) {
 		if (jaccard(ph->anchor, ph->nr_anchor, ph->cur, ph->nr_cur) >= thr) {
 			rc = pending_is_spike(ph);
@@ -880,6 +899,45 @@ long dt_phases_find(const struct dt_phases *ph, uint64_t t)
 			return (long)mid;
 	}
 	return -1;
+}
+
+int dt_phases_locate(const struct dt_phases *ph, uint64_t t, uint64_t *candidate)
+{
+	if (!ph->have_decided || t >= ph->decided_end)
+		return -1;
+	const struct phase_priv *o = ph->open;
+	if (o && t >= o->pub.start_ns && t < o->pub.end_ns) {
+		*candidate = o->pub.candidate;
+		return 1;
+	}
+	long k = dt_phases_find(ph, t);
+	if (k < 0)
+		return 0;
+	*candidate = ph->phases[k]->pub.candidate;
+	return 1;
+}
+
+int dt_phases_candidate_kept(const struct dt_phases *ph, uint64_t candidate)
+{
+	if (ph->open && ph->open->pub.candidate == candidate)
+		return 1;
+	size_t lo = 0, hi = ph->nr_phases;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uint64_t c = ph->phases[mid]->pub.candidate;
+		if (c == candidate)
+			return 1;
+		if (c < candidate)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int dt_phases_disordered(const struct dt_phases *ph)
+{
+	return ph->disordered;
 }
 
 uint64_t dt_phases_origin(const struct dt_phases *ph)

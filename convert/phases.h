@@ -77,6 +77,8 @@ struct dt_phase_function {
 
 struct dt_phase {
 	uint32_t number;       /* 1, 2, ... in time order */
+	uint64_t candidate;    /* serial number of the candidate it grew from
+				* (dt_phases_locate) */
 	uint64_t start_ns, end_ns; /* first aggregation's start, last one's end */
 	uint32_t nr_aggrs;
 	uint64_t wss_mean, wss_max, wss_min;
@@ -122,6 +124,19 @@ const struct dt_phase *dt_phases_get(const struct dt_phases *ph, size_t index);
 /* Index of the phase whose span holds `time_ns`, or -1. */
 long dt_phases_find(const struct dt_phases *ph, uint64_t time_ns);
 /* Start of the first aggregation seen (the time origin of reports); 0: none. */
+/* While snapshots still come, for attributing samples as they stream by:
+ * where time `t` stands.  -1: not settled yet (at or after the end of the
+ * last aggregation judged); 0: no phase holds it; 1: the candidate phase
+ * *candidate holds it.  A candidate may still be dropped (too short, or by
+ * dt_phases_finish); the phases kept carry their candidate's number.  The
+ * answers are those dt_phases_find() gives once the phases are final unless
+ * dt_phases_disordered(): aggregations overlapping in time (kdamonds whose
+ * intervals differ) can put a time judged earlier inside a later phase. */
+int dt_phases_locate(const struct dt_phases *ph, uint64_t t, uint64_t *candidate);
+/* 1 while the candidate is open or was kept, 0 once it was dropped (or not
+ * opened yet). */
+int dt_phases_candidate_kept(const struct dt_phases *ph, uint64_t candidate);
+int dt_phases_disordered(const struct dt_phases *ph);
 uint64_t dt_phases_origin(const struct dt_phases *ph);
 uint64_t dt_phases_nr_aggrs(const struct dt_phases *ph);
 uint64_t dt_phases_peak(const struct dt_phases *ph);

@@ -151,6 +151,19 @@ struct phase_acc {
 	struct acc *v;
 };
 
+/* Callstack sums of one candidate phase while the record streams by. */
+struct cand {
+	uint64_t serial;
+	struct phase_acc pa;
+	uint64_t weight, nr_samples;
+};
+
+/* A sample waiting for the phases to be judged up to its time. */
+struct held {
+	uint64_t time_ns, w;
+	uint32_t nr, off; /* frames: held_frames[off, off + nr) */
+};
+
 struct column {
 	struct idmap map;
 	uint32_t nr, cap;
@@ -183,6 +196,16 @@ struct dt_timeline_priv {
 	/* phases */
 	size_t nr_phase_acc;
 	struct phase_acc *phase_acc;
+	int phases_final;         /* samples go straight to their phases */
+	int streaming;            /* samples go to candidate phases */
+	int reattribute;          /* the record's samples wait for pass 3 */
+	struct cand *cands;
+	size_t nr_cands, cap_cands;
+	struct held *held;
+	size_t nr_held, cap_held;
+	uint32_t *held_frames;
+	size_t nr_held_frames, cap_held_frames;
+	uint64_t held_min;
 	/* columns */
 	struct column *cols;
 	uint32_t max_depth;
@@ -373,9 +396,239 @@ static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, vo
 	return rc < 0 ? rc : 0;
 }
 
+/* ------------------------------------------------------------ area heats */
+
+/* The default heatmap range is the guide's hottest area (heat per byte,
+ * dt_heat_guide_hottest), an area's heat summing size * nr_accesses over
+ * the regions touching it (dt_heat_guides_add_heat).  The areas are final
+ * only once every snapshot was read, but they change in a known way: the
+ * gaps between them are the target's first gaps (its first snapshot with
+ * any), only narrowed later.  With s and e inside first gaps, the heat of
+ * the area [s, e] is
+ *     all heat - heat of the regions ending before s
+ *              - heat of the regions starting after e,
+ * so the pass that builds the guide keeps, per first gap, the heat of the
+ * regions ending before it and of those starting after it, and by position
+ * that of the regions ending or starting inside it (few positions: the
+ * edges of mappings growing into a gap).  Then the range is known before
+ * the next pass, which draws the grid.  When that does not hold (an
+ * address 0, which damo's guide takes for "unset"; heat before the first
+ * gaps; too many positions), the next pass sums the heats as damo-heatmap
+ * does and the grid takes a pass of its own. */
+#define DT_TIMELINE_HEAT_POSITIONS (1u << 16)
+
+struct heat_pos {
+	unsigned __int128 heat;
+	uint64_t pos;
+	uint32_t zone;
+	int is_end;
+};
+
+struct target_heat {
+	uint32_t kdamond, context, target;
+	int unusable;
+	size_t nz;                      /* first gaps (zones); 0: none yet */
+	uint64_t (*zone)[2];            /* closed [lo, hi], in address order */
+	unsigned __int128 total;
+	/* [j]: regions ending before zone j (and after zone j - 1's start),
+	 * starting after zone j - 1 (and before zone j's end); j <= nz. */
+	unsigned __int128 *ends_before, *starts_after;
+	struct idmap pos_index;         /* pos << 1 | is_end -> positions[] */
+	struct heat_pos *positions;
+	uint32_t nr_positions, cap_positions;
+};
+
+struct area_heats {
+	size_t nr;
+	struct target_heat *v;
+};
+
+static void area_heats_free(struct area_heats *ah)
+{
+	for (size_t i = 0; i < ah->nr; i++) {
+		struct target_heat *th = &ah->v[i];
+		free(th->zone);
+		free(th->ends_before);
+		free(th->starts_after);
+		idmap_free(&th->pos_index);
+		free(th->positions);
+	}
+	free(ah->v);
+	memset(ah, 0, sizeof(*ah));
+}
+
+static struct target_heat *target_heat_of(struct area_heats *ah, uint32_t kdamond,
+					  uint32_t context, uint32_t target)
+{
+	for (size_t i = 0; i < ah->nr; i++)
+		if (ah->v[i].kdamond == kdamond && ah->v[i].context == context &&
+		    ah->v[i].target == target)
+			return &ah->v[i];
+	return NULL;
+}
+
+static int heat_at(struct target_heat *th, uint64_t pos, int is_end, uint32_t zone,
+		   unsigned __int128 h)
+{
+	uint64_t key = pos << 1 | (uint64_t)is_end;
+	uint32_t i;
+	if (idmap_get(&th->pos_index, key, &i)) {
+		th->positions[i].heat += h;
+		return 0;
+	}
+	if (th->nr_positions == DT_TIMELINE_HEAT_POSITIONS) {
+		th->unusable = 1;
+		return 0;
+	}
+	if (th->nr_positions == th->cap_positions) {
+		uint32_t cap = th->cap_positions ? 2 * th->cap_positions : 16;
+		struct heat_pos *np = realloc(th->positions, cap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		th->positions = np;
+		th->cap_positions = cap;
+	}
+	if (idmap_put(&th->pos_index, key, th->nr_positions))
+		return -ENOMEM;
+	th->positions[th->nr_positions++] = (struct heat_pos){ h, pos, zone, is_end };
+	return 0;
+}
+
+/* The target's first gaps, as the guide has just taken them. */
+static int take_zones(struct target_heat *th, const struct dt_heat_guide *gd)
+{
+	size_t n = gd->nr_gaps;
+	for (size_t k = 0; k < n; k++)
+		if (gd->gaps[k][0] > gd->gaps[k][1] || (k && gd->gaps[k][0] <= gd->gaps[k - 1][1]) ||
+		    gd->gaps[k][1] >= (UINT64_C(1) << 62)) {
+			th->unusable = 1;
+			return 0;
+		}
+	th->zone = malloc(n * sizeof(*th->zone));
+	th->ends_before = calloc(n + 1, sizeof(*th->ends_before));
+	th->starts_after = calloc(n + 1, sizeof(*th->starts_after));
+	if (!th->zone || !th->ends_before || !th->starts_after)
+		return -ENOMEM;
+	memcpy(th->zone, gd->gaps, n * sizeof(*th->zone));
+	th->nz = n;
+	return 0;
+}
+
+/* One snapshot, after dt_heat_guides_add() took it. */
+static int area_heats_add(struct area_heats *ah, const struct dt_heat_guides *g,
+			  const struct dtr_snapshot *s)
+{
+	struct target_heat *th = target_heat_of(ah, s->kdamond, s->context, s->target);
+	int rc;
+	if (!th) {
+		struct target_heat *nv = realloc(ah->v, (ah->nr + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		ah->v = nv;
+		th = &ah->v[ah->nr++];
+		*th = (struct target_heat){ .kdamond = s->kdamond, .context = s->context,
+					    .target = s->target };
+	}
+	if (th->unusable)
+		return 0;
+	if (!th->nz) {
+		const struct dt_heat_guide *gd = dt_heat_guides_of(g, s->kdamond, s->context,
+								   s->target);
+		if (gd && gd->nr_gaps && (rc = take_zones(th, gd)))
+			return rc;
+		if (th->unusable)
+			return 0;
+	}
+	const size_t nz = th->nz;
+	const uint64_t (*z)[2] = (const uint64_t (*)[2])th->zone;
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		if (!r->start || !r->end || r->end < r->start || r->end >= (UINT64_C(1) << 62)) {
+			th->unusable = 1;
+			return 0;
+		}
+		if (!r->nr_accesses)
+			continue;
+		if (!nz) {
+			th->unusable = 1;
+			return 0;
+		}
+		unsigned __int128 h = (unsigned __int128)(r->end - r->start) * r->nr_accesses;
+		th->total += h;
+		size_t j = 0, hi = nz; /* zones starting at or before the end */
+		while (j < hi) {
+			size_t mid = j + (hi - j) / 2;
+			if (z[mid][0] <= r->end)
+				j = mid + 1;
+			else
+				hi = mid;
+		}
+		th->ends_before[j] += h;
+		if (j && r->end <= z[j - 1][1] && (rc = heat_at(th, r->end, 1, (uint32_t)(j - 1), h)))
+			return rc;
+		size_t k = 0; /* zones ending before the start */
+		hi = nz;
+		while (k < hi) {
+			size_t mid = k + (hi - k) / 2;
+			if (z[mid][1] < r->start)
+				k = mid + 1;
+			else
+				hi = mid;
+		}
+		th->starts_after[k] += h;
+		if (k < nz && r->start >= z[k][0] && (rc = heat_at(th, r->start, 0, (uint32_t)k, h)))
+			return rc;
+		if (th->unusable)
+			return 0;
+	}
+	return 0;
+}
+
+/* The heats of gd's final areas into gd (as dt_heat_guides_add_heat would
+ * have summed them).  1 when done, 0 when the next pass must sum them. */
+static int area_heats_apply(struct area_heats *ah, struct dt_heat_guide *gd)
+{
+	struct target_heat *th = target_heat_of(ah, gd->target.kdamond, gd->target.context,
+						gd->target.target);
+	if (!th || th->unusable || !gd->areas_sorted || th->nz != gd->nr_gaps ||
+	    gd->nr_areas != th->nz + 1)
+		return 0;
+	for (size_t k = 0; k < th->nz; k++)
+		if (gd->gaps[k][0] < th->zone[k][0] || gd->gaps[k][1] > th->zone[k][1])
+			return 0;
+	for (size_t a = 0; a < gd->nr_areas; a++) {
+		unsigned __int128 heat = th->total;
+		if (a) { /* regions ending before its start, inside zone a - 1 */
+			uint64_t start = gd->gaps[a - 1][1];
+			for (size_t j = 0; j < a; j++)
+				heat -= th->ends_before[j];
+			for (uint32_t i = 0; i < th->nr_positions; i++) {
+				const struct heat_pos *p = &th->positions[i];
+				if (p->is_end && p->zone == a - 1 && p->pos < start)
+					heat -= p->heat;
+			}
+		}
+		if (a < th->nz) { /* regions starting after its end, inside zone a */
+			uint64_t end = gd->gaps[a][0];
+			for (size_t j = a + 1; j <= th->nz; j++)
+				heat -= th->starts_after[j];
+			for (uint32_t i = 0; i < th->nr_positions; i++) {
+				const struct heat_pos *p = &th->positions[i];
+				if (!p->is_end && p->zone == a && p->pos > end)
+					heat -= p->heat;
+			}
+		}
+		gd->areas[a].heat = heat;
+		gd->areas[a].has_heat = 1; /* no region: heat 0, the same per byte */
+	}
+	return 1;
+}
+
 struct pass1 {
 	struct dt_phase_peak peak;
 	struct dt_heat_guides guides;
+	int want_heat;             /* the heatmap range may be the hottest area */
+	struct area_heats heats;
 	struct dt_clock_readings clocks;
 	uint64_t first_ns, last_ns;
 	int use_stacks;
@@ -439,7 +692,11 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 	default:
 		break;
 	}
-	return dt_heat_guides_add(&p1->guides, it, err, errlen);
+	int rc = dt_heat_guides_add(&p1->guides, it, err, errlen);
+	if (!rc && p1->want_heat && it->type == DTR_ITEM_SNAPSHOT &&
+	    area_heats_add(&p1->heats, &p1->guides, &it->u.snapshot))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	return rc;
 }
 
 static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
@@ -468,20 +725,6 @@ static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
 	}
 }
 
-struct pass2 {
-	struct dt_heat_guides *guides;
-	int heat;
-};
-
-static int pass2_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
-		      size_t errlen)
-{
-	struct pass2 *p2 = ctx;
-	if (p2->heat && dt_heat_guides_add_heat(p2->guides, it))
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	return dt_phases_add_item(tl->phases, it, err, errlen);
-}
-
 /* ------------------------------------------------------------ samples */
 
 static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
@@ -501,6 +744,13 @@ static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
 		return NULL;
 	pa->v[pa->nr] = (struct acc){ .frame = frame };
 	return &pa->v[pa->nr++];
+}
+
+static void phase_acc_free(struct phase_acc *pa)
+{
+	idmap_free(&pa->map);
+	free(pa->v);
+	memset(pa, 0, sizeof(*pa));
 }
 
 static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t node, uint64_t w)
@@ -528,12 +778,217 @@ static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t 
 	return 0;
 }
 
+/* One sample's frames (leaf first) into a phase's sums. */
+static int phase_add_sample(struct dt_timeline_priv *pv, struct phase_acc *pa, uint64_t *weight,
+			    uint64_t *nr_samples, uint64_t w, uint32_t nr, const uint32_t *frames)
+{
+	*weight += w;
+	(*nr_samples)++;
+	pv->stamp++;
+	for (uint32_t i = 0; i < nr; i++) {
+		struct acc *a = phase_acc_of(pa, frames[i]);
+		if (!a)
+			return -ENOMEM;
+		if (!i)
+			a->self += w;
+		if (a->stamp != pv->stamp) {
+			a->stamp = pv->stamp;
+			a->total += w;
+			a->depth_w += (double)w * (double)(nr - i);
+		}
+	}
+	return 0;
+}
+
+/* The final phase holding time_ns, when the phases are final. */
+static int phase_attribute(struct dt_timeline *tl, uint64_t time_ns, uint64_t w, uint32_t nr,
+			   const uint32_t *frames)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	long ph = tl->has_damon ? dt_phases_find(tl->phases, time_ns) : -1;
+	if (ph < 0 || (size_t)ph >= pv->nr_phase_acc)
+		return 0;
+	struct dt_timeline_phase *ps = &tl->phase_stacks[ph];
+	return phase_add_sample(pv, &pv->phase_acc[ph], &ps->weight, &ps->nr_samples, w, nr,
+				frames);
+}
+
+/* ---- while the record streams by, before the phases are final ----
+ *
+ * Each sample goes to the candidate phase holding its time as soon as the
+ * detector has judged the aggregations up to it (dt_phases_locate); one
+ * not judged yet waits in `held`.  A candidate dropped later takes its
+ * sums with it.  When the aggregations overlap in time, or too many
+ * samples wait (stacks written long before their snapshots), the samples
+ * are attributed in another pass once the phases are final instead. */
+#define DT_TIMELINE_HELD_SAMPLES (1u << 16)
+#define DT_TIMELINE_HELD_FRAMES (1u << 20)
+
+static void stream_stop(struct dt_timeline_priv *pv)
+{
+	for (size_t i = 0; i < pv->nr_cands; i++)
+		phase_acc_free(&pv->cands[i].pa);
+	free(pv->cands);
+	free(pv->held);
+	free(pv->held_frames);
+	pv->cands = NULL;
+	pv->held = NULL;
+	pv->held_frames = NULL;
+	pv->nr_cands = pv->cap_cands = pv->nr_held = pv->cap_held = 0;
+	pv->nr_held_frames = pv->cap_held_frames = 0;
+	pv->streaming = 0;
+}
+
+static struct cand *cand_of(struct dt_timeline *tl, uint64_t serial)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	if (pv->nr_cands && pv->cands[pv->nr_cands - 1].serial == serial)
+		return &pv->cands[pv->nr_cands - 1];
+	for (size_t i = 0; i < pv->nr_cands; i++)
+		if (pv->cands[i].serial == serial)
+			return &pv->cands[i];
+	/* A new candidate: the ones dropped meanwhile go. */
+	size_t n = 0;
+	for (size_t i = 0; i < pv->nr_cands; i++) {
+		if (dt_phases_candidate_kept(tl->phases, pv->cands[i].serial))
+			pv->cands[n++] = pv->cands[i];
+		else
+			phase_acc_free(&pv->cands[i].pa);
+	}
+	pv->nr_cands = n;
+	if (n == pv->cap_cands) {
+		size_t cap = n ? 2 * n : 16;
+		struct cand *nc = realloc(pv->cands, cap * sizeof(*nc));
+		if (!nc)
+			return NULL;
+		pv->cands = nc;
+		pv->cap_cands = cap;
+	}
+	/* kept in serial order (candidates open one after another) */
+	size_t at = n;
+	while (at && pv->cands[at - 1].serial > serial)
+		at--;
+	memmove(pv->cands + at + 1, pv->cands + at, (n - at) * sizeof(*pv->cands));
+	pv->cands[at] = (struct cand){ .serial = serial };
+	pv->nr_cands++;
+	return &pv->cands[at];
+}
+
+/* 1: attributed (or no phase holds it), 0: not judged yet, <0: error. */
+static int stream_attribute(struct dt_timeline *tl, uint64_t time_ns, uint64_t w, uint32_t nr,
+			    const uint32_t *frames)
+{
+	uint64_t serial;
+	int where = dt_phases_locate(tl->phases, time_ns, &serial);
+	if (where <= 0)
+		return where < 0 ? 0 : 1;
+	struct cand *c = cand_of(tl, serial);
+	if (!c)
+		return -ENOMEM;
+	int rc = phase_add_sample(tl->priv, &c->pa, &c->weight, &c->nr_samples, w, nr, frames);
+	return rc ? rc : 1;
+}
+
+static int hold(struct dt_timeline_priv *pv, uint64_t time_ns, uint64_t w, uint32_t nr,
+		const uint32_t *frames)
+{
+	if (pv->nr_held == DT_TIMELINE_HELD_SAMPLES ||
+	    pv->nr_held_frames + nr > DT_TIMELINE_HELD_FRAMES) {
+		stream_stop(pv);
+		pv->reattribute = 1;
+		return 0;
+	}
+	if (pv->nr_held == pv->cap_held) {
+		size_t cap = pv->cap_held ? 2 * pv->cap_held : 64;
+		struct held *nh = realloc(pv->held, cap * sizeof(*nh));
+		if (!nh)
+			return -ENOMEM;
+		pv->held = nh;
+		pv->cap_held = cap;
+	}
+	if (pv->nr_held_frames + nr > pv->cap_held_frames) {
+		size_t cap = pv->cap_held_frames ? 2 * pv->cap_held_frames : 1024;
+		while (cap < pv->nr_held_frames + nr)
+			cap *= 2;
+		uint32_t *nf = realloc(pv->held_frames, cap * sizeof(*nf));
+		if (!nf)
+			return -ENOMEM;
+		pv->held_frames = nf;
+		pv->cap_held_frames = cap;
+	}
+	if (!pv->nr_held || time_ns < pv->held_min)
+		pv->held_min = time_ns;
+	memcpy(pv->held_frames + pv->nr_held_frames, frames, nr * sizeof(*frames));
+	pv->held[pv->nr_held++] = (struct held){ time_ns, w, nr, pv->nr_held_frames };
+	pv->nr_held_frames += nr;
+	return 0;
+}
+
+/* After a snapshot: the held samples the detector has now judged. */
+static int stream_flush(struct dt_timeline *tl)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	uint64_t serial;
+	if (dt_phases_disordered(tl->phases)) {
+		stream_stop(pv);
+		pv->reattribute = 1;
+		return 0;
+	}
+	if (!pv->nr_held || dt_phases_locate(tl->phases, pv->held_min, &serial) < 0)
+		return 0;
+	size_t n = 0, nf = 0;
+	for (size_t i = 0; i < pv->nr_held; i++) {
+		struct held h = pv->held[i];
+		const uint32_t *fr = pv->held_frames + h.off;
+		int rc = stream_attribute(tl, h.time_ns, h.w, h.nr, fr);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			continue;
+		memmove(pv->held_frames + nf, fr, h.nr * sizeof(*fr));
+		if (!n || h.time_ns < pv->held_min)
+			pv->held_min = h.time_ns;
+		h.off = (uint32_t)nf;
+		pv->held[n++] = h;
+		nf += h.nr;
+	}
+	pv->nr_held = n;
+	pv->nr_held_frames = nf;
+	return 0;
+}
+
+/* The phases are final: the candidates kept become their phases' sums,
+ * the samples still held go to the phases holding them. */
+static int stream_finish(struct dt_timeline *tl)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	size_t c = 0;
+	for (size_t k = 0; k < pv->nr_phase_acc; k++) {
+		uint64_t serial = dt_phases_get(tl->phases, k)->candidate;
+		while (c < pv->nr_cands && pv->cands[c].serial < serial)
+			c++;
+		if (c < pv->nr_cands && pv->cands[c].serial == serial) {
+			pv->phase_acc[k] = pv->cands[c].pa;
+			tl->phase_stacks[k].weight = pv->cands[c].weight;
+			tl->phase_stacks[k].nr_samples = pv->cands[c].nr_samples;
+			memset(&pv->cands[c].pa, 0, sizeof(pv->cands[c].pa));
+		}
+	}
+	int rc = 0;
+	for (size_t i = 0; i < pv->nr_held && !rc; i++)
+		rc = phase_attribute(tl, pv->held[i].time_ns, pv->held[i].w, pv->held[i].nr,
+				     pv->held_frames + pv->held[i].off);
+	stream_stop(pv);
+	return rc;
+}
+
 /* One callstack sample: frames are timeline frame ids, leaf first. */
 static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int32_t tid,
 		      uint64_t weight, uint32_t nr, const uint32_t *frames)
 {
 	struct dt_timeline_priv *pv = tl->priv;
 	uint64_t w = pv->any_unweighted ? 1 : weight;
+	int rc;
 	tl->nr_samples++;
 	pv->all_weight += w;
 	pv->stamp++;
@@ -544,24 +999,16 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 			pv->global_total[f] += w;
 		}
 	}
-	long ph = tl->has_damon ? dt_phases_find(tl->phases, time_ns) : -1;
-	if (ph >= 0 && (size_t)ph < pv->nr_phase_acc) {
-		struct phase_acc *pa = &pv->phase_acc[ph];
-		struct dt_timeline_phase *ps = &tl->phase_stacks[ph];
-		ps->weight += w;
-		ps->nr_samples++;
-		for (uint32_t i = 0; i < nr; i++) {
-			struct acc *a = phase_acc_of(pa, frames[i]);
-			if (!a)
-				return -ENOMEM;
-			if (!i)
-				a->self += w;
-			if (a->stamp != pv->stamp) {
-				a->stamp = pv->stamp;
-				a->total += w;
-				a->depth_w += (double)w * (double)(nr - i);
-			}
-		}
+	if (pv->phases_final) {
+		rc = phase_attribute(tl, time_ns, w, nr, frames);
+		if (rc)
+			return rc;
+	} else if (pv->streaming) {
+		rc = stream_attribute(tl, time_ns, w, nr, frames);
+		if (rc < 0)
+			return rc;
+		if (!rc && hold(pv, time_ns, w, nr, frames))
+			return -ENOMEM;
 	}
 	if (!tl->has_thread || pid != tl->pid || tid != tl->tid || !nr ||
 	    time_ns < tl->t_start_ns || time_ns >= tl->t_end_ns)
@@ -579,13 +1026,6 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 	return 0;
 }
 
-struct pass3 {
-	int use_stacks;
-	int64_t offset_ns;
-	uint32_t *scratch;
-	uint32_t cap_scratch;
-};
-
 static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
 {
 	if (need <= *cap)
@@ -601,41 +1041,86 @@ static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
 	return 0;
 }
 
-static int pass3_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
-		      size_t errlen)
+/* ------------------------------------------------------------ record passes 2, 3 */
+
+/* Pass 2 reads, besides the phases, what does not wait for them: the
+ * heatmap grid when its range is known (see area_heats), and the record's
+ * callstacks (phase sums as the phases stream by).  Pass 3, when needed,
+ * reads what had to wait: the grid of the phases' areas, or of the hottest
+ * area when pass 2 had to sum the heats; the callstacks' phases when they
+ * could not stream. */
+struct pass23 {
+	struct dt_heat_guides *guides;
+	int phases;            /* detect phases (pass 2) */
+	int heat;              /* sum the areas' heats */
+	int grid;              /* tl->grid */
+	int use_stacks;        /* the record's callstacks: all of each sample */
+	int stacks_phases;     /* the record's callstacks: only their phases */
+	int64_t offset_ns;
+	uint32_t *scratch;
+	uint32_t cap_scratch;
+};
+
+static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct dtr_item *it,
+			char *err, size_t errlen)
 {
-	struct pass3 *p3 = ctx;
 	struct dt_timeline_priv *pv = tl->priv;
-	if (tl->has_grid && dt_heat_grid_add(&tl->grid, it))
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	if (!p3->use_stacks)
-		return 0;
 	if (it->type == DTR_ITEM_FRAME) {
 		const struct dtr_frame *f = &it->u.frame;
+		if (!p->use_stacks) /* the second reading: frames known */
+			return 0;
 		if (grow_u32(&pv->rec_map, &pv->cap_rec_map, f->id + 1))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		while (pv->nr_rec_map <= f->id)
 			pv->rec_map[pv->nr_rec_map++] = UINT32_MAX;
 		if (intern_frame(pv, f->symbol, f->dso, &pv->rec_map[f->id]))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	} else if (it->type == DTR_ITEM_STACK) {
-		const struct dtr_stack *s = &it->u.stack;
-		if (grow_u32(&p3->scratch, &p3->cap_scratch, s->nr_frames + 1))
-			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-		for (uint32_t i = 0; i < s->nr_frames; i++) {
-			uint32_t id = s->frames[i];
-			if (id >= pv->nr_rec_map || pv->rec_map[id] == UINT32_MAX)
-				return dt_fail(err, errlen, -EINVAL,
-					    "%s: a callstack sample names frame %" PRIu32
-					    " before its frame item", pv->record_path, id);
-			p3->scratch[i] = pv->rec_map[id];
-		}
-		int64_t t = (int64_t)s->time_ns + p3->offset_ns;
-		if (add_sample(tl, t < 0 ? 0 : (uint64_t)t, s->pid, s->tid, s->weight, s->nr_frames,
-			       p3->scratch))
-			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-		tl->nr_record_samples++;
+		return 0;
 	}
+	const struct dtr_stack *s = &it->u.stack;
+	if (grow_u32(&p->scratch, &p->cap_scratch, s->nr_frames + 1))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < s->nr_frames; i++) {
+		uint32_t id = s->frames[i];
+		if (id >= pv->nr_rec_map || pv->rec_map[id] == UINT32_MAX)
+			return dt_fail(err, errlen, -EINVAL,
+				    "%s: a callstack sample names frame %" PRIu32
+				    " before its frame item", pv->record_path, id);
+		p->scratch[i] = pv->rec_map[id];
+	}
+	int64_t t = (int64_t)s->time_ns + p->offset_ns;
+	uint64_t at = t < 0 ? 0 : (uint64_t)t;
+	int rc;
+	if (p->use_stacks) {
+		rc = add_sample(tl, at, s->pid, s->tid, s->weight, s->nr_frames, p->scratch);
+		tl->nr_record_samples++;
+	} else {
+		rc = phase_attribute(tl, at, pv->any_unweighted ? 1 : s->weight, s->nr_frames,
+				     p->scratch);
+	}
+	return rc ? dt_fail(err, errlen, -ENOMEM, "out of memory") : 0;
+}
+
+static int pass23_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
+		       size_t errlen)
+{
+	struct pass23 *p = ctx;
+	struct dt_timeline_priv *pv = tl->priv;
+	int rc;
+	if (p->heat && dt_heat_guides_add_heat(p->guides, it))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	if (p->phases) {
+		rc = dt_phases_add_item(tl->phases, it, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (p->grid && dt_heat_grid_add(&tl->grid, it))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	if (it->type == DTR_ITEM_SNAPSHOT && pv->streaming && stream_flush(tl))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	if ((p->use_stacks || p->stacks_phases) &&
+	    (it->type == DTR_ITEM_FRAME || it->type == DTR_ITEM_STACK))
+		return record_stack(tl, p, it, err, errlen);
 	return 0;
 }
 
@@ -1010,7 +1495,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	struct dt_timeline_priv *pv = calloc(1, sizeof(*pv));
 	struct pass1 p1;
 	struct perf_span sp = { 0 };
-	struct pass3 p3 = { 0 };
+	struct pass23 p2 = { 0 }, p3 = { 0 };
 	int rc = 0;
 
 	memset(&p1, 0, sizeof(p1));
@@ -1055,6 +1540,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	dt_clock_readings_init(&p1.clocks);
 	dt_phase_peak_init(&p1.peak, o->load.phase.min_accesses);
 	p1.use_stacks = !pv->perf_path || o->load.keep_record_stacks;
+	p1.want_heat = !o->has_address_range && o->draw_range != DT_TIMELINE_MAPPED;
 	if (pv->record_path) {
 		rc = record_pass(tl, "record pass 1", pass1_item, &p1, err, errlen);
 		if (!rc)
@@ -1126,12 +1612,19 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	if (rc)
 		goto out;
 
-	/* Pass 2: phases, WSS columns, the hottest area. */
+	/* Pass 2: phases and WSS columns; the heatmap grid when its range is
+	 * known (else the areas' heats), and the record's callstacks.  Pass 3:
+	 * what had to wait for the phases or the hottest area. */
 	const struct dt_heat_guide *gd = NULL;
 	size_t hottest = 0;
+	int grid_later = 0;
+	p2.use_stacks = p3.use_stacks;
+	p2.offset_ns = p3.offset_ns;
+	p3.use_stacks = 0;
 	if (tl->has_damon) {
 		struct dt_phase_params params = o->load.phase;
-		struct pass2 p2 = { &p1.guides, 0 };
+		p2.guides = &p1.guides;
+		p2.phases = 1;
 		if (!params.peak_wss)
 			params.peak_wss = dt_phase_peak_result(&p1.peak);
 		dt_phases_free(tl->phases);
@@ -1146,26 +1639,48 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 				  o->load.record_path, o->target_id);
 			goto out;
 		}
-		p2.heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
-			  o->draw_range != DT_TIMELINE_MAPPED;
-		rc = record_pass(tl, "record pass 2", pass2_item, &p2, err, errlen);
-		if (!rc)
-			rc = dt_phases_finish(tl->phases, err, errlen);
+		int need_heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
+				o->draw_range != DT_TIMELINE_MAPPED;
+		int heat_known = need_heat &&
+				 area_heats_apply(&p1.heats, (struct dt_heat_guide *)gd);
+		p2.heat = need_heat && !heat_known;
+		if (heat_known)
+			hottest = dt_heat_guide_hottest(gd);
+		if (gd && gd->nr_areas) {
+			if (!need_heat || (heat_known && o->draw_range == DT_TIMELINE_HOTTEST)) {
+				rc = setup_grid(tl, gd, hottest, err, errlen);
+				if (rc)
+					goto out;
+				p2.grid = tl->has_grid;
+			} else {
+				grid_later = 1;
+			}
+		}
+		pv->streaming = p2.use_stacks;
+	} else {
+		rc = dt_phases_finish(tl->phases, err, errlen);
+		if (rc)
+			goto out;
+		pv->phases_final = 1;
+	}
+	if (tl->has_damon || p2.use_stacks) {
+		rc = record_pass(tl, "record pass 2", pass23_item, &p2, err, errlen);
+		if (rc)
+			goto out;
+	}
+	if (tl->has_damon) {
+		rc = dt_phases_finish(tl->phases, err, errlen);
 		if (rc)
 			goto out;
 		if (p2.heat)
 			hottest = dt_heat_guide_hottest(gd);
 		tl->nr_aggrs = dt_phases_nr_aggrs(tl->phases);
 		tl->peak_wss = dt_phases_peak(tl->phases);
-		if (gd && gd->nr_areas) {
+		if (grid_later) {
 			rc = setup_grid(tl, gd, hottest, err, errlen);
 			if (rc)
 				goto out;
 		}
-	} else {
-		rc = dt_phases_finish(tl->phases, err, errlen);
-		if (rc)
-			goto out;
 	}
 	pv->nr_phase_acc = dt_phases_count(tl->phases);
 	pv->phase_acc = calloc(pv->nr_phase_acc + 1, sizeof(*pv->phase_acc));
@@ -1174,10 +1689,17 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
+	if (pv->streaming && stream_finish(tl)) {
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	pv->phases_final = 1;
 
-	/* Pass 3: heatmap cells, the record's stacks; then the perf samples. */
-	if (tl->has_grid || p3.use_stacks) {
-		rc = record_pass(tl, "record pass 3", pass3_item, &p3, err, errlen);
+	/* Pass 3, when needed. */
+	p3.grid = grid_later && tl->has_grid;
+	p3.stacks_phases = pv->reattribute;
+	if (p3.grid || p3.stacks_phases) {
+		rc = record_pass(tl, "record pass 3", pass23_item, &p3, err, errlen);
 		if (rc)
 			goto out;
 	}
@@ -1219,6 +1741,8 @@ out:
 		tl = NULL;
 	}
 	dt_heat_guides_free(&p1.guides);
+	area_heats_free(&p1.heats);
+	free(p2.scratch);
 	free(p3.scratch);
 	*out = tl;
 	return rc;
@@ -1259,6 +1783,7 @@ void dt_timeline_free(struct dt_timeline *tl)
 			}
 		free(pv->cols);
 		free(pv->rec_map);
+		stream_stop(pv);
 		free(pv);
 	}
 	if (tl->phase_stacks)
