@@ -59,10 +59,11 @@ struct phase_priv {
 	struct dt_phase_function *top_self, *top_total, *top_distinct;
 	int named;
 	/* While open: the hot ranges' boundary events as a stack of sorted
-	 * runs with one summed delta per position (ev, nr_ev in all); the
-	 * histogram (segs) is built from them when it closes. */
-	struct event *ev;
-	size_t nr_ev, cap_ev;
+	 * runs with one summed delta per position, encoded (see ev_put), in
+	 * buf[0, nr_buf); the histogram (segs) is built from them when it
+	 * closes. */
+	uint8_t *buf;
+	size_t nr_buf, cap_buf;
 	size_t run_len[MAX_RUNS], nr_runs;
 	struct segment *segs;
 	size_t nr_segs;
@@ -93,6 +94,10 @@ struct dt_phases {
 	struct pending_aggr pending[MAX_PENDING];
 
 	struct phase_priv *open; /* candidate phase being built, or NULL */
+	uint8_t *tmp;            /* for merging a phase's runs */
+	size_t cap_tmp;
+	struct event *run;       /* one aggregation's events */
+	size_t cap_run;
 	struct phase_priv **phases;
 	size_t nr_phases, cap_phases;
 
@@ -160,7 +165,7 @@ static void free_phase(struct phase_priv *pp)
 	free(pp->top_total);
 	free(pp->top_distinct);
 	free(pp->segs);
-	free(pp->ev);
+	free(pp->buf);
 	free(pp);
 }
 
@@ -182,6 +187,8 @@ void dt_phases_free(struct dt_phases *ph)
 	free(ph->cur);
 	free(ph->prev);
 	free(ph->anchor);
+	free(ph->tmp);
+	free(ph->run);
 	for (size_t i = 0; i < MAX_PENDING; i++)
 		free(ph->pending[i].hot);
 	free(ph);
@@ -272,46 +279,155 @@ static inline size_t push_event(struct event *out, size_t first, size_t n, struc
 	return n + 1;
 }
 
-/* Merge the two topmost runs into one (through `tmp`, which holds both). */
-static void merge_top_runs(struct phase_priv *pp, struct event *tmp)
+/* Runs are kept encoded, 3 to 5 bytes an event instead of 24 (a long
+ * phase has as many positions as pages its regions' edges ever touched):
+ * per event varint(zigzag(delta) << 1 | new_key), then varint(key) and
+ * varint(pos) when the key changes (and for a run's first event), else
+ * varint(pos - the previous position). */
+#define EV_MAX_BYTES 30 /* three varints */
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
-	size_t lb = pp->run_len[--pp->nr_runs], la = pp->run_len[pp->nr_runs - 1];
-	struct event *a = pp->ev + pp->nr_ev - la - lb, *b = a + la;
-	size_t i = 0, j = 0, n = 0;
-	while (i < la && j < lb)
-		n = push_event(tmp, 0, n, event_before(&b[j], &a[i]) ? b[j++] : a[i++]);
-	while (i < la)
-		n = push_event(tmp, 0, n, a[i++]);
-	while (j < lb)
-		n = push_event(tmp, 0, n, b[j++]);
-	if (n)
-		memcpy(a, tmp, n * sizeof(*a));
-	pp->nr_ev -= la + lb - n;
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		uint8_t b = *p++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+	}
+	*v = x;
+	return p;
+}
+
+struct ev_writer {
+	uint8_t *p;
+	uint64_t key, pos;  /* of the last event written */
+	int started;
+};
+
+static inline void ev_put(struct ev_writer *w, const struct event *e)
+{
+	uint64_t zz = ((uint64_t)e->delta << 1) ^ (uint64_t)(e->delta >> 63);
+	if (!w->started || e->key != w->key) {
+		w->p = put_varint(w->p, zz << 1 | 1);
+		w->p = put_varint(w->p, e->key);
+		w->p = put_varint(w->p, e->pos);
+	} else {
+		w->p = put_varint(w->p, zz << 1);
+		w->p = put_varint(w->p, e->pos - w->pos);
+	}
+	w->key = e->key;
+	w->pos = e->pos;
+	w->started = 1;
+}
+
+struct ev_reader {
+	const uint8_t *p, *end;
+	struct event e;
+};
+
+static inline int ev_get(struct ev_reader *r)
+{
+	uint64_t head, v;
+	if (r->p == r->end)
+		return 0;
+	r->p = get_varint(r->p, &head);
+	uint64_t zz = head >> 1;
+	r->e.delta = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+	if (head & 1) {
+		r->p = get_varint(r->p, &r->e.key);
+		r->p = get_varint(r->p, &r->e.pos);
+	} else {
+		r->p = get_varint(r->p, &v);
+		r->e.pos += v;
+	}
+	return 1;
+}
+
+static int grow_bytes(uint8_t **buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 4096;
+	while (c < need)
+		c += c / 2;
+	uint8_t *n = realloc(*buf, c);
+	if (!n)
+		return -ENOMEM;
+	*buf = n;
+	*cap = c;
+	return 0;
+}
+
+/* Merge the two topmost runs into one, summing the deltas of equal
+ * positions. */
+static int merge_top_runs(struct dt_phases *ph, struct phase_priv *pp)
+{
+	size_t lb = pp->run_len[pp->nr_runs - 1], la = pp->run_len[pp->nr_runs - 2];
+	size_t off = pp->nr_buf - la - lb;
+	/* A merged event costs at most its sources' bytes but for the sum of
+	 * two deltas (a byte) and, after a cancelled position, a longer
+	 * position difference (the cancelled events' bytes pay for it). */
+	if (grow_bytes(&ph->tmp, &ph->cap_tmp, la + lb + 2 * EV_MAX_BYTES))
+		return -ENOMEM;
+	const uint8_t *a = pp->buf + off;
+	struct ev_reader ra = { a, a + la, { 0, 0, 0 } }, rb = { a + la, a + la + lb, { 0, 0, 0 } };
+	struct ev_writer w = { ph->tmp, 0, 0, 0 };
+	struct event cur = { 0, 0, 0 };
+	int have_a = ev_get(&ra), have_b = ev_get(&rb), have_cur = 0;
+	while (have_a || have_b) {
+		struct event e;
+		if (!have_b || (have_a && !event_before(&rb.e, &ra.e))) {
+			e = ra.e;
+			have_a = ev_get(&ra);
+		} else {
+			e = rb.e;
+			have_b = ev_get(&rb);
+		}
+		if (have_cur && cur.key == e.key && cur.pos == e.pos) {
+			cur.delta += e.delta;
+			continue;
+		}
+		if (have_cur && cur.delta)
+			ev_put(&w, &cur);
+		cur = e;
+		have_cur = 1;
+	}
+	if (have_cur && cur.delta)
+		ev_put(&w, &cur);
+	size_t n = (size_t)(w.p - ph->tmp);
+	if (grow_bytes(&pp->buf, &pp->cap_buf, off + n))
+		return -ENOMEM;
+	memcpy(pp->buf + off, ph->tmp, n);
+	pp->nr_buf = off + n;
+	pp->nr_runs--;
 	pp->run_len[pp->nr_runs - 1] = n;
 	if (!n)
 		pp->nr_runs--;
+	return 0;
 }
 
-/* Merge runs while one is not more than twice as long as the one above
- * it (all of them when `all`).  The scratch space is the spare capacity
- * of the event array. */
-static int merge_runs(struct phase_priv *pp, int all)
+/* Merge runs while one is not more than twice as long as the one above it
+ * (all of them when `all`). */
+static int merge_runs(struct dt_phases *ph, struct phase_priv *pp, int all)
 {
 	while (pp->nr_runs >= 2) {
 		size_t lb = pp->run_len[pp->nr_runs - 1], la = pp->run_len[pp->nr_runs - 2];
 		if (!all && la > 2 * lb && pp->nr_runs < MAX_RUNS)
 			break;
-		if (pp->cap_ev - pp->nr_ev < la + lb) {
-			size_t cap = pp->cap_ev * 2;
-			while (cap - pp->nr_ev < la + lb)
-				cap *= 2;
-			struct event *n = realloc(pp->ev, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			pp->ev = n;
-			pp->cap_ev = cap;
-		}
-		merge_top_runs(pp, pp->ev + pp->nr_ev);
+		int rc = merge_top_runs(ph, pp);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -320,71 +436,90 @@ static int merge_runs(struct phase_priv *pp, int all)
  * boundary events as a new run, merged into the runs below it as their
  * lengths require, so each aggregation costs about its own ranges times
  * the logarithm of the phase's events, whatever the phase's length. */
-static int add_to_segments(struct phase_priv *pp, const struct hot_range *hot, size_t nh)
+static int add_to_segments(struct dt_phases *ph, struct phase_priv *pp,
+			   const struct hot_range *hot, size_t nh)
 {
-	if (pp->nr_ev + 2 * nh > pp->cap_ev) {
-		size_t cap = pp->cap_ev ? pp->cap_ev * 2 : 256;
-		while (cap < pp->nr_ev + 2 * nh)
+	if (2 * nh > ph->cap_run) {
+		size_t cap = ph->cap_run ? ph->cap_run : 256;
+		while (cap < 2 * nh)
 			cap *= 2;
-		struct event *n = realloc(pp->ev, cap * sizeof(*n));
+		struct event *n = realloc(ph->run, cap * sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		pp->ev = n;
-		pp->cap_ev = cap;
+		ph->run = n;
+		ph->cap_run = cap;
 	}
-	size_t first = pp->nr_ev, n = first;
+	struct event *ev = ph->run;
+	size_t n = 0;
 	int sorted = 1;
 	for (size_t i = 0; i < nh; i++) {
 		struct event s = { hot[i].key, hot[i].start, 1 }, e = { hot[i].key, hot[i].end, -1 };
-		if (n > first && event_before(&s, &pp->ev[n - 1]))
+		if (n && event_before(&s, &ev[n - 1]))
 			sorted = 0;
-		n = push_event(pp->ev, first, n, s);
-		n = push_event(pp->ev, first, n, e);
+		n = push_event(ev, 0, n, s);
+		n = push_event(ev, 0, n, e);
 	}
 	if (!sorted) { /* overlapping ranges (not from DAMON): sort, then sum */
-		qsort(pp->ev + first, n - first, sizeof(*pp->ev), cmp_event);
-		size_t m = first;
-		for (size_t i = first; i < n; i++)
-			m = push_event(pp->ev, first, m, pp->ev[i]);
+		qsort(ev, n, sizeof(*ev), cmp_event);
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			m = push_event(ev, 0, m, ev[i]);
 		n = m;
 	}
-	pp->nr_ev = n;
-	if (n == first)
+	if (!n)
 		return 0;
-	pp->run_len[pp->nr_runs++] = n - first;
-	return merge_runs(pp, 0);
+	if (grow_bytes(&pp->buf, &pp->cap_buf, pp->nr_buf + n * EV_MAX_BYTES))
+		return -ENOMEM;
+	struct ev_writer w = { pp->buf + pp->nr_buf, 0, 0, 0 };
+	for (size_t i = 0; i < n; i++)
+		ev_put(&w, &ev[i]);
+	size_t len = (size_t)(w.p - (pp->buf + pp->nr_buf));
+	pp->nr_buf += len;
+	pp->run_len[pp->nr_runs++] = len;
+	return merge_runs(ph, pp, 0);
 }
 
-/* The phase's histogram: maximal pieces of equal positive count. */
-static int build_segments(struct phase_priv *pp)
+/* The phase's histogram: maximal pieces of equal count, only those hot in
+ * at least `need` aggregations. */
+static int build_segments(struct dt_phases *ph, struct phase_priv *pp, uint32_t need)
 {
-	int rc = merge_runs(pp, 1);
+	int rc = merge_runs(ph, pp, 1);
 	if (rc)
 		return rc;
-	const struct event *ev = pp->ev;
-	size_t n = pp->nr_ev;
-	struct segment *out = malloc((n ? n : 1) * sizeof(*out));
-	if (!out)
-		return -ENOMEM;
-	size_t no = 0;
+	struct ev_reader r = { pp->buf, pp->buf + pp->nr_buf, { 0, 0, 0 } };
+	struct segment *out = NULL;
+	size_t no = 0, cap = 0;
 	int64_t value = 0;
-	for (size_t i = 0; i < n; i++) {
-		value += ev[i].delta;
-		if (i + 1 < n && ev[i + 1].key == ev[i].key && ev[i + 1].pos > ev[i].pos &&
-		    value > 0) {
-			uint64_t s = ev[i].pos, e = ev[i + 1].pos;
-			if (no && out[no - 1].key == ev[i].key && out[no - 1].end == s &&
-			    out[no - 1].count == (uint32_t)value)
+	int have = ev_get(&r);
+	while (have) {
+		struct event cur = r.e;
+		value += cur.delta;
+		have = ev_get(&r);
+		if (have && r.e.key == cur.key && r.e.pos > cur.pos && value > 0 &&
+		    (uint64_t)value >= need) {
+			uint64_t s = cur.pos, e = r.e.pos;
+			if (no && out[no - 1].key == cur.key && out[no - 1].end == s &&
+			    out[no - 1].count == (uint32_t)value) {
 				out[no - 1].end = e;
-			else
-				out[no++] = (struct segment){ ev[i].key, s, e, (uint32_t)value };
+			} else {
+				if (no == cap) {
+					cap = cap ? 2 * cap : 64;
+					struct segment *ns = realloc(out, cap * sizeof(*ns));
+					if (!ns) {
+						free(out);
+						return -ENOMEM;
+					}
+					out = ns;
+				}
+				out[no++] = (struct segment){ cur.key, s, e, (uint32_t)value };
+			}
 		}
-		if (i + 1 < n && ev[i + 1].key != ev[i].key)
+		if (have && r.e.key != cur.key)
 			value = 0;
 	}
-	free(pp->ev);
-	pp->ev = NULL;
-	pp->nr_ev = pp->cap_ev = pp->nr_runs = 0;
+	free(pp->buf);
+	pp->buf = NULL;
+	pp->nr_buf = pp->cap_buf = pp->nr_runs = 0;
 	free(pp->segs);
 	pp->segs = out;
 	pp->nr_segs = no;
@@ -480,17 +615,17 @@ static int close_phase(struct dt_phases *ph)
 		return 0;
 	}
 	pp->pub.wss_mean = pp->wss_sum / pp->pub.nr_aggrs;
-	int rc = build_segments(pp);
-	if (rc) {
-		free_phase(pp);
-		return rc;
-	}
 
 	/* Ranges hot in at least hot_share of the aggregations, merged. */
 	double need_d = ph->p.hot_share * pp->pub.nr_aggrs;
 	uint32_t need = (uint32_t)need_d;
 	if (need < need_d || need == 0)
 		need++;
+	int rc = build_segments(ph, pp, need);
+	if (rc) {
+		free_phase(pp);
+		return rc;
+	}
 	size_t nr = 0, cap = 0;
 	struct dt_phase_range *ranges = NULL;
 	double weighted = 0;
@@ -611,7 +746,7 @@ static int phase_add(struct dt_phases *ph, uint64_t start, uint64_t end, uint64_
 		p->wss_max = wss;
 	if (wss < p->wss_min)
 		p->wss_min = wss;
-	return add_to_segments(ph->open, hot, nr_hot);
+	return add_to_segments(ph, ph->open, hot, nr_hot);
 }
 
 /* The pending aggregations start the next phase. */
