@@ -201,11 +201,10 @@ struct dt_timeline_priv {
 	int reattribute;          /* the record's samples wait for pass 3 */
 	struct cand *cands;
 	size_t nr_cands, cap_cands;
-	struct held *held;
-	size_t nr_held, cap_held;
+	struct held *held;        /* [held_head, nr_held), by time */
+	size_t held_head, nr_held, cap_held;
 	uint32_t *held_frames;
 	size_t nr_held_frames, cap_held_frames;
-	uint64_t held_min;
 	/* columns */
 	struct column *cols;
 	uint32_t max_depth;
@@ -834,7 +833,7 @@ static void stream_stop(struct dt_timeline_priv *pv)
 	pv->cands = NULL;
 	pv->held = NULL;
 	pv->held_frames = NULL;
-	pv->nr_cands = pv->cap_cands = pv->nr_held = pv->cap_held = 0;
+	pv->nr_cands = pv->cap_cands = pv->held_head = pv->nr_held = pv->cap_held = 0;
 	pv->nr_held_frames = pv->cap_held_frames = 0;
 	pv->streaming = 0;
 }
@@ -892,7 +891,7 @@ static int stream_attribute(struct dt_timeline *tl, uint64_t time_ns, uint64_t w
 static int hold(struct dt_timeline_priv *pv, uint64_t time_ns, uint64_t w, uint32_t nr,
 		const uint32_t *frames)
 {
-	if (pv->nr_held == DT_TIMELINE_HELD_SAMPLES ||
+	if (pv->nr_held - pv->held_head == DT_TIMELINE_HELD_SAMPLES ||
 	    pv->nr_held_frames + nr > DT_TIMELINE_HELD_FRAMES) {
 		stream_stop(pv);
 		pv->reattribute = 1;
@@ -916,15 +915,29 @@ static int hold(struct dt_timeline_priv *pv, uint64_t time_ns, uint64_t w, uint3
 		pv->held_frames = nf;
 		pv->cap_held_frames = cap;
 	}
-	if (!pv->nr_held || time_ns < pv->held_min)
-		pv->held_min = time_ns;
 	memcpy(pv->held_frames + pv->nr_held_frames, frames, nr * sizeof(*frames));
-	pv->held[pv->nr_held++] = (struct held){ time_ns, w, nr, pv->nr_held_frames };
+	/* by time (samples come mostly in time order: usually appended) */
+	size_t at = pv->nr_held;
+	if (at > pv->held_head && pv->held[at - 1].time_ns > time_ns) {
+		size_t lo = pv->held_head, hi = at;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pv->held[mid].time_ns <= time_ns)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		at = lo;
+		memmove(pv->held + at + 1, pv->held + at, (pv->nr_held - at) * sizeof(*pv->held));
+	}
+	pv->held[at] = (struct held){ time_ns, w, nr, (uint32_t)pv->nr_held_frames };
+	pv->nr_held++;
 	pv->nr_held_frames += nr;
 	return 0;
 }
 
-/* After a snapshot: the held samples the detector has now judged. */
+/* After a snapshot: the held samples the detector has now judged (the
+ * earliest ones: a time is judged once the aggregations up to it are). */
 static int stream_flush(struct dt_timeline *tl)
 {
 	struct dt_timeline_priv *pv = tl->priv;
@@ -934,26 +947,36 @@ static int stream_flush(struct dt_timeline *tl)
 		pv->reattribute = 1;
 		return 0;
 	}
-	if (!pv->nr_held || dt_phases_locate(tl->phases, pv->held_min, &serial) < 0)
-		return 0;
-	size_t n = 0, nf = 0;
-	for (size_t i = 0; i < pv->nr_held; i++) {
-		struct held h = pv->held[i];
-		const uint32_t *fr = pv->held_frames + h.off;
-		int rc = stream_attribute(tl, h.time_ns, h.w, h.nr, fr);
+	while (pv->held_head < pv->nr_held &&
+	       dt_phases_locate(tl->phases, pv->held[pv->held_head].time_ns, &serial) >= 0) {
+		const struct held *h = &pv->held[pv->held_head++];
+		int rc = stream_attribute(tl, h->time_ns, h->w, h->nr, pv->held_frames + h->off);
 		if (rc < 0)
 			return rc;
-		if (rc)
-			continue;
-		memmove(pv->held_frames + nf, fr, h.nr * sizeof(*fr));
-		if (!n || h.time_ns < pv->held_min)
-			pv->held_min = h.time_ns;
-		h.off = (uint32_t)nf;
-		pv->held[n++] = h;
-		nf += h.nr;
 	}
-	pv->nr_held = n;
-	pv->nr_held_frames = nf;
+	if (pv->held_head == pv->nr_held) {
+		pv->held_head = pv->nr_held = pv->nr_held_frames = 0;
+	} else if (pv->held_head > 4096 && pv->held_head > pv->nr_held - pv->held_head) {
+		/* drop the attributed ones and their frames (into a new array:
+		 * a sample held out of order has its frames further on) */
+		uint32_t *frames = malloc((pv->cap_held_frames ? pv->cap_held_frames : 1) *
+					  sizeof(*frames));
+		if (!frames)
+			return -ENOMEM;
+		size_t n = 0, nf = 0;
+		for (size_t i = pv->held_head; i < pv->nr_held; i++) {
+			struct held h = pv->held[i];
+			memcpy(frames + nf, pv->held_frames + h.off, h.nr * sizeof(*frames));
+			h.off = (uint32_t)nf;
+			nf += h.nr;
+			pv->held[n++] = h;
+		}
+		free(pv->held_frames);
+		pv->held_frames = frames;
+		pv->held_head = 0;
+		pv->nr_held = n;
+		pv->nr_held_frames = nf;
+	}
 	return 0;
 }
 
@@ -975,7 +998,7 @@ static int stream_finish(struct dt_timeline *tl)
 		}
 	}
 	int rc = 0;
-	for (size_t i = 0; i < pv->nr_held && !rc; i++)
+	for (size_t i = pv->held_head; i < pv->nr_held && !rc; i++)
 		rc = phase_attribute(tl, pv->held[i].time_ns, pv->held[i].w, pv->held[i].nr,
 				     pv->held_frames + pv->held[i].off);
 	stream_stop(pv);
@@ -1450,21 +1473,26 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 			nr_pieces = phase_areas(tl, gd, pieces);
 		}
 	}
+	const char *choice = o->draw_range == DT_TIMELINE_MAPPED ? "mapped" : "phases";
 	if (nr_pieces > 1) {
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
 				       tl->columns, 0, 1, cells, pieces, nr_pieces, err, errlen);
 		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu mapped areas",
 			 nr_pieces);
+		a = pieces[0].start;
+		b = pieces[nr_pieces - 1].end;
 	} else {
 		if (o->has_address_range) {
 			a = o->addr_start;
 			b = o->addr_end;
+			choice = "address_range";
 		} else if (nr_pieces == 1) {
 			a = pieces[0].start;
 			b = pieces[0].end;
 		} else {
 			a = gd->areas[hottest].start;
 			b = gd->areas[hottest].end;
+			choice = "hottest";
 		}
 		if (b <= a) { /* snapshots without regions: nothing to draw */
 			free(pieces);
@@ -1480,6 +1508,9 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 	if (rc)
 		return rc;
 	tl->has_grid = 1;
+	tl->heat_start = a;
+	tl->heat_end = b;
+	tl->heat_choice = choice;
 	dt_heat_grid_set_target(&tl->grid, gd->target.kdamond, gd->target.context,
 				gd->target.target);
 	tl->heat_target = gd->target;
@@ -1946,7 +1977,28 @@ int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
 		}
 		fputs("]}", out);
 	}
-	fputs("],\"warnings\":[", out);
+	fputs("],\"heatmap\":", out);
+	if (tl->has_grid) {
+		fprintf(out, "{\"choice\":\"%s\",\"target\":%" PRIu32 ",\"target_id\":\"%" PRIu64
+			"\",\"pid\":%" PRId64 ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
+			"\",\"bytes\":%" PRIu64 ",\"name\":", tl->heat_choice, tl->heat_target.target,
+			tl->heat_target.id, tl->heat_target.pid,
+			tl->heat_start, tl->heat_end, tl->heat_end - tl->heat_start);
+		json_str(out, tl->heat_range_name);
+		fputs(",\"areas\":[", out);
+		if (tl->grid.pieces) {
+			for (size_t i = 0; i < tl->grid.nr_pieces; i++)
+				fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}",
+					i ? "," : "", tl->grid.pieces[i].start, tl->grid.pieces[i].end);
+		} else {
+			fprintf(out, "{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}",
+				tl->heat_start, tl->heat_end);
+		}
+		fputs("]}", out);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"warnings\":[", out);
 	for (size_t i = 0; i < tl->nr_warnings; i++) {
 		if (i)
 			fputc(',', out);

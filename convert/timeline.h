@@ -121,6 +121,11 @@ struct dt_timeline {
 	struct dt_heat_grid grid;
 	struct dt_target_info heat_target;
 	char heat_range_name[96];  /* "anon", "heap", a file name, "" */
+	/* What the heatmap shows: [heat_start, heat_end), or the grid's pieces
+	 * side by side; chosen as "address_range", "hottest" (the guide's
+	 * hottest area, as damo-heatmap picks it), "mapped" or "phases". */
+	uint64_t heat_start, heat_end;
+	const char *heat_choice;
 	struct dt_maps_copy maps;  /* latest maps, to name areas */
 	/* Callstacks. */
 	uint64_t nr_samples, nr_record_samples, nr_perf_samples;

@@ -467,6 +467,297 @@ START_TEST(bad_inputs)
 }
 END_TEST
 
+/* ------------------------------------------------------------ streaming */
+
+/* Copy a record, its callstacks (frames, samples, threads) first, last, or
+ * where they were. */
+enum stacks_at { STACKS_KEPT, STACKS_FIRST, STACKS_LAST };
+
+static int is_stack_item(const struct dtr_item *it)
+{
+	return it->type == DTR_ITEM_FRAME || it->type == DTR_ITEM_STACK ||
+	       it->type == DTR_ITEM_THREAD;
+}
+
+static void copy_record(const char *from, const char *to, enum stacks_at at)
+{
+	struct dtr_writer *w;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	char err[256];
+	ck_assert_msg(dtr_writer_open(&w, to, &wo, err, sizeof(err)) == 0, "%s", err);
+	for (int round = 0; round < (at == STACKS_KEPT ? 1 : 2); round++) {
+		struct dtr_reader *r;
+		struct dtr_item it;
+		int rc;
+		ck_assert_msg(dtr_reader_open(&r, from, NULL, err, sizeof(err)) == 0, "%s", err);
+		while ((rc = dtr_reader_next(r, &it, err, sizeof(err))) == 1) {
+			if (it.type == DTR_ITEM_END)
+				continue;
+			if (at != STACKS_KEPT && is_stack_item(&it) != ((at == STACKS_FIRST) == !round))
+				continue;
+			ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+		}
+		ck_assert_msg(rc == 0, "%s", err);
+		dtr_reader_close(r);
+	}
+	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
+}
+
+static char *timeline_json(const char *rec, struct dt_timeline **out)
+{
+	struct dt_timeline_opts o;
+	char err[512], *text = NULL;
+	size_t len = 0;
+	dt_timeline_opts_default(&o);
+	o.load.record_path = rec;
+	ck_assert_msg(dt_timeline_build(out, &o, err, sizeof(err)) == 0, "%s", err);
+	FILE *f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(dt_timeline_print_json(f, *out), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/* Each phase holds the samples whose times its final span holds (as
+ * dt_phases_find tells once the phases are final). */
+static void expect_samples_in_spans(const struct dt_timeline *tl, const char *rec)
+{
+	size_t n = dt_phases_count(tl->phases);
+	uint64_t *count = calloc(n + 1, sizeof(*count));
+	struct dtr_reader *r;
+	struct dtr_item it;
+	char err[256];
+	int rc;
+	ck_assert_ptr_nonnull(count);
+	ck_assert_msg(dtr_reader_open(&r, rec, NULL, err, sizeof(err)) == 0, "%s", err);
+	while ((rc = dtr_reader_next(r, &it, err, sizeof(err))) == 1) {
+		if (it.type != DTR_ITEM_STACK)
+			continue;
+		long k = dt_phases_find(tl->phases, it.u.stack.time_ns);
+		if (k >= 0)
+			count[k]++;
+	}
+	ck_assert_msg(rc == 0, "%s", err);
+	dtr_reader_close(r);
+	for (size_t k = 0; k < n; k++)
+		ck_assert_msg(tl->phase_stacks[k].nr_samples == count[k],
+			      "phase %zu: %" PRIu64 " samples, %" PRIu64 " in its span", k + 1,
+			      tl->phase_stacks[k].nr_samples, count[k]);
+	free(count);
+}
+
+/* The record's callstacks are summed into candidate phases while the
+ * snapshots stream by, samples ahead of the snapshots held back, too many
+ * of them left to a pass of their own: the same report whatever the order
+ * of the items, and each phase has the samples inside its span. */
+START_TEST(stacks_phases_whatever_the_order)
+{
+	/* 2 000 and 8 000 snapshots: 20 000 and 80 000 samples, the latter more
+	 * than are ever held back. */
+	static const uint64_t sizes[][2] = { { 2000, 20 }, { 8000, 5 } };
+	char rec[512], tru[512], other[512];
+	struct truth_phase truth[256];
+	make_tmpdir();
+	write_synth(tmp_path(rec, sizeof(rec), "s.dtr"), tmp_path(tru, sizeof(tru), "t.txt"), 2,
+		    sizes[_i][0], sizes[_i][1], truth, 256);
+	struct dt_timeline *tl;
+	char *want = timeline_json(rec, &tl);
+	ck_assert_uint_gt(dt_phases_count(tl->phases), 2);
+	ck_assert_uint_ge(tl->nr_record_samples, 9 * sizes[_i][0]);
+	expect_samples_in_spans(tl, rec);
+	dt_timeline_free(tl);
+	static const enum stacks_at orders[] = { STACKS_FIRST, STACKS_LAST };
+	for (size_t k = 0; k < 2; k++) {
+		copy_record(rec, tmp_path(other, sizeof(other), "o.dtr"), orders[k]);
+		char *got = timeline_json(other, &tl);
+		ck_assert_msg(!strcmp(want, got), "stacks %s: %s\nwant %s",
+			      orders[k] == STACKS_FIRST ? "first" : "last", got, want);
+		expect_samples_in_spans(tl, other);
+		dt_timeline_free(tl);
+		free(got);
+	}
+	free(want);
+	remove_tmpdir();
+}
+END_TEST
+
+/* Two kdamonds whose aggregations overlap in time (100 and 150 ms): a time
+ * judged outside any phase may end up inside a later one, so the samples
+ * are attributed once the phases are final. */
+START_TEST(stacks_phases_overlapping_aggregations)
+{
+	char rec[512], err[256];
+	struct dtr_writer *w;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	make_tmpdir();
+	ck_assert_msg(dtr_writer_open(&w, tmp_path(rec, sizeof(rec), "k2.dtr"), &wo, err,
+				      sizeof(err)) == 0, "%s", err);
+	struct dtr_target tg = { .index = 0, .id = 0, .pid = 77, .cmdline = "" };
+	for (uint32_t k = 0; k < 2; k++) {
+		struct dtr_item it = { .type = DTR_ITEM_CONTEXT };
+		it.u.context = (struct dtr_context){ .kdamond = k, .ops = DTR_OPS_VADDR,
+						     .nr_targets = 1, .targets = &tg };
+		ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+		it.type = DTR_ITEM_INTERVALS;
+		it.u.intervals = (struct dtr_intervals){ .kdamond = k, .sample_us = 5000,
+							 .aggr_us = k ? 150000 : 100000 };
+		ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+	}
+	uint32_t f;
+	ck_assert_int_eq(dtr_writer_intern_frame(w, "burst", "/bin/app", "", &f, err, sizeof(err)), 0);
+	/* Each kdamond's snapshots in end order; bursts of 2 s every 4 s, and
+	 * a sample every 10 ms, written before the snapshots ending after it. */
+	const uint64_t t0 = 1000000000ull, span = 40000000000ull;
+	uint64_t next[2] = { t0, t0 }, sample = t0;
+	for (;;) {
+		uint32_t k = next[0] + 100000000ull <= next[1] + 150000000ull ? 0 : 1;
+		uint64_t s = next[k], e = s + (k ? 150000000ull : 100000000ull);
+		if (e > t0 + span)
+			break;
+		for (; sample < e; sample += 10000000ull) {
+			struct dtr_item it = { .type = DTR_ITEM_STACK };
+			it.u.stack = (struct dtr_stack){ .time_ns = sample, .pid = 77, .tid = 77,
+							 .weight = 10000000, .nr_frames = 1,
+							 .frames = &f };
+			ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+		}
+		int hot = ((s - t0) / 2000000000ull) % 2 == 0;
+		struct dtr_region regions[2] = {
+			{ 0x555555554000ull, 0x555555954000ull, hot ? 20u : 0u, 1 },
+			{ 0x7f0000000000ull + k * 0x10000000ull, 0x7f0000400000ull + k * 0x10000000ull,
+			  hot ? 10u : 0u, 1 },
+		};
+		struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+		it.u.snapshot = (struct dtr_snapshot){ .start_ns = s, .end_ns = e, .kdamond = k,
+			.access_unit = DTR_UNIT_SAMPLES, .age_unit = DTR_UNIT_AGGREGATIONS,
+			.nr_regions = 2, .regions = regions };
+		ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+		next[k] = e;
+	}
+	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
+	struct dt_timeline *tl;
+	char *json = timeline_json(rec, &tl);
+	ck_assert_uint_ge(dt_phases_count(tl->phases), 5);
+	expect_samples_in_spans(tl, rec);
+	uint64_t inside = 0;
+	for (size_t k = 0; k < dt_phases_count(tl->phases); k++)
+		inside += tl->phase_stacks[k].nr_samples;
+	ck_assert_uint_gt(inside, 1000);
+	dt_timeline_free(tl);
+	free(json);
+	remove_tmpdir();
+}
+END_TEST
+
+/* The heatmap's default range is the guide's hottest area, as damo-heatmap
+ * finds it (guide pass, heat pass, dt_heat_guide_hottest), also on records
+ * whose areas move: mappings growing into the gaps, regions wandering. */
+static void guide_hottest(const char *rec, uint64_t *start, uint64_t *end)
+{
+	struct dt_heat_guides g;
+	struct dtr_reader *r;
+	struct dtr_item it;
+	char err[256];
+	int rc;
+	memset(&g, 0, sizeof(g));
+	for (int pass = 0; pass < 2; pass++) {
+		ck_assert_msg(dtr_reader_open(&r, rec, NULL, err, sizeof(err)) == 0, "%s", err);
+		while ((rc = dtr_reader_next(r, &it, err, sizeof(err))) == 1)
+			ck_assert_int_eq(pass ? dt_heat_guides_add_heat(&g, &it) :
+					 dt_heat_guides_add(&g, &it, err, sizeof(err)), 0);
+		ck_assert_msg(rc == 0, "%s", err);
+		dtr_reader_close(r);
+		if (!pass)
+			ck_assert_int_eq(dt_heat_guides_finish(&g, err, sizeof(err)), 0);
+	}
+	const struct dt_heat_guide *gd = &g.v[0];
+	size_t h = gd->nr_areas > 1 ? dt_heat_guide_hottest(gd) : 0;
+	*start = gd->areas[h].start;
+	*end = gd->areas[h].end;
+	dt_heat_guides_free(&g);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+START_TEST(heat_range_is_the_guides_hottest)
+{
+	char rec[512], err[512];
+	make_tmpdir();
+	uint64_t seed = 0x9e3779b97f4a7c15ull + (uint64_t)_i;
+	struct dtr_writer *w;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	ck_assert_msg(dtr_writer_open(&w, tmp_path(rec, sizeof(rec), "r.dtr"), &wo, err,
+				      sizeof(err)) == 0, "%s", err);
+	/* Three to six mappings far apart; each snapshot has regions in each
+	 * (some may be missing, some edges move into the gaps), random heats. */
+	size_t nmaps = 3 + rnd(&seed) % 4;
+	uint64_t base[6], size[6];
+	for (size_t m = 0; m < nmaps; m++) {
+		size[m] = (1 + rnd(&seed) % 64) * 0x10000;
+		/* far from the one below, or 30 pages above it: the two may grow
+		 * into the gap until they meet */
+		if (m && rnd(&seed) % 2)
+			base[m] = base[m - 1] + size[m - 1] + 30 * 0x1000;
+		else
+			base[m] = 0x100000000ull * (m + 1) + (rnd(&seed) % 64) * 0x1000;
+	}
+	struct dtr_region regions[64];
+	for (uint64_t i = 0; i < 60; i++) {
+		size_t n = 0;
+		uint64_t lo_of[6], hi_of[6];
+		for (size_t m = 0; m < nmaps; m++) {
+			lo_of[m] = base[m];
+			hi_of[m] = base[m] + size[m];
+			/* grown into the gap below or above (often to the most it
+			 * ever grows, where the final gaps' edges are) */
+			if (i && rnd(&seed) % 4 == 0)
+				lo_of[m] -= (rnd(&seed) % 2 ? 15 : rnd(&seed) % 16) * 0x1000;
+			if (i && rnd(&seed) % 4 == 0)
+				hi_of[m] += (rnd(&seed) % 2 ? 15 : rnd(&seed) % 16) * 0x1000;
+			if (i && m + 1 < nmaps && rnd(&seed) % 16 == 0) /* up to the next one */
+				hi_of[m] = base[m + 1];
+		}
+		for (size_t m = 0; m < nmaps; m++) {
+			if (i && rnd(&seed) % 8 == 0)
+				continue; /* not in this snapshot */
+			uint64_t lo = lo_of[m], hi = hi_of[m];
+			if (m && lo < hi_of[m - 1]) /* touching the one below */
+				lo = hi_of[m - 1];
+			if (hi <= lo)
+				continue;
+			uint64_t cut = lo + ((hi - lo) / 0x1000 / 2) * 0x1000;
+			uint32_t acc = (uint32_t)(rnd(&seed) % 3 ? rnd(&seed) % 20 : 0);
+			regions[n++] = (struct dtr_region){ lo, cut, acc, 1 };
+			regions[n++] = (struct dtr_region){ cut, hi, (uint32_t)(rnd(&seed) % 20), 1 };
+		}
+		struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+		it.u.snapshot = (struct dtr_snapshot){ .start_ns = 1000000000ull + i * 100000000ull,
+			.end_ns = 1100000000ull + i * 100000000ull, .access_unit = DTR_UNIT_SAMPLES,
+			.age_unit = DTR_UNIT_AGGREGATIONS, .nr_regions = n, .regions = regions };
+		ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+	}
+	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
+	uint64_t start, end;
+	guide_hottest(rec, &start, &end);
+	struct dt_timeline *tl;
+	char *json = timeline_json(rec, &tl);
+	ck_assert_int_eq(tl->has_grid, 1);
+	ck_assert_str_eq(tl->heat_choice, "hottest");
+	ck_assert_msg(tl->heat_start == start && tl->heat_end == end,
+		      "seed %d: timeline %" PRIx64 "-%" PRIx64 ", guide %" PRIx64 "-%" PRIx64, _i,
+		      tl->heat_start, tl->heat_end, start, end);
+	dt_timeline_free(tl);
+	free(json);
+	remove_tmpdir();
+}
+END_TEST
+
 Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
@@ -478,6 +769,9 @@ Suite *timeline_suite(void)
 	tcase_add_test(tc, perf_flame_and_named_function);
 	tcase_add_test(tc, figure_has_three_panels);
 	tcase_add_test(tc, bad_inputs);
+	tcase_add_loop_test(tc, stacks_phases_whatever_the_order, 0, 2);
+	tcase_add_test(tc, stacks_phases_overlapping_aggregations);
+	tcase_add_loop_test(tc, heat_range_is_the_guides_hottest, 0, 200);
 	suite_add_tcase(s, tc);
 	return s;
 }
