@@ -11,10 +11,14 @@
  * load.keep_record_stacks (the convention of damo-stacks); perf times are
  * put on the record's clock as clock_align.h decides.
  *
- * Passes: the record is read three times (setup, clocks, peak WSS and the
- * heatmap guide; phases, WSS and the hottest area; heatmap cells and
- * callstacks), the perf script text twice (clock and time span; samples).
- * Standard input ("-") is copied to a temporary file first.
+ * Passes: the record is read twice (setup, clocks, peak WSS, the heatmap
+ * guide and its areas' heats; phases, WSS, heatmap cells and callstacks,
+ * attributed to the phases as these stream by), a third time only for what
+ * had to wait (the heatmap of the phases' areas, or of the hottest area when
+ * the first pass could not sum the heats; callstacks written far ahead of
+ * their snapshots, or aggregations overlapping in time), the perf script
+ * text twice (clock and time span; samples).  Standard input ("-") is
+ * copied to a temporary file first.
  *
  * Memory grows with the number of time columns and address cells, with the
  * distinct frames, call paths and threads, and with the phases; never with
