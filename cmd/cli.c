@@ -1,14 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "cli.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
+
+/* State of the command's own process, kept here for the exit handler that
+ * checks standard output (atexit handlers take no arguments). */
+static const char *exit_prog;   /* set by cli_init() */
+static int error_reported;      /* an error line was printed */
+static int stdout_reported;     /* the standard output failure was printed */
+
 static void vmessage(const char *prog, const char *kind, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", prog, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[CLI_ERRLEN * 2], safe[CLI_ERRLEN * 4];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Names and input quoted in the message reach a terminal: nothing in
+	 * them may move the cursor, change colours or start a new line. */
+	fprintf(stderr, "%s: %s%s\n", prog, kind, dt_message_safe(safe, sizeof(safe), msg));
 }
 
 void cli_error(const char *prog, const char *fmt, ...)
@@ -18,6 +32,7 @@ void cli_error(const char *prog, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(prog, "", fmt, ap);
 	va_end(ap);
+	error_reported = 1;
 }
 
 void cli_warn(const char *prog, const char *fmt, ...)
@@ -37,12 +52,75 @@ int cli_usage_error(const char *prog, const char *fmt, ...)
 	vmessage(prog, "", fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help'.\n", prog);
+	error_reported = 1;
 	return CLI_EXIT_USAGE;
 }
 
 void cli_print_version(const char *prog)
 {
 	printf("%s (damotrace) %s\n", prog, DAMOTRACE_VERSION);
+}
+
+/* Errors write(2) gives for an output that cannot take more. */
+static int is_write_errno(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EFBIG || e == EIO || e == EPIPE ||
+	       e == EBADF || e == EAGAIN || e == ECONNRESET || e == ENXIO;
+}
+
+int cli_stream_failure(FILE *f)
+{
+	/* A stream keeps no record of why a write failed.  Bytes still in its
+	 * buffer are written again by fflush, which then tells; when the
+	 * buffer was dropped with the failed write, errno still holds that
+	 * write's error, as long as the caller checks right after writing
+	 * (and only a write error is taken from there). */
+	int left = errno, failed = ferror(f);
+
+	errno = 0;
+	if (fflush(f))
+		return errno ? errno : -1;
+	if (!failed)
+		return 0;
+	return is_write_errno(left) ? left : -1;
+}
+
+const char *cli_failure_text(int failure)
+{
+	return failure > 0 ? strerror(failure) : "write error";
+}
+
+int cli_flush_stdout(const char *prog)
+{
+	int failure = cli_stream_failure(stdout);
+
+	if (!failure)
+		return 0;
+	if (!stdout_reported)
+		cli_error(prog, "writing standard output: %s", cli_failure_text(failure));
+	stdout_reported = 1;
+	return -1;
+}
+
+static void close_stdout(void)
+{
+	int reported = error_reported;
+	int failure = cli_stream_failure(stdout);
+
+	/* Closing catches what only close reports; a standard output that
+	 * was closed before the command started and never written is fine. */
+	if (fclose(stdout) && !failure && errno != EBADF)
+		failure = errno;
+	if (!failure || reported)
+		return;
+	cli_error(exit_prog, "writing standard output: %s", cli_failure_text(failure));
+	_exit(CLI_EXIT_FAILURE);
+}
+
+void cli_init(const char *prog)
+{
+	exit_prog = prog;
+	atexit(close_stdout);
 }
 
 uint64_t cli_now_ns(void)

@@ -20,7 +20,27 @@ enum {
 
 #define CLI_ERRLEN 512
 
-/* "PROG: message" on stderr, one line. */
+/* First call of every main: from then on, standard output is checked when
+ * the command exits (flushed and closed, as GNU tools do): when anything
+ * written to it was lost, as with `--help >/dev/full`, the command says
+ * "PROG: writing standard output: CAUSE" and exits CLI_EXIT_FAILURE,
+ * unless it has reported an error already (its exit status then stands). */
+void cli_init(const char *prog);
+
+/* Flush standard output and check that nothing written to it was lost:
+ * 0 when so; otherwise "PROG: writing standard output: CAUSE" (said once)
+ * and -1.  For a main to call where it ends writing its output. */
+int cli_flush_stdout(const char *prog);
+
+/* Flush `f` and tell why writing it failed: 0 when nothing was lost, else
+ * the errno of the failure, or -1 when it is no longer known.  Called right
+ * after the writing (the cause may be in errno still). */
+int cli_stream_failure(FILE *f);
+/* strerror() of a cli_stream_failure() value. */
+const char *cli_failure_text(int failure);
+
+/* "PROG: message" on stderr, one line: whatever is not printable text
+ * (control characters, invalid UTF-8) is shown as \xNN. */
 void cli_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cli_warn(const char *prog, const char *fmt, ...)

@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 	char err[CLI_ERRLEN];
 	int c;
 
+	cli_init(prog);
 	while ((c = getopt_long(argc, argv, "o:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':

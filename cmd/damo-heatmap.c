@@ -595,18 +595,18 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	char err[CLI_ERRLEN] = "";
-	int ret = parse_args(argc, argv, &a);
+	int ret;
 
+	cli_init(prog);
+	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret;
 	ret = run(&a, err, sizeof(err));
-	if (!ret && fflush(stdout)) {
-		snprintf(err, sizeof(err), "writing the output failed");
-		ret = -EIO;
-	}
-	if (ret) {
+	/* Output that could not be written leaves stdout's error set: that
+	 * one is reported with its cause. */
+	if (ret && !ferror(stdout)) {
 		cli_error(prog, "%s", *err ? err : "failed");
 		return CLI_EXIT_FAILURE;
 	}
-	return CLI_EXIT_OK;
+	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -529,8 +529,9 @@ int main(int argc, char **argv)
 	};
 	struct options opt = { .range = DT_PCT_RANGE_DEFAULT };
 	char err[CLI_ERRLEN];
-	int c;
+	int c, has_range = 0;
 
+	cli_init(prog);
 	while ((c = getopt_long(argc, argv, "hVr:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VERIFY:
@@ -559,6 +560,7 @@ int main(int argc, char **argv)
 				return cli_usage_error(prog, "--range needs three integers: START END STEP");
 			optind += 2;
 			opt.range = (struct dt_pct_range){ r[0], r[1], r[2] };
+			has_range = 1;
 			if (dt_pct_range_check(&opt.range, err, sizeof(err)))
 				return cli_usage_error(prog, "--range: %s", err);
 			break;
@@ -577,6 +579,8 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error(prog, "one record at a time ('%s' is extra)", argv[optind + 1]);
 	const char *path = optind < argc ? argv[optind] : DTR_DEFAULT_PATH;
+	if (has_range && !opt.nr_regions)
+		return cli_usage_error(prog, "--range is for --nr-regions");
 	if (opt.verify && opt.salvage)
 		return cli_usage_error(prog, "--verify and --salvage do not go together");
 	if (opt.nr_regions) {
@@ -598,13 +602,9 @@ int main(int argc, char **argv)
 			dt_nr_regions_free(&nr);
 			return CLI_EXIT_FAILURE;
 		}
-		r = dt_nr_regions_print(stdout, &nr, &opt.range, 0);
+		dt_nr_regions_print(stdout, &nr, &opt.range, 0);
 		dt_nr_regions_free(&nr);
-		if (r || fflush(stdout)) {
-			cli_error(prog, "write error on standard output");
-			return CLI_EXIT_FAILURE;
-		}
-		return CLI_EXIT_OK;
+		return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 	}
 	if (opt.verify) {
 		if (!strcmp(path, "-"))
@@ -643,9 +643,5 @@ int main(int argc, char **argv)
 	else
 		print_text(&in);
 	info_free(&in);
-	if (fflush(stdout) || ferror(stdout)) {
-		cli_error(prog, "write error on standard output");
-		return CLI_EXIT_FAILURE;
-	}
-	return CLI_EXIT_OK;
+	return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 	char *kept_perf_data = NULL;
 	uint64_t v;
 
+	cli_init(prog);
 	/* "--" ends our options; what follows is the command and its arguments. */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--")) {

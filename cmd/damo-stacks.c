@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 	};
 	size_t nown = sizeof(own) / sizeof(own[0]), nshared = 0;
+	cli_init(prog);
 	while (dt_stacks_options[nshared].name)
 		nshared++;
 	struct option *longopts = calloc(nown + nshared + 1, sizeof(*longopts));
@@ -230,8 +231,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < p->nr_warnings; i++)
 		cli_warn(prog, "%s", p->warnings[i]);
 	if (!dt_stacks_nr_samples(p->stacks)) {
-		cli_error(prog, "%s: no callstack samples", lo.perf_script_path ?
-			  lo.perf_script_path : lo.record_path);
+		cli_error(prog, "%s: no callstack samples (record them with damo-record -g, or "
+			  "give perf script text)", lo.record_path);
 		dt_stacks_profile_free(p);
 		return CLI_EXIT_FAILURE;
 	}
@@ -245,13 +246,20 @@ int main(int argc, char **argv)
 			return CLI_EXIT_FAILURE;
 		}
 	}
+	int write_failed = 0;
 	if (dt_stacks_write(out, format, p, &oo, err, sizeof(err))) {
-		cli_error(prog, "%s: %s", output ? output : "<stdout>", err);
 		status = CLI_EXIT_FAILURE;
+		/* A write error is told below, with its cause. */
+		write_failed = ferror(out);
+		if (!write_failed)
+			cli_error(prog, "%s: %s", out == stdout ? "stdout" : output, err);
 	}
 	if (out != stdout) {
-		if (fclose(out) && !status) {
-			cli_error(prog, "%s: %s", output, strerror(errno));
+		int failure = cli_stream_failure(out);
+		if (fclose(out) && !failure)
+			failure = errno;
+		if (failure && (write_failed || !status)) {
+			cli_error(prog, "writing %s: %s", output, cli_failure_text(failure));
 			status = CLI_EXIT_FAILURE;
 		}
 		/* Only a regular file is removed: a device (-o /dev/full) or a
@@ -259,8 +267,7 @@ int main(int argc, char **argv)
 		struct stat st;
 		if (status && !lstat(output, &st) && S_ISREG(st.st_mode))
 			unlink(output);
-	} else if (fflush(stdout) && !status) {
-		cli_error(prog, "<stdout>: %s", strerror(errno));
+	} else if ((write_failed || !status) && cli_flush_stdout(prog)) {
 		status = CLI_EXIT_FAILURE;
 	}
 	dt_stacks_profile_free(p);

@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int c;
 
+	cli_init(prog);
 	dt_synth_default_opts(&o);
 	while ((c = getopt_long(argc, argv, "o:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
 	int ret;
 	if (!strcmp(out, "-")) {
 		wo.no_fsync = 1;
-		ret = dtr_writer_open_fd(&w, STDOUT_FILENO, "(stdout)", &wo, err, sizeof(err));
+		ret = dtr_writer_open_fd(&w, STDOUT_FILENO, "stdout", &wo, err, sizeof(err));
 	} else {
 		ret = dtr_writer_open(&w, out, &wo, err, sizeof(err));
 	}
@@ -167,7 +168,10 @@ int main(int argc, char **argv)
 		dtr_writer_abort(w);
 		if (strcmp(out, "-"))
 			unlink(out); /* a half-made synthetic record is of no use */
-		cli_error(prog, "%s", err);
+		if (truth && ferror(truth))
+			cli_error(prog, "%s: %s", truth_path, err);
+		else
+			cli_error(prog, "%s", err);
 		if (truth)
 			fclose(truth);
 		return CLI_EXIT_FAILURE;

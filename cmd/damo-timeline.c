@@ -126,6 +126,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 	};
 	size_t nown = sizeof(own) / sizeof(own[0]), nshared = 0;
+	cli_init(prog);
 	while (dt_stacks_options[nshared].name)
 		nshared++;
 	struct option *longopts = calloc(nown + nshared + 1, sizeof(*longopts));
@@ -329,11 +330,10 @@ int main(int argc, char **argv)
 	}
 	cli_progress_done(&pc.p);
 	if (!rc) {
+		/* A report that could not be written leaves stdout's error set. */
 		rc = json ? dt_timeline_print_json(stdout, tl) : dt_timeline_print_report(stdout, tl);
-		if (!rc && fflush(stdout))
+		if (cli_flush_stdout(prog))
 			rc = -EIO;
-		if (rc)
-			cli_error(prog, "<stdout>: write error");
 	}
 	status = rc ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 	dt_timeline_free(tl);

@@ -452,7 +452,10 @@ int main(int argc, char **argv)
 	struct dtr_item item;
 	struct cli_progress progress;
 	uint64_t nr_snapshots = 0;
-	int ret = parse_args(argc, argv, &a);
+	int ret;
+
+	cli_init(prog);
+	ret = parse_args(argc, argv, &a);
 
 	if (ret)
 		return ret;
@@ -486,6 +489,11 @@ int main(int argc, char **argv)
 		ret = print_csv(w);
 	else if (!a.plot)
 		ret = print_report(w, &a);
+	if (ret == -ENOMEM) {
+		cli_error(prog, "out of memory");
+		dt_wss_free(w);
+		return CLI_EXIT_FAILURE;
+	}
 	if (!ret && a.plot) {
 		ret = draw(w, &a, err, sizeof(err));
 		if (ret) {
@@ -495,9 +503,6 @@ int main(int argc, char **argv)
 		}
 	}
 	dt_wss_free(w);
-	if (ret || fflush(stdout)) {
-		cli_error(prog, "writing the report failed");
-		return CLI_EXIT_FAILURE;
-	}
-	return CLI_EXIT_OK;
+	/* A report that could not be written (-EIO) left stdout's error set. */
+	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * errmsg.h - filling the caller-owned error message that convert/'s
- * functions take (`char *err, size_t errlen`).
+ * functions take (`char *err, size_t errlen`), and quoting the input a
+ * message shows.
  */
 #ifndef DT_ERRMSG_H
 #define DT_ERRMSG_H
@@ -13,5 +14,26 @@
  * as one statement. */
 int dt_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Most bytes of input that a message quotes; more are cut with "...". */
+#define DT_QUOTE_MAX 60
+/* Room for the longest quote: every byte as \xNN, then "..." and NUL. */
+#define DT_QUOTE_BUFLEN (DT_QUOTE_MAX * 4 + 4)
+
+/* Input bytes made safe to show inside a one-line message on a terminal:
+ * a byte that is not printable text (a control character, DEL, a byte of
+ * invalid UTF-8) and a character that moves or hides text (C1 controls,
+ * line and paragraph separators, bidirectional overrides) become \xNN per
+ * byte, a backslash becomes \\, and past DT_QUOTE_MAX bytes the rest is
+ * cut with "...".  Printable UTF-8 text stays as it is.  Returns buf. */
+const char *dt_quote(char *buf, size_t buflen, const void *data, size_t len);
+/* dt_quote() of a NUL-terminated string. */
+const char *dt_quote_str(char *buf, size_t buflen, const char *s);
+
+/* A whole message made safe for a terminal: what dt_quote() escapes,
+ * except backslashes (the message may hold dt_quote()d text already), and
+ * without a length limit but dstlen (a message cut short ends with "...").
+ * Returns dst. */
+const char *dt_message_safe(char *dst, size_t dstlen, const char *msg);
 
 #endif /* DT_ERRMSG_H */

@@ -10,6 +10,7 @@
  * and intervals come before its snapshots, as damo writes them.
  */
 #include "input_internal.h"
+#include "errmsg.h"
 #include "json.h"
 #include "units.h"
 
@@ -218,7 +219,9 @@ static int scalar_u64(struct damo_json *d, const struct dt_json_token *t, int as
 			return 0;
 		if (!as_time && t->type == DT_JSON_STRING && !dt_parse_size(t->text, v))
 			return 0;
-		return fail(d, t->offset, err, errlen, "%s: bad value '%.60s'", what, t->text);
+		char q[DT_QUOTE_BUFLEN];
+		return fail(d, t->offset, err, errlen, "%s: bad value '%s'", what,
+			    dt_quote_str(q, sizeof(q), t->text));
 	}
 	return fail(d, t->offset, err, errlen, "%s: expected a number", what);
 }
@@ -288,10 +291,13 @@ static int parse_intervals(struct damo_json *d, char *err, size_t errlen)
 		if (v.type != DT_JSON_NUMBER && v.type != DT_JSON_STRING)
 			return fail(d, v.offset, err, errlen, "record %llu: intervals: bad value",
 				    (unsigned long long)d->record_idx);
-		if (dt_parse_duration_us(v.text, dst))
+		if (dt_parse_duration_us(v.text, dst)) {
+			char q[DT_QUOTE_BUFLEN];
 			return fail(d, v.offset, err, errlen,
-				    "record %llu: intervals: bad duration '%.40s'",
-				    (unsigned long long)d->record_idx, v.text);
+				    "record %llu: intervals: bad duration '%s'",
+				    (unsigned long long)d->record_idx,
+				    dt_quote_str(q, sizeof(q), v.text));
+		}
 	}
 }
 

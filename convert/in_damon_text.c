@@ -18,6 +18,7 @@
  * incomplete.
  */
 #include "input_internal.h"
+#include "errmsg.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -95,6 +96,16 @@ static int text_error(struct damon_text *t, uint64_t line, char *err, size_t err
 		snprintf(err, errlen, "%s: line %llu: %s", t->src->name, (unsigned long long)line,
 			 msg);
 	return -EINVAL;
+}
+
+/* "line N: WHAT 'TOKEN'", the token quoted as dt_quote() does. */
+static int bad_token(struct damon_text *t, char *err, size_t errlen, const char *what,
+		     const char *token)
+{
+	char q[DT_QUOTE_BUFLEN];
+
+	return text_error(t, t->line_no, err, errlen, "%s '%s'", what,
+			  dt_quote_str(q, sizeof(q), token));
 }
 
 /* ------------------------------------------------------------ lines */
@@ -258,38 +269,37 @@ static int parse_line(struct damon_text *t, char *line, struct region_line *rl, 
 		}
 		if (n >= 2 && !strncmp(tok[0], "CPU:", 4) && !strcmp(tok[1], "[LOST"))
 			return 0;
-		return text_error(t, t->line_no, err, errlen,
-				  "not a trace event line: '%.60s'", tok[0]);
+		return bad_token(t, err, errlen, "not a trace event line:", tok[0]);
 	}
 	if (parse_time(tok[k - 1], &rl->time_ns))
-		return text_error(t, t->line_no, err, errlen, "bad timestamp '%.40s'", tok[k - 1]);
+		return bad_token(t, err, errlen, "bad timestamp", tok[k - 1]);
 	if (n < k + 5 || n > k + 6)
 		return text_error(t, t->line_no, err, errlen,
 				  "damon_aggregated: expected target_id=, nr_regions=, START-END:, "
 				  "nr_accesses and an optional age");
 	if (strncmp(tok[k + 1], "target_id=", 10) || parse_u64(tok[k + 1] + 10, &rl->target_id))
-		return text_error(t, t->line_no, err, errlen, "bad target_id '%.40s'", tok[k + 1]);
+		return bad_token(t, err, errlen, "bad target_id", tok[k + 1]);
 	if (strncmp(tok[k + 2], "nr_regions=", 11) ||
 	    parse_u64(tok[k + 2] + 11, &rl->nr_regions) || !rl->nr_regions ||
 	    rl->nr_regions > (1u << 26))
-		return text_error(t, t->line_no, err, errlen, "bad nr_regions '%.40s'", tok[k + 2]);
+		return bad_token(t, err, errlen, "bad nr_regions", tok[k + 2]);
 	char *range = tok[k + 3];
 	size_t rlen = strlen(range);
 	char *dash = strchr(range, '-');
 	if (rlen < 4 || range[rlen - 1] != ':' || !dash)
-		return text_error(t, t->line_no, err, errlen, "bad address range '%.60s'", range);
+		return bad_token(t, err, errlen, "bad address range", range);
 	range[rlen - 1] = '\0';
 	*dash = '\0';
 	if (parse_u64(range, &rl->start) || parse_u64(dash + 1, &rl->end))
 		return text_error(t, t->line_no, err, errlen, "bad address range");
 	if (parse_i64(tok[k + 4], &rl->nr_accesses) || rl->nr_accesses < -1 ||
 	    rl->nr_accesses > UINT32_MAX)
-		return text_error(t, t->line_no, err, errlen, "bad nr_accesses '%.40s'", tok[k + 4]);
+		return bad_token(t, err, errlen, "bad nr_accesses", tok[k + 4]);
 	rl->has_age = n == k + 6 && strcmp(tok[k + 5], "None");
 	rl->age = 0;
 	if (rl->has_age && (parse_i64(tok[k + 5], &rl->age) || rl->age < -1 ||
 			    rl->age > UINT32_MAX))
-		return text_error(t, t->line_no, err, errlen, "bad age '%.40s'", tok[k + 5]);
+		return bad_token(t, err, errlen, "bad age", tok[k + 5]);
 	int fake = !rl->start && !rl->end && rl->nr_accesses == -1;
 	if (!fake && (rl->end <= rl->start || rl->nr_accesses < 0 || rl->age < 0))
 		return text_error(t, t->line_no, err, errlen, "bad region %llu-%llu",

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "input.h"
 #include "input_internal.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -423,11 +424,12 @@ static int open_perf_data(struct dt_input *in, const char *path, char *err, size
 		}
 		close(out_fd);
 		close(err_fd);
+		char said[sizeof(line) * 4];
 		if (errlen)
 			snprintf(err, errlen, "%s: '%s script' failed (%s %d)%s%s", in->name, perf,
 				 WIFEXITED(status) ? "exit status" : "signal",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-				 line[0] ? ": " : "", line);
+				 line[0] ? ": " : "", dt_message_safe(said, sizeof(said), line));
 		return -EIO;
 	}
 	close(err_fd);

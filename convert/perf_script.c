@@ -891,11 +891,6 @@ static int oom(struct dt_perf_script *ps, int rc, char *err, size_t errlen)
 	return dt_fail(err, errlen, rc, "%s: out of memory", ps->name);
 }
 
-static size_t visible_len(size_t len)
-{
-	return len > 60 ? 60 : len;
-}
-
 int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			char *err, size_t errlen)
 {
@@ -936,11 +931,13 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			consume_line(ps);
 			continue;
 		}
-		if (kind == HEADER_NONE)
+		if (kind == HEADER_NONE) {
+			char q[DT_QUOTE_BUFLEN];
 			return dt_fail(err, errlen, -EINVAL,
-				    "%s: line %llu: not a perf script sample header: \"%.*s\"",
+				    "%s: line %llu: not a perf script sample header: \"%s\"",
 				    ps->name, (unsigned long long)ps->lineno,
-				    (int)visible_len(len), line);
+				    dt_quote(q, sizeof(q), line, len));
+		}
 		break;
 	}
 
@@ -1033,10 +1030,10 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			consume_line(ps);
 			continue;
 		}
+		char q[DT_QUOTE_BUFLEN];
 		return dt_fail(err, errlen, -EINVAL,
-			    "%s: line %llu: neither a frame nor a sample header: \"%.*s\"",
-			    ps->name, (unsigned long long)ps->lineno,
-			    (int)visible_len(len), line);
+			    "%s: line %llu: neither a frame nor a sample header: \"%s\"",
+			    ps->name, (unsigned long long)ps->lineno, dt_quote(q, sizeof(q), line, len));
 	}
 	rc = flush_pending(ps, s);
 	if (rc)
@@ -1222,6 +1219,23 @@ void dt_perf_script_stats(const struct dt_perf_script *ps,
 			  struct dt_perf_script_stats *st)
 {
 	*st = ps->stats;
+}
+
+int dt_perf_script_no_samples(const struct dt_perf_script *ps, char *err, size_t errlen)
+{
+	static const char expected[] =
+		"expected what `perf script` prints of a `perf record -g` recording";
+	const struct dt_perf_script_stats *st = &ps->stats;
+
+	if (!st->lines)
+		return dt_fail(err, errlen, -ENODATA, "%s: no callstack samples: the text is empty (%s)",
+			       ps->name, expected);
+	if (st->samples)
+		return dt_fail(err, errlen, -ENODATA,
+			       "%s: no callstack samples, only damon events (a DAMON record: "
+			       "give it with -i; callstacks come from `perf record -g`)", ps->name);
+	return dt_fail(err, errlen, -ENODATA, "%s: no callstack samples in %llu lines (%s)",
+		       ps->name, (unsigned long long)st->lines, expected);
 }
 
 int dt_perf_script_emit(const struct dt_perf_script *ps, const struct dt_perf_sample *s,

@@ -121,6 +121,11 @@ enum dtr_clock dt_perf_script_clock(const struct dt_perf_script *ps);
 
 void dt_perf_script_stats(const struct dt_perf_script *ps,
 			  struct dt_perf_script_stats *st);
+/* For a reader at its end that gave no callstack samples (samples of
+ * damon: events are not callstacks): the message naming the text and what
+ * it held instead, and -ENODATA.  Perf script text given explicitly must
+ * hold callstacks: its samples would replace or join the record's. */
+int dt_perf_script_no_samples(const struct dt_perf_script *ps, char *err, size_t errlen);
 void dt_perf_script_close(struct dt_perf_script *ps);
 
 /* Emit, through `put`, the record items sample `s` needs: a FRAME item for

@@ -460,7 +460,7 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 							uint64_t done),
 				       void *ctx, char *err, size_t errlen)
 {
-	uint64_t nr_read = 0;
+	uint64_t nr_read = 0, nr_added = 0;
 	struct dt_perf_script *ps;
 	struct dt_perf_sample s;
 	uint32_t *map = NULL, map_len = 0, *frames = NULL, frames_cap = 0;
@@ -510,7 +510,10 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 			dt_fail(err, errlen, rc, "%s: %s", path, e2);
 			break;
 		}
+		nr_added++;
 	}
+	if (!rc && !nr_added)
+		rc = dt_perf_script_no_samples(ps, err, errlen);
 	if (clock && rc >= 0)
 		*clock = dt_perf_script_clock(ps);
 	dt_perf_script_close(ps);

@@ -1195,6 +1195,8 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 			break;
 		}
 	}
+	if (!rc && !sp->nr)
+		rc = dt_perf_script_no_samples(ps, err, errlen);
 	sp->clock = dt_perf_script_clock(ps);
 	dt_perf_script_close(ps);
 	return rc < 0 ? rc : 0;

@@ -541,7 +541,15 @@ int dshim_capture_open(struct dshim_capture_reader **out, const char *path, char
 		free(r);
 		return e;
 	}
-	if (!fgets(line, sizeof(line), r->f) || strcmp(line, CAPTURE_MAGIC)) {
+	if (!fgets(line, sizeof(line), r->f)) {
+		/* A directory opens, and fails only when read. */
+		if (ferror(r->f))
+			shim_err(err, errlen, "%s: %s", path, strerror(errno));
+		else
+			shim_err(err, errlen, "%s: empty, not a damotrace raw capture", path);
+		goto bad;
+	}
+	if (strcmp(line, CAPTURE_MAGIC)) {
 		shim_err(err, errlen, "%s: offset 0: not a damotrace raw capture", path);
 		goto bad;
 	}
@@ -589,6 +597,11 @@ int dshim_capture_next(struct dshim_capture_reader *r, const void **record, size
 
 	if (got == 0 && feof(r->f))
 		return 0;
+	if (ferror(r->f)) {
+		shim_err(err, errlen, "%s: offset %" PRIu64 ": %s", r->path, r->offset,
+			 strerror(errno));
+		return -EIO;
+	}
 	if (got != sizeof(h) || h.size < sizeof(h)) {
 		shim_err(err, errlen, "%s: offset %" PRIu64 ": truncated or bad record header",
 			 r->path, r->offset);
@@ -605,6 +618,11 @@ int dshim_capture_next(struct dshim_capture_reader *r, const void **record, size
 	}
 	memcpy(r->buf, &h, sizeof(h));
 	if (fread(r->buf + sizeof(h), 1, h.size - sizeof(h), r->f) != h.size - sizeof(h)) {
+		if (ferror(r->f)) {
+			shim_err(err, errlen, "%s: offset %" PRIu64 ": %s", r->path, r->offset,
+				 strerror(errno));
+			return -EIO;
+		}
 		shim_err(err, errlen, "%s: offset %" PRIu64 ": truncated record of %u bytes",
 			 r->path, r->offset, h.size);
 		return -EINVAL;

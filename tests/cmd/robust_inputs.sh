@@ -152,7 +152,7 @@ for entry in "nosuch.script|nosuch\.script: No such file or directory" \
 	expect_clean_error 1 "$pattern" damo-stacks --perf-script "$input"
 	expect_clean_error 1 "$pattern" damo-timeline -i good.dtr --perf-script "$input"
 done
-expect_clean_error 1 'empty: no callstack samples' damo-stacks --perf-script empty
+expect_clean_error 1 'empty: no callstack samples: the text is empty' damo-stacks --perf-script empty
 
 # --- outputs that cannot be written
 echo "a file" >afile
@@ -195,23 +195,24 @@ done
 expect_clean_error 1 'full\.dtr: .*No space left on device' damo-convert good.dtr -o full.dtr
 expect_clean_error 1 'full\.csv: .*No space left on device' damo-convert good.dtr -o full.csv
 expect_clean_error 1 'full\.dtr: .*No space left on device' damo-synth -o full.dtr --snapshots 5
-expect_clean_error 1 'full\.json: .*write error' damo-stacks -i good.dtr -o full.json
+expect_clean_error 1 'writing full\.json: No space left on device' damo-stacks -i good.dtr -o full.json
 for f in full.png full.pdf full.svg full.dtr full.csv full.json; do
 	[ -c "$f" ] || fail "$f is no longer a device"
 done
 
 # standard output on a full disk
-STDOUT_TO=/dev/full expect_clean_error 1 'standard output|stdout' damo-info good.dtr
-STDOUT_TO=/dev/full expect_clean_error 1 'standard output|stdout' damo-info --json good.dtr
-STDOUT_TO=/dev/full expect_clean_error 1 'report failed' damo-wss -i good.dtr
-STDOUT_TO=/dev/full expect_clean_error 1 'report failed' damo-wss -i good.dtr --csv
-STDOUT_TO=/dev/full expect_clean_error 1 'output failed' damo-heatmap -i good.dtr raw
-STDOUT_TO=/dev/full expect_clean_error 1 'output failed' damo-heatmap -i good.dtr --guide
+full_stdout='writing standard output: No space left on device'
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-info good.dtr
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-info --json good.dtr
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-wss -i good.dtr
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-wss -i good.dtr --csv
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-heatmap -i good.dtr raw
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-heatmap -i good.dtr --guide
 STDOUT_TO=/dev/full expect_clean_error 1 'stdout: .*No space left on device' damo-convert good.dtr --to csv
 STDOUT_TO=/dev/full expect_clean_error 1 'stdout: write error: No space left on device' damo-convert good.dtr --to ndjson
 STDOUT_TO=/dev/full expect_clean_error 1 'stdout: .*No space left on device' damo-convert good.dtr --to dtr -o -
-STDOUT_TO=/dev/full expect_clean_error 1 'stdout.*: write error' damo-stacks -i good.dtr
-STDOUT_TO=/dev/full expect_clean_error 1 'stdout.*: write error' damo-timeline -i good.dtr
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-stacks -i good.dtr
+STDOUT_TO=/dev/full expect_clean_error 1 "$full_stdout" damo-timeline -i good.dtr
 STDOUT_TO=/dev/full expect_clean_error 1 'stdout.*No space left on device' damo-synth -o - --snapshots 5
 
 # Devices, FIFOs and links given as output are written in place: a root
