@@ -1117,7 +1117,7 @@ int dt_perf_script_open(struct dt_perf_script **out, const char *path,
 		if (fd < 0)
 			return dt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	}
-	int rc = dt_perf_script_open_fd(out, fd, strcmp(path, "-") ? path : "<stdin>",
+	int rc = dt_perf_script_open_fd(out, fd, strcmp(path, "-") ? path : "stdin",
 					NULL, 0, opts, err, errlen);
 	if (rc) {
 		if (fd > 0)

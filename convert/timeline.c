@@ -327,6 +327,20 @@ static void progress(struct dt_timeline_priv *pv)
 /* ------------------------------------------------------------ spooling */
 
 /* Standard input read more than once: copied to a temporary file. */
+/* A message about standard input names it, not the file holding it. */
+static void name_stdin(const struct dt_timeline_priv *pv, char *err, size_t errlen)
+{
+	for (int i = 0; i < 2; i++) {
+		size_t n = pv->spooled[i] ? strlen(pv->spooled[i]) : 0;
+		if (n && errlen && !strncmp(err, pv->spooled[i], n)) {
+			char rest[512];
+			snprintf(rest, sizeof(rest), "%s", err + n);
+			snprintf(err, errlen, "stdin%s", rest);
+			return;
+		}
+	}
+}
+
 static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path, char *err,
 		       size_t errlen)
 {
@@ -351,7 +365,7 @@ static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path,
 				continue;
 			int e = errno;
 			close(fd);
-			return dt_fail(err, errlen, -e, "<stdin>: %s", strerror(e));
+			return dt_fail(err, errlen, -e, "stdin: %s", strerror(e));
 		}
 		for (ssize_t off = 0; off < n;) {
 			ssize_t w = write(fd, buf + off, (size_t)(n - off));
@@ -1770,6 +1784,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	}
 out:
 	if (rc) {
+		name_stdin(pv, err, errlen);
 		dt_timeline_free(tl);
 		tl = NULL;
 	}

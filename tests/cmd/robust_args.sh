@@ -72,6 +72,7 @@ done <<'TABLE'
 2|--range needs three integers|damo-info --nr-regions --range 0 @HUGE@ 25
 2|step must not be 0|damo-info --nr-regions --range 0 101 0
 2|'b' is extra|damo-info a b
+2|--range is for --nr-regions|damo-info --range 0 100 10 damon.dtr
 # damo-synth
 2|bad number '-1'|damo-synth --snapshots -1
 2|bad number '@HUGE@'|damo-synth --snapshots @HUGE@

@@ -206,7 +206,7 @@ expect_grep 'full\.png' err
 [ -L full.png ] || fail "the failed output's link was removed"
 st=0; damo-timeline -i synth.dtr --json >/dev/full 2>full.err || st=$?
 [ "$st" = 1 ] || fail "writing the report to a full disk exited $st"
-expect_grep '<stdout>: write error' full.err
+expect_grep 'writing standard output: No space left on device' full.err
 expect_status 2 damo-timeline -i synth.dtr -o timeline.gif
 expect_status 2 damo-timeline --resol 5 5
 expect_status 2 damo-timeline --draw_range all
