@@ -1234,8 +1234,8 @@ int dt_perf_script_no_samples(const struct dt_perf_script *ps, char *err, size_t
 		return dt_fail(err, errlen, -ENODATA,
 			       "%s: no callstack samples, only damon events (a DAMON record: "
 			       "give it with -i; callstacks come from `perf record -g`)", ps->name);
-	return dt_fail(err, errlen, -ENODATA, "%s: no callstack samples in %llu lines (%s)",
-		       ps->name, (unsigned long long)st->lines, expected);
+	return dt_fail(err, errlen, -ENODATA, "%s: no callstack samples in %llu line%s (%s)",
+		       ps->name, (unsigned long long)st->lines, st->lines == 1 ? "" : "s", expected);
 }
 
 int dt_perf_script_emit(const struct dt_perf_script *ps, const struct dt_perf_sample *s,

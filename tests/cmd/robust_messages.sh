@@ -208,4 +208,10 @@ only_error 1 '^damo-record: /dev/null: empty, not a damotrace raw capture$' damo
 only_error 1 '^damo-record: good\.dtr: offset 0: not a damotrace raw capture$' damo-record --replay-raw good.dtr -o replay.dtr
 [ ! -e replay.dtr ] || fail "a failed replay left replay.dtr behind"
 [ -z "$(ls -A /sys/kernel/mm/damon)" ] || fail "something was written under the (private) DAMON sysfs"
+# the man pages say how write errors end a command
+for cmd in $commands; do
+	sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$DT_SRC/docs/man/$cmd.1" >section
+	expect_grep 'standard output' section
+	expect_grep '"writing standard output" and the cause' section
+done
 echo "robust_messages: ok"
