@@ -247,6 +247,12 @@ int main(int argc, char **argv)
 			    strncmp(optarg, "dwarf,", 6))
 				return cli_usage_error(prog, "--call-graph: '%s' is not fp, dwarf[,SIZE] "
 						       "or lbr", optarg);
+			/* perf takes stack dumps of at most 65528 bytes, and would
+			 * refuse only once the DAMON part is running. */
+			if (!strncmp(optarg, "dwarf,", 6) &&
+			    (dt_parse_u64(optarg + 6, &v) || !v || v > 65528))
+				return cli_usage_error(prog, "--call-graph: dwarf stack size '%s' is not "
+						       "from 1 to 65528 bytes", optarg + 6);
 			o.call_graph = 1;
 			o.call_graph_mode = optarg;
 			break;
