@@ -290,6 +290,11 @@ int main(int argc, char **argv)
 
 	if ((o.perf || keep_perf_data) && !o.call_graph)
 		return cli_usage_error(prog, "--perf and --keep-perf-data go with -g");
+	/* Elsewhere "-" is standard output; a record is a file here (the old
+	 * one is kept beside it), so "-" is refused rather than made a file. */
+	if (o.out && !strcmp(o.out, "-"))
+		return cli_usage_error(prog, "-o: a record is written to a file, not to standard "
+				       "output ('-')");
 
 	int npos = opt_argc - optind;
 	if (replay) {

@@ -189,6 +189,8 @@ done <<'TABLE'
 2|--mmap-pages: '0' is not a power of 2|damo-record --mmap-pages 0 paddr
 2|'@HUGE@' is not a pid|damo-record @HUGE@
 2|one TARGET expected|damo-record ./a ./b
+2|-o: a record is written to a file, not to standard output|damo-record -o - paddr
+2|-o: a record is written to a file, not to standard output|damo-record --replay-raw damon.dtr -o -
 2|--call-graph: dwarf stack size '@HUGE@' is not from 1 to 65528 bytes|damo-record --call-graph dwarf,@HUGE@ paddr
 2|--call-graph: dwarf stack size '0' is not from 1 to 65528 bytes|damo-record --call-graph dwarf,0 paddr
 2|--call-graph: 'dwarfish' is not fp, dwarf\[,SIZE\] or lbr|damo-record --call-graph dwarfish paddr
