@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -346,6 +347,9 @@ static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path,
 {
 	const char *dir = getenv("TMPDIR");
 	char tmpl[4096];
+	/* A closed stdin would be the temporary file's descriptor. */
+	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
+		return dt_fail(err, errlen, -errno, "stdin: %s", strerror(errno));
 	snprintf(tmpl, sizeof(tmpl), "%s/damo-timeline.XXXXXX", dir && *dir ? dir : "/tmp");
 	int fd = mkstemp(tmpl);
 	if (fd < 0)

@@ -89,6 +89,17 @@ st=0
 damo-timeline -i - <hello.txt >out 2>err || st=$?
 [ "$st" = 1 ] || fail "damo-timeline -i - <hello.txt exited $st"
 expect_grep '^damo-timeline: stdin: unrecognised input format' err
+# a closed standard input is named with its cause, never read as empty
+for cmd in "damo-info -" "damo-wss -i -" "damo-heatmap -i -" "damo-convert - --to csv" \
+	"damo-stacks --perf-script -" "damo-stacks -i -" "damo-timeline -i -" \
+	"damo-timeline -i good.dtr --perf-script -"; do
+	read -r -a argv <<<"$cmd"
+	st=0
+	"${argv[@]}" <&- >out 2>err || st=$?
+	[ "$st" = 1 ] || fail "'$cmd' <&- exited $st"
+	[ "$(wc -l <err)" = 1 ] || { cat err >&2; fail "'$cmd' <&-: expected one line"; }
+	expect_grep "^${argv[0]}: stdin: (read error at byte offset 0: |read: )?Bad file descriptor\$" err
+done
 # a record without stacks and no perf script: one line saying where stacks come from
 only_error 1 '^damo-stacks: nostacks\.dtr: no callstack samples \(record them with damo-record -g, or give perf script text\)$' \
 	damo-stacks -i nostacks.dtr
