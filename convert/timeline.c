@@ -327,7 +327,6 @@ static void progress(struct dt_timeline_priv *pv)
 
 /* ------------------------------------------------------------ spooling */
 
-/* Standard input read more than once: copied to a temporary file. */
 /* A message about standard input names it, not the file holding it. */
 static void name_stdin(const struct dt_timeline_priv *pv, char *err, size_t errlen)
 {
@@ -342,6 +341,7 @@ static void name_stdin(const struct dt_timeline_priv *pv, char *err, size_t errl
 	}
 }
 
+/* Standard input read more than once: copied to a temporary file. */
 static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path, char *err,
 		       size_t errlen)
 {
