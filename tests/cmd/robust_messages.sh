@@ -25,7 +25,7 @@ only_error() {
 	local want=$1 pattern=$2 got=0
 	shift 2
 	local prog=${1##*/}
-	timeout 20 "$@" >"${STDOUT_TO:-$TEST_TMP/out}" 2>"$TEST_TMP/err" </dev/null || got=$?
+	within 20 "$@" >"${STDOUT_TO:-$TEST_TMP/out}" 2>"$TEST_TMP/err" </dev/null || got=$?
 	[ "$got" != 124 ] || fail "'$*' hung (killed after 20 s)"
 	[ "$got" -lt 128 ] || fail "'$*' died with signal $((got - 128))"
 	if [ "$got" != "$want" ]; then
