@@ -134,7 +134,8 @@ expect_grep 'intervals: .* aggr 50000 us' out
 expect_grep 'intervals: .* aggr 80000 us' out
 
 # A monitored pid that exits ends the recording too.
-sleep 0.5 &
+# (lives long enough for damo-record to start, however slowly it does)
+sleep "$(awk "BEGIN { print 0.5 * $DT_SLOWDOWN }")" &
 spid=$!
 expect_ok damo-record --source tried-regions -a 50ms -o exit.dtr $spid
 expect_grep 'stopped \((target exited|DAMON turned off)\)' err
