@@ -12,8 +12,9 @@
  *      tried regions, and remove it.  The shim writes only to a kdamond it
  *      created through this handle.
  *   3. The damon:damon_aggregated tracepoint: its format (parsed with
- *      libtraceevent), decoding of raw samples, and the assembly of region
- *      events into one snapshot per aggregation.  Decoding is fed perf
+ *      libtraceevent, from a canonical text rebuilt from checked lines),
+ *      decoding of raw samples, and the assembly of region events into one
+ *      snapshot per aggregation.  Decoding is fed perf
  *      records, from a live ring buffer or from a raw capture file, so it
  *      runs without a kernel in tests and benchmarks.
  *   4. perf_event_open: the ring buffer reader for the tracepoint, and clock
@@ -198,8 +199,14 @@ struct dshim_event_format {
 	int min_raw_size; /* raw data must be at least this long */
 };
 
-/* Parse the tracefs format text of damon:damon_aggregated (libtraceevent).
- * `age` may be absent (kernels before 5.17); the others are required. */
+/* Parse the tracefs format text of damon:damon_aggregated.  The text may
+ * come from a capture file anyone can write, so its lines are checked first
+ * (the name line, the ID line (optional), "format:" and the field lines;
+ * anything else, or a damaged field line, is one error naming the line),
+ * and libtraceevent parses a canonical text rebuilt from them with an empty
+ * print format: the given print format is never read.  The offsets and
+ * sizes are libtraceevent's.  `age` may be absent (kernels before 5.17); the
+ * others are required.  On error `fmt` is left zeroed with id -1. */
 int dshim_event_format_parse(const char *text, size_t len, struct dshim_event_format *fmt,
 			     char *err, size_t errlen);
 

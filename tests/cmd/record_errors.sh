@@ -121,3 +121,9 @@ printf 'DAMOTRACE-RAW 1\nsample_type 1158\nformat 20\nname: damon_aggregat\nreco
 expect_status 1 damo-record --replay-raw badfmt.cap -o r.dtr
 expect_grep '^damo-record: badfmt.cap: event format: ' err
 [ "$(wc -l <"$TEST_TMP/err")" = 1 ] || fail "more than one error line"
+# A damaged field line is named by its line, and never reaches libtraceevent
+# (which leaked on it).
+printf 'DAMOTRACE-RAW 1\nsample_type 1158\nformat 44\nname: damon_aggregated\nID: 4\nformat:\nfield:s\nrecords\n' >badfield.cap
+expect_status 1 damo-record --replay-raw badfield.cap -o r.dtr
+expect_grep '^damo-record: badfield.cap: event format: damon_aggregated format: line 4: not a field description' err
+[ "$(wc -l <"$TEST_TMP/err")" = 1 ] || fail "more than one error line"

@@ -35,6 +35,25 @@ CASES
 # is incomplete.
 expect_grep 'snapshots 63, regions 4399 \(69.8 per snapshot\), 1 incomplete' replay.info
 
+# The print format of the event is never evaluated (libtraceevent parses a
+# canonical text without it): vaddr.cap with one that divides by zero
+# (libtraceevent died of SIGFPE on the text as given) replays the same.
+flen=$(sed -n '3s/^format //p' "$V/vaddr.cap")
+head_len=$(head -n 3 "$V/vaddr.cap" | wc -c)
+dd if="$V/vaddr.cap" bs=1 skip="$head_len" count="$flen" status=none |
+	sed 's/^print fmt: .*/print fmt: "", 1 % 0/' >div0.format
+grep -q '^print fmt: "", 1 % 0$' div0.format || fail "div0.format was not made"
+{
+	printf 'DAMOTRACE-RAW 1\nsample_type 1158\nformat %d\n' "$(wc -c <div0.format)"
+	cat div0.format
+	printf '\nrecords\n'
+	tail -c +$((head_len + flen + 10)) "$V/vaddr.cap"
+} >div0.cap
+expect_ok damo-record --replay-raw div0.cap -a 100ms --ops vaddr -o div0.dtr
+expect_ok damo-convert "$V/vaddr.dtr" -t csv -o live.csv
+expect_ok damo-convert div0.dtr -t csv -o replay.csv
+expect_same_file live.csv replay.csv
+
 head -c 30000 "$V/vaddr.cap" >trunc.cap
 expect_status 1 damo-record --replay-raw trunc.cap -a 100ms -o trunc.dtr
 expect_grep '^damo-record: trunc.cap: offset [0-9]+: truncated record' err

@@ -20,11 +20,12 @@
 
 #include "damon_shim.h"
 
-static char *load_format(const char *name, size_t *len)
+/* A file of the source tree (DT_SRC), NUL-terminated. */
+static char *load_file(const char *dir, const char *name, size_t *len)
 {
 	char path[512];
 	const char *src = getenv("DT_SRC");
-	snprintf(path, sizeof(path), "%s/tests/fakes/%s", src ? src : ".", name);
+	snprintf(path, sizeof(path), "%s/%s/%s", src ? src : ".", dir, name);
 	FILE *f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "cannot open %s", path);
 	char *buf = malloc(65536);
@@ -32,6 +33,11 @@ static char *load_format(const char *name, size_t *len)
 	buf[*len] = '\0';
 	fclose(f);
 	return buf;
+}
+
+static char *load_format(const char *name, size_t *len)
+{
+	return load_file("tests/fakes", name, len);
 }
 
 static void parse_format(const char *name, struct dshim_event_format *fmt)
@@ -177,6 +183,154 @@ START_TEST(format_with_and_without_age)
 				    "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n"
 				    "print fmt: \"x\"\n";
 	ck_assert_int_lt(dshim_event_format_parse(other, sizeof(other) - 1, &fmt, err, sizeof(err)), 0);
+}
+END_TEST
+
+/* The 6.12 format with its `print fmt:` line replaced by `print_fmt`
+ * (NULL: cut after the fields) and, when `from` is set, the first line
+ * holding `from` replaced by `to`. */
+static char *format_variant(const char *print_fmt, const char *from, const char *to)
+{
+	size_t len;
+	char *text = load_format("damon_aggregated-6.12.format", &len);
+	char *out = malloc(len + 4096);
+	char *pf = strstr(text, "print fmt:");
+	ck_assert(pf != NULL);
+	*pf = '\0';
+	snprintf(out, len + 4096, "%s%s%s", text, print_fmt ? "print fmt: " : "",
+		 print_fmt ? print_fmt : "");
+	if (from) {
+		char *at = strstr(out, from);
+		ck_assert_msg(at != NULL, "%s", from);
+		char *eol = strchr(at, '\n');
+		char *bol = at;
+		while (bol > out && bol[-1] != '\n')
+			bol--;
+		char rest[2048];
+		snprintf(rest, sizeof(rest), "%s", eol ? eol : "");
+		snprintf(bol, len + 4096 - (size_t)(bol - out), "%s%s", to, rest);
+	}
+	free(text);
+	return out;
+}
+
+static int parse_text(const char *text, struct dshim_event_format *fmt, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	return dshim_event_format_parse(text, strlen(text), fmt, err, errlen);
+}
+
+/* Format texts also come from raw capture files, which anyone can write:
+ * damage is one clear error naming the line, and libtraceevent parses only a
+ * canonical text rebuilt from the checked lines, so it never evaluates the
+ * print format (C for the kernel's own printing) nor sees a damaged field
+ * line.  The first cases were a crash or a leak when libtraceevent parsed
+ * the text as given (found by tests/fuzz/fuzz_event_format.c). */
+START_TEST(format_text_from_anyone)
+{
+	struct dshim_event_format fmt;
+	char err[256];
+	char *t;
+
+	/* libtraceevent 1.7 died of SIGFPE evaluating this print format. */
+	t = format_variant("\"\", 1 % 0\n", NULL, NULL);
+	ck_assert_msg(parse_text(t, &fmt, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(fmt.id, 1447);
+	ck_assert_int_eq(fmt.age.offset, 44);
+	ck_assert_int_eq(fmt.min_raw_size, 48);
+	free(t);
+	/* Without a print format, without ID. */
+	t = format_variant(NULL, "ID:", "");
+	ck_assert_msg(parse_text(t, &fmt, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(fmt.id, -1);
+	ck_assert_int_eq(fmt.start.offset, 24);
+	free(t);
+
+	/* Damaged field lines (libtraceevent leaked a token on each). */
+	static const struct {
+		const char *from, *to, *why;
+	} damaged[] = {
+		{ "common_flags", "\tfield:s", "line 5: not a field description" },
+		{ "common_flags", "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;f",
+		  "line 5: not a field description" },
+		/* libtraceevent reads the type: it must be words and '*'. */
+		{ " start;", "\tfield:unsign.d long start;\toffset:24;\tsize:8;",
+		  "line 11: not a field description" },
+		/* As libtraceevent reads a declaration: a type before brackets
+		 * on a type (it leaked the word), brackets once, a word first. */
+		{ " start;", "\tfield:char[] start;\toffset:24;\tsize:8;",
+		  "line 11: not a field description" },
+		{ " start;", "\tfield:char x[4] start[2];\toffset:24;\tsize:8;",
+		  "line 11: not a field description" },
+		{ " start;", "\tfield:* start;\toffset:24;\tsize:8;", "line 11: not a field description" },
+		/* libtraceevent reads this name as a string (and leaked). */
+		{ "common_flags", "\tfield:unsigned char STA_PR_FMT;\toffset:2;\tsize:1;",
+		  "line 5: not a field description" },
+		{ " start;", "\tfield:unsigned long start;\toffset:24;\toffset:24;\tsize:8;",
+		  "line 11: not a field description" },
+		{ " start;", "\tfield:unsigned long start;\toffset:0x18;\tsize:8;",
+		  "line 11: not a field description" },
+		/* Decimal, as the kernel writes it (libtraceevent alone would
+		 * read 024 as octal 20); keys it does not know are left out;
+		 * blanks anywhere between tokens; pointers. */
+		{ " start;", "\tfield:unsigned long start;\toffset:024;\tsize:8;\tsigned:0;", NULL },
+		{ " start;", "\tfield:unsigned long start;\toffset:24;\tsize:8;\tsigned:0;\tlater:a b;",
+		  NULL },
+		{ " start;", "field:unsigned   long\tstart ;offset: 24 ;size:8;", NULL },
+		{ " start;", "\tfield:const unsigned long * start;\toffset:24;\tsize:8;", NULL },
+		{ " start;", "\tfield:unsigned long start;\tsize:8;", "line 11: not a field description" },
+		{ " start;", "\tfield:start;\toffset:24;\tsize:8;", "line 11: not a field description" },
+		{ " start;", "\tfield:unsigned long start;\toffset:99999999999999999999;\tsize:8;",
+		  "line 11: not a field description" },
+		{ " start;", "\tfield:unsigned long start;\toffset:65536;\tsize:8;",
+		  "field 'start' has offset 65536 size 8" },
+		{ " start;", "\tfield:unsigned long start;\toffset:24;\tsize:16;",
+		  "field 'start' has offset 24 size 16" },
+		{ " age;", "\tfield:unsigned long start;\toffset:44;\tsize:4;",
+		  "line 14: field 'start' given twice" },
+		{ " age;", "\tprint fmt \"\"", "line 14: expected a field or print fmt" },
+		{ "ID:", "ID: 99999999999", "line 2: bad ID" },
+		{ "name:", "name: damon_aggregated_v2", "not the damon:damon_aggregated event" },
+		{ "name:", "name: damon aggregated", "line 1: bad name line" },
+		{ "name:", "name: VIF_PR_FMT", "line 1: bad name line" },
+		{ "ID:", "ID: 4\nID: 4", "line 3: bad ID" },
+		{ "format:", "formats:", "line 3: not a tracefs event format" },
+	};
+	for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+		t = format_variant("\"\"\n", damaged[i].from, damaged[i].to);
+		int ret = parse_text(t, &fmt, err, sizeof(err));
+		if (!damaged[i].why) {
+			ck_assert_msg(ret == 0, "%s: %s", damaged[i].to, err);
+			ck_assert_int_eq(fmt.start.offset, 24);
+		} else {
+			ck_assert_msg(ret == -EINVAL, "%s: %d", damaged[i].to, ret);
+			ck_assert_msg(strstr(err, damaged[i].why), "%s: %s", damaged[i].to, err);
+			ck_assert_int_eq(fmt.id, -1);
+			ck_assert_int_eq(fmt.min_raw_size, 0);
+		}
+		free(t);
+	}
+	/* Array and dynamic fields as other events have them, the fields in
+	 * any order, and a common field among the event's own (the canonical
+	 * text puts it first, as the kernel does). */
+	static const char arrays[] =
+		"name: damon_aggregated\nID: 7\nformat:\n"
+		"\tfield:__data_loc char[] name;\toffset:8;\tsize:4;\tsigned:0;\n"
+		"\tfield:char comm[16];\toffset:12;\tsize:16;\tsigned:1;\n"
+		"\tfield:u8 nr_accesses;\toffset:28;\tsize:1;\tsigned:0;\n"
+		"\tfield:u16 age;\toffset:30;\tsize:2;\tsigned:0;\n"
+		"\tfield:unsigned long end;\toffset:32;\tsize:8;\tsigned:0;\n"
+		"\tfield:unsigned long start;\toffset:40;\tsize:8;\tsigned:0;\n"
+		"\tfield:u32 nr_regions;\toffset:48;\tsize:4;\tsigned:0;\n"
+		"\tfield:long target_id;\toffset:56;\tsize:8;\tsigned:1;\n"
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n";
+	ck_assert_msg(parse_text(arrays, &fmt, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(fmt.nr_accesses.size, 1);
+	ck_assert_int_eq(fmt.age.offset, 30);
+	ck_assert_int_eq(fmt.min_raw_size, 64);
+	/* Only the text's own length is read. */
+	ck_assert_int_eq(dshim_event_format_parse(arrays, 60, &fmt, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "not a field description"), "%s", err);
 }
 END_TEST
 
@@ -472,6 +626,7 @@ Suite *shim_trace_suite(void)
 	TCase *tc = tcase_create("decode");
 
 	tcase_add_test(tc, format_with_and_without_age);
+	tcase_add_test(tc, format_text_from_anyone);
 	tcase_add_test(tc, decode_rejects_short_raw);
 	tcase_add_test(tc, assembles_complete_snapshots);
 	tcase_add_test(tc, old_kernel_without_age_and_pointer_ids);
