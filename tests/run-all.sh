@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 stages=(
 	"check|Makefile|make -s check"
 	"sanitize|Makefile|make -s sanitize"
+	# every tests/fuzz/fuzz_*.c, FUZZ_SECONDS each
 	"fuzz|tests/fuzz/run.sh|make -s fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-20}"
 	"check-vm|tests/vm/run.sh|make -s check-vm"
 	"check-browser|tests/browser/run.sh|make -s check-browser"

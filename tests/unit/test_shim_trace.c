@@ -334,6 +334,50 @@ START_TEST(format_text_from_anyone)
 }
 END_TEST
 
+/* The fuzz seeds that crashed or leaked in libtraceevent when it parsed the
+ * text as given: each is one clear error now, with nothing left allocated
+ * (make sanitize).  The captures hold their format after three header
+ * lines, as dshim_capture_open reads them. */
+START_TEST(format_fuzz_seeds_that_crashed)
+{
+	static const struct {
+		const char *dir, *seed, *why;
+	} seeds[] = {
+		{ "tests/fuzz/corpus/event_format", "print-fmt-divides-by-zero.format",
+		  "not the damon:damon_aggregated event" },
+		{ "tests/fuzz/corpus/event_format", "damaged-field-line.format",
+		  "line 5: not a field description" },
+		{ "tests/fuzz/corpus/event_format", "truncated-field-line.format",
+		  "line 4: not a field description" },
+		{ "tests/fuzz/corpus/event_format", "macro-name-field.format",
+		  "line 9: not a field description" },
+		{ "tests/fuzz/corpus/raw_capture", "print-fmt-divides-by-zero.cap",
+		  "not the damon:damon_aggregated event" },
+		{ "tests/fuzz/corpus/raw_capture", "damaged-field-type.cap",
+		  "line 11: not a field description" },
+	};
+	struct dshim_event_format fmt;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		size_t len;
+		char *text = load_file(seeds[i].dir, seeds[i].seed, &len);
+		const char *format = text;
+		size_t format_len = len;
+		if (strstr(seeds[i].seed, ".cap")) {
+			for (int line = 0; line < 3; line++)
+				format = strchr(format, '\n') + 1;
+			ck_assert(sscanf(strstr(text, "\nformat ") + 8, "%zu", &format_len) == 1);
+		}
+		err[0] = '\0';
+		ck_assert_int_eq(dshim_event_format_parse(format, format_len, &fmt, err, sizeof(err)),
+				 -EINVAL);
+		ck_assert_msg(strstr(err, seeds[i].why), "%s: %s", seeds[i].seed, err);
+		free(text);
+	}
+}
+END_TEST
+
 START_TEST(decode_rejects_short_raw)
 {
 	struct dshim_event_format fmt;
@@ -627,6 +671,7 @@ Suite *shim_trace_suite(void)
 
 	tcase_add_test(tc, format_with_and_without_age);
 	tcase_add_test(tc, format_text_from_anyone);
+	tcase_add_test(tc, format_fuzz_seeds_that_crashed);
 	tcase_add_test(tc, decode_rejects_short_raw);
 	tcase_add_test(tc, assembles_complete_snapshots);
 	tcase_add_test(tc, old_kernel_without_age_and_pointer_ids);
