@@ -2,10 +2,12 @@
 #
 # damotrace build.  `make` builds every command into ./bin/.
 #
-# Layout: each library folder (format, kernel-shim, convert, render, recorder)
-# becomes one static archive; every cmd/damo-*.c is a thin main linked against
-# them.  Include paths are set per folder so that a folder can only see the
-# headers of the folders it may use (see README.md, "Layout").
+# Layout: each library folder (format, kernel-shim, convert/util,
+# convert/input, convert/analysis, convert/export, render, recorder) becomes
+# one static archive; every cmd/damo-*.c is a thin main linked against them.
+# Include paths are set per folder so that a folder can only see the headers
+# of the folders it may use (USES_ below, README.md "Layout"); `make layers`
+# checks includes and calls against the same table.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
@@ -28,21 +30,31 @@ CAIRO_LIBS := $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null || echo -lcairo)
 TRACEEVENT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libtraceevent 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-# Folder -> folders whose headers it may include.
-INC_format := -Iformat
-INC_kernel-shim := -Ikernel-shim $(TRACEEVENT_CFLAGS)
-INC_convert := -Iformat -Iconvert
-INC_render := -Iformat -Iconvert -Irender $(CAIRO_CFLAGS)
-INC_recorder := -Ikernel-shim -Iformat -Iconvert -Irecorder $(TRACEEVENT_CFLAGS)
-INC_ALL := -Iformat -Ikernel-shim -Iconvert -Irender -Irecorder -Icmd \
-	$(CAIRO_CFLAGS) $(TRACEEVENT_CFLAGS)
+# Who may use whom (README.md, "Layout"): each library folder's public
+# headers are visible, through -I, only to the folders that may use it;
+# `make layers` checks includes and calls against the same table.
+USES_format :=
+USES_kernel-shim :=
+USES_convert/util :=
+USES_convert/input := convert/util format
+USES_convert/analysis := convert/input convert/util format
+USES_convert/export := convert/analysis convert/input convert/util format
+USES_render := convert/analysis convert/input convert/util format
+USES_recorder := kernel-shim convert/input convert/util format
+EXT_CFLAGS_kernel-shim := $(TRACEEVENT_CFLAGS)
+EXT_CFLAGS_render := $(CAIRO_CFLAGS)
+EXT_CFLAGS_recorder := $(TRACEEVENT_CFLAGS)
+inc_of = -I$(1) $(addprefix -I,$(USES_$(1))) $(EXT_CFLAGS_$(1))
 
-LIB_DIRS := format kernel-shim convert render recorder
+LIB_DIRS := format kernel-shim convert/util convert/input convert/analysis \
+	convert/export render recorder
+INC_ALL := $(addprefix -I,$(LIB_DIRS)) -Icmd $(CAIRO_CFLAGS) $(TRACEEVENT_CFLAGS)
 # Link order: users before what they use.
-LIB_ORDER := recorder render convert kernel-shim format
+LIB_ORDER := recorder render convert/export convert/analysis convert/input convert/util \
+	kernel-shim format
 lib_srcs = $(wildcard $(1)/*.c)
 lib_objs = $(patsubst %.c,$(O)/%.o,$(call lib_srcs,$(1)))
-lib_archive = $(O)/lib/libdt-$(1).a
+lib_archive = $(O)/lib/libdt-$(subst /,-,$(1)).a
 
 ARCHIVES := $(foreach d,$(LIB_ORDER),$(call lib_archive,$(d)))
 SYS_LIBS := $(CAIRO_LIBS) -lpng16 -ltraceevent -lzstd -lz -lm -lpthread
@@ -56,9 +68,9 @@ BINS := $(addprefix $(BIN)/,$(COMMANDS))
 # Commands that link nothing from render/ (no cairo): built static too.
 STATIC_COMMANDS := damo-record damo-info damo-synth
 STATIC_BIN := bin-static
-STATIC_ARCHIVES := $(foreach d,recorder convert kernel-shim format,$(call lib_archive,$(d)))
+STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
-.PHONY: all clean check unit test sanitize fuzz fuzz-short static install deps \
+.PHONY: all clean check layers print-layers unit test sanitize fuzz fuzz-short static install deps \
 	npm-deps check-vm check-browser bench demo examples man help valgrind
 .DEFAULT_GOAL := all
 
@@ -68,6 +80,7 @@ help:
 	@echo "make            build every command into ./$(BIN)/"
 	@echo "make test       the whole test run (what CI runs after make deps)"
 	@echo "make check      unit and command tests (T=name runs one suite)"
+	@echo "make layers     includes and calls against README's \"may use\" table"
 	@echo "make sanitize   make check built with ASan and UBSan"
 	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
 	@echo "make valgrind   the command tests with every command under valgrind memcheck"
@@ -84,7 +97,7 @@ help:
 define lib_rules
 $(O)/$(1)/%.o: $(1)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(INC_$(1)) -MMD -MP -c -o $$@ $$<
+	$$(CC) $$(ALL_CFLAGS) $$(call inc_of,$(1)) -MMD -MP -c -o $$@ $$<
 $(call lib_archive,$(1)): $(call lib_objs,$(1))
 	@mkdir -p $$(@D)
 	@rm -f $$@
@@ -133,7 +146,7 @@ $(UNIT_RUNNER): $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES)
 # T=suite runs one suite; C=case one test case (Check's CK_RUN_SUITE/CASE).
 # The peer fixtures live beside the clone (../shared); DT_SHARED=DIR overrides.
 DT_SHARED ?= $(abspath ../shared)
-check: all $(UNIT_RUNNER)
+check: all $(UNIT_RUNNER) layers
 	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
@@ -182,8 +195,20 @@ $(O)/examples/fft-phases-static: examples/fft-phases.c
 demo:
 	@O=$(O) BIN=$(BIN) STATIC_BIN=$(STATIC_BIN) MAKE="$(MAKE)" bash examples/demo.sh
 
+# `make layers`: includes and calls against the USES_ table (README.md).
+print-layers:
+	@$(foreach d,$(LIB_DIRS),echo '$(d): $(USES_$(d))';)
+layers: $(ARCHIVES)
+	@$(MAKE) -s --no-print-directory print-layers > $(O)/layers.table
+	@python3 tests/layers/check.py $(O) $(O)/layers.table
+
+# Build facts for scripts (tests/fuzz/run.sh, bench/run.sh):
+# `make -s print-LIB_ORDER`, `make -s print-INC_ALL`.
+print-%:
+	@echo $($*)
+
 # ---------------------------------------------------------------- deps
-DEB_PACKAGES := build-essential pkg-config clang libzstd-dev zstd zlib1g-dev \
+DEB_PACKAGES := build-essential pkg-config python3 clang libzstd-dev zstd zlib1g-dev \
 	libpng-dev libcairo2-dev check libtraceevent-dev gnuplot-nox poppler-utils \
 	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium
 deps:

@@ -143,7 +143,7 @@ T_START=$(date +%s)
 # ---------------------------------------------------------------- tools
 CC=${CC:-cc}
 TOOL_CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra -Werror -fno-omit-frame-pointer"
-for a in format kernel-shim convert recorder; do
+for a in format kernel-shim convert-util convert-input recorder; do
 	[ -f "$LIB_DIR/libdt-$a.a" ] || { echo "bench: $LIB_DIR/libdt-$a.a missing (run make first)" >&2; exit 1; }
 done
 $CC $TOOL_CFLAGS -I"$ROOT/format" -o "$WORK/tools/dtr-scan" "$ROOT/bench/dtr-scan.c" \
@@ -152,7 +152,8 @@ $CC $TOOL_CFLAGS -I"$ROOT/format" -o "$WORK/tools/dtr-scan" "$ROOT/bench/dtr-sca
 $CC $TOOL_CFLAGS -I"$ROOT/kernel-shim" -I"$ROOT/recorder" -I"$ROOT/format" \
 	$(pkg-config --cflags libtraceevent 2>/dev/null) \
 	-o "$WORK/tools/replay-bench" "$ROOT/bench/replay-bench.c" \
-	"$LIB_DIR/libdt-recorder.a" "$LIB_DIR/libdt-convert.a" "$LIB_DIR/libdt-kernel-shim.a" \
+	"$LIB_DIR/libdt-recorder.a" "$LIB_DIR/libdt-convert-input.a" \
+	"$LIB_DIR/libdt-convert-util.a" "$LIB_DIR/libdt-kernel-shim.a" \
 	"$LIB_DIR/libdt-format.a" -ltraceevent -lzstd -lz -lm -lpthread
 $CC $TOOL_CFLAGS -o "$WORK/tools/timeit" "$ROOT/bench/timeit.c"
 SCAN=$WORK/tools/dtr-scan

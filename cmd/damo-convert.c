@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo-convert: records to and from damo's formats, CSV and NDJSON
- * (convert/input.h reads, convert/export.h writes). */
+ * (convert/input/input.h reads, convert/export/export.h writes). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

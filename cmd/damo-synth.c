@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* damo-synth: write a synthetic record (convert/synth.h does the work). */
+/* damo-synth: write a synthetic record (convert/input/synth.h does the work). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

@@ -181,14 +181,14 @@ int dt_panel_heatmap(struct dt_panel *p, const struct dt_heat_image *img);
 struct dt_heat_grid;
 struct dt_wss_series;
 
-/* The image of a heatmap grid (convert/heatmap.h): X in seconds since
+/* The image of a heatmap grid (convert/analysis/heatmap.h): X in seconds since
  * t0_ns (pass g->t_start for "since the start of the range"), Y in
  * addresses (in cells for grids of pieces); the colour bar names Hz or
  * samples as the grid's values are. */
 void dt_heat_image_of_grid(struct dt_heat_image *img, const struct dt_heat_grid *g,
 			   int64_t t0_ns, enum dt_colormap cmap,
 			   enum dt_color_scale scale);
-/* A WSS series (convert/wss.h) as a line: each point at its end time, in
+/* A WSS series (convert/analysis/wss.h) as a line: each point at its end time, in
  * seconds since t0_ns, and its size in bytes.  0 or -ENOMEM. */
 int dt_panel_wss_line(struct dt_panel *p, const struct dt_wss_series *s,
 		      uint64_t t0_ns, struct dt_rgb color, const char *legend);

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""convert/pyfloat.c's fast search decides every double on its own.
+"""convert/util/pyfloat.c's fast search decides every double on its own.
 
 It scales each bound x of a double's rounding interval to t = x 2^q / 10^k
 with a 126-bit power of ten that is off by less than 2^-67 in t, and

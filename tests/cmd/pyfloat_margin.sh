@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Python float repr: the fast shortest search (convert/pyfloat.c) never needs
+# Python float repr: the fast shortest search (convert/util/pyfloat.c) never needs
 # its printf/strtod fallback: no double's scaled interval bound is within
 # 2^-66 of an integer without being one (exact count, every binade).
 source "$(dirname "$0")/lib.sh"

@@ -27,15 +27,15 @@ fi
 # Archives only (no commands): one per library folder; a folder that does
 # not build only fails the targets that need it.
 archives=""
-for d in recorder render convert kernel-shim format; do
-	archives="$archives $OUT/lib/libdt-$d.a"
+for d in $(make -s --no-print-directory print-LIB_ORDER); do
+	archives="$archives $OUT/lib/libdt-${d//\//-}.a"
 done
 mkdir -p $OUT
 make -s -k O=$OUT BIN=$OUT/bin CC="$CC_FUZZ" \
 	EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" $archives >$OUT/build.log 2>&1 ||
 	echo "fuzz: some library archives did not build (see $OUT/build.log)"
 
-INC="-Iformat -Ikernel-shim -Iconvert -Irender -Irecorder $(pkg-config --cflags cairo libtraceevent 2>/dev/null)"
+INC=$(make -s --no-print-directory print-INC_ALL)
 LIBS="$(pkg-config --libs cairo 2>/dev/null || echo -lcairo) -lpng16 -ltraceevent -lzstd -lz -lm -lpthread"
 present=""
 for a in $archives; do [ -f "$a" ] && present="$present $a"; done

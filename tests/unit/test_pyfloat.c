@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Python float repr (convert/pyfloat.c): the table of powers of ten and
+/* Python float repr (convert/util/pyfloat.c): the table of powers of ten and
  * the integer logarithms checked exactly, and the fast shortest search
  * compared byte for byte with the printf/strtod reference over two and a
  * half million doubles of every kind: random bit patterns, random decimals

@@ -15,6 +15,7 @@
 #include "clock_align.h"
 #include "perf_script.h"
 #include "stacks.h"
+#include "json_writer.h"
 #include "stacks_out.h"
 #include "stacks_profile.h"
 
@@ -448,7 +449,7 @@ START_TEST(json_strings_always_parse)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
-	dt_stacks_json_string(out, "a\"b\\c\n\x01 caf\xc3\xa9 bad\xff\xc3");
+	dt_json_string(out, "a\"b\\c\n\x01 caf\xc3\xa9 bad\xff\xc3");
 	fclose(out);
 	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\u000a\\u0001 caf\xc3\xa9 bad\\ufffd\\ufffd\"");
 	free(buf);

@@ -10,89 +10,17 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "json_writer.h"
 #include "stacks_out.h"
 
 #ifndef DAMOTRACE_VERSION
 #define DAMOTRACE_VERSION "unknown"
 #endif
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	size_t n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-		   (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (!n || s[0] == 0xc0 || s[0] == 0xc1 || s[0] > 0xf4)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-void dt_stacks_json_string(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	putc('"', out);
-	while (*s) {
-		unsigned char c = *s;
-		if (c == '"' || c == '\\') {
-			putc('\\', out);
-			putc(c, out);
-			s++;
-		} else if (c < 0x20) {
-			fprintf(out, "\\u%04x", c);
-			s++;
-		} else if (c < 0x80) {
-			putc(c, out);
-			s++;
-		} else {
-			size_t n = utf8_len(s);
-			if (!n) {
-				fputs("\\ufffd", out);
-				s++;
-			} else {
-				fwrite(s, 1, n, out);
-				s += n;
-			}
-		}
-	}
-	putc('"', out);
-}
-
-int dt_stacks_format_parse(const char *name, enum dt_stacks_format *f)
-{
-	if (!strcmp(name, "speedscope"))
-		*f = DT_STACKS_SPEEDSCOPE;
-	else if (!strcmp(name, "trace-event") || !strcmp(name, "perfetto") ||
-		 !strcmp(name, "chrome"))
-		*f = DT_STACKS_TRACE_EVENT;
-	else if (!strcmp(name, "folded"))
-		*f = DT_STACKS_FOLDED;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int dt_stacks_write(FILE *out, enum dt_stacks_format f, const struct dt_stacks_profile *p,
-		    const struct dt_stacks_out_opts *o, char *err, size_t errlen)
-{
-	switch (f) {
-	case DT_STACKS_SPEEDSCOPE:
-		return dt_out_speedscope(out, p, o, err, errlen);
-	case DT_STACKS_TRACE_EVENT:
-		return dt_out_trace_event(out, p, o, err, errlen);
-	case DT_STACKS_FOLDED:
-		return dt_out_folded(out, p, o, err, errlen);
-	}
-	return dt_fail(err, errlen, -EINVAL, "unknown output format");
-}
-
 static void write_frame(FILE *out, const char *name, const char *dso, const char *srcline)
 {
 	fputs("{\"name\":", out);
-	dt_stacks_json_string(out, name);
+	dt_json_string(out, name);
 	const char *colon = srcline ? strrchr(srcline, ':') : NULL;
 	char *end = NULL;
 	unsigned long line = 0;
@@ -106,11 +34,11 @@ static void write_frame(FILE *out, const char *name, const char *dso, const char
 		memcpy(file, srcline, n);
 		file[n] = '\0';
 		fputs(",\"file\":", out);
-		dt_stacks_json_string(out, file);
+		dt_json_string(out, file);
 		fprintf(out, ",\"line\":%lu", line);
 	} else if (dso && *dso) {
 		fputs(",\"file\":", out);
-		dt_stacks_json_string(out, dso);
+		dt_json_string(out, dso);
 	}
 	putc('}', out);
 }
@@ -182,7 +110,7 @@ static int write_profile(struct ss_ctx *c, const char *name, const struct ss_sou
 	struct dt_stack_sample s;
 	int rc, first = 1;
 	fputs("{\"type\":\"sampled\",\"name\":", c->out);
-	dt_stacks_json_string(c->out, name);
+	dt_json_string(c->out, name);
 	fprintf(c->out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%" PRIu64
 		",\"samples\":[", unit, total);
 	source_iter(c, src, &it);
@@ -240,7 +168,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 		return dt_fail(err, errlen, rc, "%s", c.err);
 
 	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"name\":", out);
-	dt_stacks_json_string(out, o && o->name ? o->name : "damotrace");
+	dt_json_string(out, o && o->name ? o->name : "damotrace");
 	fputs(",\"exporter\":\"damotrace " DAMOTRACE_VERSION "\"", out);
 
 	/* The busiest thread is shown first. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "json_writer.h"
 #include "stacks_out.h"
 
 #ifndef DAMOTRACE_VERSION
@@ -73,7 +74,7 @@ static void meta(struct te_ctx *c, const char *what, int64_t pid, int64_t tid,
 	begin_event(c);
 	fprintf(c->out, "{\"ph\":\"M\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
 		",\"name\":\"%s\",\"args\":{\"name\":", pid, tid, what);
-	dt_stacks_json_string(c->out, name);
+	dt_json_string(c->out, name);
 	fputs("}}", c->out);
 }
 
@@ -201,12 +202,12 @@ static void write_slice(struct te_ctx *c, int64_t pid, int64_t tid, const struct
 	begin_event(c);
 	fprintf(c->out, "{\"ph\":\"X\",\"pid\":%" PRId64 ",\"tid\":%" PRId64
 		",\"cat\":\"stack\",\"name\":", pid, tid);
-	dt_stacks_json_string(c->out, dt_stacks_frame_symbol(c->st, sl->frame));
+	dt_json_string(c->out, dt_stacks_frame_symbol(c->st, sl->frame));
 	ts(c->out, "ts", sl->start, c->base);
 	ts(c->out, "dur", sl->end - sl->start + c->base, c->base);
 	if (*dso) {
 		fputs(",\"args\":{\"dso\":", c->out);
-		dt_stacks_json_string(c->out, dso);
+		dt_json_string(c->out, dso);
 		putc('}', c->out);
 	}
 	putc('}', c->out);
@@ -308,7 +309,7 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"exporter\":\"damotrace "
 	      DAMOTRACE_VERSION "\",\"name\":", out);
-	dt_stacks_json_string(out, o && o->name ? o->name : "damotrace");
+	dt_json_string(out, o && o->name ? o->name : "damotrace");
 	fprintf(out, ",\"origin_ns\":%" PRIu64 "},\"traceEvents\":[", c.base);
 
 	if (p->has_damon) {
@@ -340,18 +341,18 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 			begin_event(&c);
 			fprintf(out, "{\"ph\":\"X\",\"pid\":%d,\"tid\":%d,\"cat\":\"phase\",\"name\":",
 				DAMON_PID, PHASES_TID);
-			dt_stacks_json_string(out, label);
+			dt_json_string(out, label);
 			ts(out, "ts", ph->start_ns, c.base);
 			ts(out, "dur", ph->end_ns - ph->start_ns + c.base, c.base);
 			fprintf(out, ",\"args\":{\"wss_mean\":%" PRIu64 ",\"wss_max\":%" PRIu64
 				",\"aggregations\":%" PRIu32, ph->wss_mean, ph->wss_max, ph->nr_aggrs);
 			if (ph->nr_top_distinct) {
 				fputs(",\"function\":", out);
-				dt_stacks_json_string(out, dt_stacks_frame_symbol(st, ph->top_distinct[0].frame));
+				dt_json_string(out, dt_stacks_frame_symbol(st, ph->top_distinct[0].frame));
 			}
 			if (ph->nr_top_self) {
 				fputs(",\"top_self\":", out);
-				dt_stacks_json_string(out, dt_stacks_frame_symbol(st, ph->top_self[0].frame));
+				dt_json_string(out, dt_stacks_frame_symbol(st, ph->top_self[0].frame));
 			}
 			fputs("}}", out);
 		}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* damo's access heatmap, computed while the snapshots stream by (heatmap.h). */
 #include "heatmap.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pyfloat_internal.h - the parts of convert/pyfloat.c that its unit tests
+ * pyfloat_internal.h - the parts of convert/util/pyfloat.c that its unit tests
  * check one by one: the table of powers of ten, the integer logarithms
  * that index it, the shortest-digits search on its own, and the slower
  * reference formatter (printf and strtod round trips) that the search is

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* Working set size of every snapshot, with damo's semantics (wss.h). */
 #include "wss.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Powers of ten to 126 bits for convert/pyfloat.c: entry e (for 10^e,
+ * Powers of ten to 126 bits for convert/util/pyfloat.c: entry e (for 10^e,
  * e from DT_PYFLOAT_POW10_MIN to DT_PYFLOAT_POW10_MAX) is
  *
  *     g = floor(10^e / 2^r) + 1,   r = floor(log2(10^e)) - 125,

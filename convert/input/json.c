@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* A pull JSON tokenizer over a refillable buffer (json.h). */
 #include "json.h"
 
 #include <errno.h>

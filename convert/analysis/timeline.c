@@ -16,7 +16,7 @@
 #include "errmsg.h"
 #include "input.h"
 #include "perf_script.h"
-#include "stacks_out.h"
+#include "json_writer.h"
 #include "timeline.h"
 #include "units.h"
 
@@ -1921,7 +1921,7 @@ int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl)
 
 static void json_str(FILE *out, const char *s)
 {
-	dt_stacks_json_string(out, s);
+	dt_json_string(out, s);
 }
 
 static void json_num(FILE *out, double v)

@@ -50,8 +50,4 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 int dt_out_folded(FILE *out, const struct dt_stacks_profile *p,
 		  const struct dt_stacks_out_opts *o, char *err, size_t errlen);
 
-/* A JSON string literal of `s` (quotes included); invalid UTF-8 bytes are
- * written as U+FFFD so the output always parses. */
-void dt_stacks_json_string(FILE *out, const char *s);
-
 #endif /* DT_STACKS_OUT_H */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* What damo's text reports share: numbers, percentiles, targets, nr_regions (report.h). */
 #include "report.h"
 
 #include <errno.h>

@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""make layers: the README's "may use" table, checked on includes and calls.
+
+  check.py OBJDIR TABLE
+
+TABLE holds one line per library folder, `FOLDER: USED...` (make
+print-layers writes it).  Fails, naming file and line, when
+  - a file includes a header of a folder its own may not use, or a private
+    header (*_internal.h, *-int.h) of another folder (tests/ excepted);
+  - an object calls (nm: undefined against defined) into a folder its own
+    may not use;
+  - source files form an import cycle: a set of files each reaching the
+    others through calls (a .c on the .c defining what it calls) and
+    includes (a file on the headers it includes).
+cmd/ may use every library folder but no private header.  Ends with
+"layers: N passed, N failed".
+"""
+import os
+import re
+import subprocess
+import sys
+
+PRIVATE = re.compile(r'(_internal\.h|-int\.h)$')
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+
+
+def load_table(path):
+    uses = {}
+    for line in open(path):
+        if ':' not in line:
+            continue
+        folder, used = line.split(':', 1)
+        uses[folder.strip()] = used.split()
+    return uses
+
+
+def folder_of(path, folders):
+    best = None
+    for f in folders:
+        if path.startswith(f + '/') and '/' not in path[len(f) + 1:]:
+            best = f
+    return best
+
+
+def sources(folders):
+    files = []
+    for f in folders:
+        for name in sorted(os.listdir(f)):
+            if name.endswith(('.c', '.h')):
+                files.append(f + '/' + name)
+    return files
+
+
+def check_includes(uses, folders, problems, edges):
+    headers = {}
+    for f in folders:
+        for name in os.listdir(f):
+            if name.endswith('.h'):
+                headers.setdefault(name, []).append(f)
+    for path in sources(folders):
+        own = folder_of(path, folders)
+        allowed = set(folders) if own == 'cmd' else {own, *uses.get(own, [])}
+        for lineno, line in enumerate(open(path, errors='replace'), 1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            name = m.group(1)
+            where = headers.get(os.path.basename(name), [])
+            if not where:
+                continue  # a system or generated header
+            if own in where:
+                target = own
+            else:
+                ok = [w for w in where if w in allowed]
+                target = ok[0] if ok else where[0]
+            target_path = target + '/' + os.path.basename(name)
+            if target not in allowed:
+                problems.append(f'{path}:{lineno}: includes {target_path}: '
+                                f'{own}/ may not use {target}/')
+            elif target != own and PRIVATE.search(name):
+                problems.append(f'{path}:{lineno}: includes {target_path}, '
+                                f'a private header of {target}/')
+            edges.setdefault(path, set()).add(target_path)
+
+
+def nm_symbols(obj):
+    out = subprocess.run(['nm', '--defined-only', '-g', obj], capture_output=True,
+                         text=True, check=True).stdout
+    defined = {l.split()[-1] for l in out.splitlines() if len(l.split()) >= 3}
+    out = subprocess.run(['nm', '-u', obj], capture_output=True, text=True,
+                         check=True).stdout
+    undefined = {l.split()[-1] for l in out.splitlines() if l.split()}
+    return defined, undefined
+
+
+def check_calls(uses, folders, objdir, problems, edges):
+    lib_folders = [f for f in folders if f != 'cmd']
+    defs, undefs = {}, {}
+    for f in lib_folders:
+        for name in sorted(os.listdir(f)):
+            if not name.endswith('.c'):
+                continue
+            src = f + '/' + name
+            obj = os.path.join(objdir, f, name[:-2] + '.o')
+            if not os.path.exists(obj):
+                problems.append(f'{obj}: missing (build first)')
+                continue
+            d, u = nm_symbols(obj)
+            undefs[src] = u
+            for sym in d:
+                defs.setdefault(sym, src)
+    for src, syms in undefs.items():
+        own = folder_of(src, folders)
+        allowed = {own, *uses.get(own, [])}
+        for sym in sorted(syms):
+            target = defs.get(sym)
+            if not target or target == src:
+                continue
+            tf = folder_of(target, folders)
+            if tf not in allowed:
+                problems.append(f'{src}: calls {sym} in {target}: '
+                                f'{own}/ may not use {tf}/')
+            edges.setdefault(src, set()).add(target)
+
+
+def cycles(edges):
+    """Strongly connected components of more than one file: a .c file
+    depends on the files whose functions it calls and on the headers it
+    includes, a header on the headers it includes."""
+    graph = {}
+    for a, bs in edges.items():
+        for b in bs:
+            if a != b:
+                graph.setdefault(a, set()).add(b)
+                graph.setdefault(b, set())
+    index, low, stack, on, out = {}, {}, [], set(), []
+    counter = [0]
+
+    def strong(v):
+        work = [(v, iter(sorted(graph[v])))]
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(graph[w]))))
+                    advanced = True
+                    break
+                if w in on:
+                    low[node] = min(low[node], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                if len(comp) > 1:
+                    out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    return out
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit('usage: check.py OBJDIR TABLE')
+    objdir, table = sys.argv[1:]
+    uses = load_table(table)
+    folders = list(uses) + ['cmd']
+    problems, edges = [], {}
+    check_includes(uses, folders, problems, edges)
+    check_calls(uses, folders, objdir, problems, edges)
+    for comp in cycles(edges):
+        problems.append('import cycle: ' + ' <-> '.join(comp))
+    for p in problems:
+        print('layers: ' + p)
+    checks = 3
+    failed = (any('may not use' in p for p in problems) +
+              any('private header' in p or 'missing' in p for p in problems) +
+              any(p.startswith('import cycle') for p in problems))
+    print(f'layers: {checks - failed} passed, {failed} failed')
+    return 1 if problems else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
