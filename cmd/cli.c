@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* What every command main shares: messages, exit codes, --version, progress (cli.h). */
 #include "cli.h"
 
 #include <errno.h>

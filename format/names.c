@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The names of the record's enumerations: operations, clocks, units, item types (dtr.h). */
 #include <errno.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The gnuplot backend: plots drawn by a gnuplot process (gnuplot.h). */
 #define _GNU_SOURCE
 #include "gnuplot.h"
 

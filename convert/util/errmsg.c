@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* Caller-owned error messages: formatting, quoting, safe text (errmsg.h). */
 #include "errmsg.h"
 
 #include <stdarg.h>

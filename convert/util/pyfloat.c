@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* Python's float repr: the shortest text that reads back the same double (pyfloat.h). */
 #include "pyfloat.h"
 #include "pyfloat_internal.h"
 

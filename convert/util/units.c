@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* Numbers with units: parsing and printing sizes, times and counts (units.h). */
 #include "units.h"
 
 #include <ctype.h>

@@ -13,6 +13,8 @@ print-layers writes it).  Fails, naming file and line, when
   - source files form an import cycle: a set of files each reaching the
     others through calls (a .c on the .c defining what it calls) and
     includes (a file on the headers it includes).
+  - a source file does not open with its SPDX line and, for a .c, a
+    comment saying its job.
 cmd/ may use every library folder but no private header.  Ends with
 "layers: N passed, N failed".
 """
@@ -82,6 +84,17 @@ def check_includes(uses, folders, problems, edges):
                 problems.append(f'{path}:{lineno}: includes {target_path}, '
                                 f'a private header of {target}/')
             edges.setdefault(path, set()).add(target_path)
+
+
+def check_headers(folders, problems):
+    """Each .c opens with its SPDX line and a comment saying its job."""
+    for path in sources(folders):
+        lines = open(path, errors='replace').read().split('\n')[:3]
+        if not lines or 'SPDX-License-Identifier: GPL-2.0-only' not in lines[0]:
+            problems.append(f'{path}:1: no SPDX-License-Identifier: GPL-2.0-only line')
+        elif path.endswith('.c') and (len(lines) < 2 or
+                                      not lines[1].lstrip().startswith(('/*', '//'))):
+            problems.append(f'{path}:2: no comment saying the file\'s job')
 
 
 def nm_symbols(obj):
@@ -188,14 +201,17 @@ def main():
     problems, edges = [], {}
     check_includes(uses, folders, problems, edges)
     check_calls(uses, folders, objdir, problems, edges)
+    check_headers(folders, problems)
     for comp in cycles(edges):
         problems.append('import cycle: ' + ' <-> '.join(comp))
     for p in problems:
         print('layers: ' + p)
-    checks = 3
-    failed = (any('may not use' in p for p in problems) +
-              any('private header' in p or 'missing' in p for p in problems) +
-              any(p.startswith('import cycle') for p in problems))
+    kinds = [lambda p: 'may not use' in p,
+             lambda p: 'private header' in p or 'missing' in p,
+             lambda p: p.startswith('import cycle'),
+             lambda p: 'SPDX' in p or 'job' in p]
+    checks = len(kinds)
+    failed = sum(any(k(p) for p in problems) for k in kinds)
     print(f'layers: {checks - failed} passed, {failed} failed')
     return 1 if problems else 0
 
