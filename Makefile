@@ -90,6 +90,7 @@ help:
 	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
 	@echo "make demo       the end-to-end demo into ./demo/"
 	@echo "make examples   the demo workload into $(O)/examples/"
+	@echo "make corpus     record the phase corpus in the microVM (CORPUS_NAMES=...)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
 
@@ -189,6 +190,12 @@ $(O)/examples/fft-phases: examples/fft-phases.c
 $(O)/examples/fft-phases-static: examples/fft-phases.c
 	@mkdir -p $(@D)
 	$(CC) $(EXAMPLE_CFLAGS) -static -o $@ $< -lm
+
+# The phase-detection corpus, recorded again in the microVM into
+# tests/data/corpus/ (tests/workloads/README.md); not part of make test.
+.PHONY: corpus
+corpus: all static
+	@O=$(O) BIN=$(BIN) STATIC_BIN=$(STATIC_BIN) bash tests/workloads/record-corpus.sh $(CORPUS_NAMES)
 
 # examples/demo.sh runs `make deps` only when a tool it needs is missing,
 # then builds all, static and examples with these settings.
