@@ -3,7 +3,6 @@
  * (convert/input/input.h reads, convert/export/export.h writes). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,182 +13,193 @@
 #include "dtr.h"
 #include "export.h"
 #include "input.h"
+#include "options.h"
 
 static const char *prog = "damo-convert";
 
-static void usage(void)
+static int list_formats(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	printf("Usage: %s [OPTION]... [INPUT] [-o OUTPUT]\n"
-	       "Convert a DAMON record: damotrace records, damo's json, json_compressed and\n"
-	       "legacy binary records, perf script or tracefs text of damon_aggregated, and\n"
-	       "perf.data (read by content, whatever the name) into a damotrace record,\n"
-	       "damo's json/json_compressed/perf_script, the text of damo's\n"
-	       "'report access --raw_form', or CSV/NDJSON tables.\n"
-	       "\n"
-	       "INPUT defaults to %s; - reads standard input.\n"
-	       "\n"
-	       "  -o, --output FILE     write FILE (- for standard output); the format comes\n"
-	       "                        from --to or else from FILE's extension\n"
-	       "  -t, --to FORMAT       output format: dtr, json, json_compressed, perf_script,\n"
-	       "                        damo-raw, csv, ndjson (see --list-formats)\n"
-	       "      --what WHAT       for csv/ndjson: regions (one row per region, the\n"
-	       "                        default) or wss (one row per snapshot)\n"
-	       "      --perf_path PATH  perf binary used to read perf.data inputs (default perf)\n"
-	       "      --salvage         read a damaged damotrace record up to the damage\n"
-	       "      --list-formats    list the output formats and exit\n"
-	       "  -h, --help            show this help\n"
-	       "  -V, --version         show the version\n"
-	       "\n"
-	       "Without -o, text formats go to standard output.  A file output is written\n"
-	       "under a temporary name and renamed when complete.\n"
-	       "Exit status: 0 success, 1 failure (bad input, I/O), 2 bad command line.\n",
-	       prog, DTR_DEFAULT_PATH);
-}
-
-static void list_formats(void)
-{
+	(void)o;
+	(void)arg;
+	(void)p;
 	for (int f = DT_EXPORT_DTR; f <= DT_EXPORT_NDJSON; f++)
 		printf("%-16s %s\n", dt_export_format_name((enum dt_export_format)f),
 		       dt_export_format_description((enum dt_export_format)f));
 	printf("\nInputs (detected by content): dtr, damo-json, damo-json-compressed, "
 	       "damo-binary (v0, v1, v2),\nperf-script, tracefs-text, perf-data.\n");
+	return OPT_CB_DONE;
 }
 
-enum { OPT_WHAT = 256, OPT_PERF_PATH, OPT_SALVAGE, OPT_LIST };
-
-int main(int argc, char **argv)
+static int opt_to(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "to", required_argument, NULL, 't' },
-		{ "what", required_argument, NULL, OPT_WHAT },
-		{ "perf_path", required_argument, NULL, OPT_PERF_PATH },
-		{ "perf-path", required_argument, NULL, OPT_PERF_PATH },
-		{ "salvage", no_argument, NULL, OPT_SALVAGE },
-		{ "list-formats", no_argument, NULL, OPT_LIST },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct dt_input_opts in_opts = { 0 };
-	struct dt_export_opts ex_opts = { 0 };
-	enum dt_export_format format = DT_EXPORT_UNKNOWN;
-	const char *input = DTR_DEFAULT_PATH, *output = NULL;
-	char err[CLI_ERRLEN];
-	int c;
+	if (dt_export_format_parse(arg, o->value))
+		return opt_fail(p, "unknown output format '%s' (see --list-formats)", arg);
+	return 0;
+}
 
-	cli_init(prog);
-	while ((c = getopt_long(argc, argv, "o:t:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			output = optarg;
-			break;
-		case 't':
-			if (dt_export_format_parse(optarg, &format))
-				return cli_usage_error(prog, "unknown output format '%s' (see --list-formats)",
-						       optarg);
-			break;
-		case OPT_WHAT:
-			if (!strcmp(optarg, "regions"))
-				ex_opts.what = DT_EXPORT_REGIONS;
-			else if (!strcmp(optarg, "wss"))
-				ex_opts.what = DT_EXPORT_WSS;
-			else
-				return cli_usage_error(prog, "--what takes regions or wss, not '%s'",
-						       optarg);
-			break;
-		case OPT_PERF_PATH:
-			in_opts.perf_path = optarg;
-			break;
-		case OPT_SALVAGE:
-			in_opts.salvage = 1;
-			break;
-		case OPT_LIST:
-			list_formats();
-			return CLI_EXIT_OK;
-		case 'h':
-			usage();
-			return CLI_EXIT_OK;
-		case 'V':
-			cli_print_version(prog);
-			return CLI_EXIT_OK;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		input = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(prog, "one input only ('%s' is extra)", argv[optind]);
-	if (output && !strcmp(output, "-"))
-		output = NULL;
-	if (format == DT_EXPORT_UNKNOWN) {
-		if (!output)
+struct args {
+	struct dt_input_opts in_opts;
+	struct dt_export_opts ex_opts;
+	enum dt_export_format format;
+	const char *input, *output; /* output NULL: standard output */
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	const struct opt opts[] = {
+		OPT_STRING('o', "output", &a->output, "FILE",
+			   "write FILE (- for standard output); the format comes from --to or "
+			   "else from FILE's extension"),
+		OPT_CALLBACK('t', "to", &a->format, "FORMAT",
+			     "output format: dtr, json, json_compressed, perf_script, damo-raw, csv, "
+			     "ndjson (see --list-formats)", opt_to),
+		OPT_CHOICE(0, "what", &a->ex_opts.what, "WHAT", "--what takes regions or wss, not '%s'",
+			   "for csv/ndjson: regions (one row per region, the default) or wss (one "
+			   "row per snapshot)", { "regions", DT_EXPORT_REGIONS }, { "wss", DT_EXPORT_WSS }),
+		OPT_STRING(0, "perf_path", &a->in_opts.perf_path, "PATH",
+			   "perf binary used to read perf.data inputs (default perf)"),
+		OPT_ALIAS("perf-path"),
+		OPT_BOOL(0, "salvage", &a->in_opts.salvage,
+			 "read a damaged damotrace record up to the damage"),
+		OPT_CALLBACK_NOARG(0, "list-formats", NULL, "list the output formats and exit",
+				   list_formats),
+		OPT_HELP('h'),
+		OPT_VERSION('V'),
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = {
+		.name = prog,
+		.usage = (const char *const[]){ "[OPTION]... [INPUT] [-o OUTPUT]", NULL },
+		.about = "Convert a DAMON record: damotrace records, damo's json, json_compressed and\n"
+			 "legacy binary records, perf script or tracefs text of damon_aggregated, and\n"
+			 "perf.data (read by content, whatever the name) into a damotrace record,\n"
+			 "damo's json/json_compressed/perf_script, the text of damo's\n"
+			 "'report access --raw_form', or CSV/NDJSON tables.\n"
+			 "\n"
+			 "INPUT defaults to " DTR_DEFAULT_PATH "; - reads standard input.\n",
+		.opts = opts,
+		.max_operands = 1,
+		.extra_operand = "one input only ('%s' is extra)",
+		.notes = "Without -o, text formats go to standard output.  A file output is written\n"
+			 "under a temporary name and renamed when complete.",
+	};
+	int i;
+
+	*a = (struct args){ .format = DT_EXPORT_UNKNOWN, .input = DTR_DEFAULT_PATH };
+	int status = opt_parse(&cmd, argc, argv, &i);
+	if (status != OPT_RUN)
+		return status;
+	if (i < argc)
+		a->input = argv[i];
+	if (a->output && !strcmp(a->output, "-"))
+		a->output = NULL;
+	if (a->format == DT_EXPORT_UNKNOWN) {
+		if (!a->output)
 			return cli_usage_error(prog, "name the output format with --to, or an output "
 						     "file with -o");
-		if (dt_export_format_from_path(output, &format))
+		if (dt_export_format_from_path(a->output, &a->format))
 			return cli_usage_error(prog, "cannot tell the format of '%s' from its name: "
-						     "use --to", output);
+						     "use --to", a->output);
 	}
-	if (ex_opts.what == DT_EXPORT_WSS && format != DT_EXPORT_CSV && format != DT_EXPORT_NDJSON)
+	if (a->ex_opts.what == DT_EXPORT_WSS && a->format != DT_EXPORT_CSV &&
+	    a->format != DT_EXPORT_NDJSON)
 		return cli_usage_error(prog, "--what wss is for csv and ndjson outputs");
-	if (!output && !dt_export_format_is_text(format) && isatty(STDOUT_FILENO))
+	if (!a->output && !dt_export_format_is_text(a->format) && isatty(STDOUT_FILENO))
 		return cli_usage_error(prog, "%s output is binary: name a file with -o",
-				       dt_export_format_name(format));
+				       dt_export_format_name(a->format));
+	return OPT_RUN;
+}
 
-	struct dt_input *in;
-	if (dt_input_open(&in, input, &in_opts, err, sizeof(err))) {
-		cli_error(prog, "%s", err);
-		return CLI_EXIT_FAILURE;
-	}
+/* Where the output goes.  A file is written under a temporary name, renamed
+ * when complete, so that a failed conversion leaves no half-written output
+ * behind.  What is not a regular file (a device such as /dev/null, a FIFO,
+ * a symbolic link such as /dev/stdout) is written in place: renaming over
+ * it would replace the device or the link. */
+struct output {
+	const char *path;  /* renamed into when complete; NULL: written in place */
+	char *tmp_path;
+	int fd;            /* STDOUT_FILENO for standard output */
+	const char *name;  /* for messages */
+};
 
-	/* A file is written under a temporary name, renamed when complete, so
-	 * that a failed conversion leaves no half-written output behind.  What
-	 * is not a regular file (a device such as /dev/null, a FIFO, a symbolic
-	 * link such as /dev/stdout) is written in place: renaming over it would
-	 * replace the device or the link. */
-	char *tmp_path = NULL;
-	int fd = STDOUT_FILENO;
-	const char *out_name = output ? output : "stdout";
-	struct stat out_st;
-	if (output && !lstat(output, &out_st) && !S_ISREG(out_st.st_mode)) {
-		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			cli_error(prog, "%s: cannot open: %s", output, strerror(errno));
-			dt_input_close(in);
-			return CLI_EXIT_FAILURE;
+/* 0, or -1 after saying why. */
+static int output_open(struct output *out, const char *path)
+{
+	struct stat st;
+
+	*out = (struct output){ .fd = STDOUT_FILENO, .name = path ? path : "stdout" };
+	if (path && !lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out->fd < 0) {
+			cli_error(prog, "%s: cannot open: %s", path, strerror(errno));
+			return -1;
 		}
-		output = NULL; /* nothing to rename nor remove */
-	} else if (output) {
-		size_t n = strlen(output) + 16;
-		tmp_path = malloc(n);
-		if (!tmp_path) {
+	} else if (path) {
+		size_t n = strlen(path) + 16;
+		out->tmp_path = malloc(n);
+		if (!out->tmp_path) {
 			cli_error(prog, "out of memory");
-			dt_input_close(in);
-			return CLI_EXIT_FAILURE;
+			return -1;
 		}
-		snprintf(tmp_path, n, "%s.tmpXXXXXX", output);
-		fd = mkstemp(tmp_path);
-		if (fd < 0) {
-			cli_error(prog, "%s: cannot create: %s", output, strerror(errno));
-			free(tmp_path);
-			dt_input_close(in);
-			return CLI_EXIT_FAILURE;
+		snprintf(out->tmp_path, n, "%s.tmpXXXXXX", path);
+		out->fd = mkstemp(out->tmp_path);
+		if (out->fd < 0) {
+			cli_error(prog, "%s: cannot create: %s", path, strerror(errno));
+			free(out->tmp_path);
+			return -1;
 		}
-		fchmod(fd, 0644);
+		fchmod(out->fd, 0644);
+		out->path = path;
 	}
+	return 0;
+}
 
+/* Closes a complete output and renames it into place: 0, or -1 after
+ * saying why. */
+static int output_commit(struct output *out)
+{
+	int ret = 0;
+
+	if (out->fd != STDOUT_FILENO && !out->path && close(out->fd)) {
+		cli_error(prog, "%s: %s", out->name, strerror(errno));
+		return -1;
+	}
+	if (out->path) {
+		if (close(out->fd) || rename(out->tmp_path, out->path)) {
+			cli_error(prog, "%s: %s", out->path, strerror(errno));
+			unlink(out->tmp_path);
+			ret = -1;
+		}
+		free(out->tmp_path);
+	}
+	return ret;
+}
+
+/* Closes a failed output; its temporary file goes. */
+static void output_discard(struct output *out)
+{
+	if (out->fd != STDOUT_FILENO)
+		close(out->fd);
+	if (out->path) {
+		unlink(out->tmp_path);
+		free(out->tmp_path);
+	}
+}
+
+/* Every item of `in` through the exporter: 0, or -1 after saying why. */
+static int convert(const struct args *a, struct dt_input *in, const struct output *out)
+{
 	struct dt_export *ex;
-	int ret = dt_export_open(&ex, format, &ex_opts, fd, out_name, err, sizeof(err));
-	if (ret) {
-		cli_error(prog, "%s", err);
-		goto fail_output;
-	}
-
 	struct cli_progress bar;
 	struct dtr_item item;
 	uint64_t nr_snapshots = 0;
+	char err[CLI_ERRLEN];
+	int ret;
+
+	if (dt_export_open(&ex, a->format, &a->ex_opts, out->fd, out->name, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return -1;
+	}
 	cli_progress_init(&bar);
 	while ((ret = dt_input_next(in, &item, err, sizeof(err))) > 0) {
 		if (item.type == DTR_ITEM_SNAPSHOT && !(++nr_snapshots & 63) && cli_progress_due(&bar))
@@ -203,37 +213,40 @@ int main(int argc, char **argv)
 	if (ret < 0) {
 		cli_error(prog, "%s", err);
 		dt_export_abort(ex);
-		goto fail_output;
+		return -1;
 	}
-	ret = dt_export_close(ex, err, sizeof(err));
-	if (ret) {
+	if (dt_export_close(ex, err, sizeof(err))) {
 		cli_error(prog, "%s", err);
-		goto fail_output;
+		return -1;
 	}
-	dt_input_close(in);
-	if (fd != STDOUT_FILENO && !output && close(fd)) {
-		cli_error(prog, "%s: %s", out_name, strerror(errno));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	struct dt_input *in;
+	struct output out;
+	char err[CLI_ERRLEN];
+	int ret;
+
+	cli_init(prog);
+	ret = parse_args(argc, argv, &a);
+	if (ret != OPT_RUN)
+		return ret;
+	if (dt_input_open(&in, a.input, &a.in_opts, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	if (output) {
-		if (close(fd) || rename(tmp_path, output)) {
-			cli_error(prog, "%s: %s", output, strerror(errno));
-			unlink(tmp_path);
-			free(tmp_path);
-			return CLI_EXIT_FAILURE;
-		}
-		free(tmp_path);
+	if (output_open(&out, a.output)) {
+		dt_input_close(in);
+		return CLI_EXIT_FAILURE;
 	}
-	return CLI_EXIT_OK;
-
-fail_output:
+	ret = convert(&a, in, &out);
 	dt_input_close(in);
-	if (fd != STDOUT_FILENO && !output)
-		close(fd);
-	if (output) {
-		close(fd);
-		unlink(tmp_path);
-		free(tmp_path);
+	if (ret) {
+		output_discard(&out);
+		return CLI_EXIT_FAILURE;
 	}
-	return CLI_EXIT_FAILURE;
+	return output_commit(&out) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

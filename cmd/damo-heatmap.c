@@ -2,7 +2,6 @@
 /* damo-heatmap: when which address ranges were how often accessed, with
  * damo's `report heatmap` grid, guide and texts, and cairo images. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,68 +9,15 @@
 
 #include "cli.h"
 #include "gnuplot.h"
+#include "heat_opts.h"
 #include "heatmap.h"
 #include "input.h"
+#include "options.h"
 #include "plot.h"
+#include "shared_opts.h"
 #include "units.h"
 
 static const char *prog = "damo-heatmap";
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: %s [-i FILE] [options] [OUT]\n"
-		"Access heatmap of a record: time x address, coloured by access frequency.\n"
-		"\n"
-		"OUT (or --output OUT, --heatmap OUT): 'stdout' (default: a colour heatmap in\n"
-		"the terminal, as damo prints it), 'raw' (damo's 'time addr heat' lines), or an\n"
-		"image file: .png, .pdf, .svg.\n"
-		"\n"
-		"  -i, --input FILE            record to read (default damon.dtr; any input format)\n"
-		"      --output OUT, --heatmap OUT  where to draw (see above)\n"
-		"      --guide                 print damo's guide: target, time span, areas\n"
-		"      --resol T A             cells on the time and address axes\n"
-		"                              (default 40 80 on the terminal, 500 500 otherwise)\n"
-		"      --time_range START END  absolute time range in ns (default: the guide's)\n"
-		"      --address_range START END  address range (repeatable; default: by\n"
-		"                              --draw_range)\n"
-		"      --draw_range hottest|all|mapped  the hottest area (default), every area\n"
-		"                              (one output each), or every area in one picture\n"
-		"                              with the unmapped gaps collapsed\n"
-		"      --tid ID                the target with this id (default: the guide's first)\n"
-		"      --abs_time              raw output: absolute times\n"
-		"      --abs_addr              raw output: absolute addresses\n"
-		"      --stdout_colorset gray|flame|emotion  terminal colours (default gray)\n"
-		"      --stdout_skip_colorset_example  no colour legend line on the terminal\n"
-		"      --colormap NAME         image colours: viridis (default), magma, inferno, gray\n"
-		"      --scale linear|log      how heats map to colours (default linear)\n"
-		"      --pixels                a PNG with one pixel per cell, no decoration\n"
-		"      --gnuplot               draw the image with gnuplot instead of cairo\n"
-		"  -h, --help                  this help\n"
-		"      --version               print the version\n"
-		"\n"
-		"Exit status: 0 success, 1 failure (bad input, I/O), 2 bad command line.\n",
-		prog);
-}
-
-enum {
-	OPT_OUTPUT = 256,
-	OPT_GUIDE,
-	OPT_RESOL,
-	OPT_TIME_RANGE,
-	OPT_ADDR_RANGE,
-	OPT_DRAW_RANGE,
-	OPT_TID,
-	OPT_ABS_TIME,
-	OPT_ABS_ADDR,
-	OPT_COLORSET,
-	OPT_SKIP_COLORSET,
-	OPT_COLORMAP,
-	OPT_SCALE,
-	OPT_PIXELS,
-	OPT_GNUPLOT,
-	OPT_VERSION,
-};
 
 enum draw_range { DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED };
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
@@ -82,8 +28,8 @@ struct args {
 	const char *input, *output;
 	enum out_kind out;
 	int guide, abs_time, abs_addr, skip_colorset, pixels, gnuplot;
-	int has_resol, has_time, has_tid;
-	size_t resol_t, resol_a;
+	int has_time, has_tid;
+	uint64_t resol[2];    /* time, address cells; 0: by the output */
 	int64_t t_start, t_end;
 	size_t nr_ranges;
 	uint64_t ranges[MAX_RANGES][2];
@@ -94,6 +40,7 @@ struct args {
 	enum dt_color_scale scale;
 };
 
+/* A signed number, decimal or 0x-hex, with optional thousands commas. */
 static int parse_i64(const char *s, int64_t *v)
 {
 	char buf[64], *end;
@@ -111,157 +58,65 @@ static int parse_i64(const char *s, int64_t *v)
 	return 0;
 }
 
-/* Two values after an option: optarg and the next argument. */
-static int second_arg(int argc, char **argv, const char *opt, const char **second)
+static int opt_time_range(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	if (optind >= argc)
-		return cli_usage_error(prog, "%s needs two values", opt);
-	*second = argv[optind++];
+	struct args *a = o->value;
+	const char *second;
+	int64_t x, y;
+
+	if (cmd_second_value(p, &second))
+		return -1;
+	if (parse_i64(arg, &x) || parse_i64(second, &y) || y <= x)
+		return opt_fail(p, "--time_range: START END in ns, START < END, not '%s %s'", arg,
+				second);
+	a->has_time = 1;
+	a->t_start = x;
+	a->t_end = y;
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct args *a)
+static int opt_address_range(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "heatmap", required_argument, NULL, OPT_OUTPUT },
-		{ "guide", no_argument, NULL, OPT_GUIDE },
-		{ "resol", required_argument, NULL, OPT_RESOL },
-		{ "time_range", required_argument, NULL, OPT_TIME_RANGE },
-		{ "address_range", required_argument, NULL, OPT_ADDR_RANGE },
-		{ "draw_range", required_argument, NULL, OPT_DRAW_RANGE },
-		{ "tid", required_argument, NULL, OPT_TID },
-		{ "abs_time", no_argument, NULL, OPT_ABS_TIME },
-		{ "abs_addr", no_argument, NULL, OPT_ABS_ADDR },
-		{ "stdout_colorset", required_argument, NULL, OPT_COLORSET },
-		{ "stdout_skip_colorset_example", no_argument, NULL, OPT_SKIP_COLORSET },
-		{ "colormap", required_argument, NULL, OPT_COLORMAP },
-		{ "scale", required_argument, NULL, OPT_SCALE },
-		{ "pixels", no_argument, NULL, OPT_PIXELS },
-		{ "gnuplot", no_argument, NULL, OPT_GNUPLOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *second;
-	int64_t x, y;
-	uint64_t u, w;
-	int c, ret;
+	struct args *a = o->value;
+	uint64_t r[2];
 
-	*a = (struct args){ .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray" };
-	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			a->input = optarg;
-			break;
-		case OPT_OUTPUT:
-			a->output = optarg;
-			break;
-		case OPT_GUIDE:
-			a->guide = 1;
-			break;
-		case OPT_RESOL:
-			if ((ret = second_arg(argc, argv, "--resol", &second)))
-				return ret;
-			if (parse_i64(optarg, &x) || parse_i64(second, &y) || x < 1 || y < 1 ||
-			    x > 100000 || y > 100000)
-				return cli_usage_error(prog, "--resol: two counts from 1 to 100000, not '%s %s'",
-						       optarg, second);
-			a->has_resol = 1;
-			a->resol_t = (size_t)x;
-			a->resol_a = (size_t)y;
-			break;
-		case OPT_TIME_RANGE:
-			if ((ret = second_arg(argc, argv, "--time_range", &second)))
-				return ret;
-			if (parse_i64(optarg, &x) || parse_i64(second, &y) || y <= x)
-				return cli_usage_error(prog, "--time_range: START END in ns, START < END, not '%s %s'",
-						       optarg, second);
-			a->has_time = 1;
-			a->t_start = x;
-			a->t_end = y;
-			break;
-		case OPT_ADDR_RANGE:
-			if ((ret = second_arg(argc, argv, "--address_range", &second)))
-				return ret;
-			if (dt_parse_u64(optarg, &u) || dt_parse_u64(second, &w) || w <= u)
-				return cli_usage_error(prog, "--address_range: START END, START < END, not '%s %s'",
-						       optarg, second);
-			if (a->nr_ranges == MAX_RANGES)
-				return cli_usage_error(prog, "at most %d --address_range", MAX_RANGES);
-			a->ranges[a->nr_ranges][0] = u;
-			a->ranges[a->nr_ranges][1] = w;
-			a->nr_ranges++;
-			break;
-		case OPT_DRAW_RANGE:
-			if (!strcmp(optarg, "hottest"))
-				a->draw = DRAW_HOTTEST;
-			else if (!strcmp(optarg, "all"))
-				a->draw = DRAW_ALL;
-			else if (!strcmp(optarg, "mapped"))
-				a->draw = DRAW_MAPPED;
-			else
-				return cli_usage_error(prog, "--draw_range: hottest, all or mapped, not '%s'", optarg);
-			break;
-		case OPT_TID:
-			if (dt_parse_u64(optarg, &a->tid))
-				return cli_usage_error(prog, "--tid: not a target id: '%s'", optarg);
-			a->has_tid = 1;
-			break;
-		case OPT_ABS_TIME:
-			a->abs_time = 1;
-			break;
-		case OPT_ABS_ADDR:
-			a->abs_addr = 1;
-			break;
-		case OPT_COLORSET:
-			if (!dt_heat_colorset_valid(optarg))
-				return cli_usage_error(prog, "--stdout_colorset: gray, flame or emotion, not '%s'", optarg);
-			a->colorset = optarg;
-			break;
-		case OPT_SKIP_COLORSET:
-			a->skip_colorset = 1;
-			break;
-		case OPT_COLORMAP:
-			if (dt_colormap_parse(optarg, &a->cmap))
-				return cli_usage_error(prog, "--colormap: viridis, magma, inferno or gray, not '%s'", optarg);
-			break;
-		case OPT_SCALE:
-			if (!strcmp(optarg, "linear"))
-				a->scale = DT_SCALE_LINEAR;
-			else if (!strcmp(optarg, "log"))
-				a->scale = DT_SCALE_LOG;
-			else
-				return cli_usage_error(prog, "--scale: linear or log, not '%s'", optarg);
-			break;
-		case OPT_PIXELS:
-			a->pixels = 1;
-			break;
-		case OPT_GNUPLOT:
-			a->gnuplot = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
-		case OPT_VERSION:
-			cli_print_version(prog);
-			exit(CLI_EXIT_OK);
-		default:
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		a->output = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	if (cmd_parse_address_range(p, arg, r))
+		return -1;
+	if (a->nr_ranges == MAX_RANGES)
+		return opt_fail(p, "at most %d --address_range", MAX_RANGES);
+	memcpy(a->ranges[a->nr_ranges++], r, sizeof(r));
+	return 0;
+}
+
+static int opt_tid(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct args *a = o->value;
+
+	if (dt_parse_u64(arg, &a->tid))
+		return opt_fail(p, "--tid: not a target id: '%s'", arg);
+	a->has_tid = 1;
+	return 0;
+}
+
+static int opt_colorset(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	if (!dt_heat_colorset_valid(arg))
+		return opt_fail(p, "--stdout_colorset: gray, flame or emotion, not '%s'", arg);
+	*(const char **)o->value = arg;
+	return 0;
+}
+
+/* What OUT asks for, and whether the options go with it. */
+static int check_output(struct args *a)
+{
+	enum dt_plot_format f;
+	char err[CLI_ERRLEN];
+
 	if (!strcmp(a->output, "stdout")) {
 		a->out = OUT_STDOUT;
 	} else if (!strcmp(a->output, "raw")) {
 		a->out = OUT_RAW;
 	} else {
-		enum dt_plot_format f;
-		char err[CLI_ERRLEN];
 		a->out = OUT_IMAGE;
 		if (dt_plot_format_of(a->output, &f, err, sizeof(err)))
 			return cli_usage_error(prog, "%s", err);
@@ -272,11 +127,68 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return cli_usage_error(prog, "--pixels and --gnuplot do not go together");
 	if ((a->pixels || a->gnuplot) && a->out != OUT_IMAGE)
 		return cli_usage_error(prog, "--pixels and --gnuplot need an image OUT (.png, .pdf, .svg)");
-	if (!a->has_resol) {
-		a->resol_t = a->out == OUT_STDOUT ? 40 : 500;
-		a->resol_a = a->out == OUT_STDOUT ? 80 : 500;
+	if (!a->resol[0]) {
+		a->resol[0] = a->out == OUT_STDOUT ? 40 : 500;
+		a->resol[1] = a->out == OUT_STDOUT ? 80 : 500;
 	}
-	return 0;
+	return OPT_RUN;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	const struct opt opts[] = {
+		OPT_STRING('i', "input", &a->input, "FILE",
+			   "record to read (default damon.dtr; any input format)"),
+		OPT_STRING(0, "output", &a->output, "OUT", "where to draw (see above)"),
+		OPT_ALIAS("heatmap"),
+		OPT_BOOL(0, "guide", &a->guide, "print damo's guide: target, time span, areas"),
+		CMD_OPT_TWO_COUNTS("resol", a->resol, "T A", 1, 100000,
+				   "cells on the time and address axes (default 40 80 on the "
+				   "terminal, 500 500 otherwise)"),
+		OPT_CALLBACK(0, "time_range", a, "START END",
+			     "absolute time range in ns (default: the guide's)", opt_time_range),
+		OPT_CALLBACK(0, "address_range", a, "START END",
+			     "address range (repeatable; default: by --draw_range)",
+			     opt_address_range),
+		OPT_CHOICE(0, "draw_range", &a->draw, NULL, NULL,
+			   "the hottest area (default), every area (one output each), or every "
+			   "area in one picture with the unmapped gaps collapsed",
+			   { "hottest", DRAW_HOTTEST }, { "all", DRAW_ALL }, { "mapped", DRAW_MAPPED }),
+		OPT_CALLBACK(0, "tid", a, "ID", "the target with this id (default: the guide's first)",
+			     opt_tid),
+		OPT_BOOL(0, "abs_time", &a->abs_time, "raw output: absolute times"),
+		OPT_BOOL(0, "abs_addr", &a->abs_addr, "raw output: absolute addresses"),
+		OPT_CALLBACK(0, "stdout_colorset", &a->colorset, "gray|flame|emotion",
+			     "terminal colours (default gray)", opt_colorset),
+		OPT_BOOL(0, "stdout_skip_colorset_example", &a->skip_colorset,
+			 "no colour legend line on the terminal"),
+		CMD_OPTS_HEAT_COLOURS(&a->cmap, &a->scale, "image"),
+		OPT_BOOL(0, "pixels", &a->pixels, "a PNG with one pixel per cell, no decoration"),
+		OPT_BOOL(0, "gnuplot", &a->gnuplot, "draw the image with gnuplot instead of cairo"),
+		OPT_HELP('h'),
+		OPT_VERSION(0),
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = {
+		.name = prog,
+		.usage = (const char *const[]){ "[-i FILE] [options] [OUT]", NULL },
+		.about = "Access heatmap of a record: time x address, coloured by access frequency.\n"
+			 "\n"
+			 "OUT (or --output OUT, --heatmap OUT): 'stdout' (default: a colour heatmap in\n"
+			 "the terminal, as damo prints it), 'raw' (damo's 'time addr heat' lines), or an\n"
+			 "image file: .png, .pdf, .svg.\n",
+		.opts = opts,
+		.max_operands = 1,
+	};
+	int i;
+
+	*a = (struct args){ .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray" };
+	int status = opt_parse(&cmd, argc, argv, &i);
+	if (status != OPT_RUN)
+		return status;
+	if (i < argc)
+		a->output = argv[i];
+	return check_output(a);
 }
 
 /* ------------------------------------------------------------ passes */
@@ -468,102 +380,122 @@ static const struct dt_heat_guide *pick_guide(const struct args *a,
 	return NULL;
 }
 
-static int run(const struct args *a, char *err, size_t errlen)
-{
-	struct pass_ctx pc = { .a = a };
+/* What run() holds from one step to the next. */
+struct job {
+	const struct args *a;
+	struct pass_ctx pc;
 	struct guide_pass gp;
-	struct grid_pass grids = { 0 };
-	const struct dt_heat_guide *gd = NULL;
-	struct dt_heat_piece *pieces = NULL;
-	uint64_t ranges[MAX_RANGES][2];
-	size_t nr_ranges = 0;
-	int ret = 0;
+	const struct dt_heat_guide *gd; /* NULL: no guide was needed */
+	uint64_t ranges[MAX_RANGES][2]; /* the address ranges drawn, one grid each */
+	size_t nr_ranges;
+	struct dt_heat_piece *pieces;   /* --draw_range mapped: the one grid's areas */
+	struct grid_pass grids;
+};
 
-	memset(&gp, 0, sizeof(gp));
-	cli_progress_init(&pc.progress);
-	int need_guide = a->guide || !a->has_time || !a->nr_ranges;
-	if (need_guide) {
-		ret = run_pass(&pc, guide_item, &gp, err, errlen);
-		if (!ret)
-			ret = dt_heat_guides_finish(&gp.guides, err, errlen);
-		if (ret)
-			goto out;
-		if (a->guide) {
-			cli_progress_done(&pc.progress);
-			ret = dt_heat_guides_print(stdout, &gp.guides);
-			goto out;
-		}
-		gd = pick_guide(a, &gp.guides);
-		if (!gd) {
-			if (a->has_tid)
-				snprintf(err, errlen, "%s: no target with id %" PRIu64, a->input, a->tid);
-			else
-				snprintf(err, errlen, "%s: no snapshots", a->input);
-			ret = -ENOENT;
-			goto out;
-		}
+/* The guide pass: prints the guide with --guide, else picks the target. */
+static int find_guide(struct job *j, char *err, size_t errlen)
+{
+	const struct args *a = j->a;
+	int ret = run_pass(&j->pc, guide_item, &j->gp, err, errlen);
+
+	if (!ret)
+		ret = dt_heat_guides_finish(&j->gp.guides, err, errlen);
+	if (ret)
+		return ret;
+	if (a->guide) {
+		cli_progress_done(&j->pc.progress);
+		return dt_heat_guides_print(stdout, &j->gp.guides);
 	}
-	int64_t t_start = a->has_time ? a->t_start : gd->start_ns;
-	int64_t t_end = a->has_time ? a->t_end : gd->end_ns;
+	j->gd = pick_guide(a, &j->gp.guides);
+	if (j->gd)
+		return 0;
+	if (a->has_tid)
+		snprintf(err, errlen, "%s: no target with id %" PRIu64, a->input, a->tid);
+	else
+		snprintf(err, errlen, "%s: no snapshots", a->input);
+	return -ENOENT;
+}
+
+/* The address ranges to draw: --address_range, or by --draw_range. */
+static int choose_ranges(struct job *j, char *err, size_t errlen)
+{
+	const struct args *a = j->a;
+	const struct dt_heat_guide *gd = j->gd;
 
 	if (a->nr_ranges) {
-		memcpy(ranges, a->ranges, sizeof(ranges));
-		nr_ranges = a->nr_ranges;
+		memcpy(j->ranges, a->ranges, sizeof(j->ranges));
+		j->nr_ranges = a->nr_ranges;
 	} else if (a->draw == DRAW_HOTTEST) {
 		size_t h = 0;
 		if (gd->nr_areas > 1) {
 			/* The guide's pass usually found the heats already. */
 			if (!gd->heats_known) {
-				ret = run_pass(&pc, heat_item, &gp.guides, err, errlen);
+				int ret = run_pass(&j->pc, heat_item, &j->gp.guides, err, errlen);
 				if (ret)
-					goto out;
+					return ret;
 			}
 			h = dt_heat_guide_hottest(gd);
 		}
-		ranges[0][0] = gd->areas[h].start;
-		ranges[0][1] = gd->areas[h].end;
-		nr_ranges = 1;
+		j->ranges[0][0] = gd->areas[h].start;
+		j->ranges[0][1] = gd->areas[h].end;
+		j->nr_ranges = 1;
 	} else if (a->draw == DRAW_ALL) {
-		for (size_t k = 0; k < gd->nr_areas && nr_ranges < MAX_RANGES; k++) {
-			ranges[nr_ranges][0] = gd->areas[k].start;
-			ranges[nr_ranges][1] = gd->areas[k].end;
-			nr_ranges++;
+		for (size_t k = 0; k < gd->nr_areas && j->nr_ranges < MAX_RANGES; k++) {
+			j->ranges[j->nr_ranges][0] = gd->areas[k].start;
+			j->ranges[j->nr_ranges][1] = gd->areas[k].end;
+			j->nr_ranges++;
 		}
 	} else {
-		pieces = calloc(gd->nr_areas, sizeof(*pieces));
-		if (!pieces) {
-			ret = -ENOMEM;
+		j->pieces = calloc(gd->nr_areas, sizeof(*j->pieces));
+		if (!j->pieces) {
 			snprintf(err, errlen, "out of memory");
-			goto out;
+			return -ENOMEM;
 		}
 		for (size_t k = 0; k < gd->nr_areas; k++)
-			pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
-		nr_ranges = 1;
+			j->pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+		j->nr_ranges = 1;
 	}
+	return 0;
+}
 
-	grids.grids = calloc(nr_ranges, sizeof(*grids.grids));
-	if (!grids.grids) {
-		ret = -ENOMEM;
+/* One empty grid per range, over --time_range or the guide's time span. */
+static int make_grids(struct job *j, char *err, size_t errlen)
+{
+	const struct args *a = j->a;
+	const struct dt_heat_guide *gd = j->gd;
+	struct dt_heat_piece *pieces = j->pieces;
+	int64_t t_start = a->has_time ? a->t_start : gd->start_ns;
+	int64_t t_end = a->has_time ? a->t_end : gd->end_ns;
+
+	j->grids.grids = calloc(j->nr_ranges, sizeof(*j->grids.grids));
+	if (!j->grids.grids) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -ENOMEM;
 	}
-	for (size_t i = 0; i < nr_ranges; i++) {
-		ret = dt_heat_grid_init(&grids.grids[i], t_start, t_end, a->resol_t,
-					pieces ? 0 : ranges[i][0], pieces ? 1 : ranges[i][1],
-					a->resol_a, pieces, pieces ? gd->nr_areas : 0, err, errlen);
+	for (size_t i = 0; i < j->nr_ranges; i++) {
+		struct dt_heat_grid *g = &j->grids.grids[i];
+		int ret = dt_heat_grid_init(g, t_start, t_end, (size_t)a->resol[0],
+					    pieces ? 0 : j->ranges[i][0], pieces ? 1 : j->ranges[i][1],
+					    (size_t)a->resol[1], pieces, pieces ? gd->nr_areas : 0,
+					    err, errlen);
 		if (ret)
-			goto out;
-		grids.nr++;
+			return ret;
+		j->grids.nr++;
 		if (gd)
-			dt_heat_grid_set_target(&grids.grids[i], gd->target.kdamond,
-						gd->target.context, gd->target.target);
+			dt_heat_grid_set_target(g, gd->target.kdamond, gd->target.context,
+						gd->target.target);
 	}
-	ret = run_pass(&pc, grid_item, &grids, err, errlen);
-	cli_progress_done(&pc.progress);
-	if (ret)
-		goto out;
-	for (size_t i = 0; i < grids.nr && !ret; i++) {
-		const struct dt_heat_grid *g = &grids.grids[i];
+	return 0;
+}
+
+/* Each grid as raw lines, on the terminal or as an image. */
+static int write_grids(struct job *j, char *err, size_t errlen)
+{
+	const struct args *a = j->a;
+	int ret = 0;
+
+	for (size_t i = 0; i < j->grids.nr && !ret; i++) {
+		const struct dt_heat_grid *g = &j->grids.grids[i];
 		if (a->out == OUT_RAW) {
 			ret = dt_heat_grid_print_raw(stdout, g, a->abs_time, a->abs_addr);
 		} else if (a->out == OUT_STDOUT) {
@@ -575,19 +507,37 @@ static int run(const struct args *a, char *err, size_t errlen)
 		} else {
 			char path[4096];
 			output_name(path, sizeof(path), a->output, i);
-			ret = draw_image(a, g, gd, &gp.maps, path, err, errlen);
+			ret = draw_image(a, g, j->gd, &j->gp.maps, path, err, errlen);
 		}
 		if (ret == -EIO && !*err)
 			snprintf(err, errlen, "writing the output failed");
 	}
-out:
-	cli_progress_done(&pc.progress);
-	for (size_t i = 0; i < grids.nr; i++)
-		dt_heat_grid_free(&grids.grids[i]);
-	free(grids.grids);
-	free(pieces);
-	dt_heat_guides_free(&gp.guides);
-	dt_maps_copy_free(&gp.maps);
+	return ret;
+}
+
+static int run(const struct args *a, char *err, size_t errlen)
+{
+	struct job j = { .a = a, .pc = { .a = a } };
+	int ret = 0;
+
+	cli_progress_init(&j.pc.progress);
+	if (a->guide || !a->has_time || !a->nr_ranges)
+		ret = find_guide(&j, err, errlen);
+	if (!ret && !a->guide)
+		ret = choose_ranges(&j, err, errlen);
+	if (!ret && !a->guide)
+		ret = make_grids(&j, err, errlen);
+	if (!ret && !a->guide)
+		ret = run_pass(&j.pc, grid_item, &j.grids, err, errlen);
+	cli_progress_done(&j.pc.progress);
+	if (!ret && !a->guide)
+		ret = write_grids(&j, err, errlen);
+	for (size_t i = 0; i < j.grids.nr; i++)
+		dt_heat_grid_free(&j.grids.grids[i]);
+	free(j.grids.grids);
+	free(j.pieces);
+	dt_heat_guides_free(&j.gp.guides);
+	dt_maps_copy_free(&j.gp.maps);
 	return ret;
 }
 
@@ -599,7 +549,7 @@ int main(int argc, char **argv)
 
 	cli_init(prog);
 	ret = parse_args(argc, argv, &a);
-	if (ret)
+	if (ret != OPT_RUN)
 		return ret;
 	ret = run(&a, err, sizeof(err));
 	/* Output that could not be written leaves stdout's error set: that

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo-info: what a record holds, and whether it is intact. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +10,9 @@
 #include "cli.h"
 #include "dtr.h"
 #include "input.h"
+#include "options.h"
 #include "report.h"
+#include "shared_opts.h"
 #include "units.h"
 
 static const char *prog = "damo-info";
@@ -482,145 +483,104 @@ static int verify(const char *path, int json)
 
 /* ----------------------------------------------------------------- main */
 
-static void usage(void)
-{
-	printf("Usage: %s [OPTION]... [FILE]\n"
-	       "Show what a record holds: metadata, time span, snapshots, regions and\n"
-	       "stack samples, a summary per target, intervals and clocks, and whether\n"
-	       "the record was closed cleanly.  FILE defaults to %s; - reads stdin.\n"
-	       "Any input damotrace reads works (damo json, json_compressed and binary\n"
-	       "records, perf script text), detected by content.\n"
-	       "\n"
-	       "      --verify     check every checksum; exit 1 on damage, naming the offset\n"
-	       "      --json       print the same as one JSON object\n"
-	       "      --salvage    on damage, describe the valid part instead of failing\n"
-	       "      --nr-regions print damo's nr_regions report: the number of regions\n"
-	       "                   per snapshot (the first 20 skipped) as percentiles\n"
-	       "  -r, --range START END STEP  its percentiles (default 0 101 25)\n"
-	       "  -h, --help       show this help\n"
-	       "  -V, --version    show the version\n"
-	       "\n"
-	       "Exit status: 0 success, 1 failure (damaged or unreadable record), 2 bad\n"
-	       "command line.\n",
-	       prog, DTR_DEFAULT_PATH);
-}
-
-enum { OPT_VERIFY = 256, OPT_JSON, OPT_SALVAGE, OPT_NR_REGIONS };
-
 struct options {
 	int verify;
 	int json;
 	int salvage;
 	int nr_regions;
-	struct dt_pct_range range;
+	struct dt_pct_range range; /* step 0: not given */
+	const char *path;
 };
 
-int main(int argc, char **argv)
+static int parse_args(int argc, char **argv, struct options *opt)
 {
-	static const struct option longopts[] = {
-		{ "verify", no_argument, NULL, OPT_VERIFY },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "salvage", no_argument, NULL, OPT_SALVAGE },
-		{ "nr-regions", no_argument, NULL, OPT_NR_REGIONS },
-		{ "range", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		OPT_BOOL(0, "verify", &opt->verify,
+			 "check every checksum; exit 1 on damage, naming the offset"),
+		OPT_BOOL(0, "json", &opt->json, "print the same as one JSON object"),
+		OPT_BOOL(0, "salvage", &opt->salvage, "on damage, describe the valid part instead of failing"),
+		OPT_BOOL(0, "nr-regions", &opt->nr_regions,
+			 "print damo's nr_regions report: the number of regions per snapshot "
+			 "(the first 20 skipped) as percentiles"),
+		CMD_OPT_PCT_RANGE(&opt->range, "its percentiles (default 0 101 25)"),
+		OPT_HELP('h'),
+		OPT_VERSION('V'),
+		OPT_END(),
 	};
-	struct options opt = { .range = DT_PCT_RANGE_DEFAULT };
-	char err[CLI_ERRLEN];
-	int c, has_range = 0;
+	const struct opt_cmd cmd = {
+		.name = prog,
+		.usage = (const char *const[]){ "[OPTION]... [FILE]", NULL },
+		.about = "Show what a record holds: metadata, time span, snapshots, regions and\n"
+			 "stack samples, a summary per target, intervals and clocks, and whether\n"
+			 "the record was closed cleanly.  FILE defaults to " DTR_DEFAULT_PATH "; - reads stdin.\n"
+			 "Any input damotrace reads works (damo json, json_compressed and binary\n"
+			 "records, perf script text), detected by content.\n",
+		.opts = opts,
+		.max_operands = 1,
+		.extra_operand = "one record at a time ('%s' is extra)",
+		.exit_status = "Exit status: 0 success, 1 failure (damaged or unreadable record), 2 bad\n"
+			       "command line.\n",
+	};
+	int i;
 
-	cli_init(prog);
-	while ((c = getopt_long(argc, argv, "hVr:", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_VERIFY:
-			opt.verify = 1;
-			break;
-		case OPT_JSON:
-			opt.json = 1;
-			break;
-		case OPT_SALVAGE:
-			opt.salvage = 1;
-			break;
-		case OPT_NR_REGIONS:
-			opt.nr_regions = 1;
-			break;
-		case 'r': {
-			long long r[3];
-			char *end;
-			int bad = optind + 2 > argc;
-			for (int k = 0; k < 3 && !bad; k++) {
-				const char *txt = k ? argv[optind + k - 1] : optarg;
-				errno = 0;
-				r[k] = strtoll(txt, &end, 10);
-				bad = errno || end == txt || *end;
-			}
-			if (bad)
-				return cli_usage_error(prog, "--range needs three integers: START END STEP");
-			optind += 2;
-			opt.range = (struct dt_pct_range){ r[0], r[1], r[2] };
-			has_range = 1;
-			if (dt_pct_range_check(&opt.range, err, sizeof(err)))
-				return cli_usage_error(prog, "--range: %s", err);
-			break;
-		}
-		case 'h':
-			usage();
-			return CLI_EXIT_OK;
-		case 'V':
-			cli_print_version(prog);
-			return CLI_EXIT_OK;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage_error(prog, "one record at a time ('%s' is extra)", argv[optind + 1]);
-	const char *path = optind < argc ? argv[optind] : DTR_DEFAULT_PATH;
-	if (has_range && !opt.nr_regions)
+	*opt = (struct options){ .path = DTR_DEFAULT_PATH };
+	int status = opt_parse(&cmd, argc, argv, &i);
+	if (status != OPT_RUN)
+		return status;
+	if (i < argc)
+		opt->path = argv[i];
+	if (opt->range.step && !opt->nr_regions)
 		return cli_usage_error(prog, "--range is for --nr-regions");
-	if (opt.verify && opt.salvage)
+	if (!opt->range.step)
+		opt->range = DT_PCT_RANGE_DEFAULT;
+	if (opt->verify && opt->salvage)
 		return cli_usage_error(prog, "--verify and --salvage do not go together");
-	if (opt.nr_regions) {
-		struct dt_input *nin;
-		struct dt_nr_regions nr;
-		struct dtr_item it;
-		int r;
-		if (dt_input_open(&nin, path, NULL, err, sizeof(err))) {
-			cli_error(prog, "%s", err);
-			return CLI_EXIT_FAILURE;
-		}
-		memset(&nr, 0, sizeof(nr));
-		while ((r = dt_input_next(nin, &it, err, sizeof(err))) == 1)
-			if ((r = dt_nr_regions_add(&nr, &it, err, sizeof(err))) < 0)
-				break;
-		dt_input_close(nin);
-		if (r < 0) {
-			cli_error(prog, "%s", err);
-			dt_nr_regions_free(&nr);
-			return CLI_EXIT_FAILURE;
-		}
-		dt_nr_regions_print(stdout, &nr, &opt.range, 0);
-		dt_nr_regions_free(&nr);
-		return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-	}
-	if (opt.verify) {
-		if (!strcmp(path, "-"))
-			return cli_usage_error(prog, "--verify needs a file, not stdin");
-		return verify(path, opt.json);
-	}
+	if (opt->verify && !opt->nr_regions && !strcmp(opt->path, "-"))
+		return cli_usage_error(prog, "--verify needs a file, not stdin");
+	return OPT_RUN;
+}
 
+/* damo's nr_regions report. */
+static int nr_regions_report(const struct options *opt)
+{
+	struct dt_input *nin;
+	struct dt_nr_regions nr;
+	struct dtr_item it;
+	char err[CLI_ERRLEN];
+	int r;
+
+	if (dt_input_open(&nin, opt->path, NULL, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	memset(&nr, 0, sizeof(nr));
+	while ((r = dt_input_next(nin, &it, err, sizeof(err))) == 1)
+		if ((r = dt_nr_regions_add(&nr, &it, err, sizeof(err))) < 0)
+			break;
+	dt_input_close(nin);
+	if (r < 0) {
+		cli_error(prog, "%s", err);
+		dt_nr_regions_free(&nr);
+		return CLI_EXIT_FAILURE;
+	}
+	dt_nr_regions_print(stdout, &nr, &opt->range, 0);
+	dt_nr_regions_free(&nr);
+	return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+/* What the record holds, as text or JSON. */
+static int describe(const struct options *opt)
+{
 	struct info in;
 	struct source src;
 	struct dtr_item item;
 	struct cli_progress bar;
+	char err[CLI_ERRLEN];
 	int ret;
 
 	memset(&in, 0, sizeof(in));
-	in.path = path;
-	if ((ret = source_open(&src, path, opt.salvage, &in.format, err, sizeof(err)))) {
+	in.path = opt->path;
+	if ((ret = source_open(&src, opt->path, opt->salvage, &in.format, err, sizeof(err)))) {
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
@@ -638,10 +598,26 @@ int main(int argc, char **argv)
 		info_free(&in);
 		return CLI_EXIT_FAILURE;
 	}
-	if (opt.json)
+	if (opt->json)
 		print_json(&in);
 	else
 		print_text(&in);
 	info_free(&in);
 	return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	int status;
+
+	cli_init(prog);
+	status = parse_args(argc, argv, &opt);
+	if (status != OPT_RUN)
+		return status;
+	if (opt.nr_regions)
+		return nr_regions_report(&opt);
+	if (opt.verify)
+		return verify(opt.path, opt.json);
+	return describe(&opt);
 }

@@ -4,7 +4,6 @@
  * record's memory access phases on the same timeline. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,49 +13,14 @@
 
 #include "cli.h"
 #include "dtr.h"
+#include "options.h"
 #include "perf_script.h"
+#include "shared_opts.h"
 #include "stacks_out.h"
 #include "stacks_profile.h"
 #include "units.h"
 
 static const char *prog = "damo-stacks";
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: %s [PERF_SCRIPT_FILE|-] [-i RECORD] [-o OUT] [options]\n"
-		"Callstacks to speedscope, Chrome/Perfetto trace events or folded stacks,\n"
-		"with the memory access phases of a DAMON record on the same timeline.\n"
-		"\n"
-		"  PERF_SCRIPT_FILE          `perf script` text with callstacks (\"-\": stdin);\n"
-		"                            a record given here is taken as -i\n"
-		"  -i, --input RECORD        DAMON record (.dtr, damo json, binary, perf script\n"
-		"                            of damon_aggregated): its snapshots give the phases,\n"
-		"                            its own callstacks are used unless perf script text\n"
-		"                            is given (default damon.dtr when nothing is named)\n"
-		"  -o, --output FILE         write there (default stdout)\n"
-		"  -f, --format FORMAT       speedscope (default), trace-event, folded\n"
-		"      --name NAME           profile name shown by viewers (default: from the\n"
-		"                            output or input file name)\n"
-		"      --no-phases           no phase root frames nor phase profiles\n"
-		"      --buffer-size SIZE    samples held in memory before temporary files\n"
-		"                            in $TMPDIR take them (default 256K; 0: none)\n",
-		prog);
-	dt_stacks_options_help(out);
-	fprintf(out,
-		"  -h, --help                this help\n"
-		"      --version             print the version\n"
-		"\n"
-		"Exit status: 0 success, 1 failure (bad input, I/O), 2 bad command line.\n");
-}
-
-enum {
-	OPT_NAME = 256,
-	OPT_NO_PHASES,
-	OPT_BUFFER_SIZE,
-	OPT_VERSION,
-	OPT_SHARED = 1000,
-};
 
 static void on_progress(void *ctx, const char *what, uint64_t done)
 {
@@ -95,159 +59,163 @@ static int looks_like_perf_script(const char *path)
 	return !(n && (buf[0] == '{' || buf[0] == '[' || (unsigned char)buf[0] == 0x78));
 }
 
-int main(int argc, char **argv)
-{
+struct args {
 	struct dt_stacks_load_opts lo;
-	struct dt_stacks_out_opts oo = { 0 };
-	enum dt_stacks_format format = DT_STACKS_SPEEDSCOPE;
-	const char *output = NULL;
-	char err[CLI_ERRLEN];
-	static const struct option own[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "name", required_argument, NULL, OPT_NAME },
-		{ "no-phases", no_argument, NULL, OPT_NO_PHASES },
-		{ "buffer-size", required_argument, NULL, OPT_BUFFER_SIZE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-	};
-	size_t nown = sizeof(own) / sizeof(own[0]), nshared = 0;
-	cli_init(prog);
-	while (dt_stacks_options[nshared].name)
-		nshared++;
-	struct option *longopts = calloc(nown + nshared + 1, sizeof(*longopts));
-	if (!longopts) {
-		cli_error(prog, "out of memory");
-		return CLI_EXIT_FAILURE;
-	}
-	memcpy(longopts, own, sizeof(own));
-	for (size_t i = 0; i < nshared; i++)
-		longopts[nown + i] = (struct option){ dt_stacks_options[i].name,
-						      dt_stacks_options[i].has_arg ?
-						      required_argument : no_argument,
-						      NULL, OPT_SHARED + (int)i };
-
-	dt_stacks_load_opts_default(&lo);
-	int c, status = CLI_EXIT_OK;
-	while ((c = getopt_long(argc, argv, "i:o:f:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			lo.record_path = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'f':
-			if (dt_stacks_format_parse(optarg, &format)) {
-				free(longopts);
-				return cli_usage_error(prog, "--format: unknown format '%s' "
-						       "(speedscope, trace-event, folded)", optarg);
-			}
-			break;
-		case OPT_NAME:
-			oo.name = optarg;
-			break;
-		case OPT_NO_PHASES:
-			oo.no_phase_roots = oo.no_phase_profiles = 1;
-			break;
-		case OPT_BUFFER_SIZE: {
-			uint64_t bytes;
-			if (dt_parse_size(optarg, &bytes) || bytes > SIZE_MAX / 2) {
-				free(longopts);
-				return cli_usage_error(prog, "--buffer-size: invalid value '%s': "
-						       "expected a size such as 0, 64K or 16M",
-						       optarg);
-			}
-			lo.memory = (size_t)bytes;
-			break;
-		}
-		case 'h':
-			usage(stdout);
-			free(longopts);
-			return CLI_EXIT_OK;
-		case OPT_VERSION:
-			cli_print_version(prog);
-			free(longopts);
-			return CLI_EXIT_OK;
-		default:
-			if (c >= OPT_SHARED && c < OPT_SHARED + (int)nshared) {
-				if (dt_stacks_load_set_option(&lo, dt_stacks_options[c - OPT_SHARED].name,
-							      optarg, err, sizeof(err)) < 0) {
-					free(longopts);
-					return cli_usage_error(prog, "%s", err);
-				}
-				break;
-			}
-			free(longopts);
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	free(longopts);
-	if (optind < argc - 1)
-		return cli_usage_error(prog, "too many arguments: at most one perf script file");
-	if (optind == argc - 1) {
-		const char *pos = argv[optind];
-		if (looks_like_perf_script(pos)) {
-			if (lo.perf_script_path)
-				return cli_usage_error(prog, "two perf script files: '%s' and "
-						       "--perf-script '%s'", pos, lo.perf_script_path);
-			lo.perf_script_path = pos;
-		} else {
-			if (lo.record_path)
-				return cli_usage_error(prog, "two records: '%s' and -i '%s'", pos,
-						       lo.record_path);
-			lo.record_path = pos;
-		}
-	}
-	if (!lo.record_path && !lo.perf_script_path)
-		lo.record_path = DTR_DEFAULT_PATH;
-	if (lo.record_path && lo.perf_script_path && !strcmp(lo.record_path, "-") &&
-	    !strcmp(lo.perf_script_path, "-"))
-		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");
-
+	struct dt_stacks_out_opts oo;
+	enum dt_stacks_format format;
+	const char *output;
+	int no_phases;
 	char name[256];
-	if (!oo.name) {
-		const char *from = output ? output :
-				   lo.perf_script_path && strcmp(lo.perf_script_path, "-") ?
-				   lo.perf_script_path : lo.record_path && strcmp(lo.record_path, "-") ?
-				   lo.record_path : "damotrace";
-		snprintf(name, sizeof(name), "%s", base_name(from));
-		oo.name = name;
-	}
+};
 
+static int opt_format(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	if (dt_stacks_format_parse(arg, o->value))
+		return opt_fail(p, "--format: unknown format '%s' (speedscope, trace-event, folded)",
+				arg);
+	return 0;
+}
+
+static int opt_buffer_size(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	uint64_t bytes;
+
+	if (dt_parse_size(arg, &bytes) || bytes > SIZE_MAX / 2)
+		return opt_fail(p, "--buffer-size: invalid value '%s': expected a size such as 0, "
+				"64K or 16M", arg);
+	*(size_t *)o->value = (size_t)bytes;
+	return 0;
+}
+
+/* The one operand: perf script text, or a record when its content says so. */
+static int take_operand(struct args *a, const char *pos)
+{
+	struct dt_stacks_load_opts *lo = &a->lo;
+
+	if (looks_like_perf_script(pos)) {
+		if (lo->perf_script_path)
+			return cli_usage_error(prog, "two perf script files: '%s' and --perf-script '%s'",
+					       pos, lo->perf_script_path);
+		lo->perf_script_path = pos;
+	} else {
+		if (lo->record_path)
+			return cli_usage_error(prog, "two records: '%s' and -i '%s'", pos,
+					       lo->record_path);
+		lo->record_path = pos;
+	}
+	return OPT_RUN;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	struct dt_stacks_load_opts *lo = &a->lo;
+	struct opt stacks[CMD_STACKS_OPTS_MAX];
+	const struct opt opts[] = {
+		OPT_STRING('i', "input", &lo->record_path, "RECORD",
+			   "DAMON record (.dtr, damo json, binary, perf script of damon_aggregated): "
+			   "its snapshots give the phases, its own callstacks are used unless perf "
+			   "script text is given (default damon.dtr when nothing is named)"),
+		OPT_STRING('o', "output", &a->output, "FILE", "write there (default stdout)"),
+		OPT_CALLBACK('f', "format", &a->format, "FORMAT",
+			     "speedscope (default), trace-event, folded", opt_format),
+		OPT_STRING(0, "name", &a->oo.name, "NAME",
+			   "profile name shown by viewers (default: from the output or input file "
+			   "name)"),
+		OPT_BOOL(0, "no-phases", &a->no_phases, "no phase root frames nor phase profiles"),
+		OPT_CALLBACK(0, "buffer-size", &lo->memory, "SIZE",
+			     "samples held in memory before temporary files in $TMPDIR take them "
+			     "(default 256K; 0: none)", opt_buffer_size),
+		OPT_INCLUDE(cmd_stacks_opts(stacks, lo)),
+		OPT_HELP('h'),
+		OPT_VERSION(0),
+		OPT_END(),
+	};
+	const struct opt_cmd cmd = {
+		.name = prog,
+		.usage = (const char *const[]){ "[PERF_SCRIPT_FILE|-] [-i RECORD] [-o OUT] [options]",
+						NULL },
+		.about = "Callstacks to speedscope, Chrome/Perfetto trace events or folded stacks,\n"
+			 "with the memory access phases of a DAMON record on the same timeline.\n"
+			 "\n"
+			 "PERF_SCRIPT_FILE: `perf script` text with callstacks (\"-\": stdin); a record\n"
+			 "given there is taken as -i.\n",
+		.opts = opts,
+		.max_operands = 1,
+		.extra_operand = "too many arguments: at most one perf script file",
+	};
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->format = DT_STACKS_SPEEDSCOPE;
+	dt_stacks_load_opts_default(lo);
+	int status = opt_parse(&cmd, argc, argv, &i);
+	if (status != OPT_RUN)
+		return status;
+	if (i < argc && (status = take_operand(a, argv[i])) != OPT_RUN)
+		return status;
+	if (!lo->record_path && !lo->perf_script_path)
+		lo->record_path = DTR_DEFAULT_PATH;
+	if (lo->record_path && lo->perf_script_path && !strcmp(lo->record_path, "-") &&
+	    !strcmp(lo->perf_script_path, "-"))
+		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");
+	if (a->no_phases)
+		a->oo.no_phase_roots = a->oo.no_phase_profiles = 1;
+	if (!a->oo.name) {
+		const char *from = a->output ? a->output :
+				   lo->perf_script_path && strcmp(lo->perf_script_path, "-") ?
+				   lo->perf_script_path : lo->record_path && strcmp(lo->record_path, "-") ?
+				   lo->record_path : "damotrace";
+		snprintf(a->name, sizeof(a->name), "%s", base_name(from));
+		a->oo.name = a->name;
+	}
+	return OPT_RUN;
+}
+
+/* The callstacks and phases: 0, or -1 after saying why. */
+static int load(struct args *a, struct dt_stacks_profile **out)
+{
 	struct dt_stacks_profile *p;
 	struct cli_progress progress;
+	char err[CLI_ERRLEN];
+
 	cli_progress_init(&progress);
-	lo.progress = on_progress;
-	lo.progress_ctx = &progress;
-	int rc = dt_stacks_profile_load(&p, &lo, err, sizeof(err));
+	a->lo.progress = on_progress;
+	a->lo.progress_ctx = &progress;
+	int rc = dt_stacks_profile_load(&p, &a->lo, err, sizeof(err));
 	cli_progress_done(&progress);
 	if (rc) {
 		cli_error(prog, "%s", err);
-		return CLI_EXIT_FAILURE;
+		return -1;
 	}
 	for (size_t i = 0; i < p->nr_warnings; i++)
 		cli_warn(prog, "%s", p->warnings[i]);
 	if (!dt_stacks_nr_samples(p->stacks)) {
 		cli_error(prog, "%s: no callstack samples (record them with damo-record -g, or "
-			  "give perf script text)", lo.record_path);
+			  "give perf script text)", a->lo.record_path);
 		dt_stacks_profile_free(p);
-		return CLI_EXIT_FAILURE;
+		return -1;
 	}
+	*out = p;
+	return 0;
+}
 
+/* Writes the profile to -o FILE (removed when incomplete) or stdout. */
+static int write_profile(const struct args *a, const struct dt_stacks_profile *p)
+{
+	const char *output = a->output;
+	char err[CLI_ERRLEN];
+	int status = CLI_EXIT_OK;
 	FILE *out = stdout;
+
 	if (output && strcmp(output, "-")) {
 		out = fopen(output, "w");
 		if (!out) {
 			cli_error(prog, "%s: %s", output, strerror(errno));
-			dt_stacks_profile_free(p);
 			return CLI_EXIT_FAILURE;
 		}
 	}
 	int write_failed = 0;
-	if (dt_stacks_write(out, format, p, &oo, err, sizeof(err))) {
+	if (dt_stacks_write(out, a->format, p, &a->oo, err, sizeof(err))) {
 		status = CLI_EXIT_FAILURE;
 		/* A write error is told below, with its cause. */
 		write_failed = ferror(out);
@@ -270,6 +238,22 @@ int main(int argc, char **argv)
 	} else if ((write_failed || !status) && cli_flush_stdout(prog)) {
 		status = CLI_EXIT_FAILURE;
 	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	struct dt_stacks_profile *p;
+	int status;
+
+	cli_init(prog);
+	status = parse_args(argc, argv, &a);
+	if (status != OPT_RUN)
+		return status;
+	if (load(&a, &p))
+		return CLI_EXIT_FAILURE;
+	status = write_profile(&a, p);
 	dt_stacks_profile_free(p);
 	return status;
 }

@@ -2,7 +2,6 @@
 /* damo-wss: working set size distribution, time series and plots, with
  * damo's `report wss` semantics and text. */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,58 +10,14 @@
 #include "cli.h"
 #include "gnuplot.h"
 #include "input.h"
+#include "options.h"
 #include "plot.h"
 #include "report.h"
+#include "shared_opts.h"
 #include "units.h"
 #include "wss.h"
 
 static const char *prog = "damo-wss";
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: %s [-i FILE] [options]\n"
-		"Working set size of a record: damo's percentiles, a time series, plots.\n"
-		"\n"
-		"  -i, --input FILE          record to read (default damon.dtr; .dtr, damo json,\n"
-		"                            json_compressed, legacy binary, perf script text)\n"
-		"  -r, --range START END STEP  percentiles to print (default 0 101 25)\n"
-		"      --exclude_samples N   drop the first N snapshots of each target (default 20)\n"
-		"  -t, --acc_thres N         minimum nr_accesses of a working set region (default 1)\n"
-		"      --sz_thres SIZE       minimum size of a working set region (default 1)\n"
-		"      --work_time TIME      merge snapshots into units of this time (microseconds,\n"
-		"                            or with a unit: 1s, 100ms; default 1)\n"
-		"  -s, --sortby size|time    sort the sizes (default), or keep them in time order\n"
-		"      --raw_number          print plain byte counts\n"
-		"      --all_wss             print every size, not percentiles\n"
-		"      --nr_cols_bar N       width of the bars (default 59; 0: none)\n"
-		"      --per_target          one report per monitoring target\n"
-		"      --collapse_targets    sum the targets into one (the default)\n"
-		"      --csv                 print the time series as CSV: target_id, start and\n"
-		"                            end (s from the record's start), wss_bytes\n"
-		"  -p, --plot FILE           draw into FILE (.png, .pdf, .svg): the WSS over time\n"
-		"                            with --sortby time, else the percentile curve\n"
-		"      --gnuplot             draw --plot with gnuplot instead of cairo\n"
-		"  -h, --help                this help\n"
-		"      --version             print the version\n"
-		"\n"
-		"Exit status: 0 success, 1 failure (bad input, I/O), 2 bad command line.\n",
-		prog);
-}
-
-enum {
-	OPT_EXCLUDE = 256,
-	OPT_SZ_THRES,
-	OPT_WORK_TIME,
-	OPT_RAW,
-	OPT_ALL,
-	OPT_COLS,
-	OPT_PER_TARGET,
-	OPT_COLLAPSE,
-	OPT_CSV,
-	OPT_GNUPLOT,
-	OPT_VERSION,
-};
 
 struct args {
 	const char *input;
@@ -73,136 +28,96 @@ struct args {
 	const char *plot;
 };
 
-static int parse_i64(const char *s, int64_t *v)
+static int opt_acc_thres(const struct opt *o, const char *arg, struct opt_parser *p)
 {
 	char *end;
+
 	errno = 0;
-	long long x = strtoll(s, &end, 10);
-	if (errno || end == s || *end)
-		return -EINVAL;
-	*v = x;
+	long long x = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end)
+		return opt_fail(p, "--acc_thres: not an integer: '%s'", arg);
+	*(int64_t *)o->value = x;
+	return 0;
+}
+
+static int opt_sz_thres(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	uint64_t u;
+
+	if (dt_parse_size(arg, &u) || u > INT64_MAX)
+		return opt_fail(p, "--sz_thres: not a size: '%s'", arg);
+	*(int64_t *)o->value = (int64_t)u;
+	return 0;
+}
+
+static int opt_work_time(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	uint64_t u;
+
+	if (dt_parse_duration_us(arg, &u) || u > INT64_MAX / 1000)
+		return opt_fail(p, "--work_time: not a duration: '%s'", arg);
+	*(int64_t *)o->value = (int64_t)u;
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "range", required_argument, NULL, 'r' },
-		{ "exclude_samples", required_argument, NULL, OPT_EXCLUDE },
-		{ "acc_thres", required_argument, NULL, 't' },
-		{ "sz_thres", required_argument, NULL, OPT_SZ_THRES },
-		{ "work_time", required_argument, NULL, OPT_WORK_TIME },
-		{ "sortby", required_argument, NULL, 's' },
-		{ "raw_number", no_argument, NULL, OPT_RAW },
-		{ "all_wss", no_argument, NULL, OPT_ALL },
-		{ "nr_cols_bar", required_argument, NULL, OPT_COLS },
-		{ "per_target", no_argument, NULL, OPT_PER_TARGET },
-		{ "collapse_targets", no_argument, NULL, OPT_COLLAPSE },
-		{ "csv", no_argument, NULL, OPT_CSV },
-		{ "plot", required_argument, NULL, 'p' },
-		{ "gnuplot", no_argument, NULL, OPT_GNUPLOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		OPT_STRING('i', "input", &a->input, "FILE",
+			   "record to read (default damon.dtr; .dtr, damo json, json_compressed, "
+			   "legacy binary, perf script text)"),
+		CMD_OPT_PCT_RANGE(&a->range, "percentiles to print (default 0 101 25)"),
+		OPT_UINT(0, "exclude_samples", &a->wss.exclude_samples, "N", 0, UINT64_MAX,
+			 "--exclude_samples: not a count: '%s'",
+			 "drop the first N snapshots of each target (default 20)"),
+		OPT_CALLBACK('t', "acc_thres", &a->wss.acc_thres, "N",
+			     "minimum nr_accesses of a working set region (default 1)", opt_acc_thres),
+		OPT_CALLBACK(0, "sz_thres", &a->wss.sz_thres, "SIZE",
+			     "minimum size of a working set region (default 1)", opt_sz_thres),
+		OPT_CALLBACK(0, "work_time", &a->wss.work_time_us, "TIME",
+			     "merge snapshots into units of this time (microseconds, or with a "
+			     "unit: 1s, 100ms; default 1)", opt_work_time),
+		OPT_CHOICE('s', "sortby", &a->sort_by_time, NULL, "--sortby: 'size' or 'time', not '%s'",
+			   "sort the sizes (default), or keep them in time order",
+			   { "size", 0 }, { "time", 1 }),
+		OPT_BOOL(0, "raw_number", &a->raw, "print plain byte counts"),
+		OPT_BOOL(0, "all_wss", &a->all, "print every size, not percentiles"),
+		OPT_UINT(0, "nr_cols_bar", &a->nr_cols_bar, "N", 0, 10000,
+			 "--nr_cols_bar: not a width: '%s'", "width of the bars (default 59; 0: none)"),
+		OPT_BOOL(0, "per_target", &a->per_target, "one report per monitoring target"),
+		OPT_SET_INT(0, "collapse_targets", &a->per_target, 0,
+			    "sum the targets into one (the default)"),
+		OPT_BOOL(0, "csv", &a->csv,
+			 "print the time series as CSV: target_id, start and end (s from the "
+			 "record's start), wss_bytes"),
+		OPT_STRING('p', "plot", &a->plot, "FILE",
+			   "draw into FILE (.png, .pdf, .svg): the WSS over time with --sortby time, "
+			   "else the percentile curve"),
+		OPT_BOOL(0, "gnuplot", &a->gnuplot, "draw --plot with gnuplot instead of cairo"),
+		OPT_HELP('h'),
+		OPT_VERSION(0),
+		OPT_END(),
 	};
-	int c;
-	int64_t v;
-	uint64_t u;
+	const struct opt_cmd cmd = {
+		.name = prog,
+		.usage = (const char *const[]){ "[-i FILE] [options]", NULL },
+		.about = "Working set size of a record: damo's percentiles, a time series, plots.\n",
+		.opts = opts,
+	};
 	char err[CLI_ERRLEN];
+	enum dt_plot_format f;
+	int i;
 
 	*a = (struct args){ .input = DTR_DEFAULT_PATH, .range = DT_PCT_RANGE_DEFAULT,
 			    .wss = DT_WSS_OPTS_DEFAULT, .nr_cols_bar = 59 };
-	while ((c = getopt_long(argc, argv, "i:r:t:s:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			a->input = optarg;
-			break;
-		case 'r': {
-			int64_t r[3];
-			if (optind + 2 > argc || parse_i64(optarg, &r[0]) ||
-			    parse_i64(argv[optind], &r[1]) || parse_i64(argv[optind + 1], &r[2]))
-				return cli_usage_error(prog, "--range needs three integers: START END STEP");
-			optind += 2;
-			a->range = (struct dt_pct_range){ r[0], r[1], r[2] };
-			if (dt_pct_range_check(&a->range, err, sizeof(err)))
-				return cli_usage_error(prog, "--range: %s", err);
-			break;
-		}
-		case OPT_EXCLUDE:
-			if (dt_parse_u64(optarg, &u))
-				return cli_usage_error(prog, "--exclude_samples: not a count: '%s'", optarg);
-			a->wss.exclude_samples = u;
-			break;
-		case 't':
-			if (parse_i64(optarg, &v))
-				return cli_usage_error(prog, "--acc_thres: not an integer: '%s'", optarg);
-			a->wss.acc_thres = v;
-			break;
-		case OPT_SZ_THRES:
-			if (dt_parse_size(optarg, &u) || u > INT64_MAX)
-				return cli_usage_error(prog, "--sz_thres: not a size: '%s'", optarg);
-			a->wss.sz_thres = (int64_t)u;
-			break;
-		case OPT_WORK_TIME:
-			if (dt_parse_duration_us(optarg, &u) || u > INT64_MAX / 1000)
-				return cli_usage_error(prog, "--work_time: not a duration: '%s'", optarg);
-			a->wss.work_time_us = (int64_t)u;
-			break;
-		case 's':
-			if (!strcmp(optarg, "time"))
-				a->sort_by_time = 1;
-			else if (!strcmp(optarg, "size"))
-				a->sort_by_time = 0;
-			else
-				return cli_usage_error(prog, "--sortby: 'size' or 'time', not '%s'", optarg);
-			break;
-		case OPT_RAW:
-			a->raw = 1;
-			break;
-		case OPT_ALL:
-			a->all = 1;
-			break;
-		case OPT_COLS:
-			if (parse_i64(optarg, &v) || v < 0 || v > 10000)
-				return cli_usage_error(prog, "--nr_cols_bar: not a width: '%s'", optarg);
-			a->nr_cols_bar = (long)v;
-			break;
-		case OPT_PER_TARGET:
-			a->per_target = 1;
-			break;
-		case OPT_COLLAPSE:
-			a->per_target = 0;
-			break;
-		case OPT_CSV:
-			a->csv = 1;
-			break;
-		case 'p':
-			a->plot = optarg;
-			break;
-		case OPT_GNUPLOT:
-			a->gnuplot = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_EXIT_OK);
-		case OPT_VERSION:
-			cli_print_version(prog);
-			exit(CLI_EXIT_OK);
-		default:
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	int status = opt_parse(&cmd, argc, argv, &i);
+	if (status != OPT_RUN)
+		return status;
 	if (a->gnuplot && !a->plot)
 		return cli_usage_error(prog, "--gnuplot draws --plot FILE; give --plot");
-	if (a->plot) {
-		enum dt_plot_format f;
-		if (dt_plot_format_of(a->plot, &f, err, sizeof(err)))
-			return cli_usage_error(prog, "--plot: %s", err);
-	}
-	return 0;
+	if (a->plot && dt_plot_format_of(a->plot, &f, err, sizeof(err)))
+		return cli_usage_error(prog, "--plot: %s", err);
+	return OPT_RUN;
 }
 
 static void target_label(char *buf, size_t len, const struct dt_target_info *t)
@@ -443,10 +358,9 @@ static int print_report(const struct dt_wss *w, const struct args *a)
 	return ret;
 }
 
-int main(int argc, char **argv)
+/* Reads the whole input into a new dt_wss: 0, or -1 with err set. */
+static int read_record(const struct args *a, struct dt_wss **out, char *err, size_t errlen)
 {
-	struct args a;
-	char err[CLI_ERRLEN];
 	struct dt_input *in;
 	struct dt_wss *w;
 	struct dtr_item item;
@@ -454,55 +368,73 @@ int main(int argc, char **argv)
 	uint64_t nr_snapshots = 0;
 	int ret;
 
-	cli_init(prog);
-	ret = parse_args(argc, argv, &a);
-
-	if (ret)
-		return ret;
-	if (dt_input_open(&in, a.input, NULL, err, sizeof(err))) {
-		cli_error(prog, "%s", err);
-		return CLI_EXIT_FAILURE;
-	}
-	if (dt_wss_new(&w, &a.wss)) {
-		cli_error(prog, "out of memory");
+	if (dt_input_open(&in, a->input, NULL, err, errlen))
+		return -1;
+	if (dt_wss_new(&w, &a->wss)) {
+		snprintf(err, errlen, "out of memory");
 		dt_input_close(in);
-		return CLI_EXIT_FAILURE;
+		return -1;
 	}
 	cli_progress_init(&progress);
-	while ((ret = dt_input_next(in, &item, err, sizeof(err))) == 1) {
-		if (dt_wss_add(w, &item, err, sizeof(err))) {
+	while ((ret = dt_input_next(in, &item, err, errlen)) == 1) {
+		if (dt_wss_add(w, &item, err, errlen)) {
 			ret = -1;
 			break;
 		}
 		if (item.type == DTR_ITEM_SNAPSHOT && (++nr_snapshots & 1023) == 0 &&
 		    cli_progress_due(&progress))
-			cli_progress_draw(&progress, "%s: %" PRIu64 " snapshots", a.input, nr_snapshots);
+			cli_progress_draw(&progress, "%s: %" PRIu64 " snapshots", a->input, nr_snapshots);
 	}
 	cli_progress_done(&progress);
 	dt_input_close(in);
 	if (ret < 0) {
-		cli_error(prog, "%s", err);
 		dt_wss_free(w);
-		return CLI_EXIT_FAILURE;
+		return -1;
 	}
-	if (a.csv)
+	*out = w;
+	return 0;
+}
+
+/* The CSV, the report or the plot: 0; 1 when the report could not be
+ * written (stdout's error is then set, and told on exit); -1 with err set. */
+static int write_output(const struct dt_wss *w, const struct args *a, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (a->csv)
 		ret = print_csv(w);
-	else if (!a.plot)
-		ret = print_report(w, &a);
+	else if (!a->plot)
+		ret = print_report(w, a);
 	if (ret == -ENOMEM) {
-		cli_error(prog, "out of memory");
-		dt_wss_free(w);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (ret)
+		return 1;
+	return a->plot && draw(w, a, err, errlen) ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	char err[CLI_ERRLEN];
+	struct dt_wss *w;
+	int ret;
+
+	cli_init(prog);
+	ret = parse_args(argc, argv, &a);
+	if (ret != OPT_RUN)
+		return ret;
+	if (read_record(&a, &w, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	if (!ret && a.plot) {
-		ret = draw(w, &a, err, sizeof(err));
-		if (ret) {
-			cli_error(prog, "%s", err);
-			dt_wss_free(w);
-			return CLI_EXIT_FAILURE;
-		}
-	}
+	ret = write_output(w, &a, err, sizeof(err));
 	dt_wss_free(w);
+	if (ret == -1) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
 	/* A report that could not be written (-EIO) left stdout's error set. */
 	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

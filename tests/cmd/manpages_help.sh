@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Every command has a man page that agrees with its --help: each long option
-# --help lists is described in the man page (an option paragraph after .TP)
-# and each option the man page describes is in --help; every page has an
-# EXIT STATUS section; `make install` puts all commands and pages in place.
+# Every command has a man page that agrees with its option table: the table,
+# as the hidden --list-options prints it (cmd/options.h: one line an option,
+# its names, then its argument's placeholder when it takes one), describes
+# the same options as the man page's option paragraphs (the line after each
+# .TP that starts with a dash), with the same short and long names and the
+# same need for an argument; --help, generated from the same table, shows
+# every name.  Every page has an EXIT STATUS section; `make install` puts all
+# commands and pages in place.
 source "$(dirname "$0")/lib.sh"
 
 commands="damo-record damo-info damo-wss damo-heatmap damo-stacks damo-timeline damo-convert damo-synth"
 
+# normalize: "NAME... [ARG]" lines from "NAME... [PLACEHOLDER WORDS]" lines:
+# what is no name (a word starting with a dash) becomes one word ARG.
+normalize() {
+	awk '{ names = ""; arg = "";
+	       for (i = 1; i <= NF; i++)
+		       if ($i ~ /^-/) names = names (names ? " " : "") $i; else arg = " ARG";
+	       if (names) print names arg }' | sort
+}
+
 for cmd in $commands; do
 	page="$DT_SRC/docs/man/$cmd.1"
 	[ -s "$page" ] || fail "$page missing"
+	expect_ok "$cmd" --list-options
+	normalize <out >table-opts
+	[ "$(wc -l <table-opts)" -ge 2 ] || fail "$cmd: too few options in --list-options"
+	# Option paragraphs of the man page: the line after each .TP, without
+	# its font macro, font escapes, quotes and commas.
+	awk '/^\.TP/ { getline; print }' "$page" |
+		sed 's/\\-/-/g; s/\\f[BIRP]//g; s/^\.[BIR]*  *//; s/[",]/ /g' |
+		grep -E '^-' | normalize >man-opts || true
+	diff -u table-opts man-opts >diff.txt ||
+		fail "$cmd: its option table (-) and $cmd.1 (+) describe different options: $(tail -n +4 diff.txt | sed -n 's/^\([-+]\)\(.*\)/\1[\2]/p' | tr '\n' ' ')"
+	# --help shows every name of the table.
 	expect_ok "$cmd" --help
-	# Option lines of --help: indented, starting with a dash; the names are
-	# what comes before the description column (two blanks).
-	sed -n 's/^ \{1,8\}\(-.*\)$/\1/p' out | sed 's/  .*//' |
-		grep -oE -- '--[a-z][a-z0-9_-]*' | sort -u >help-opts
-	# Option paragraphs of the man page: the line after each .TP.
-	awk '/^\.TP/ { getline; print }' "$page" | sed 's/\\-/-/g; s/\\f[BIRP]//g' |
-		grep -oE -- '--[a-z][a-z0-9_-]*' | sort -u >man-opts
-	[ "$(wc -l <help-opts)" -ge 2 ] || fail "$cmd: too few options found in --help"
-	diff -u help-opts man-opts >diff.txt ||
-		fail "$cmd: --help (-) and $cmd.1 (+) describe different options: $(grep '^[-+]-' diff.txt | tr '\n' ' ')"
+	for name in $(grep -oE -- '(^| )--?[a-zA-Z][a-z0-9_-]*' table-opts | sort -u); do
+		grep -qE -- "(^|[ ,])$name([ ,=]|\$)" out || fail "$cmd: --help does not show $name"
+	done
 	grep -q '^\.SH "\{0,1\}EXIT STATUS' "$page" || fail "$cmd.1 has no EXIT STATUS section"
 	grep -q '^\.TH ' "$page" || fail "$cmd.1 has no .TH line"
 done

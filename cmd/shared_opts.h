@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * shared_opts.h - option entries and value parsers that several commands
+ * share, so that an option means the same and is refused with the same
+ * words wherever it appears (options.h has the table contract).
+ *
+ * Everything here links without render/: damo-record, damo-info and
+ * damo-synth are also linked statically without it.  The colour options of
+ * the image commands are in heat_opts.h.
+ */
+#ifndef DT_SHARED_OPTS_H
+#define DT_SHARED_OPTS_H
+
+#include <stdint.h>
+
+#include "options.h"
+#include "stacks_profile.h"
+
+/* --range START END STEP into a struct dt_pct_range (value): three
+ * integers, checked by dt_pct_range_check(). */
+int cmd_opt_pct_range(const struct opt *o, const char *arg, struct opt_parser *p);
+#define CMD_OPT_PCT_RANGE(range, h) \
+	OPT_CALLBACK('r', "range", range, "START END STEP", h, cmd_opt_pct_range)
+
+/* NAME A B into uint64_t[2] (value): two counts from the entry's min to its
+ * max ("--resol T A"). */
+int cmd_opt_two_counts(const struct opt *o, const char *arg, struct opt_parser *p);
+#define CMD_OPT_TWO_COUNTS(l, v, a, lo, hi, h) \
+	{ .type = OPT_TYPE_CALLBACK, .long_name = (l), .arg = OPT_ARG_REQUIRED, .value = (v), \
+	  .argh = (a), .min = (lo), .max = (hi), .help = (h), .cb = cmd_opt_two_counts }
+
+/* The second value of an option taking two ("--time_range START END"):
+ * 0, or -1 after saying "NAME needs two values". */
+int cmd_second_value(struct opt_parser *p, const char **second);
+
+/* --address_range START END: two addresses, START < END, into r[0], r[1];
+ * 0 or -1 (refused with a message). */
+int cmd_parse_address_range(struct opt_parser *p, const char *arg, uint64_t r[2]);
+
+/* The options of dt_stacks_options (--perf-script, --phase-*, ...), which
+ * damo-stacks and damo-timeline share, as table entries applied to `lo`:
+ * fills `t` (CMD_STACKS_OPTS_MAX entries) and returns it, for OPT_INCLUDE. */
+#define CMD_STACKS_OPTS_MAX 24
+const struct opt *cmd_stacks_opts(struct opt t[CMD_STACKS_OPTS_MAX],
+				  struct dt_stacks_load_opts *lo);
+
+#endif /* DT_SHARED_OPTS_H */
