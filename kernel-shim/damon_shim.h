@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * damon_shim.h - the only code of damotrace that touches the kernel: DAMON
- * sysfs, tracefs and perf_event_open.
+ * sysfs, tracefs, perf_event_open and /proc.
  *
- * Four parts:
- *   1. Roots and probing: where DAMON sysfs, tracefs and /proc/iomem are
- *      (overridable, so tests can point the shim at a fake tree), and what
- *      they offer, without writing anything.
+ * Five parts:
+ *   1. Roots and probing: where DAMON sysfs, tracefs, /proc/iomem and /proc
+ *      are (overridable, so tests can point the shim at a fake tree), and
+ *      what they offer, without writing anything.
  *   2. One kdamond: create it (refusing when any kdamond already exists),
  *      configure one context, start, stop, read state, pid, intervals and
  *      tried regions, and remove it.  The shim writes only to a kdamond it
@@ -19,6 +19,8 @@
  *      runs without a kernel in tests and benchmarks.
  *   4. perf_event_open: the ring buffer reader for the tracepoint, and clock
  *      readings pairing CLOCK_MONOTONIC, perf_clock and CLOCK_REALTIME.
+ *   5. Processes, through /proc: command lines, memory maps, children and
+ *      whether a process is still alive.
  *
  * Conventions: functions return 0 (or a documented positive value) or a
  * negative errno and write one line naming the file and cause into the
@@ -42,17 +44,21 @@ extern "C" {
 #define DSHIM_ENV_TRACEFS_ROOT "DAMOTRACE_TRACEFS_ROOT" /* instead of the tracefs search */
 #define DSHIM_ENV_IOMEM "DAMOTRACE_IOMEM"               /* instead of /proc/iomem */
 #define DSHIM_SYSFS_ROOT "/sys/kernel/mm/damon"
+#define DSHIM_PROC_ROOT "/proc"
 #define DSHIM_PATH_LEN 512
 
 struct dshim_roots {
 	char sysfs[DSHIM_PATH_LEN];   /* the DAMON sysfs directory (holds admin/) */
 	char tracefs[DSHIM_PATH_LEN]; /* tracefs mount; "" when none was found */
 	char iomem[DSHIM_PATH_LEN];   /* /proc/iomem or its replacement */
+	char proc[DSHIM_PATH_LEN];    /* procfs, read by part 5 */
 };
 
 /* Fill `roots`: an argument that is not NULL wins, then the environment
  * variable, then the default (tracefs: the first of /sys/kernel/tracing and
- * /sys/kernel/debug/tracing that holds an `events` directory). */
+ * /sys/kernel/debug/tracing that holds an `events` directory).  `proc` is
+ * always DSHIM_PROC_ROOT (it has no argument or environment variable); a
+ * test points it at a fake tree by writing the field after this call. */
 void dshim_roots_init(struct dshim_roots *roots, const char *sysfs,
 		      const char *tracefs, const char *iomem);
 
@@ -342,6 +348,42 @@ struct dshim_clock_reading {
  * CLOCK_REALTIME.  Without perf events, monotonic and realtime come from
  * clock_gettime and `has` says so. */
 int dshim_read_clocks(struct dshim_clock_reading *r, char *err, size_t errlen);
+
+/* ------------------------------------------------------- processes (/proc) */
+
+/* Each reads below roots->proc (DSHIM_PROC_ROOT unless a test changed it);
+ * `roots` must have been filled by dshim_roots_init. */
+
+/* The command line of process `pid` (PROC/PID/cmdline) into `buf` (size
+ * `len` >= 1): its arguments joined by one space, trailing spaces removed,
+ * NUL-terminated.  One read of at most len - 1 bytes: a longer command line
+ * is cut.  buf is "" when the file cannot be read (a negative errno) or is
+ * empty (0). */
+int dshim_read_cmdline(const struct dshim_roots *roots, long pid, char *buf, size_t len,
+		       char *err, size_t errlen);
+
+/* The whole text of PROC/PID/maps: *text is malloc'd (the caller frees
+ * it), NUL-terminated, its length in *len; it is as long as the process's
+ * maps.  A negative errno (nothing allocated) when it cannot be read, e.g.
+ * the process is gone. */
+int dshim_read_maps(const struct dshim_roots *roots, long pid, char **text, size_t *len,
+		    char *err, size_t errlen);
+
+/* The children of the main thread of process `pid`
+ * (PROC/PID/task/PID/children): *pids is malloc'd (the caller frees it; NULL
+ * when *nr is 0) and holds the numbers in the order the file lists them, *nr
+ * of them, at most len / 2 + 1 for a file of len bytes.  A negative errno
+ * (nothing allocated) when the file cannot be read. */
+int dshim_read_children(const struct dshim_roots *roots, long pid, long **pids, size_t *nr,
+			char *err, size_t errlen);
+
+/* 1 when process `pid` is gone: PROC/PID/stat cannot be read, or its state
+ * is zombie (Z) or dead (X); 0 while it lives.  Never an error. */
+int dshim_process_gone(const struct dshim_roots *roots, long pid);
+
+/* 0 when `pid` is above 0, PROC/PID exists and the process is not gone;
+ * otherwise -ESRCH and the message "no process with pid PID". */
+int dshim_check_process(const struct dshim_roots *roots, long pid, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -165,6 +165,7 @@ void dshim_roots_init(struct dshim_roots *roots, const char *sysfs, const char *
 	if (!iomem && (env = getenv(DSHIM_ENV_IOMEM)) && *env)
 		iomem = env;
 	copy_path(roots->iomem, iomem ? iomem : "/proc/iomem");
+	copy_path(roots->proc, DSHIM_PROC_ROOT);
 	if (!tracefs && (env = getenv(DSHIM_ENV_TRACEFS_ROOT)) && *env)
 		tracefs = env;
 	if (tracefs) {

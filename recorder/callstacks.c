@@ -22,21 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "recorder_internal.h"
+
 /* Emulated machines are slow to load perf and to write its data. */
 #define PERF_START_TIMEOUT_MS 120000
 #define PERF_STOP_TIMEOUT_MS 120000
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int executable(const char *path)
 {

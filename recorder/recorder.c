@@ -9,43 +9,24 @@
 #define _GNU_SOURCE
 #include "recorder.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "callstacks_internal.h"
 #include "damon_shim.h"
 #include "dtr.h"
-#include "units.h"
+#include "recorder_internal.h"
 
-#define MAX_TARGETS 64
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -70,176 +51,7 @@ const char *rec_stop_name(enum rec_stop stop)
 	}
 }
 
-/* ---------------------------------------------------------------- parsing */
-
-int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, char *err,
-		     size_t errlen)
-{
-	char *copy = strdup(text), *save = NULL;
-	struct rec_range *out = NULL;
-	size_t n = 0;
-
-	*ranges = NULL;
-	*nr = 0;
-	if (!copy)
-		return -ENOMEM;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		/* A '-' after the first character separates the two numbers. */
-		char *dash = strchr(tok + (*tok == '-' ? 1 : 0), '-');
-		uint64_t s, e;
-		if (!dash) {
-			set_err(err, errlen, "region '%s': expected START-END", tok);
-			goto bad;
-		}
-		*dash = '\0';
-		if (dt_parse_size(tok, &s) || dt_parse_size(dash + 1, &e)) {
-			set_err(err, errlen, "region '%s-%s': not two addresses", tok, dash + 1);
-			goto bad;
-		}
-		if (e <= s) {
-			set_err(err, errlen, "region %s-%s: end is not above start", tok, dash + 1);
-			goto bad;
-		}
-		if (n && s < out[n - 1].end) {
-			set_err(err, errlen, "region %s-%s: regions must be sorted and not overlap",
-				tok, dash + 1);
-			goto bad;
-		}
-		struct rec_range *nb = realloc(out, (n + 1) * sizeof(*nb));
-		if (!nb)
-			goto bad;
-		out = nb;
-		out[n].start = s;
-		out[n].end = e;
-		n++;
-	}
-	if (!n) {
-		set_err(err, errlen, "no region in '%s'", text);
-		goto bad;
-	}
-	free(copy);
-	*ranges = out;
-	*nr = n;
-	return 0;
-bad:
-	free(copy);
-	free(out);
-	return -EINVAL;
-}
-
-void rec_free_argv(char **argv)
-{
-	if (!argv)
-		return;
-	for (char **p = argv; *p; p++)
-		free(*p);
-	free(argv);
-}
-
-int rec_split_command(const char *line, char ***argv_out, char *err, size_t errlen)
-{
-	size_t len = strlen(line), n = 0;
-	char **argv = calloc(len / 2 + 2, sizeof(*argv));
-	char *word = malloc(len + 1);
-	const char *p = line;
-
-	*argv_out = NULL;
-	if (!argv || !word)
-		goto nomem;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		size_t w = 0;
-		char quote = 0;
-		for (; *p; p++) {
-			if (quote) {
-				if (*p == quote)
-					quote = 0;
-				else if (quote == '"' && *p == '\\' &&
-					 (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`'))
-					word[w++] = *++p;
-				else
-					word[w++] = *p;
-			} else if (*p == '\'' || *p == '"') {
-				quote = *p;
-			} else if (*p == '\\' && p[1]) {
-				word[w++] = *++p;
-			} else if (*p == ' ' || *p == '\t' || *p == '\n') {
-				break;
-			} else {
-				word[w++] = *p;
-			}
-		}
-		if (quote) {
-			set_err(err, errlen, "command '%s': unterminated %c quote", line, quote);
-			free(word);
-			rec_free_argv(argv);
-			return -EINVAL;
-		}
-		word[w] = '\0';
-		if (!(argv[n++] = strdup(word)))
-			goto nomem;
-	}
-	free(word);
-	if (!n) {
-		set_err(err, errlen, "empty command");
-		rec_free_argv(argv);
-		return -EINVAL;
-	}
-	*argv_out = argv;
-	return 0;
-nomem:
-	free(word);
-	rec_free_argv(argv);
-	set_err(err, errlen, "out of memory");
-	return -ENOMEM;
-}
-
-/* ---------------------------------------------------------------- state */
-
-struct rec {
-	const struct rec_options *o;
-	struct rec_stats *st;
-	const char *out;
-	int out_fd;
-	struct dtr_writer *w;
-	int write_failed;
-	char werr[512];
-	struct dshim_roots roots;
-	struct dshim_damon *damon;
-	struct dshim_tracer *tracer;
-	struct dshim_assembler *asm_;
-	struct dshim_stream *stream;
-	struct dshim_capture *capture;
-	struct dshim_event_format fmt;
-	char *format_text;
-	const char *ops;
-	uint64_t sample_us, aggr_us, update_us, min_nr, max_nr;
-	size_t nr_targets, context_targets;
-	long pids[MAX_TARGETS];
-	uint64_t prev_end[MAX_TARGETS];
-	uint64_t maps_hash[MAX_TARGETS];
-	char cmdlines[MAX_TARGETS][256];
-	int intervals_written;
-	int recording;        /* setup done: from here on the output is kept */
-	int moved_old;        /* an earlier file was renamed to NAME.old */
-	char old_path[4096];
-	struct dshim_range *paddr_ranges;
-	size_t nr_paddr_ranges;
-	pid_t child;
-	int go_fd, exec_err_fd;
-	int child_reaped;
-	uid_t sudo_uid;
-	gid_t sudo_gid;
-	int under_sudo;
-	struct dtr_region *regbuf;
-	size_t regcap;
-	uint64_t t0;
-	struct rec_perf perf;
-	int perf_running;
-};
+/* ---------------------------------------------------------------- items */
 
 static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen)
 {
@@ -251,26 +63,6 @@ static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t 
 		set_err(err, errlen, "%s", r->werr);
 	}
 	return ret;
-}
-
-static void read_cmdline(long pid, char *buf, size_t len)
-{
-	char path[64];
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	while (n && buf[n - 1] == ' ')
-		buf[--n] = '\0';
 }
 
 static enum dtr_ops ops_enum(const char *ops)
@@ -299,7 +91,7 @@ static int write_context(struct rec *r, size_t nr_targets, char *err, size_t err
 				off += (size_t)snprintf(cmdlines[i] + off, sizeof(cmdlines[i]) - off,
 							"%s%s", off ? " " : "", *a);
 		} else if (pid > 0) {
-			read_cmdline(pid, cmdlines[i], sizeof(cmdlines[i]));
+			dshim_read_cmdline(&r->roots, pid, cmdlines[i], sizeof(cmdlines[i]), NULL, 0);
 		}
 		t[i] = (struct dtr_target){ .index = (uint32_t)i, .id = i, .pid = pid,
 					    .cmdline = cmdlines[i] };
@@ -345,8 +137,8 @@ static int write_clocks(struct rec *r, const char *label, char *err, size_t errl
 	return put_item(r, &it, err, errlen);
 }
 
-static int write_meta(struct rec *r, const char *source, const char *extra_key,
-		      const char *extra_value, char *err, size_t errlen)
+int write_meta(struct rec *r, const char *source, const char *extra_key,
+	       const char *extra_value, char *err, size_t errlen)
 {
 	struct utsname u;
 	struct dtr_kv kv[8];
@@ -373,7 +165,7 @@ static int write_meta(struct rec *r, const char *source, const char *extra_key,
 	return put_item(r, &it, err, errlen);
 }
 
-static int write_stop_meta(struct rec *r, char *err, size_t errlen)
+int write_stop_meta(struct rec *r, char *err, size_t errlen)
 {
 	char sig[32] = "";
 	struct dtr_kv kv[2];
@@ -455,7 +247,7 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	return 0;
 }
 
-static int on_snapshot(void *arg, const struct dshim_snapshot *snap, char *err, size_t errlen)
+int on_snapshot(void *arg, const struct dshim_snapshot *snap, char *err, size_t errlen)
 {
 	struct rec *r = arg;
 	return put_snapshot(r, snap->time_ns, snap->target, snap->incomplete, snap->has_age,
@@ -483,60 +275,16 @@ static uint64_t fnv1a(const char *s, size_t n)
 	return h;
 }
 
-static int read_file_all(const char *path, char **buf, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 16384, n = 0;
-	char *b;
-
-	if (fd < 0)
-		return -errno;
-	if (!(b = malloc(cap + 1))) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2 + 1);
-			if (!nb) {
-				free(b);
-				close(fd);
-				return -ENOMEM;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = -errno;
-			free(b);
-			close(fd);
-			return e;
-		}
-		if (!got)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 /* Record /proc/PID/maps when it differs from what was last recorded. */
 static int record_maps(struct rec *r, size_t target, char *err, size_t errlen)
 {
-	char path[64], *text;
+	char *text;
 	size_t len;
 	long pid = r->pids[target];
 
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/maps", pid);
-	if (read_file_all(path, &text, &len))
+	if (dshim_read_maps(&r->roots, pid, &text, &len, NULL, 0))
 		return 0; /* the process is gone: its exit is noticed elsewhere */
 	uint64_t h = fnv1a(text, len);
 	if (h == r->maps_hash[target]) {
@@ -587,42 +335,7 @@ static int record_maps(struct rec *r, size_t target, char *err, size_t errlen)
 	return ret;
 }
 
-/* ---------------------------------------------------------------- children */
-
-static int have_pid(const struct rec *r, long pid)
-{
-	for (size_t i = 0; i < r->nr_targets; i++)
-		if (r->pids[i] == pid)
-			return 1;
-	return 0;
-}
-
-/* Descendants of the targets, from /proc/PID/task/TID/children. */
-static int find_new_children(struct rec *r)
-{
-	int added = 0;
-	for (size_t i = 0; i < r->nr_targets && r->nr_targets < MAX_TARGETS; i++) {
-		char path[96], *text;
-		size_t len;
-		snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", r->pids[i], r->pids[i]);
-		if (read_file_all(path, &text, &len))
-			continue;
-		char *p = text;
-		while (*p && r->nr_targets < MAX_TARGETS) {
-			char *end;
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (pid > 0 && !have_pid(r, pid)) {
-				r->pids[r->nr_targets++] = pid;
-				added++;
-			}
-			p = end;
-		}
-		free(text);
-	}
-	return added;
-}
+/* ---------------------------------------------------------------- targets */
 
 static int commit_targets(struct rec *r, char *err, size_t errlen)
 {
@@ -636,28 +349,7 @@ static int commit_targets(struct rec *r, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- output */
 
-static int parse_id(const char *s, unsigned long *v)
-{
-	char *end;
-	if (!s || !*s || !isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-static void detect_sudo(struct rec *r)
-{
-	unsigned long uid, gid;
-	if (geteuid() == 0 && !parse_id(getenv("SUDO_UID"), &uid) &&
-	    !parse_id(getenv("SUDO_GID"), &gid) && uid != 0) {
-		r->under_sudo = 1;
-		r->sudo_uid = (uid_t)uid;
-		r->sudo_gid = (gid_t)gid;
-	}
-}
-
-static int open_output(struct rec *r, char *err, size_t errlen)
+int open_output(struct rec *r, char *err, size_t errlen)
 {
 	struct stat st;
 	char old[4096];
@@ -700,135 +392,7 @@ static int open_output(struct rec *r, char *err, size_t errlen)
 	return ret;
 }
 
-/* ---------------------------------------------------------------- command */
-
-static int start_child(struct rec *r, char *err, size_t errlen)
-{
-	int go[2], ex[2];
-
-	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
-		set_err(err, errlen, "pipe: %s", strerror(errno));
-		return -errno;
-	}
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		set_err(err, errlen, "fork: %s", strerror(e));
-		return -e;
-	}
-	if (pid == 0) {
-		char c;
-		int e = 0;
-		close(go[1]);
-		close(ex[0]);
-		/* Wait until DAMON is on and the reader attached. */
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		if (r->under_sudo && !r->o->as_root) {
-			gid_t g = r->sudo_gid;
-			if (setgroups(1, &g) || setgid(r->sudo_gid) || setuid(r->sudo_uid))
-				e = errno;
-		}
-		if (!e) {
-			execvp(r->o->argv[0], r->o->argv);
-			e = errno;
-		}
-		if (write(ex[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(ex[1]);
-	r->child = pid;
-	r->go_fd = go[1];
-	r->exec_err_fd = ex[0];
-	r->pids[0] = pid;
-	r->nr_targets = 1;
-	return 0;
-}
-
-static int release_child(struct rec *r, char *err, size_t errlen)
-{
-	int e = 0;
-	ssize_t n;
-
-	if (write(r->go_fd, "g", 1) != 1) {
-		set_err(err, errlen, "cannot start the command: %s", strerror(errno));
-		return -EIO;
-	}
-	close(r->go_fd);
-	r->go_fd = -1;
-	do
-		n = read(r->exec_err_fd, &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(r->exec_err_fd);
-	r->exec_err_fd = -1;
-	if (n == (ssize_t)sizeof(e)) {
-		set_err(err, errlen, "cannot run '%s': %s", r->o->argv[0], strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-static void end_child(struct rec *r)
-{
-	if (r->child <= 0 || r->child_reaped)
-		return;
-	if (r->go_fd >= 0) {
-		/* Never released: it exits on its own when the pipe closes. */
-		close(r->go_fd);
-		r->go_fd = -1;
-		waitpid(r->child, NULL, 0);
-		r->child_reaped = 1;
-	}
-}
-
-static int process_gone(long pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
-static int target_exited(struct rec *r)
-{
-	if (r->o->kind == REC_TARGET_PADDR)
-		return 0;
-	if (r->child > 0) {
-		int status;
-		if (!r->child_reaped && waitpid(r->child, &status, WNOHANG) == r->child) {
-			r->child_reaped = 1;
-			r->st->target_status = status;
-		}
-		return r->child_reaped;
-	}
-	return process_gone(r->pids[0]);
-}
-
 /* ---------------------------------------------------------------- setup */
-
-static int check_process(long pid, char *err, size_t errlen)
-{
-	char path[64];
-	struct stat st;
-	snprintf(path, sizeof(path), "/proc/%ld", pid);
-	if (pid <= 0 || stat(path, &st) || process_gone(pid)) {
-		set_err(err, errlen, "no process with pid %ld", pid);
-		return -ESRCH;
-	}
-	return 0;
-}
 
 static int setup_tracepoint_format(struct rec *r, const struct dshim_probe *p, char *err,
 				   size_t errlen)
@@ -959,7 +523,7 @@ static void report(struct rec *r)
 		r->o->progress(r->o->progress_arg, r->st);
 }
 
-static int stop_requested(struct rec *r)
+int stop_requested(struct rec *r)
 {
 	if (r->o->stop_signal && *r->o->stop_signal) {
 		r->st->stop = REC_STOP_SIGNAL;
@@ -1099,7 +663,7 @@ static int finish_stop(struct rec *r, int ret, char *err, size_t errlen)
 	return ret;
 }
 
-static int close_output(struct rec *r, int ret, char *err, size_t errlen)
+int close_output(struct rec *r, int ret, char *err, size_t errlen)
 {
 	if (!r->w)
 		goto out;
@@ -1201,7 +765,7 @@ static void finish_callstacks(struct rec *r, int ret)
 	rec_perf_cleanup(&r->perf, r->o->keep_perf_data);
 }
 
-static void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st)
+void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st)
 {
 	memset(r, 0, sizeof(*r));
 	memset(st, 0, sizeof(*st));
@@ -1219,23 +783,13 @@ static void rec_init(struct rec *r, const struct rec_options *o, struct rec_stat
 	r->ops = o->ops ? o->ops : o->kind == REC_TARGET_PADDR ? "paddr" : "vaddr";
 }
 
-static void rec_free(struct rec *r)
+void rec_free(struct rec *r)
 {
 	dshim_stream_free(r->stream);
 	dshim_assembler_free(r->asm_);
 	free(r->format_text);
 	free(r->paddr_ranges);
 	free(r->regbuf);
-}
-
-static unsigned pages_order(unsigned pages)
-{
-	unsigned order = 0;
-	if (!pages)
-		return 9;
-	while ((1u << order) < pages && order < 16)
-		order++;
-	return order;
 }
 
 int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t errlen)
@@ -1289,7 +843,7 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	if (ret)
 		goto out_free;
 	if (o->kind == REC_TARGET_PID) {
-		if ((ret = check_process(o->pid, err, errlen)))
+		if ((ret = dshim_check_process(&r.roots, o->pid, err, errlen)))
 			goto out_free;
 		r.pids[0] = o->pid;
 		r.nr_targets = 1;
@@ -1364,67 +918,6 @@ out:
 	ret = close_output(&r, ret, err, errlen);
 	report(&r);
 out_free:
-	rec_free(&r);
-	return ret;
-}
-
-/* ---------------------------------------------------------------- replay */
-
-int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_stats *st,
-		   char *err, size_t errlen)
-{
-	struct rec r;
-	struct dshim_capture_reader *cr = NULL;
-	const void *rec;
-	size_t len;
-	int ret;
-
-	rec_init(&r, o, st);
-	r.ops = o->ops;
-	if ((ret = dshim_capture_open(&cr, capture, err, errlen)))
-		return ret;
-	const char *text = dshim_capture_format_text(cr);
-	char ferr[400] = "";
-	if ((ret = dshim_event_format_parse(text, strlen(text), &r.fmt, ferr, sizeof(ferr)))) {
-		set_err(err, errlen, "%s: event format: %s", capture, ferr);
-		goto out;
-	}
-	if ((ret = dshim_assembler_new(&r.asm_, 1, r.aggr_us * 500, on_snapshot, &r)) ||
-	    (ret = dshim_stream_new(&r.stream, &r.fmt, dshim_capture_sample_type(cr), r.asm_))) {
-		set_err(err, errlen, "%s: unsupported sample type or out of memory", capture);
-		ret = ret ? ret : -EINVAL;
-		goto out;
-	}
-	if ((ret = open_output(&r, err, errlen)) ||
-	    (ret = write_meta(&r, "tracepoint", "replayed_from", capture, err, errlen)))
-		goto out;
-	r.recording = 1; /* a damaged capture still leaves what was decoded */
-	r.t0 = now_ns();
-	/* The intervals of the command line stand for the recording's; they
-	 * are written before the first snapshot. */
-	while ((ret = dshim_capture_next(cr, &rec, &len, err, errlen)) == 1) {
-		if ((ret = dshim_stream_feed(r.stream, rec, len, err, errlen)))
-			break;
-		if (stop_requested(&r)) {
-			ret = 0;
-			break;
-		}
-	}
-	if (!ret)
-		ret = dshim_assembler_flush(r.asm_, err, errlen);
-	if (!ret)
-		st->stop = st->stop ? st->stop : REC_STOP_END_OF_INPUT;
-	st->lost_events = dshim_assembler_lost_events(r.asm_);
-	st->elapsed_ns = now_ns() - r.t0;
-out:
-	dshim_capture_close_reader(cr);
-	if (r.w && !ret && !r.write_failed) {
-		ret = write_stop_meta(&r, err, errlen);
-		if (!ret)
-			ret = dtr_writer_close(r.w, err, errlen);
-		r.w = NULL;
-	}
-	ret = close_output(&r, ret, err, errlen);
 	rec_free(&r);
 	return ret;
 }
