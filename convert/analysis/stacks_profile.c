@@ -108,16 +108,6 @@ int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 	return 1;
 }
 
-void dt_stacks_options_help(FILE *out)
-{
-	for (const struct dt_stacks_option *op = dt_stacks_options; op->name; op++) {
-		char left[64];
-		snprintf(left, sizeof(left), "--%s%s%s", op->name, op->arg ? " " : "",
-			 op->arg ? op->arg : "");
-		fprintf(out, "      %-21s %s\n", left, op->help);
-	}
-}
-
 static void warn(struct dt_stacks_profile *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void warn(struct dt_stacks_profile *p, const char *fmt, ...)

@@ -70,8 +70,6 @@ extern const struct dt_stacks_option dt_stacks_options[];
  * `name` is not one of dt_stacks_options, -EINVAL (err says why). */
 int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 			      const char *value, char *err, size_t errlen);
-/* The --help lines of dt_stacks_options, each "  --name ARG   help\n". */
-void dt_stacks_options_help(FILE *out);
 
 #define DT_PROFILE_MAX_WARNINGS 4
 
