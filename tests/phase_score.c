@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// phase-score: segments every record of the phase corpus and a family of
+// damo-synth records, scores them against their truth (segment_score.h)
+// and prints a table; with --check, exits 1 when a record misses a truth
+// boundary or its extra segments cover 5% of its run or more.
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dtr.h"
+#include "segment.h"
+#include "segment_score.h"
+#include "synth.h"
+
+struct opts {
+	const char *corpus;
+	unsigned synth;
+	int check, detail, segments;
+	struct dt_seg_params p;
+};
+
+struct totals {
+	size_t records, failed, bounds, matched, found, extras, patterns, pright, names, nright;
+	double sum_err, max_err;
+};
+
+static void print_segments(const struct dt_seg_features *f, const struct dt_segments *s,
+			   uint64_t origin)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct dt_segment *g = &s->v[i];
+		int names[2];
+		double shares[2];
+		int n = dt_segment_name(f, g, names, shares);
+		printf("    %7.2f-%7.2f s %-6s %-13s e=%.2f +-%.2f act %.2f %s",
+		       ((double)g->start_ns - (double)origin) / 1e9,
+		       ((double)g->end_ns - (double)origin) / 1e9, dt_seg_pattern_name(g->pattern),
+		       dt_seg_reason_name(g->reason), g->effect, (double)g->uncertainty_ns / 1e9,
+		       g->activity, n ? f->frames[names[0]].symbol : "-");
+		if (g->pattern == DT_SEG_SWEEP || g->pattern == DT_SEG_GROWTH)
+			printf(" speed %.0f B/s", g->speed);
+		printf("\n");
+	}
+}
+
+static int fails(const struct dt_seg_score *sc)
+{
+	return sc->matched < sc->bounds || sc->extra_cover >= 0.05;
+}
+
+static int score_one(const char *label, const struct dt_truth *t, const struct opts *o,
+		     struct totals *tot)
+{
+	struct dt_seg_features f;
+	struct dt_segments s;
+	struct dt_seg_score sc;
+	char err[512];
+	int ret = dt_seg_features_from_file(t->record, NULL, &f, err, sizeof(err));
+
+	if (!ret)
+		ret = dt_segment(&f, &o->p, &s, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "phase-score: %s\n", err);
+		return ret;
+	}
+	dt_seg_score(&f, &s, t, &sc, o->detail ? stdout : NULL);
+	printf("%-14s %3zu/%-3zu %6.2f %6.2f %3zu %6.1f%% %3zu/%-3zu %3zu/%-3zu %s\n", label,
+	       sc.matched, sc.bounds, sc.max_err_s, sc.matched ? sc.sum_err_s / sc.matched : 0,
+	       sc.extras, 100 * sc.extra_cover, sc.patterns_right, sc.patterns, sc.names_right,
+	       sc.names, fails(&sc) ? "FAIL" : "ok");
+	if (o->segments)
+		print_segments(&f, &s, t->run_start_ns);
+	tot->records++;
+	tot->failed += fails(&sc);
+	tot->bounds += sc.bounds;
+	tot->matched += sc.matched;
+	tot->found += sc.found;
+	tot->extras += sc.extras;
+	tot->patterns += sc.patterns;
+	tot->pright += sc.patterns_right;
+	tot->names += sc.names;
+	tot->nright += sc.names_right;
+	tot->sum_err += sc.sum_err_s;
+	tot->max_err = sc.max_err_s > tot->max_err ? sc.max_err_s : tot->max_err;
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+	return 0;
+}
+
+static int is_truth(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+	return n > 6 && !strcmp(e->d_name + n - 6, ".truth");
+}
+
+static int score_corpus(const struct opts *o, struct totals *tot)
+{
+	struct dirent **names;
+	int n = scandir(o->corpus, &names, is_truth, alphasort), ret = 0;
+
+	if (n < 0) {
+		fprintf(stderr, "phase-score: %s: %s\n", o->corpus, strerror(errno));
+		return -errno;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[1024], label[64], err[512];
+		snprintf(path, sizeof(path), "%s/%s", o->corpus, names[i]->d_name);
+		for (unsigned run = 1; !ret && run < 100; run++) {
+			struct dt_truth t;
+			if (dt_truth_read_corpus(path, run, &t, err, sizeof(err)))
+				break;
+			snprintf(label, sizeof(label), "%.*s-%u",
+				 (int)(strlen(names[i]->d_name) - 6), names[i]->d_name, run);
+			ret = score_one(label, &t, o, tot);
+			dt_truth_free(&t);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return ret;
+}
+
+/* damo-synth --stacks --seed SEED --truth, into a temporary directory. */
+static int make_synth(uint64_t seed, const char *dir, char *rec, char *truth, size_t len)
+{
+	struct dt_synth_opts so;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	struct dtr_writer *w;
+	char err[512];
+	int ret;
+
+	dt_synth_default_opts(&so);
+	so.seed = seed;
+	so.stacks = 1;
+	snprintf(rec, len, "%s/synth-%" PRIu64 ".dtr", dir, seed);
+	snprintf(truth, len, "%s/synth-%" PRIu64 ".truth", dir, seed);
+	FILE *tf = fopen(truth, "w");
+	if (!tf)
+		return -errno;
+	ret = dtr_writer_open(&w, rec, &wo, err, sizeof(err));
+	if (!ret) {
+		ret = dt_synth_write(&so, w, tf, NULL, NULL, err, sizeof(err));
+		int r2 = dtr_writer_close(w, err, sizeof(err));
+		ret = ret ? ret : r2;
+	}
+	if (fclose(tf) && !ret)
+		ret = -EIO;
+	if (ret)
+		fprintf(stderr, "phase-score: synth seed %" PRIu64 ": %s\n", seed, err);
+	return ret;
+}
+
+static int score_synth(const struct opts *o, struct totals *tot)
+{
+	char dir[] = "/tmp/phase-score.XXXXXX", rec[256], truth[256], label[64], err[512];
+	int ret = 0;
+
+	if (!o->synth)
+		return 0;
+	if (!mkdtemp(dir))
+		return -errno;
+	for (unsigned seed = 1; !ret && seed <= o->synth; seed++) {
+		struct dt_truth t;
+		ret = make_synth(seed, dir, rec, truth, sizeof(rec));
+		if (!ret && (ret = dt_truth_read_synth(truth, rec, &t, err, sizeof(err))))
+			fprintf(stderr, "phase-score: %s\n", err);
+		if (!ret) {
+			snprintf(label, sizeof(label), "synth-%u", seed);
+			ret = score_one(label, &t, o, tot);
+			dt_truth_free(&t);
+		}
+		unlink(rec);
+		unlink(truth);
+	}
+	rmdir(dir);
+	return ret;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: phase-score [--check] [--detail] [--segments] [--corpus DIR]\n"
+			"                   [--synth N] [--call-effect X] [--memory-effect X]\n");
+	return 2;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	o->corpus = "tests/data/corpus";
+	o->synth = 8;
+	dt_seg_params_default(&o->p);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--check"))
+			o->check = 1;
+		else if (!strcmp(a, "--detail"))
+			o->detail = 1;
+		else if (!strcmp(a, "--segments"))
+			o->segments = 1;
+		else if (!strcmp(a, "--corpus") && v && ++i)
+			o->corpus = v;
+		else if (!strcmp(a, "--synth") && v && ++i)
+			o->synth = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(a, "--call-effect") && v && ++i)
+			o->p.call_effect = strtod(v, NULL);
+		else if (!strcmp(a, "--memory-effect") && v && ++i)
+			o->p.memory_effect = strtod(v, NULL);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct totals tot = { 0 };
+
+	if (parse(argc, argv, &o))
+		return usage();
+	printf("%-14s %7s %6s %6s %3s %7s %7s %7s\n", "record", "bounds", "maxerr", "mean",
+	       "xtr", "xcover", "pattern", "names");
+	if (score_corpus(&o, &tot) || score_synth(&o, &tot))
+		return 1;
+	printf("%-14s %3zu/%-3zu %6.2f %6.2f %3zu %7s %3zu/%-3zu %3zu/%-3zu %zu of %zu records fail\n",
+	       "TOTAL", tot.matched, tot.bounds, tot.max_err,
+	       tot.matched ? tot.sum_err / tot.matched : 0, tot.extras, "", tot.pright,
+	       tot.patterns, tot.nright, tot.names, tot.failed, tot.records);
+	return o.check && tot.failed ? 1 : 0;
+}
