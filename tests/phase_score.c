@@ -31,6 +31,13 @@ struct totals {
 static void print_segments(const struct dt_seg_features *f, const struct dt_segments *s,
 			   uint64_t origin)
 {
+	for (size_t j = 0; j < f->nr_frames; j++)
+		printf("    frame %s [%s] flags %#x depth %.1f samples %" PRIu64 "\n",
+		       f->frames[j].symbol, f->frames[j].dso, f->frames[j].flags,
+		       f->frames[j].depth, f->frames[j].samples);
+	for (size_t a = 0; a < f->nr_areas; a++)
+		printf("    area %#" PRIx64 "-%#" PRIx64 " %s\n", f->areas[a].start, f->areas[a].end,
+		       f->areas[a].kind);
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct dt_segment *g = &s->v[i];
 		int names[2];

@@ -460,51 +460,20 @@ static int spans_push(struct spans *s, size_t a, size_t b)
 	return 0;
 }
 
-static int stage_calls(const struct model *m, struct cuts *out)
+/* Over-segmentation: every span of at least 2 x min_bins is split where
+ * the cost gains most, down to min_bins; the cuts come out in any order. */
+static int oversegment(const struct model *m, cost_fn cost, size_t a, size_t b,
+		       struct cuts *out)
 {
 	struct spans todo = { 0 };
-	int ret = spans_push(&todo, 0, m->T);
+	int ret = spans_push(&todo, a, b);
 
 	while (!ret && todo.nr) {
 		struct span s = todo.v[--todo.nr];
-		size_t k = best_split(m, call_cost, s.a, s.b), which = 0;
+		size_t k = best_split(m, cost, s.a, s.b);
 		if (!k)
 			continue;
-		double e = call_effect(m, s.a, k, s.b, &which);
-		if (e < m->p->call_effect)
-			continue;
-		ret = cuts_add(out, k, which == m->F ? DT_SEG_ACTIVITY : DT_SEG_CALLS, e);
-		if (!ret)
-			ret = spans_push(&todo, s.a, k);
-		if (!ret)
-			ret = spans_push(&todo, k, s.b);
-	}
-	free(todo.v);
-	return ret;
-}
-
-/* Memory cuts inside [a, b); the first `skip` bins (DAMON's lag after a
- * call-path boundary) are left out. */
-static int stage_memory(const struct model *m, size_t a, size_t b, size_t skip,
-			struct cuts *out)
-{
-	struct spans todo = { 0 };
-	int ret = 0;
-
-	if (!m->D || a + skip >= b)
-		return 0;
-	ret = spans_push(&todo, a + skip, b);
-	while (!ret && todo.nr) {
-		struct span s = todo.v[--todo.nr];
-		size_t k = best_split(m, mem_cost, s.a, s.b);
-		if (!k)
-			continue;
-		double e = mem_effect(m, s.a, k, s.b);
-		if (e < m->p->memory_effect)
-			continue;
-		double l = mem_total(m, s.a, k), r = mem_total(m, k, s.b);
-		enum dt_seg_reason why = fmax(l, r) >= 2 * fmin(l, r) ? DT_SEG_WSS : DT_SEG_HOTSET;
-		ret = cuts_add(out, k, why, e);
+		ret = cuts_add(out, k, DT_SEG_START, 0);
 		if (!ret)
 			ret = spans_push(&todo, s.a, k);
 		if (!ret)
@@ -519,6 +488,91 @@ static int cmp_cut(const void *a, const void *b)
 	const struct cut *x = a, *y = b;
 	return x->k < y->k ? -1 : x->k > y->k;
 }
+
+typedef double (*effect_fn)(const struct model *m, size_t a, size_t k, size_t b,
+			    enum dt_seg_reason *why);
+
+static double calls_effect_fn(const struct model *m, size_t a, size_t k, size_t b,
+			      enum dt_seg_reason *why)
+{
+	size_t which = 0;
+	double e = call_effect(m, a, k, b, &which);
+
+	*why = which == m->F ? DT_SEG_ACTIVITY : DT_SEG_CALLS;
+	return e;
+}
+
+static double memory_effect_fn(const struct model *m, size_t a, size_t k, size_t b,
+			       enum dt_seg_reason *why)
+{
+	double l = mem_total(m, a, k), r = mem_total(m, k, b);
+
+	*why = fmax(l, r) >= 2 * fmin(l, r) ? DT_SEG_WSS : DT_SEG_HOTSET;
+	return mem_effect(m, a, k, b);
+}
+
+/* Effect of cut i of c (sorted) between its neighbours, inside [a, b). */
+static void rate_cut(const struct model *m, effect_fn fn, struct cuts *c, size_t i,
+		     size_t a, size_t b)
+{
+	size_t lo = i ? c->v[i - 1].k : a, hi = i + 1 < c->nr ? c->v[i + 1].k : b;
+
+	c->v[i].effect = fn(m, lo, c->v[i].k, hi, &c->v[i].reason);
+}
+
+/* Backward elimination: while the weakest cut is below delta, drop it and
+ * rate its neighbours again.  The order of removal does not depend on
+ * delta, so a smaller delta keeps a superset of the cuts. */
+static void eliminate(const struct model *m, effect_fn fn, struct cuts *c, size_t a,
+		      size_t b, double delta)
+{
+	qsort(c->v, c->nr, sizeof(*c->v), cmp_cut);
+	for (size_t i = 0; i < c->nr; i++)
+		rate_cut(m, fn, c, i, a, b);
+	while (c->nr) {
+		size_t w = 0;
+		for (size_t i = 1; i < c->nr; i++)
+			if (c->v[i].effect < c->v[w].effect)
+				w = i;
+		if (c->v[w].effect >= delta)
+			break;
+		memmove(&c->v[w], &c->v[w + 1], (c->nr - w - 1) * sizeof(*c->v));
+		c->nr--;
+		if (w > 0)
+			rate_cut(m, fn, c, w - 1, a, b);
+		if (w < c->nr)
+			rate_cut(m, fn, c, w, a, b);
+	}
+}
+
+static int stage_calls(const struct model *m, struct cuts *out)
+{
+	int ret = oversegment(m, call_cost, 0, m->T, out);
+
+	if (!ret)
+		eliminate(m, calls_effect_fn, out, 0, m->T, m->p->call_effect);
+	return ret;
+}
+
+/* Memory cuts inside [a, b); the first `skip` bins (DAMON's lag after a
+ * call-path boundary) are left out. */
+static int stage_memory(const struct model *m, size_t a, size_t b, size_t skip,
+			struct cuts *out)
+{
+	struct cuts c = { 0 };
+	int ret = 0;
+
+	if (!m->D || a + skip >= b)
+		return 0;
+	ret = oversegment(m, mem_cost, a + skip, b, &c);
+	if (!ret)
+		eliminate(m, memory_effect_fn, &c, a + skip, b, m->p->memory_effect);
+	for (size_t i = 0; !ret && i < c.nr; i++)
+		ret = cuts_add(out, c.v[i].k, c.v[i].reason, c.v[i].effect);
+	free(c.v);
+	return ret;
+}
+
 
 /* ------------------------------------------------------------ patterns */
 
