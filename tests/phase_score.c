@@ -74,13 +74,15 @@ static int score_one(const char *label, const struct dt_truth *t, const struct o
 		fprintf(stderr, "phase-score: %s\n", err);
 		return ret;
 	}
-	dt_seg_score(&f, &s, t, &sc, o->detail ? stdout : NULL);
+	dt_seg_score(&f, &s, t, &sc, NULL);
 	printf("%-14s %3zu/%-3zu %6.2f %6.2f %3zu %6.1f%% %3zu/%-3zu %3zu/%-3zu %s\n", label,
 	       sc.matched, sc.bounds, sc.max_err_s, sc.matched ? sc.sum_err_s / sc.matched : 0,
 	       sc.extras, 100 * sc.extra_cover, sc.patterns_right, sc.patterns, sc.names_right,
 	       sc.names, fails(&sc) ? "FAIL" : "ok");
 	if (o->segments)
 		print_segments(&f, &s, t->run_start_ns);
+	if (o->detail)
+		dt_seg_score(&f, &s, t, &sc, stdout);
 	tot->records++;
 	tot->failed += fails(&sc);
 	tot->bounds += sc.bounds;
@@ -213,6 +215,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->synth = (unsigned)strtoul(v, NULL, 10);
 		else if (!strcmp(a, "--call-effect") && v && ++i)
 			o->p.call_effect = strtod(v, NULL);
+		else if (!strcmp(a, "--drift") && v && ++i)
+			o->p.drift = strtod(v, NULL);
+		else if (!strcmp(a, "--z") && v && ++i)
+			o->p.z = strtod(v, NULL);
 		else if (!strcmp(a, "--memory-effect") && v && ++i)
 			o->p.memory_effect = strtod(v, NULL);
 		else

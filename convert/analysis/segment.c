@@ -15,6 +15,7 @@ void dt_seg_params_default(struct dt_seg_params *p)
 	p->call_effect = 0.3;
 	p->memory_effect = 0.5;
 	p->z = 2.0;
+	p->drift = 0;
 	p->min_bins = 3;
 }
 
@@ -300,6 +301,18 @@ static int share_side(const struct model *m, size_t j, size_t a, size_t b,
 	return 1;
 }
 
+/* How much a feature's mean moves between the halves of [a, b) (0 when
+ * a half has too few samples): a slow drift is no boundary. */
+static double share_drift(const struct model *m, size_t j, size_t a, size_t b)
+{
+	size_t h = (a + b) / 2;
+	double u, v, s1, s2;
+
+	if (h <= a || h >= b || !share_side(m, j, a, h, &u, &s1) || !share_side(m, j, h, b, &v, &s2))
+		return 0;
+	return fabs(u - v);
+}
+
 static double act_side(const struct model *m, size_t a, size_t b, double *se2)
 {
 	double len = (double)(b - a);
@@ -321,7 +334,8 @@ static double call_effect(const struct model *m, size_t a, size_t k, size_t b,
 		double ml, mr;
 		if (!share_side(m, j, a, k, &ml, &se2l) || !share_side(m, j, k, b, &mr, &se2r))
 			continue;
-		double d = fabs(ml - mr) - z * sqrt(se2l + se2r);
+		double d = fabs(ml - mr) - z * sqrt(se2l + se2r) -
+			   m->p->drift * fmax(share_drift(m, j, a, k), share_drift(m, j, k, b));
 		if (d > best) {
 			best = d;
 			*which = j;
@@ -853,15 +867,14 @@ static int name_tier(unsigned fl)
 	return fl & DT_SEG_FRAME_SOURCE ? 3 : 2;
 }
 
-/* Better candidate: higher tier; in the executable the deeper, in
- * libraries the shallower (the call into the library). */
+/* Better candidate: higher tier, then deeper. */
 static int name_better(const struct dt_seg_frame *x, const struct dt_seg_frame *y)
 {
 	int tx = name_tier(x->flags), ty = name_tier(y->flags);
 
 	if (tx != ty)
 		return tx > ty;
-	return tx == 1 ? x->depth < y->depth : x->depth > y->depth;
+	return x->depth > y->depth;
 }
 
 static int pick_name(const struct dt_seg_features *f, const double *share, int skip_common)

@@ -45,7 +45,7 @@ struct dt_seg_area {
 
 /* Flags of a tracked function (struct dt_seg_frame). */
 #define DT_SEG_FRAME_FEATURE 0x1u /* its share varies: segmentation uses it */
-#define DT_SEG_FRAME_COMMON  0x2u /* on >= 90% of the samples everywhere */
+#define DT_SEG_FRAME_COMMON  0x2u /* on >= 70% of the samples everywhere */
 #define DT_SEG_FRAME_KERNEL  0x4u /* a kernel frame */
 #define DT_SEG_FRAME_LIBRARY 0x8u /* in a shared library (or no DSO) */
 #define DT_SEG_FRAME_UNKNOWN 0x10u /* no symbol ("[unknown]") */
@@ -90,6 +90,7 @@ struct dt_seg_params {
 	double call_effect;   /* stage 1 threshold (share difference); default 0.3 */
 	double memory_effect; /* stage 2 threshold (hot-set distance); default 0.5 */
 	double z;             /* scatter correction in standard errors; default 2 */
+	double drift;         /* weight of a share's drift inside a side; default 0 */
 	uint32_t min_bins;    /* shortest segment, in bins; default 3 */
 };
 void dt_seg_params_default(struct dt_seg_params *p);
@@ -141,8 +142,8 @@ const char *dt_seg_reason_name(enum dt_seg_reason r);   /* "call path", ... */
 /* Name of the segment (the issue's naming rule): among tracked frames that
  * are not common to the whole record, the deepest whose inclusive share of
  * the segment's samples is >= 50%, preferring main-executable frames with
- * source lines, then main-executable frames, then the shallowest library
- * frame (the call into the library); kernel and unknown frames never.
+ * source lines, then main-executable frames, then library frames; kernel
+ * and unknown frames never.
  * When none qualifies, the top two by share.  Writes frame indexes into
  * names[0..1] (-1 when absent) and their shares; returns how many (0-2). */
 int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,

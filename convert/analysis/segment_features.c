@@ -758,21 +758,40 @@ static int choose_areas(struct dt_seg_builder *b, struct cands *c)
 	return 0;
 }
 
-/* Share of a function in each coarse cell with enough samples: min, max. */
+/* Share of a function in the coarse cells with enough samples: *hi the
+ * largest, *lo the smallest once the cells holding the lowest 5% of the
+ * samples are left out (start-up and exit cells). */
 static void func_range(const struct dt_seg_builder *b, const struct func *fn, double *lo,
 		       double *hi)
 {
-	*lo = 1;
-	*hi = 0;
+	double sh[NCELLS], w[NCELLS], total = 0;
+	size_t n = 0;
+
+	*lo = *hi = 0;
 	for (size_t c = 0; c < NCELLS; c++) {
 		if (b->cell_total[c] < 10)
 			continue;
-		double s = (double)fn->cells[c] / b->cell_total[c];
-		*lo = s < *lo ? s : *lo;
-		*hi = s > *hi ? s : *hi;
+		sh[n] = (double)fn->cells[c] / b->cell_total[c];
+		w[n] = b->cell_total[c];
+		total += w[n++];
 	}
-	if (*hi < *lo)
-		*lo = *hi = 0;
+	for (size_t i = 1; i < n; i++) /* insertion sort by share, 128 at most */
+		for (size_t j = i; j > 0 && sh[j - 1] > sh[j]; j--) {
+			double x = sh[j], y = w[j];
+			sh[j] = sh[j - 1];
+			w[j] = w[j - 1];
+			sh[j - 1] = x;
+			w[j - 1] = y;
+		}
+	double acc = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc += w[i];
+		if (acc > 0.05 * total) {
+			*lo = sh[i];
+			break;
+		}
+	}
+	*hi = n ? sh[n - 1] : 0;
 }
 
 /* Two functions whose cell counts are proportional (a caller that only
@@ -824,7 +843,7 @@ static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
 		struct func *fn = &b->funcs[i];
 		double lo, hi;
 		func_range(b, fn, &lo, &hi);
-		if (lo >= 0.9)
+		if (lo >= 0.7)
 			fn->flags |= DT_SEG_FRAME_COMMON;
 		r[i] = (struct rank){ (uint32_t)i, hi - lo };
 		if (hi - lo < 0.2 || fn->samples * 200 < b->nr_stacks)

@@ -81,9 +81,12 @@ int dt_truth_read_corpus(const char *path, unsigned run, struct dt_truth *t, cha
 	dir_of(path, dir, sizeof(dir));
 	while (!ret && fgets(line, sizeof(line), fp)) {
 		long long lt;
-		if (sscanf(line, "run %u %239s %*s %" SCNu64 " %" SCNu64, &r, rec, &t->run_start_ns,
-			   &t->run_end_ns) == 4 && r == run) {
+		uint64_t s, e;
+		if (sscanf(line, "run %u %239s %*s %" SCNu64 " %" SCNu64, &r, rec, &s, &e) == 4 &&
+		    r == run) {
 			snprintf(t->record, sizeof(t->record), "%s%s", dir, rec);
+			t->run_start_ns = s;
+			t->run_end_ns = e;
 			found = 1;
 		} else if (sscanf(line, "lane %u %lld %15s", &r, &lt, kind) == 3 && r == run &&
 			   !strcmp(kind, "main")) {
