@@ -14,7 +14,6 @@
 #include "dtr.h"
 #include "segment.h"
 #include "segment_score.h"
-#include "synth.h"
 
 struct opts {
 	const char *corpus;
@@ -133,39 +132,9 @@ static int score_corpus(const struct opts *o, struct totals *tot)
 	return ret;
 }
 
-/* damo-synth --stacks --seed SEED --truth, into a temporary directory. */
-static int make_synth(uint64_t seed, const char *dir, char *rec, char *truth, size_t len)
-{
-	struct dt_synth_opts so;
-	struct dtr_writer_opts wo = { .no_fsync = 1 };
-	struct dtr_writer *w;
-	char err[512];
-	int ret;
-
-	dt_synth_default_opts(&so);
-	so.seed = seed;
-	so.stacks = 1;
-	snprintf(rec, len, "%s/synth-%" PRIu64 ".dtr", dir, seed);
-	snprintf(truth, len, "%s/synth-%" PRIu64 ".truth", dir, seed);
-	FILE *tf = fopen(truth, "w");
-	if (!tf)
-		return -errno;
-	ret = dtr_writer_open(&w, rec, &wo, err, sizeof(err));
-	if (!ret) {
-		ret = dt_synth_write(&so, w, tf, NULL, NULL, err, sizeof(err));
-		int r2 = dtr_writer_close(w, err, sizeof(err));
-		ret = ret ? ret : r2;
-	}
-	if (fclose(tf) && !ret)
-		ret = -EIO;
-	if (ret)
-		fprintf(stderr, "phase-score: synth seed %" PRIu64 ": %s\n", seed, err);
-	return ret;
-}
-
 static int score_synth(const struct opts *o, struct totals *tot)
 {
-	char dir[] = "/tmp/phase-score.XXXXXX", rec[256], truth[256], label[64], err[512];
+	char dir[] = "/tmp/phase-score.XXXXXX", label[64], err[512], truth[600];
 	int ret = 0;
 
 	if (!o->synth)
@@ -174,16 +143,17 @@ static int score_synth(const struct opts *o, struct totals *tot)
 		return -errno;
 	for (unsigned seed = 1; !ret && seed <= o->synth; seed++) {
 		struct dt_truth t;
-		ret = make_synth(seed, dir, rec, truth, sizeof(rec));
-		if (!ret && (ret = dt_truth_read_synth(truth, rec, &t, err, sizeof(err))))
+		if ((ret = dt_truth_make_synth(seed, dir, &t, err, sizeof(err)))) {
 			fprintf(stderr, "phase-score: %s\n", err);
-		if (!ret) {
+		} else {
 			snprintf(label, sizeof(label), "synth-%u", seed);
 			ret = score_one(label, &t, o, tot);
-			dt_truth_free(&t);
 		}
-		unlink(rec);
+		snprintf(truth, sizeof(truth), "%s/synth-%u.truth", dir, seed);
 		unlink(truth);
+		if (t.record[0])
+			unlink(t.record);
+		dt_truth_free(&t);
 	}
 	rmdir(dir);
 	return ret;

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "segment_score.h"
+#include "dtr.h"
 #include "errmsg.h"
+#include "synth.h"
 
 void dt_truth_free(struct dt_truth *t)
 {
@@ -143,6 +145,37 @@ int dt_truth_read_synth(const char *path, const char *record, struct dt_truth *t
 	if (!t->nr)
 		return dt_fail(err, errlen, -EINVAL, "%s: no phases of target 0", path);
 	return 0;
+}
+
+int dt_truth_make_synth(uint64_t seed, const char *dir, struct dt_truth *t, char *err,
+			size_t errlen)
+{
+	struct dt_synth_opts so;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	struct dtr_writer *w;
+	char rec[400], truth[400];
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	dt_synth_default_opts(&so);
+	so.seed = seed;
+	so.stacks = 1;
+	snprintf(rec, sizeof(rec), "%s/synth-%" PRIu64 ".dtr", dir, seed);
+	snprintf(truth, sizeof(truth), "%s/synth-%" PRIu64 ".truth", dir, seed);
+	FILE *tf = fopen(truth, "w");
+	if (!tf)
+		return dt_fail(err, errlen, -errno, "%s: %s", truth, strerror(errno));
+	ret = dtr_writer_open(&w, rec, &wo, err, errlen);
+	if (!ret) {
+		ret = dt_synth_write(&so, w, tf, NULL, NULL, err, errlen);
+		int r2 = ret ? (dtr_writer_abort(w), 0) : dtr_writer_close(w, err, errlen);
+		ret = ret ? ret : r2;
+	}
+	if (fclose(tf) && !ret)
+		ret = dt_fail(err, errlen, -EIO, "%s: write error", truth);
+	if (!ret)
+		ret = dt_truth_read_synth(truth, rec, t, err, errlen);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- score */

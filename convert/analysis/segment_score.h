@@ -48,6 +48,11 @@ int dt_truth_read_corpus(const char *path, unsigned run, struct dt_truth *t, cha
 int dt_truth_read_synth(const char *path, const char *record, struct dt_truth *t,
 			char *err, size_t errlen);
 void dt_truth_free(struct dt_truth *t);
+/* Write `damo-synth --stacks --seed SEED --truth` into DIR (synth-SEED.dtr
+ * and .truth) and read its truth into *t; the caller removes the files
+ * (t->record and the same name ending in .truth). */
+int dt_truth_make_synth(uint64_t seed, const char *dir, struct dt_truth *t, char *err,
+			size_t errlen);
 
 struct dt_seg_score {
 	size_t bounds, matched, found;  /* truth boundaries, matched, found inside the run */
