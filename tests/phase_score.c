@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include "dtr.h"
+#include <math.h>
 #include "segment.h"
 #include "segment_score.h"
 
+#define MIB_F 1048576.0
+
 struct opts {
-	const char *corpus;
+	const char *corpus, *dump;
 	unsigned synth;
 	int check, detail, segments;
 	struct dt_seg_params p;
@@ -53,6 +56,56 @@ static void print_segments(const struct dt_seg_features *f, const struct dt_segm
 	}
 }
 
+static FILE *dump_open(const struct opts *o, const char *label, const char *ext)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", o->dump, label, ext);
+	return fopen(path, "w");
+}
+
+/* For tests/phase_plot.sh: hot bytes per cell, shares of the feature
+ * frames, found and true boundaries; times in s from the run's start. */
+static void dump(const struct opts *o, const char *label, const struct dt_seg_features *f,
+		 const struct dt_segments *s, const struct dt_truth *t)
+{
+	FILE *h = dump_open(o, label, "heat"), *c = dump_open(o, label, "calls");
+	FILE *b = dump_open(o, label, "bounds");
+	double t0 = (double)t->run_start_ns;
+	size_t D = f->nr_areas * f->nr_cells;
+
+	for (size_t i = 0; h && c && i < f->nr_bins; i++) {
+		double x = ((double)f->start_ns[i] - t0) / 1e9, y = ((double)f->end_ns[i] - t0) / 1e9;
+		for (size_t d = 0; d < D; d++)
+			fprintf(h, "%.3f %.3f %zu %g\n", x, y, d,
+				f->heat[i * D + d] / (f->nr_aggrs[i] ? f->nr_aggrs[i] : 1) / MIB_F);
+		fprintf(c, "%.3f", (x + y) / 2);
+		for (size_t j = 0; j < f->nr_frames; j++)
+			if (f->frames[j].flags & DT_SEG_FRAME_FEATURE)
+				fprintf(c, " %.3f", f->samples[i] > 0 ? f->frame_samples[i * f->nr_frames + j] /
+									f->samples[i] : NAN);
+		fprintf(c, "\n");
+	}
+	for (size_t i = 1; b && i < s->nr; i++)
+		fprintf(b, "found %.3f %s\n", ((double)s->v[i].start_ns - t0) / 1e9,
+			s->v[i].reason == DT_SEG_HOTSET || s->v[i].reason == DT_SEG_WSS ? "memory" : "calls");
+	for (size_t j = 1; b && j < t->nr; j++)
+		fprintf(b, "truth %.3f %s\n", ((double)t->v[j].start_ns - t0) / 1e9, t->v[j].function);
+	if (c) {
+		fprintf(c, "# frames:");
+		for (size_t j = 0; j < f->nr_frames; j++)
+			if (f->frames[j].flags & DT_SEG_FRAME_FEATURE)
+				fprintf(c, " %s", f->frames[j].symbol);
+		fprintf(c, "\n");
+	}
+	if (h)
+		fclose(h);
+	if (c)
+		fclose(c);
+	if (b)
+		fclose(b);
+}
+
 static int fails(const struct dt_seg_score *sc)
 {
 	return sc->matched < sc->bounds || sc->extra_cover >= 0.05;
@@ -80,6 +133,8 @@ static int score_one(const char *label, const struct dt_truth *t, const struct o
 	       sc.names, fails(&sc) ? "FAIL" : "ok");
 	if (o->segments)
 		print_segments(&f, &s, t->run_start_ns);
+	if (o->dump)
+		dump(o, label, &f, &s, t);
 	if (o->detail)
 		dt_seg_score(&f, &s, t, &sc, stdout);
 	tot->records++;
@@ -162,7 +217,7 @@ static int score_synth(const struct opts *o, struct totals *tot)
 static int usage(void)
 {
 	fprintf(stderr, "usage: phase-score [--check] [--detail] [--segments] [--corpus DIR]\n"
-			"                   [--synth N] [--call-effect X] [--memory-effect X]\n");
+			"                   [--dump DIR] [--synth N] [--call-effect X] [--memory-effect X]\n");
 	return 2;
 }
 
@@ -179,6 +234,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->detail = 1;
 		else if (!strcmp(a, "--segments"))
 			o->segments = 1;
+		else if (!strcmp(a, "--dump") && v && ++i)
+			o->dump = v;
 		else if (!strcmp(a, "--corpus") && v && ++i)
 			o->corpus = v;
 		else if (!strcmp(a, "--synth") && v && ++i)

@@ -443,8 +443,9 @@ static void map_kind(const char *path, char kind[8])
 	snprintf(kind, 8, "%s", k);
 }
 
-/* Union of the entries seen: an entry starting where one of the same kind
- * starts extends it (a growing heap). */
+/* Union of the entries seen: an entry overlapping one of the same kind
+ * extends it (a growing heap, a mapping merged with its neighbour for a
+ * while); maps_normalise() merges what overlaps after that. */
 static void add_maps(struct dt_seg_builder *b, const struct dtr_maps *m)
 {
 	for (size_t i = 0; i < m->nr; i++) {
@@ -454,9 +455,10 @@ static void add_maps(struct dt_seg_builder *b, const struct dtr_maps *m)
 		map_kind(e->path, kind);
 		for (k = 0; k < b->nr_maps; k++) {
 			struct map_entry *x = &b->maps[k];
-			if (x->pid == m->pid && x->start == e->start && !strcmp(x->kind, kind)) {
-				if (e->end > x->end)
-					x->end = e->end;
+			if (x->pid == m->pid && x->start < e->end && e->start < x->end &&
+			    !strcmp(x->kind, kind)) {
+				x->start = e->start < x->start ? e->start : x->start;
+				x->end = e->end > x->end ? e->end : x->end;
 				break;
 			}
 		}
@@ -607,6 +609,30 @@ int dt_seg_builder_pass1(struct dt_seg_builder *b, const struct dtr_item *it,
 }
 
 /* ------------------------------------------------------ end of pass 1 */
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct map_entry *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void maps_normalise(struct dt_seg_builder *b)
+{
+	size_t o = 0;
+
+	qsort(b->maps, b->nr_maps, sizeof(*b->maps), cmp_map);
+	for (size_t i = 0; i < b->nr_maps; i++) {
+		struct map_entry *q = o ? &b->maps[o - 1] : NULL, *e = &b->maps[i];
+		if (q && q->pid == e->pid && e->start < q->end && !strcmp(q->kind, e->kind)) {
+			q->end = e->end > q->end ? e->end : q->end;
+			continue;
+		}
+		b->maps[o++] = *e;
+	}
+	b->nr_maps = o;
+}
 
 struct cand {
 	struct dt_seg_area a;
@@ -896,7 +922,10 @@ int dt_seg_builder_end_pass1(struct dt_seg_builder *b, char *err, size_t errlen)
 {
 	struct cands c = { 0 };
 	size_t nr_frames = 0;
-	int ret = choose_areas(b, &c);
+	int ret;
+
+	maps_normalise(b);
+	ret = choose_areas(b, &c);
 
 	if (!ret)
 		ret = choose_funcs(b, &nr_frames);
