@@ -415,16 +415,25 @@ struct cuts {
 	struct cut *v;
 };
 
+/* v with room for one more element (nr used of *cap, elem bytes each), or
+ * NULL (v still valid) when out of memory. */
+static void *grow(void *v, size_t *cap, size_t nr, size_t elem)
+{
+	if (nr < *cap)
+		return v;
+	size_t c = *cap ? 2 * *cap : 16;
+	void *n = realloc(v, c * elem);
+	if (n)
+		*cap = c;
+	return n;
+}
+
 static int cuts_add(struct cuts *c, size_t k, enum dt_seg_reason r, double e)
 {
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		struct cut *v = realloc(c->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	struct cut *v = grow(c->v, &c->cap, c->nr, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	c->v = v;
 	c->v[c->nr++] = (struct cut){ k, r, e };
 	return 0;
 }
@@ -462,14 +471,10 @@ struct spans {
 
 static int spans_push(struct spans *s, size_t a, size_t b)
 {
-	if (s->nr == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct span *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	struct span *v = grow(s->v, &s->cap, s->nr, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	s->v[s->nr++] = (struct span){ a, b };
 	return 0;
 }
