@@ -152,6 +152,16 @@ check: all $(UNIT_RUNNER) layers
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
 
+# `make phase-score`: segmentation scored against the phase corpus and a
+# family of damo-synth records (tests/phase_score.c, docs/PHASES.md).
+PHASE_SCORE := $(O)/tests/phase-score
+$(PHASE_SCORE): tests/phase_score.c $(ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_ALL) -o $@ $< $(ARCHIVES) $(ALL_LDFLAGS) $(SYS_LIBS)
+.PHONY: phase-score
+phase-score: $(PHASE_SCORE)
+	@$(PHASE_SCORE) $(PHASE_SCORE_ARGS)
+
 sanitize:
 	$(MAKE) O=$(O)-san BIN=$(O)-san/bin \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \

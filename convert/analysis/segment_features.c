@@ -1,0 +1,1090 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Per-bin features for segmentation (segment.h), built in two passes over
+// a record's items: pass 1 learns the bins, worked-on areas and functions
+// to track, pass 2 fills hot bytes per area cell and function shares.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "segment.h"
+#include "dtr.h"
+#include "errmsg.h"
+#include "input.h"
+
+#define NCELLS 128          /* coarse time cells of pass 1 */
+#define CELL0_NS 100000000ull
+#define MAX_FUNCS 4096      /* functions counted per coarse cell */
+#define MAX_PIECES 8192     /* hot address pieces per target */
+#define MAX_MAPS 4096
+#define MAX_TARGETS 64
+
+struct func {
+	char *symbol, *dso;
+	unsigned flags;
+	uint64_t samples, stamp;
+	double depth_sum;
+	uint32_t *cells;          /* [NCELLS] or NULL */
+	int32_t tracked;          /* index in the features, -1 when not */
+	uint32_t next;            /* hash chain, 0: end (index + 1) */
+};
+
+struct piece {
+	uint64_t start, end;
+	double heat;              /* sum of nr_accesses/max over aggregations */
+};
+
+struct pieces {
+	size_t nr, cap;
+	struct piece *v;
+};
+
+struct map_entry {
+	int64_t pid;
+	uint64_t start, end;
+	char kind[8];
+};
+
+struct dt_seg_builder {
+	struct dt_seg_build_opts o;
+	/* functions */
+	struct func *funcs;
+	size_t nr_funcs, cap_funcs;
+	uint32_t *hash;           /* buckets: index + 1 */
+	size_t nr_buckets;
+	uint32_t *frame_func;     /* record frame id -> function */
+	size_t nr_frame_map, cap_frame_map;
+	uint64_t nr_stacks, stamp;
+	uint64_t stacks_first, stacks_last;
+	/* coarse time cells */
+	uint64_t cell_origin, cell_ns;
+	int have_origin;
+	uint32_t cell_total[NCELLS];
+	/* targets and memory */
+	int64_t pid_of[MAX_TARGETS];
+	struct pieces heat[MAX_TARGETS];
+	struct map_entry *maps;
+	size_t nr_maps;
+	uint64_t sample_us, aggr_us, update_us;
+	uint32_t first_key;
+	int have_first_key;
+	/* bins and the result */
+	size_t nr_bins, cap_bins;
+	uint64_t *bin_start, *bin_end;
+	uint32_t *bin_aggrs;
+	struct dt_seg_features f;
+	int pass;
+};
+
+void dt_seg_build_opts_default(struct dt_seg_build_opts *o)
+{
+	o->max_bins = 4096;
+	o->max_frames = 64;
+	o->max_areas = 16;
+	o->nr_cells = 8;
+}
+
+void dt_seg_features_free(struct dt_seg_features *f)
+{
+	free(f->start_ns);
+	free(f->end_ns);
+	free(f->nr_aggrs);
+	free(f->wss);
+	free(f->heat);
+	free(f->pos);
+	free(f->samples);
+	free(f->frame_samples);
+	free(f->areas);
+	for (size_t i = 0; f->frames && i < f->nr_frames; i++) {
+		free((char *)f->frames[i].symbol);
+		free((char *)f->frames[i].dso);
+	}
+	free(f->frames);
+	memset(f, 0, sizeof(*f));
+}
+
+int dt_seg_features_alloc(struct dt_seg_features *f, char *err, size_t errlen)
+{
+	size_t T = f->nr_bins + 1, A = f->nr_areas, C = f->nr_cells;
+
+	f->start_ns = calloc(T, sizeof(uint64_t));
+	f->end_ns = calloc(T, sizeof(uint64_t));
+	f->nr_aggrs = calloc(T, sizeof(uint32_t));
+	f->wss = calloc(T, sizeof(double));
+	f->heat = calloc(T * A * C + 1, sizeof(double));
+	f->pos = calloc(T * A + 1, sizeof(double));
+	f->samples = calloc(T, sizeof(double));
+	f->frame_samples = calloc(T * f->nr_frames + 1, sizeof(double));
+	f->areas = calloc(A + 1, sizeof(*f->areas));
+	f->frames = calloc(f->nr_frames + 1, sizeof(*f->frames));
+	if (!f->start_ns || !f->end_ns || !f->nr_aggrs || !f->wss || !f->heat || !f->pos ||
+	    !f->samples || !f->frame_samples || !f->areas || !f->frames)
+		return dt_fail(err, errlen, -ENOMEM, "segment features: out of memory");
+	return 0;
+}
+
+int dt_seg_builder_new(struct dt_seg_builder **bp, const struct dt_seg_build_opts *o,
+		       char *err, size_t errlen)
+{
+	struct dt_seg_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return dt_fail(err, errlen, -ENOMEM, "segment features: out of memory");
+	if (o)
+		b->o = *o;
+	else
+		dt_seg_build_opts_default(&b->o);
+	if (b->o.max_bins < 16)
+		b->o.max_bins = 16;
+	b->nr_buckets = 4096;
+	b->hash = calloc(b->nr_buckets, sizeof(*b->hash));
+	b->maps = calloc(MAX_MAPS, sizeof(*b->maps));
+	if (!b->hash || !b->maps) {
+		dt_seg_builder_free(b);
+		return dt_fail(err, errlen, -ENOMEM, "segment features: out of memory");
+	}
+	b->cell_ns = CELL0_NS;
+	for (size_t i = 0; i < MAX_TARGETS; i++)
+		b->pid_of[i] = -1;
+	b->pass = 1;
+	*bp = b;
+	return 0;
+}
+
+void dt_seg_builder_free(struct dt_seg_builder *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nr_funcs; i++) {
+		free(b->funcs[i].symbol);
+		free(b->funcs[i].dso);
+		free(b->funcs[i].cells);
+	}
+	free(b->funcs);
+	free(b->hash);
+	free(b->frame_func);
+	for (size_t i = 0; i < MAX_TARGETS; i++)
+		free(b->heat[i].v);
+	free(b->maps);
+	free(b->bin_start);
+	free(b->bin_end);
+	free(b->bin_aggrs);
+	dt_seg_features_free(&b->f);
+	free(b);
+}
+
+/* ------------------------------------------------------------ functions */
+
+static uint64_t str_hash(const char *a, const char *b)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ull;
+	return h;
+}
+
+static unsigned frame_flags(const char *symbol, const char *dso, const char *srcline)
+{
+	unsigned fl = 0;
+
+	if (!strncmp(dso, "[kernel", 7) || !strcmp(dso, "[guest.kernel.kallsyms]"))
+		fl |= DT_SEG_FRAME_KERNEL;
+	if (!*dso || dso[0] == '[' || strstr(dso, ".so"))
+		fl |= DT_SEG_FRAME_LIBRARY;
+	if (!*symbol || !strcmp(symbol, "[unknown]") || !strncmp(symbol, "0x", 2))
+		fl |= DT_SEG_FRAME_UNKNOWN;
+	if (srcline && *srcline)
+		fl |= DT_SEG_FRAME_SOURCE;
+	return fl;
+}
+
+static int func_new(struct dt_seg_builder *b, const char *symbol, const char *dso,
+		    uint32_t *id)
+{
+	if (b->nr_funcs == b->cap_funcs) {
+		size_t cap = b->cap_funcs ? 2 * b->cap_funcs : 256;
+		struct func *v = realloc(b->funcs, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		b->funcs = v;
+		b->cap_funcs = cap;
+	}
+	struct func *fn = &b->funcs[b->nr_funcs];
+	memset(fn, 0, sizeof(*fn));
+	fn->symbol = strdup(symbol);
+	fn->dso = strdup(dso);
+	fn->tracked = -1;
+	if (b->nr_funcs < MAX_FUNCS)
+		fn->cells = calloc(NCELLS, sizeof(*fn->cells));
+	if (!fn->symbol || !fn->dso || (b->nr_funcs < MAX_FUNCS && !fn->cells)) {
+		free(fn->symbol);
+		free(fn->dso);
+		free(fn->cells);
+		return -ENOMEM;
+	}
+	*id = (uint32_t)b->nr_funcs++;
+	return 0;
+}
+
+/* The function of (symbol, dso), created if new. */
+static int func_intern(struct dt_seg_builder *b, const char *symbol, const char *dso,
+		       const char *srcline, uint32_t *id)
+{
+	size_t h = (size_t)(str_hash(symbol, dso) % b->nr_buckets);
+	int ret;
+
+	for (uint32_t i = b->hash[h]; i; i = b->funcs[i - 1].next) {
+		struct func *fn = &b->funcs[i - 1];
+		if (!strcmp(fn->symbol, symbol) && !strcmp(fn->dso, dso)) {
+			fn->flags |= frame_flags(symbol, dso, srcline) & DT_SEG_FRAME_SOURCE;
+			*id = i - 1;
+			return 0;
+		}
+	}
+	if ((ret = func_new(b, symbol, dso, id)))
+		return ret;
+	b->funcs[*id].flags = frame_flags(symbol, dso, srcline);
+	b->funcs[*id].next = b->hash[h];
+	b->hash[h] = *id + 1;
+	return 0;
+}
+
+static int add_frame(struct dt_seg_builder *b, const struct dtr_frame *fr)
+{
+	uint32_t id;
+	int ret;
+
+	if (fr->id >= b->cap_frame_map) {
+		size_t cap = b->cap_frame_map ? b->cap_frame_map : 256;
+		while (cap <= fr->id)
+			cap *= 2;
+		uint32_t *v = realloc(b->frame_func, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = b->cap_frame_map; i < cap; i++)
+			v[i] = UINT32_MAX;
+		b->frame_func = v;
+		b->cap_frame_map = cap;
+	}
+	if ((ret = func_intern(b, fr->symbol, fr->dso, fr->srcline, &id)))
+		return ret;
+	b->frame_func[fr->id] = id;
+	if (fr->id >= b->nr_frame_map)
+		b->nr_frame_map = fr->id + 1;
+	return 0;
+}
+
+/* ----------------------------------------------------- coarse time cells */
+
+static void cells_halve(struct dt_seg_builder *b)
+{
+	for (size_t c = 0; c < NCELLS / 2; c++)
+		b->cell_total[c] = b->cell_total[2 * c] + b->cell_total[2 * c + 1];
+	memset(b->cell_total + NCELLS / 2, 0, NCELLS / 2 * sizeof(uint32_t));
+	for (size_t i = 0; i < b->nr_funcs && i < MAX_FUNCS; i++) {
+		uint32_t *v = b->funcs[i].cells;
+		for (size_t c = 0; c < NCELLS / 2; c++)
+			v[c] = v[2 * c] + v[2 * c + 1];
+		memset(v + NCELLS / 2, 0, NCELLS / 2 * sizeof(uint32_t));
+	}
+	b->cell_ns *= 2;
+}
+
+static size_t cell_of(struct dt_seg_builder *b, uint64_t t)
+{
+	if (!b->have_origin) {
+		b->cell_origin = t;
+		b->have_origin = 1;
+	}
+	if (t < b->cell_origin)
+		return 0;
+	while ((t - b->cell_origin) / b->cell_ns >= NCELLS)
+		cells_halve(b);
+	return (size_t)((t - b->cell_origin) / b->cell_ns);
+}
+
+/* Pass 1: count each function once per sample, in its coarse cell. */
+static void stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
+{
+	size_t c = cell_of(b, s->time_ns);
+
+	b->stamp++;
+	b->nr_stacks++;
+	if (b->nr_stacks == 1 || s->time_ns < b->stacks_first)
+		b->stacks_first = s->time_ns;
+	if (s->time_ns > b->stacks_last)
+		b->stacks_last = s->time_ns;
+	b->cell_total[c]++;
+	for (uint32_t i = s->nr_frames; i-- > 0;) {
+		uint32_t id = s->frames[i];
+		if (id >= b->nr_frame_map || b->frame_func[id] == UINT32_MAX)
+			continue;
+		struct func *fn = &b->funcs[b->frame_func[id]];
+		if (fn->stamp == b->stamp)
+			continue;
+		fn->stamp = b->stamp;
+		fn->samples++;
+		fn->depth_sum += (double)(s->nr_frames - 1 - i);
+		if (fn->cells)
+			fn->cells[c]++;
+	}
+}
+
+/* ------------------------------------------------------ hot address pieces */
+
+static int pieces_reserve(struct pieces *p, size_t n)
+{
+	if (n <= p->cap)
+		return 0;
+	size_t cap = p->cap ? p->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	struct piece *v = realloc(p->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->v = v;
+	p->cap = cap;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Heat of the pieces (or regions) covering [lo, hi), walking with *i. */
+static double piece_heat(const struct piece *v, size_t n, size_t *i, uint64_t lo)
+{
+	while (*i < n && v[*i].end <= lo)
+		(*i)++;
+	return *i < n && v[*i].start <= lo ? v[*i].heat : 0;
+}
+
+/* Merge neighbours whose heat differs little until under the cap. */
+static void pieces_coarsen(struct pieces *p)
+{
+	for (double tol = 0.05; p->nr > MAX_PIECES * 3 / 4; tol *= 2) {
+		size_t o = 0;
+		for (size_t i = 0; i < p->nr; i++) {
+			struct piece *q = o ? &p->v[o - 1] : NULL, *c = &p->v[i];
+			double hi = q ? (q->heat > c->heat ? q->heat : c->heat) : 0;
+			double d = q ? (q->heat > c->heat ? q->heat - c->heat : c->heat - q->heat) : 0;
+			if (q && d <= tol * hi) {
+				double wq = (double)(q->end - q->start), wc = (double)(c->end - c->start);
+				q->heat = (q->heat * wq + c->heat * wc) / (wq + wc);
+				q->end = c->end;
+				continue;
+			}
+			p->v[o++] = *c;
+		}
+		p->nr = o;
+	}
+}
+
+/* Add the hot regions of a snapshot (weight nr_accesses/max) to the pieces. */
+static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max_nr)
+{
+	size_t nr = 0, np = 0, i = 0, j = 0;
+	struct piece *reg = malloc((s->nr_regions + 1) * sizeof(*reg));
+	uint64_t *pts = malloc((2 * (s->nr_regions + p->nr) + 1) * sizeof(*pts));
+	int ret = -ENOMEM;
+
+	if (!reg || !pts)
+		goto out;
+	for (uint64_t r = 0; r < s->nr_regions; r++) {
+		const struct dtr_region *g = &s->regions[r];
+		if (!g->nr_accesses || g->end <= g->start)
+			continue;
+		reg[nr++] = (struct piece){ g->start, g->end, g->nr_accesses / max_nr };
+		pts[np++] = g->start;
+		pts[np++] = g->end;
+	}
+	for (size_t k = 0; k < p->nr; k++) {
+		pts[np++] = p->v[k].start;
+		pts[np++] = p->v[k].end;
+	}
+	qsort(pts, np, sizeof(*pts), cmp_u64);
+	struct pieces out = { 0 };
+	if (pieces_reserve(&out, np + 1))
+		goto out;
+	for (size_t k = 0; k + 1 < np; k++) {
+		if (pts[k] == pts[k + 1])
+			continue;
+		double h = piece_heat(p->v, p->nr, &i, pts[k]) + piece_heat(reg, nr, &j, pts[k]);
+		if (h <= 0)
+			continue;
+		struct piece *last = out.nr ? &out.v[out.nr - 1] : NULL;
+		if (last && last->end == pts[k] && last->heat == h)
+			last->end = pts[k + 1];
+		else
+			out.v[out.nr++] = (struct piece){ pts[k], pts[k + 1], h };
+	}
+	free(p->v);
+	*p = out;
+	pieces_coarsen(p);
+	ret = 0;
+out:
+	free(reg);
+	free(pts);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- maps */
+
+static void map_kind(const char *path, char kind[8])
+{
+	const char *k = !*path ? "anon" : !strcmp(path, "[heap]") ? "heap" :
+		       !strcmp(path, "[stack]") ? "stack" : path[0] == '[' ? "special" : "file";
+	snprintf(kind, 8, "%s", k);
+}
+
+/* Union of the entries seen: an entry overlapping one of the same kind
+ * extends it (a growing heap, a mapping merged with its neighbour for a
+ * while); maps_normalise() merges what overlaps after that. */
+static void add_maps(struct dt_seg_builder *b, const struct dtr_maps *m)
+{
+	for (size_t i = 0; i < m->nr; i++) {
+		const struct dtr_map_entry *e = &m->entries[i];
+		char kind[8];
+		size_t k;
+		map_kind(e->path, kind);
+		for (k = 0; k < b->nr_maps; k++) {
+			struct map_entry *x = &b->maps[k];
+			if (x->pid == m->pid && x->start < e->end && e->start < x->end &&
+			    !strcmp(x->kind, kind)) {
+				x->start = e->start < x->start ? e->start : x->start;
+				x->end = e->end > x->end ? e->end : x->end;
+				break;
+			}
+		}
+		if (k == b->nr_maps && b->nr_maps < MAX_MAPS) {
+			struct map_entry *x = &b->maps[b->nr_maps++];
+			x->pid = m->pid;
+			x->start = e->start;
+			x->end = e->end;
+			memcpy(x->kind, kind, sizeof(kind));
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- bins */
+
+static int bins_reserve(struct dt_seg_builder *b)
+{
+	if (b->nr_bins < b->cap_bins)
+		return 0;
+	size_t cap = b->cap_bins ? 2 * b->cap_bins : 256;
+	uint64_t *s = realloc(b->bin_start, cap * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	b->bin_start = s;
+	uint64_t *e = realloc(b->bin_end, cap * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	b->bin_end = e;
+	uint32_t *a = realloc(b->bin_aggrs, cap * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	b->bin_aggrs = a;
+	b->cap_bins = cap;
+	return 0;
+}
+
+static void bins_halve(struct dt_seg_builder *b)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < b->nr_bins; i += 2, o++) {
+		b->bin_start[o] = b->bin_start[i];
+		b->bin_end[o] = b->bin_end[i];
+		b->bin_aggrs[o] = b->bin_aggrs[i];
+		if (i + 1 < b->nr_bins) {
+			b->bin_end[o] = b->bin_end[i + 1];
+			b->bin_aggrs[o] += b->bin_aggrs[i + 1];
+		}
+	}
+	b->nr_bins = o;
+}
+
+/* Index of the bin holding time t (start <= t < end; the end of the last
+ * bin counts in it), or -1. */
+static long bin_find(const uint64_t *start, const uint64_t *end, size_t n, uint64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	if (!n || t < start[0] || t > end[n - 1])
+		return -1;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (start[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t < end[lo] || lo == n - 1 ? (long)lo : -1;
+}
+
+/* One aggregation per snapshot of the first target seen; snapshots of the
+ * other targets fall into its bins. */
+static int snapshot_pass1(struct dt_seg_builder *b, const struct dtr_snapshot *s)
+{
+	uint32_t key = s->kdamond << 20 ^ s->context << 10 ^ s->target;
+	int ret;
+
+	if (!b->have_first_key) {
+		b->first_key = key;
+		b->have_first_key = 1;
+	}
+	cell_of(b, s->start_ns);
+	if (s->target < MAX_TARGETS) {
+		double max_nr = b->sample_us && b->aggr_us ? (double)b->aggr_us / b->sample_us : 20;
+		if ((ret = pieces_add(&b->heat[s->target], s, max_nr > 0 ? max_nr : 20)))
+			return ret;
+	}
+	if (key != b->first_key)
+		return 0;
+	if (b->nr_bins && s->end_ns <= b->bin_end[b->nr_bins - 1]) {
+		long i = bin_find(b->bin_start, b->bin_end, b->nr_bins, s->end_ns - 1);
+		if (i >= 0)
+			b->bin_aggrs[i]++;
+		return 0;
+	}
+	if ((ret = bins_reserve(b)))
+		return ret;
+	uint64_t start = s->start_ns;
+	if (b->nr_bins && start < b->bin_end[b->nr_bins - 1])
+		start = b->bin_end[b->nr_bins - 1];
+	b->bin_start[b->nr_bins] = start;
+	b->bin_end[b->nr_bins] = s->end_ns;
+	b->bin_aggrs[b->nr_bins++] = 1;
+	if (b->nr_bins > b->o.max_bins)
+		bins_halve(b);
+	return 0;
+}
+
+static void context_pass1(struct dt_seg_builder *b, const struct dtr_context *c)
+{
+	for (size_t i = 0; i < c->nr_targets; i++)
+		if (c->targets[i].index < MAX_TARGETS)
+			b->pid_of[c->targets[i].index] = c->targets[i].pid;
+}
+
+int dt_seg_builder_pass1(struct dt_seg_builder *b, const struct dtr_item *it,
+			 char *err, size_t errlen)
+{
+	int ret = 0;
+
+	switch (it->type) {
+	case DTR_ITEM_CONTEXT:
+		context_pass1(b, &it->u.context);
+		break;
+	case DTR_ITEM_INTERVALS:
+		b->sample_us = it->u.intervals.sample_us;
+		b->aggr_us = it->u.intervals.aggr_us;
+		b->update_us = it->u.intervals.update_us;
+		break;
+	case DTR_ITEM_SNAPSHOT:
+		ret = snapshot_pass1(b, &it->u.snapshot);
+		break;
+	case DTR_ITEM_FRAME:
+		ret = add_frame(b, &it->u.frame);
+		break;
+	case DTR_ITEM_STACK:
+		stack_pass1(b, &it->u.stack);
+		break;
+	case DTR_ITEM_MAPS:
+		add_maps(b, &it->u.maps);
+		break;
+	default:
+		break;
+	}
+	if (ret)
+		return dt_fail(err, errlen, ret, "segment features: out of memory");
+	return 0;
+}
+
+/* ------------------------------------------------------ end of pass 1 */
+
+static int cmp_map(const void *a, const void *b)
+{
+	const struct map_entry *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void maps_normalise(struct dt_seg_builder *b)
+{
+	size_t o = 0;
+
+	qsort(b->maps, b->nr_maps, sizeof(*b->maps), cmp_map);
+	for (size_t i = 0; i < b->nr_maps; i++) {
+		struct map_entry *q = o ? &b->maps[o - 1] : NULL, *e = &b->maps[i];
+		if (q && q->pid == e->pid && e->start < q->end && !strcmp(q->kind, e->kind)) {
+			q->end = e->end > q->end ? e->end : q->end;
+			continue;
+		}
+		b->maps[o++] = *e;
+	}
+	b->nr_maps = o;
+}
+
+struct cand {
+	struct dt_seg_area a;
+	double mass;              /* heat x bytes */
+};
+
+struct cands {
+	size_t nr, cap;
+	struct cand *v;
+};
+
+static int cands_add(struct cands *c, uint64_t start, uint64_t end, uint32_t target,
+		     const char *kind, double mass)
+{
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		struct cand *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	struct cand *x = &c->v[c->nr++];
+	memset(x, 0, sizeof(*x));
+	x->a.start = start;
+	x->a.end = end;
+	x->a.target = target;
+	snprintf(x->a.kind, sizeof(x->a.kind), "%s", kind);
+	x->mass = mass;
+	return 0;
+}
+
+/* Dense: hot for at least one aggregation's worth of full access, and at
+ * least 1% of the hottest piece. */
+static int dense(const struct piece *p, double top)
+{
+	return p->heat >= 1.0 && p->heat >= 0.01 * top;
+}
+
+static int has_maps(const struct dt_seg_builder *b, int64_t pid)
+{
+	for (size_t k = 0; k < b->nr_maps; k++)
+		if (b->maps[k].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* The pid whose maps describe target t: its own, or the only pid mapped. */
+static int64_t maps_pid(const struct dt_seg_builder *b, size_t t)
+{
+	if (b->pid_of[t] >= 0 && has_maps(b, b->pid_of[t]))
+		return b->pid_of[t];
+	for (size_t k = 1; k < b->nr_maps; k++)
+		if (b->maps[k].pid != b->maps[0].pid)
+			return -2;
+	return b->nr_maps ? b->maps[0].pid : -2;
+}
+
+static int areas_in_maps(const struct dt_seg_builder *b, size_t t, int64_t pid, double top,
+			 struct cands *c)
+{
+	const struct pieces *p = &b->heat[t];
+
+	for (size_t k = 0; k < b->nr_maps; k++) {
+		const struct map_entry *e = &b->maps[k];
+		uint64_t lo = UINT64_MAX, hi = 0;
+		double mass = 0;
+		if (e->pid != pid)
+			continue;
+		for (size_t i = 0; i < p->nr; i++) {
+			const struct piece *q = &p->v[i];
+			uint64_t s = q->start > e->start ? q->start : e->start;
+			uint64_t x = q->end < e->end ? q->end : e->end;
+			if (s >= x || !dense(q, top))
+				continue;
+			lo = s < lo ? s : lo;
+			hi = x > hi ? x : hi;
+			mass += q->heat * (double)(x - s);
+		}
+		if (mass > 0 && cands_add(c, lo, hi, (uint32_t)t, e->kind, mass))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Without maps: dense pieces less than 2 MiB apart make one area. */
+static int areas_dense(const struct dt_seg_builder *b, size_t t, double top, struct cands *c)
+{
+	const struct pieces *p = &b->heat[t];
+	uint64_t lo = 0, hi = 0;
+	double mass = 0;
+
+	for (size_t i = 0; i <= p->nr; i++) {
+		const struct piece *q = i < p->nr ? &p->v[i] : NULL;
+		if (q && !dense(q, top))
+			continue;
+		if (mass > 0 && (!q || q->start > hi + (2u << 20))) {
+			if (cands_add(c, lo, hi, (uint32_t)t, "dense", mass))
+				return -ENOMEM;
+			mass = 0;
+		}
+		if (!q)
+			break;
+		if (mass == 0)
+			lo = q->start;
+		hi = q->end;
+		mass += q->heat * (double)(q->end - q->start);
+	}
+	return 0;
+}
+
+static int cmp_mass(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	return x->mass > y->mass ? -1 : x->mass < y->mass;
+}
+
+static int cmp_area(const void *a, const void *b)
+{
+	const struct dt_seg_area *x = a, *y = b;
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int choose_areas(struct dt_seg_builder *b, struct cands *c)
+{
+	double top = 0, total = 0;
+	int ret = 0;
+
+	for (size_t t = 0; t < MAX_TARGETS; t++)
+		for (size_t i = 0; i < b->heat[t].nr; i++)
+			top = b->heat[t].v[i].heat > top ? b->heat[t].v[i].heat : top;
+	for (size_t t = 0; !ret && t < MAX_TARGETS; t++) {
+		if (!b->heat[t].nr)
+			continue;
+		int64_t pid = maps_pid(b, t);
+		ret = pid >= -1 ? areas_in_maps(b, t, pid, top, c) : areas_dense(b, t, top, c);
+	}
+	if (ret)
+		return ret;
+	qsort(c->v, c->nr, sizeof(*c->v), cmp_mass);
+	for (size_t i = 0; i < c->nr; i++)
+		total += c->v[i].mass;
+	size_t n = 0;
+	while (n < c->nr && n < b->o.max_areas && c->v[n].mass >= 0.005 * total)
+		n++;
+	c->nr = n;
+	return 0;
+}
+
+/* Share of a function in the coarse cells with enough samples: *hi the
+ * largest, *lo the smallest once the cells holding the lowest 5% of the
+ * samples are left out (start-up and exit cells). */
+static void func_range(const struct dt_seg_builder *b, const struct func *fn, double *lo,
+		       double *hi)
+{
+	double sh[NCELLS], w[NCELLS], total = 0;
+	size_t n = 0;
+
+	*lo = *hi = 0;
+	for (size_t c = 0; c < NCELLS; c++) {
+		if (b->cell_total[c] < 10)
+			continue;
+		sh[n] = (double)fn->cells[c] / b->cell_total[c];
+		w[n] = b->cell_total[c];
+		total += w[n++];
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort by share, 128 at most */
+		for (size_t j = i; j > 0 && sh[j - 1] > sh[j]; j--) {
+			double x = sh[j], y = w[j];
+			sh[j] = sh[j - 1];
+			w[j] = w[j - 1];
+			sh[j - 1] = x;
+			w[j - 1] = y;
+		}
+	double acc = 0;
+	for (size_t i = 0; i < n; i++) {
+		acc += w[i];
+		if (acc > 0.05 * total) {
+			*lo = sh[i];
+			break;
+		}
+	}
+	*hi = n ? sh[n - 1] : 0;
+}
+
+/* Two functions whose cell counts are proportional (a caller that only
+ * calls one callee) carry the same information. */
+static int same_series(const struct func *x, const struct func *y)
+{
+	double d = 0;
+
+	if (!x->samples || !y->samples)
+		return 0;
+	for (size_t c = 0; c < NCELLS; c++) {
+		double u = (double)x->cells[c] / x->samples, v = (double)y->cells[c] / y->samples;
+		d += u > v ? u - v : v - u;
+	}
+	return d < 0.05;
+}
+
+struct rank {
+	uint32_t func;
+	double key;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+	return x->key > y->key ? -1 : x->key < y->key;
+}
+
+static void track(struct dt_seg_builder *b, uint32_t id, unsigned flags, size_t *n)
+{
+	b->funcs[id].tracked = (int32_t)(*n)++;
+	b->funcs[id].flags |= flags;
+}
+
+/* Varying functions become features (one per identical series), then the
+ * heaviest others are tracked for naming. */
+static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
+{
+	size_t nf = b->nr_funcs < MAX_FUNCS ? b->nr_funcs : MAX_FUNCS, n = 0, nv = 0;
+	struct rank *r = calloc(nf + 1, sizeof(*r));
+	uint32_t *feat = calloc(nf + 1, sizeof(*feat));
+
+	if (!r || !feat) {
+		free(r);
+		free(feat);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		struct func *fn = &b->funcs[i];
+		double lo, hi;
+		func_range(b, fn, &lo, &hi);
+		if (lo >= 0.7)
+			fn->flags |= DT_SEG_FRAME_COMMON;
+		r[i] = (struct rank){ (uint32_t)i, hi - lo };
+		if (hi - lo < 0.2 || fn->samples * 200 < b->nr_stacks)
+			r[i].key = 0;
+	}
+	qsort(r, nf, sizeof(*r), cmp_rank);
+	for (size_t i = 0; i < nf && r[i].key > 0 && n < b->o.max_frames / 2; i++) {
+		struct func *fn = &b->funcs[r[i].func];
+		size_t k;
+		for (k = 0; k < nv && !same_series(fn, &b->funcs[feat[k]]); k++)
+			;
+		if (k < nv)
+			continue;
+		feat[nv++] = r[i].func;
+		track(b, r[i].func, DT_SEG_FRAME_FEATURE, &n);
+	}
+	for (size_t i = 0; i < nf; i++)
+		r[i] = (struct rank){ (uint32_t)i, (double)b->funcs[i].samples };
+	qsort(r, nf, sizeof(*r), cmp_rank);
+	for (size_t i = 0; i < nf && n < b->o.max_frames; i++) {
+		struct func *fn = &b->funcs[r[i].func];
+		if (fn->tracked >= 0 || !fn->samples || fn->samples * 100 < b->nr_stacks ||
+		    fn->flags & (DT_SEG_FRAME_KERNEL | DT_SEG_FRAME_UNKNOWN))
+			continue;
+		track(b, r[i].func, 0, &n);
+	}
+	free(r);
+	free(feat);
+	*nr = n;
+	return 0;
+}
+
+static void fill_frames(struct dt_seg_builder *b)
+{
+	for (size_t i = 0; i < b->nr_funcs; i++) {
+		struct func *fn = &b->funcs[i];
+		if (fn->tracked < 0)
+			continue;
+		struct dt_seg_frame *fr = &b->f.frames[fn->tracked];
+		fr->symbol = fn->symbol;
+		fr->dso = fn->dso;
+		fn->symbol = fn->dso = NULL; /* the features own them now */
+		fr->depth = fn->samples ? fn->depth_sum / (double)fn->samples : 0;
+		fr->samples = fn->samples;
+		fr->flags = fn->flags;
+	}
+}
+
+int dt_seg_builder_end_pass1(struct dt_seg_builder *b, char *err, size_t errlen)
+{
+	struct cands c = { 0 };
+	size_t nr_frames = 0;
+	int ret;
+
+	maps_normalise(b);
+	ret = choose_areas(b, &c);
+
+	if (!ret)
+		ret = choose_funcs(b, &nr_frames);
+	if (!ret) {
+		b->f.nr_bins = b->nr_bins;
+		b->f.nr_areas = c.nr;
+		b->f.nr_cells = b->o.nr_cells ? b->o.nr_cells : 8;
+		b->f.nr_frames = nr_frames;
+		ret = dt_seg_features_alloc(&b->f, err, errlen);
+		if (ret) {
+			free(c.v);
+			return ret;
+		}
+	}
+	if (ret) {
+		free(c.v);
+		return dt_fail(err, errlen, ret, "segment features: out of memory");
+	}
+	for (size_t i = 0; i < c.nr; i++)
+		b->f.areas[i] = c.v[i].a;
+	qsort(b->f.areas, c.nr, sizeof(*b->f.areas), cmp_area);
+	free(c.v);
+	fill_frames(b);
+	memcpy(b->f.start_ns, b->bin_start, b->nr_bins * sizeof(uint64_t));
+	memcpy(b->f.end_ns, b->bin_end, b->nr_bins * sizeof(uint64_t));
+	memcpy(b->f.nr_aggrs, b->bin_aggrs, b->nr_bins * sizeof(uint32_t));
+	b->f.sample_ns = b->sample_us * 1000;
+	b->f.aggr_ns = b->aggr_us * 1000;
+	b->f.update_ns = b->update_us * 1000;
+	b->f.nr_stacks = b->nr_stacks;
+	b->f.stacks_first_ns = b->stacks_first;
+	b->f.stacks_last_ns = b->stacks_last;
+	b->pass = 2;
+	return 0;
+}
+
+/* -------------------------------------------------------------- pass 2 */
+
+/* Hot bytes of one region spread over the cells of one area. */
+static void heat_area(struct dt_seg_features *f, size_t t, size_t ar, uint64_t start,
+		      uint64_t end, double w)
+{
+	const struct dt_seg_area *a = &f->areas[ar];
+	size_t C = f->nr_cells;
+	uint64_t lo = start > a->start ? start : a->start, hi = end < a->end ? end : a->end;
+	double size = (double)(a->end - a->start), cw = size / (double)C;
+
+	if (lo >= hi)
+		return;
+	double x0 = (double)(lo - a->start), x1 = (double)(hi - a->start);
+	size_t c0 = (size_t)(x0 / cw), c1 = (size_t)(x1 / cw);
+	double *cells = &f->heat[(t * f->nr_areas + ar) * C];
+	for (size_t c = c0; c <= c1 && c < C; c++) {
+		double l = x0 > c * cw ? x0 : c * cw, h = x1 < (c + 1) * cw ? x1 : (c + 1) * cw;
+		if (h > l)
+			cells[c] += (h - l) * w;
+	}
+	f->pos[t * f->nr_areas + ar] += (x1 - x0) * w * (x0 + x1) / 2;
+}
+
+static void snapshot_pass2(struct dt_seg_builder *b, const struct dtr_snapshot *s)
+{
+	struct dt_seg_features *f = &b->f;
+	long t = bin_find(f->start_ns, f->end_ns, f->nr_bins, s->end_ns ? s->end_ns - 1 : 0);
+	double max_nr = b->sample_us && b->aggr_us ? (double)b->aggr_us / b->sample_us : 20;
+
+	if (t < 0)
+		return;
+	for (uint64_t r = 0; r < s->nr_regions; r++) {
+		const struct dtr_region *g = &s->regions[r];
+		if (!g->nr_accesses || g->end <= g->start)
+			continue;
+		f->wss[t] += (double)(g->end - g->start);
+		for (size_t a = 0; a < f->nr_areas; a++)
+			if (f->areas[a].target == s->target)
+				heat_area(f, (size_t)t, a, g->start, g->end,
+					  g->nr_accesses / (max_nr > 0 ? max_nr : 20));
+	}
+}
+
+static void stack_pass2(struct dt_seg_builder *b, const struct dtr_stack *s)
+{
+	struct dt_seg_features *f = &b->f;
+	long t = bin_find(f->start_ns, f->end_ns, f->nr_bins, s->time_ns);
+
+	if (t < 0)
+		return;
+	f->samples[t] += 1;
+	b->stamp++;
+	for (uint32_t i = 0; i < s->nr_frames; i++) {
+		uint32_t id = s->frames[i];
+		if (id >= b->nr_frame_map || b->frame_func[id] == UINT32_MAX)
+			continue;
+		struct func *fn = &b->funcs[b->frame_func[id]];
+		if (fn->tracked < 0 || fn->stamp == b->stamp)
+			continue;
+		fn->stamp = b->stamp;
+		f->frame_samples[(size_t)t * f->nr_frames + (size_t)fn->tracked] += 1;
+	}
+}
+
+int dt_seg_builder_pass2(struct dt_seg_builder *b, const struct dtr_item *it,
+			 char *err, size_t errlen)
+{
+	if (b->pass != 2)
+		return dt_fail(err, errlen, -EINVAL, "segment features: pass 2 before pass 1 ended");
+	if (it->type == DTR_ITEM_SNAPSHOT)
+		snapshot_pass2(b, &it->u.snapshot);
+	else if (it->type == DTR_ITEM_STACK)
+		stack_pass2(b, &it->u.stack);
+	return 0;
+}
+
+int dt_seg_builder_finish(struct dt_seg_builder *b, struct dt_seg_features *out,
+			  char *err, size_t errlen)
+{
+	if (b->pass != 2)
+		return dt_fail(err, errlen, -EINVAL, "segment features: finished before pass 2");
+	*out = b->f;
+	memset(&b->f, 0, sizeof(b->f));
+	b->pass = 3;
+	return 0;
+}
+
+static int one_pass(const char *path, struct dt_seg_builder *b, int pass, char *err,
+		    size_t errlen)
+{
+	struct dt_input_opts io = { 0 };
+	struct dt_input *in;
+	struct dtr_item it;
+	int ret = dt_input_open(&in, path, &io, err, errlen);
+
+	if (ret)
+		return ret;
+	while ((ret = dt_input_next(in, &it, err, errlen)) > 0) {
+		ret = pass == 1 ? dt_seg_builder_pass1(b, &it, err, errlen)
+				: dt_seg_builder_pass2(b, &it, err, errlen);
+		if (ret)
+			break;
+	}
+	dt_input_close(in);
+	return ret < 0 ? ret : 0;
+}
+
+int dt_seg_features_from_file(const char *path, const struct dt_seg_build_opts *o,
+			      struct dt_seg_features *out, char *err, size_t errlen)
+{
+	struct dt_seg_builder *b;
+	int ret = dt_seg_builder_new(&b, o, err, errlen);
+
+	if (ret)
+		return ret;
+	ret = one_pass(path, b, 1, err, errlen);
+	if (!ret)
+		ret = dt_seg_builder_end_pass1(b, err, errlen);
+	if (!ret)
+		ret = one_pass(path, b, 2, err, errlen);
+	if (!ret)
+		ret = dt_seg_builder_finish(b, out, err, errlen);
+	dt_seg_builder_free(b);
+	return ret;
+}
