@@ -23,6 +23,7 @@
 
 #include "errmsg.h"
 #include "recorder_internal.h"
+#include "tempfile.h"
 
 /* Emulated machines are slow to load perf and to write its data. */
 #define PERF_START_TIMEOUT_MS 120000
@@ -131,20 +132,20 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 {
 	char pid_arg[32];
 	const char *argv[32];
-	int n = 0, fd;
+	struct dt_tempfile t;
+	int n = 0, ret;
 
-	if (snprintf(p->data, sizeof(p->data), "%s.perf-XXXXXX", out) >= (int)sizeof(p->data))
+	p->data[0] = '\0'; /* no file to remove yet */
+	if ((ret = dt_tempfile_beside(&t, out, ".perf-", err, errlen)))
+		return dt_fail(err, errlen, ret, "%s.perf-XXXXXX: cannot create perf's data file: %s",
+			       out, strerror(-ret));
+	if (snprintf(p->data, sizeof(p->data), "%s", t.path) >= (int)sizeof(p->data)) {
+		dt_tempfile_delete(&t);
 		return dt_fail(err, errlen, -ENAMETOOLONG, "%s: name too long for its perf data",
 			       out);
-	fd = mkstemp(p->data);
-	if (fd < 0) {
-		int e = errno;
-		dt_fail(err, errlen, 0, "%s: cannot create perf's data file: %s", p->data,
-			strerror(e));
-		p->data[0] = '\0';
-		return -e;
 	}
-	close(fd);
+	free(t.path); /* the name stays in p->data, the file for perf to fill */
+	close(t.fd);
 	snprintf(pid_arg, sizeof(pid_arg), "%ld", pid);
 	argv[n++] = p->perf;
 	argv[n++] = "record";
