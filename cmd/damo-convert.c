@@ -14,6 +14,7 @@
 #include "export.h"
 #include "input.h"
 #include "options.h"
+#include "tempfile.h"
 
 static const char *prog = "damo-convert";
 
@@ -135,19 +136,15 @@ static int output_open(struct output *out, const char *path)
 			return -1;
 		}
 	} else if (path) {
-		size_t n = strlen(path) + 16;
-		out->tmp_path = malloc(n);
-		if (!out->tmp_path) {
-			cli_error(prog, "out of memory");
+		struct dt_tempfile t;
+		char err[CLI_ERRLEN];
+		int ret = dt_tempfile_beside(&t, path, ".tmp", err, sizeof(err));
+		if (ret) {
+			cli_error(prog, "%s: cannot create: %s", path, strerror(-ret));
 			return -1;
 		}
-		snprintf(out->tmp_path, n, "%s.tmpXXXXXX", path);
-		out->fd = mkstemp(out->tmp_path);
-		if (out->fd < 0) {
-			cli_error(prog, "%s: cannot create: %s", path, strerror(errno));
-			free(out->tmp_path);
-			return -1;
-		}
+		out->tmp_path = t.path;
+		out->fd = t.fd;
 		fchmod(out->fd, 0644);
 		out->path = path;
 	}

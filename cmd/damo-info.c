@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "dtr.h"
 #include "input.h"
+#include "json_writer.h"
 #include "options.h"
 #include "report.h"
 #include "shared_opts.h"
@@ -350,28 +351,14 @@ static void print_text(const struct info *in)
 
 /* ----------------------------------------------------------------- json */
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 static void print_json(const struct info *in)
 {
 	const struct dtr_reader_status *st = &in->st;
 
 	printf("{\"file\":");
-	json_string(in->path);
+	dt_json_string(stdout, in->path);
 	printf(",\"format\":");
-	json_string(in->format);
+	dt_json_string(stdout, in->format);
 	if (!strcmp(in->format, "dtr")) {
 		printf(",\"version\":\"%u.%u\",\"file_bytes\":%" PRIu64 ",\"valid_bytes\":%" PRIu64
 		       ",\"chunks\":%" PRIu64 ",\"clean_close\":%s,\"damaged\":%s",
@@ -384,9 +371,9 @@ static void print_json(const struct info *in)
 	printf(",\"meta\":{");
 	for (size_t i = 0; i < in->nr_meta; i++) {
 		printf(i ? "," : "");
-		json_string(in->meta[2 * i]);
+		dt_json_string(stdout, in->meta[2 * i]);
 		putchar(':');
-		json_string(in->meta[2 * i + 1]);
+		dt_json_string(stdout, in->meta[2 * i + 1]);
 	}
 	printf("}");
 	if (in->have_time)
@@ -407,7 +394,7 @@ static void print_json(const struct info *in)
 			const struct target_info *t = &x->targets[k];
 			printf("%s{\"index\":%u,\"id\":%" PRIu64 ",\"pid\":%" PRId64 ",\"cmdline\":",
 			       k ? "," : "", t->index, t->id, t->pid);
-			json_string(t->cmdline);
+			dt_json_string(stdout, t->cmdline);
 			printf(",\"snapshots\":%" PRIu64 ",\"regions\":%" PRIu64
 			       ",\"incomplete_snapshots\":%" PRIu64,
 			       t->nr_snapshots, t->nr_regions, t->nr_incomplete);
@@ -433,7 +420,7 @@ static void print_json(const struct info *in)
 	for (uint64_t i = 0; i < in->nr_clocks && i < MAX_KEPT_CLOCKS; i++) {
 		const struct clock_info *k = &in->clocks[i];
 		printf("%s{\"label\":", i ? "," : "");
-		json_string(k->label);
+		dt_json_string(stdout, k->label);
 		printf(",\"clock\":\"%s\"", dtr_clock_name(k->clock));
 		if (k->has & DTR_HAS_MONOTONIC)
 			printf(",\"monotonic_ns\":%" PRIu64, k->monotonic_ns);
@@ -456,7 +443,7 @@ static int verify(const char *path, int json)
 
 	if (json) {
 		printf("{\"file\":");
-		json_string(path);
+		dt_json_string(stdout, path);
 		printf(",\"ok\":%s,\"version\":\"%u.%u\",\"file_bytes\":%" PRIu64
 		       ",\"valid_bytes\":%" PRIu64 ",\"chunks\":%" PRIu64
 		       ",\"clean_close\":%s,\"damaged\":%s",
@@ -467,7 +454,7 @@ static int verify(const char *path, int json)
 			printf(",\"damage_offset\":%" PRIu64, st.damage_offset);
 		if (ret) {
 			printf(",\"error\":");
-			json_string(err);
+			dt_json_string(stdout, err);
 		}
 		printf("}\n");
 	}

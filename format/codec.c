@@ -13,14 +13,18 @@
 
 #include "dtr-int.h"
 
+void dtr_vseterr(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+}
+
 void dtr_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err || !errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	dtr_vseterr(err, errlen, fmt, ap);
 	va_end(ap);
 }
 

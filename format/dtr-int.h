@@ -6,6 +6,7 @@
 #ifndef DTR_INT_H
 #define DTR_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -241,7 +242,12 @@ int dtr_encode_index(struct dtr_buf *b, const struct dtr_index_entry *e, size_t 
 long dtr_decode_index(const unsigned char *p, size_t len, uint64_t max_offset,
 		      struct dtr_index_entry **entries);
 
+/* libdtr's one error formatter (format/ uses nothing of ours, so not
+ * convert/util's dt_fail): the message into err, when err and errlen are
+ * given.  dtr_vseterr takes a va_list. */
 void dtr_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void dtr_vseterr(char *err, size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif /* DTR_INT_H */

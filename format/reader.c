@@ -118,7 +118,7 @@ static int fail(struct dtr_reader *r, int error, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
+	dtr_vseterr(r->errmsg, sizeof(r->errmsg), fmt, ap);
 	va_end(ap);
 	r->error = error;
 	return error;

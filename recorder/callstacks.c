@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errmsg.h"
 #include "recorder_internal.h"
+#include "tempfile.h"
 
 /* Emulated machines are slow to load perf and to write its data. */
 #define PERF_START_TIMEOUT_MS 120000
@@ -45,9 +46,9 @@ int rec_perf_find(struct rec_perf *p, const char *opt, char *err, size_t errlen)
 			snprintf(p->perf, sizeof(p->perf), "%s", name);
 			return 0;
 		}
-		set_err(err, errlen, "-g needs perf: %s is not an executable file (%s)", name,
-			strerror(errno ? errno : ENOENT));
-		return -ENOENT;
+		return dt_fail(err, errlen, -ENOENT,
+			       "-g needs perf: %s is not an executable file (%s)", name,
+			       strerror(errno ? errno : ENOENT));
 	}
 	const char *path = getenv("PATH");
 	while (path && *path) {
@@ -59,10 +60,10 @@ int rec_perf_find(struct rec_perf *p, const char *opt, char *err, size_t errlen)
 		path = colon ? colon + 1 : NULL;
 	}
 	p->perf[0] = '\0';
-	set_err(err, errlen, "-g needs perf, and '%s' is not on PATH (install it: the Debian "
-		"package linux-perf, linux-tools on Ubuntu, perf on Fedora; or give --perf PATH)",
-		name);
-	return -ENOENT;
+	return dt_fail(err, errlen, -ENOENT,
+		       "-g needs perf, and '%s' is not on PATH (install it: the Debian package "
+		       "linux-perf, linux-tools on Ubuntu, perf on Fedora; or give --perf PATH)",
+		       name);
 }
 
 static uint64_t now_ms(void)
@@ -131,20 +132,20 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 {
 	char pid_arg[32];
 	const char *argv[32];
-	int n = 0, fd;
+	struct dt_tempfile t;
+	int n = 0, ret;
 
-	if (snprintf(p->data, sizeof(p->data), "%s.perf-XXXXXX", out) >= (int)sizeof(p->data)) {
-		set_err(err, errlen, "%s: name too long for its perf data", out);
-		return -ENAMETOOLONG;
+	p->data[0] = '\0'; /* no file to remove yet */
+	if ((ret = dt_tempfile_beside(&t, out, ".perf-", err, errlen)))
+		return dt_fail(err, errlen, ret, "%s.perf-XXXXXX: cannot create perf's data file: %s",
+			       out, strerror(-ret));
+	if (snprintf(p->data, sizeof(p->data), "%s", t.path) >= (int)sizeof(p->data)) {
+		dt_tempfile_delete(&t);
+		return dt_fail(err, errlen, -ENAMETOOLONG, "%s: name too long for its perf data",
+			       out);
 	}
-	fd = mkstemp(p->data);
-	if (fd < 0) {
-		int e = errno;
-		set_err(err, errlen, "%s: cannot create perf's data file: %s", p->data, strerror(e));
-		p->data[0] = '\0';
-		return -e;
-	}
-	close(fd);
+	free(t.path); /* the name stays in p->data, the file for perf to fill */
+	close(t.fd);
 	snprintf(pid_arg, sizeof(pid_arg), "%ld", pid);
 	argv[n++] = p->perf;
 	argv[n++] = "record";
@@ -188,8 +189,7 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 	pid_t child = fork();
 	if (child < 0) {
 		int e = errno;
-		set_err(err, errlen, "fork: %s", strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "fork: %s", strerror(e));
 	}
 	if (child == 0) {
 		/* If damo-record is killed, perf is stopped as by rec_perf_stop
@@ -226,9 +226,9 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 			describe_status(status, how, sizeof(how));
 			perf_said(p, said, sizeof(said));
 			p->pid = 0;
-			set_err(err, errlen, "perf record on %s exited before it started (%s%s)",
-				pid > 0 ? pid_arg : "every CPU", how, said);
-			return -EIO;
+			return dt_fail(err, errlen, -EIO,
+				       "perf record on %s exited before it started (%s%s)",
+				       pid > 0 ? pid_arg : "every CPU", how, said);
 		}
 		if (!stat(p->data, &st) && st.st_size > 0) {
 			if (st.st_size != last) {
@@ -239,9 +239,10 @@ int rec_perf_start(struct rec_perf *p, long pid, const char *mode, const char *o
 			}
 		}
 		if (now_ms() >= until) {
-			set_err(err, errlen, "perf record on %s did not start within %d s",
-				pid > 0 ? pid_arg : "every CPU", PERF_START_TIMEOUT_MS / 1000);
-			return -ETIMEDOUT;
+			return dt_fail(err, errlen, -ETIMEDOUT,
+				       "perf record on %s did not start within %d s",
+				       pid > 0 ? pid_arg : "every CPU",
+				       PERF_START_TIMEOUT_MS / 1000);
 		}
 		struct timespec ts = { 0, 10 * 1000000L };
 		nanosleep(&ts, NULL);
@@ -263,9 +264,9 @@ int rec_perf_stop(struct rec_perf *p, char *err, size_t errlen)
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, NULL, 0);
 			p->pid = 0;
-			set_err(err, errlen, "perf record did not stop within %d s of SIGINT",
-				PERF_STOP_TIMEOUT_MS / 1000);
-			return -ETIMEDOUT;
+			return dt_fail(err, errlen, -ETIMEDOUT,
+				       "perf record did not stop within %d s of SIGINT",
+				       PERF_STOP_TIMEOUT_MS / 1000);
 		}
 	}
 	p->pid = 0;
@@ -276,8 +277,7 @@ int rec_perf_stop(struct rec_perf *p, char *err, size_t errlen)
 		return 0;
 	describe_status(status, how, sizeof(how));
 	perf_said(p, said, sizeof(said));
-	set_err(err, errlen, "perf record failed (%s%s)", how, said);
-	return -EIO;
+	return dt_fail(err, errlen, -EIO, "perf record failed (%s%s)", how, said);
 }
 
 int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
@@ -292,8 +292,7 @@ int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
 	*samples = 0;
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		int e = errno;
-		set_err(err, errlen, "pipe: %s", strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "pipe: %s", strerror(e));
 	}
 	fflush(NULL);
 	pid_t child = fork();
@@ -301,8 +300,7 @@ int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
 		int e = errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		set_err(err, errlen, "fork: %s", strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "fork: %s", strerror(e));
 	}
 	if (child == 0) {
 		int null = open("/dev/null", O_RDONLY);
@@ -329,7 +327,7 @@ int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
 	}
 	if (!ret && dt_perf_script_clock(ps) != DTR_CLOCK_MONOTONIC &&
 	    dt_perf_script_clock(ps) != DTR_CLOCK_UNKNOWN) {
-		set_err(err, errlen, "perf script: the samples are not on CLOCK_MONOTONIC");
+		dt_fail(err, errlen, 0, "perf script: the samples are not on CLOCK_MONOTONIC");
 		ret = -EINVAL;
 	}
 	dt_perf_script_close(ps);
@@ -337,7 +335,7 @@ int rec_perf_convert(struct rec_perf *p, dt_perf_script_put_fn put, void *ctx,
 	waitpid(child, &status, 0);
 	if (!ret && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		describe_status(status, how, sizeof(how));
-		set_err(err, errlen, "perf script -i %s failed (%s)", p->data, how);
+		dt_fail(err, errlen, 0, "perf script -i %s failed (%s)", p->data, how);
 		ret = -EIO;
 	}
 	return ret;

@@ -59,15 +59,13 @@ int start_child(struct rec *r, char *err, size_t errlen)
 	int go[2], ex[2];
 
 	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC)) {
-		set_err(err, errlen, "pipe: %s", strerror(errno));
-		return -errno;
+		return dt_fail(err, errlen, -errno, "pipe: %s", strerror(errno));
 	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
-		set_err(err, errlen, "fork: %s", strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "fork: %s", strerror(e));
 	}
 	if (pid == 0) {
 		char c;
@@ -107,8 +105,7 @@ int release_child(struct rec *r, char *err, size_t errlen)
 	ssize_t n;
 
 	if (write(r->go_fd, "g", 1) != 1) {
-		set_err(err, errlen, "cannot start the command: %s", strerror(errno));
-		return -EIO;
+		return dt_fail(err, errlen, -EIO, "cannot start the command: %s", strerror(errno));
 	}
 	close(r->go_fd);
 	r->go_fd = -1;
@@ -118,8 +115,7 @@ int release_child(struct rec *r, char *err, size_t errlen)
 	close(r->exec_err_fd);
 	r->exec_err_fd = -1;
 	if (n == (ssize_t)sizeof(e)) {
-		set_err(err, errlen, "cannot run '%s': %s", r->o->argv[0], strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "cannot run '%s': %s", r->o->argv[0], strerror(e));
 	}
 	return 0;
 }

@@ -34,21 +34,23 @@ int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, ch
 		char *dash = strchr(tok + (*tok == '-' ? 1 : 0), '-');
 		uint64_t s, e;
 		if (!dash) {
-			set_err(err, errlen, "region '%s': expected START-END", tok);
+			dt_fail(err, errlen, 0, "region '%s': expected START-END", tok);
 			goto bad;
 		}
 		*dash = '\0';
 		if (dt_parse_size(tok, &s) || dt_parse_size(dash + 1, &e)) {
-			set_err(err, errlen, "region '%s-%s': not two addresses", tok, dash + 1);
+			dt_fail(err, errlen, 0, "region '%s-%s': not two addresses", tok, dash + 1);
 			goto bad;
 		}
 		if (e <= s) {
-			set_err(err, errlen, "region %s-%s: end is not above start", tok, dash + 1);
+			dt_fail(err, errlen, 0, "region %s-%s: end is not above start", tok,
+				dash + 1);
 			goto bad;
 		}
 		if (n && s < out[n - 1].end) {
-			set_err(err, errlen, "region %s-%s: regions must be sorted and not overlap",
-				tok, dash + 1);
+			dt_fail(err, errlen, 0,
+				"region %s-%s: regions must be sorted and not overlap", tok,
+				dash + 1);
 			goto bad;
 		}
 		struct rec_range *nb = realloc(out, (n + 1) * sizeof(*nb));
@@ -60,7 +62,7 @@ int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, ch
 		n++;
 	}
 	if (!n) {
-		set_err(err, errlen, "no region in '%s'", text);
+		dt_fail(err, errlen, 0, "no region in '%s'", text);
 		goto bad;
 	}
 	free(copy);
@@ -119,7 +121,7 @@ int rec_split_command(const char *line, char ***argv_out, char *err, size_t errl
 			}
 		}
 		if (quote) {
-			set_err(err, errlen, "command '%s': unterminated %c quote", line, quote);
+			dt_fail(err, errlen, 0, "command '%s': unterminated %c quote", line, quote);
 			free(word);
 			rec_free_argv(argv);
 			return -EINVAL;
@@ -130,7 +132,7 @@ int rec_split_command(const char *line, char ***argv_out, char *err, size_t errl
 	}
 	free(word);
 	if (!n) {
-		set_err(err, errlen, "empty command");
+		dt_fail(err, errlen, 0, "empty command");
 		rec_free_argv(argv);
 		return -EINVAL;
 	}
@@ -139,8 +141,7 @@ int rec_split_command(const char *line, char ***argv_out, char *err, size_t errl
 nomem:
 	free(word);
 	rec_free_argv(argv);
-	set_err(err, errlen, "out of memory");
-	return -ENOMEM;
+	return dt_fail(err, errlen, -ENOMEM, "out of memory");
 }
 
 /* ---------------------------------------------------------------- settings */

@@ -60,7 +60,7 @@ static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t 
 	int ret = dtr_writer_put(r->w, it, r->werr, sizeof(r->werr));
 	if (ret) {
 		r->write_failed = ret;
-		set_err(err, errlen, "%s", r->werr);
+		dt_fail(err, errlen, 0, "%s", r->werr);
 	}
 	return ret;
 }
@@ -194,8 +194,7 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	int ret;
 
 	if (target >= MAX_TARGETS) {
-		set_err(err, errlen, "target index %u out of range", target);
-		return -ERANGE;
+		return dt_fail(err, errlen, -ERANGE, "target index %u out of range", target);
 	}
 	if (target >= r->context_targets && (ret = write_context(r, target + 1, err, errlen)))
 		return ret;
@@ -206,8 +205,7 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	if (nr > r->regcap) {
 		struct dtr_region *nb = realloc(r->regbuf, nr * sizeof(*nb));
 		if (!nb) {
-			set_err(err, errlen, "out of memory");
-			return -ENOMEM;
+			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		}
 		r->regbuf = nb;
 		r->regcap = nr;
@@ -297,8 +295,7 @@ static int record_maps(struct rec *r, size_t target, char *err, size_t errlen)
 	struct dtr_map_entry *e = calloc(nr_lines + 1, sizeof(*e));
 	if (!e) {
 		free(text);
-		set_err(err, errlen, "out of memory");
-		return -ENOMEM;
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	size_t n = 0;
 	for (char *line = text, *next; line && *line; line = next) {
@@ -358,17 +355,18 @@ int open_output(struct rec *r, char *err, size_t errlen)
 	r->out = r->o->out ? r->o->out : DTR_DEFAULT_PATH;
 	if (lstat(r->out, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			set_err(err, errlen, "%s: exists and is %s; refusing to replace it", r->out,
-				S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
-			return -EEXIST;
+			return dt_fail(err, errlen, -EEXIST,
+				       "%s: exists and is %s; refusing to replace it", r->out,
+				       S_ISLNK(st.st_mode) ? "a symbolic link"
+							   : "not a regular file");
 		}
 		/* As damo: keep the previous record as NAME.old. */
 		if (snprintf(old, sizeof(old), "%s.old", r->out) >= (int)sizeof(old) ||
 		    rename(r->out, old)) {
 			int e = errno;
-			set_err(err, errlen, "%s: cannot move the existing file to %s: %s", r->out,
-				old, strerror(e));
-			return -e;
+			return dt_fail(err, errlen, -e,
+				       "%s: cannot move the existing file to %s: %s", r->out, old,
+				       strerror(e));
 		}
 		r->moved_old = 1;
 		snprintf(r->old_path, sizeof(r->old_path), "%s", old);
@@ -376,14 +374,12 @@ int open_output(struct rec *r, char *err, size_t errlen)
 	r->out_fd = open(r->out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->out_fd < 0) {
 		int e = errno;
-		set_err(err, errlen, "%s: cannot create: %s", r->out, strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "%s: cannot create: %s", r->out, strerror(e));
 	}
 	if (r->under_sudo && fchown(r->out_fd, r->sudo_uid, r->sudo_gid)) {
 		int e = errno;
-		set_err(err, errlen, "%s: cannot give it to uid %u: %s", r->out,
-			(unsigned)r->sudo_uid, strerror(e));
-		return -e;
+		return dt_fail(err, errlen, -e, "%s: cannot give it to uid %u: %s", r->out,
+			       (unsigned)r->sudo_uid, strerror(e));
 	}
 	wo.flush_ms = 1000;
 	int ret = dtr_writer_open_fd(&r->w, r->out_fd, r->out, &wo, err, errlen);
@@ -398,13 +394,13 @@ static int setup_tracepoint_format(struct rec *r, const struct dshim_probe *p, c
 				   size_t errlen)
 {
 	if (!p->tracefs_present || p->event_id < 0 || !p->event_format) {
-		set_err(err, errlen, "the damon:damon_aggregated tracepoint is not available (%s%s); "
-			"mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) or use "
-			"--source tried-regions",
-			r->roots.tracefs[0] ? "no events/damon/damon_aggregated under " :
-					      "tracefs is not mounted",
-			r->roots.tracefs);
-		return -ENOENT;
+		return dt_fail(err, errlen, -ENOENT,
+			       "the damon:damon_aggregated tracepoint is not available (%s%s); "
+			       "mount tracefs (mount -t tracefs nodev /sys/kernel/tracing) or use "
+			       "--source tried-regions",
+			       r->roots.tracefs[0] ? "no events/damon/damon_aggregated under "
+						   : "tracefs is not mounted",
+			       r->roots.tracefs);
 	}
 	r->format_text = strdup(p->event_format);
 	if (!r->format_text)
@@ -424,12 +420,13 @@ static int setup_damon(struct rec *r, char *err, size_t errlen)
 	if (ret || (ret = dshim_damon_guard(r->damon, err, errlen)))
 		return ret;
 	if (!dshim_damon_has_operations(r->damon, r->ops)) {
-		set_err(err, errlen, "DAMON operations '%s' are not available on this kernel "
-			"(avail_operations: %s)%s", r->ops, dshim_damon_avail_operations(r->damon),
-			strcmp(r->ops, "paddr") && dshim_damon_has_operations(r->damon, "paddr")
-				? "; record 'paddr' instead, or run in a VM with a full DAMON "
-				  "kernel (make check-vm)" : "");
-		return -EOPNOTSUPP;
+		int paddr = strcmp(r->ops, "paddr") && dshim_damon_has_operations(r->damon, "paddr");
+		return dt_fail(err, errlen, -EOPNOTSUPP,
+			       "DAMON operations '%s' are not available on this kernel "
+			       "(avail_operations: %s)%s",
+			       r->ops, dshim_damon_avail_operations(r->damon),
+			       paddr ? "; record 'paddr' instead, or run in a VM with a full DAMON "
+				       "kernel (make check-vm)" : "");
 	}
 	memset(t, 0, sizeof(t));
 	struct dshim_range *given = NULL;
@@ -615,7 +612,7 @@ static int loop(struct rec *r, char *err, size_t errlen)
 			}
 			if (r->w && (ret = dtr_writer_flush(r->w, r->werr, sizeof(r->werr)))) {
 				r->write_failed = ret;
-				set_err(err, errlen, "%s", r->werr);
+				dt_fail(err, errlen, 0, "%s", r->werr);
 				break;
 			}
 		}
@@ -632,8 +629,7 @@ static int finish_stop(struct rec *r, int ret, char *err, size_t errlen)
 	if (r->damon) {
 		int sret = dshim_damon_stop(r->damon, 5000, e2, sizeof(e2));
 		if (sret && !ret) {
-			ret = sret;
-			set_err(err, errlen, "%s", e2);
+			ret = dt_fail(err, errlen, sret, "%s", e2);
 		}
 	}
 	if (!ret && r->tracer)
@@ -648,16 +644,14 @@ static int finish_stop(struct rec *r, int ret, char *err, size_t errlen)
 		int dret = dshim_damon_destroy(r->damon, e2, sizeof(e2));
 		r->damon = NULL;
 		if (dret && !ret) {
-			ret = dret;
-			set_err(err, errlen, "%s", e2);
+			ret = dt_fail(err, errlen, dret, "%s", e2);
 		}
 	}
 	if (r->capture) {
 		int cret = dshim_capture_close(r->capture, e2, sizeof(e2));
 		r->capture = NULL;
 		if (cret && !ret) {
-			ret = cret;
-			set_err(err, errlen, "%s", e2);
+			ret = dt_fail(err, errlen, cret, "%s", e2);
 		}
 	}
 	return ret;
@@ -682,15 +676,17 @@ int close_output(struct rec *r, int ret, char *err, size_t errlen)
 	if (ret == -ENOSPC || r->write_failed == -ENOSPC) {
 		char base[400];
 		snprintf(base, sizeof(base), "%s", err);
-		set_err(err, errlen, "%s; DAMON was stopped and %s is readable up to its last "
-			"complete chunk", base, r->out);
+		dt_fail(err, errlen, 0,
+			"%s; DAMON was stopped and %s is readable up to its last "
+			"complete chunk",
+			base, r->out);
 		ret = -ENOSPC;
 	}
 out:
 	if (r->out_fd >= 0) {
 		if (close(r->out_fd) && !ret) {
-			ret = -errno;
-			set_err(err, errlen, "%s: close: %s", r->out, strerror(errno));
+			ret = dt_fail(err, errlen, -errno, "%s: close: %s", r->out,
+				      strerror(errno));
 		}
 		r->out_fd = -1;
 		/* Failed before recording began: leave no empty record behind,
@@ -802,21 +798,21 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	if (o->call_graph && (ret = rec_perf_find(&r.perf, o->perf, err, errlen)))
 		return ret;
 	if (geteuid() != 0) {
-		set_err(err, errlen, "must run as root: DAMON sysfs and the tracepoint need it "
-			"(try sudo)");
-		return -EPERM;
+		return dt_fail(err, errlen, -EPERM,
+			       "must run as root: DAMON sysfs and the tracepoint need it "
+			       "(try sudo)");
 	}
 	if (o->kind == REC_TARGET_PADDR && strcmp(r.ops, "paddr")) {
-		set_err(err, errlen, "target paddr needs --ops paddr, not '%s'", r.ops);
-		return -EINVAL;
+		return dt_fail(err, errlen, -EINVAL, "target paddr needs --ops paddr, not '%s'",
+			       r.ops);
 	}
 	if (o->kind != REC_TARGET_PADDR && !strcmp(r.ops, "paddr")) {
-		set_err(err, errlen, "--ops paddr monitors physical memory: use the target 'paddr'");
-		return -EINVAL;
+		return dt_fail(err, errlen, -EINVAL,
+			       "--ops paddr monitors physical memory: use the target 'paddr'");
 	}
 	if (!strcmp(r.ops, "fvaddr") && !o->nr_regions) {
-		set_err(err, errlen, "--ops fvaddr needs the ranges to monitor (-r START-END)");
-		return -EINVAL;
+		return dt_fail(err, errlen, -EINVAL,
+			       "--ops fvaddr needs the ranges to monitor (-r START-END)");
 	}
 	detect_sudo(&r);
 	dshim_roots_init(&r.roots, NULL, NULL, NULL);
@@ -824,16 +820,20 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 	if (ret)
 		return ret;
 	if (!probe.sysfs_present) {
-		set_err(err, errlen, "DAMON is not available: %s/admin does not exist (a kernel "
-			"without CONFIG_DAMON_SYSFS?)", r.roots.sysfs);
+		dt_fail(err, errlen, 0,
+			"DAMON is not available: %s/admin does not exist (a kernel "
+			"without CONFIG_DAMON_SYSFS?)",
+			r.roots.sysfs);
 		dshim_probe_free(&probe);
 		return -ENOENT;
 	}
 	if (probe.nr_kdamonds != 0) {
 		char busy[400];
 		dshim_probe_describe_busy(&probe, busy, sizeof(busy));
-		set_err(err, errlen, "DAMON is in use: %s; nothing was changed (damo-record only "
-			"uses DAMON when no kdamond exists)", busy);
+		dt_fail(err, errlen, 0,
+			"DAMON is in use: %s; nothing was changed (damo-record only "
+			"uses DAMON when no kdamond exists)",
+			busy);
 		dshim_probe_free(&probe);
 		return -EBUSY;
 	}
@@ -855,9 +855,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 		goto out;
 	if (r.capture && r.under_sudo &&
 	    fchown(dshim_capture_fd(r.capture), r.sudo_uid, r.sudo_gid)) {
-		ret = -errno;
-		set_err(err, errlen, "%s: cannot give it to uid %u: %s", o->dump_raw,
-			(unsigned)r.sudo_uid, strerror(errno));
+		ret = dt_fail(err, errlen, -errno, "%s: cannot give it to uid %u: %s", o->dump_raw,
+			      (unsigned)r.sudo_uid, strerror(errno));
 		goto out;
 	}
 	if (o->kind == REC_TARGET_COMMAND && (ret = start_child(&r, err, errlen)))
@@ -870,7 +869,7 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 		if ((ret = dshim_assembler_new(&r.asm_, (uint32_t)r.nr_targets, r.aggr_us * 500,
 					       on_snapshot, &r)) ||
 		    (ret = dshim_stream_new(&r.stream, &r.fmt, 0, r.asm_))) {
-			set_err(err, errlen, "out of memory");
+			dt_fail(err, errlen, 0, "out of memory");
 			goto out;
 		}
 	}
@@ -896,8 +895,8 @@ int rec_run(const struct rec_options *o, struct rec_stats *st, char *err, size_t
 					(pid_t)dshim_damon_pid(r.damon), pages_order(o->mmap_pages),
 					terr, sizeof(terr));
 		if (ret) {
-			set_err(err, errlen, "%s; without perf events, use --source tried-regions",
-				terr);
+			dt_fail(err, errlen, 0,
+				"%s; without perf events, use --source tried-regions", terr);
 			goto out;
 		}
 	}

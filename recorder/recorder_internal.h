@@ -18,7 +18,6 @@
 #ifndef DT_RECORDER_INTERNAL_H
 #define DT_RECORDER_INTERNAL_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,22 +26,10 @@
 #include "callstacks_internal.h"
 #include "damon_shim.h"
 #include "dtr.h"
+#include "errmsg.h"
 #include "recorder.h"
 
 #define MAX_TARGETS 64
-
-/* vsnprintf into `err`; nothing when err is NULL or errlen 0. */
-static inline void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static inline void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 struct rec {
 	const struct rec_options *o;

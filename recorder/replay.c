@@ -30,12 +30,12 @@ int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_
 	const char *text = dshim_capture_format_text(cr);
 	char ferr[400] = "";
 	if ((ret = dshim_event_format_parse(text, strlen(text), &r.fmt, ferr, sizeof(ferr)))) {
-		set_err(err, errlen, "%s: event format: %s", capture, ferr);
+		dt_fail(err, errlen, 0, "%s: event format: %s", capture, ferr);
 		goto out;
 	}
 	if ((ret = dshim_assembler_new(&r.asm_, 1, r.aggr_us * 500, on_snapshot, &r)) ||
 	    (ret = dshim_stream_new(&r.stream, &r.fmt, dshim_capture_sample_type(cr), r.asm_))) {
-		set_err(err, errlen, "%s: unsupported sample type or out of memory", capture);
+		dt_fail(err, errlen, 0, "%s: unsupported sample type or out of memory", capture);
 		ret = ret ? ret : -EINVAL;
 		goto out;
 	}

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -12,6 +13,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "errmsg.h"
+#include "tempfile.h"
 
 extern char **environ;
 
@@ -39,17 +43,26 @@ static void put_quoted(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-static FILE *temp_file(char *name, size_t len, const char *suffix)
+/* A named temporary file "damotrace-gnuplot-XXXXXX" + suffix in $TMPDIR,
+ * opened for writing into *f, its name in name (PATH_MAX bytes): 0, or a
+ * negative errno with a message. */
+static int temp_file(FILE **f, char name[PATH_MAX], const char *suffix, char *err,
+		     size_t errlen)
 {
-	const char *dir = getenv("TMPDIR");
-	snprintf(name, len, "%s/damotrace-gnuplot-XXXXXX%s", dir && *dir ? dir : "/tmp", suffix);
-	int fd = mkstemps(name, (int)strlen(suffix));
-	if (fd < 0)
-		return NULL;
-	FILE *f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
+	struct dt_tempfile t;
+	int ret = dt_tempfile_create(&t, NULL, "damotrace-gnuplot-", suffix, DT_TEMPFILE_NAMED,
+				     err, errlen);
+
+	if (ret)
+		return ret;
+	snprintf(name, PATH_MAX, "%s", t.path); /* shorter than PATH_MAX: it fits */
+	if (!(*f = fdopen(t.fd, "w"))) {
+		ret = dt_fail(err, errlen, -errno, "%s: %s", t.path, strerror(errno));
+		dt_tempfile_delete(&t);
+		return ret;
+	}
+	free(t.path);
+	return 0;
 }
 
 static int run_gnuplot(const char *script, const char *path, char *err, size_t errlen)
@@ -117,27 +130,24 @@ int dt_gnuplot_lines(const char *path, const char *title, const char *xlabel,
 		     size_t nr_series, int points, char *err, size_t errlen)
 {
 	enum dt_plot_format fmt;
-	char data_name[256], script_name[256];
+	char data_name[PATH_MAX], script_name[PATH_MAX];
 	int ret = dt_plot_format_of(path, &fmt, err, errlen);
 
 	if (ret)
 		return ret;
-	FILE *d = temp_file(data_name, sizeof(data_name), ".dat");
-	if (!d) {
-		snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
-		return -errno;
-	}
+	FILE *d;
+	if ((ret = temp_file(&d, data_name, ".dat", err, errlen)))
+		return ret;
 	for (size_t k = 0; k < nr_series; k++) {
 		for (size_t i = 0; i < series[k].n; i++)
 			fprintf(d, "%.17g %.17g\n", series[k].x[i], series[k].y[i]);
 		fputs("\n\n", d);
 	}
-	FILE *s = temp_file(script_name, sizeof(script_name), ".gp");
-	if (!s) {
-		snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
+	FILE *s;
+	if ((ret = temp_file(&s, script_name, ".gp", err, errlen))) {
 		fclose(d);
 		unlink(data_name);
-		return -errno;
+		return ret;
 	}
 	script_head(s, fmt, path, title, xlabel, ylabel);
 	fputs("plot ", s);
@@ -165,16 +175,14 @@ int dt_gnuplot_heatmap(const char *path, const char *title, const char *xlabel,
 		       char *err, size_t errlen)
 {
 	enum dt_plot_format fmt;
-	char data_name[256], script_name[256];
+	char data_name[PATH_MAX], script_name[PATH_MAX];
 	int ret = dt_plot_format_of(path, &fmt, err, errlen);
 
 	if (ret)
 		return ret;
-	FILE *d = temp_file(data_name, sizeof(data_name), ".dat");
-	if (!d) {
-		snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
-		return -errno;
-	}
+	FILE *d;
+	if ((ret = temp_file(&d, data_name, ".dat", err, errlen)))
+		return ret;
 	for (size_t i = 0; i < img->nx; i++) {
 		for (size_t j = 0; j < img->ny; j++) {
 			double v = img->cells[i * img->ny + j];
@@ -186,12 +194,11 @@ int dt_gnuplot_heatmap(const char *path, const char *title, const char *xlabel,
 		}
 		fputc('\n', d);
 	}
-	FILE *s = temp_file(script_name, sizeof(script_name), ".gp");
-	if (!s) {
-		snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
+	FILE *s;
+	if ((ret = temp_file(&s, script_name, ".gp", err, errlen))) {
 		fclose(d);
 		unlink(data_name);
-		return -errno;
+		return ret;
 	}
 	script_head(s, fmt, path, title, xlabel, ylabel);
 	fputs("set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', 4 '#fde725')\n", s);

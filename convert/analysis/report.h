@@ -21,6 +21,11 @@
 
 /* ---------------------------------------------------------- damo numbers */
 
+/* The one copy of damo's number texts (_damo_fmt_str): the text reports,
+ * the heatmap's labels and the damo-raw export all print through these.
+ * buf holds the text cut to len; 64 bytes hold any value of uint64_t
+ * range. */
+
 /* damo's format_sz(): raw: "%d" of the (truncated) value; otherwise
  * "%.3f GiB" / "MiB" / "KiB" above each unit, else "%d B". */
 char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw);

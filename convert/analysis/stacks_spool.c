@@ -11,19 +11,14 @@
 
 #include "errmsg.h"
 #include "stacks_spool.h"
+#include "tempfile.h"
 
 #define TAIL_BYTES 65536
 #define MERGE_FANIN 64
 
-static const char *tmp_dir(void)
-{
-	const char *dir = getenv("TMPDIR");
-	return dir && *dir ? dir : "/tmp";
-}
-
 static int io_fail(char *err, size_t errlen, int e)
 {
-	return dt_fail(err, errlen, -e, "temporary file in %s: %s", tmp_dir(), strerror(e));
+	return dt_fail(err, errlen, -e, "temporary file in %s: %s", dt_tempfile_dir(), strerror(e));
 }
 
 static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
@@ -89,15 +84,12 @@ void dt_records_clear(struct dt_records *r)
 /* Move the records held in memory into a new unlinked temporary file. */
 static int to_file(struct dt_records *r, char *err, size_t errlen)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/damotrace-stacks.XXXXXX", tmp_dir());
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		int e = errno;
-		return dt_fail(err, errlen, -e, "cannot create a temporary file in %s: %s",
-			       tmp_dir(), strerror(e));
-	}
-	unlink(path);
+	struct dt_tempfile t;
+	int ret = dt_tempfile_create(&t, NULL, "damotrace-stacks.", NULL, DT_TEMPFILE_UNLINKED,
+				     err, errlen);
+	if (ret)
+		return ret;
+	int fd = t.fd;
 	size_t cap = TAIL_BYTES / r->size ? TAIL_BYTES / r->size : 1;
 	unsigned char *tail = malloc(cap * r->size);
 	if (!tail) {

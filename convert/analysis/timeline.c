@@ -17,6 +17,7 @@
 #include "input.h"
 #include "perf_script.h"
 #include "json_writer.h"
+#include "tempfile.h"
 #include "timeline.h"
 #include "units.h"
 
@@ -345,22 +346,17 @@ static void name_stdin(const struct dt_timeline_priv *pv, char *err, size_t errl
 static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path, char *err,
 		       size_t errlen)
 {
-	const char *dir = getenv("TMPDIR");
-	char tmpl[4096];
+	struct dt_tempfile t;
+	char why[DT_QUOTE_BUFLEN + 128];
 	/* A closed stdin would be the temporary file's descriptor. */
 	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
 		return dt_fail(err, errlen, -errno, "stdin: %s", strerror(errno));
-	snprintf(tmpl, sizeof(tmpl), "%s/damo-timeline.XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(tmpl);
-	if (fd < 0)
-		return dt_fail(err, errlen, -errno, "%s: cannot create a file to hold standard input: %s",
-			    tmpl, strerror(errno));
-	pv->spooled[slot] = strdup(tmpl);
-	if (!pv->spooled[slot]) {
-		close(fd);
-		unlink(tmpl);
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	}
+	int ret = dt_tempfile_create(&t, NULL, "damo-timeline.", NULL, DT_TEMPFILE_NAMED, why,
+				     sizeof(why));
+	if (ret)
+		return dt_fail(err, errlen, ret, "stdin: %s", why);
+	int fd = t.fd;
+	const char *tmpl = pv->spooled[slot] = t.path; /* removed by the caller */
 	char buf[65536];
 	ssize_t n;
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {

@@ -4,6 +4,8 @@
  * in export_internal.h).
  */
 #include "export_internal.h"
+#include "errmsg.h"
+#include "tempfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -31,23 +33,19 @@ static int spool_error(struct dt_spool *s, int e, char *err, size_t errlen)
 	return -e;
 }
 
-/* An unlinked temporary file in $TMPDIR (or /tmp). */
-static FILE *spool_file(void)
+/* An unlinked temporary file in $TMPDIR (or /tmp) into *f: 0, or a
+ * negative errno with a message. */
+static int spool_file(FILE **f, char *err, size_t errlen)
 {
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
+	struct dt_tempfile t;
+	int ret = dt_tempfile_create(&t, NULL, "damotrace-export.", NULL, DT_TEMPFILE_UNLINKED,
+				     err, errlen);
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	snprintf(path, sizeof(path), "%s/damotrace-export.XXXXXX", dir);
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	unlink(path);
-	FILE *f = fdopen(fd, "w+b");
-	if (!f)
-		close(fd);
-	return f;
+	if (!ret && !(*f = fdopen(t.fd, "w+b"))) {
+		ret = dt_fail(err, errlen, -errno, "temporary file: %s", strerror(errno));
+		dt_tempfile_delete(&t);
+	}
+	return ret;
 }
 
 int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, size_t errlen)
@@ -132,16 +130,10 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 		rec->kdamond = snap->kdamond;
 		rec->context = snap->context;
 		rec->target = snap->target;
-		rec->spool = spool_file();
-		if (!rec->spool) {
-			int e = errno ? errno : EIO;
-			const char *dir = getenv("TMPDIR");
-			if (errlen)
-				snprintf(err, errlen,
-					 "%s: cannot create a temporary spool file in %s: %s",
-					 s->name, dir && *dir ? dir : "/tmp", strerror(e));
-			return -e;
-		}
+		char why[DT_QUOTE_BUFLEN + 128];
+		int ret = spool_file(&rec->spool, why, sizeof(why));
+		if (ret)
+			return dt_fail(err, errlen, ret, "%s: %s", s->name, why);
 		s->nr_recs++;
 	}
 	/* Written whole, padding included: zeroed so no stack garbage is. */

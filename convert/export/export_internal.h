@@ -86,8 +86,4 @@ int dt_out_dtr_open(void **state, const struct dt_exporter_ops **ops, int zstd_l
 int dt_out_damo_raw_record(struct dt_out *o, struct dt_spool *s, struct dt_spool_record *rec,
 			   char *err, size_t errlen);
 
-/* damo's number texts (_damo_fmt_str.format_sz / format_time_ns). */
-char *dt_out_damo_sz(char *buf, size_t len, double bytes);
-char *dt_out_damo_time_ns(char *buf, size_t len, double ns);
-
 #endif /* DT_EXPORT_INTERNAL_H */

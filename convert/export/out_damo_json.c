@@ -8,6 +8,7 @@
  * record by record at close.
  */
 #include "export_internal.h"
+#include "json_writer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,11 @@ static char *with_commas(char *buf, size_t len, uint64_t v)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+static void put_out(void *o, const char *p, size_t n)
+{
+	dt_out_write(o, p, n);
 }
 
 static int write_json_record(struct damo_out *d, struct dt_spool_record *rec, int first_rec,
@@ -122,16 +128,9 @@ static int write_json_record(struct damo_out *d, struct dt_spool_record *rec, in
 		return ret;
 	dt_out_printf(o, "%s],\n", first ? "" : "\n        ");
 	dt_out_printf(o, "        \"data_source\": \"");
-	/* JSON-escape the data source text */
-	for (const char *p = d->spool.data_source ? d->spool.data_source : "unknown"; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			dt_out_printf(o, "\\%c", c);
-		else if (c < 0x20)
-			dt_out_printf(o, "\\u%04x", c);
-		else
-			dt_out_write(o, p, 1);
-	}
+	/* A record writer: the bytes read back into damo_data_source stay. */
+	dt_json_escape(d->spool.data_source ? d->spool.data_source : "unknown",
+		       DT_JSON_KEEP_BYTES, put_out, o);
 	dt_out_printf(o, "\"\n    }");
 	return 0;
 }

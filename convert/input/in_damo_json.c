@@ -136,16 +136,12 @@ static int fail(struct damo_json *d, uint64_t offset, char *err, size_t errlen,
 static int fail(struct damo_json *d, uint64_t offset, char *err, size_t errlen,
 		const char *fmt, ...)
 {
-	char msg[300];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dt_vfail_at(err, errlen, -EINVAL, fmt, ap, "%s: JSON offset %llu%s", d->src->name,
+		    (unsigned long long)offset, d->compressed ? " (decompressed)" : "");
 	va_end(ap);
-	if (errlen)
-		snprintf(err, errlen, "%s: JSON offset %llu%s: %s", d->src->name,
-			 (unsigned long long)offset,
-			 d->compressed ? " (decompressed)" : "", msg);
 	return -EINVAL;
 }
 

@@ -86,15 +86,12 @@ static int text_error(struct damon_text *t, uint64_t line, char *err, size_t err
 static int text_error(struct damon_text *t, uint64_t line, char *err, size_t errlen,
 		      const char *fmt, ...)
 {
-	char msg[300];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dt_vfail_at(err, errlen, -EINVAL, fmt, ap, "%s: line %llu", t->src->name,
+		    (unsigned long long)line);
 	va_end(ap);
-	if (errlen)
-		snprintf(err, errlen, "%s: line %llu: %s", t->src->name, (unsigned long long)line,
-			 msg);
 	return -EINVAL;
 }
 

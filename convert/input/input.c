@@ -10,6 +10,7 @@
 #include "input.h"
 #include "input_internal.h"
 #include "errmsg.h"
+#include "tempfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,25 +125,26 @@ enum dt_input_format dt_input_format(const struct dt_input *in)
 
 /* ------------------------------------------------------------ helpers */
 
+/* A temporary file for the input `name` (tempfile.h): its descriptor, with
+ * its name copied into path when keep_name; or a negative errno. */
 static int make_tmp_fd(char *path, size_t pathlen, int keep_name, const char *name,
 		       char *err, size_t errlen)
 {
-	const char *dir = getenv("TMPDIR");
+	struct dt_tempfile t;
+	char why[DT_QUOTE_BUFLEN + 128];
+	int ret = dt_tempfile_create(&t, NULL, "damotrace-spool.", NULL,
+				     keep_name ? DT_TEMPFILE_NAMED : DT_TEMPFILE_UNLINKED, why,
+				     sizeof(why));
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	snprintf(path, pathlen, "%s/damotrace-spool.XXXXXX", dir);
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		int e = errno;
-		if (errlen)
-			snprintf(err, errlen, "%s: cannot create a temporary file in %s: %s",
-				 name, dir, strerror(e));
-		return -e;
+	if (ret)
+		return dt_fail(err, errlen, ret, "%s: %s", name, why);
+	if (keep_name && snprintf(path, pathlen, "%s", t.path) >= (int)pathlen) {
+		dt_tempfile_delete(&t);
+		return dt_fail(err, errlen, -ENAMETOOLONG, "%s: temporary file name too long",
+			       name);
 	}
-	if (!keep_name)
-		unlink(path);
-	return fd;
+	free(t.path); /* the name is the caller's now, in path */
+	return t.fd;
 }
 
 static int write_all(int fd, const void *buf, size_t len)

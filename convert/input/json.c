@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* A pull JSON tokenizer over a refillable buffer (json.h). */
 #include "json.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,15 +43,12 @@ static int json_error(struct dt_json *j, uint64_t offset, char *err, size_t errl
 static int json_error(struct dt_json *j, uint64_t offset, char *err, size_t errlen,
 		      const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dt_vfail_at(err, errlen, -EINVAL, fmt, ap, "%s: JSON offset %llu", j->name,
+		    (unsigned long long)offset);
 	va_end(ap);
-	if (errlen)
-		snprintf(err, errlen, "%s: JSON offset %llu: %s", j->name,
-			 (unsigned long long)offset, msg);
 	return -EINVAL;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Caller-owned error messages: formatting, quoting, safe text (errmsg.h). */
+/* Caller-owned error messages: the one formatter, quoting, safe text (errmsg.h). */
 #include "errmsg.h"
 
 #include <stdarg.h>
@@ -7,14 +7,37 @@
 #include <stdio.h>
 #include <string.h>
 
+int dt_vfail(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+{
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	return code;
+}
+
 int dt_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
+	va_start(ap, fmt);
+	dt_vfail(err, errlen, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int dt_vfail_at(char *err, size_t errlen, int code, const char *fmt, va_list ap,
+		const char *where_fmt, ...)
+{
+	va_list wp;
+	int n;
+
+	if (!err || !errlen)
+		return code;
+	va_start(wp, where_fmt);
+	n = vsnprintf(err, errlen, where_fmt, wp);
+	va_end(wp);
+	if (n >= 0 && (size_t)n + 2 < errlen) {
+		memcpy(err + n, ": ", 3);
+		vsnprintf(err + n + 2, errlen - (size_t)n - 2, fmt, ap);
 	}
 	return code;
 }

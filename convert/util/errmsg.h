@@ -2,11 +2,14 @@
 /*
  * errmsg.h - filling the caller-owned error message that convert/'s
  * functions take (`char *err, size_t errlen`), and quoting the input a
- * message shows.
+ * message shows.  The one error formatter of every folder that may use
+ * convert/util (format/ and kernel-shim/ keep one helper each: dtr_seterr,
+ * shim_err).
  */
 #ifndef DT_ERRMSG_H
 #define DT_ERRMSG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Format a one-line message into err (when err and errlen are given) and
@@ -14,6 +17,15 @@
  * as one statement. */
 int dt_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* dt_fail() of a va_list, for helpers that take printf arguments. */
+int dt_vfail(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* dt_vfail() after a place: "WHERE: message", WHERE formatted from
+ * where_fmt and what follows it (a reader's file and line or offset).
+ * When err is short the message is cut first. */
+int dt_vfail_at(char *err, size_t errlen, int code, const char *fmt, va_list ap,
+		const char *where_fmt, ...)
+	__attribute__((format(printf, 4, 0), format(printf, 6, 7)));
 
 /* Most bytes of input that a message quotes; more are cut with "...". */
 #define DT_QUOTE_MAX 60

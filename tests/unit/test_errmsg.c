@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <check.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "errmsg.h"
@@ -100,6 +102,35 @@ START_TEST(whole_messages_keep_backslashes)
 }
 END_TEST
 
+/* A reader's helper: dt_vfail_at() of its own printf arguments. */
+static int at_line(char *err, size_t errlen, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int at_line(char *err, size_t errlen, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int ret = dt_vfail_at(err, errlen, -EINVAL, fmt, ap, "%s: line %u", "in.txt", line);
+	va_end(ap);
+	return ret;
+}
+
+START_TEST(messages_are_formatted_once)
+{
+	char err[64], small[12];
+
+	ck_assert_int_eq(dt_fail(err, sizeof(err), -ENOENT, "%s: %d", "x", 7), -ENOENT);
+	ck_assert_str_eq(err, "x: 7");
+	ck_assert_int_eq(dt_fail(NULL, 0, -EIO, "no room"), -EIO);
+	ck_assert_int_eq(at_line(err, sizeof(err), 12, "bad %s", "token"), -EINVAL);
+	ck_assert_str_eq(err, "in.txt: line 12: bad token");
+	/* Cut short: the place stays, the message goes first. */
+	ck_assert_int_eq(at_line(small, sizeof(small), 3, "bad %s", "token"), -EINVAL);
+	ck_assert_str_eq(small, "in.txt: lin");
+	ck_assert_int_eq(at_line(NULL, 0, 3, "bad"), -EINVAL);
+}
+END_TEST
+
 Suite *errmsg_suite(void)
 {
 	Suite *s = suite_create("errmsg");
@@ -110,6 +141,7 @@ Suite *errmsg_suite(void)
 	tcase_add_test(tc, long_input_is_cut);
 	tcase_add_test(tc, small_buffers_stay_terminated);
 	tcase_add_test(tc, whole_messages_keep_backslashes);
+	tcase_add_test(tc, messages_are_formatted_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,27 +17,48 @@
 #include "export_internal.h"
 #include "input.h"
 #include "input_internal.h"
+#include "report.h"
 
+/* damo's format_sz / format_time_ns (report.h), with the values both of
+ * its users print: damo-raw exports and damo's text reports. */
 START_TEST(damo_number_texts)
 {
 	char b[64];
 
-	ck_assert_str_eq(dt_out_damo_sz(b, sizeof(b), 1024), "1024 B");
-	ck_assert_str_eq(dt_out_damo_sz(b, sizeof(b), 1025), "1.001 KiB");
-	ck_assert_str_eq(dt_out_damo_sz(b, sizeof(b), 4141056), "3.949 MiB");
-	ck_assert_str_eq(dt_out_damo_sz(b, sizeof(b), 3ull << 40), "3.000 TiB");
-	ck_assert_str_eq(dt_out_damo_sz(b, sizeof(b), 18446744073709551615.0), "max");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 0), "0 ns");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 999), "999 ns");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 5000), "5 us");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 104599000), "104.599 ms");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 3317302716.0), "3.317 s");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 539809434100.0), "8 m 59.809 s");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 90e9), "1 m 30 s");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 120e9), "2 m");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 3600e9), "1 h");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), 82820852190000.0), "23 h 20.852 s");
-	ck_assert_str_eq(dt_out_damo_time_ns(b, sizeof(b), -1500), "-1.500 us");
+	/* damo-raw region lengths and times */
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1024, 0), "1024 B");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1025, 0), "1.001 KiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 4141056, 0), "3.949 MiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 3ull << 40, 0), "3.000 TiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 18446744073709551615.0, 0), "max");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 0, 0), "0 ns");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 999, 0), "999 ns");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 5000, 0), "5 us");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 104599000, 0), "104.599 ms");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 3317302716.0, 0), "3.317 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 539809434100.0, 0), "8 m 59.809 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 90e9, 0), "1 m 30 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 120e9, 0), "2 m");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 3600e9, 0), "1 h");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 82820852190000.0, 0),
+			 "23 h 20.852 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), -1500, 0), "-1.500 us");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), -18446744073709551615.0, 0),
+			 "-max");
+	/* report sizes: the unit boundaries, fractions cut, raw numbers */
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 0, 0), "0 B");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1023.9, 0), "1023 B");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1048576, 0), "1024.000 KiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1073741825, 0), "1.000 GiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 1ull << 61, 0), "2.000 EiB");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 4141056.7, 1), "4141056");
+	ck_assert_str_eq(dt_damo_format_sz(b, sizeof(b), 18446744073709551615.0, 1),
+			 "18446744073709551616");
+	/* report times: whole units, raw numbers */
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 2e9, 0), "2 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 7e6, 0), "7 ms");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 7200e9 + 61e9, 0), "2 h 1 m 1 s");
+	ck_assert_str_eq(dt_damo_format_time_ns(b, sizeof(b), 104599000.9, 1), "104599000");
 }
 END_TEST
 
