@@ -143,7 +143,6 @@ struct thread {
 struct acc {
 	uint32_t frame;
 	uint64_t self, total, stamp;
-	double depth_w;
 };
 
 struct phase_acc {
@@ -811,7 +810,6 @@ static int phase_add_sample(struct dt_timeline_priv *pv, struct phase_acc *pa, u
 		if (a->stamp != pv->stamp) {
 			a->stamp = pv->stamp;
 			a->total += w;
-			a->depth_w += (double)w * (double)(nr - i);
 		}
 	}
 	return 0;
@@ -1271,81 +1269,42 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 
 /* ------------------------------------------------------------ finishing */
 
-static int cmp_fn(const void *a, const void *b)
-{
-	const struct dt_timeline_function *x = a, *y = b;
-	if (x->distinct != y->distinct)
-		return x->distinct > y->distinct ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	if (x->mean_depth != y->mean_depth)
-		return x->mean_depth > y->mean_depth ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static int cmp_share(const void *a, const void *b)
-{
-	const struct dt_timeline_function *x = a, *y = b;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	if (x->mean_depth != y->mean_depth)
-		return x->mean_depth > y->mean_depth ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep)
+/* The functions of phase k, ranked by the phases' one ranking
+ * (dt_phases_set_functions): the named one first, then the next most
+ * distinct; by total weight, naming none, when no frame is distinct. */
+static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep, char *err,
+			size_t errlen)
 {
 	struct dt_timeline_priv *pv = tl->priv;
-	struct phase_acc *pa = &pv->phase_acc[k];
+	const struct phase_acc *pa = &pv->phase_acc[k];
 	struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-	ps->named = -1;
-	if (!pa->nr || !ps->weight)
-		return 0;
-	struct dt_timeline_function *all = malloc(pa->nr * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	uint64_t in_w = ps->weight, out_w = pv->all_weight - in_w;
-	for (uint32_t i = 0; i < pa->nr; i++) {
-		const struct acc *a = &pa->v[i];
-		double in = (double)a->total / (double)in_w;
-		double out = out_w ? (double)(pv->global_total[a->frame] - a->total) / (double)out_w : 0;
-		all[i] = (struct dt_timeline_function){
-			.frame = a->frame, .self = a->self, .total = a->total, .share = in,
-			.self_share = (double)a->self / (double)in_w, .distinct = in - out,
-			.mean_depth = a->total ? a->depth_w / (double)a->total : 0,
-		};
-	}
-	qsort(all, pa->nr, sizeof(*all), cmp_fn);
-	size_t n = 0;
-	while (n < pa->nr && all[n].distinct > 0)
-		n++;
-	size_t named = 0;
-	if (n) {
-		/* The named function: the deepest of those as distinct as the best. */
-		for (size_t i = 1; i < n &&
-		     all[i].distinct >= all[0].distinct * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
-			if (all[i].mean_depth > all[named].mean_depth)
-				named = i;
-	} else {
-		/* The same functions ran inside and outside: by share instead. */
-		qsort(all, pa->nr, sizeof(*all), cmp_share);
-		n = pa->nr;
-		for (size_t i = 1; i < n && all[i].share >= all[0].share * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
-			if (all[i].mean_depth > all[named].mean_depth)
-				named = i;
-	}
-	if (named) {
-		struct dt_timeline_function f = all[named];
-		memmove(all + 1, all, named * sizeof(*all));
-		all[0] = f;
-	}
+	struct dt_phase_frame_sums *sums = malloc((pa->nr ? pa->nr : 1) * sizeof(*sums));
+	if (!sums)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < pa->nr; i++)
+		sums[i] = (struct dt_phase_frame_sums){ pa->v[i].frame, pa->v[i].self,
+							pa->v[i].total,
+							pv->global_total[pa->v[i].frame] };
+	int rc = dt_phases_set_functions(tl->phases, k, sums, pa->nr, ps->weight,
+					 ps->nr_samples, pv->all_weight, err, errlen);
+	free(sums);
+	if (rc)
+		return rc;
+	const struct dt_phase *p = dt_phases_get(tl->phases, k);
+	const struct dt_phase_function *list = p->nr_top_distinct ? p->top_distinct : p->top_total;
+	size_t n = p->nr_top_distinct ? p->nr_top_distinct : p->nr_top_total;
+	ps->named = p->nr_top_distinct ? 0 : -1;
 	ps->nr_top = n < keep ? n : keep;
-	ps->top = realloc(all, ps->nr_top * sizeof(*all));
-	if (!ps->top) {
-		free(all);
-		return -ENOMEM;
-	}
-	ps->named = 0;
+	ps->top = calloc(ps->nr_top ? ps->nr_top : 1, sizeof(*ps->top));
+	if (!ps->top)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < ps->nr_top; i++)
+		ps->top[i] = (struct dt_timeline_function){
+			.frame = list[i].frame, .self = list[i].self, .total = list[i].total,
+			.share = (double)list[i].total / (double)ps->weight,
+			.self_share = (double)list[i].self / (double)ps->weight,
+			.distinct = list[i].distinct,
+		};
 	return 0;
 }
 
@@ -1539,6 +1498,11 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 
 /* ------------------------------------------------------------ build */
 
+static uint32_t top_functions(const struct dt_timeline_opts *o)
+{
+	return o->top_functions ? o->top_functions : 5;
+}
+
 int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
 		      size_t errlen)
 {
@@ -1678,6 +1642,8 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		p2.phases = 1;
 		if (!params.peak_wss)
 			params.peak_wss = dt_phase_peak_result(&p1.peak);
+		if (params.max_functions < top_functions(o))
+			params.max_functions = top_functions(o);
 		dt_phases_free(tl->phases);
 		tl->phases = NULL;
 		rc = dt_phases_new(&tl->phases, &params, err, errlen);
@@ -1766,12 +1732,11 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		tl->wss_mean[c] = col->wss_cov > 0 ? col->wss_sum / col->wss_cov : NAN;
 		tl->wss_max[c] = col->wss_cov > 0 ? col->wss_max : NAN;
 	}
-	uint32_t keep = o->top_functions ? o->top_functions : 5;
 	for (size_t k = 0; k < pv->nr_phase_acc && !rc; k++)
-		rc = finish_phase(tl, k, keep);
-	if (!rc)
-		rc = finish_flame(tl);
-	if (rc) {
+		rc = finish_phase(tl, k, top_functions(o), err, errlen);
+	if (rc)
+		goto out;
+	if (finish_flame(tl)) {
 		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}

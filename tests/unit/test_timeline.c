@@ -2,8 +2,9 @@
 /*
  * damo-timeline's data and figure: phases and their functions against
  * damo-synth's truth, the vm DAMON record, flame chart columns and the
- * thread choice on hand-made perf script text, the function named behind
- * wrappers, the report's text and the figure's panels read back.
+ * thread choice on hand-made perf script text, the function named (by the
+ * ranking damo-stacks uses), the report's text and the figure's panels
+ * read back.
  */
 #define _DEFAULT_SOURCE
 #include <cairo.h>
@@ -307,12 +308,19 @@ START_TEST(perf_flame_and_named_function)
 	ck_assert_int_eq(tl->weight_is_ns, 1);
 	ck_assert_int_eq(tl->align.method, DT_ALIGN_SAME_CLOCK);
 	ck_assert_uint_eq(dt_phases_count(tl->phases), 1);
-	/* driver is on every stack of the phase, work on 98% of them: work, the
-	 * deeper, is named; leaf (88%) and main (everywhere) are not. */
+	/* driver is on every stack of the phase, work on 98% of them: driver,
+	 * the more distinct, is named, as dt_phases_attribute() (damo-stacks)
+	 * names it; then work, then leaf (88%); main (everywhere) is not listed. */
 	const struct dt_timeline_phase *ps = &tl->phase_stacks[0];
 	ck_assert_int_eq(ps->named, 0);
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[0].frame), "work");
-	ck_assert_double_eq_tol(ps->top[0].share, 0.784, 0.001); /* helper takes a fifth */
+	ck_assert_uint_eq(ps->nr_top, 4); /* and clock_now (2%) */
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[0].frame), "driver");
+	ck_assert_double_eq_tol(ps->top[0].share, 0.8, 0.001); /* helper takes a fifth */
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[1].frame), "work");
+	ck_assert_double_eq_tol(ps->top[1].share, 0.784, 0.001);
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[2].frame), "leaf");
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, dt_phases_get(tl->phases, 0)->top_distinct[0].frame),
+			 "driver");
 	ck_assert_uint_eq(ps->nr_samples, 1250);
 	/* The busiest thread is 10; its columns: work's path in [1, 2) s (columns
 	 * 0-32), idle_loop in [2, 3) s (33-65), nothing after. */
