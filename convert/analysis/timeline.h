@@ -12,10 +12,11 @@
  * put on the record's clock as clock_align.h decides.
  *
  * Passes: the record is read twice (setup, clocks, peak WSS, the heatmap
- * guide and its areas' heats; phases, WSS, heatmap cells and callstacks,
- * attributed to the phases as these stream by), a third time only for what
- * had to wait (the heatmap of the phases' areas, or of the hottest area when
- * the first pass could not sum the heats; callstacks written far ahead of
+ * guide and its areas' heats, heatmap.h's; phases, WSS, heatmap cells and
+ * callstacks, attributed to the phases as these stream by), a third time
+ * only for what had to wait (the heatmap of the phases' areas, or of the
+ * hottest area when the guide's spans could not give the heats and the
+ * second pass sums them as damo-heatmap does; callstacks written far ahead of
  * their snapshots, or aggregations overlapping in time), the perf script
  * text twice (clock and time span; samples).  Standard input ("-") is
  * copied to a temporary file first.
