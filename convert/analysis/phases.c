@@ -1120,20 +1120,21 @@ static int cmp_distinct(const void *a, const void *b)
 	return cmp_total(a, b);
 }
 
-static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *acc,
-		    uint32_t *touched, size_t nt, const uint64_t *global_total,
-		    uint64_t all_weight)
+/* How much more often a frame is on the stack inside the phase than outside
+ * it (struct dt_phase_function's `distinct`). */
+static double distinct_of(uint64_t total, uint64_t all_total, uint64_t in_w, uint64_t out_w)
 {
-	struct dt_phase_function *all = malloc((nt ? nt : 1) * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	uint64_t in_w = pp->pub.stack_weight, out_w = all_weight - in_w;
-	for (size_t i = 0; i < nt; i++) {
-		uint32_t f = touched[i];
-		double in = in_w ? (double)acc[f].total / (double)in_w : 0;
-		double out = out_w ? (double)(global_total[f] - acc[f].total) / (double)out_w : 0;
-		all[i] = (struct dt_phase_function){ f, acc[f].self, acc[f].total, in - out };
-	}
+	double in = in_w ? (double)total / (double)in_w : 0;
+	double out = out_w ? (double)(all_total - total) / (double)out_w : 0;
+	return in - out;
+}
+
+/* The ranking: `all` (nt frames with self, total and distinct set; sorted
+ * here) into the phase's top lists, at most max_functions each.  0 or
+ * -ENOMEM. */
+static int rank_functions(struct dt_phases *ph, struct phase_priv *pp,
+			  struct dt_phase_function *all, size_t nt)
+{
 	size_t keep = nt < ph->p.max_functions ? nt : ph->p.max_functions;
 	free(pp->top_self);
 	free(pp->top_total);
@@ -1141,10 +1142,9 @@ static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *
 	pp->top_self = malloc((keep ? keep : 1) * sizeof(*all));
 	pp->top_total = malloc((keep ? keep : 1) * sizeof(*all));
 	pp->top_distinct = malloc((keep ? keep : 1) * sizeof(*all));
-	if (!pp->top_self || !pp->top_total || !pp->top_distinct) {
-		free(all);
+	pp->pub.nr_top_self = pp->pub.nr_top_total = pp->pub.nr_top_distinct = 0;
+	if (!pp->top_self || !pp->top_total || !pp->top_distinct)
 		return -ENOMEM;
-	}
 	if (nt)
 		qsort(all, nt, sizeof(*all), cmp_distinct);
 	size_t nd = 0;
@@ -1169,8 +1169,48 @@ static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *
 	pp->pub.nr_top_self = ns;
 	pp->pub.top_self = pp->top_self;
 	pp->pub.top_total = pp->top_total;
-	free(all);
 	return 0;
+}
+
+static int take_top(struct dt_phases *ph, struct phase_priv *pp, struct fn_acc *acc,
+		    uint32_t *touched, size_t nt, const uint64_t *global_total,
+		    uint64_t all_weight)
+{
+	struct dt_phase_function *all = malloc((nt ? nt : 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	uint64_t in_w = pp->pub.stack_weight, out_w = all_weight - in_w;
+	for (size_t i = 0; i < nt; i++) {
+		uint32_t f = touched[i];
+		all[i] = (struct dt_phase_function){
+			f, acc[f].self, acc[f].total,
+			distinct_of(acc[f].total, global_total[f], in_w, out_w) };
+	}
+	int rc = rank_functions(ph, pp, all, nt);
+	free(all);
+	return rc;
+}
+
+int dt_phases_set_functions(struct dt_phases *ph, size_t index,
+			    const struct dt_phase_frame_sums *sums, size_t n,
+			    uint64_t weight, uint64_t nr_samples, uint64_t all_weight,
+			    char *err, size_t errlen)
+{
+	if (index >= ph->nr_phases)
+		return dt_fail(err, errlen, -EINVAL, "phases: no phase %zu", index);
+	struct phase_priv *pp = ph->phases[index];
+	struct dt_phase_function *all = malloc((n ? n : 1) * sizeof(*all));
+	if (!all)
+		return dt_fail(err, errlen, -ENOMEM, "phases: out of memory");
+	pp->pub.stack_weight = weight;
+	pp->pub.nr_samples = nr_samples;
+	for (size_t i = 0; i < n; i++)
+		all[i] = (struct dt_phase_function){
+			sums[i].frame, sums[i].self, sums[i].total,
+			distinct_of(sums[i].total, sums[i].all_total, weight, all_weight - weight) };
+	int rc = rank_functions(ph, pp, all, n);
+	free(all);
+	return rc ? dt_fail(err, errlen, rc, "phases: out of memory") : 0;
 }
 
 /* One sample into the functions of the phase being summed. */

@@ -90,8 +90,10 @@ struct dt_phase {
 	size_t nr_top_self, nr_top_total, nr_top_distinct;
 	const struct dt_phase_function *top_self;  /* by self weight, descending */
 	const struct dt_phase_function *top_total; /* by total weight, descending */
-	/* By `distinct`, descending, only frames scoring above 0: the first one
-	 * is the function behind the phase (what a report names). */
+	/* By `distinct`, descending (then total, descending, then frame id),
+	 * only frames scoring above 0: the first one is the function behind the
+	 * phase, the one every command and report names; none: the phase is
+	 * named after no function. */
 	const struct dt_phase_function *top_distinct;
 };
 
@@ -147,6 +149,26 @@ uint64_t dt_phases_peak(const struct dt_phases *ph);
  * stacks; frames then refer to the latest set. */
 int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
 			char *err, size_t errlen);
+
+/* One frame's summed sample weights, for ranking a phase's functions. */
+struct dt_phase_frame_sums {
+	uint32_t frame;
+	uint64_t self, total;  /* inside the phase: leaf, and on the path once per sample */
+	uint64_t all_total;    /* on the path, over every sample inside or outside */
+};
+
+/* The functions of phase `index` from sums made elsewhere, by a caller that
+ * streams its samples rather than keeping a dt_stacks (damo-timeline):
+ * ranked exactly as dt_phases_attribute() ranks its own, the one ranking by
+ * which every command names a phase (top_distinct[0]).  `weight` and
+ * `nr_samples` are the phase's samples', `all_weight` every sample's; frame
+ * ids are the caller's.  Memory: the phase's top lists (max_functions
+ * entries each) and a copy of the sums while ranking.  0, -EINVAL (no such
+ * phase) or -ENOMEM; err says which. */
+int dt_phases_set_functions(struct dt_phases *ph, size_t index,
+			    const struct dt_phase_frame_sums *sums, size_t n,
+			    uint64_t weight, uint64_t nr_samples, uint64_t all_weight,
+			    char *err, size_t errlen);
 
 /* "[phase 2 | 0.80-1.90 s | WSS 48.0 MiB]": times from `origin_ns`, WSS the
  * phase's mean. */

@@ -144,7 +144,6 @@ struct thread {
 struct acc {
 	uint32_t frame;
 	uint64_t self, total, stamp;
-	double depth_w;
 };
 
 struct phase_acc {
@@ -409,239 +408,10 @@ static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, vo
 	return rc < 0 ? rc : 0;
 }
 
-/* ------------------------------------------------------------ area heats */
-
-/* The default heatmap range is the guide's hottest area (heat per byte,
- * dt_heat_guide_hottest), an area's heat summing size * nr_accesses over
- * the regions touching it (dt_heat_guides_add_heat).  The areas are final
- * only once every snapshot was read, but they change in a known way: the
- * gaps between them are the target's first gaps (its first snapshot with
- * any), only narrowed later.  With s and e inside first gaps, the heat of
- * the area [s, e] is
- *     all heat - heat of the regions ending before s
- *              - heat of the regions starting after e,
- * so the pass that builds the guide keeps, per first gap, the heat of the
- * regions ending before it and of those starting after it, and by position
- * that of the regions ending or starting inside it (few positions: the
- * edges of mappings growing into a gap).  Then the range is known before
- * the next pass, which draws the grid.  When that does not hold (an
- * address 0, which damo's guide takes for "unset"; heat before the first
- * gaps; too many positions), the next pass sums the heats as damo-heatmap
- * does and the grid takes a pass of its own. */
-#define DT_TIMELINE_HEAT_POSITIONS (1u << 16)
-
-struct heat_pos {
-	unsigned __int128 heat;
-	uint64_t pos;
-	uint32_t zone;
-	int is_end;
-};
-
-struct target_heat {
-	uint32_t kdamond, context, target;
-	int unusable;
-	size_t nz;                      /* first gaps (zones); 0: none yet */
-	uint64_t (*zone)[2];            /* closed [lo, hi], in address order */
-	unsigned __int128 total;
-	/* [j]: regions ending before zone j (and after zone j - 1's start),
-	 * starting after zone j - 1 (and before zone j's end); j <= nz. */
-	unsigned __int128 *ends_before, *starts_after;
-	struct idmap pos_index;         /* pos << 1 | is_end -> positions[] */
-	struct heat_pos *positions;
-	uint32_t nr_positions, cap_positions;
-};
-
-struct area_heats {
-	size_t nr;
-	struct target_heat *v;
-};
-
-static void area_heats_free(struct area_heats *ah)
-{
-	for (size_t i = 0; i < ah->nr; i++) {
-		struct target_heat *th = &ah->v[i];
-		free(th->zone);
-		free(th->ends_before);
-		free(th->starts_after);
-		idmap_free(&th->pos_index);
-		free(th->positions);
-	}
-	free(ah->v);
-	memset(ah, 0, sizeof(*ah));
-}
-
-static struct target_heat *target_heat_of(struct area_heats *ah, uint32_t kdamond,
-					  uint32_t context, uint32_t target)
-{
-	for (size_t i = 0; i < ah->nr; i++)
-		if (ah->v[i].kdamond == kdamond && ah->v[i].context == context &&
-		    ah->v[i].target == target)
-			return &ah->v[i];
-	return NULL;
-}
-
-static int heat_at(struct target_heat *th, uint64_t pos, int is_end, uint32_t zone,
-		   unsigned __int128 h)
-{
-	uint64_t key = pos << 1 | (uint64_t)is_end;
-	uint32_t i;
-	if (idmap_get(&th->pos_index, key, &i)) {
-		th->positions[i].heat += h;
-		return 0;
-	}
-	if (th->nr_positions == DT_TIMELINE_HEAT_POSITIONS) {
-		th->unusable = 1;
-		return 0;
-	}
-	if (th->nr_positions == th->cap_positions) {
-		uint32_t cap = th->cap_positions ? 2 * th->cap_positions : 16;
-		struct heat_pos *np = realloc(th->positions, cap * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		th->positions = np;
-		th->cap_positions = cap;
-	}
-	if (idmap_put(&th->pos_index, key, th->nr_positions))
-		return -ENOMEM;
-	th->positions[th->nr_positions++] = (struct heat_pos){ h, pos, zone, is_end };
-	return 0;
-}
-
-/* The target's first gaps, as the guide has just taken them. */
-static int take_zones(struct target_heat *th, const struct dt_heat_guide *gd)
-{
-	size_t n = gd->nr_gaps;
-	for (size_t k = 0; k < n; k++)
-		if (gd->gaps[k][0] > gd->gaps[k][1] || (k && gd->gaps[k][0] <= gd->gaps[k - 1][1]) ||
-		    gd->gaps[k][1] >= (UINT64_C(1) << 62)) {
-			th->unusable = 1;
-			return 0;
-		}
-	th->zone = malloc(n * sizeof(*th->zone));
-	th->ends_before = calloc(n + 1, sizeof(*th->ends_before));
-	th->starts_after = calloc(n + 1, sizeof(*th->starts_after));
-	if (!th->zone || !th->ends_before || !th->starts_after)
-		return -ENOMEM;
-	memcpy(th->zone, gd->gaps, n * sizeof(*th->zone));
-	th->nz = n;
-	return 0;
-}
-
-/* One snapshot, after dt_heat_guides_add() took it. */
-static int area_heats_add(struct area_heats *ah, const struct dt_heat_guides *g,
-			  const struct dtr_snapshot *s)
-{
-	struct target_heat *th = target_heat_of(ah, s->kdamond, s->context, s->target);
-	int rc;
-	if (!th) {
-		struct target_heat *nv = realloc(ah->v, (ah->nr + 1) * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		ah->v = nv;
-		th = &ah->v[ah->nr++];
-		*th = (struct target_heat){ .kdamond = s->kdamond, .context = s->context,
-					    .target = s->target };
-	}
-	if (th->unusable)
-		return 0;
-	if (!th->nz) {
-		const struct dt_heat_guide *gd = dt_heat_guides_of(g, s->kdamond, s->context,
-								   s->target);
-		if (gd && gd->nr_gaps && (rc = take_zones(th, gd)))
-			return rc;
-		if (th->unusable)
-			return 0;
-	}
-	const size_t nz = th->nz;
-	const uint64_t (*z)[2] = (const uint64_t (*)[2])th->zone;
-	for (uint64_t i = 0; i < s->nr_regions; i++) {
-		const struct dtr_region *r = &s->regions[i];
-		if (!r->start || !r->end || r->end < r->start || r->end >= (UINT64_C(1) << 62)) {
-			th->unusable = 1;
-			return 0;
-		}
-		if (!r->nr_accesses)
-			continue;
-		if (!nz) {
-			th->unusable = 1;
-			return 0;
-		}
-		unsigned __int128 h = (unsigned __int128)(r->end - r->start) * r->nr_accesses;
-		th->total += h;
-		size_t j = 0, hi = nz; /* zones starting at or before the end */
-		while (j < hi) {
-			size_t mid = j + (hi - j) / 2;
-			if (z[mid][0] <= r->end)
-				j = mid + 1;
-			else
-				hi = mid;
-		}
-		th->ends_before[j] += h;
-		if (j && r->end <= z[j - 1][1] && (rc = heat_at(th, r->end, 1, (uint32_t)(j - 1), h)))
-			return rc;
-		size_t k = 0; /* zones ending before the start */
-		hi = nz;
-		while (k < hi) {
-			size_t mid = k + (hi - k) / 2;
-			if (z[mid][1] < r->start)
-				k = mid + 1;
-			else
-				hi = mid;
-		}
-		th->starts_after[k] += h;
-		if (k < nz && r->start >= z[k][0] && (rc = heat_at(th, r->start, 0, (uint32_t)k, h)))
-			return rc;
-		if (th->unusable)
-			return 0;
-	}
-	return 0;
-}
-
-/* The heats of gd's final areas into gd (as dt_heat_guides_add_heat would
- * have summed them).  1 when done, 0 when the next pass must sum them. */
-static int area_heats_apply(struct area_heats *ah, struct dt_heat_guide *gd)
-{
-	struct target_heat *th = target_heat_of(ah, gd->target.kdamond, gd->target.context,
-						gd->target.target);
-	if (!th || th->unusable || !gd->areas_sorted || th->nz != gd->nr_gaps ||
-	    gd->nr_areas != th->nz + 1)
-		return 0;
-	for (size_t k = 0; k < th->nz; k++)
-		if (gd->gaps[k][0] < th->zone[k][0] || gd->gaps[k][1] > th->zone[k][1])
-			return 0;
-	for (size_t a = 0; a < gd->nr_areas; a++) {
-		unsigned __int128 heat = th->total;
-		if (a) { /* regions ending before its start, inside zone a - 1 */
-			uint64_t start = gd->gaps[a - 1][1];
-			for (size_t j = 0; j < a; j++)
-				heat -= th->ends_before[j];
-			for (uint32_t i = 0; i < th->nr_positions; i++) {
-				const struct heat_pos *p = &th->positions[i];
-				if (p->is_end && p->zone == a - 1 && p->pos < start)
-					heat -= p->heat;
-			}
-		}
-		if (a < th->nz) { /* regions starting after its end, inside zone a */
-			uint64_t end = gd->gaps[a][0];
-			for (size_t j = a + 1; j <= th->nz; j++)
-				heat -= th->starts_after[j];
-			for (uint32_t i = 0; i < th->nr_positions; i++) {
-				const struct heat_pos *p = &th->positions[i];
-				if (!p->is_end && p->zone == a && p->pos > end)
-					heat -= p->heat;
-			}
-		}
-		gd->areas[a].heat = heat;
-		gd->areas[a].has_heat = 1; /* no region: heat 0, the same per byte */
-	}
-	return 1;
-}
-
 struct pass1 {
 	struct dt_phase_peak peak;
-	struct dt_heat_guides guides;
-	int want_heat;             /* the heatmap range may be the hottest area */
-	struct area_heats heats;
+	struct dt_heat_guides guides; /* with the areas' heats when the spans
+				       * give them (heatmap.h) */
 	struct dt_clock_readings clocks;
 	uint64_t first_ns, last_ns;
 	int use_stacks;
@@ -705,11 +475,7 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 	default:
 		break;
 	}
-	int rc = dt_heat_guides_add(&p1->guides, it, err, errlen);
-	if (!rc && p1->want_heat && it->type == DTR_ITEM_SNAPSHOT &&
-	    area_heats_add(&p1->heats, &p1->guides, &it->u.snapshot))
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	return rc;
+	return dt_heat_guides_add(&p1->guides, it, err, errlen);
 }
 
 static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
@@ -807,7 +573,6 @@ static int phase_add_sample(struct dt_timeline_priv *pv, struct phase_acc *pa, u
 		if (a->stamp != pv->stamp) {
 			a->stamp = pv->stamp;
 			a->total += w;
-			a->depth_w += (double)w * (double)(nr - i);
 		}
 	}
 	return 0;
@@ -1081,7 +846,8 @@ static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
 /* ------------------------------------------------------------ record passes 2, 3 */
 
 /* Pass 2 reads, besides the phases, what does not wait for them: the
- * heatmap grid when its range is known (see area_heats), and the record's
+ * heatmap grid when its range is known (the guide's areas' heats summed in
+ * pass 1: dt_heat_guides_finish, heats_known), and the record's
  * callstacks (phase sums as the phases stream by).  Pass 3, when needed,
  * reads what had to wait: the grid of the phases' areas, or of the hottest
  * area when pass 2 had to sum the heats; the callstacks' phases when they
@@ -1267,81 +1033,42 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 
 /* ------------------------------------------------------------ finishing */
 
-static int cmp_fn(const void *a, const void *b)
-{
-	const struct dt_timeline_function *x = a, *y = b;
-	if (x->distinct != y->distinct)
-		return x->distinct > y->distinct ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	if (x->mean_depth != y->mean_depth)
-		return x->mean_depth > y->mean_depth ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static int cmp_share(const void *a, const void *b)
-{
-	const struct dt_timeline_function *x = a, *y = b;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	if (x->mean_depth != y->mean_depth)
-		return x->mean_depth > y->mean_depth ? -1 : 1;
-	return x->frame < y->frame ? -1 : x->frame > y->frame;
-}
-
-static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep)
+/* The functions of phase k, ranked by the phases' one ranking
+ * (dt_phases_set_functions): the named one first, then the next most
+ * distinct; by total weight, naming none, when no frame is distinct. */
+static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep, char *err,
+			size_t errlen)
 {
 	struct dt_timeline_priv *pv = tl->priv;
-	struct phase_acc *pa = &pv->phase_acc[k];
+	const struct phase_acc *pa = &pv->phase_acc[k];
 	struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-	ps->named = -1;
-	if (!pa->nr || !ps->weight)
-		return 0;
-	struct dt_timeline_function *all = malloc(pa->nr * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	uint64_t in_w = ps->weight, out_w = pv->all_weight - in_w;
-	for (uint32_t i = 0; i < pa->nr; i++) {
-		const struct acc *a = &pa->v[i];
-		double in = (double)a->total / (double)in_w;
-		double out = out_w ? (double)(pv->global_total[a->frame] - a->total) / (double)out_w : 0;
-		all[i] = (struct dt_timeline_function){
-			.frame = a->frame, .self = a->self, .total = a->total, .share = in,
-			.self_share = (double)a->self / (double)in_w, .distinct = in - out,
-			.mean_depth = a->total ? a->depth_w / (double)a->total : 0,
-		};
-	}
-	qsort(all, pa->nr, sizeof(*all), cmp_fn);
-	size_t n = 0;
-	while (n < pa->nr && all[n].distinct > 0)
-		n++;
-	size_t named = 0;
-	if (n) {
-		/* The named function: the deepest of those as distinct as the best. */
-		for (size_t i = 1; i < n &&
-		     all[i].distinct >= all[0].distinct * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
-			if (all[i].mean_depth > all[named].mean_depth)
-				named = i;
-	} else {
-		/* The same functions ran inside and outside: by share instead. */
-		qsort(all, pa->nr, sizeof(*all), cmp_share);
-		n = pa->nr;
-		for (size_t i = 1; i < n && all[i].share >= all[0].share * (1 - DT_TIMELINE_NAME_TOLERANCE); i++)
-			if (all[i].mean_depth > all[named].mean_depth)
-				named = i;
-	}
-	if (named) {
-		struct dt_timeline_function f = all[named];
-		memmove(all + 1, all, named * sizeof(*all));
-		all[0] = f;
-	}
+	struct dt_phase_frame_sums *sums = malloc((pa->nr ? pa->nr : 1) * sizeof(*sums));
+	if (!sums)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (uint32_t i = 0; i < pa->nr; i++)
+		sums[i] = (struct dt_phase_frame_sums){ pa->v[i].frame, pa->v[i].self,
+							pa->v[i].total,
+							pv->global_total[pa->v[i].frame] };
+	int rc = dt_phases_set_functions(tl->phases, k, sums, pa->nr, ps->weight,
+					 ps->nr_samples, pv->all_weight, err, errlen);
+	free(sums);
+	if (rc)
+		return rc;
+	const struct dt_phase *p = dt_phases_get(tl->phases, k);
+	const struct dt_phase_function *list = p->nr_top_distinct ? p->top_distinct : p->top_total;
+	size_t n = p->nr_top_distinct ? p->nr_top_distinct : p->nr_top_total;
+	ps->named = p->nr_top_distinct ? 0 : -1;
 	ps->nr_top = n < keep ? n : keep;
-	ps->top = realloc(all, ps->nr_top * sizeof(*all));
-	if (!ps->top) {
-		free(all);
-		return -ENOMEM;
-	}
-	ps->named = 0;
+	ps->top = calloc(ps->nr_top ? ps->nr_top : 1, sizeof(*ps->top));
+	if (!ps->top)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < ps->nr_top; i++)
+		ps->top[i] = (struct dt_timeline_function){
+			.frame = list[i].frame, .self = list[i].self, .total = list[i].total,
+			.share = (double)list[i].total / (double)ps->weight,
+			.self_share = (double)list[i].self / (double)ps->weight,
+			.distinct = list[i].distinct,
+		};
 	return 0;
 }
 
@@ -1535,6 +1262,11 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 
 /* ------------------------------------------------------------ build */
 
+static uint32_t top_functions(const struct dt_timeline_opts *o)
+{
+	return o->top_functions ? o->top_functions : 5;
+}
+
 int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
 		      size_t errlen)
 {
@@ -1587,7 +1319,6 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	dt_clock_readings_init(&p1.clocks);
 	dt_phase_peak_init(&p1.peak, o->load.phase.min_accesses);
 	p1.use_stacks = !pv->perf_path || o->load.keep_record_stacks;
-	p1.want_heat = !o->has_address_range && o->draw_range != DT_TIMELINE_MAPPED;
 	if (pv->record_path) {
 		rc = record_pass(tl, "record pass 1", pass1_item, &p1, err, errlen);
 		if (!rc)
@@ -1674,6 +1405,8 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		p2.phases = 1;
 		if (!params.peak_wss)
 			params.peak_wss = dt_phase_peak_result(&p1.peak);
+		if (params.max_functions < top_functions(o))
+			params.max_functions = top_functions(o);
 		dt_phases_free(tl->phases);
 		tl->phases = NULL;
 		rc = dt_phases_new(&tl->phases, &params, err, errlen);
@@ -1688,8 +1421,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		}
 		int need_heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
 				o->draw_range != DT_TIMELINE_MAPPED;
-		int heat_known = need_heat &&
-				 area_heats_apply(&p1.heats, (struct dt_heat_guide *)gd);
+		int heat_known = need_heat && gd->heats_known;
 		p2.heat = need_heat && !heat_known;
 		if (heat_known)
 			hottest = dt_heat_guide_hottest(gd);
@@ -1762,12 +1494,11 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		tl->wss_mean[c] = col->wss_cov > 0 ? col->wss_sum / col->wss_cov : NAN;
 		tl->wss_max[c] = col->wss_cov > 0 ? col->wss_max : NAN;
 	}
-	uint32_t keep = o->top_functions ? o->top_functions : 5;
 	for (size_t k = 0; k < pv->nr_phase_acc && !rc; k++)
-		rc = finish_phase(tl, k, keep);
-	if (!rc)
-		rc = finish_flame(tl);
-	if (rc) {
+		rc = finish_phase(tl, k, top_functions(o), err, errlen);
+	if (rc)
+		goto out;
+	if (finish_flame(tl)) {
 		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1789,7 +1520,6 @@ out:
 		tl = NULL;
 	}
 	dt_heat_guides_free(&p1.guides);
-	area_heats_free(&p1.heats);
 	free(p2.scratch);
 	free(p3.scratch);
 	*out = tl;

@@ -12,10 +12,11 @@
  * put on the record's clock as clock_align.h decides.
  *
  * Passes: the record is read twice (setup, clocks, peak WSS, the heatmap
- * guide and its areas' heats; phases, WSS, heatmap cells and callstacks,
- * attributed to the phases as these stream by), a third time only for what
- * had to wait (the heatmap of the phases' areas, or of the hottest area when
- * the first pass could not sum the heats; callstacks written far ahead of
+ * guide and its areas' heats, heatmap.h's; phases, WSS, heatmap cells and
+ * callstacks, attributed to the phases as these stream by), a third time
+ * only for what had to wait (the heatmap of the phases' areas, or of the
+ * hottest area when the guide's spans could not give the heats and the
+ * second pass sums them as damo-heatmap does; callstacks written far ahead of
  * their snapshots, or aggregations overlapping in time), the perf script
  * text twice (clock and time span; samples).  Standard input ("-") is
  * copied to a temporary file first.
@@ -27,17 +28,14 @@
  * the weight of each call path of the chosen thread seen in that column (at
  * most DT_TIMELINE_MAX_PATHS_PER_COLUMN; later new paths are not counted).
  *
- * Function attribution is that of dt_phases_attribute(): per phase, each
- * frame's self and total weight (a frame counts once per sample) and its
- * distinctness (share of the phase's weight minus share of the weight
- * outside the phase).  The function named for a phase is the most distinct
- * frame; when a callee is as distinct as its caller (within
- * DT_TIMELINE_NAME_TOLERANCE of the best score), the deeper frame is named,
- * so wrappers (main loops, burst drivers) give way to the function doing
- * the work.  When no frame is more frequent inside the phase than outside
- * (the same code ran throughout), frames are ranked by their share of the
- * phase instead, with the same preference for the deeper frame.  Weights are the samples' periods (nanoseconds for cpu-clock)
- * when every sample has one, otherwise every sample counts 1.
+ * Functions of a phase: per phase, each frame's self and total weight (a
+ * frame counts once per sample), summed as the samples stream by, ranked by
+ * dt_phases_set_functions(), the ranking dt_phases_attribute() gives
+ * damo-stacks: every command names the same function for the same phase.
+ * The list is the phase's distinct frames (phases.h) in that order, the
+ * first one named; when no frame is distinct, its frames by total weight,
+ * none named.  Weights are the samples' periods (nanoseconds for
+ * cpu-clock) when every sample has one, otherwise every sample counts 1.
  *
  * Functions return 0 or a negative errno and write one line into err.
  */
@@ -54,7 +52,6 @@
 #include "stacks_profile.h"
 
 #define DT_TIMELINE_MAX_PATHS_PER_COLUMN 4096
-#define DT_TIMELINE_NAME_TOLERANCE 0.03
 #define DT_TIMELINE_MAX_WARNINGS 6
 
 enum dt_timeline_draw_range {
@@ -90,8 +87,7 @@ struct dt_timeline_function {
 	uint32_t frame;           /* dt_timeline_frame_* id */
 	uint64_t self, total;     /* summed weights */
 	double share, self_share; /* total / self over the phase's weight */
-	double distinct;          /* see above */
-	double mean_depth;        /* 1: root */
+	double distinct;          /* see struct dt_phase_function */
 };
 
 /* Callstacks inside one phase (same index as dt_phases_get). */
@@ -100,7 +96,7 @@ struct dt_timeline_phase {
 	long named;               /* index in `top` of the function named; -1: none */
 	size_t nr_top;
 	struct dt_timeline_function *top; /* the named one first, then by
-					   * distinctness (or share), descending */
+					   * distinctness (or total), descending */
 };
 
 /* One flame chart box: columns [col0, col1) at `depth` (1: root frame). */

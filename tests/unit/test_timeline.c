@@ -2,8 +2,9 @@
 /*
  * damo-timeline's data and figure: phases and their functions against
  * damo-synth's truth, the vm DAMON record, flame chart columns and the
- * thread choice on hand-made perf script text, the function named behind
- * wrappers, the report's text and the figure's panels read back.
+ * thread choice on hand-made perf script text, the function named (by the
+ * ranking damo-stacks uses), the report's text and the figure's panels
+ * read back.
  */
 #define _DEFAULT_SOURCE
 #include <cairo.h>
@@ -307,12 +308,19 @@ START_TEST(perf_flame_and_named_function)
 	ck_assert_int_eq(tl->weight_is_ns, 1);
 	ck_assert_int_eq(tl->align.method, DT_ALIGN_SAME_CLOCK);
 	ck_assert_uint_eq(dt_phases_count(tl->phases), 1);
-	/* driver is on every stack of the phase, work on 98% of them: work, the
-	 * deeper, is named; leaf (88%) and main (everywhere) are not. */
+	/* driver is on every stack of the phase, work on 98% of them: driver,
+	 * the more distinct, is named, as dt_phases_attribute() (damo-stacks)
+	 * names it; then work, then leaf (88%); main (everywhere) is not listed. */
 	const struct dt_timeline_phase *ps = &tl->phase_stacks[0];
 	ck_assert_int_eq(ps->named, 0);
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[0].frame), "work");
-	ck_assert_double_eq_tol(ps->top[0].share, 0.784, 0.001); /* helper takes a fifth */
+	ck_assert_uint_eq(ps->nr_top, 4); /* and clock_now (2%) */
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[0].frame), "driver");
+	ck_assert_double_eq_tol(ps->top[0].share, 0.8, 0.001); /* helper takes a fifth */
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[1].frame), "work");
+	ck_assert_double_eq_tol(ps->top[1].share, 0.784, 0.001);
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[2].frame), "leaf");
+	ck_assert_str_eq(dt_timeline_frame_symbol(tl, dt_phases_get(tl->phases, 0)->top_distinct[0].frame),
+			 "driver");
 	ck_assert_uint_eq(ps->nr_samples, 1250);
 	/* The busiest thread is 10; its columns: work's path in [1, 2) s (columns
 	 * 0-32), idle_loop in [2, 3) s (33-65), nothing after. */
@@ -758,6 +766,67 @@ START_TEST(heat_range_is_the_guides_hottest)
 }
 END_TEST
 
+/* Which record passes the timeline reported (progress every 4096 items). */
+static void note_pass(void *ctx, const char *stage, uint64_t items)
+{
+	int *seen = ctx;
+	(void)items;
+	for (int k = 1; k <= 3; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "record pass %d", k);
+		if (!strcmp(stage, name))
+			seen[k] = 1;
+	}
+}
+
+/* The hottest area's heats are heatmap.c's (dt_heat_guides_finish), known
+ * after the guide's pass whenever damo-heatmap knows them there: here a
+ * mapping that appears after the first snapshot (accesses before the
+ * first gaps), 5000 snapshots so that each pass reports its progress.  The
+ * heatmap is the guide's hottest area, drawn in the second pass: the
+ * record is read twice, not three times. */
+START_TEST(hottest_area_known_after_the_guide)
+{
+	char rec[512], err[512];
+	make_tmpdir();
+	struct dtr_writer *w;
+	struct dtr_writer_opts wo = { .no_fsync = 1 };
+	ck_assert_msg(dtr_writer_open(&w, tmp_path(rec, sizeof(rec), "r.dtr"), &wo, err,
+				      sizeof(err)) == 0, "%s", err);
+	const uint64_t A = 0x100000000ull, C = 0x300000000ull;
+	for (uint64_t i = 0; i < 5000; i++) {
+		struct dtr_region regions[2] = {
+			{ A, A + 0x400000, 5, 1 },
+			{ C, C + 0x10000, 10, 1 },
+		};
+		struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+		it.u.snapshot = (struct dtr_snapshot){ .start_ns = 1000000000ull + i * AGGR_NS,
+			.end_ns = 1000000000ull + (i + 1) * AGGR_NS, .access_unit = DTR_UNIT_SAMPLES,
+			.age_unit = DTR_UNIT_AGGREGATIONS, .nr_regions = i ? 2 : 1, .regions = regions };
+		ck_assert_msg(dtr_writer_put(w, &it, err, sizeof(err)) == 0, "%s", err);
+	}
+	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
+	uint64_t start, end;
+	guide_hottest(rec, &start, &end);
+	ck_assert_uint_eq(start, C);
+	struct dt_timeline_opts o;
+	struct dt_timeline *tl;
+	int seen[4] = { 0 };
+	dt_timeline_opts_default(&o);
+	o.load.record_path = rec;
+	o.progress = note_pass;
+	o.progress_ctx = seen;
+	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(tl->heat_choice, "hottest");
+	ck_assert_uint_eq(tl->heat_start, start);
+	ck_assert_uint_eq(tl->heat_end, end);
+	ck_assert_msg(seen[1] && seen[2] && !seen[3], "record passes reported: %d %d %d",
+		      seen[1], seen[2], seen[3]);
+	dt_timeline_free(tl);
+	remove_tmpdir();
+}
+END_TEST
+
 Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
@@ -772,6 +841,7 @@ Suite *timeline_suite(void)
 	tcase_add_loop_test(tc, stacks_phases_whatever_the_order, 0, 2);
 	tcase_add_test(tc, stacks_phases_overlapping_aggregations);
 	tcase_add_loop_test(tc, heat_range_is_the_guides_hottest, 0, 200);
+	tcase_add_test(tc, hottest_area_known_after_the_guide);
 	suite_add_tcase(s, tc);
 	return s;
 }
