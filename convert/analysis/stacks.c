@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Callstack samples: interned frames, call-path prefix tree, threads, and
- * the samples themselves, spooled (stacks.h).
+ * Callstack samples: frames, call paths and threads interned (intern.h),
+ * and the samples themselves, spooled (stacks.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,31 +13,8 @@
 #include "perf_script.h"
 #include "stacks.h"
 
-struct frame_rec {
-	char *symbol, *dso, *srcline;
-	uint64_t hash;
-};
-
-struct u64_map { /* open addressing: key -> value, key UINT64_MAX is empty */
-	uint64_t *keys;
-	uint32_t *values;
-	uint32_t mask, count;
-};
-
 struct dt_stacks {
-	struct frame_rec *frames;
-	uint32_t nr_frames, frames_cap;
-	uint32_t *frame_slots; /* id + 1 */
-	uint32_t frame_slots_mask;
-
-	struct dt_stack_node *nodes;
-	uint32_t nr_nodes, nodes_cap;
-	struct u64_map node_map; /* (parent << 32 | frame) -> node */
-
-	struct dt_stack_thread *threads;
-	char **thread_comms;
-	uint32_t nr_threads, threads_cap;
-	struct u64_map thread_map; /* (pid << 32 | tid) -> index */
+	struct dt_intern in; /* frames, call paths, threads */
 
 	/* struct dt_stack_sample, in the order added; in time order after
 	 * dt_stacks_finish. */
@@ -62,85 +39,6 @@ struct dt_stacks {
 	int nontime_weights;
 };
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return mix64(h ^ 0xff);
-}
-
-/* ------------------------------------------------------------ u64 map */
-
-static int map_init(struct u64_map *m, uint32_t slots)
-{
-	m->keys = malloc(slots * sizeof(*m->keys));
-	m->values = malloc(slots * sizeof(*m->values));
-	if (!m->keys || !m->values)
-		return -ENOMEM;
-	memset(m->keys, 0xff, slots * sizeof(*m->keys));
-	m->mask = slots - 1;
-	m->count = 0;
-	return 0;
-}
-
-static void map_free(struct u64_map *m)
-{
-	free(m->keys);
-	free(m->values);
-}
-
-static uint32_t *map_slot(struct u64_map *m, uint64_t key, int *found)
-{
-	uint32_t s = (uint32_t)mix64(key) & m->mask;
-	while (m->keys[s] != UINT64_MAX) {
-		if (m->keys[s] == key) {
-			*found = 1;
-			return &m->values[s];
-		}
-		s = (s + 1) & m->mask;
-	}
-	*found = 0;
-	return &m->values[s];
-}
-
-static int map_put(struct u64_map *m, uint64_t key, uint32_t value)
-{
-	if ((uint64_t)(m->count + 1) * 2 > m->mask) {
-		struct u64_map n;
-		if (map_init(&n, (m->mask + 1) * 2))
-			return -ENOMEM;
-		for (uint32_t i = 0; i <= m->mask; i++) {
-			if (m->keys[i] == UINT64_MAX)
-				continue;
-			int f;
-			uint32_t *v = map_slot(&n, m->keys[i], &f);
-			n.keys[v - n.values] = m->keys[i];
-			*v = m->values[i];
-			n.count++;
-		}
-		map_free(m);
-		*m = n;
-	}
-	int f;
-	uint32_t *v = map_slot(m, key, &f);
-	if (!f) {
-		m->keys[v - m->values] = key;
-		m->count++;
-	}
-	*v = value;
-	return 0;
-}
-
 /* ------------------------------------------------------------ set */
 
 int dt_stacks_new(struct dt_stacks **out, char *err, size_t errlen)
@@ -148,17 +46,10 @@ int dt_stacks_new(struct dt_stacks **out, char *err, size_t errlen)
 	struct dt_stacks *st = calloc(1, sizeof(*st));
 	if (!st)
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	st->frame_slots_mask = 1023;
-	st->frame_slots = calloc(st->frame_slots_mask + 1, sizeof(uint32_t));
-	st->nodes_cap = 1024;
-	st->nodes = malloc(st->nodes_cap * sizeof(*st->nodes));
-	if (!st->frame_slots || !st->nodes || map_init(&st->node_map, 1024) ||
-	    map_init(&st->thread_map, 64)) {
-		dt_stacks_free(st);
+	if (dt_intern_init(&st->in)) {
+		free(st);
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	st->nodes[0] = (struct dt_stack_node){ 0, UINT32_MAX, 0 };
-	st->nr_nodes = 1;
 	dt_stacks_set_memory(st, DT_RECORDS_MEMORY_DEFAULT);
 	*out = st;
 	return 0;
@@ -168,20 +59,7 @@ void dt_stacks_free(struct dt_stacks *st)
 {
 	if (!st)
 		return;
-	for (uint32_t i = 0; i < st->nr_frames; i++) {
-		free(st->frames[i].symbol);
-		free(st->frames[i].dso);
-		free(st->frames[i].srcline);
-	}
-	free(st->frames);
-	free(st->frame_slots);
-	free(st->nodes);
-	map_free(&st->node_map);
-	for (uint32_t i = 0; i < st->nr_threads; i++)
-		free(st->thread_comms[i]);
-	free(st->threads);
-	free(st->thread_comms);
-	map_free(&st->thread_map);
+	dt_intern_free(&st->in);
 	dt_records_free(&st->samples);
 	dt_records_free(&st->by_thread);
 	free(st->thread_samples);
@@ -192,142 +70,17 @@ void dt_stacks_free(struct dt_stacks *st)
 	free(st);
 }
 
-static int grow_frame_slots(struct dt_stacks *st)
-{
-	uint32_t n = (st->frame_slots_mask + 1) * 2;
-	uint32_t *slots = calloc(n, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (uint32_t id = 0; id < st->nr_frames; id++) {
-		uint32_t s = (uint32_t)st->frames[id].hash & (n - 1);
-		while (slots[s])
-			s = (s + 1) & (n - 1);
-		slots[s] = id + 1;
-	}
-	free(st->frame_slots);
-	st->frame_slots = slots;
-	st->frame_slots_mask = n - 1;
-	return 0;
-}
-
 int dt_stacks_intern_frame(struct dt_stacks *st, const char *symbol,
 			   const char *dso, const char *srcline, uint32_t *id)
 {
-	if (!symbol || !*symbol)
-		symbol = "[unknown]";
-	if (!dso)
-		dso = "";
-	if (!srcline)
-		srcline = "";
-	uint64_t h = hash_str(hash_str(hash_str(1, symbol), dso), srcline);
-	uint32_t s = (uint32_t)h & st->frame_slots_mask;
-	while (st->frame_slots[s]) {
-		const struct frame_rec *f = &st->frames[st->frame_slots[s] - 1];
-		if (f->hash == h && !strcmp(f->symbol, symbol) && !strcmp(f->dso, dso) &&
-		    !strcmp(f->srcline, srcline)) {
-			*id = st->frame_slots[s] - 1;
-			return 0;
-		}
-		s = (s + 1) & st->frame_slots_mask;
-	}
-	if (st->nr_frames == st->frames_cap) {
-		uint32_t cap = st->frames_cap ? st->frames_cap * 2 : 256;
-		struct frame_rec *nf = realloc(st->frames, cap * sizeof(*nf));
-		if (!nf)
-			return -ENOMEM;
-		st->frames = nf;
-		st->frames_cap = cap;
-	}
-	struct frame_rec *f = &st->frames[st->nr_frames];
-	f->symbol = strdup(symbol);
-	f->dso = strdup(dso);
-	f->srcline = strdup(srcline);
-	f->hash = h;
-	if (!f->symbol || !f->dso || !f->srcline) {
-		free(f->symbol);
-		free(f->dso);
-		free(f->srcline);
-		return -ENOMEM;
-	}
-	st->frame_slots[s] = st->nr_frames + 1;
-	*id = st->nr_frames++;
-	if ((uint64_t)st->nr_frames * 2 > st->frame_slots_mask)
-		return grow_frame_slots(st);
-	return 0;
+	return dt_intern_frame(&st->in, symbol && *symbol ? symbol : "[unknown]", dso, srcline,
+			       id);
 }
 
 int dt_stacks_thread_index(struct dt_stacks *st, int32_t pid, int32_t tid,
 			   const char *comm, uint32_t *index)
 {
-	uint64_t key = ((uint64_t)(uint32_t)pid << 32) | (uint32_t)tid;
-	int found;
-	uint32_t *v = map_slot(&st->thread_map, key, &found);
-	if (found) {
-		*index = *v;
-		if (comm && *comm && strcmp(comm, st->thread_comms[*v])) {
-			char *c = strdup(comm);
-			if (!c)
-				return -ENOMEM;
-			free(st->thread_comms[*v]);
-			st->thread_comms[*v] = c;
-			st->threads[*v].comm = c;
-		}
-		return 0;
-	}
-	if (st->nr_threads == st->threads_cap) {
-		uint32_t cap = st->threads_cap ? st->threads_cap * 2 : 16;
-		struct dt_stack_thread *nt = realloc(st->threads, cap * sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		st->threads = nt;
-		char **nc = realloc(st->thread_comms, cap * sizeof(*nc));
-		if (!nc)
-			return -ENOMEM;
-		st->thread_comms = nc;
-		st->threads_cap = cap;
-	}
-	char *c = strdup(comm ? comm : "");
-	if (!c)
-		return -ENOMEM;
-	uint32_t i = st->nr_threads;
-	if (map_put(&st->thread_map, key, i)) {
-		free(c);
-		return -ENOMEM;
-	}
-	st->thread_comms[i] = c;
-	st->threads[i] = (struct dt_stack_thread){ pid, tid, c };
-	st->nr_threads++;
-	*index = i;
-	return 0;
-}
-
-static int node_child(struct dt_stacks *st, uint32_t parent, uint32_t frame,
-		      uint32_t *node)
-{
-	uint64_t key = ((uint64_t)parent << 32) | frame;
-	int found;
-	uint32_t *v = map_slot(&st->node_map, key, &found);
-	if (found) {
-		*node = *v;
-		return 0;
-	}
-	if (st->nr_nodes == UINT32_MAX)
-		return -EOVERFLOW;
-	if (st->nr_nodes == st->nodes_cap) {
-		uint32_t cap = st->nodes_cap * 2;
-		struct dt_stack_node *nn = realloc(st->nodes, cap * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		st->nodes = nn;
-		st->nodes_cap = cap;
-	}
-	uint32_t id = st->nr_nodes;
-	if (map_put(&st->node_map, key, id))
-		return -ENOMEM;
-	st->nodes[id] = (struct dt_stack_node){ parent, frame, st->nodes[parent].depth + 1 };
-	st->nr_nodes++;
-	*node = id;
-	return 0;
+	return dt_intern_thread(&st->in, pid, tid, comm, index);
 }
 
 void dt_stacks_set_memory(struct dt_stacks *st, size_t bytes)
@@ -351,9 +104,9 @@ int dt_stacks_add(struct dt_stacks *st, uint64_t time_ns, uint32_t thread,
 {
 	uint32_t node = 0;
 	for (uint32_t i = nr_frames; i-- > 0;) {
-		if (frames[i] >= st->nr_frames)
+		if (frames[i] >= st->in.nr_frames)
 			return dt_fail(err, errlen, -EINVAL, "frame %u is not defined", frames[i]);
-		int rc = node_child(st, node, frames[i], &node);
+		int rc = dt_intern_node(&st->in, node, frames[i], &node);
 		if (rc == -EOVERFLOW)
 			return dt_fail(err, errlen, rc, "more than %u call paths", UINT32_MAX - 1);
 		if (rc)
@@ -593,7 +346,7 @@ static int produce_intervals(void *ctx, struct dt_select *sel, char *err, size_t
 	struct dt_records_reader rd;
 	const void *rec;
 	int rc;
-	memset(ip->last, 0, (ip->st->nr_threads ? ip->st->nr_threads : 1) * sizeof(*ip->last));
+	memset(ip->last, 0, (ip->st->in.nr_threads ? ip->st->in.nr_threads : 1) * sizeof(*ip->last));
 	dt_records_reader_init(&rd, &ip->st->samples, 0, ip->st->samples.nr);
 	while ((rc = dt_records_reader_next(&rd, &rec, err, errlen)) > 0) {
 		const struct dt_stack_sample *s = rec;
@@ -607,7 +360,7 @@ static int produce_intervals(void *ctx, struct dt_select *sel, char *err, size_t
 
 int dt_stacks_finish(struct dt_stacks *st, char *err, size_t errlen)
 {
-	size_t nt = st->nr_threads ? st->nr_threads : 1;
+	size_t nt = st->in.nr_threads ? st->in.nr_threads : 1;
 	uint64_t *unknown = calloc(nt, sizeof(*unknown));
 	uint64_t nr_unknown = 0, prev = 0, lo = UINT64_MAX, hi = 0;
 	int sorted = 1, rc = 0;
@@ -665,7 +418,7 @@ int dt_stacks_finish(struct dt_stacks *st, char *err, size_t errlen)
 			st->nontime_weights = 1;
 		}
 		st->fill_weight = median;
-		for (size_t t = 0; t < st->nr_threads; t++)
+		for (size_t t = 0; t < st->in.nr_threads; t++)
 			st->thread_weight[t] += unknown[t] * median;
 	}
 	free(unknown);
@@ -679,7 +432,7 @@ int dt_stacks_finish(struct dt_stacks *st, char *err, size_t errlen)
 
 int dt_stacks_group_threads(struct dt_stacks *st, char *err, size_t errlen)
 {
-	uint32_t nt = st->nr_threads, busy = 0;
+	uint32_t nt = st->in.nr_threads, busy = 0;
 	uint64_t n = st->samples.nr;
 	if (st->grouped)
 		return 0;
@@ -761,12 +514,12 @@ out:
 
 uint64_t dt_stacks_thread_samples(const struct dt_stacks *st, uint32_t thread)
 {
-	return st->thread_samples && thread < st->nr_threads ? st->thread_samples[thread] : 0;
+	return st->thread_samples && thread < st->in.nr_threads ? st->thread_samples[thread] : 0;
 }
 
 uint64_t dt_stacks_thread_weight(const struct dt_stacks *st, uint32_t thread)
 {
-	return st->thread_weight && thread < st->nr_threads ? st->thread_weight[thread] : 0;
+	return st->thread_weight && thread < st->in.nr_threads ? st->thread_weight[thread] : 0;
 }
 
 int dt_stacks_lower_bound(const struct dt_stacks *st, uint64_t time_ns, size_t *index,
@@ -799,7 +552,7 @@ void dt_stacks_iter_thread(struct dt_stacks_iter *it, const struct dt_stacks *st
 			   uint32_t thread)
 {
 	it->st = st;
-	if (!st->grouped || thread >= st->nr_threads)
+	if (!st->grouped || thread >= st->in.nr_threads)
 		dt_records_reader_init(&it->rd, &st->samples, 0, 0);
 	else
 		dt_records_reader_init(&it->rd, st->grouped, st->thread_start[thread],
@@ -826,43 +579,43 @@ size_t dt_stacks_nr_samples(const struct dt_stacks *st)
 
 uint32_t dt_stacks_nr_frames(const struct dt_stacks *st)
 {
-	return st->nr_frames;
+	return st->in.nr_frames;
 }
 
 const char *dt_stacks_frame_symbol(const struct dt_stacks *st, uint32_t frame)
 {
-	return frame < st->nr_frames ? st->frames[frame].symbol : "";
+	return frame < st->in.nr_frames ? st->in.frames[frame].symbol : "";
 }
 
 const char *dt_stacks_frame_dso(const struct dt_stacks *st, uint32_t frame)
 {
-	return frame < st->nr_frames ? st->frames[frame].dso : "";
+	return frame < st->in.nr_frames ? st->in.frames[frame].dso : "";
 }
 
 const char *dt_stacks_frame_srcline(const struct dt_stacks *st, uint32_t frame)
 {
-	return frame < st->nr_frames ? st->frames[frame].srcline : "";
+	return frame < st->in.nr_frames ? st->in.frames[frame].srcline : "";
 }
 
 uint32_t dt_stacks_nr_nodes(const struct dt_stacks *st)
 {
-	return st->nr_nodes;
+	return st->in.nr_nodes;
 }
 
 const struct dt_stack_node *dt_stacks_node(const struct dt_stacks *st, uint32_t node)
 {
-	return &st->nodes[node < st->nr_nodes ? node : 0];
+	return &st->in.nodes[node < st->in.nr_nodes ? node : 0];
 }
 
 uint32_t dt_stacks_nr_threads(const struct dt_stacks *st)
 {
-	return st->nr_threads;
+	return st->in.nr_threads;
 }
 
 const struct dt_stack_thread *dt_stacks_thread(const struct dt_stacks *st,
 					       uint32_t index)
 {
-	return index < st->nr_threads ? &st->threads[index] : NULL;
+	return index < st->in.nr_threads ? &st->in.threads[index] : NULL;
 }
 
 int dt_stacks_weight_is_time(const struct dt_stacks *st)
@@ -873,11 +626,11 @@ int dt_stacks_weight_is_time(const struct dt_stacks *st)
 uint32_t dt_stacks_path(const struct dt_stacks *st, uint32_t node, uint32_t *out,
 			uint32_t cap)
 {
-	uint32_t depth = st->nodes[node].depth;
-	for (uint32_t n = node; n; n = st->nodes[n].parent) {
-		uint32_t d = st->nodes[n].depth;
+	uint32_t depth = st->in.nodes[node].depth;
+	for (uint32_t n = node; n; n = st->in.nodes[n].parent) {
+		uint32_t d = st->in.nodes[n].depth;
 		if (d <= cap)
-			out[d - 1] = st->nodes[n].frame;
+			out[d - 1] = st->in.nodes[n].frame;
 	}
 	return depth;
 }

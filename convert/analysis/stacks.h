@@ -7,7 +7,9 @@
  * as a prefix tree of nodes (parent, frame), root (outermost caller) at
  * depth 1, so one sample is 24 bytes whatever its depth and two samples
  * with the same path share one node.  Threads are interned (pid, tid) ->
- * index with their comm.
+ * index with their comm.  The interner is intern.h's (struct dt_stack_node
+ * and dt_stack_thread come from there); a frame without a symbol is
+ * "[unknown]".
  *
  * Samples are kept as 24-byte records in memory up to a limit, beyond it
  * in a temporary file (stacks_spool.h): memory grows with the frames, call
@@ -25,6 +27,7 @@
 #include <stdint.h>
 
 #include "dtr.h"
+#include "intern.h"
 #include "stacks_spool.h"
 
 struct dt_stacks;
@@ -36,20 +39,10 @@ struct dt_stack_sample {
 	uint32_t node;    /* leaf node of the call path; 0: empty stack */
 };
 
-struct dt_stack_node {
-	uint32_t parent; /* 0 for a root frame (node 0 is the empty path) */
-	uint32_t frame;
-	uint32_t depth;  /* 1 for a root frame */
-};
-
-struct dt_stack_thread {
-	int32_t pid, tid;
-	const char *comm; /* "" when unknown */
-};
-
 int dt_stacks_new(struct dt_stacks **st, char *err, size_t errlen);
 void dt_stacks_free(struct dt_stacks *st);
 
+/* 0, -ENOMEM or -EOVERFLOW (intern.h). */
 int dt_stacks_intern_frame(struct dt_stacks *st, const char *symbol,
 			   const char *dso, const char *srcline, uint32_t *id);
 /* Thread index of (pid, tid), created if new; a non-empty comm replaces an

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "hashmap.h"
 #include "input.h"
+#include "intern.h"
 #include "perf_script.h"
 #include "json_writer.h"
 #include "tempfile.h"
@@ -39,107 +41,7 @@ void dt_timeline_opts_default(struct dt_timeline_opts *o)
 	dt_stacks_load_opts_default(&o->load);
 }
 
-/* ------------------------------------------------------------ id maps */
-
-/* uint64 key -> uint32 value, open addressing; UINT32_MAX marks a free slot. */
-struct idmap {
-	uint32_t cap, nr;
-	uint64_t *keys;
-	uint32_t *vals;
-};
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
-static int idmap_get(const struct idmap *m, uint64_t key, uint32_t *val)
-{
-	if (!m->cap)
-		return 0;
-	for (uint32_t i = (uint32_t)mix64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->vals[i] == UINT32_MAX)
-			return 0;
-		if (m->keys[i] == key) {
-			*val = m->vals[i];
-			return 1;
-		}
-	}
-}
-
-static int idmap_put(struct idmap *m, uint64_t key, uint32_t val)
-{
-	if ((uint64_t)(m->nr + 1) * 10 > (uint64_t)m->cap * 7) {
-		uint32_t ncap = m->cap ? m->cap * 2 : 16;
-		uint64_t *nk = malloc(ncap * sizeof(*nk));
-		uint32_t *nv = malloc(ncap * sizeof(*nv));
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return -ENOMEM;
-		}
-		memset(nv, 0xff, ncap * sizeof(*nv));
-		for (uint32_t i = 0; i < m->cap; i++) {
-			if (m->vals[i] == UINT32_MAX)
-				continue;
-			uint32_t j = (uint32_t)mix64(m->keys[i]) & (ncap - 1);
-			while (nv[j] != UINT32_MAX)
-				j = (j + 1) & (ncap - 1);
-			nk[j] = m->keys[i];
-			nv[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = nk;
-		m->vals = nv;
-		m->cap = ncap;
-	}
-	uint32_t i = (uint32_t)mix64(key) & (m->cap - 1);
-	while (m->vals[i] != UINT32_MAX && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	if (m->vals[i] == UINT32_MAX)
-		m->nr++;
-	m->keys[i] = key;
-	m->vals[i] = val;
-	return 0;
-}
-
-static void idmap_free(struct idmap *m)
-{
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull;
-}
-
 /* ------------------------------------------------------------ private */
-
-struct frame {
-	char *symbol, *dso;
-	uint64_t hash;
-	uint32_t next; /* next frame with the same hash bucket key, UINT32_MAX: none */
-};
-
-struct node {
-	uint32_t parent, frame, depth;
-};
-
-struct thread {
-	int32_t pid, tid;
-	char comm[64];
-	uint64_t weight, count;
-};
 
 struct acc {
 	uint32_t frame;
@@ -147,7 +49,7 @@ struct acc {
 };
 
 struct phase_acc {
-	struct idmap map;
+	struct dt_hashmap map;
 	uint32_t nr, cap;
 	struct acc *v;
 };
@@ -166,7 +68,7 @@ struct held {
 };
 
 struct column {
-	struct idmap map;
+	struct dt_hashmap map;
 	uint32_t nr, cap;
 	struct path_w {
 		uint32_t node;
@@ -179,20 +81,13 @@ struct dt_timeline_priv {
 	const struct dt_timeline_opts *o;
 	const char *record_path, *perf_path;
 	char *spooled[2];
-	/* frames */
-	uint32_t nr_frames, cap_frames;
-	struct frame *frames;
-	struct idmap frame_index; /* hash -> first frame with it */
-	uint64_t *global_total, *global_stamp;
+	/* frames, call paths of the flame thread, threads */
+	struct dt_intern in;
+	uint32_t cap_frame_sums;
+	uint64_t *global_total, *global_stamp; /* per frame */
 	uint64_t all_weight, stamp;
-	/* call paths of the flame thread */
-	uint32_t nr_nodes, cap_nodes;
-	struct node *nodes;
-	struct idmap node_index;
-	/* threads */
-	uint32_t nr_threads, cap_threads;
-	struct thread *threads;
-	struct idmap thread_index;
+	uint32_t cap_thread_sums;
+	uint64_t *thread_weight, *thread_count; /* per thread */
 	int any_unweighted, any_not_time;
 	/* phases */
 	size_t nr_phase_acc;
@@ -217,106 +112,43 @@ struct dt_timeline_priv {
 	const char *stage;
 };
 
+/* Room in the per-frame or per-thread sums for index `id`: zeroed. */
+static int grow_sums(uint64_t **a, uint64_t **b, uint32_t *cap, uint32_t id)
+{
+	if (id < *cap)
+		return 0;
+	uint32_t ncap = *cap ? *cap : 256;
+	while (ncap <= id)
+		ncap *= 2;
+	uint64_t *na = realloc(*a, ncap * sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	*a = na;
+	uint64_t *nb = realloc(*b, ncap * sizeof(*nb));
+	if (!nb)
+		return -ENOMEM;
+	*b = nb;
+	memset(na + *cap, 0, (ncap - *cap) * sizeof(*na));
+	memset(nb + *cap, 0, (ncap - *cap) * sizeof(*nb));
+	*cap = ncap;
+	return 0;
+}
+
+/* A frame is its symbol and dso (srclines are not told apart). */
 static int intern_frame(struct dt_timeline_priv *pv, const char *symbol, const char *dso,
 			uint32_t *id)
 {
-	uint64_t h = hash_str(hash_str(0xcbf29ce484222325ull, symbol), dso);
-	uint32_t f;
-	if (idmap_get(&pv->frame_index, h, &f)) {
-		for (uint32_t k = f; k != UINT32_MAX; k = pv->frames[k].next)
-			if (!strcmp(pv->frames[k].symbol, symbol) && !strcmp(pv->frames[k].dso, dso)) {
-				*id = k;
-				return 0;
-			}
-	} else {
-		f = UINT32_MAX;
-	}
-	if (pv->nr_frames == pv->cap_frames) {
-		uint32_t ncap = pv->cap_frames ? pv->cap_frames * 2 : 256;
-		struct frame *nf = realloc(pv->frames, ncap * sizeof(*nf));
-		if (!nf)
-			return -ENOMEM;
-		pv->frames = nf;
-		uint64_t *ng = realloc(pv->global_total, ncap * sizeof(*ng));
-		if (!ng)
-			return -ENOMEM;
-		pv->global_total = ng;
-		uint64_t *ns = realloc(pv->global_stamp, ncap * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		pv->global_stamp = ns;
-		pv->cap_frames = ncap;
-	}
-	struct frame *fr = &pv->frames[pv->nr_frames];
-	fr->symbol = strdup(symbol);
-	fr->dso = strdup(dso);
-	if (!fr->symbol || !fr->dso) {
-		free(fr->symbol);
-		free(fr->dso);
+	if (dt_intern_frame(&pv->in, symbol, dso, NULL, id))
 		return -ENOMEM;
-	}
-	fr->hash = h;
-	fr->next = f; /* newest first in its bucket */
-	if (idmap_put(&pv->frame_index, h, pv->nr_frames)) {
-		free(fr->symbol);
-		free(fr->dso);
-		return -ENOMEM;
-	}
-	pv->global_total[pv->nr_frames] = 0;
-	pv->global_stamp[pv->nr_frames] = 0;
-	*id = pv->nr_frames++;
-	return 0;
-}
-
-static int intern_node(struct dt_timeline_priv *pv, uint32_t parent, uint32_t frame,
-		       uint32_t *id)
-{
-	uint64_t key = (uint64_t)parent << 32 | frame;
-	if (idmap_get(&pv->node_index, key, id))
-		return 0;
-	if (pv->nr_nodes == pv->cap_nodes) {
-		uint32_t ncap = pv->cap_nodes ? pv->cap_nodes * 2 : 256;
-		struct node *nn = realloc(pv->nodes, ncap * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		pv->nodes = nn;
-		pv->cap_nodes = ncap;
-	}
-	if (!pv->nr_nodes) /* node 0: the empty path */
-		pv->nodes[pv->nr_nodes++] = (struct node){ 0, UINT32_MAX, 0 };
-	uint32_t n = pv->nr_nodes;
-	pv->nodes[n] = (struct node){ parent, frame, pv->nodes[parent].depth + 1 };
-	if (idmap_put(&pv->node_index, key, n))
-		return -ENOMEM;
-	pv->nr_nodes++;
-	*id = n;
-	return 0;
+	return grow_sums(&pv->global_total, &pv->global_stamp, &pv->cap_frame_sums, *id);
 }
 
 static int thread_of(struct dt_timeline_priv *pv, int32_t pid, int32_t tid, const char *comm,
-		     struct thread **out)
+		     uint32_t *index)
 {
-	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
-	uint32_t i;
-	if (!idmap_get(&pv->thread_index, key, &i)) {
-		if (pv->nr_threads == pv->cap_threads) {
-			uint32_t ncap = pv->cap_threads ? pv->cap_threads * 2 : 16;
-			struct thread *nt = realloc(pv->threads, ncap * sizeof(*nt));
-			if (!nt)
-				return -ENOMEM;
-			pv->threads = nt;
-			pv->cap_threads = ncap;
-		}
-		i = pv->nr_threads;
-		if (idmap_put(&pv->thread_index, key, i))
-			return -ENOMEM;
-		pv->threads[i] = (struct thread){ .pid = pid, .tid = tid };
-		pv->nr_threads++;
-	}
-	if (comm && *comm)
-		snprintf(pv->threads[i].comm, sizeof(pv->threads[i].comm), "%s", comm);
-	*out = &pv->threads[i];
-	return 0;
+	if (dt_intern_thread(&pv->in, pid, tid, comm, index))
+		return -ENOMEM;
+	return grow_sums(&pv->thread_weight, &pv->thread_count, &pv->cap_thread_sums, *index);
 }
 
 static void progress(struct dt_timeline_priv *pv)
@@ -423,11 +255,11 @@ struct pass1 {
 static int note_sample_thread(struct dt_timeline_priv *pv, int32_t pid, int32_t tid,
 			      const char *comm, uint64_t weight)
 {
-	struct thread *t;
+	uint32_t t;
 	if (thread_of(pv, pid, tid, comm, &t))
 		return -ENOMEM;
-	t->weight += weight;
-	t->count++;
+	pv->thread_weight[t] += weight;
+	pv->thread_count[t]++;
 	if (!weight)
 		pv->any_unweighted = 1;
 	return 0;
@@ -466,7 +298,7 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		return 0;
 	case DTR_ITEM_THREAD: {
-		struct thread *t;
+		uint32_t t;
 		if (p1->use_stacks &&
 		    thread_of(pv, it->u.thread.pid, it->u.thread.tid, it->u.thread.comm, &t))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
@@ -509,7 +341,7 @@ static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
 static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
 {
 	uint32_t i;
-	if (idmap_get(&pa->map, frame, &i))
+	if (dt_hashmap_get(&pa->map, frame, &i))
 		return &pa->v[i];
 	if (pa->nr == pa->cap) {
 		uint32_t ncap = pa->cap ? pa->cap * 2 : 32;
@@ -519,7 +351,7 @@ static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
 		pa->v = nv;
 		pa->cap = ncap;
 	}
-	if (idmap_put(&pa->map, frame, pa->nr))
+	if (dt_hashmap_put(&pa->map, frame, pa->nr))
 		return NULL;
 	pa->v[pa->nr] = (struct acc){ .frame = frame };
 	return &pa->v[pa->nr++];
@@ -527,7 +359,7 @@ static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
 
 static void phase_acc_free(struct phase_acc *pa)
 {
-	idmap_free(&pa->map);
+	dt_hashmap_free(&pa->map);
 	free(pa->v);
 	memset(pa, 0, sizeof(*pa));
 }
@@ -535,7 +367,7 @@ static void phase_acc_free(struct phase_acc *pa)
 static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t node, uint64_t w)
 {
 	uint32_t i;
-	if (idmap_get(&col->map, node, &i)) {
+	if (dt_hashmap_get(&col->map, node, &i)) {
 		col->v[i].w += w;
 		return 0;
 	}
@@ -551,7 +383,7 @@ static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t 
 		col->v = nv;
 		col->cap = ncap;
 	}
-	if (idmap_put(&col->map, node, col->nr))
+	if (dt_hashmap_put(&col->map, node, col->nr))
 		return -ENOMEM;
 	col->v[col->nr++] = (struct path_w){ node, w };
 	return 0;
@@ -821,7 +653,7 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 		c = tl->columns - 1;
 	uint32_t node = 0;
 	for (uint32_t k = 0; k < nr && k < pv->max_depth; k++) {
-		if (intern_node(pv, node, frames[nr - 1 - k], &node) ||
+		if (dt_intern_node(&pv->in, node, frames[nr - 1 - k], &node) ||
 		    column_add(pv, &pv->cols[c], node, w))
 			return -ENOMEM;
 	}
@@ -1086,7 +918,7 @@ static int finish_flame(struct dt_timeline *tl)
 			uint32_t best = 0;
 			uint64_t best_w = 0;
 			for (uint32_t i = 0; i < col->nr; i++) {
-				const struct node *nd = &pv->nodes[col->v[i].node];
+				const struct dt_stack_node *nd = &pv->in.nodes[col->v[i].node];
 				if (nd->parent == cur && nd->depth == d + 1 &&
 				    (col->v[i].w > best_w ||
 				     (col->v[i].w == best_w && col->v[i].node < best))) {
@@ -1121,7 +953,7 @@ static int finish_flame(struct dt_timeline *tl)
 				tl->boxes = nb;
 			}
 			tl->boxes[tl->nr_boxes++] = (struct dt_timeline_box){
-				(uint32_t)c, (uint32_t)e, d + 1, pv->nodes[node].frame };
+				(uint32_t)c, (uint32_t)e, d + 1, pv->in.nodes[node].frame };
 			if (d + 1 > tl->max_depth)
 				tl->max_depth = d + 1;
 			c = e;
@@ -1131,36 +963,42 @@ static int finish_flame(struct dt_timeline *tl)
 	return 0;
 }
 
+/* A thread's samples, weighted as the samples are. */
+static uint64_t thread_weight(const struct dt_timeline_priv *pv, uint32_t t)
+{
+	return pv->any_unweighted ? pv->thread_count[t] : pv->thread_weight[t];
+}
+
 static int pick_thread(struct dt_timeline *tl, char *err, size_t errlen)
 {
 	struct dt_timeline_priv *pv = tl->priv;
-	const struct thread *best = NULL;
-	tl->nr_threads = pv->nr_threads;
-	for (uint32_t i = 0; i < pv->nr_threads; i++) {
-		const struct thread *t = &pv->threads[i];
-		if (!t->count)
+	uint32_t best = UINT32_MAX;
+	tl->nr_threads = pv->in.nr_threads;
+	for (uint32_t i = 0; i < pv->in.nr_threads; i++) {
+		uint64_t count = pv->thread_count[i];
+		if (!count)
 			continue;
 		if (pv->o->has_tid) {
-			if (t->tid == pv->o->tid && (!best || t->count > best->count))
-				best = t;
+			if (pv->in.threads[i].tid == pv->o->tid &&
+			    (best == UINT32_MAX || count > pv->thread_count[best]))
+				best = i;
 			continue;
 		}
-		uint64_t w = pv->any_unweighted ? t->count : t->weight;
-		uint64_t bw = best ? (pv->any_unweighted ? best->count : best->weight) : 0;
-		if (!best || w > bw)
-			best = t;
+		if (best == UINT32_MAX || thread_weight(pv, i) > thread_weight(pv, best))
+			best = i;
 	}
-	if (!best) {
+	if (best == UINT32_MAX) {
 		if (pv->o->has_tid)
 			return dt_fail(err, errlen, -ENOENT, "--tid %" PRId32 ": no callstack samples of "
 				    "this thread", pv->o->tid);
 		return 0;
 	}
+	const struct dt_stack_thread *t = &pv->in.threads[best];
 	tl->has_thread = 1;
-	tl->pid = best->pid;
-	tl->tid = best->tid;
-	tl->thread_weight = pv->any_unweighted ? best->count : best->weight;
-	snprintf(tl->comm, sizeof(tl->comm), "%s", best->comm);
+	tl->pid = t->pid;
+	tl->tid = t->tid;
+	tl->thread_weight = thread_weight(pv, best);
+	snprintf(tl->comm, sizeof(tl->comm), "%s", t->comm);
 	/* comm may have come only with the samples of another pid/tid entry */
 	return 0;
 }
@@ -1284,6 +1122,10 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	tl->priv = pv;
+	if (dt_intern_init(&pv->in)) {
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		goto out;
+	}
 	pv->o = o;
 	pv->record_path = o->load.record_path;
 	pv->perf_path = o->load.perf_script_path;
@@ -1537,26 +1379,19 @@ void dt_timeline_free(struct dt_timeline *tl)
 				unlink(pv->spooled[i]);
 			free(pv->spooled[i]);
 		}
-		for (uint32_t i = 0; i < pv->nr_frames; i++) {
-			free(pv->frames[i].symbol);
-			free(pv->frames[i].dso);
-		}
-		free(pv->frames);
-		idmap_free(&pv->frame_index);
+		dt_intern_free(&pv->in);
 		free(pv->global_total);
 		free(pv->global_stamp);
-		free(pv->nodes);
-		idmap_free(&pv->node_index);
-		free(pv->threads);
-		idmap_free(&pv->thread_index);
+		free(pv->thread_weight);
+		free(pv->thread_count);
 		for (size_t k = 0; k < pv->nr_phase_acc && pv->phase_acc; k++) {
-			idmap_free(&pv->phase_acc[k].map);
+			dt_hashmap_free(&pv->phase_acc[k].map);
 			free(pv->phase_acc[k].v);
 		}
 		free(pv->phase_acc);
 		if (pv->cols)
 			for (size_t c = 0; c < tl->columns; c++) {
-				idmap_free(&pv->cols[c].map);
+				dt_hashmap_free(&pv->cols[c].map);
 				free(pv->cols[c].v);
 			}
 		free(pv->cols);
@@ -1580,12 +1415,12 @@ void dt_timeline_free(struct dt_timeline *tl)
 
 const char *dt_timeline_frame_symbol(const struct dt_timeline *tl, uint32_t frame)
 {
-	return frame < tl->priv->nr_frames ? tl->priv->frames[frame].symbol : "";
+	return frame < tl->priv->in.nr_frames ? tl->priv->in.frames[frame].symbol : "";
 }
 
 const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame)
 {
-	return frame < tl->priv->nr_frames ? tl->priv->frames[frame].dso : "";
+	return frame < tl->priv->in.nr_frames ? tl->priv->in.frames[frame].dso : "";
 }
 
 double dt_timeline_column_s(const struct dt_timeline *tl, double col)

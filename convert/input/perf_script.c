@@ -18,6 +18,7 @@
 
 #include "perf_script.h"
 #include "errmsg.h"
+#include "hashmap.h"
 
 #define DEFAULT_BUFFER (1u << 20)
 #define DEFAULT_MAX_LINE (16u << 20)
@@ -88,8 +89,7 @@ struct dt_perf_script {
 
 	struct thread_entry *threads;
 	uint32_t nr_threads, threads_cap;
-	uint32_t *thread_slots;
-	uint32_t thread_slots_mask;
+	struct dt_hashmap thread_index; /* pid << 32 | tid -> id */
 
 	uint32_t *sample_frames;
 	uint32_t sample_frames_cap;
@@ -109,16 +109,6 @@ struct dt_perf_script {
 
 /* ------------------------------------------------------------ hashing */
 
-static inline uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint64_t hash_bytes(uint64_t seed, const char *p, size_t len)
 {
 	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ull);
@@ -133,7 +123,7 @@ static uint64_t hash_bytes(uint64_t seed, const char *p, size_t len)
 	uint64_t v = 0;
 	memcpy(&v, p, len);
 	h = (h ^ v) * 0x100000001b3ull;
-	return mix64(h);
+	return dt_hash_mix64(h);
 }
 
 /* ------------------------------------------------------------ arena */
@@ -629,50 +619,23 @@ static int flush_pending(struct dt_perf_script *ps, struct dt_perf_sample *s)
 
 /* ------------------------------------------------------------ threads */
 
-static int grow_thread_table(struct dt_perf_script *ps)
-{
-	uint32_t nslots = (ps->thread_slots_mask + 1) * 2;
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (uint32_t id = 0; id < ps->nr_threads; id++) {
-		const struct thread_entry *t = &ps->threads[id];
-		uint32_t s = (uint32_t)mix64(((uint64_t)(uint32_t)t->pid << 32) |
-					     (uint32_t)t->tid) & (nslots - 1);
-		while (slots[s])
-			s = (s + 1) & (nslots - 1);
-		slots[s] = id + 1;
-	}
-	free(ps->thread_slots);
-	ps->thread_slots = slots;
-	ps->thread_slots_mask = nslots - 1;
-	return 0;
-}
-
 static int intern_thread(struct dt_perf_script *ps, struct dt_perf_sample *smp,
 			 size_t comm_len)
 {
 	uint64_t key = ((uint64_t)(uint32_t)smp->pid << 32) | (uint32_t)smp->tid;
-	uint32_t s = (uint32_t)mix64(key) & ps->thread_slots_mask;
-	for (;;) {
-		uint32_t v = ps->thread_slots[s];
-		if (!v)
-			break;
-		struct thread_entry *t = &ps->threads[v - 1];
-		if (t->pid == smp->pid && t->tid == smp->tid) {
-			smp->thread_id = v - 1;
-			smp->thread_new = 0;
-			if (comm_len && (t->comm_len != comm_len ||
-					 memcmp(t->comm, smp->comm, comm_len))) {
-				t->comm = arena_dup(ps, smp->comm, comm_len);
-				if (!t->comm)
-					return -ENOMEM;
-				t->comm_len = comm_len;
-				smp->thread_new = 1;
-			}
-			return 0;
+	uint32_t id;
+	if (dt_hashmap_get(&ps->thread_index, key, &id)) {
+		struct thread_entry *t = &ps->threads[id];
+		smp->thread_id = id;
+		smp->thread_new = 0;
+		if (comm_len && (t->comm_len != comm_len || memcmp(t->comm, smp->comm, comm_len))) {
+			t->comm = arena_dup(ps, smp->comm, comm_len);
+			if (!t->comm)
+				return -ENOMEM;
+			t->comm_len = comm_len;
+			smp->thread_new = 1;
 		}
-		s = (s + 1) & ps->thread_slots_mask;
+		return 0;
 	}
 	if (ps->nr_threads == ps->threads_cap) {
 		uint32_t cap = ps->threads_cap ? ps->threads_cap * 2 : 64;
@@ -689,12 +652,11 @@ static int intern_thread(struct dt_perf_script *ps, struct dt_perf_sample *smp,
 	if (!t->comm)
 		return -ENOMEM;
 	t->comm_len = comm_len;
-	ps->thread_slots[s] = ps->nr_threads + 1;
+	if (dt_hashmap_put(&ps->thread_index, key, ps->nr_threads))
+		return -ENOMEM;
 	smp->thread_id = ps->nr_threads++;
 	smp->thread_new = 1;
 	ps->stats.threads = ps->nr_threads;
-	if ((uint64_t)ps->nr_threads * 2 > ps->thread_slots_mask)
-		return grow_thread_table(ps);
 	return 0;
 }
 
@@ -1061,10 +1023,8 @@ static int init_common(struct dt_perf_script **out, const char *name,
 	ps->nul_at = UINT64_MAX;
 	ps->line_cache = calloc(LINE_CACHE_SLOTS, sizeof(*ps->line_cache));
 	ps->frame_slots_mask = 4095;
-	ps->thread_slots_mask = 255;
 	ps->frame_slots = calloc(ps->frame_slots_mask + 1, sizeof(uint32_t));
-	ps->thread_slots = calloc(ps->thread_slots_mask + 1, sizeof(uint32_t));
-	if (!ps->frame_slots || !ps->thread_slots || !ps->line_cache) {
+	if (!ps->frame_slots || !ps->line_cache) {
 		dt_perf_script_close(ps);
 		return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
@@ -1166,7 +1126,7 @@ void dt_perf_script_close(struct dt_perf_script *ps)
 	free(ps->frames);
 	free(ps->frame_slots);
 	free(ps->threads);
-	free(ps->thread_slots);
+	dt_hashmap_free(&ps->thread_index);
 	free(ps->sample_frames);
 	free(ps->comm);
 	free(ps->event);
