@@ -45,6 +45,9 @@ EXT_CFLAGS_kernel-shim := $(TRACEEVENT_CFLAGS)
 EXT_CFLAGS_render := $(CAIRO_CFLAGS)
 EXT_CFLAGS_recorder := $(TRACEEVENT_CFLAGS)
 inc_of = -I$(1) $(addprefix -I,$(USES_$(1))) $(EXT_CFLAGS_$(1))
+# Library objects are position-independent so that the Python module (a
+# shared object) links the same archives as the commands.
+LIB_CFLAGS := -fPIC
 
 LIB_DIRS := format kernel-shim convert/util convert/input convert/analysis \
 	convert/export render recorder
@@ -98,7 +101,7 @@ help:
 define lib_rules
 $(O)/$(1)/%.o: $(1)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $$(call inc_of,$(1)) -MMD -MP -c -o $$@ $$<
+	$$(CC) $$(ALL_CFLAGS) $$(LIB_CFLAGS) $$(call inc_of,$(1)) -MMD -MP -c -o $$@ $$<
 $(call lib_archive,$(1)): $(call lib_objs,$(1))
 	@mkdir -p $$(@D)
 	@rm -f $$@
