@@ -74,7 +74,8 @@ STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
 .PHONY: all clean check layers print-layers unit test sanitize fuzz fuzz-short static install deps \
-	npm-deps check-vm check-browser bench demo examples man help valgrind
+	npm-deps check-vm check-browser bench demo examples man help valgrind python check-python \
+	install-python
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -94,6 +95,7 @@ help:
 	@echo "make demo       the end-to-end demo into ./demo/"
 	@echo "make examples   the demo workload into $(O)/examples/"
 	@echo "make corpus     record the phase corpus in the microVM (CORPUS_NAMES=...)"
+	@echo "make python     the Python module into $(O)/python/ (PYTHONPATH=$(O)/python)"
 	@echo "make deps       install missing Debian packages"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
 
@@ -123,6 +125,58 @@ $(STATIC_BIN)/%: $(O)/cmd/%.o $(CMD_COMMON_OBJS) $(STATIC_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -static -o $@ $< $(CMD_COMMON_OBJS) $(STATIC_ARCHIVES) \
 		-ltraceevent -lzstd -lz -lm -lpthread
+
+# ---------------------------------------------------------------- python
+# The Python module `damotrace` (docs/PYTHON.md): a C extension
+# (cmd/python/*.c, a front-end like cmd/) linking the archives it reads and
+# analyses with, plus the pure-Python package cmd/python/damotrace/.  Built
+# only by `make python` (and check, install), so that `make all` needs no
+# Python headers.  The Python, its headers and numpy's are Debian's:
+# /usr/bin/python3 unless PYTHON says otherwise.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PY_DIR := $(O)/python
+PY_SRCS := $(sort $(wildcard cmd/python/*.c))
+PY_OBJS := $(patsubst cmd/python/%.c,$(O)/python/obj/%.o,$(PY_SRCS))
+PY_FILES := $(sort $(wildcard cmd/python/damotrace/*.py))
+PY_PKG := $(patsubst cmd/python/%,$(PY_DIR)/%,$(PY_FILES))
+PY_EXT := $(PY_DIR)/damotrace/_damotrace.so
+PY_LIBS := convert/analysis convert/input convert/util format
+PY_ARCHIVES := $(foreach d,$(PY_LIBS),$(call lib_archive,$(d)))
+# Evaluated only when a Python target runs.
+py_query = $(shell $(PYTHON) -c 'import sysconfig, numpy; print($(1))' 2>/dev/null)
+PY_CFLAGS = -I$(call py_query,sysconfig.get_paths()["include"]) \
+	-I$(call py_query,numpy.get_include()) -fPIC -fvisibility=hidden
+PY_SITE ?= $(PREFIX)/lib/python3/dist-packages
+
+python: $(PY_EXT) $(PY_PKG)
+
+$(O)/python/obj/%.o: cmd/python/%.c
+	@mkdir -p $(@D)
+	@$(PYTHON) -c 'import sysconfig, numpy' 2>/dev/null || { echo "make python: $(PYTHON) with \
+	numpy and its headers is needed (make deps: python3-dev python3-numpy)" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) $(addprefix -I,$(PY_LIBS)) $(PY_CFLAGS) -MMD -MP -c -o $@ $<
+
+# --exclude-libs: the archives' symbols stay inside the module; it exports
+# PyInit__damotrace only.
+$(PY_EXT): $(PY_OBJS) $(PY_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $(PY_OBJS) $(PY_ARCHIVES) -Wl,--exclude-libs,ALL \
+		$(ALL_LDFLAGS) -lzstd -lz -lm -lpthread
+
+$(PY_DIR)/damotrace/%.py: cmd/python/damotrace/%.py
+	@mkdir -p $(@D)
+	cp $< $@
+
+# pytest over tests/python/; its summary as the test runner counts it.
+check-python: all python
+	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
+	  PYTHON=$(PYTHON) PYTHONPATH=$(abspath $(PY_DIR)) bash tests/python/run.sh
+
+install-python: python
+	install -d $(DESTDIR)$(PY_SITE)/damotrace
+	install -m 0644 $(PY_PKG) $(DESTDIR)$(PY_SITE)/damotrace/
+	install -m 0644 $(PY_EXT) \
+	  $(DESTDIR)$(PY_SITE)/damotrace/_damotrace$(call py_query,sysconfig.get_config_var("EXT_SUFFIX"))
 
 # ---------------------------------------------------------------- tests
 # Unit tests: every tests/unit/*.c defines one or more `Suite *NAME_suite(void)`;
@@ -154,6 +208,7 @@ check: all $(UNIT_RUNNER) layers
 	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
+	$(if $(T)$(C)$(NO_PYTHON),,@$(MAKE) -s --no-print-directory check-python)
 
 # `make phase-score`: segmentation scored against the phase corpus and a
 # family of damo-synth records (tests/phase_score.c, docs/PHASES.md).
@@ -165,10 +220,11 @@ $(PHASE_SCORE): tests/phase_score.c $(ARCHIVES)
 phase-score: $(PHASE_SCORE)
 	@$(PHASE_SCORE) $(PHASE_SCORE_ARGS)
 
+# NO_PYTHON: an ASan build of the module cannot load into Debian's python3.
 sanitize:
 	$(MAKE) O=$(O)-san BIN=$(O)-san/bin \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" NO_PYTHON=1 check
 
 # Not part of make test: it takes far longer than make check.
 valgrind: all
@@ -230,21 +286,27 @@ print-%:
 # ---------------------------------------------------------------- deps
 DEB_PACKAGES := build-essential pkg-config python3 clang libzstd-dev zstd zlib1g-dev \
 	libpng-dev libcairo2-dev check libtraceevent-dev gnuplot-nox poppler-utils \
-	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium
+	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium \
+	python3-dev python3-numpy python3-pandas python3-pytest
+# Installed without their recommends (pandas would bring a whole scientific stack).
+DEB_NO_RECOMMENDS := python3-dev python3-numpy python3-pandas python3-pytest
 deps:
 	@installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Status}\n' 2>/dev/null | awk '$$2=="installed"{print $$1}'); \
-	missing=""; for p in $(DEB_PACKAGES); do \
-	  echo "$$installed" | grep -qx "$$p" || missing="$$missing $$p"; done; \
+	missing=""; lean=""; for p in $(DEB_PACKAGES); do \
+	  echo "$$installed" | grep -qx "$$p" && continue; \
+	  case " $(DEB_NO_RECOMMENDS) " in *" $$p "*) lean="$$lean $$p" ;; *) missing="$$missing $$p" ;; esac; done; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing$$missing"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	if [ -n "$$missing$$lean" ]; then \
+	  echo "deps: installing$$missing$$lean"; \
+	  apt-get update -q && \
+	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; } && \
+	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$lean; }; \
 	else echo "deps: all Debian packages present"; fi
 
 # ---------------------------------------------------------------- install
 MANPAGES := $(wildcard docs/man/*.1)
-install: all
+install: all install-python
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/

@@ -15,7 +15,8 @@ print-layers writes it).  Fails, naming file and line, when
     includes (a file on the headers it includes).
   - a source file does not open with its SPDX line and, for a .c, a
     comment saying its job.
-cmd/ may use every library folder but no private header.  Ends with
+The front-ends, cmd/ and cmd/python/ (the Python module), may use every
+library folder but no private header.  Ends with
 "layers: N passed, N failed".
 """
 import os
@@ -25,6 +26,7 @@ import sys
 
 PRIVATE = re.compile(r'(_internal\.h|-int\.h)$')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+FRONTENDS = ('cmd', 'cmd/python')
 
 
 def load_table(path):
@@ -62,7 +64,7 @@ def check_includes(uses, folders, problems, edges):
                 headers.setdefault(name, []).append(f)
     for path in sources(folders):
         own = folder_of(path, folders)
-        allowed = set(folders) if own == 'cmd' else {own, *uses.get(own, [])}
+        allowed = set(folders) if own in FRONTENDS else {own, *uses.get(own, [])}
         for lineno, line in enumerate(open(path, errors='replace'), 1):
             m = INCLUDE.match(line)
             if not m:
@@ -108,7 +110,7 @@ def nm_symbols(obj):
 
 
 def check_calls(uses, folders, objdir, problems, edges):
-    lib_folders = [f for f in folders if f != 'cmd']
+    lib_folders = [f for f in folders if f not in FRONTENDS]
     defs, undefs = {}, {}
     for f in lib_folders:
         for name in sorted(os.listdir(f)):
@@ -197,7 +199,7 @@ def main():
         sys.exit('usage: check.py OBJDIR TABLE')
     objdir, table = sys.argv[1:]
     uses = load_table(table)
-    folders = list(uses) + ['cmd']
+    folders = list(uses) + [f for f in FRONTENDS if os.path.isdir(f)]
     problems, edges = [], {}
     check_includes(uses, folders, problems, edges)
     check_calls(uses, folders, objdir, problems, edges)
