@@ -81,3 +81,26 @@ def test_time_range(synth):
     part = damotrace.open(synth, time_from=t0 + 10**10, time_to=t0 + 2 * 10**10).regions_df()
     assert 0 < len(part) < len(everything)
     assert part["time"].min() >= t0 + 10**10
+
+
+STDIN = """
+import sys, damotrace
+rec = damotrace.open("-")
+df = rec.regions_df()
+print(len(df), rec.format, rec.meta.get("source"))
+try:
+    rec.regions_df()
+except ValueError as e:
+    print(e)
+"""
+
+
+def test_stdin(damo_fixtures):
+    """"-" reads standard input, once."""
+    import subprocess
+    import sys
+    with open(damo_fixtures / "damon.data", "rb") as f:
+        out = subprocess.run([sys.executable, "-c", STDIN], stdin=f, capture_output=True,
+                             text=True, check=True).stdout.splitlines()
+    assert out[0] == "9773 damo-json-compressed damo-json-compressed"
+    assert out[1].startswith("standard input can be read only once")
