@@ -75,7 +75,7 @@ STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_arch
 
 .PHONY: all clean check layers print-layers unit test sanitize fuzz fuzz-short static install deps \
 	npm-deps check-vm check-browser bench demo examples man help valgrind python check-python \
-	install-python
+	install-python bench-python
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -92,6 +92,7 @@ help:
 	@echo "make check-browser  speedscope files opened in headless chromium"
 	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
 	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
+	@echo "make bench-python  the Python module's reading speed alone"
 	@echo "make demo       the end-to-end demo into ./demo/"
 	@echo "make examples   the demo workload into $(O)/examples/"
 	@echo "make corpus     record the phase corpus in the microVM (CORPUS_NAMES=...)"
@@ -246,8 +247,13 @@ check-browser: all
 test:
 	@bash tests/run-all.sh
 
-bench: all
+bench: all python
 	@bash bench/run.sh
+	@PYTHON=$(PYTHON) O=$(O) BIN=$(BIN) bash bench/python.sh
+
+# The Python module's reading speed alone (docs/PERFORMANCE.md).
+bench-python: all python
+	@PYTHON=$(PYTHON) O=$(O) BIN=$(BIN) bash bench/python.sh
 
 # The demo workload: dynamic for recording on this machine, static for the
 # microVM (frame pointers, so perf -g sees every function).

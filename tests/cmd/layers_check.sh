@@ -81,3 +81,18 @@ printf '// SPDX-License-Identifier: GPL-2.0-only\nint quiet(void) { return 0; }\
 build
 out=$(layers) && fail "a .c without its job line passes"
 has "$out" "low/quiet.c:2: no comment saying the file's job"
+rm "$tree/low/quiet.c" "$tree/obj/low/quiet.o"
+
+# The Python module's folder is a front-end: it may include any library
+# header but no private one, and its files need their SPDX and job lines.
+mkdir -p "$tree/cmd/python"
+unit cmd/python module '#include "high.h"
+#include "low.h"
+int module(void) { return high_f() + low_f(); }'
+out=$(layers) || fail "a front-end using the libraries fails: $out"
+unit cmd/python sneaky '#include "low_internal.h"
+int sneaky(void) { return low_priv(); }'
+printf '// SPDX-License-Identifier: GPL-2.0-only\nint mute(void) { return 0; }\n' >"$tree/cmd/python/mute.c"
+out=$(layers) && fail "cmd/python/ with a private header and no job line passes"
+has "$out" 'cmd/python/sneaky.c:3: includes low/low_internal.h, a private header of low'
+has "$out" "cmd/python/mute.c:2: no comment saying the file's job"
