@@ -7,6 +7,7 @@
 #include "dtpy.h"
 
 #include <errno.h>
+#include <string.h>
 
 PyObject *dtpy_error_type;
 
@@ -16,7 +17,13 @@ int dtpy_raise(int ret, const char *msg)
 		PyErr_SetString(PyExc_MemoryError, msg && *msg ? msg : "out of memory");
 		return -1;
 	}
-	PyObject *exc = PyObject_CallFunction(dtpy_error_type, "s", msg);
+	/* File names need not be UTF-8: their bytes come back as os.fsdecode
+	 * gives them. */
+	PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "surrogateescape");
+	if (!text)
+		return -1;
+	PyObject *exc = PyObject_CallOneArg(dtpy_error_type, text);
+	Py_DECREF(text);
 	if (!exc)
 		return -1;
 	/* errno alone (no strerror, no filename) keeps str(exc) the message. */

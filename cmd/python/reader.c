@@ -4,7 +4,6 @@
  * (whole record or chunks), snapshots one at a time, and the side items. */
 #include "dtpy.h"
 
-#include <errno.h>
 #include <string.h>
 
 /* Columns of a regions table, in dtpy_table order. */

@@ -75,3 +75,12 @@ def test_damaged_json(damo_fixtures, work):
     with pytest.raises(damotrace.Error) as info:
         damotrace.open(bad).regions_df()
     assert str(info.value) == c_message(bad)
+
+
+def test_undecodable_file_name(work):
+    """A file name that is not UTF-8 comes back as os.fsdecode gives it."""
+    import os
+    path = os.fsencode(work) + b"/\xffnope.dtr"
+    with pytest.raises(damotrace.Error) as info:
+        damotrace.open(path)
+    assert str(info.value) == os.fsdecode(path) + ": No such file or directory"
