@@ -22,7 +22,6 @@ static uint32_t level_count(const struct dt_timeline_html_opts *o)
 /* A finer grid over the timeline's heatmap range, or none (k > 0). */
 static int level_heat(struct dt_html_level *L, const struct dt_timeline *tl, uint32_t k)
 {
-	char ignored[160];
 	const struct dt_heat_grid *g = &tl->grid;
 	if (!tl->has_grid)
 		return 0;
@@ -32,16 +31,13 @@ static int level_heat(struct dt_html_level *L, const struct dt_timeline *tl, uin
 	}
 	if (L->columns > 4 * tl->nr_aggrs)
 		return 0;
-	int rc = dt_heat_grid_init(&L->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
-				   L->columns, tl->heat_start, tl->heat_end, g->a_resol, g->pieces,
-				   g->nr_pieces, ignored, sizeof(ignored));
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc)
-		return 0; /* a span too short for this many columns: not kept */
-	dt_heat_grid_set_target(&L->grid, g->kdamond, g->context, g->target);
-	L->owns_grid = 1;
-	L->heat = &L->grid;
+	int rc = dt_html_heat_init(&L->fine, g, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
+				   L->columns, tl->heat_start, tl->heat_end);
+	if (rc) {
+		dt_html_heat_free(&L->fine);
+		return rc < 0 ? rc : 0; /* a span too short for this many columns */
+	}
+	L->has_fine = 1;
 	return 0;
 }
 
@@ -252,8 +248,8 @@ static int pass_item(struct pass *p, const struct dtr_item *it, char *err, size_
 	struct dt_html_data *d = p->d;
 	int rc = note_record(&d->rec, it);
 	for (uint32_t k = 0; k < d->nr_levels && !rc; k++)
-		if (d->levels[k].owns_grid)
-			rc = dt_heat_grid_add(&d->levels[k].grid, it);
+		if (d->levels[k].has_fine)
+			rc = dt_html_heat_add(&d->levels[k].fine, it);
 	if (rc)
 		return dt_fail(err, errlen, rc, "%s", strerror(-rc));
 	if (it->type == DTR_ITEM_SNAPSHOT)
@@ -332,6 +328,11 @@ int dt_html_collect(struct dt_html_data *d, const struct dt_timeline *tl,
 	if (rc)
 		return dt_fail(err, errlen, rc, "out of memory");
 	rc = read_inputs(d, tl, o->timeline, err, errlen);
+	for (uint32_t k = 0; k < d->nr_levels && !rc; k++) {
+		struct dt_html_level *L = &d->levels[k];
+		if (L->has_fine && !(L->heat = dt_html_heat_finish(&L->fine)))
+			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+	}
 	if (!rc)
 		rc = dt_html_stacks_finish(d, tl, o, err, errlen);
 	return rc;
@@ -341,8 +342,7 @@ void dt_html_data_free(struct dt_html_data *d)
 {
 	for (uint32_t k = 0; k < d->nr_levels; k++) {
 		struct dt_html_level *L = &d->levels[k];
-		if (L->owns_grid)
-			dt_heat_grid_free(&L->grid);
+		dt_html_heat_free(&L->fine);
 		free(L->wss_sum);
 		free(L->wss_cov);
 		free(L->wss_max);

@@ -16,13 +16,34 @@
 #include "timeline.h"
 #include "timeline_html.h"
 
+/* A finer heatmap grid over the range of the timeline's (html_heat.c):
+ * one plain dt_heat_grid per area, each fed only the regions reaching it
+ * (binary search in the sorted regions), which gives the cells a grid of
+ * areas side by side gives, without its scan of every area per region. */
+struct dt_html_heat {
+	const struct dt_heat_grid *like; /* the timeline's grid */
+	int closed;               /* one plain range: touching regions count */
+	size_t nr;                /* sub-grids initialised */
+	struct dt_heat_grid *sub;
+	struct dt_heat_grid out;  /* areas: the bands side by side (cells,
+				   * t_start, t_unit, t_resol, a_resol only) */
+};
+/* 0, 1 when the range cannot be cut so (the level is left out), -ENOMEM;
+ * dt_html_heat_free in every case. */
+int dt_html_heat_init(struct dt_html_heat *h, const struct dt_heat_grid *like, int64_t t0,
+		      int64_t t1, size_t columns, uint64_t a_start, uint64_t a_end);
+int dt_html_heat_add(struct dt_html_heat *h, const struct dtr_item *it);
+/* The finished grid (owned by h); NULL when out of memory. */
+const struct dt_heat_grid *dt_html_heat_finish(struct dt_html_heat *h);
+void dt_html_heat_free(struct dt_html_heat *h);
+
 /* One zoom level: `columns` time columns over the timeline's span. */
 struct dt_html_level {
 	size_t columns;
 	/* Heatmap: level 0 is the timeline's grid, the others their own. */
 	const struct dt_heat_grid *heat; /* NULL: not kept at this level */
-	int owns_grid;
-	struct dt_heat_grid grid;
+	int has_fine;
+	struct dt_html_heat fine;
 	/* WSS per column: time-weighted mean and maximum; NaN where no
 	 * aggregation overlaps it (has_wss: kept at this level). */
 	int has_wss;

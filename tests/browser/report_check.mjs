@@ -9,8 +9,8 @@
 //             its call tree (the tree canvas's first row);
 //   zoom      mouse wheel over the heatmap narrows the time axis of all three
 //             panels alike;
-//   hover     at the finest heatmap level, hovering the hottest cell of the
-//             visible span shows its address and heat, checked against
+//   hover     at the finest heatmap level, hovering the cell of median heat
+//             (of those with some) shows its address and heat, checked against
 //             `damo-heatmap --output raw` with the same --resol, --time_range
 //             and --address_range (heat within 2e-4 relative: the page keeps
 //             heats as 16-bit log codes);
@@ -144,7 +144,10 @@ async function checkZoomAndHover(page) {
 	if (!lv)
 		return result('zoom', false, 'the report has no single-range heatmap to zoom into');
 	const raw = rawGrid(lv);
-	const best = raw.cells.reduce((b, c) => (c.heat > (b ? b.heat : 0) ? c : b), null);
+	// The cell of median heat among those with some: not the largest, which
+	// the page's log scale keeps exactly.
+	const warm = raw.cells.filter((c) => c.heat > 0).sort((a, b) => a.heat - b.heat);
+	const best = warm[Math.floor(warm.length / 2)];
 	if (!best)
 		return result('hover', false, 'damo-heatmap ' + raw.args.join(' ') + ': no heat');
 	const i = Math.round(best.t / lv.t_unit), j = Number(best.a / BigInt(lv.a_unit));
