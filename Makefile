@@ -85,7 +85,7 @@ help:
 	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
 	@echo "make valgrind   the command tests with every command under valgrind memcheck"
 	@echo "make check-vm   real DAMON in a microVM"
-	@echo "make check-browser  speedscope files opened in headless chromium"
+	@echo "make check-browser  speedscope files and the HTML report in headless chromium"
 	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
 	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
 	@echo "make demo       the end-to-end demo into ./demo/"

@@ -39,7 +39,7 @@
 #include "plot.h"
 #include "timeline.h"
 
-#define DT_HTML_DEFAULT_LEVELS 4
+#define DT_HTML_DEFAULT_LEVELS 3
 #define DT_HTML_MAX_LEVELS 8
 
 struct dt_timeline_html_opts {
