@@ -80,6 +80,13 @@
 		return s.toFixed(digits === undefined ? 2 : digits) + ' s';
 	}
 
+	// A time axis tick: as many decimals as the tick step needs.
+	function tickSec(s, incr) {
+		const ms = incr < 1, step = ms ? incr * 1e3 : incr;
+		const digits = Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+		return ms ? (s * 1e3).toFixed(digits) + ' ms' : s.toFixed(digits) + ' s';
+	}
+
 	const hex = (big) => '0x' + big.toString(16);
 	const pct = (v) => (v * 100).toFixed(v < 0.1 ? 1 : 0) + '%';
 
@@ -270,7 +277,7 @@
 			cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, y: false },
 			scales: { x: { time: false, auto: false, range: () => [view.x0, view.x1] } },
 			axes: [
-				{ size: 36, values: (u, splits) => splits.map((s) => fmtSec(s, undefined)) },
+				{ size: 36, space: 70, values: (u, splits, ax, space, incr) => splits.map((s) => tickSec(s, incr)) },
 				{ size: Y_AXIS },
 			],
 			hooks,
@@ -545,7 +552,7 @@
 		for (const [s, e, path] of R.meta.heat.maps)
 			if (BigInt(s) <= addr && addr < BigInt(e))
 				return mapName(path);
-		return 'none in the record\'s last memory maps';
+		return '- (not in the record\'s last memory maps)';
 	}
 
 	// The heat cell under the pointer: time cell i, address cell j, and its
@@ -578,7 +585,7 @@
 		showTip(ev, ['time ' + fmtSec(t0, 3) + ' - ' + fmtSec(t1, 3),
 			     'address ' + hex(c.start) + ' - ' + hex(c.end) + ' (' + fmtBytes(Number(c.end - c.start)) + ')',
 			     'heat ' + fmtHeat(c.value) + (isNaN(c.value) ? '' : unit),
-			     'mapping ' + mapOf(c.start) + (c.where ? ' (area ' + c.where + ')' : ''),
+			     'mapping: ' + mapOf(c.start) + (c.where ? ' (area: ' + c.where + ')' : ''),
 			     'cell ' + c.i + ', ' + c.j + ' of ' + R.meta.levels[c.k].columns + ' x ' + h.a_resol],
 			{ kind: 'heat', addr: hex(c.start), addrEnd: hex(c.end), heat: String(c.value), level: String(c.k),
 			  col: String(c.i), row: String(c.j), time: String(t0) });
