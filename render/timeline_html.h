@@ -55,8 +55,9 @@ struct dt_timeline_html_opts {
  * outputs by extension. */
 int dt_timeline_html_path(const char *path);
 
-/* Write the report to `path` (created or truncated; left partial on
- * failure, as the image writers leave theirs). */
+/* Write the report to `path` (created or truncated).  On failure the file
+ * may be partly written: damo-timeline removes a regular file, as it does
+ * an image's.  Memory: see above; the page is streamed to the file. */
 int dt_timeline_write_html(const struct dt_timeline *tl, const char *path,
 			   const struct dt_timeline_html_opts *o, char *err, size_t errlen);
 
