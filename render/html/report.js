@@ -857,6 +857,18 @@
 		const u = R.charts[1], r = u.over.getBoundingClientRect();
 		return { x: r.left + u.valToPos(heatColTime(k, i + 0.5), 'x'), y: r.top + u.valToPos(j + 0.5, 'y') };
 	};
+	// Centre of the widest flame chart box at `depth` (0: roots) in client
+	// coordinates, with its frame, or null.
+	R.boxPoint = (depth) => {
+		const u = R.charts[2], r = u.over.getBoundingClientRect(), k = u.dtLevel;
+		const boxes = (u.dtBoxes || []).filter((b) => b.depth === depth);
+		if (!boxes.length)
+			return null;
+		const b = boxes.reduce((a, x) => (x.c1 - x.c0 > a.c1 - a.c0 ? x : a));
+		const [symbol, dso] = frameOf(b.node), rowH = r.height / flameLevels(R.meta);
+		return { x: r.left + u.valToPos(colTime(k, (b.c0 + b.c1) / 2), 'x'), y: r.top + (depth + 0.5) * rowH,
+			 symbol, dso };
+	};
 	R.timePoint = (t) => {
 		const u = R.charts[1], r = u.over.getBoundingClientRect();
 		return { x: r.left + u.valToPos(t, 'x'), y: r.top + r.height / 2 };

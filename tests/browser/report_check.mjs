@@ -14,6 +14,7 @@
 //             `damo-heatmap --output raw` with the same --resol, --time_range
 //             and --address_range (heat within 2e-4 relative: the page keeps
 //             heats as 16-bit log codes);
+//   stack     hovering a flame chart box shows its function and DSO;
 //   pan       a drag moves the time axis of all panels;
 //   shot      a full-page screenshot is not blank (colours counted in the
 //             browser).
@@ -78,6 +79,7 @@ try {
 	for (const fn of functions)
 		await checkPhase(page, fn);
 	await checkZoomAndHover(page);
+	await checkStackHover(page);
 	await checkPan(page);
 	await checkShot(page);
 	if (errors.length)
@@ -181,6 +183,23 @@ async function checkZoomAndHover(page) {
 	result('hover', ok, `cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}: page shows ` +
 	       `${JSON.stringify(tip.text)}; damo-heatmap ${raw.args.slice(2).join(' ')}: time ${best.t} ` +
 	       `addr ${addr} heat ${best.heat} (relative difference ${rel.toExponential(2)})`);
+}
+
+async function checkStackHover(page) {
+	await page.$eval('#panel-flame', (e) => e.scrollIntoView({ block: 'center' }));
+	await sleep(100);
+	for (const depth of [2, 1, 0]) {
+		const b = await page.evaluate((d) => window.dtReport.boxPoint(d), depth);
+		if (!b)
+			continue;
+		await page.mouse.move(b.x, b.y);
+		await sleep(100);
+		const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
+		return result('stack', !tip.hidden && tip.kind === 'frame' && tip.symbol === b.symbol &&
+			      tip.dso === b.dso && tip.text.includes('DSO ' + (b.dso || '(none)')),
+			      `box at depth ${depth + 1} (${b.symbol}, ${b.dso}): page shows ${JSON.stringify(tip.text)}`);
+	}
+	result('stack', false, 'no flame chart box in view');
 }
 
 function fmt(s) {
