@@ -42,7 +42,7 @@ USES_convert/export := convert/analysis convert/input convert/util format
 USES_render := convert/analysis convert/input convert/util format
 USES_recorder := kernel-shim convert/input convert/util format
 EXT_CFLAGS_kernel-shim := $(TRACEEVENT_CFLAGS)
-EXT_CFLAGS_render := $(CAIRO_CFLAGS)
+EXT_CFLAGS_render := $(CAIRO_CFLAGS) -I$(O)/gen/render
 EXT_CFLAGS_recorder := $(TRACEEVENT_CFLAGS)
 inc_of = -I$(1) $(addprefix -I,$(USES_$(1))) $(EXT_CFLAGS_$(1))
 # Library objects are position-independent so that the Python module (a
@@ -89,7 +89,7 @@ help:
 	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
 	@echo "make valgrind   the command tests with every command under valgrind memcheck"
 	@echo "make check-vm   real DAMON in a microVM"
-	@echo "make check-browser  speedscope files opened in headless chromium"
+	@echo "make check-browser  speedscope files and the HTML report in headless chromium"
 	@echo "make static     static damo-record, damo-info, damo-synth in ./$(STATIC_BIN)/"
 	@echo "make bench      benchmarks; writes docs/PERFORMANCE.md"
 	@echo "make bench-python  the Python module's reading speed alone"
@@ -111,6 +111,17 @@ $(call lib_archive,$(1)): $(call lib_objs,$(1))
 	$$(if $$^,ar rcs $$@ $$^,ar rcs $$@)
 endef
 $(foreach d,$(LIB_DIRS),$(eval $(call lib_rules,$(d))))
+
+# The HTML report's template, scripts and styles (render/html/, the vendored
+# libraries checked by render/html/vendor/verify.sh), compiled in as byte
+# arrays: the build needs neither node nor the network.
+HTML_ASSETS := render/html/report.html render/html/report.css render/html/report.js \
+	render/html/vendor/uplot/uPlot.iife.min.js render/html/vendor/uplot/uPlot.min.css \
+	render/html/vendor/uplot/LICENSE
+$(O)/gen/render/html_assets.h: $(HTML_ASSETS) render/html/embed.sh
+	@mkdir -p $(@D)
+	sh render/html/embed.sh $@ $(HTML_ASSETS)
+$(O)/render/html_assets.o: $(O)/gen/render/html_assets.h
 
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)

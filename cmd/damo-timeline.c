@@ -17,6 +17,7 @@
 #include "shared_opts.h"
 #include "timeline.h"
 #include "timeline_plot.h"
+#include "timeline_html.h"
 #include "units.h"
 
 static const char *prog = "damo-timeline";
@@ -59,7 +60,7 @@ static int opt_output(const struct opt *o, const char *arg, struct opt_parser *p
 
 	if (a->nr_outputs == MAX_OUTPUTS)
 		return opt_fail(p, "at most %d -o", MAX_OUTPUTS);
-	if (dt_plot_format_of(arg, &fmt, err, sizeof(err)))
+	if (!dt_timeline_html_path(arg) && dt_plot_format_of(arg, &fmt, err, sizeof(err)))
 		return opt_fail(p, "%s", err);
 	a->outputs[a->nr_outputs++] = arg;
 	return 0;
@@ -109,8 +110,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "DAMON record (any format damotrace reads; default damon.dtr unless only "
 			   "--perf-script is given); \"-\": standard input"),
 		OPT_CALLBACK('o', "output", a, "FILE",
-			     "draw the figure to FILE (.png, .pdf or .svg; may be given up to 8 "
-			     "times); without it only the report is printed", opt_output),
+			     "draw the figure to FILE (.png, .pdf or .svg; .html: the interactive "
+			     "report; may be given up to 8 times); without it only the report is "
+			     "printed", opt_output),
 		OPT_BOOL(0, "json", &a->json, "print the report as one JSON object"),
 		OPT_CALLBACK(0, "tid", to, "TID", "flame chart of this thread (default: the busiest)",
 			     opt_tid),
@@ -186,7 +188,11 @@ static int draw_all(const struct args *a, const struct dt_timeline *tl, struct p
 	for (size_t i = 0; i < a->nr_outputs; i++) {
 		if (pc->p.enabled && cli_progress_due(&pc->p))
 			cli_progress_draw(&pc->p, "%s: drawing", a->outputs[i]);
-		if (dt_timeline_draw(tl, a->outputs[i], &a->dro, err, sizeof(err))) {
+		const struct dt_timeline_html_opts ho = { .timeline = &a->to, .title = a->dro.title,
+							  .cmap = a->dro.cmap, .scale = a->dro.scale };
+		if (dt_timeline_html_path(a->outputs[i]) ?
+			    dt_timeline_write_html(tl, a->outputs[i], &ho, err, sizeof(err)) :
+			    dt_timeline_draw(tl, a->outputs[i], &a->dro, err, sizeof(err))) {
 			struct stat sb;
 			cli_progress_done(&pc->p);
 			cli_error(prog, "%s", err);

@@ -7,7 +7,7 @@
 # DAMON and perf callstacks in one record (on this machine when its kernel
 # has DAMON vaddr and DAMON is free, otherwise in the microVM of make
 # check-vm, on Debian's 6.12 kernel), then draws and exports everything into
-# demo/ and prints the phase report.  It fails (non-zero) unless the report
+# demo/ (report.html: the interactive report) and prints the phase report.  It fails (non-zero) unless the report
 # shows the workload's three phases, FFT1DOnce behind the first two and
 # Transpose behind the third, each at the time the workload says it ran.
 #
@@ -182,7 +182,7 @@ run damo-stacks -i "$record" -o "$OUT/profile.speedscope.json"
 run damo-stacks -i "$record" -f trace-event -o "$OUT/trace.json"
 timeline=(damo-timeline -i "$record" --address_range "$lo_hex" "$hi_hex"
 	--title "fft-phases: working set, heatmap of its two buffers, callstacks"
-	-o "$OUT/timeline.png" -o "$OUT/timeline.pdf")
+	-o "$OUT/timeline.png" -o "$OUT/timeline.pdf" -o "$OUT/report.html")
 say "${timeline[*]}"
 "${timeline[@]}" >"$OUT/phases.txt" || die "damo-timeline failed"
 for f in wss.png timeline.png; do
@@ -191,6 +191,7 @@ done
 for f in wss.pdf freq.pdf timeline.pdf; do
 	[ "$(head -c 4 "$OUT/$f")" = %PDF ] || die "$OUT/$f is not a PDF"
 done
+grep -q 'id="dt-meta"' "$OUT/report.html" || die "$OUT/report.html has no report data"
 grep -q 'speedscope' "$OUT/profile.speedscope.json" || die "$OUT/profile.speedscope.json is not a speedscope file"
 grep -q '"traceEvents"' "$OUT/trace.json" || die "$OUT/trace.json has no trace events"
 
@@ -229,6 +230,7 @@ demo: 3 phases, FFT1DOnce behind the first two and Transpose behind the third,
 each where the workload ran it ($elapsed s in all; recorded on the $([ "$WHERE" = host ] && echo "this machine" || echo "microVM")).
 
   $OUT/timeline.png, .pdf      WSS, heatmap and callstacks on one time axis
+  $OUT/report.html             the same, interactive (zoom, hover, phase call trees), one file
   $OUT/wss.png, .pdf           working set size over time
   $OUT/freq.pdf                access heatmap of the two buffers
   $OUT/profile.speedscope.json drag onto https://www.speedscope.app (or: npx speedscope FILE)

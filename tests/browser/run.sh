@@ -4,7 +4,14 @@
 # damo-stacks open in the real speedscope 1.25.0 web app (pinned npm
 # package), served on 127.0.0.1 and loaded with #profileURL= in Debian's
 # headless chromium: the page title names the profile, the flame graph is
-# drawn, no error is logged, thrown or alerted.  Screenshots are kept in
+# drawn, no error is logged, thrown or alerted.  damo-timeline's HTML report
+# of the golden record tests/data/corpus/fft6-1.dtr opens from file://
+# (report_check.mjs, puppeteer-core): no console error, no network request,
+# the phases whose reports name Transpose and Twiddle show them at the top
+# of their call trees, zoom and pan move every panel's time axis, a hovered
+# cell shows the address and heat damo-heatmap --output raw gives, the
+# screenshot is not blank; the vendored scripts match their npm tarballs
+# (render/html/vendor/verify.sh).  Screenshots are kept in
 # $DT_BROWSER_OUT (default: $TMPDIR/dt-browser-screenshots, replaced on each
 # run, printed at the end).
 # Last line: "check-browser: N passed, N failed".
@@ -98,6 +105,36 @@ if [ -s synth.speedscope.json ]; then
 	else
 		result truncated-refused 0 "$log"
 	fi
+fi
+
+# 5. damo-timeline's HTML report of a golden record from the real kernel,
+# its heatmap over the phases' largest hot ranges (as make demo draws the
+# buffers).
+REC=$DT_SRC/tests/data/corpus/fft6-1.dtr
+range=$(damo-timeline -i "$REC" --json 2>err.txt | node -e '
+	const d = JSON.parse(require("fs").readFileSync(0, "utf8"));
+	let lo = null, hi = null;
+	for (const p of d.phases) {
+		const r = p.hot_ranges[0];
+		if (!r) continue;
+		const s = BigInt(r.start), e = BigInt(r.end);
+		if (lo === null || s < lo) lo = s;
+		if (hi === null || e > hi) hi = e;
+	}
+	if (lo !== null) console.log("0x" + lo.toString(16), "0x" + hi.toString(16));')
+if [ -n "$range" ] && damo-timeline -i "$REC" --address_range $range -o report.html >/dev/null 2>>err.txt; then
+	log=$(DT_BIN=$DT_BIN DT_NPM=$DT_SRC/tests/npm node "$DT_SRC/tests/browser/report_check.mjs" \
+		report.html "$REC" "$out/report.png" Transpose Twiddle 2>&1)
+	status=$?
+	echo "$log" | sed 's/^/    /'
+	result report $status "$(echo "$log" | grep -c '^PASS') checks passed, $(echo "$log" | grep -c '^FAIL') failed"
+else
+	result report 1 "$(head -n 3 err.txt)"
+fi
+if log=$(bash "$DT_SRC/render/html/vendor/verify.sh" 2>&1); then
+	result vendor 0 "$(echo "$log" | tail -n 1)"
+else
+	result vendor 1 "$(echo "$log" | tail -n 3 | tr '\n' ' ')"
 fi
 
 echo "screenshots: $out"

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Check damo-timeline's HTML report in Debian's headless chromium, driven by
+// puppeteer-core (tests/npm) over the DevTools protocol, from file:// with
+// every network request refused:
+//   load      the report shows up with no console error, no exception and
+//             no request other than file:, data: or blob:;
+//   phase:F   clicking the phase whose report line names F (its "top:"
+//             function; found by name, not by number) shows F at the top of
+//             its call tree (the tree canvas's first row);
+//   zoom      mouse wheel over the heatmap narrows the time axis of all three
+//             panels alike;
+//   hover     at the finest heatmap level, hovering the cell of median heat
+//             (of those with some) shows its address and heat, checked against
+//             `damo-heatmap --output raw` with the same --resol, --time_range
+//             and --address_range (heat within 2e-4 relative: the page keeps
+//             heats as 16-bit log codes);
+//   stack     hovering a flame chart box shows its function and DSO;
+//   pan       a drag moves the time axis of all panels;
+//   shot      a full-page screenshot is not blank (colours counted in the
+//             browser).
+// Usage: node report_check.mjs REPORT.html RECORD SHOT.png FUNCTION...
+// Environment: DT_BIN (damo-heatmap), DT_NPM (tests/npm), CHROMIUM.
+// Prints "PASS: name: ..." / "FAIL: name: ..." lines; exits 1 on any failure.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [report, record, shotPath, ...functions] = process.argv.slice(2);
+if (!report || !record || !shotPath) {
+	console.error('usage: report_check.mjs REPORT.html RECORD SHOT.png FUNCTION...');
+	process.exit(2);
+}
+const npmDir = process.env.DT_NPM || resolve(import.meta.dirname || '.', '../npm');
+const puppeteer = createRequire(join(npmDir, 'package.json'))('puppeteer-core');
+const heatmap = join(process.env.DT_BIN || 'bin', 'damo-heatmap');
+let failed = 0;
+const result = (name, ok, msg) => {
+	if (!ok)
+		failed++;
+	console.log(`${ok ? 'PASS' : 'FAIL'}: ${name}: ${msg}`);
+};
+function sleep(ms) {
+	return new Promise((r) => setTimeout(r, ms));
+}
+
+const browser = await puppeteer.launch({
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	headless: true,
+	args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+	       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	defaultViewport: { width: 1280, height: 900 },
+	timeout: 60000,
+});
+const errors = [], requests = [];
+try {
+	const page = await browser.newPage();
+	page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
+	page.on('pageerror', (e) => errors.push('exception: ' + e.message));
+	await page.setRequestInterception(true);
+	page.on('request', (rq) => {
+		const u = rq.url();
+		if (/^(file|data|blob):/.test(u))
+			return rq.continue();
+		requests.push(u);
+		rq.abort();
+	});
+	const t0 = Date.now();
+	await page.goto(pathToFileURL(resolve(report)).href, { waitUntil: 'load' });
+	await page.waitForFunction(() => window.dtReport && (window.dtReport.ready ||
+		document.getElementById('status').className === 'error'), { timeout: 60000 });
+	const status = await page.$eval('#status', (e) => e.textContent);
+	const summary = await page.$eval('#summary', (e) => e.innerText);
+	result('load', !errors.length && !requests.length && /Kernel/.test(summary) && !/could not/.test(status),
+	       errors.length ? errors.slice(0, 3).join(' | ') : requests.length ? 'network: ' + requests[0] :
+	       `"${status}" in ${Date.now() - t0} ms, summary ${summary.split('\n').length} lines`);
+
+	for (const fn of functions)
+		await checkPhase(page, fn);
+	await checkZoomAndHover(page);
+	await checkStackHover(page);
+	await checkPan(page);
+	await checkShot(page);
+	if (errors.length)
+		result('console', false, errors.slice(0, 3).join(' | '));
+} catch (e) {
+	result('driver', false, e.stack || String(e));
+} finally {
+	await browser.close();
+}
+process.exit(failed ? 1 : 0);
+
+async function checkPhase(page, fn) {
+	const rows = await page.$$eval('#phases tr.phase', (rs) => rs.map((r) => r.dataset.report));
+	const k = rows.findIndex((line) => (/top: (\S+)/.exec(line) || [])[1] === fn);
+	if (k < 0)
+		return result('phase:' + fn, false, 'no phase report names it first: ' + rows.join(' / '));
+	await page.click(`#phases tr.phase[data-phase="${k}"]`);
+	await sleep(200);
+	const root = await page.$eval('#tree', (c) => c.dataset.root);
+	const title = await page.$eval('#tree-title', (e) => e.textContent);
+	const top = await page.$eval('#tree-top', (t) => t.rows[1] ? t.rows[1].cells[0].textContent : '');
+	result('phase:' + fn, root === fn && top === fn,
+	       `clicked "${rows[k]}": tree root ${root}, first function ${top}; "${title}"`);
+}
+
+function scales(page) {
+	return page.evaluate(() => window.dtReport.charts.map((u) => [u.scales.x.min, u.scales.x.max]));
+}
+
+function sameAxes(s) {
+	return s.every((x) => Math.abs(x[0] - s[0][0]) < 1e-9 && Math.abs(x[1] - s[0][1]) < 1e-9);
+}
+
+function rawGrid(lv) {
+	const args = ['-i', record, '--output', 'raw', '--resol', String(lv.columns), String(lv.a_resol),
+		      '--time_range', lv.t0, lv.t1, '--address_range', lv.a0, lv.a1];
+	const text = execFileSync(heatmap, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+	const cells = [];
+	for (const line of text.split('\n')) {
+		const [t, a, h] = line.split('\t');
+		if (h !== undefined)
+			cells.push({ t: Number(t), a: BigInt(a), heat: h === 'NaN' ? NaN : Number(h) });
+	}
+	return { args, cells };
+}
+
+async function finestHeat(page) {
+	return page.evaluate(() => {
+		const m = window.dtReport.meta, h = m.heat;
+		let k = -1;
+		m.levels.forEach((l, i) => { if (l.heat) k = i; });
+		if (!h || h.pieces || k < 0)
+			return null;
+		const l = m.levels[k];
+		return { k, columns: l.columns, a_resol: h.a_resol, t0: m.t_start_ns, t1: m.t_end_ns,
+			 a0: h.start, a1: h.end, t_unit: l.heat.t_unit_ns, a_unit: h.a_unit, span: m.span_s };
+	});
+}
+
+async function checkZoomAndHover(page) {
+	await page.click('#reset');
+	await page.$eval('#panel-heat', (e) => e.scrollIntoView({ block: 'center' }));
+	const lv = await finestHeat(page);
+	if (!lv)
+		return result('zoom', false, 'the report has no single-range heatmap to zoom into');
+	const raw = rawGrid(lv);
+	// The cell of median heat among those with some: not the largest, which
+	// the page's log scale keeps exactly.
+	const warm = raw.cells.filter((c) => c.heat > 0).sort((a, b) => a.heat - b.heat);
+	const best = warm[Math.floor(warm.length / 2)];
+	if (!best)
+		return result('hover', false, 'damo-heatmap ' + raw.args.join(' ') + ': no heat');
+	const i = Math.round(best.t / lv.t_unit), j = Number(best.a / BigInt(lv.a_unit));
+	const tMid = (i + 0.5) * lv.t_unit / 1e9;
+	const before = await scales(page);
+	for (let n = 0; n < 40; n++) {
+		const p = await page.evaluate((t) => window.dtReport.timePoint(t), tMid);
+		await page.mouse.move(p.x, p.y);
+		await page.mouse.wheel({ deltaY: -400 });
+		await sleep(30);
+		const w = await page.evaluate((k, i) => {
+			const a = window.dtReport.cellPoint(k, i, 0), b = window.dtReport.cellPoint(k, i + 1, 0);
+			return { px: b.x - a.x, level: window.dtReport.charts[1].dtLevel };
+		}, lv.k, i);
+		if (w.level === lv.k && w.px >= 8)
+			break;
+	}
+	const after = await scales(page);
+	const narrowed = after[0][1] - after[0][0] < (before[0][1] - before[0][0]) / 2;
+	result('zoom', sameAxes(before) && sameAxes(after) && narrowed,
+	       `x axes ${fmt(before[0])} -> ${after.map(fmt).join(', ')} (WSS, heatmap, callstacks)`);
+
+	const pt = await page.evaluate((k, i, j) => window.dtReport.cellPoint(k, i, j), lv.k, i, j);
+	await page.mouse.move(pt.x, pt.y);
+	await sleep(100);
+	const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
+	const addr = '0x' + (BigInt(lv.a0) + best.a).toString(16);
+	const rel = Math.abs(Number(tip.heat) - best.heat) / best.heat;
+	const ok = !tip.hidden && tip.kind === 'heat' && tip.addr === addr && rel < 2e-4 &&
+		Number(tip.col) === i && Number(tip.row) === j && tip.text.includes(addr);
+	result('hover', ok, `cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}: page shows ` +
+	       `${JSON.stringify(tip.text)}; damo-heatmap ${raw.args.slice(2).join(' ')}: time ${best.t} ` +
+	       `addr ${addr} heat ${best.heat} (relative difference ${rel.toExponential(2)})`);
+}
+
+async function checkStackHover(page) {
+	await page.$eval('#panel-flame', (e) => e.scrollIntoView({ block: 'center' }));
+	await sleep(100);
+	for (const depth of [2, 1, 0]) {
+		const b = await page.evaluate((d) => window.dtReport.boxPoint(d), depth);
+		if (!b)
+			continue;
+		await page.mouse.move(b.x, b.y);
+		await sleep(100);
+		const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
+		return result('stack', !tip.hidden && tip.kind === 'frame' && tip.symbol === b.symbol &&
+			      tip.dso === b.dso && tip.text.includes('DSO ' + (b.dso || '(none)')),
+			      `box at depth ${depth + 1} (${b.symbol}, ${b.dso}): page shows ${JSON.stringify(tip.text)}`);
+	}
+	result('stack', false, 'no flame chart box in view');
+}
+
+function fmt(s) {
+	return `[${s[0].toFixed(3)}, ${s[1].toFixed(3)}]`;
+}
+
+async function checkPan(page) {
+	const before = await scales(page);
+	const box = await page.$eval('#panel-wss .u-over', (e) => {
+		const r = e.getBoundingClientRect();
+		return { x: r.left + r.width / 2, y: r.top + r.height / 2, w: r.width };
+	});
+	await page.$eval('#panel-wss', (e) => e.scrollIntoView({ block: 'center' }));
+	const b2 = await page.$eval('#panel-wss .u-over', (e) => {
+		const r = e.getBoundingClientRect();
+		return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+	});
+	await page.mouse.move(b2.x, b2.y);
+	await page.mouse.down();
+	await page.mouse.move(b2.x + box.w / 4, b2.y, { steps: 5 });
+	await page.mouse.up();
+	const after = await scales(page);
+	const moved = after[0][0] < before[0][0] && Math.abs((after[0][1] - after[0][0]) - (before[0][1] - before[0][0])) < 1e-6;
+	result('pan', sameAxes(after) && (moved || before[0][0] === 0), `${fmt(before[0])} -> ${after.map(fmt).join(', ')}`);
+}
+
+async function checkShot(page) {
+	await page.click('#reset');
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await sleep(200);
+	const png = await page.screenshot({ path: shotPath, fullPage: true });
+	const stats = await page.evaluate(async (b64) => {
+		const img = new Image();
+		img.src = 'data:image/png;base64,' + b64;
+		await img.decode();
+		const c = document.createElement('canvas');
+		c.width = img.width;
+		c.height = img.height;
+		const ctx = c.getContext('2d');
+		ctx.drawImage(img, 0, 0);
+		const d = ctx.getImageData(0, 0, c.width, c.height).data, colours = new Set();
+		let ink = 0;
+		for (let i = 0; i < d.length; i += 4 * 7) {
+			colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+			if (d[i] + d[i + 1] + d[i + 2] < 720)
+				ink++;
+		}
+		return { w: c.width, h: c.height, colours: colours.size, ink: ink / (d.length / 28) };
+	}, Buffer.from(png).toString('base64'));
+	result('screenshot', stats.colours > 50 && stats.ink > 0.05,
+	       `${shotPath}: ${stats.w}x${stats.h}, ${stats.colours} colours, ${(stats.ink * 100).toFixed(1)}% not white`);
+	readFileSync(shotPath);
+}
