@@ -188,6 +188,13 @@ struct dt_wss_series;
 void dt_heat_image_of_grid(struct dt_heat_image *img, const struct dt_heat_grid *g,
 			   int64_t t0_ns, enum dt_colormap cmap,
 			   enum dt_color_scale scale);
+/* The bands of a grid of pieces (--draw_range worked, mapped, phases):
+ * each labelled at its left "NAME 0xSTART +SIZE" (names[k]: "" or NULL for
+ * none; names NULL: none), and between two pieces a dashed break labelled
+ * "SIZE GAP_WORD" with the bytes it leaves out (no label when gap_word is
+ * NULL).  0 or -ENOMEM. */
+int dt_panel_heat_pieces(struct dt_panel *p, const struct dt_heat_grid *g,
+			 const char *const *names, const char *gap_word);
 /* A WSS series (convert/analysis/wss.h) as a line: each point at its end time, in
  * seconds since t0_ns, and its size in bytes.  0 or -ENOMEM. */
 int dt_panel_wss_line(struct dt_panel *p, const struct dt_wss_series *s,

@@ -117,6 +117,23 @@ static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double sp
 	return rc;
 }
 
+/* The pieces' names and the collapsed gaps' sizes. */
+static int heat_piece_labels(const struct dt_timeline *tl, struct dt_panel *p, const char *gap_word)
+{
+	const struct dt_heat_grid *g = &tl->grid;
+	char (*names)[96] = calloc(g->nr_pieces, sizeof(*names));
+	const char **ptrs = calloc(g->nr_pieces, sizeof(*ptrs));
+	int rc = -ENOMEM;
+	if (names && ptrs) {
+		for (size_t k = 0; k < g->nr_pieces; k++)
+			ptrs[k] = dt_timeline_heat_area_name(tl, k, names[k], sizeof(names[k]));
+		rc = dt_panel_heat_pieces(p, g, ptrs, gap_word);
+	}
+	free(names);
+	free(ptrs);
+	return rc;
+}
+
 static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 		      const struct dt_timeline_draw_opts *o, double span)
 {
@@ -137,9 +154,11 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	else
 		snprintf(who, sizeof(who), "target %" PRIu64, tl->heat_target.id);
 	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
+	int worked = !strcmp(tl->heat_choice, "worked");
 	if (g->pieces)
-		snprintf(title, sizeof(title), "Access heatmap of %s: %s, unmapped gaps collapsed", who,
-			 tl->heat_range_name);
+		snprintf(title, sizeof(title), "Access heatmap of %s: %s, %s", who,
+			 tl->heat_range_name,
+			 worked ? "the address space between them collapsed" : "unmapped gaps collapsed");
 	else
 		snprintf(title, sizeof(title), "Access heatmap of %s: 0x%" PRIx64 " +%s%s%s%s", who,
 			 g->a_start, size, *tl->heat_range_name ? " (" : "", tl->heat_range_name,
@@ -155,23 +174,14 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	if (g->pieces) {
 		img.y0 = 0;
 		img.dy = 1;
-		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, "address (mapped areas)");
+		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN,
+				  worked ? "address (worked-on areas)" : "address (mapped areas)");
 	} else {
 		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end, DT_AXIS_ADDRESS, "address");
 	}
 	rc = dt_panel_heatmap(p, &img);
-	for (size_t k = 0; k < g->nr_pieces && !rc; k++) {
-		char name[96], sz[48], label[192];
-		const struct dt_heat_piece *pc = &g->pieces[k];
-		double y0 = (double)g->piece_row[k], y1 = y0 + (double)g->piece_rows[k];
-		dt_maps_name_range(name, sizeof(name), &tl->maps, pc->start, pc->end);
-		dt_format_bytes(sz, sizeof(sz), pc->end - pc->start);
-		snprintf(label, sizeof(label), "%s%s0x%" PRIx64 " +%s", name, *name ? " " : "",
-			 pc->start, sz);
-		rc = dt_panel_label_y(p, y0, y1, label);
-		if (!rc && k + 1 < g->nr_pieces)
-			rc = dt_panel_separator_y(p, y1, NULL);
-	}
+	if (!rc && g->pieces)
+		rc = heat_piece_labels(tl, p, worked ? "not accessed" : "unmapped");
 	/* Phase edges: thin white lines over the cells. */
 	double w = span / 700, ylo = g->pieces ? 0 : (double)g->a_start;
 	double yhi = g->pieces ? (double)g->a_resol : (double)a_end;
