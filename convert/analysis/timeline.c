@@ -19,6 +19,7 @@
 #include "intern.h"
 #include "perf_script.h"
 #include "json_writer.h"
+#include "stack_root.h"
 #include "tempfile.h"
 #include "timeline.h"
 #include "units.h"
@@ -90,6 +91,8 @@ struct dt_timeline_priv {
 	uint64_t all_weight, stamp;
 	uint32_t cap_thread_sums;
 	uint64_t *thread_weight, *thread_count; /* per thread */
+	int has_root_frame;       /* root_frame: DT_ROOT_FRAME's id */
+	uint32_t root_frame;
 	int any_unweighted, any_not_time;
 	/* phases */
 	size_t nr_phase_acc;
@@ -622,6 +625,21 @@ static int stream_finish(struct dt_timeline *tl)
 }
 
 /* One callstack sample: frames are timeline frame ids, leaf first. */
+static const char *frame_dso(const void *ctx, uint32_t frame)
+{
+	const struct dt_timeline_priv *pv = ctx;
+	return frame < pv->in.nr_frames ? pv->in.frames[frame].dso : "";
+}
+
+/* The id of the [root] frame, interned on first use. */
+static int root_frame(struct dt_timeline_priv *pv)
+{
+	if (pv->has_root_frame)
+		return 0;
+	pv->has_root_frame = 1;
+	return intern_frame(pv, DT_ROOT_FRAME, "", &pv->root_frame);
+}
+
 static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int32_t tid,
 		      uint64_t weight, uint32_t nr, const uint32_t *frames)
 {
@@ -656,8 +674,12 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 			    (double)(tl->t_end_ns - tl->t_start_ns) * (double)tl->columns);
 	if (c >= tl->columns)
 		c = tl->columns - 1;
-	uint32_t node = 0;
-	for (uint32_t k = 0; k < nr && k < pv->max_depth; k++) {
+	/* start-up roots as one [root] frame (stack_root.h) */
+	uint32_t node = 0, skip = dt_stack_root_frames(frames, nr, frame_dso, pv);
+	if (skip && (root_frame(pv) || dt_intern_node(&pv->in, node, pv->root_frame, &node) ||
+		     column_add(pv, &pv->cols[c], node, w)))
+		return -ENOMEM;
+	for (uint32_t k = skip; k < nr && k - skip + (skip > 0) < pv->max_depth; k++) {
 		if (dt_intern_node(&pv->in, node, frames[nr - 1 - k], &node) ||
 		    column_add(pv, &pv->cols[c], node, w))
 			return -ENOMEM;
