@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "errmsg.h"
+#include "framing.h"
 #include "gnuplot.h"
 #include "heat_opts.h"
 #include "heatmap.h"
@@ -19,7 +21,7 @@
 
 static const char *prog = "damo-heatmap";
 
-enum draw_range { DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED };
+enum draw_range { DRAW_DEFAULT, DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED, DRAW_WORKED };
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 
 #define MAX_RANGES 64
@@ -127,6 +129,8 @@ static int check_output(struct args *a)
 		return cli_usage_error(prog, "--pixels and --gnuplot do not go together");
 	if ((a->pixels || a->gnuplot) && a->out != OUT_IMAGE)
 		return cli_usage_error(prog, "--pixels and --gnuplot need an image OUT (.png, .pdf, .svg)");
+	if (a->draw == DRAW_DEFAULT) /* damo's choice where the output is damo's */
+		a->draw = a->out == OUT_IMAGE ? DRAW_WORKED : DRAW_HOTTEST;
 	if (!a->resol[0]) {
 		a->resol[0] = a->out == OUT_STDOUT ? 40 : 500;
 		a->resol[1] = a->out == OUT_STDOUT ? 80 : 500;
@@ -151,9 +155,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "address range (repeatable; default: by --draw_range)",
 			     opt_address_range),
 		OPT_CHOICE(0, "draw_range", &a->draw, NULL, NULL,
-			   "the hottest area (default), every area (one output each), or every "
-			   "area in one picture with the unmapped gaps collapsed",
-			   { "hottest", DRAW_HOTTEST }, { "all", DRAW_ALL }, { "mapped", DRAW_MAPPED }),
+			   "the hottest area (default of the terminal and raw outputs), every area "
+			   "(one output each), every area in one picture with the unmapped gaps "
+			   "collapsed, or the memory the program worked on, the rest collapsed "
+			   "(default of images)",
+			   { "hottest", DRAW_HOTTEST }, { "all", DRAW_ALL }, { "mapped", DRAW_MAPPED },
+			   { "worked", DRAW_WORKED }),
 		OPT_CALLBACK(0, "tid", a, "ID", "the target with this id (default: the guide's first)",
 			     opt_tid),
 		OPT_BOOL(0, "abs_time", &a->abs_time, "raw output: absolute times"),
@@ -233,12 +240,15 @@ static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size
 struct guide_pass {
 	struct dt_heat_guides guides;
 	struct dt_maps_copy maps;
+	struct dt_framer *framer; /* --draw_range worked */
 };
 
 static int guide_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct guide_pass *gp = data;
 
+	if (gp->framer && dt_framer_add(gp->framer, item, err, errlen))
+		return -ENOMEM;
 	if (item->type == DTR_ITEM_MAPS) {
 		/* Keep the last maps; the target's pid is known only later, so
 		 * a record with several processes keeps the last one's maps. */
@@ -289,9 +299,32 @@ static void output_name(char *buf, size_t len, const char *out, size_t idx)
 	snprintf(buf, len, "%.*s.%zu%s", (int)(dot - out), out, idx, dot);
 }
 
+/* Names of the grid's pieces: the framing's, or from the maps. */
+static int piece_labels(struct dt_panel *p, const struct dt_heat_grid *g,
+			const struct dt_frame *frame, const struct dt_maps_copy *maps)
+{
+	char (*names)[96] = calloc(g->nr_pieces, sizeof(*names));
+	const char **ptrs = calloc(g->nr_pieces, sizeof(*ptrs));
+	int ret = -ENOMEM, worked = frame->nr == g->nr_pieces;
+	if (names && ptrs) {
+		for (size_t k = 0; k < g->nr_pieces; k++) {
+			if (worked)
+				snprintf(names[k], sizeof(names[k]), "%s", frame->areas[k].name);
+			else
+				dt_maps_name_range(names[k], sizeof(names[k]), maps, g->pieces[k].start,
+						   g->pieces[k].end);
+			ptrs[k] = names[k];
+		}
+		ret = dt_panel_heat_pieces(p, g, ptrs, worked ? "not accessed" : "unmapped");
+	}
+	free(names);
+	free(ptrs);
+	return ret;
+}
+
 static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		      const struct dt_heat_guide *gd, const struct dt_maps_copy *maps,
-		      const char *path, char *err, size_t errlen)
+		      const struct dt_frame *frame, const char *path, char *err, size_t errlen)
 {
 	struct dt_heat_image img;
 	dt_heat_image_of_grid(&img, g, a->abs_time ? 0 : g->t_start, a->cmap, a->scale);
@@ -311,9 +344,15 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 		snprintf(who, sizeof(who), "the record");
 	snprintf(title, sizeof(title), "Access heatmap of %s", who);
 	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
-	if (g->pieces)
+	if (g->pieces && frame->nr == g->nr_pieces)
+		snprintf(ylabel, sizeof(ylabel), "address: %zu worked-on areas, the rest collapsed",
+			 g->nr_pieces);
+	else if (g->pieces)
 		snprintf(ylabel, sizeof(ylabel), "address: %zu mapped areas, gaps collapsed",
 			 g->nr_pieces);
+	else if (frame->nr == 1 && *frame->areas[0].name)
+		snprintf(ylabel, sizeof(ylabel), "address (%s 0x%" PRIx64 " + %s)",
+			 frame->areas[0].name, g->a_start, size);
 	else
 		snprintf(ylabel, sizeof(ylabel), "address (0x%" PRIx64 " + %s)", g->a_start, size);
 	if (a->gnuplot)
@@ -346,24 +385,8 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 	}
 	if (ret)
 		goto nomem;
-	for (size_t k = 0; k < g->nr_pieces; k++) {
-		char name[96], gap[48], size_txt[48], label[192];
-		const struct dt_heat_piece *pc = &g->pieces[k];
-		double y0 = (double)g->piece_row[k];
-		double y1 = y0 + (double)g->piece_rows[k];
-		dt_maps_name_range(name, sizeof(name), maps, pc->start, pc->end);
-		dt_format_bytes(size_txt, sizeof(size_txt), pc->end - pc->start);
-		snprintf(label, sizeof(label), "%s%s0x%" PRIx64 " +%s", name, *name ? " " : "",
-			 pc->start, size_txt);
-		if (dt_panel_label_y(p, y0, y1, label))
-			goto nomem;
-		if (k + 1 < g->nr_pieces) {
-			dt_format_bytes(gap, sizeof(gap), g->pieces[k + 1].start - pc->end);
-			snprintf(label, sizeof(label), "unmapped %s", gap);
-			if (dt_panel_separator_y(p, y1, label))
-				goto nomem;
-		}
-	}
+	if (g->pieces && piece_labels(p, g, frame, maps))
+		goto nomem;
 	return dt_figure_finish(f, err, errlen);
 nomem:
 	dt_figure_free(f);
@@ -388,7 +411,9 @@ struct job {
 	const struct dt_heat_guide *gd; /* NULL: no guide was needed */
 	uint64_t ranges[MAX_RANGES][2]; /* the address ranges drawn, one grid each */
 	size_t nr_ranges;
-	struct dt_heat_piece *pieces;   /* --draw_range mapped: the one grid's areas */
+	struct dt_heat_piece *pieces;   /* --draw_range mapped, worked: the one grid's areas */
+	size_t nr_pieces;
+	struct dt_frame frame;          /* --draw_range worked: its areas and their names */
 	struct grid_pass grids;
 };
 
@@ -396,7 +421,13 @@ struct job {
 static int find_guide(struct job *j, char *err, size_t errlen)
 {
 	const struct args *a = j->a;
-	int ret = run_pass(&j->pc, guide_item, &j->gp, err, errlen);
+	int ret = 0;
+
+	if (a->draw == DRAW_WORKED && !a->nr_ranges && !a->guide)
+		ret = dt_framer_new(&j->gp.framer, a->has_time ? a->t_start : 0,
+				    a->has_time ? a->t_end : 0, err, errlen);
+	if (!ret)
+		ret = run_pass(&j->pc, guide_item, &j->gp, err, errlen);
 
 	if (!ret)
 		ret = dt_heat_guides_finish(&j->gp.guides, err, errlen);
@@ -416,6 +447,50 @@ static int find_guide(struct job *j, char *err, size_t errlen)
 	return -ENOENT;
 }
 
+/* --draw_range worked: the framing's areas, one range or pieces; 1 when
+ * nothing was accessed (damo's hottest area is drawn instead). */
+static int worked_ranges(struct job *j, char *err, size_t errlen)
+{
+	const struct dt_heat_guide *gd = j->gd;
+	int ret = dt_framer_result(j->gp.framer, gd->target.kdamond, gd->target.context,
+				   gd->target.target, &j->frame, err, errlen);
+	if (ret || !j->frame.nr)
+		return ret ? ret : 1;
+	j->nr_ranges = 1;
+	if (j->frame.nr == 1) {
+		j->ranges[0][0] = j->frame.areas[0].start;
+		j->ranges[0][1] = j->frame.areas[0].end;
+		return 0;
+	}
+	j->pieces = calloc(j->frame.nr, sizeof(*j->pieces));
+	if (!j->pieces)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t k = 0; k < j->frame.nr; k++)
+		j->pieces[k] = (struct dt_heat_piece){ j->frame.areas[k].start, j->frame.areas[k].end };
+	j->nr_pieces = j->frame.nr;
+	return 0;
+}
+
+/* damo's hottest area of the guide (a pass of its own when the guide's
+ * pass could not sum the areas' heats). */
+static int hottest_range(struct job *j, char *err, size_t errlen)
+{
+	const struct dt_heat_guide *gd = j->gd;
+	size_t h = 0;
+	if (gd->nr_areas > 1) {
+		if (!gd->heats_known) {
+			int ret = run_pass(&j->pc, heat_item, &j->gp.guides, err, errlen);
+			if (ret)
+				return ret;
+		}
+		h = dt_heat_guide_hottest(gd);
+	}
+	j->ranges[0][0] = gd->areas[h].start;
+	j->ranges[0][1] = gd->areas[h].end;
+	j->nr_ranges = 1;
+	return 0;
+}
+
 /* The address ranges to draw: --address_range, or by --draw_range. */
 static int choose_ranges(struct job *j, char *err, size_t errlen)
 {
@@ -425,20 +500,12 @@ static int choose_ranges(struct job *j, char *err, size_t errlen)
 	if (a->nr_ranges) {
 		memcpy(j->ranges, a->ranges, sizeof(j->ranges));
 		j->nr_ranges = a->nr_ranges;
+	} else if (a->draw == DRAW_WORKED) {
+		int ret = worked_ranges(j, err, errlen);
+		if (ret)
+			return ret < 0 ? ret : hottest_range(j, err, errlen);
 	} else if (a->draw == DRAW_HOTTEST) {
-		size_t h = 0;
-		if (gd->nr_areas > 1) {
-			/* The guide's pass usually found the heats already. */
-			if (!gd->heats_known) {
-				int ret = run_pass(&j->pc, heat_item, &j->gp.guides, err, errlen);
-				if (ret)
-					return ret;
-			}
-			h = dt_heat_guide_hottest(gd);
-		}
-		j->ranges[0][0] = gd->areas[h].start;
-		j->ranges[0][1] = gd->areas[h].end;
-		j->nr_ranges = 1;
+		return hottest_range(j, err, errlen);
 	} else if (a->draw == DRAW_ALL) {
 		for (size_t k = 0; k < gd->nr_areas && j->nr_ranges < MAX_RANGES; k++) {
 			j->ranges[j->nr_ranges][0] = gd->areas[k].start;
@@ -453,6 +520,7 @@ static int choose_ranges(struct job *j, char *err, size_t errlen)
 		}
 		for (size_t k = 0; k < gd->nr_areas; k++)
 			j->pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+		j->nr_pieces = gd->nr_areas;
 		j->nr_ranges = 1;
 	}
 	return 0;
@@ -476,7 +544,7 @@ static int make_grids(struct job *j, char *err, size_t errlen)
 		struct dt_heat_grid *g = &j->grids.grids[i];
 		int ret = dt_heat_grid_init(g, t_start, t_end, (size_t)a->resol[0],
 					    pieces ? 0 : j->ranges[i][0], pieces ? 1 : j->ranges[i][1],
-					    (size_t)a->resol[1], pieces, pieces ? gd->nr_areas : 0,
+					    (size_t)a->resol[1], pieces, j->nr_pieces,
 					    err, errlen);
 		if (ret)
 			return ret;
@@ -507,7 +575,7 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 		} else {
 			char path[4096];
 			output_name(path, sizeof(path), a->output, i);
-			ret = draw_image(a, g, j->gd, &j->gp.maps, path, err, errlen);
+			ret = draw_image(a, g, j->gd, &j->gp.maps, &j->frame, path, err, errlen);
 		}
 		if (ret == -EIO && !*err)
 			snprintf(err, errlen, "writing the output failed");
@@ -536,6 +604,8 @@ static int run(const struct args *a, char *err, size_t errlen)
 		dt_heat_grid_free(&j.grids.grids[i]);
 	free(j.grids.grids);
 	free(j.pieces);
+	dt_frame_free(&j.frame);
+	dt_framer_free(j.gp.framer);
 	dt_heat_guides_free(&j.gp.guides);
 	dt_maps_copy_free(&j.gp.maps);
 	return ret;

@@ -123,10 +123,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "heatmap of this address range (default: by --draw_range)",
 			     opt_address_range),
 		OPT_CHOICE(0, "draw_range", &to->draw_range, NULL, NULL,
-			   "the hottest area (default), every area, or the areas holding the "
-			   "phases' hot ranges (several areas: unmapped gaps collapsed)",
+			   "the hottest area, every area, the areas holding the phases' hot "
+			   "ranges, or the memory the program worked on (default; several areas: "
+			   "the address space between them collapsed)",
 			   { "hottest", DT_TIMELINE_HOTTEST }, { "mapped", DT_TIMELINE_MAPPED },
-			   { "phases", DT_TIMELINE_PHASES }),
+			   { "phases", DT_TIMELINE_PHASES }, { "worked", DT_TIMELINE_WORKED }),
 		CMD_OPT_TWO_COUNTS("resol", a->resol, "T A", 10, 20000,
 				   "time columns and address cells (default 500 300)"),
 		CMD_OPTS_HEAT_COLOURS(&a->dro.cmap, &a->dro.scale, "heatmap"),

@@ -7,14 +7,18 @@
 # DAMON and perf callstacks in one record (on this machine when its kernel
 # has DAMON vaddr and DAMON is free, otherwise in the microVM of make
 # check-vm, on Debian's 6.12 kernel), then draws and exports everything into
-# demo/ (report.html: the interactive report) and prints the phase report.  It fails (non-zero) unless the report
-# shows the workload's three phases, FFT1DOnce behind the first two and
-# Transpose behind the third, each at the time the workload says it ran.
+# demo/ (report.html: the interactive report) and prints the phase report.  The workload's three phases follow
+# each other with no idle time (FFT1DOnce over one buffer, Transpose over
+# another, FFT1DOnce again) and nothing tells the tools where its buffers
+# are: the pictures frame the memory it worked on by themselves.  It fails
+# (non-zero) unless the JSON report (damo-timeline --json) shows the three
+# phases, each named after the workload's function for it (or the burst_*
+# function calling it) and lying where the workload says it ran.
 #
 # Settings (environment): O, BIN, STATIC_BIN (as for make; make demo passes
 # its own), DEMO_OUT (default demo), DEMO_WHERE (auto, host or vm; default
 # auto), DEMO_ARGS (the workload's options; default --mib 16 on this
-# machine, --mib 4 --burst 4 --gap 2 in the emulated VM), DEMO_RECORD_ARGS
+# machine, --mib 4 --burst 4 in the emulated VM), DEMO_RECORD_ARGS
 # (more damo-record options; default none on this machine, -a 300ms in the
 # VM: under emulation one FFT pass takes longer than 100 ms, and an
 # aggregation that sees only part of a pass makes the hot set wander).
@@ -50,7 +54,7 @@ case $WHERE in auto | host | vm) ;; *) die "DEMO_WHERE must be auto, host or vm 
 # ------------------------------------------------------------------ tools
 step "checking the tools the demo needs"
 missing=()
-for tool in cc pkg-config ar perf qemu-system-x86_64 cpio gzip apt-cache dpkg-deb; do
+for tool in cc pkg-config ar node perf qemu-system-x86_64 cpio gzip apt-cache dpkg-deb; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [ -x /bin/busybox ] || missing+=(busybox)
@@ -144,7 +148,7 @@ if [ "$WHERE" = host ]; then
 	damo-record -g "${rec_args[@]}" -o "$record" -- "$O/examples/fft-phases" "${args[@]}" >"$workload_out"
 	status=$?
 else
-	read -r -a args <<<"${DEMO_ARGS:---mib 4 --burst 4 --gap 2}"
+	read -r -a args <<<"${DEMO_ARGS:---mib 4 --burst 4}"
 	read -r -a rec_args <<<"${DEMO_RECORD_ARGS:--a 300ms}"
 	step "recording fft-phases ${args[*]} with DAMON and callstacks in the microVM: damo-record -g (about a minute)"
 	STATIC_BIN=$STATIC_BIN tests/vm/record.sh -f "$O/examples/fft-phases-static=/bin/fft-phases" \
@@ -156,18 +160,6 @@ fi
 say "record: $record ($(wc -c <"$record") bytes); the workload said:"
 sed 's/^/      /' "$workload_out"
 
-# The heatmaps show the workload's two buffers (from the addresses it printed).
-lo="" hi=""
-while read -r word _name addr size _; do
-	[ "$word" = buffer ] || continue
-	start=$((addr)) end=$((addr + size))
-	if [ -z "$lo" ] || [ "$start" -lt "$lo" ]; then lo=$start; fi
-	if [ -z "$hi" ] || [ "$end" -gt "$hi" ]; then hi=$end; fi
-done <"$workload_out"
-[ -n "$lo" ] || die "$workload_out names no buffers"
-lo=$((lo - lo % 4096)) hi=$((hi + (4096 - hi % 4096) % 4096))
-lo_hex=$(printf '0x%x' "$lo") hi_hex=$(printf '0x%x' "$hi")
-
 # ------------------------------------------------------------------ outputs
 step "drawing and exporting into $OUT/"
 # run CMD...: show it, run it with its standard output discarded.
@@ -177,14 +169,15 @@ run() {
 }
 run damo-wss -i "$record" --sortby time --exclude_samples 0 --plot "$OUT/wss.png"
 run damo-wss -i "$record" --sortby time --exclude_samples 0 --plot "$OUT/wss.pdf"
-run damo-heatmap -i "$record" --address_range "$lo_hex" "$hi_hex" --output "$OUT/freq.pdf"
+run damo-heatmap -i "$record" --output "$OUT/freq.pdf"
 run damo-stacks -i "$record" -o "$OUT/profile.speedscope.json"
 run damo-stacks -i "$record" -f trace-event -o "$OUT/trace.json"
-timeline=(damo-timeline -i "$record" --address_range "$lo_hex" "$hi_hex"
-	--title "fft-phases: working set, heatmap of its two buffers, callstacks"
+timeline=(damo-timeline -i "$record" --title "fft-phases: working set, heatmap, callstacks"
 	-o "$OUT/timeline.png" -o "$OUT/timeline.pdf" -o "$OUT/report.html")
 say "${timeline[*]}"
 "${timeline[@]}" >"$OUT/phases.txt" || die "damo-timeline failed"
+say "damo-timeline -i $record --json"
+damo-timeline -i "$record" --json >"$OUT/phases.json" || die "damo-timeline --json failed"
 for f in wss.png timeline.png; do
 	[ "$(head -c 4 "$OUT/$f" | tail -c 3)" = PNG ] || die "$OUT/$f is not a PNG"
 done
@@ -199,40 +192,52 @@ grep -q '"traceEvents"' "$OUT/trace.json" || die "$OUT/trace.json has no trace e
 step "the phase report (damo-timeline; also in $OUT/phases.txt)"
 sed 's/^/    /' "$OUT/phases.txt"
 
-# Each reported phase must be named after the workload's function for it and
-# lie in the workload's own phase: its middle inside the printed start..end
-# (record times and the workload's are both CLOCK_MONOTONIC).
-record_start=$(damo-info "$record" | awk '$1 == "time:" { print $2; exit }')
-verdict=$(awk -v rs="$record_start" '
-	FNR == NR {
-		if ($1 == "phase" && $5 == "start") { name[$2] = $3; ws[$2] = $NF }
-		if ($1 == "phase" && $3 == "end") we[$2] = $NF
-		next }
-	/^phase [0-9]+ \[/ {
-		n++; span = $3; gsub(/[][]/, "", span); split(span, t, "-")
-		top = $0; sub(/.*top: /, "", top); sub(/ .*/, "", top)
-		mid = rs + (t[1] + t[2]) / 2
-		if (top != name[n]) bad = bad sprintf(" phase %d names %s, the workload ran %s;", n, top, name[n])
-		else if (!(mid >= ws[n] && mid <= we[n])) bad = bad sprintf(" phase %d (middle %.2f s) lies outside the workload%ss phase %d (%.2f-%.2f s);", n, mid, "\047", n, ws[n], we[n])
-	}
-	END {
-		if (n != 3) bad = bad sprintf(" %d phases reported, the workload had 3;", n)
-		print (bad == "" ? "ok" : bad) }' "$workload_out" "$OUT/phases.txt")
+# Each reported phase (the JSON report: its absolute start_ns and end_ns on
+# the record's clock, CLOCK_MONOTONIC as the workload's own times) must be
+# named after the workload's function for it, or the burst_* function that
+# calls it, and have its middle inside the printed start..end.
+verdict=$(node - "$workload_out" "$OUT/phases.json" <<'EOF'
+const fs = require('fs');
+const [outFile, jsonFile] = process.argv.slice(2);
+const want = [];
+for (const f of fs.readFileSync(outFile, 'utf8').trim().split('\n').map((l) => l.split(' '))) {
+	if (f[0] === 'phase' && f[4] === 'start') want.push({ fn: f[2], s: +f[5] });
+	else if (f[0] === 'phase' && f[2] === 'end') want[want.length - 1].e = +f[3];
+}
+const callers = { FFT1DOnce: 'burst_fft', Transpose: 'burst_transpose' };
+const got = JSON.parse(fs.readFileSync(jsonFile, 'utf8')).phases;
+const bad = [];
+if (got.length !== want.length)
+	bad.push(`${got.length} phases reported, the workload had ${want.length}`);
+got.forEach((p, i) => {
+	const w = want[i];
+	if (!w)
+		return;
+	const mid = (Number(p.start_ns) + Number(p.end_ns)) / 2e9;
+	if (p.function !== w.fn && p.function !== callers[w.fn])
+		bad.push(`phase ${i + 1} names ${p.function}, the workload ran ${w.fn}`);
+	else if (!(mid >= w.s && mid <= w.e))
+		bad.push(`phase ${i + 1} (middle ${mid.toFixed(2)} s) lies outside the workload's phase ${i + 1} (${w.s.toFixed(2)}-${w.e.toFixed(2)} s)`);
+});
+console.log(bad.length ? bad.join('; ') : 'ok');
+EOF
+)
 
 elapsed=$(($(date +%s) - started))
 if [ "$verdict" != ok ]; then
 	echo
-	die "the phase report does not match the workload:$verdict"
+	die "the phase report does not match the workload: $verdict"
 fi
 cat <<EOF
 
-demo: 3 phases, FFT1DOnce behind the first two and Transpose behind the third,
+demo: 3 phases back to back, FFT1DOnce, Transpose and FFT1DOnce again,
 each where the workload ran it ($elapsed s in all; recorded on the $([ "$WHERE" = host ] && echo "this machine" || echo "microVM")).
 
   $OUT/timeline.png, .pdf      WSS, heatmap and callstacks on one time axis
   $OUT/report.html             the same, interactive (zoom, hover, phase call trees), one file
   $OUT/wss.png, .pdf           working set size over time
-  $OUT/freq.pdf                access heatmap of the two buffers
+  $OUT/freq.pdf                access heatmap of the memory it worked on
+  $OUT/phases.txt, .json       the phase report, as text and JSON
   $OUT/profile.speedscope.json drag onto https://www.speedscope.app (or: npx speedscope FILE)
   $OUT/trace.json              https://ui.perfetto.dev, "Open trace file"
   $record          the record itself (damo-info $record)

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fft-phases: a workload in the spirit of SPLASH-2X fft with exactly three
- * memory access bursts separated by quiet gaps:
+ * fft-phases: a workload in the spirit of SPLASH-2X fft with three phases
+ * back to back, no idle time between them:
  *
- *   burst 1: FFT1DOnce over the data buffer   (row FFTs, repeated)
- *   gap
- *   burst 2: FFT1DOnce over the data buffer   (same function, same buffer)
- *   gap
- *   burst 3: Transpose over the scratch buffer
+ *   phase 1: FFT1DOnce over the data buffer      (row FFTs, repeated)
+ *   phase 2: Transpose over the scratch buffer   (blocked transposes, repeated)
+ *   phase 3: FFT1DOnce over the data buffer again
  *
- * Each burst lasts --burst seconds (default 3) and each gap --gap seconds
- * (default 1.5), so with DAMON's 100 ms aggregation every phase spans well
- * over 10 aggregations.  The program prints the buffers' addresses and the
+ * Nothing but the function and the buffer changes at a phase boundary: the
+ * tools must find the boundaries from the memory accesses and the
+ * callstacks alone.  Each phase lasts --burst seconds (default 3), after a
+ * quiet start of --lead seconds (default 1.5: the process's own start-up is
+ * not a phase) and, with --gap SECONDS, that much quiet between phases
+ * (default 0).  With DAMON's 100 ms aggregation every phase spans well over
+ * 10 aggregations.  The program prints the buffers' addresses and the
  * CLOCK_MONOTONIC time of every phase change, so tests can compare what was
  * recorded with what happened.  Build with frame pointers so perf -g sees
  * FFT1DOnce and Transpose on the stack.
@@ -137,18 +139,21 @@ __attribute__((noinline, noclone)) static void burst_transpose(struct complex_nu
 
 static int usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--burst SECONDS] [--gap SECONDS] [--mib MIB]\n", prog);
+	fprintf(stderr, "usage: %s [--burst SECONDS] [--lead SECONDS] [--gap SECONDS] [--mib MIB]\n",
+		prog);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	double burst = 3.0, gap = 1.5;
+	double burst = 3.0, lead = 1.5, gap = 0;
 	size_t mib = 32;
 
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && !strcmp(argv[i], "--burst"))
 			burst = atof(argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "--lead"))
+			lead = atof(argv[++i]);
 		else if (i + 1 < argc && !strcmp(argv[i], "--gap"))
 			gap = atof(argv[++i]);
 		else if (i + 1 < argc && !strcmp(argv[i], "--mib"))
@@ -156,7 +161,7 @@ int main(int argc, char **argv)
 		else
 			return usage(argv[0]);
 	}
-	if (burst <= 0 || gap < 0 || mib < 1 || mib > 4096)
+	if (burst <= 0 || lead < 0 || gap < 0 || mib < 1 || mib > 4096)
 		return usage(argv[0]);
 
 	/* data: rows of 1024 points; scratch: the largest square that fits. */
@@ -178,19 +183,19 @@ int main(int argc, char **argv)
 
 	printf("buffer data 0x%jx %zu\n", (uintmax_t)(uintptr_t)data, rows * row_len * sizeof(*data));
 	printf("buffer scratch 0x%jx %zu\n", (uintmax_t)(uintptr_t)scratch, n * n * sizeof(*scratch));
-	quiet(gap);
+	quiet(lead);
 	say("phase 1 FFT1DOnce data start", now_s());
 	burst_fft(data, rows, row_len, burst);
 	say("phase 1 end", now_s());
 	quiet(gap);
-	say("phase 2 FFT1DOnce data start", now_s());
-	burst_fft(data, rows, row_len, burst);
+	say("phase 2 Transpose scratch start", now_s());
+	burst_transpose(scratch, n, burst);
 	say("phase 2 end", now_s());
 	quiet(gap);
-	say("phase 3 Transpose scratch start", now_s());
-	burst_transpose(scratch, n, burst);
+	say("phase 3 FFT1DOnce data start", now_s());
+	burst_fft(data, rows, row_len, burst);
 	say("phase 3 end", now_s());
-	quiet(gap / 2);
+	quiet(lead / 2);
 	free(data);
 	free(scratch);
 	return 0;

@@ -3,9 +3,12 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "heatmap.h"
+#include "units.h"
 #include "wss.h"
 
 void dt_heat_image_of_grid(struct dt_heat_image *img, const struct dt_heat_grid *g,
@@ -39,4 +42,26 @@ int dt_panel_wss_line(struct dt_panel *p, const struct dt_wss_series *s,
 	free(x);
 	free(y);
 	return ret;
+}
+
+int dt_panel_heat_pieces(struct dt_panel *p, const struct dt_heat_grid *g,
+			 const char *const *names, const char *gap_word)
+{
+	int rc = 0;
+	for (size_t k = 0; k < g->nr_pieces && !rc; k++) {
+		char size[48], label[192];
+		const struct dt_heat_piece *pc = &g->pieces[k];
+		const char *name = names && names[k] ? names[k] : "";
+		double y0 = (double)g->piece_row[k], y1 = y0 + (double)g->piece_rows[k];
+		dt_format_bytes(size, sizeof(size), pc->end - pc->start);
+		snprintf(label, sizeof(label), "%s%s0x%" PRIx64 " +%s", name, *name ? " " : "",
+			 pc->start, size);
+		rc = dt_panel_label_y(p, y0, y1, label);
+		if (rc || k + 1 == g->nr_pieces)
+			continue;
+		dt_format_bytes(size, sizeof(size), g->pieces[k + 1].start - pc->end);
+		snprintf(label, sizeof(label), "%s %s", size, gap_word ? gap_word : "");
+		rc = dt_panel_separator_y(p, y1, gap_word ? label : NULL);
+	}
+	return rc;
 }

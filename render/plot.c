@@ -202,6 +202,8 @@ struct dt_panel {
 };
 
 struct dt_figure {
+	dt_box_label_fn on_box_label;
+	void *on_box_label_ctx;
 	char *path;
 	enum dt_plot_format format;
 	double width, height, ppp;
@@ -235,6 +237,12 @@ int dt_figure_new(struct dt_figure **fig, const char *path, double width,
 	f->ppp = 2;
 	*fig = f;
 	return 0;
+}
+
+void dt_figure_on_box_label(struct dt_figure *fig, dt_box_label_fn fn, void *ctx)
+{
+	fig->on_box_label = fn;
+	fig->on_box_label_ctx = ctx;
 }
 
 void dt_figure_set_scale(struct dt_figure *fig, double pixels_per_point)
@@ -453,9 +461,94 @@ static void text_at(cairo_t *cr, double x, double y, const char *s, double ax,
 	cairo_show_text(cr, s);
 }
 
+#define BOX_FONT_MAX (FONT_SIZE * 0.8)
+#define BOX_FONT_MIN 4.5
+#define BOX_PAD 2.0
+#define ELLIPSIS "\xe2\x80\xa6"
+
+static double text_width(cairo_t *cr, const char *s)
+{
+	cairo_text_extents_t e;
+	cairo_text_extents(cr, s, &e);
+	return e.x_advance;
+}
+
+/* The box label layout (plot.h): the font fitted to the height, then the
+ * whole label, or its longest start (whole UTF-8 characters, at least
+ * two) and an ellipsis, that fits the width. */
+static double fit_label(cairo_t *cr, const char *label, double w, double h, char *buf,
+			size_t len)
+{
+	cairo_font_extents_t fe;
+	*buf = '\0';
+	if (!len)
+		return 0;
+	/* widths in points, whatever the surface's scale: the same layout on
+	 * every output and in dt_box_label_fit */
+	cairo_font_options_t *fo = cairo_font_options_create();
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_set_font_options(cr, fo);
+	cairo_font_options_destroy(fo);
+	cairo_set_font_size(cr, BOX_FONT_MAX);
+	cairo_font_extents(cr, &fe);
+	double size = BOX_FONT_MAX * ((h - 1) / (fe.ascent + fe.descent));
+	if (size > BOX_FONT_MAX)
+		size = BOX_FONT_MAX;
+	if (size < BOX_FONT_MIN || w <= 2 * BOX_PAD)
+		return 0;
+	cairo_set_font_size(cr, size);
+	snprintf(buf, len, "%s", label);
+	if (text_width(cr, buf) <= w - 2 * BOX_PAD)
+		return size;
+	/* the longest start of whole characters that fits with the ellipsis */
+	size_t best = 0, chars = 0, n = strlen(label);
+	for (size_t cut = 1; cut <= n && cut + sizeof(ELLIPSIS) <= len; cut++) {
+		if (cut < n && ((unsigned char)label[cut] & 0xc0) == 0x80)
+			continue; /* inside a character */
+		chars++;
+		snprintf(buf, len, "%.*s" ELLIPSIS, (int)cut, label);
+		if (text_width(cr, buf) > w - 2 * BOX_PAD)
+			break;
+		if (chars >= 2)
+			best = cut;
+	}
+	if (!best) {
+		*buf = '\0';
+		return 0;
+	}
+	snprintf(buf, len, "%.*s" ELLIPSIS, (int)best, label);
+	return size;
+}
+
+double dt_box_label_fit(const char *label, double w, double h, char *buf, size_t len)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+	cairo_t *cr = cairo_create(s);
+	cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	double size = fit_label(cr, label, w, h, buf, len);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	return size;
+}
+
 static void set_rgb(cairo_t *cr, struct dt_rgb c)
 {
 	cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+/* The first of a shaded band's label forms (one a line, longest first)
+ * that fits its width; 0 when none does. */
+static int shade_label(cairo_t *cr, const char *forms, double w, char *buf, size_t len)
+{
+	for (const char *s = forms; *s;) {
+		size_t n = strcspn(s, "\n");
+		snprintf(buf, len, "%.*s", (int)n, s);
+		if (text_width(cr, buf) + 4 <= w)
+			return 1;
+		s += n + (s[n] == '\n');
+	}
+	return 0;
 }
 
 static double y_label_width(cairo_t *cr, const struct dt_panel *p)
@@ -522,9 +615,11 @@ static void draw_colorbar(cairo_t *cr, const struct dt_panel *p, const struct re
 	cairo_set_font_size(cr, FONT_SIZE);
 }
 
-static void draw_panel(cairo_t *cr, const struct dt_panel *p, const struct axis *ax,
-		       const struct rect *r, int bottom)
+static void draw_panel(cairo_t *cr, const struct dt_figure *f, const struct dt_panel *p,
+		       const struct axis *ax, const struct rect *r, int bottom)
 {
+	dt_box_label_fn on_label = f->on_box_label;
+	void *on_label_ctx = f->on_box_label_ctx;
 	const struct axis *ay = &p->axis[DT_AXIS_Y];
 	char buf[96];
 
@@ -565,12 +660,18 @@ static void draw_panel(cairo_t *cr, const struct dt_panel *p, const struct axis 
 		cairo_set_source_rgb(cr, 1, 1, 1);
 		cairo_set_line_width(cr, 0.3);
 		cairo_stroke(cr);
-		if (b->label && x1 - x0 > 12) {
-			cairo_text_extents_t e;
-			cairo_text_extents(cr, b->label, &e);
-			if (e.width + 4 <= x1 - x0 && e.height + 2 <= y1 - y0) {
+		if (b->label) {
+			char text[256];
+			double size = fit_label(cr, b->label, x1 - x0, y1 - y0, text, sizeof(text));
+			if (on_label)
+				on_label(on_label_ctx, b->label, text, x1 - x0, y1 - y0, size);
+			if (size > 0) {
+				cairo_font_extents_t fe;
+				cairo_font_extents(cr, &fe);
 				cairo_set_source_rgb(cr, 0, 0, 0);
-				text_at(cr, x0 + 2, (y0 + y1) / 2, b->label, 0, 0.5);
+				cairo_move_to(cr, x0 + BOX_PAD,
+					      (y0 + y1) / 2 + (fe.ascent - fe.descent) / 2);
+				cairo_show_text(cr, text);
 			}
 		}
 	}
@@ -596,8 +697,11 @@ static void draw_panel(cairo_t *cr, const struct dt_panel *p, const struct axis 
 	for (size_t i = 0; i < p->nr_bands; i++) {
 		const struct band *b = &p->bands[i];
 		if (b->kind == 0 && b->label) {
+			double x0 = map_x(ax, r, b->a), x1 = map_x(ax, r, b->b);
+			char text[256];
 			cairo_set_source_rgb(cr, 0.2, 0.2, 0.3);
-			text_at(cr, (map_x(ax, r, b->a) + map_x(ax, r, b->b)) / 2, r->y + 3, b->label, 0.5, 1);
+			if (shade_label(cr, b->label, x1 - x0, text, sizeof(text)))
+				text_at(cr, (x0 + x1) / 2, r->y + 3, text, 0.5, 1);
 		} else if (b->kind == 1) {
 			double y = map_y(ay, r, b->a);
 			cairo_set_source_rgb(cr, 1, 1, 1);
@@ -737,7 +841,7 @@ static void draw_figure(cairo_t *cr, const struct dt_figure *f)
 		if (p->title)
 			y += FONT_SIZE + 6;
 		struct rect r = { left, y, f->width - left - right, avail * p->weight / weights };
-		draw_panel(cr, p, p->axis[DT_AXIS_X].set ? &p->axis[DT_AXIS_X] : shared_x, &r,
+		draw_panel(cr, f, p, p->axis[DT_AXIS_X].set ? &p->axis[DT_AXIS_X] : shared_x, &r,
 			   i + 1 == f->nr_panels);
 		y += r.h + PANEL_GAP;
 	}

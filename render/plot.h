@@ -123,6 +123,19 @@ void dt_figure_set_title(struct dt_figure *fig, const char *title);
 /* A panel below the previous ones; heights are shared in proportion to
  * `weight`.  NULL on allocation failure. */
 struct dt_panel *dt_figure_add_panel(struct dt_figure *fig, double weight);
+/* The text drawn inside a box of w x h points for `label`, as flame
+ * graphs lay it out: the font size fitted to the height (at most 8 points,
+ * no label below 4.5), then the whole label when it fits the width less 2
+ * points a side, else its longest start of at least two whole (UTF-8)
+ * characters followed by an ellipsis that fits, else nothing.  Fills buf
+ * (empty when nothing is drawn) and returns the font size (0: nothing). */
+double dt_box_label_fit(const char *label, double w, double h, char *buf, size_t len);
+/* Called for every labelled box as it is drawn: its label, the text drawn
+ * ("" when none), the box's size and the font size (points; 0: none).
+ * For tests and image maps. */
+typedef void (*dt_box_label_fn)(void *ctx, const char *label, const char *drawn, double w,
+				double h, double font_pt);
+void dt_figure_on_box_label(struct dt_figure *fig, dt_box_label_fn fn, void *ctx);
 /* Draw everything, write the file, free the figure (also on error). */
 int dt_figure_finish(struct dt_figure *fig, char *err, size_t errlen);
 /* Free without writing. */
@@ -143,7 +156,9 @@ int dt_panel_line(struct dt_panel *p, const double *x, const double *y,
 void dt_panel_set_markers(struct dt_panel *p, int on);
 
 /* A shaded vertical band [x0, x1] behind the data, with an optional label
- * at its top (phases).  0 or -ENOMEM. */
+ * at its top (phases): the label may hold several forms, one a line,
+ * longest first; the first that fits the band's width is drawn (none when
+ * none fits).  0 or -ENOMEM. */
 int dt_panel_shade_x(struct dt_panel *p, double x0, double x1,
 		     struct dt_rgb color, const char *label);
 /* A horizontal separator line at y with a label (collapsed gaps). */
@@ -152,9 +167,9 @@ int dt_panel_separator_y(struct dt_panel *p, double y, const char *label);
 int dt_panel_label_y(struct dt_panel *p, double y0, double y1,
 		     const char *label);
 
-/* A filled box [x0, x1] x [y0, y1] with a thin outline and a label drawn
- * inside when it fits (flame charts: one box per frame and time span).
- * 0 or -ENOMEM. */
+/* A filled box [x0, x1] x [y0, y1] with a thin outline and its label
+ * inside, laid out by dt_box_label_fit (flame charts: one box per frame
+ * and time span).  0 or -ENOMEM. */
 int dt_panel_box(struct dt_panel *p, double x0, double x1, double y0, double y1,
 		 struct dt_rgb color, const char *label);
 
@@ -188,6 +203,13 @@ struct dt_wss_series;
 void dt_heat_image_of_grid(struct dt_heat_image *img, const struct dt_heat_grid *g,
 			   int64_t t0_ns, enum dt_colormap cmap,
 			   enum dt_color_scale scale);
+/* The bands of a grid of pieces (--draw_range worked, mapped, phases):
+ * each labelled at its left "NAME 0xSTART +SIZE" (names[k]: "" or NULL for
+ * none; names NULL: none), and between two pieces a dashed break labelled
+ * "SIZE GAP_WORD" with the bytes it leaves out (no label when gap_word is
+ * NULL).  0 or -ENOMEM. */
+int dt_panel_heat_pieces(struct dt_panel *p, const struct dt_heat_grid *g,
+			 const char *const *names, const char *gap_word);
 /* A WSS series (convert/analysis/wss.h) as a line: each point at its end time, in
  * seconds since t0_ns, and its size in bytes.  0 or -ENOMEM. */
 int dt_panel_wss_line(struct dt_panel *p, const struct dt_wss_series *s,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stack_root.h"
 #include "timeline_plot.h"
 #include "units.h"
 
@@ -24,7 +25,7 @@ static struct dt_rgb frame_color(const char *symbol, const char *dso)
 	for (const char *s = symbol; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	double a = (h & 0xff) / 255.0, b = ((h >> 8) & 0xff) / 255.0, c = ((h >> 16) & 0xff) / 255.0;
-	if (!strcmp(symbol, "[unknown]"))
+	if (!strcmp(symbol, "[unknown]") || !strcmp(symbol, DT_ROOT_FRAME))
 		return (struct dt_rgb){ 0.78, 0.78, 0.78 };
 	if (!strncmp(dso, "[kernel", 7))
 		return (struct dt_rgb){ 0.45 + 0.20 * a, 0.65 + 0.20 * b, 0.85 + 0.15 * c };
@@ -37,47 +38,34 @@ static const char *phase_function(const struct dt_timeline *tl, size_t k)
 	return ps->named >= 0 ? dt_timeline_frame_symbol(tl, ps->top[ps->named].frame) : NULL;
 }
 
-/* Phase labels at the top of the WSS panel: the longest form that fits its
- * band (widths estimated from the label font, about 0.55 em per character). */
-static void phase_label(char *buf, size_t len, unsigned number, const char *fn,
-			double band_pt)
+/* Phase label forms at the top of the WSS panel, longest first, as
+ * plot.h draws the first that fits the band: "phase 3: Transpose",
+ * "3: Transpose", "Transpose", "3"; without a function, "phase 3", "3". */
+static void phase_label(char *buf, size_t len, unsigned number, const char *fn)
 {
-	const double char_pt = 0.55 * 8.5;
 	if (fn)
-		snprintf(buf, len, "phase %u: %s", number, fn);
+		snprintf(buf, len, "phase %u: %s\n%u: %s\n%s\n%u", number, fn, number, fn, fn,
+			 number);
 	else
-		snprintf(buf, len, "phase %u", number);
-	if ((double)strlen(buf) * char_pt + 6 <= band_pt)
-		return;
-	if (fn) {
-		snprintf(buf, len, "%u: %s", number, fn);
-		if ((double)strlen(buf) * char_pt + 6 <= band_pt)
-			return;
-	}
-	snprintf(buf, len, "%u", number);
-	if (char_pt * 2 > band_pt)
-		buf[0] = '\0';
+		snprintf(buf, len, "phase %u\n%u", number, number);
 }
 
-static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels,
-			double plot_width_pt)
+static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels)
 {
 	size_t n = dt_phases_count(tl->phases);
-	double t0 = (double)tl->t_start_ns, span = (double)(tl->t_end_ns - tl->t_start_ns);
+	double t0 = (double)tl->t_start_ns;
 	for (size_t k = 0; k < n; k++) {
 		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
-		char label[160];
-		phase_label(label, sizeof(label), ph->number, phase_function(tl, k),
-			    (double)(ph->end_ns - ph->start_ns) / span * plot_width_pt);
+		char label[512];
+		phase_label(label, sizeof(label), ph->number, phase_function(tl, k));
 		if (dt_panel_shade_x(p, ((double)ph->start_ns - t0) / 1e9, ((double)ph->end_ns - t0) / 1e9,
-				     phase_shades[k % 2], labels && *label ? label : NULL))
+				     phase_shades[k % 2], labels ? label : NULL))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span,
-		     double plot_width_pt)
+static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span)
 {
 	double *x = malloc(tl->columns * sizeof(double)), *y = malloc(tl->columns * sizeof(double));
 	double peak = 0;
@@ -94,7 +82,7 @@ static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double sp
 	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES, "working set size");
 	dt_panel_set_title(p, tl->has_damon ? "Working set size (bytes of regions accessed in each aggregation)"
 					    : "Working set size: no DAMON snapshots in the input");
-	rc = shade_phases(tl, p, 1, plot_width_pt);
+	rc = shade_phases(tl, p, 1);
 	/* One polyline per run of columns that aggregations cover. */
 	for (size_t c = 0; c < tl->columns && !rc;) {
 		size_t n = 0;
@@ -114,6 +102,23 @@ static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double sp
 		rc = dt_panel_label_y(p, 0.4, 0.6, "no DAMON snapshots: no working set size");
 	free(x);
 	free(y);
+	return rc;
+}
+
+/* The pieces' names and the collapsed gaps' sizes. */
+static int heat_piece_labels(const struct dt_timeline *tl, struct dt_panel *p, const char *gap_word)
+{
+	const struct dt_heat_grid *g = &tl->grid;
+	char (*names)[96] = calloc(g->nr_pieces, sizeof(*names));
+	const char **ptrs = calloc(g->nr_pieces, sizeof(*ptrs));
+	int rc = -ENOMEM;
+	if (names && ptrs) {
+		for (size_t k = 0; k < g->nr_pieces; k++)
+			ptrs[k] = dt_timeline_heat_area_name(tl, k, names[k], sizeof(names[k]));
+		rc = dt_panel_heat_pieces(p, g, ptrs, gap_word);
+	}
+	free(names);
+	free(ptrs);
 	return rc;
 }
 
@@ -137,9 +142,11 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	else
 		snprintf(who, sizeof(who), "target %" PRIu64, tl->heat_target.id);
 	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
+	int worked = !strcmp(tl->heat_choice, "worked");
 	if (g->pieces)
-		snprintf(title, sizeof(title), "Access heatmap of %s: %s, unmapped gaps collapsed", who,
-			 tl->heat_range_name);
+		snprintf(title, sizeof(title), "Access heatmap of %s: %s, %s", who,
+			 tl->heat_range_name,
+			 worked ? "the address space between them collapsed" : "unmapped gaps collapsed");
 	else
 		snprintf(title, sizeof(title), "Access heatmap of %s: 0x%" PRIx64 " +%s%s%s%s", who,
 			 g->a_start, size, *tl->heat_range_name ? " (" : "", tl->heat_range_name,
@@ -155,23 +162,14 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	if (g->pieces) {
 		img.y0 = 0;
 		img.dy = 1;
-		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, "address (mapped areas)");
+		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN,
+				  worked ? "address (worked-on areas)" : "address (mapped areas)");
 	} else {
 		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end, DT_AXIS_ADDRESS, "address");
 	}
 	rc = dt_panel_heatmap(p, &img);
-	for (size_t k = 0; k < g->nr_pieces && !rc; k++) {
-		char name[96], sz[48], label[192];
-		const struct dt_heat_piece *pc = &g->pieces[k];
-		double y0 = (double)g->piece_row[k], y1 = y0 + (double)g->piece_rows[k];
-		dt_maps_name_range(name, sizeof(name), &tl->maps, pc->start, pc->end);
-		dt_format_bytes(sz, sizeof(sz), pc->end - pc->start);
-		snprintf(label, sizeof(label), "%s%s0x%" PRIx64 " +%s", name, *name ? " " : "",
-			 pc->start, sz);
-		rc = dt_panel_label_y(p, y0, y1, label);
-		if (!rc && k + 1 < g->nr_pieces)
-			rc = dt_panel_separator_y(p, y1, NULL);
-	}
+	if (!rc && g->pieces)
+		rc = heat_piece_labels(tl, p, worked ? "not accessed" : "unmapped");
 	/* Phase edges: thin white lines over the cells. */
 	double w = span / 700, ylo = g->pieces ? 0 : (double)g->a_start;
 	double yhi = g->pieces ? (double)g->a_resol : (double)a_end;
@@ -201,13 +199,13 @@ static int flame_panel(const struct dt_timeline *tl, struct dt_panel *p)
 		snprintf(who, sizeof(who), "%s (tid %" PRId32 ")", *tl->comm ? tl->comm : "thread",
 			 tl->tid);
 	if (tl->has_thread)
-		snprintf(title, sizeof(title), "Callstacks of %s by time: the heaviest call path "
-			 "of each time column, root at the top (kernel frames blue)", who);
+		snprintf(title, sizeof(title), "Callstacks of %s: the heaviest call path of each "
+			 "moment, callers above callees (kernel blue)", who);
 	else
 		snprintf(title, sizeof(title), "Callstacks: none in the input");
 	dt_panel_set_title(p, title);
 	dt_panel_set_axis(p, DT_AXIS_Y, 0, levels, DT_AXIS_HIDDEN, "call depth");
-	rc = shade_phases(tl, p, 0, 0);
+	rc = shade_phases(tl, p, 0);
 	if (!rc && !tl->nr_boxes)
 		rc = dt_panel_label_y(p, levels * 0.45, levels * 0.55,
 				      tl->has_thread ? "no callstack samples inside the record's time span"
@@ -236,13 +234,15 @@ int dt_timeline_draw(const struct dt_timeline *tl, const char *path,
 	snprintf(title, sizeof(title), "%s: %zu phase%s in %.2f s", o->title ? o->title : "damo-timeline",
 		 n, n == 1 ? "" : "s", span);
 	dt_figure_set_title(f, title);
+	if (o->on_box_label)
+		dt_figure_on_box_label(f, o->on_box_label, o->on_box_label_ctx);
 	struct dt_panel *wss = dt_figure_add_panel(f, 1.0);
 	struct dt_panel *heat = dt_figure_add_panel(f, 1.5);
 	struct dt_panel *flame = dt_figure_add_panel(f, 1.6);
 	if (!wss || !heat || !flame)
 		rc = -ENOMEM;
 	if (!rc)
-		rc = wss_panel(tl, wss, span, width - 230); /* less axes and colour bar */
+		rc = wss_panel(tl, wss, span);
 	if (!rc)
 		rc = heat_panel(tl, heat, o, span);
 	if (!rc)

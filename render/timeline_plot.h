@@ -5,12 +5,15 @@
  *   top     working set size (time-weighted mean per time column);
  *   middle  the access heatmap grid with its colour bar;
  *   bottom  a flame chart of one thread's callstacks by time: in each time
- *           column the heaviest call path (root at the top), adjacent
- *           columns with the same path prefix merged into one box labelled
- *           with its function where the name fits (warm colours for user
- *           code, blue for the kernel, grey for unnamed frames).
+ *           column the heaviest call path (root at the top; start-up roots
+ *           folded into one [root] frame, stack_root.h), adjacent columns
+ *           with the same path prefix merged into one box labelled with
+ *           its function as dt_box_label_fit lays it out (the whole name,
+ *           or its start and an ellipsis; warm colours for user code,
+ *           blue for the kernel, grey for unnamed frames).
  * Phases are shaded across the WSS and flame chart panels, labelled at the
- * top, and marked by thin lines at their edges on the heatmap.  Panels
+ * top with the longest of "phase N: FUNCTION", "N: FUNCTION", "FUNCTION",
+ * "N" that fits, and marked by thin lines at their edges on the heatmap.  Panels
  * without data (no DAMON snapshots, no callstacks) say so instead.
  * Output format by file extension (plot.h).
  */
@@ -27,6 +30,8 @@ struct dt_timeline_draw_opts {
 	const char *title;         /* NULL: "damo-timeline" */
 	enum dt_colormap cmap;     /* heatmap colours (default viridis) */
 	enum dt_color_scale scale; /* heatmap scale (default linear) */
+	dt_box_label_fn on_box_label; /* NULL, or told of every box label (plot.h) */
+	void *on_box_label_ctx;
 };
 
 int dt_timeline_draw(const struct dt_timeline *tl, const char *path,

@@ -872,8 +872,8 @@ void dt_maps_copy_free(struct dt_maps_copy *m)
 
 int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64_t pid)
 {
-	if (pid >= 0 && maps->pid != pid)
-		return 0;
+	if ((pid >= 0 && maps->pid != pid) || (!maps->nr && m->nr))
+		return 0; /* an exited process's empty maps name nothing */
 	struct dt_map_entry_copy *e = calloc(maps->nr ? maps->nr : 1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;

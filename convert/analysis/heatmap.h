@@ -188,7 +188,9 @@ struct dt_maps_copy {
 		char *path;
 	} *entries;
 };
-/* Keep `maps` when it is of `pid` (or pid < 0: any).  0 or -ENOMEM. */
+/* Keep `maps` when it is of `pid` (or pid < 0: any) and not empty (a
+ * process that exited has no maps; the last ones it had stay).  0 or
+ * -ENOMEM. */
 int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64_t pid);
 void dt_maps_copy_free(struct dt_maps_copy *m);
 /* A short name for [start, end) from the maps: "heap", "stack", a file's

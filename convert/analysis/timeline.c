@@ -19,6 +19,7 @@
 #include "intern.h"
 #include "perf_script.h"
 #include "json_writer.h"
+#include "stack_root.h"
 #include "tempfile.h"
 #include "timeline.h"
 #include "units.h"
@@ -39,6 +40,7 @@ void dt_timeline_opts_default(struct dt_timeline_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	dt_stacks_load_opts_default(&o->load);
+	o->draw_range = DT_TIMELINE_WORKED;
 }
 
 /* ------------------------------------------------------------ private */
@@ -79,6 +81,7 @@ struct column {
 
 struct dt_timeline_priv {
 	const struct dt_timeline_opts *o;
+	enum dt_timeline_draw_range draw; /* o->draw_range, or what it falls back to */
 	const char *record_path, *perf_path;
 	char *spooled[2];
 	/* frames, call paths of the flame thread, threads */
@@ -88,6 +91,8 @@ struct dt_timeline_priv {
 	uint64_t all_weight, stamp;
 	uint32_t cap_thread_sums;
 	uint64_t *thread_weight, *thread_count; /* per thread */
+	int has_root_frame;       /* root_frame: DT_ROOT_FRAME's id */
+	uint32_t root_frame;
 	int any_unweighted, any_not_time;
 	/* phases */
 	size_t nr_phase_acc;
@@ -244,6 +249,7 @@ struct pass1 {
 	struct dt_phase_peak peak;
 	struct dt_heat_guides guides; /* with the areas' heats when the spans
 				       * give them (heatmap.h) */
+	struct dt_framer *framer;     /* the worked-on memory (framing.h) */
 	struct dt_clock_readings clocks;
 	uint64_t first_ns, last_ns;
 	int use_stacks;
@@ -272,6 +278,8 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 	struct dt_timeline_priv *pv = tl->priv;
 	dt_phase_peak_add(&p1->peak, it);
 	dt_clock_readings_add(&p1->clocks, it);
+	if (p1->framer && dt_framer_add(p1->framer, it, err, errlen))
+		return -ENOMEM;
 	switch (it->type) {
 	case DTR_ITEM_SNAPSHOT: {
 		const struct dtr_snapshot *s = &it->u.snapshot;
@@ -617,6 +625,21 @@ static int stream_finish(struct dt_timeline *tl)
 }
 
 /* One callstack sample: frames are timeline frame ids, leaf first. */
+static const char *frame_dso(const void *ctx, uint32_t frame)
+{
+	const struct dt_timeline_priv *pv = ctx;
+	return frame < pv->in.nr_frames ? pv->in.frames[frame].dso : "";
+}
+
+/* The id of the [root] frame, interned on first use. */
+static int root_frame(struct dt_timeline_priv *pv)
+{
+	if (pv->has_root_frame)
+		return 0;
+	pv->has_root_frame = 1;
+	return intern_frame(pv, DT_ROOT_FRAME, "", &pv->root_frame);
+}
+
 static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int32_t tid,
 		      uint64_t weight, uint32_t nr, const uint32_t *frames)
 {
@@ -651,8 +674,12 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 			    (double)(tl->t_end_ns - tl->t_start_ns) * (double)tl->columns);
 	if (c >= tl->columns)
 		c = tl->columns - 1;
-	uint32_t node = 0;
-	for (uint32_t k = 0; k < nr && k < pv->max_depth; k++) {
+	/* start-up roots as one [root] frame (stack_root.h) */
+	uint32_t node = 0, skip = dt_stack_root_frames(frames, nr, frame_dso, pv);
+	if (skip && (root_frame(pv) || dt_intern_node(&pv->in, node, pv->root_frame, &node) ||
+		     column_add(pv, &pv->cols[c], node, w)))
+		return -ENOMEM;
+	for (uint32_t k = skip; k < nr && k - skip + (skip > 0) < pv->max_depth; k++) {
 		if (dt_intern_node(&pv->in, node, frames[nr - 1 - k], &node) ||
 		    column_add(pv, &pv->cols[c], node, w))
 			return -ENOMEM;
@@ -1034,6 +1061,32 @@ static size_t phase_areas(const struct dt_timeline *tl, const struct dt_heat_gui
 	return n;
 }
 
+/* The pieces --draw_range asks for; their count. */
+static size_t choose_pieces(const struct dt_timeline *tl, const struct dt_heat_guide *gd,
+			    struct dt_heat_piece *pieces)
+{
+	switch (tl->priv->draw) {
+	case DT_TIMELINE_MAPPED:
+		for (size_t k = 0; k < gd->nr_areas; k++)
+			pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
+		return gd->nr_areas;
+	case DT_TIMELINE_WORKED:
+		for (size_t k = 0; k < tl->frame.nr; k++)
+			pieces[k] = (struct dt_heat_piece){ tl->frame.areas[k].start,
+							    tl->frame.areas[k].end };
+		return tl->frame.nr;
+	case DT_TIMELINE_PHASES:
+		return phase_areas(tl, gd, pieces);
+	default:
+		return 0;
+	}
+}
+
+static const char *const draw_names[] = {
+	[DT_TIMELINE_HOTTEST] = "hottest", [DT_TIMELINE_MAPPED] = "mapped",
+	[DT_TIMELINE_PHASES] = "phases", [DT_TIMELINE_WORKED] = "worked",
+};
+
 static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, size_t hottest,
 		      char *err, size_t errlen)
 {
@@ -1042,24 +1095,18 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 	struct dt_heat_piece *pieces = NULL;
 	uint64_t a, b;
 	int rc;
-	if (!o->has_address_range && o->draw_range != DT_TIMELINE_HOTTEST) {
-		pieces = calloc(gd->nr_areas, sizeof(*pieces));
+	if (!o->has_address_range && tl->priv->draw != DT_TIMELINE_HOTTEST) {
+		pieces = calloc(gd->nr_areas + tl->frame.nr + 1, sizeof(*pieces));
 		if (!pieces)
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-		if (o->draw_range == DT_TIMELINE_MAPPED) {
-			for (size_t k = 0; k < gd->nr_areas; k++)
-				pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
-			nr_pieces = gd->nr_areas;
-		} else {
-			nr_pieces = phase_areas(tl, gd, pieces);
-		}
+		nr_pieces = choose_pieces(tl, gd, pieces);
 	}
-	const char *choice = o->draw_range == DT_TIMELINE_MAPPED ? "mapped" : "phases";
+	const char *choice = draw_names[tl->priv->draw];
 	if (nr_pieces > 1) {
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
 				       tl->columns, 0, 1, cells, pieces, nr_pieces, err, errlen);
-		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu mapped areas",
-			 nr_pieces);
+		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu %s areas", nr_pieces,
+			 tl->priv->draw == DT_TIMELINE_WORKED ? "worked-on" : "mapped");
 		a = pieces[0].start;
 		b = pieces[nr_pieces - 1].end;
 	} else {
@@ -1073,7 +1120,7 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 		} else {
 			a = gd->areas[hottest].start;
 			b = gd->areas[hottest].end;
-			choice = "hottest";
+			choice = draw_names[DT_TIMELINE_HOTTEST];
 		}
 		if (b <= a) { /* snapshots without regions: nothing to draw */
 			free(pieces);
@@ -1083,7 +1130,12 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 			cells = (size_t)(b - a);
 		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
 				       tl->columns, a, b, cells, NULL, 0, err, errlen);
-		dt_maps_name_range(tl->heat_range_name, sizeof(tl->heat_range_name), &tl->maps, a, b);
+		if (nr_pieces == 1 && tl->priv->draw == DT_TIMELINE_WORKED)
+			snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%s",
+				 tl->frame.areas[0].name);
+		else
+			dt_maps_name_range(tl->heat_range_name, sizeof(tl->heat_range_name),
+					   &tl->maps, a, b);
 	}
 	free(pieces);
 	if (rc)
@@ -1161,6 +1213,11 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	dt_clock_readings_init(&p1.clocks);
 	dt_phase_peak_init(&p1.peak, o->load.phase.min_accesses);
 	p1.use_stacks = !pv->perf_path || o->load.keep_record_stacks;
+	pv->draw = o->draw_range;
+	if (pv->record_path && pv->draw == DT_TIMELINE_WORKED && !o->has_address_range)
+		rc = dt_framer_new(&p1.framer, 0, 0, err, errlen);
+	if (rc)
+		goto out;
 	if (pv->record_path) {
 		rc = record_pass(tl, "record pass 1", pass1_item, &p1, err, errlen);
 		if (!rc)
@@ -1261,14 +1318,22 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 				  o->load.record_path, o->target_id);
 			goto out;
 		}
+		if (gd && p1.framer) {
+			rc = dt_framer_result(p1.framer, gd->target.kdamond, gd->target.context,
+					      gd->target.target, &tl->frame, err, errlen);
+			if (rc)
+				goto out;
+			if (!tl->frame.nr) /* nothing accessed: damo's choice */
+				pv->draw = DT_TIMELINE_HOTTEST;
+		}
 		int need_heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
-				o->draw_range != DT_TIMELINE_MAPPED;
+				pv->draw != DT_TIMELINE_MAPPED && pv->draw != DT_TIMELINE_WORKED;
 		int heat_known = need_heat && gd->heats_known;
 		p2.heat = need_heat && !heat_known;
 		if (heat_known)
 			hottest = dt_heat_guide_hottest(gd);
 		if (gd && gd->nr_areas) {
-			if (!need_heat || (heat_known && o->draw_range == DT_TIMELINE_HOTTEST)) {
+			if (!need_heat || (heat_known && pv->draw == DT_TIMELINE_HOTTEST)) {
 				rc = setup_grid(tl, gd, hottest, err, errlen);
 				if (rc)
 					goto out;
@@ -1362,6 +1427,7 @@ out:
 		tl = NULL;
 	}
 	dt_heat_guides_free(&p1.guides);
+	dt_framer_free(p1.framer);
 	free(p2.scratch);
 	free(p3.scratch);
 	*out = tl;
@@ -1409,6 +1475,7 @@ void dt_timeline_free(struct dt_timeline *tl)
 	if (tl->has_grid)
 		dt_heat_grid_free(&tl->grid);
 	dt_maps_copy_free(&tl->maps);
+	dt_frame_free(&tl->frame);
 	free(tl->boxes);
 	free(tl);
 }
@@ -1493,6 +1560,40 @@ static void json_num(FILE *out, double v)
 		fputs("null", out);
 }
 
+char *dt_timeline_heat_area_name(const struct dt_timeline *tl, size_t k, char *buf, size_t len)
+{
+	const struct dt_heat_grid *g = &tl->grid;
+	size_t n = g->pieces ? g->nr_pieces : 1;
+	*buf = '\0';
+	if (!tl->has_grid || k >= n)
+		return buf;
+	if (tl->priv->draw == DT_TIMELINE_WORKED && tl->frame.nr == n) {
+		snprintf(buf, len, "%s", tl->frame.areas[k].name);
+		return buf;
+	}
+	return dt_maps_name_range(buf, len, &tl->maps, g->pieces ? g->pieces[k].start : tl->heat_start,
+				  g->pieces ? g->pieces[k].end : tl->heat_end);
+}
+
+/* The heatmap's areas: address span, name and address cells of each (the
+ * share of the axis it gets; gaps between areas are collapsed). */
+static void print_heat_areas(FILE *out, const struct dt_timeline *tl)
+{
+	const struct dt_heat_grid *g = &tl->grid;
+	size_t n = g->pieces ? g->nr_pieces : 1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = g->pieces ? g->pieces[i].start : tl->heat_start;
+		uint64_t b = g->pieces ? g->pieces[i].end : tl->heat_end;
+		char name[96];
+		dt_timeline_heat_area_name(tl, i, name, sizeof(name));
+		fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\",\"name\":",
+			i ? "," : "", a, b);
+		json_str(out, name);
+		fprintf(out, ",\"cells\":%zu}", g->pieces ? g->piece_rows[i] : g->a_resol);
+	}
+	fprintf(out, "],\"cells\":%zu", g->a_resol);
+}
+
 int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
 {
 	size_t n = dt_phases_count(tl->phases);
@@ -1568,15 +1669,8 @@ int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
 			tl->heat_start, tl->heat_end, tl->heat_end - tl->heat_start);
 		json_str(out, tl->heat_range_name);
 		fputs(",\"areas\":[", out);
-		if (tl->grid.pieces) {
-			for (size_t i = 0; i < tl->grid.nr_pieces; i++)
-				fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}",
-					i ? "," : "", tl->grid.pieces[i].start, tl->grid.pieces[i].end);
-		} else {
-			fprintf(out, "{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"}",
-				tl->heat_start, tl->heat_end);
-		}
-		fputs("]}", out);
+		print_heat_areas(out, tl);
+		fputc('}', out);
 	} else {
 		fputs("null", out);
 	}

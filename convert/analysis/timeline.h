@@ -47,6 +47,7 @@
 #include <stdio.h>
 
 #include "clock_align.h"
+#include "framing.h"
 #include "heatmap.h"
 #include "phases.h"
 #include "stacks_profile.h"
@@ -55,10 +56,13 @@
 #define DT_TIMELINE_MAX_WARNINGS 6
 
 enum dt_timeline_draw_range {
-	DT_TIMELINE_HOTTEST = 0, /* damo's default: the hottest mapped area */
+	DT_TIMELINE_HOTTEST = 0, /* damo-heatmap's default: the hottest area */
 	DT_TIMELINE_MAPPED,      /* every area, unmapped gaps collapsed */
 	DT_TIMELINE_PHASES,      /* the areas holding each phase's largest hot
 				  * range, gaps collapsed (the hottest when none) */
+	DT_TIMELINE_WORKED,      /* default: the memory the program worked on
+				  * (framing.h), gaps collapsed (the hottest
+				  * when nothing was accessed) */
 };
 
 /* Progress of the passes ("record pass 2", items read so far). */
@@ -122,10 +126,12 @@ struct dt_timeline {
 	struct dt_target_info heat_target;
 	char heat_range_name[96];  /* "anon", "heap", a file name, "" */
 	/* What the heatmap shows: [heat_start, heat_end), or the grid's pieces
-	 * side by side; chosen as "address_range", "hottest" (the guide's
-	 * hottest area, as damo-heatmap picks it), "mapped" or "phases". */
+	 * side by side; chosen as "address_range", "worked" (framing.h),
+	 * "hottest" (the guide's hottest area, as damo-heatmap picks it),
+	 * "mapped" or "phases". */
 	uint64_t heat_start, heat_end;
 	const char *heat_choice;
+	struct dt_frame frame;     /* "worked": the areas and their names */
 	struct dt_maps_copy maps;  /* latest maps, to name areas */
 	/* Callstacks. */
 	uint64_t nr_samples, nr_record_samples, nr_perf_samples;
@@ -149,6 +155,10 @@ void dt_timeline_free(struct dt_timeline *tl);
 
 const char *dt_timeline_frame_symbol(const struct dt_timeline *tl, uint32_t frame);
 const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame);
+/* The name of the heatmap's k-th area (piece; 0 for a grid without
+ * pieces): the framing's for "worked", else from the latest maps; "" when
+ * none.  Returns buf. */
+char *dt_timeline_heat_area_name(const struct dt_timeline *tl, size_t k, char *buf, size_t len);
 /* Start and end time of column `col`, in seconds from t_start_ns. */
 double dt_timeline_column_s(const struct dt_timeline *tl, double col);
 

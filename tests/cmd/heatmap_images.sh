@@ -51,9 +51,11 @@ close() { # close R,G,B R,G,B: within 2 per channel
 }
 
 # --pixels: one pixel per cell; time left to right, highest address on top
+# (of damo's hottest area, which images draw when asked; by default they
+# frame the memory the program worked on, heatmap_framing.sh)
 expect_ok damo-heatmap -i "$F/damon.data" raw
 cp out raw.txt
-expect_ok damo-heatmap -i "$F/damon.data" --pixels px.png
+expect_ok damo-heatmap -i "$F/damon.data" --draw_range hottest --pixels px.png
 [ "$(png px.png size)" = 500x500 ] || fail "px.png is $(png px.png size)"
 read -r hot_i hot_j cold_i cold_j nan_i nan_j < <(awk '
 	{ i = int((NR - 1) / 500); j = (NR - 1) % 500 }

@@ -124,7 +124,7 @@ done <<'TABLE'
 2|--time_range: START END in ns|damo-heatmap --time_range 0 @HUGE@
 2|--address_range: START END, START < END, not '10 5'|damo-heatmap --address_range 10 5
 2|--address_range: START END|damo-heatmap --address_range 0 @HUGE@
-2|--draw_range: hottest, all or mapped, not 'some'|damo-heatmap --draw_range some
+2|--draw_range: hottest, all, mapped or worked, not 'some'|damo-heatmap --draw_range some
 2|--tid: not a target id: 'x'|damo-heatmap --tid x
 2|--tid: not a target id: '@HUGE@'|damo-heatmap --tid @HUGE@
 2|--stdout_colorset: gray, flame or emotion, not 'pink'|damo-heatmap --stdout_colorset pink
@@ -164,7 +164,7 @@ done <<'TABLE'
 2|--tid: not a thread id: 'x'|damo-timeline --tid x
 2|--target_id: not a target id: 'x'|damo-timeline --target_id x
 2|--address_range: START END, START < END, not '5 1'|damo-timeline --address_range 5 1
-2|--draw_range: hottest, mapped or phases, not 'all'|damo-timeline --draw_range all
+2|--draw_range: hottest, mapped, phases or worked, not 'all'|damo-timeline --draw_range all
 2|--colormap: viridis, magma, inferno or gray, not 'jet'|damo-timeline --colormap jet
 2|--scale: linear or log, not 'x'|damo-timeline --scale x
 2|x\.gif: unknown image type|damo-timeline -o x.gif

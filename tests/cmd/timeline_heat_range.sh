@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# damo-timeline's heatmap panel shows by default the hottest area of the
-# heatmap guide, the same one damo-heatmap draws by default: records of a
+# damo-timeline's heatmap panel with --draw_range hottest shows the hottest
+# area of the heatmap guide, the same one damo-heatmap draws by default
+# (its default is the worked-on memory, heatmap_framing.sh): records of a
 # process with a heap and, far above it, its stack, one or the other
 # hotter per byte; also when the first snapshot covers what later becomes
 # the gap between them (the heats then come from a pass of their own).
@@ -63,7 +64,7 @@ stack_lo=$((0x7ffffff00000)) stack_hi=$((0x7ffffff00000 + 1048576))
 for spec in "heap 10 2" "stack 1 30" "heap-covered 10 2 covered" "stack-covered 1 30 covered"; do
 	read -r name heapN stackN covered <<<"$spec"
 	write_record "$name.json" "$heapN" "$stackN" $covered
-	read -r start end choice <<<"$(panel_range "$name.json")"
+	read -r start end choice <<<"$(panel_range "$name.json" --draw_range hottest)"
 	want=$(heatmap_range "$name.json")
 	[ -n "$want" ] || fail "$name: damo-heatmap drew no guide area: $(cat guide.txt)"
 	[ "$start $end" = "$want" ] || fail "$name: damo-timeline shows $start-$end, damo-heatmap $want"
@@ -73,6 +74,13 @@ for spec in "heap 10 2" "stack 1 30" "heap-covered 10 2 covered" "stack-covered 
 	stack*) [ "$start $end" = "$stack_lo $stack_hi" ] || fail "$name: $start-$end is not the stack" ;;
 	esac
 done
+
+# By default, the worked-on memory: here both areas, each accessed.
+expect_ok damo-timeline -i heap.json --json
+node -e '
+const h = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).heatmap;
+if (h.choice !== "worked" || h.areas.length !== 2 || h.areas[0].cells + h.areas[1].cells !== h.cells)
+	throw new Error(JSON.stringify(h));' "$TEST_TMP/out" || fail "worked-on memory"
 
 # The figure's panel title names the range drawn.
 expect_ok damo-timeline -i stack.json -o stack.png

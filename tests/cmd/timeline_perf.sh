@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# damo-timeline with real perf callstacks: examples/fft-phases (three bursts
-# with quiet gaps: FFT1DOnce twice over one buffer, then Transpose over
-# another) recorded with `perf record -g -k mono -e cpu-clock`; the DAMON
+# damo-timeline with real perf callstacks: examples/fft-phases (three
+# phases, here with quiet gaps between them: FFT1DOnce over one buffer,
+# Transpose over another, FFT1DOnce again) recorded with
+# `perf record -g -k mono -e cpu-clock`; the DAMON
 # side is a record generated here on the same CLOCK_MONOTONIC times from the
 # phase times and buffer addresses the program printed (DAMON cannot run on
-# this host).  The report must name FFT1DOnce for phases 1 and 2 and
-# Transpose for phase 3 (or the burst_* function calling it: the one
+# this host).  The report must name FFT1DOnce for phases 1 and 3 and
+# Transpose for phase 2 (or the burst_* function calling it: the one
 # attribution ranking of phases.h, shared with damo-stacks, may name a
 # caller as distinct as its callee), at the times the program gave.
 source "$(dirname "$0")/lib.sh"
@@ -26,8 +27,8 @@ perf script -i perf.data >fft-noheader.perf 2>/dev/null
 grep -q '^# clockid: monotonic' fft.perf || fail "perf script --header does not state the monotonic clock"
 
 # The DAMON record (damo's json format): 100 ms aggregations from half a
-# second before the first burst; the data buffer hot while phases 1 and 2
-# ran, the scratch buffer while phase 3 ran, text and stack lightly used.
+# second before the first burst; the data buffer hot while phases 1 and 3
+# ran, the scratch buffer while phase 2 ran, text and stack lightly used.
 node - times.txt damon.json <<'EOF'
 const fs = require('fs');
 const [src, dst] = process.argv.slice(2);
@@ -62,10 +63,10 @@ expect_ok damo-timeline -i damon.json --perf-script fft.perf -o timeline.png
 cp out report.txt
 [ "$(wc -l <report.txt)" = 3 ] || fail "$(wc -l <report.txt) phases"
 expect_grep '^phase 1 \[0\.[0-9]+-1\.[0-9]+ s\] WSS 16\.[0-9] MiB, hot 0x[0-9a-f]+\+16\.0 MiB \(unknown\).*; top: (burst_fft|FFT1DOnce) [0-9]+%' report.txt
-expect_grep '^phase 2 \[.*; top: (burst_fft|FFT1DOnce) [0-9]+%' report.txt
-expect_grep '^phase 3 \[.*; top: (burst_transpose|Transpose) [0-9]+%' report.txt
-[ "$(grep -Ec '^phase [12] \[.* FFT1DOnce [0-9]+%' report.txt)" = 2 ] || fail "FFT1DOnce not listed"
-expect_grep '^phase 3 \[.* Transpose [0-9]+%' report.txt
+expect_grep '^phase 2 \[.*; top: (burst_transpose|Transpose) [0-9]+%' report.txt
+expect_grep '^phase 3 \[.*; top: (burst_fft|FFT1DOnce) [0-9]+%' report.txt
+[ "$(grep -Ec '^phase [13] \[.* FFT1DOnce [0-9]+%' report.txt)" = 2 ] || fail "FFT1DOnce not listed"
+expect_grep '^phase 2 \[.* Transpose [0-9]+%' report.txt
 # ... the functions damo-stacks names for the same phases.
 sed -E 's/.*; top: ([^ ]+) .*/\1/' report.txt >report.names
 expect_ok damo-stacks fft.perf -i damon.json -f trace-event -o fft-trace.json

@@ -511,19 +511,26 @@ static void copy_record(const char *from, const char *to, enum stacks_at at)
 	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
 }
 
-static char *timeline_json(const char *rec, struct dt_timeline **out)
+static char *timeline_json_of(const char *rec, struct dt_timeline **out,
+			      enum dt_timeline_draw_range draw)
 {
 	struct dt_timeline_opts o;
 	char err[512], *text = NULL;
 	size_t len = 0;
 	dt_timeline_opts_default(&o);
 	o.load.record_path = rec;
+	o.draw_range = draw;
 	ck_assert_msg(dt_timeline_build(out, &o, err, sizeof(err)) == 0, "%s", err);
 	FILE *f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(dt_timeline_print_json(f, *out), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	return text;
+}
+
+static char *timeline_json(const char *rec, struct dt_timeline **out)
+{
+	return timeline_json_of(rec, out, DT_TIMELINE_WORKED);
 }
 
 /* Each phase holds the samples whose times its final span holds (as
@@ -657,7 +664,7 @@ START_TEST(stacks_phases_overlapping_aggregations)
 }
 END_TEST
 
-/* The heatmap's default range is the guide's hottest area, as damo-heatmap
+/* With --draw_range hottest the heatmap is the guide's hottest area, as damo-heatmap
  * finds it (guide pass, heat pass, dt_heat_guide_hottest), also on records
  * whose areas move: mappings growing into the gaps, regions wandering. */
 static void guide_hottest(const char *rec, uint64_t *start, uint64_t *end)
@@ -754,7 +761,7 @@ START_TEST(heat_range_is_the_guides_hottest)
 	uint64_t start, end;
 	guide_hottest(rec, &start, &end);
 	struct dt_timeline *tl;
-	char *json = timeline_json(rec, &tl);
+	char *json = timeline_json_of(rec, &tl, DT_TIMELINE_HOTTEST);
 	ck_assert_int_eq(tl->has_grid, 1);
 	ck_assert_str_eq(tl->heat_choice, "hottest");
 	ck_assert_msg(tl->heat_start == start && tl->heat_end == end,
@@ -814,6 +821,7 @@ START_TEST(hottest_area_known_after_the_guide)
 	int seen[4] = { 0 };
 	dt_timeline_opts_default(&o);
 	o.load.record_path = rec;
+	o.draw_range = DT_TIMELINE_HOTTEST;
 	o.progress = note_pass;
 	o.progress_ctx = seen;
 	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The memory a program worked on, by access density, clipped to its maps
+ * (framing.h): the default address areas of the heatmap pictures. */
+#include "framing.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errmsg.h"
+#include "heatmap.h"
+#include "report.h"
+
+#define PAGE UINT64_C(4096)
+
+struct span {
+	uint64_t start, end;
+	double h; /* density (per byte); for areas: the mass of their dense parts */
+};
+
+struct profile {
+	uint32_t kdamond, context, target;
+	size_t nr, cap;
+	struct span *v;
+};
+
+struct dt_framer {
+	int64_t t0, t1;
+	struct dt_targets targets;
+	size_t nr_prof;
+	struct profile *prof;
+	size_t nr_maps;
+	struct dt_maps_copy *maps;  /* per process: every distinct entry, by start */
+	size_t cap_runs, cap_out;
+	struct span *runs, *out;    /* one snapshot's regions; the merge */
+};
+
+static int grow(void **v, size_t *cap, size_t want, size_t size)
+{
+	if (want <= *cap)
+		return 0;
+	size_t n = *cap ? *cap : 64;
+	while (n < want)
+		n *= 2;
+	void *p = realloc(*v, n * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+int dt_framer_new(struct dt_framer **f, int64_t t_start, int64_t t_end, char *err,
+		  size_t errlen)
+{
+	*f = calloc(1, sizeof(**f));
+	if (!*f)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	(*f)->t0 = t_start;
+	(*f)->t1 = t_end;
+	return 0;
+}
+
+void dt_framer_free(struct dt_framer *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nr_prof; i++)
+		free(f->prof[i].v);
+	free(f->prof);
+	for (size_t i = 0; i < f->nr_maps; i++)
+		dt_maps_copy_free(&f->maps[i]);
+	free(f->maps);
+	free(f->runs);
+	free(f->out);
+	dt_targets_free(&f->targets);
+	free(f);
+}
+
+void dt_frame_free(struct dt_frame *fr)
+{
+	free(fr->areas);
+	memset(fr, 0, sizeof(*fr));
+}
+
+/* ------------------------------------------------------------------ maps */
+
+static struct dt_maps_copy *maps_of(struct dt_framer *f, int32_t pid, int add)
+{
+	for (size_t i = 0; i < f->nr_maps; i++)
+		if (f->maps[i].pid == pid)
+			return &f->maps[i];
+	if (!add)
+		return NULL;
+	void *p = realloc(f->maps, (f->nr_maps + 1) * sizeof(*f->maps));
+	if (!p)
+		return NULL;
+	f->maps = p;
+	struct dt_maps_copy *m = &f->maps[f->nr_maps++];
+	memset(m, 0, sizeof(*m));
+	m->pid = pid;
+	return m;
+}
+
+/* Index of the first entry not before (start, end, path); *same when it is
+ * that entry. */
+static size_t entry_place(const struct dt_maps_copy *m, const struct dtr_map_entry *e,
+			  int *same)
+{
+	size_t lo = 0, hi = m->nr;
+	const char *path = e->path ? e->path : "";
+	*same = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct dt_map_entry_copy *x = &m->entries[mid];
+		int c = x->start != e->start ? (x->start < e->start ? -1 : 1) :
+			x->end != e->end     ? (x->end < e->end ? -1 : 1) :
+					       strcmp(x->path, path);
+		if (!c) {
+			*same = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Keep every distinct entry a process had (the buffers of a phase may be
+ * unmapped before the record ends). */
+static int note_maps(struct dt_framer *f, const struct dtr_maps *maps)
+{
+	struct dt_maps_copy *m = maps_of(f, maps->pid, 1);
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = 0; i < maps->nr && m->nr < DT_FRAME_MAX_MAPS; i++) {
+		const struct dtr_map_entry *e = &maps->entries[i];
+		int same;
+		size_t at = entry_place(m, e, &same);
+		if (same || e->end <= e->start)
+			continue;
+		void *p = realloc(m->entries, (m->nr + 1) * sizeof(*m->entries));
+		if (!p)
+			return -ENOMEM;
+		m->entries = p;
+		char *path = strdup(e->path ? e->path : "");
+		if (!path)
+			return -ENOMEM;
+		memmove(&m->entries[at + 1], &m->entries[at], (m->nr - at) * sizeof(*m->entries));
+		m->entries[at] = (struct dt_map_entry_copy){ e->start, e->end, path };
+		m->nr++;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- profile */
+
+static struct profile *profile_of(struct dt_framer *f, const struct dtr_snapshot *s)
+{
+	for (size_t i = 0; i < f->nr_prof; i++)
+		if (f->prof[i].kdamond == s->kdamond && f->prof[i].context == s->context &&
+		    f->prof[i].target == s->target)
+			return &f->prof[i];
+	void *p = realloc(f->prof, (f->nr_prof + 1) * sizeof(*f->prof));
+	if (!p)
+		return NULL;
+	f->prof = p;
+	struct profile *pr = &f->prof[f->nr_prof++];
+	*pr = (struct profile){ .kdamond = s->kdamond, .context = s->context, .target = s->target };
+	return pr;
+}
+
+/* Sum of two sorted lists of disjoint spans, into out (room for
+ * 2 * (na + nb) spans); returns the count. */
+static size_t merge_sum(const struct span *a, size_t na, const struct span *b, size_t nb,
+			struct span *out)
+{
+	size_t i = 0, j = 0, n = 0;
+	uint64_t pos = 0;
+	while (i < na || j < nb) {
+		const struct span *x = i < na ? &a[i] : NULL, *y = j < nb ? &b[j] : NULL;
+		uint64_t xs = x ? (x->start > pos ? x->start : pos) : UINT64_MAX;
+		uint64_t ys = y ? (y->start > pos ? y->start : pos) : UINT64_MAX;
+		uint64_t s = xs < ys ? xs : ys, e = UINT64_MAX;
+		int xin = x && xs == s, yin = y && ys == s;
+		if (x && (xin ? x->end : x->start) < e)
+			e = xin ? x->end : x->start;
+		if (y && (yin ? y->end : y->start) < e)
+			e = yin ? y->end : y->start;
+		double h = (xin ? x->h : 0) + (yin ? y->h : 0);
+		if (n && out[n - 1].end == s && out[n - 1].h == h)
+			out[n - 1].end = e;
+		else
+			out[n++] = (struct span){ s, e, h };
+		pos = e;
+		if (x && x->end <= pos)
+			i++;
+		if (y && y->end <= pos)
+			j++;
+	}
+	return n;
+}
+
+static double size_of(const struct span *s)
+{
+	return (double)(s->end - s->start);
+}
+
+/* What merging two neighbouring spans (and the empty gap between them)
+ * into one of their mean density loses: the squared error, per byte. */
+static double merge_cost(const struct span *a, const struct span *b)
+{
+	double sa = size_of(a), sb = size_of(b), g = (double)(b->start - a->end);
+	double m = (a->h * sa + b->h * sb) / (sa + g + sb);
+	return sa * (a->h - m) * (a->h - m) + g * m * m + sb * (b->h - m) * (b->h - m);
+}
+
+static struct span join(const struct span *a, const struct span *b)
+{
+	double mass = a->h * size_of(a) + b->h * size_of(b);
+	return (struct span){ a->start, b->end, mass / (double)(b->end - a->start) };
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Merge the cheaper half of the neighbouring pairs until the profile is
+ * back under three quarters of its bound. */
+static int compact(struct profile *p)
+{
+	double *cost = malloc(2 * p->nr * sizeof(*cost));
+	if (!cost)
+		return -ENOMEM;
+	while (p->nr > DT_FRAME_MAX_SPANS * 3 / 4) {
+		size_t n = p->nr, m = 0;
+		for (size_t k = 0; k + 1 < n; k++)
+			cost[k] = cost[n + k] = merge_cost(&p->v[k], &p->v[k + 1]);
+		qsort(cost + n, n - 1, sizeof(*cost), cmp_double);
+		double limit = cost[n + (n - 2) / 2];
+		for (size_t k = 0; k < n;) {
+			if (k + 1 < n && cost[k] <= limit) {
+				p->v[m++] = join(&p->v[k], &p->v[k + 1]);
+				k += 2;
+			} else {
+				p->v[m++] = p->v[k++];
+			}
+		}
+		p->nr = m;
+	}
+	free(cost);
+	return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The snapshot's accessed regions as density runs, sorted and disjoint. */
+static size_t snapshot_runs(struct dt_framer *f, const struct dtr_snapshot *s, double weight)
+{
+	size_t n = 0;
+	int sorted = 1;
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		if (!r->nr_accesses || r->end <= r->start)
+			continue;
+		uint64_t size = r->end - r->start;
+		double local = size > DT_FRAME_LOCAL_BYTES ?
+				       (double)DT_FRAME_LOCAL_BYTES / (double)size : 1.0;
+		if (n && r->start < f->runs[n - 1].end)
+			sorted = 0;
+		f->runs[n++] = (struct span){ r->start, r->end, r->nr_accesses * weight * local };
+	}
+	if (sorted)
+		return n;
+	qsort(f->runs, n, sizeof(*f->runs), cmp_span);
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct span r = f->runs[k];
+		if (m && r.start < f->runs[m - 1].end)
+			r.start = f->runs[m - 1].end; /* overlapping regions: the first wins */
+		if (r.end > r.start)
+			f->runs[m++] = r;
+	}
+	return m;
+}
+
+/* Seconds of the snapshot inside the window (its whole length without one). */
+static double window_seconds(const struct dt_framer *f, const struct dtr_snapshot *s,
+			     uint64_t aggr_us)
+{
+	int64_t a = (int64_t)s->start_ns, b = (int64_t)s->end_ns;
+	if (b <= a) /* no length recorded: one aggregation */
+		b = a + (int64_t)(aggr_us ? aggr_us * 1000 : 1);
+	if (f->t1 > f->t0) {
+		if (a < f->t0)
+			a = f->t0;
+		if (b > f->t1)
+			b = f->t1;
+	}
+	return b > a ? (double)(b - a) / 1e9 : 0;
+}
+
+static int add_snapshot(struct dt_framer *f, const struct dtr_snapshot *s)
+{
+	int idx = dt_targets_of(&f->targets, s);
+	if (idx < 0)
+		return idx;
+	uint64_t aggr_us = f->targets.v[idx].aggr_us;
+	double seconds = window_seconds(f, s, aggr_us);
+	struct profile *p = profile_of(f, s);
+	if (!p)
+		return -ENOMEM;
+	if (seconds <= 0 || !s->nr_regions)
+		return 0;
+	if (grow((void **)&f->runs, &f->cap_runs, s->nr_regions, sizeof(*f->runs)))
+		return -ENOMEM;
+	double rate = aggr_us ? 1e6 / (double)aggr_us : 1.0;
+	size_t nr = snapshot_runs(f, s, rate * seconds);
+	if (!nr)
+		return 0;
+	if (grow((void **)&f->out, &f->cap_out, 2 * (p->nr + nr), sizeof(*f->out)))
+		return -ENOMEM;
+	size_t n = merge_sum(p->v, p->nr, f->runs, nr, f->out);
+	struct span *old = p->v;
+	size_t old_cap = p->cap;
+	p->v = f->out;
+	p->cap = f->cap_out;
+	p->nr = n;
+	f->out = old;
+	f->cap_out = old_cap;
+	return p->nr > DT_FRAME_MAX_SPANS ? compact(p) : 0;
+}
+
+int dt_framer_add(struct dt_framer *f, const struct dtr_item *item, char *err, size_t errlen)
+{
+	int rc;
+	switch (item->type) {
+	case DTR_ITEM_SNAPSHOT:
+		rc = add_snapshot(f, &item->u.snapshot);
+		break;
+	case DTR_ITEM_MAPS:
+		rc = note_maps(f, &item->u.maps);
+		break;
+	default:
+		rc = dt_targets_note(&f->targets, item);
+		break;
+	}
+	return rc < 0 ? dt_fail(err, errlen, rc, "out of memory framing the heatmap") : 0;
+}
+
+/* ---------------------------------------------------------------- result */
+
+/* The maps of the target's process; of the only process with maps when
+ * the target's pid is unknown. */
+static const struct dt_maps_copy *target_maps(const struct dt_framer *f, uint32_t kdamond,
+					      uint32_t context, uint32_t target)
+{
+	int64_t pid = -1;
+	for (size_t i = 0; i < f->targets.nr; i++) {
+		const struct dt_target_info *t = &f->targets.v[i];
+		if (t->kdamond == kdamond && t->context == context && t->target == target)
+			pid = t->pid;
+	}
+	for (size_t i = 0; i < f->nr_maps; i++)
+		if (f->maps[i].nr && (f->maps[i].pid == pid || (pid < 0 && f->nr_maps == 1)))
+			return &f->maps[i];
+	return NULL;
+}
+
+/* The maps' entries (sorted by start) as disjoint intervals. */
+static size_t maps_union(const struct dt_maps_copy *m, struct span *u)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < m->nr; k++) {
+		const struct dt_map_entry_copy *e = &m->entries[k];
+		if (n && e->start <= u[n - 1].end) {
+			if (e->end > u[n - 1].end)
+				u[n - 1].end = e->end;
+		} else {
+			u[n++] = (struct span){ e->start, e->end, 0 };
+		}
+	}
+	return n;
+}
+
+/* The parts of the spans v inside the intervals u (both sorted, disjoint);
+ * at most nv + nu of them. */
+static size_t intersect(const struct span *v, size_t nv, const struct span *u, size_t nu,
+			struct span *out)
+{
+	size_t i = 0, j = 0, n = 0;
+	while (i < nv && j < nu) {
+		uint64_t s = v[i].start > u[j].start ? v[i].start : u[j].start;
+		uint64_t e = v[i].end < u[j].end ? v[i].end : u[j].end;
+		if (e > s)
+			out[n++] = (struct span){ s, e, v[i].h };
+		if (v[i].end < u[j].end)
+			i++;
+		else
+			j++;
+	}
+	return n;
+}
+
+/* Dense spans, touching ones together, as areas whose h is their mass. */
+static size_t dense_areas(const struct span *v, size_t n, double limit, struct span *out)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].h < limit)
+			continue;
+		double mass = v[i].h * size_of(&v[i]);
+		if (m && out[m - 1].end == v[i].start) {
+			out[m - 1].end = v[i].end;
+			out[m - 1].h += mass;
+		} else {
+			out[m++] = (struct span){ v[i].start, v[i].end, mass };
+		}
+	}
+	return m;
+}
+
+static void join_area(struct span *a, size_t *n, size_t k)
+{
+	a[k].end = a[k + 1].end;
+	a[k].h += a[k + 1].h;
+	memmove(&a[k + 1], &a[k + 2], (*n - k - 2) * sizeof(*a));
+	(*n)--;
+}
+
+/* Close areas joined; then at most DT_FRAME_MAX_AREAS. */
+static void join_areas(struct span *a, size_t *n)
+{
+	for (size_t k = 0; k + 1 < *n;) {
+		uint64_t gap = a[k + 1].start - a[k].end;
+		uint64_t sizes = (a[k].end - a[k].start) + (a[k + 1].end - a[k + 1].start);
+		if (gap <= DT_FRAME_JOIN_MIN || gap <= sizes / 8)
+			join_area(a, n, k);
+		else
+			k++;
+	}
+	while (*n > DT_FRAME_MAX_AREAS) {
+		size_t close = 0, least = 0;
+		uint64_t total = 0;
+		for (size_t k = 0; k < *n; k++) {
+			total += a[k].end - a[k].start;
+			if (k + 1 < *n && a[k + 1].start - a[k].end < a[close + 1].start - a[close].end)
+				close = k;
+			if (a[k].h < a[least].h)
+				least = k;
+		}
+		if (a[close + 1].start - a[close].end <= total) {
+			join_area(a, n, close);
+		} else {
+			memmove(&a[least], &a[least + 1], (*n - least - 1) * sizeof(*a));
+			(*n)--;
+		}
+	}
+}
+
+/* The names (dt_maps_name_range's: "heap", "anon", a file's base name)
+ * covering at least a quarter of the area, most first, at most three,
+ * joined by "+": "mmapfile.dat+anon". */
+static void name_area(char *buf, size_t len, const struct dt_maps_copy *m, uint64_t s,
+		      uint64_t e)
+{
+	struct { char name[64]; uint64_t bytes; } v[16];
+	size_t n = 0, used = 0;
+	for (size_t i = 0; i < m->nr; i++) {
+		uint64_t a = m->entries[i].start > s ? m->entries[i].start : s;
+		uint64_t b = m->entries[i].end < e ? m->entries[i].end : e;
+		char name[64];
+		if (b <= a)
+			continue;
+		dt_maps_name_range(name, sizeof(name), m, m->entries[i].start, m->entries[i].end);
+		size_t k = 0;
+		while (k < n && strcmp(v[k].name, name))
+			k++;
+		if (k == n && n == sizeof(v) / sizeof(v[0]))
+			continue;
+		if (k == n) {
+			snprintf(v[k].name, sizeof(v[k].name), "%s", name);
+			v[k].bytes = 0;
+			n++;
+		}
+		v[k].bytes += b - a;
+	}
+	*buf = '\0';
+	for (int shown = 0; shown < 3; shown++) {
+		size_t best = n;
+		for (size_t k = 0; k < n; k++)
+			if (v[k].bytes && (best == n || v[k].bytes > v[best].bytes))
+				best = k;
+		if (best == n || (shown && v[best].bytes < (e - s) / 4))
+			break;
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 shown ? "+" : "", v[best].name);
+		v[best].bytes = 0;
+		if (used >= len)
+			break;
+	}
+}
+
+static int fill_frame(struct dt_frame *out, struct span *a, size_t n,
+		      const struct dt_maps_copy *maps)
+{
+	out->areas = calloc(n ? n : 1, sizeof(*out->areas));
+	if (!out->areas)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		double mass = a[k].h;
+		uint64_t s = a[k].start & ~(PAGE - 1);
+		uint64_t e = a[k].end > UINT64_MAX - PAGE ? a[k].end : (a[k].end + PAGE - 1) & ~(PAGE - 1);
+		struct dt_frame_area *prev = out->nr ? &out->areas[out->nr - 1] : NULL;
+		if (prev && s <= prev->end) {
+			mass += prev->density * (double)(prev->end - prev->start);
+			s = prev->start;
+			out->nr--;
+		}
+		struct dt_frame_area *ar = &out->areas[out->nr++];
+		ar->start = s;
+		ar->end = e;
+		ar->density = mass / (double)(e - s);
+		if (maps)
+			name_area(ar->name, sizeof(ar->name), maps, s, e);
+	}
+	return 0;
+}
+
+int dt_framer_result(const struct dt_framer *f, uint32_t kdamond, uint32_t context,
+		     uint32_t target, struct dt_frame *out, char *err, size_t errlen)
+{
+	const struct profile *p = NULL;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < f->nr_prof; i++)
+		if (f->prof[i].kdamond == kdamond && f->prof[i].context == context &&
+		    f->prof[i].target == target)
+			p = &f->prof[i];
+	if (!p || !p->nr)
+		return 0;
+	const struct dt_maps_copy *maps = target_maps(f, kdamond, context, target);
+	size_t nu = maps ? maps->nr : 0, n = p->nr;
+	struct span *v = malloc((p->nr + 2 * nu) * sizeof(*v)), *u = v + p->nr + nu;
+	if (!v)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory framing the heatmap");
+	if (maps)
+		n = intersect(p->v, p->nr, u, maps_union(maps, u), v);
+	else
+		memcpy(v, p->v, n * sizeof(*v));
+	out->clipped_to_maps = maps != NULL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].h > out->max_density)
+			out->max_density = v[i].h;
+	size_t m = dense_areas(v, n, out->max_density / DT_FRAME_DENSITY_RATIO, v);
+	join_areas(v, &m);
+	int rc = m ? fill_frame(out, v, m, maps) : 0;
+	free(v);
+	return rc ? dt_fail(err, errlen, rc, "out of memory framing the heatmap") : 0;
+}
