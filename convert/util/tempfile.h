@@ -8,6 +8,15 @@
  * the two are what an "output replaced by rename" routine builds on (write
  * beside the output, then rename over it).  Files are created by mkstemp
  * (mode 0600, O_EXCL); the descriptor is not close-on-exec.
+ *
+ * No named file outlives the process: while it has its name, the name is
+ * kept in a fixed table (the one global state of the folder, for a signal
+ * handler to read) and a handler of SIGINT, SIGTERM and SIGHUP, installed
+ * the first time where the disposition is the default one, removes every
+ * such file before the signal kills the process as it would have.  The
+ * table holds DT_TEMPFILE_GUARDS names; a file made past that is refused
+ * (-EMFILE) rather than left unguarded.  Anonymous files (O_TMPFILE, see
+ * dt_tempfile_anonymous) have no name to leave behind at all.
  */
 #ifndef DT_TEMPFILE_H
 #define DT_TEMPFILE_H
@@ -19,7 +28,12 @@
 struct dt_tempfile {
 	int fd;     /* open for reading and writing; -1 when none */
 	char *path; /* malloc'd name; NULL when unlinked, taken or deleted */
+	int guard;  /* private: slot of the name in the signal table; -1 none */
+	int anon;   /* private: made by dt_tempfile_anonymous, no name yet */
 };
+
+/* Named temporary files that may exist at once in a process. */
+#define DT_TEMPFILE_GUARDS 64
 
 /* How a new temporary file is kept. */
 enum dt_tempfile_keep {
@@ -45,9 +59,24 @@ int dt_tempfile_create(struct dt_tempfile *t, const char *dir, const char *prefi
 int dt_tempfile_beside(struct dt_tempfile *t, const char *path, const char *tag, char *err,
 		       size_t errlen);
 
+/* A file with no name in folder `dir` (O_TMPFILE), created with `mode`
+ * (the umask applies), open for reading and writing and close-on-exec.
+ * Returns 0; -EOPNOTSUPP when the folder's filesystem, the kernel or the
+ * lack of /proc/self/fd do not allow it (the caller then makes a named
+ * file); another negative errno with a message naming `dir`. */
+int dt_tempfile_anonymous(struct dt_tempfile *t, const char *dir, unsigned mode, char *err,
+			  size_t errlen);
+
 /* Rename a named file to `dest` and forget its name; the descriptor stays
- * as it is.  0, or a negative errno with a message (the file is left). */
+ * as it is.  An anonymous file is first linked under a guarded temporary
+ * name in dest's folder, then renamed: `dest` is replaced at once either
+ * way, never truncated.  0, or a negative errno with a message (the file
+ * is left as it was). */
 int dt_tempfile_rename(struct dt_tempfile *t, const char *dest, char *err, size_t errlen);
+
+/* For a caller that takes the name (and its removal) for itself: the
+ * signal handler no longer removes it. */
+void dt_tempfile_forget(struct dt_tempfile *t);
 
 /* Close the descriptor if still held, unlink the file if it has a name,
  * free the name.  Safe to call twice and on a zeroed struct with fd -1. */

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tempfile.h"
@@ -146,6 +148,74 @@ START_TEST(overlong_tmpdir_is_named)
 }
 END_TEST
 
+/* A process killed by SIGTERM, SIGINT or SIGHUP leaves none of its named
+ * temporary files, and dies of the signal as it would have. */
+START_TEST(named_files_go_with_a_signal)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	char dir[] = "/tmp/dt-tempfile.XXXXXX", err[256];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(*sigs); i++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (!pid) {
+			struct dt_tempfile a, b;
+			signal(sigs[i], SIG_DFL);
+			if (dt_tempfile_create(&a, dir, "x.", NULL, DT_TEMPFILE_NAMED, err,
+					       sizeof(err)) ||
+			    dt_tempfile_beside(&b, a.path, ".b", err, sizeof(err)))
+				_exit(3);
+			raise(sigs[i]);
+			_exit(4);
+		}
+		int status;
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFSIGNALED(status));
+		ck_assert_int_eq(WTERMSIG(status), sigs[i]);
+		ck_assert_int_eq(not_empty(dir), 0);
+	}
+	rmdir(dir);
+}
+END_TEST
+
+/* An anonymous file has no name until renamed over its destination, which
+ * it then replaces at once; the folder holds nothing else. */
+START_TEST(anonymous_file_linked_over)
+{
+	char dir[] = "/tmp/dt-tempfile.XXXXXX", dest[64], err[256], buf[8] = "";
+	struct dt_tempfile t;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(dest, sizeof(dest), "%s/out", dir);
+	FILE *f = fopen(dest, "w");
+	fputs("old", f);
+	fclose(f);
+	int ret = dt_tempfile_anonymous(&t, dir, 0640, err, sizeof(err));
+	if (ret == -EOPNOTSUPP) {
+		unlink(dest);
+		rmdir(dir);
+		return; /* /tmp without O_TMPFILE: the named path is tested above */
+	}
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_null(t.path);
+	ck_assert_int_eq(write(t.fd, "new", 3), 3);
+	f = fopen(dest, "r");
+	ck_assert_int_eq(fread(buf, 1, 3, f), 3);
+	fclose(f);
+	ck_assert_str_eq(buf, "old");
+	ck_assert_int_eq(dt_tempfile_rename(&t, dest, err, sizeof(err)), 0);
+	f = fopen(dest, "r");
+	ck_assert_int_eq(fread(buf, 1, 3, f), 3);
+	fclose(f);
+	ck_assert_str_eq(buf, "new");
+	dt_tempfile_delete(&t);
+	unlink(dest);
+	ck_assert_int_eq(not_empty(dir), 0);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *tempfile_suite(void)
 {
 	Suite *s = suite_create("tempfile");
@@ -155,6 +225,8 @@ Suite *tempfile_suite(void)
 	tcase_add_test(tc, beside_and_renamed_over);
 	tcase_add_test(tc, unusable_tmpdir_is_named);
 	tcase_add_test(tc, overlong_tmpdir_is_named);
+	tcase_add_test(tc, named_files_go_with_a_signal);
+	tcase_add_test(tc, anonymous_file_linked_over);
 	suite_add_tcase(s, tc);
 	return s;
 }
