@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "output.h"
 
 /* State of the command's own process, kept here for the exit handler that
  * checks standard output (atexit handlers take no arguments). */
@@ -169,4 +170,16 @@ void cli_progress_done(struct cli_progress *p)
 	if (p->enabled && p->drawn)
 		fputs("\r\033[K", stderr);
 	p->drawn = 0;
+}
+
+int cli_check_output(const char *prog, const char *output, const char *const *inputs,
+		     size_t nr_inputs)
+{
+	const struct dt_output_opts oo = { .inputs = inputs, .nr_inputs = nr_inputs };
+	char err[CLI_ERRLEN];
+
+	if (!dt_output_check_inputs(output, &oo, err, sizeof(err)))
+		return 0;
+	cli_error(prog, "%s", err);
+	return -1;
 }

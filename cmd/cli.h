@@ -48,6 +48,12 @@ void cli_warn(const char *prog, const char *fmt, ...)
 /* "PROG: message\nTry 'PROG --help'." on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Refuses an output that is one of the inputs (output.h), before any
+ * work: 0, or -1 after "PROG: OUTPUT is the input INPUT: ...".  A NULL
+ * input is skipped. */
+int cli_check_output(const char *prog, const char *output, const char *const *inputs,
+		     size_t nr_inputs);
+
 /* Prints "PROG (damotrace) VERSION". */
 void cli_print_version(const char *prog);
 

@@ -14,7 +14,7 @@
 #include "export.h"
 #include "input.h"
 #include "options.h"
-#include "tempfile.h"
+#include "output.h"
 
 static const char *prog = "damo-convert";
 
@@ -111,80 +111,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return OPT_RUN;
 }
 
-/* Where the output goes.  A file is written under a temporary name, renamed
- * when complete, so that a failed conversion leaves no half-written output
- * behind.  What is not a regular file (a device such as /dev/null, a FIFO,
- * a symbolic link such as /dev/stdout) is written in place: renaming over
- * it would replace the device or the link. */
-struct output {
-	const char *path;  /* renamed into when complete; NULL: written in place */
-	char *tmp_path;
-	int fd;            /* STDOUT_FILENO for standard output */
-	const char *name;  /* for messages */
-};
-
-/* 0, or -1 after saying why. */
-static int output_open(struct output *out, const char *path)
-{
-	struct stat st;
-
-	*out = (struct output){ .fd = STDOUT_FILENO, .name = path ? path : "stdout" };
-	if (path && !lstat(path, &st) && !S_ISREG(st.st_mode)) {
-		out->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out->fd < 0) {
-			cli_error(prog, "%s: cannot open: %s", path, strerror(errno));
-			return -1;
-		}
-	} else if (path) {
-		struct dt_tempfile t;
-		char err[CLI_ERRLEN];
-		int ret = dt_tempfile_beside(&t, path, ".tmp", err, sizeof(err));
-		if (ret) {
-			cli_error(prog, "%s: cannot create: %s", path, strerror(-ret));
-			return -1;
-		}
-		out->tmp_path = t.path;
-		out->fd = t.fd;
-		fchmod(out->fd, 0644);
-		out->path = path;
-	}
-	return 0;
-}
-
-/* Closes a complete output and renames it into place: 0, or -1 after
- * saying why. */
-static int output_commit(struct output *out)
-{
-	int ret = 0;
-
-	if (out->fd != STDOUT_FILENO && !out->path && close(out->fd)) {
-		cli_error(prog, "%s: %s", out->name, strerror(errno));
-		return -1;
-	}
-	if (out->path) {
-		if (close(out->fd) || rename(out->tmp_path, out->path)) {
-			cli_error(prog, "%s: %s", out->path, strerror(errno));
-			unlink(out->tmp_path);
-			ret = -1;
-		}
-		free(out->tmp_path);
-	}
-	return ret;
-}
-
-/* Closes a failed output; its temporary file goes. */
-static void output_discard(struct output *out)
-{
-	if (out->fd != STDOUT_FILENO)
-		close(out->fd);
-	if (out->path) {
-		unlink(out->tmp_path);
-		free(out->tmp_path);
-	}
-}
-
 /* Every item of `in` through the exporter: 0, or -1 after saying why. */
-static int convert(const struct args *a, struct dt_input *in, const struct output *out)
+static int convert(const struct args *a, struct dt_input *in, const struct dt_output *out)
 {
 	struct dt_export *ex;
 	struct cli_progress bar;
@@ -223,7 +151,7 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	struct dt_input *in;
-	struct output out;
+	struct dt_output out;
 	char err[CLI_ERRLEN];
 	int ret;
 
@@ -231,19 +159,26 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != OPT_RUN)
 		return ret;
-	if (dt_input_open(&in, a.input, &a.in_opts, err, sizeof(err))) {
+	const struct dt_output_opts oo = { .inputs = &a.input, .nr_inputs = 1 };
+	if (dt_output_check_inputs(a.output, &oo, err, sizeof(err)) ||
+	    dt_input_open(&in, a.input, &a.in_opts, err, sizeof(err))) {
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	if (output_open(&out, a.output)) {
+	if (dt_output_open(&out, a.output, &oo, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
 		dt_input_close(in);
 		return CLI_EXIT_FAILURE;
 	}
 	ret = convert(&a, in, &out);
 	dt_input_close(in);
 	if (ret) {
-		output_discard(&out);
+		dt_output_abort(&out);
 		return CLI_EXIT_FAILURE;
 	}
-	return output_commit(&out) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	if (dt_output_commit(&out, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	return CLI_EXIT_OK;
 }

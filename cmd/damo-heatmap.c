@@ -575,6 +575,8 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 		} else {
 			char path[4096];
 			output_name(path, sizeof(path), a->output, i);
+			if (cli_check_output(prog, path, &a->input, 1))
+				return -EEXIST; /* said */
 			ret = draw_image(a, g, j->gd, &j->gp.maps, &j->frame, path, err, errlen);
 		}
 		if (ret == -EIO && !*err)
@@ -621,9 +623,13 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != OPT_RUN)
 		return ret;
+	if (a.out == OUT_IMAGE && cli_check_output(prog, a.output, &a.input, 1))
+		return CLI_EXIT_FAILURE;
 	ret = run(&a, err, sizeof(err));
 	/* Output that could not be written leaves stdout's error set: that
 	 * one is reported with its cause. */
+	if (ret == -EEXIST)
+		return CLI_EXIT_FAILURE;
 	if (ret && !ferror(stdout)) {
 		cli_error(prog, "%s", *err ? err : "failed");
 		return CLI_EXIT_FAILURE;

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "dtr.h"
 #include "options.h"
+#include "output.h"
 #include "perf_script.h"
 #include "shared_opts.h"
 #include "stacks_out.h"
@@ -199,46 +200,44 @@ static int load(struct args *a, struct dt_stacks_profile **out)
 	return 0;
 }
 
-/* Writes the profile to -o FILE (removed when incomplete) or stdout. */
+/* Writes the profile to -o FILE (replaced only when complete, output.h)
+ * or stdout. */
 static int write_profile(const struct args *a, const struct dt_stacks_profile *p)
 {
-	const char *output = a->output;
+	const char *inputs[] = { a->lo.record_path, a->lo.perf_script_path };
+	const struct dt_output_opts oo = { .inputs = inputs, .nr_inputs = 2 };
+	struct dt_output o;
 	char err[CLI_ERRLEN];
-	int status = CLI_EXIT_OK;
-	FILE *out = stdout;
+	FILE *out;
 
-	if (output && strcmp(output, "-")) {
-		out = fopen(output, "w");
-		if (!out) {
-			cli_error(prog, "%s: %s", output, strerror(errno));
-			return CLI_EXIT_FAILURE;
-		}
+	if (dt_output_open(&o, a->output, &oo, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
 	}
-	int write_failed = 0;
+	if (!(out = dt_output_stream(&o))) {
+		cli_error(prog, "%s: %s", o.name, strerror(errno));
+		dt_output_abort(&o);
+		return CLI_EXIT_FAILURE;
+	}
 	if (dt_stacks_write(out, a->format, p, &a->oo, err, sizeof(err))) {
-		status = CLI_EXIT_FAILURE;
-		/* A write error is told below, with its cause. */
-		write_failed = ferror(out);
-		if (!write_failed)
-			cli_error(prog, "%s: %s", out == stdout ? "stdout" : output, err);
-	}
-	if (out != stdout) {
+		/* A write error is told with its cause. */
 		int failure = cli_stream_failure(out);
-		if (fclose(out) && !failure)
-			failure = errno;
-		if (failure && (write_failed || !status)) {
-			cli_error(prog, "writing %s: %s", output, cli_failure_text(failure));
-			status = CLI_EXIT_FAILURE;
-		}
-		/* Only a regular file is removed: a device (-o /dev/full) or a
-		 * symbolic link given as output stays. */
-		struct stat st;
-		if (status && !lstat(output, &st) && S_ISREG(st.st_mode))
-			unlink(output);
-	} else if ((write_failed || !status) && cli_flush_stdout(prog)) {
-		status = CLI_EXIT_FAILURE;
+		if (failure && dt_output_is_stdout(a->output))
+			cli_flush_stdout(prog);
+		else if (failure)
+			cli_error(prog, "writing %s: %s", o.name, cli_failure_text(failure));
+		else
+			cli_error(prog, "%s: %s", o.name, err);
+		dt_output_abort(&o);
+		return CLI_EXIT_FAILURE;
 	}
-	return status;
+	if (dt_output_is_stdout(a->output))
+		return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	if (dt_output_commit(&o, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -251,7 +250,8 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &a);
 	if (status != OPT_RUN)
 		return status;
-	if (load(&a, &p))
+	const char *inputs[] = { a.lo.record_path, a.lo.perf_script_path };
+	if (cli_check_output(prog, a.output, inputs, 2) || load(&a, &p))
 		return CLI_EXIT_FAILURE;
 	status = write_profile(&a, p);
 	dt_stacks_profile_free(p);

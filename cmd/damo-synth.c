@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dtr.h"
 #include "options.h"
+#include "output.h"
 #include "synth.h"
 #include "units.h"
 
@@ -90,6 +91,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return cli_usage_error(prog, "--sample and --aggr must be non-zero, sample at most aggr");
 	if (dt_synth_check(o, err, sizeof(err)))
 		return cli_usage_error(prog, "%s", err);
+	if (a->truth_path && dt_output_same(a->out, a->truth_path))
+		return cli_usage_error(prog, "--truth and the record are the same file: %s",
+				       a->truth_path);
 	return OPT_RUN;
 }
 
@@ -106,22 +110,17 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 				  (unsigned long long)done, (unsigned long long)total);
 }
 
-/* The record (and the truth file): 0, or -1 after saying why. */
-static int write_record(const struct args *a, FILE *truth)
+/* The record into `out` (and the truth into `truth`, or NULL): 0, or -1
+ * after saying why.  Neither output is committed here. */
+static int write_record(const struct args *a, struct dt_output *out, FILE *truth)
 {
 	struct dtr_writer *w;
-	struct dtr_writer_opts wo = { 0 };
+	struct dtr_writer_opts wo = { .no_fsync = 1 }; /* dt_output_commit fsyncs */
 	struct progress_ctx pc;
 	char err[CLI_ERRLEN];
 	int ret;
 
-	if (!strcmp(a->out, "-")) {
-		wo.no_fsync = 1;
-		ret = dtr_writer_open_fd(&w, STDOUT_FILENO, "stdout", &wo, err, sizeof(err));
-	} else {
-		ret = dtr_writer_open(&w, a->out, &wo, err, sizeof(err));
-	}
-	if (ret) {
+	if (dtr_writer_open_fd(&w, out->fd, out->name, &wo, err, sizeof(err))) {
 		cli_error(prog, "%s", err);
 		return -1;
 	}
@@ -130,8 +129,6 @@ static int write_record(const struct args *a, FILE *truth)
 	cli_progress_done(&pc.bar);
 	if (ret) {
 		dtr_writer_abort(w);
-		if (strcmp(a->out, "-"))
-			unlink(a->out); /* a half-made synthetic record is of no use */
 		if (truth && ferror(truth))
 			cli_error(prog, "%s: %s", a->truth_path, err);
 		else
@@ -145,28 +142,69 @@ static int write_record(const struct args *a, FILE *truth)
 	return 0;
 }
 
+/* Opens the record's output and the truth's: 0, or -1 after saying why. */
+static int open_outputs(const struct args *a, struct dt_output *out, struct dt_output *tr,
+			FILE **truth)
+{
+	char err[CLI_ERRLEN];
+
+	*truth = NULL;
+	if (dt_output_open(out, a->out, NULL, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return -1;
+	}
+	if (!a->truth_path)
+		return 0;
+	if (dt_output_open(tr, a->truth_path, NULL, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		dt_output_abort(out);
+		return -1;
+	}
+	if (!(*truth = dt_output_stream(tr))) {
+		cli_error(prog, "%s: %s", a->truth_path, strerror(errno));
+		dt_output_abort(tr);
+		dt_output_abort(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Commits the truth, then the record: 0, or -1 after saying why (the
+ * record then stays as it was). */
+static int commit_outputs(struct dt_output *out, struct dt_output *tr, FILE *truth)
+{
+	char err[CLI_ERRLEN];
+
+	if (truth && dt_output_commit(tr, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		dt_output_abort(out);
+		return -1;
+	}
+	if (dt_output_commit(out, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
-	FILE *truth = NULL;
+	struct dt_output out, tr;
+	FILE *truth;
 	int status;
 
 	cli_init(prog);
 	status = parse_args(argc, argv, &a);
 	if (status != OPT_RUN)
 		return status;
-	if (a.truth_path && !(truth = fopen(a.truth_path, "w"))) {
-		cli_error(prog, "%s: cannot create: %s", a.truth_path, strerror(errno));
+	if (open_outputs(&a, &out, &tr, &truth))
 		return CLI_EXIT_FAILURE;
-	}
-	if (write_record(&a, truth)) {
+	if (write_record(&a, &out, truth)) {
 		if (truth)
-			fclose(truth);
+			dt_output_abort(&tr);
+		dt_output_abort(&out);
 		return CLI_EXIT_FAILURE;
 	}
-	if (truth && fclose(truth)) {
-		cli_error(prog, "%s: %s", a.truth_path, strerror(errno));
-		return CLI_EXIT_FAILURE;
-	}
-	return CLI_EXIT_OK;
+	return commit_outputs(&out, &tr, truth) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }

@@ -180,8 +180,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return OPT_RUN;
 }
 
-/* Draws every -o FILE; a partial image goes, a device such as /dev/full
- * stays.  0, or -1 after saying why. */
+/* Draws every -o FILE, each replacing its old file only when complete
+ * (output.h).  0, or -1 after saying why. */
 static int draw_all(const struct args *a, const struct dt_timeline *tl, struct progress_ctx *pc)
 {
 	char err[CLI_ERRLEN];
@@ -194,11 +194,8 @@ static int draw_all(const struct args *a, const struct dt_timeline *tl, struct p
 		if (dt_timeline_html_path(a->outputs[i]) ?
 			    dt_timeline_write_html(tl, a->outputs[i], &ho, err, sizeof(err)) :
 			    dt_timeline_draw(tl, a->outputs[i], &a->dro, err, sizeof(err))) {
-			struct stat sb;
 			cli_progress_done(&pc->p);
 			cli_error(prog, "%s", err);
-			if (!lstat(a->outputs[i], &sb) && S_ISREG(sb.st_mode))
-				unlink(a->outputs[i]);
 			return -1;
 		}
 	}
@@ -217,6 +214,10 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &a);
 	if (status != OPT_RUN)
 		return status;
+	const char *inputs[] = { a.to.load.record_path, a.to.load.perf_script_path };
+	for (size_t i = 0; i < a.nr_outputs; i++)
+		if (cli_check_output(prog, a.outputs[i], inputs, 2))
+			return CLI_EXIT_FAILURE;
 	cli_progress_init(&pc.p);
 	pc.input = a.to.load.record_path ? a.to.load.record_path : a.to.load.perf_script_path;
 	a.to.progress = on_progress;

@@ -425,6 +425,8 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != OPT_RUN)
 		return ret;
+	if (a.plot && cli_check_output(prog, a.plot, &a.input, 1))
+		return CLI_EXIT_FAILURE;
 	if (read_record(&a, &w, err, sizeof(err))) {
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;

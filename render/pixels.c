@@ -10,6 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
+#include "output.h"
+
+/* libpng's complaints are ours to tell, in one line: kept here (with the
+ * errno of a failed write) instead of printed by libpng. */
+struct png_why {
+	char text[160];
+	int errnum;
+};
+
+static void png_on_error(png_structp png, png_const_charp msg)
+{
+	struct png_why *why = png_get_error_ptr(png);
+
+	why->errnum = errno;
+	snprintf(why->text, sizeof(why->text), "%s", msg ? msg : "error");
+	png_longjmp(png, 1);
+}
+
+static void png_on_warning(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
 static int write_png(const char *path, const struct dt_heat_image *img,
 		     const double lo, const double hi, char *err, size_t errlen);
 
@@ -47,28 +72,38 @@ static int write_png(const char *path, const struct dt_heat_image *img,
 	png_structp png = NULL;
 	png_infop info = NULL;
 	unsigned char *volatile row = NULL;
+	struct dt_output out;
+	int ret = dt_output_open(&out, path, NULL, err, errlen);
 
-	fp = fopen(path, "wb");
-	if (!fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
+	if (ret)
+		return ret;
+	if (!(fp = dt_output_stream(&out))) {
+		ret = dt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		dt_output_abort(&out);
+		return ret;
 	}
 	row = malloc(img->nx * 3);
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	struct png_why why = { "", 0 };
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &why, png_on_error, png_on_warning);
 	info = png ? png_create_info_struct(png) : NULL;
 	if (!row || !png || !info) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		png_destroy_write_struct(&png, &info);
 		free(row);
-		fclose(fp);
+		dt_output_abort(&out);
 		return -ENOMEM;
 	}
 	if (setjmp(png_jmpbuf(png))) {
-		snprintf(err, errlen, "%s: writing the PNG failed", path);
+		ret = why.errnum ? -why.errnum : -EIO;
+		if (why.errnum)
+			snprintf(err, errlen, "%s: cannot write the PNG: %s", path,
+				 strerror(why.errnum));
+		else
+			snprintf(err, errlen, "%s: cannot write the PNG (libpng: %s)", path, why.text);
 		png_destroy_write_struct(&png, &info);
 		free(row);
-		fclose(fp);
-		return -EIO;
+		dt_output_abort(&out);
+		return ret;
 	}
 	png_init_io(png, fp);
 	png_set_IHDR(png, info, (png_uint_32)img->nx, (png_uint_32)img->ny, 8,
@@ -90,9 +125,5 @@ static int write_png(const char *path, const struct dt_heat_image *img,
 	png_write_end(png, NULL);
 	png_destroy_write_struct(&png, &info);
 	free(row);
-	if (fclose(fp)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
+	return dt_output_commit(&out, err, errlen);
 }

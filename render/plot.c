@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errmsg.h"
+#include "output.h"
+
 #define FONT "sans-serif"
 #define FONT_SIZE 10.0
 #define TITLE_SIZE 13.0
@@ -919,10 +922,14 @@ int dt_figure_finish(struct dt_figure *f, char *err, size_t errlen)
 		if (!f->panels[i]->axis[DT_AXIS_Y].set)
 			dt_panel_set_axis(f->panels[i], DT_AXIS_Y, 0, 1, DT_AXIS_PLAIN, NULL);
 
-	sink.fp = fopen(f->path, "wb");
-	if (!sink.fp) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot create: %s", f->path, strerror(errno));
+	struct dt_output out;
+	if ((ret = dt_output_open(&out, f->path, NULL, err, errlen))) {
+		dt_figure_free(f);
+		return ret;
+	}
+	if (!(sink.fp = dt_output_stream(&out))) {
+		ret = dt_fail(err, errlen, -errno, "%s: %s", f->path, strerror(errno));
+		dt_output_abort(&out);
 		dt_figure_free(f);
 		return ret;
 	}
@@ -953,8 +960,13 @@ int dt_figure_finish(struct dt_figure *f, char *err, size_t errlen)
 			st = cairo_surface_status(s);
 	}
 	cairo_surface_destroy(s);
-	if (fclose(sink.fp) && !sink.write_errno)
-		sink.write_errno = errno ? errno : EIO;
+	if (!sink.write_errno && st == CAIRO_STATUS_SUCCESS &&
+	    (ret = dt_output_commit(&out, err, errlen))) {
+		dt_figure_free(f);
+		return ret;
+	}
+	if (sink.write_errno || st != CAIRO_STATUS_SUCCESS)
+		dt_output_abort(&out);
 	if (sink.write_errno) {
 		snprintf(err, errlen, "%s: cannot write the image: %s", f->path,
 			 strerror(sink.write_errno));

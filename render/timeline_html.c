@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "errmsg.h"
+#include "output.h"
 #include "html_internal.h"
 
 int dt_timeline_html_path(const char *path)
@@ -151,16 +152,24 @@ int dt_timeline_write_html(const struct dt_timeline *tl, const char *path,
 	}
 	if (o->timeline->progress)
 		o->timeline->progress(o->timeline->progress_ctx, "writing the html report", 0);
-	FILE *out = fopen(path, "w");
-	if (!out) {
-		rc = -errno;
+	/* Replaced only when complete, whatever happens (output.h). */
+	struct dt_output dout;
+	FILE *out = NULL;
+	if ((rc = dt_output_open(&dout, path, NULL, err, errlen)) || !(out = dt_output_stream(&dout))) {
+		if (!rc) {
+			rc = dt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+			dt_output_abort(&dout);
+		}
 		dt_html_data_free(&d);
-		return dt_fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
 	rc = put_page(out, tl, &d, o);
-	if (fclose(out) && !rc)
-		rc = errno ? -errno : -EIO;
 	dt_html_data_free(&d);
+	if (rc) {
+		dt_output_abort(&dout);
+	} else if ((rc = dt_output_commit(&dout, err, errlen))) {
+		return rc;
+	}
 	if (rc == -ENOENT || rc == -EINVAL)
 		return dt_fail(err, errlen, -EINVAL, "%s: the report's template or scripts are "
 			       "missing from this build", path);

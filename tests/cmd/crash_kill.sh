@@ -6,8 +6,10 @@
 # unclean end to report, and damo-info says how much was recovered and
 # that it was not closed cleanly.  One writer stopped at increasing random
 # moments shows the recovered snapshots never decrease as the kill comes
-# later.  A kill during damo-convert's .dtr output leaves the existing
-# output untouched and a readable partial record under the temporary name.
+# later.  The writers stream to standard output redirected to a file, as a
+# recording writes in place (an output named with -o is replaced only when
+# complete, so a killed one never appears).  A kill during damo-convert's
+# .dtr output leaves the existing output untouched and no temporary file.
 # The delays come from a seed printed first; DT_CRASH_SEED=N replays them.
 source "$(dirname "$0")/lib.sh"
 
@@ -96,14 +98,14 @@ echo "crash_kill: a complete record takes $duration ms"
 # Independent writers, each killed once at a random moment.
 for i in 1 2 3 4 5; do
 	delay=$((RANDOM % (duration + 1)))
-	"${synth[@]}" -o "killed$i.dtr" &
+	"${synth[@]}" -o - >"killed$i.dtr" &
 	pid=$!
 	sleep_ms "$delay"
 	kill -KILL "$pid" 2>/dev/null || true
 	st=0
 	wait "$pid" || st=$?
 	[ "$st" = 137 ] || [ "$st" = 0 ] || fail "damo-synth exited $st, expected SIGKILL or success"
-	[ -e "killed$i.dtr" ] || { echo "kill $i after $delay ms: before the record was created"; continue; }
+	[ -s "killed$i.dtr" ] || { echo "kill $i after $delay ms: before the record was created"; continue; }
 	n=$(check_killed "killed$i.dtr" complete.dtr)
 	echo "kill $i after $delay ms (status $st): $(stat -c %s "killed$i.dtr") bytes, $n of $total snapshots recovered"
 done
@@ -117,7 +119,7 @@ done
 delays=()
 for i in 1 2 3 4 5 6; do delays+=($((RANDOM % (duration + 1)))); done
 mapfile -t delays < <(printf '%s\n' "${delays[@]}" | sort -n)
-"${synth[@]}" -o growing.dtr &
+"${synth[@]}" -o - >growing.dtr &
 pid=$!
 elapsed=0 previous=-1 k=0
 for delay in "${delays[@]}"; do
@@ -134,7 +136,7 @@ for delay in "${delays[@]}"; do
 			sleep 0.01
 		done
 	fi
-	if [ -e growing.dtr ]; then
+	if [ -s growing.dtr ]; then
 		cp growing.dtr "stop$k.dtr"
 		n=$(check_killed "stop$k.dtr")
 		if [ "$k" -gt 1 ] && [ -e "stop$((k - 1)).dtr" ]; then
@@ -151,7 +153,8 @@ for delay in "${delays[@]}"; do
 done
 
 # damo-convert writing a .dtr: killed, the previous output stays as it was
-# and the temporary file holds a readable beginning of the conversion.
+# and no temporary file is left (an anonymous one, where the filesystem
+# allows; a named one that survived could only be a SIGKILL's leftover).
 expect_ok damo-synth -o source.dtr --snapshots $((3000 / DT_SLOWDOWN)) --stacks --seed 5
 expect_ok damo-convert source.dtr -o source.json.gz --to json_compressed
 expect_ok damo-convert source.json.gz -o reference.dtr
@@ -179,10 +182,10 @@ for i in 1 2 3; do
 	fi
 	[ "$st" = 137 ] || fail "damo-convert exited $st"
 	[ "$(cat out.dtr)" = "previous output" ] || fail "a killed conversion changed out.dtr"
-	for tmp in out.dtr.tmp??????; do
+	for tmp in .dt*; do
 		[ -e "$tmp" ] || continue
 		n=$(check_killed "$tmp" reference.dtr)
-		echo "convert kill $i after $delay ms: $tmp holds $n snapshots"
+		echo "convert kill $i after $delay ms: $tmp (no O_TMPFILE here) holds $n snapshots"
 		rm -f "$tmp"
 	done
 done

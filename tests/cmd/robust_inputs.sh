@@ -179,7 +179,7 @@ done
 expect_clean_error 1 'out\.dtr: .*Is a directory' damo-convert good.dtr -o out.dtr
 expect_clean_error 1 'out\.csv: .*Is a directory' damo-convert good.dtr -o out.csv
 expect_clean_error 1 'out\.dtr: cannot create: Is a directory' damo-synth -o out.dtr --snapshots 5
-expect_clean_error 1 'out\.json: Is a directory' damo-stacks -i good.dtr -o out.json
+expect_clean_error 1 'out\.json: cannot create: Is a directory' damo-stacks -i good.dtr -o out.json
 
 # A full device: our own nodes of the kernel's "full" (1,7) and "null" (1,3)
 # devices, so that nothing outside this directory can be touched.
