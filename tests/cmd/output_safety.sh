@@ -105,6 +105,17 @@ expect_ok damo-convert m.dtr -o "$long"
 [ -s "$long" ] || fail "the 250-character output is missing"
 no_temp_files .
 
+# 10. gnuplot never parses the output's name (nor runs what it holds)
+if command -v gnuplot >/dev/null; then
+	evil=$'a\nsystem "touch PWNED"\n#.png'
+	expect_ok damo-heatmap -i m.dtr --gnuplot "$evil"
+	[ ! -e PWNED ] || fail "gnuplot ran a command from the output's name"
+	[ "$(head -c 4 "$evil" | tail -c 3)" = PNG ] || fail "no PNG under the odd name"
+	expect_ok damo-wss -i m.dtr --sortby time --plot "$evil" --gnuplot
+	[ ! -e PWNED ] || fail "gnuplot ran a command from the plot name"
+	rm -f "$evil"
+fi
+
 # 2, 19. killed writers: the old file stays, no temporary file is left
 expect_ok damo-synth -o big.dtr --stacks --snapshots 4000 --regions 200
 for sig in TERM INT HUP; do
