@@ -395,7 +395,8 @@ int dt_input_open(struct dt_input **out, const char *path, const struct dt_input
 		  char *err, size_t errlen)
 {
 	int is_stdin = !strcmp(path, "-");
-	struct dt_input *in = input_new(is_stdin ? "stdin" : path, opts);
+	struct dt_input *in = input_new(opts && opts->name ? opts->name : is_stdin ? "stdin" : path,
+					opts);
 	unsigned char *peek = NULL;
 	size_t peek_len = 0;
 	struct stat st;
@@ -467,9 +468,9 @@ int dt_input_open(struct dt_input **out, const char *path, const struct dt_input
 		ro.time_from_ns = in->opts.time_from_ns;
 		ro.time_to_ns = in->opts.time_to_ns;
 		if (in->src.seekable) {
-			close(in->fd);
-			in->fd = -1;
-			ret = dtr_reader_open(&in->dtr, path, &ro, err, errlen);
+			/* at offset 0: the reader seeks on it, and names it as we do */
+			ret = dtr_reader_open_fd(&in->dtr, in->fd, in->name, NULL, 0, &ro, err,
+						 errlen);
 		} else {
 			ret = dtr_reader_open_fd(&in->dtr, in->fd, in->name, in->prefix,
 						 in->prefix_len, &ro, err, errlen);

@@ -54,6 +54,8 @@ struct dt_input_opts {
 	uint64_t time_from_ns; /* like dtr_reader_opts; 0/0 for everything */
 	uint64_t time_to_ns;
 	const char *perf_path; /* perf binary for perf.data inputs; NULL: "perf" */
+	const char *name;      /* for messages instead of the path (a spooled
+				* input's own name, see dt_input_spool); NULL: path */
 };
 
 struct dt_input;
@@ -68,5 +70,35 @@ const char *dt_input_format_name(enum dt_input_format format);
 /* Record status (meaningful for DT_INPUT_DTR; zeroed otherwise). */
 void dt_input_status(const struct dt_input *in, struct dtr_reader_status *st);
 void dt_input_close(struct dt_input *in);
+
+/* ------------------------------------------------------------ read once
+ *
+ * What is not a regular file (standard input "-", a pipe, a FIFO, /dev/fd/N,
+ * a process substitution, a socket) can be read once only.  A command that
+ * reads an input more than once (several passes, or a look at its first
+ * bytes before choosing how to read it) hands it to dt_input_spool() first
+ * and opens `path` as often as it likes: the input is then copied, once,
+ * into an unlinked temporary file in $TMPDIR (tempfile.h) that `path` names
+ * for this process and its children (/proc/PID/fd/N).  A regular file is
+ * left as it is: `path` is its own name.  Standard input that is a regular
+ * file at offset 0 is named through /proc too, without a copy.
+ * Memory: none but the struct; disk: the size of a streamed input. */
+struct dt_input_spool {
+	const char *path;  /* what to open: the input's own path, or the spool's */
+	const char *name;  /* for messages: the input as named ("stdin" for "-") */
+	int fd;            /* the spool (or stdin); -1 for a regular file */
+	char proc_path[48];
+};
+
+/* 1 when `path` ("-" included) can only be read once, else 0. */
+int dt_input_is_stream(const char *path);
+/* 0, or a negative errno with a message naming the input (and the
+ * temporary folder when that is what failed). */
+int dt_input_spool(struct dt_input_spool *s, const char *path, char *err, size_t errlen);
+/* A message naming the spool's path is made to name the input instead
+ * (for readers that name what they opened); its first mention only. */
+void dt_input_spool_rename(const struct dt_input_spool *s, char *err, size_t errlen);
+/* Closes the spool (its space goes); safe on a zeroed struct with fd -1. */
+void dt_input_spool_release(struct dt_input_spool *s);
 
 #endif /* DT_INPUT_H */
