@@ -83,7 +83,7 @@ struct dt_timeline_priv {
 	const struct dt_timeline_opts *o;
 	enum dt_timeline_draw_range draw; /* o->draw_range, or what it falls back to */
 	const char *record_path, *perf_path;
-	char *spooled[2];
+	struct dt_input_spool spool[2]; /* record, perf script: read more than once */
 	/* frames, call paths of the flame thread, threads */
 	struct dt_intern in;
 	uint32_t cap_frame_sums;
@@ -164,59 +164,11 @@ static void progress(struct dt_timeline_priv *pv)
 
 /* ------------------------------------------------------------ spooling */
 
-/* A message about standard input names it, not the file holding it. */
-static void name_stdin(const struct dt_timeline_priv *pv, char *err, size_t errlen)
+/* A message about a spooled input names it, not the file holding it. */
+static void name_spooled(const struct dt_timeline_priv *pv, char *err, size_t errlen)
 {
-	for (int i = 0; i < 2; i++) {
-		size_t n = pv->spooled[i] ? strlen(pv->spooled[i]) : 0;
-		if (n && errlen && !strncmp(err, pv->spooled[i], n)) {
-			char rest[512];
-			snprintf(rest, sizeof(rest), "%s", err + n);
-			snprintf(err, errlen, "stdin%s", rest);
-			return;
-		}
-	}
-}
-
-/* Standard input read more than once: copied to a temporary file. */
-static int spool_stdin(struct dt_timeline_priv *pv, int slot, const char **path, char *err,
-		       size_t errlen)
-{
-	struct dt_tempfile t;
-	char why[DT_QUOTE_BUFLEN + 128];
-	/* A closed stdin would be the temporary file's descriptor. */
-	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
-		return dt_fail(err, errlen, -errno, "stdin: %s", strerror(errno));
-	int ret = dt_tempfile_create(&t, NULL, "damo-timeline.", NULL, DT_TEMPFILE_NAMED, why,
-				     sizeof(why));
-	if (ret)
-		return dt_fail(err, errlen, ret, "stdin: %s", why);
-	int fd = t.fd;
-	const char *tmpl = pv->spooled[slot] = t.path; /* removed by the caller */
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			close(fd);
-			return dt_fail(err, errlen, -e, "stdin: %s", strerror(e));
-		}
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(fd, buf + off, (size_t)(n - off));
-			if (w < 0) {
-				int e = errno;
-				close(fd);
-				return dt_fail(err, errlen, -e, "%s: %s", tmpl, strerror(e));
-			}
-			off += w;
-		}
-	}
-	if (close(fd))
-		return dt_fail(err, errlen, -errno, "%s: %s", tmpl, strerror(errno));
-	*path = pv->spooled[slot];
-	return 0;
+	for (int i = 0; i < 2; i++)
+		dt_input_spool_rename(&pv->spool[i], err, errlen);
 }
 
 /* ------------------------------------------------------------ record passes */
@@ -1174,6 +1126,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
 	tl->priv = pv;
+	pv->spool[0].fd = pv->spool[1].fd = -1;
 	if (dt_intern_init(&pv->in)) {
 		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
@@ -1192,10 +1145,10 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		rc = dt_fail(err, errlen, -EINVAL, "the record and the perf script cannot both be stdin");
 		goto out;
 	}
-	if (pv->record_path && !strcmp(pv->record_path, "-"))
-		rc = spool_stdin(pv, 0, &pv->record_path, err, errlen);
-	if (!rc && pv->perf_path && !strcmp(pv->perf_path, "-"))
-		rc = spool_stdin(pv, 1, &pv->perf_path, err, errlen);
+	if (pv->record_path && !(rc = dt_input_spool(&pv->spool[0], pv->record_path, err, errlen)))
+		pv->record_path = pv->spool[0].path;
+	if (!rc && pv->perf_path && !(rc = dt_input_spool(&pv->spool[1], pv->perf_path, err, errlen)))
+		pv->perf_path = pv->spool[1].path;
 	if (rc)
 		goto out;
 	pv->cols = calloc(tl->columns, sizeof(*pv->cols));
@@ -1422,7 +1375,7 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	}
 out:
 	if (rc) {
-		name_stdin(pv, err, errlen);
+		name_spooled(pv, err, errlen);
 		dt_timeline_free(tl);
 		tl = NULL;
 	}
@@ -1440,11 +1393,8 @@ void dt_timeline_free(struct dt_timeline *tl)
 		return;
 	struct dt_timeline_priv *pv = tl->priv;
 	if (pv) {
-		for (int i = 0; i < 2; i++) {
-			if (pv->spooled[i])
-				unlink(pv->spooled[i]);
-			free(pv->spooled[i]);
-		}
+		for (int i = 0; i < 2; i++)
+			dt_input_spool_release(&pv->spool[i]);
 		dt_intern_free(&pv->in);
 		free(pv->global_total);
 		free(pv->global_stamp);
