@@ -202,6 +202,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 struct pass_ctx {
 	const struct args *a;
+	struct dt_input_spool spool; /* the input, read once even when a stream */
+	struct dt_input_opts opts;
 	struct cli_progress progress;
 	int pass, nr_passes;
 };
@@ -215,14 +217,8 @@ static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size
 	uint64_t nr = 0;
 	int ret;
 
-	if (pc->pass > 0 && !strcmp(pc->a->input, "-")) {
-		snprintf(err, errlen,
-			 "standard input can be read once: give --time_range and --address_range, "
-			 "or read a file");
-		return -EINVAL;
-	}
 	pc->pass++;
-	ret = dt_input_open(&in, pc->a->input, NULL, err, errlen);
+	ret = dt_input_open(&in, pc->spool.path, &pc->opts, err, errlen);
 	if (ret)
 		return ret;
 	while ((ret = dt_input_next(in, &item, err, errlen)) == 1) {
@@ -588,8 +584,11 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 static int run(const struct args *a, char *err, size_t errlen)
 {
 	struct job j = { .a = a, .pc = { .a = a } };
-	int ret = 0;
+	int ret = dt_input_spool(&j.pc.spool, a->input, err, errlen);
 
+	if (ret)
+		return ret;
+	j.pc.opts.name = j.pc.spool.name;
 	cli_progress_init(&j.pc.progress);
 	if (a->guide || !a->has_time || !a->nr_ranges)
 		ret = find_guide(&j, err, errlen);
@@ -610,6 +609,7 @@ static int run(const struct args *a, char *err, size_t errlen)
 	dt_framer_free(j.gp.framer);
 	dt_heat_guides_free(&j.gp.guides);
 	dt_maps_copy_free(&j.gp.maps);
+	dt_input_spool_release(&j.pc.spool);
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "dtr.h"
+#include "input.h"
 #include "options.h"
 #include "output.h"
 #include "perf_script.h"
@@ -36,14 +37,13 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* A positional file is perf script text unless its content says otherwise. */
+/* A positional file is perf script text unless its content says otherwise
+ * (a stream is looked at in its spool: the look consumes nothing). */
 static int looks_like_perf_script(const char *path)
 {
 	char buf[8192];
 	FILE *f;
 	size_t n;
-	if (!strcmp(path, "-"))
-		return 1;
 	f = fopen(path, "rb");
 	if (!f)
 		return 1; /* let the reader report the error */
@@ -62,6 +62,8 @@ static int looks_like_perf_script(const char *path)
 
 struct args {
 	struct dt_stacks_load_opts lo;
+	const char *operand;       /* the positional file, sorted out by its content */
+	struct dt_input_spool spool[2]; /* record, perf script: streams read once */
 	struct dt_stacks_out_opts oo;
 	enum dt_stacks_format format;
 	const char *output;
@@ -88,23 +90,52 @@ static int opt_buffer_size(const struct opt *o, const char *arg, struct opt_pars
 	return 0;
 }
 
-/* The one operand: perf script text, or a record when its content says so. */
+/* The one operand: perf script text, or a record when its content says so
+ * (a stream is spooled first, so that looking does not consume it). */
 static int take_operand(struct args *a, const char *pos)
 {
 	struct dt_stacks_load_opts *lo = &a->lo;
+	char err[CLI_ERRLEN];
 
-	if (looks_like_perf_script(pos)) {
+	if (dt_input_spool(&a->spool[1], pos, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return CLI_EXIT_FAILURE;
+	}
+	if (looks_like_perf_script(a->spool[1].path)) {
 		if (lo->perf_script_path)
 			return cli_usage_error(prog, "two perf script files: '%s' and --perf-script '%s'",
 					       pos, lo->perf_script_path);
-		lo->perf_script_path = pos;
+		lo->perf_script_path = a->spool[1].path;
 	} else {
 		if (lo->record_path)
 			return cli_usage_error(prog, "two records: '%s' and -i '%s'", pos,
 					       lo->record_path);
-		lo->record_path = pos;
+		a->spool[0] = a->spool[1];
+		if (a->spool[1].path == a->spool[1].proc_path)
+			a->spool[0].path = a->spool[0].proc_path;
+		a->spool[1] = (struct dt_input_spool){ .fd = -1 };
+		lo->record_path = a->spool[0].path;
+		lo->input.name = a->spool[0].name;
 	}
 	return OPT_RUN;
+}
+
+/* The -i record read twice (a peak pass first) from its spool when it is
+ * a stream: 0 or -1 after saying why. */
+static int spool_record(struct args *a)
+{
+	struct dt_stacks_load_opts *lo = &a->lo;
+	char err[CLI_ERRLEN];
+
+	if (!lo->record_path || a->spool[0].path)
+		return 0;
+	if (dt_input_spool(&a->spool[0], lo->record_path, err, sizeof(err))) {
+		cli_error(prog, "%s", err);
+		return -1;
+	}
+	lo->record_path = a->spool[0].path;
+	lo->input.name = a->spool[0].name;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -147,25 +178,42 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int i;
 
 	memset(a, 0, sizeof(*a));
+	a->spool[0].fd = a->spool[1].fd = -1;
 	a->format = DT_STACKS_SPEEDSCOPE;
 	dt_stacks_load_opts_default(lo);
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
-	if (i < argc && (status = take_operand(a, argv[i])) != OPT_RUN)
-		return status;
-	if (!lo->record_path && !lo->perf_script_path)
-		lo->record_path = DTR_DEFAULT_PATH;
+	a->operand = i < argc ? argv[i] : NULL;
+	return OPT_RUN;
+}
+
+/* After the options: the operand sorted out, defaults, names.  OPT_RUN or
+ * an exit status. */
+static int finish_args(struct args *a)
+{
+	struct dt_stacks_load_opts *lo = &a->lo;
+	int status;
+
 	if (lo->record_path && lo->perf_script_path && !strcmp(lo->record_path, "-") &&
 	    !strcmp(lo->perf_script_path, "-"))
 		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");
+	if (a->operand && !strcmp(a->operand, "-") &&
+	    ((lo->record_path && !strcmp(lo->record_path, "-")) ||
+	     (lo->perf_script_path && !strcmp(lo->perf_script_path, "-"))))
+		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");
+	if (a->operand && (status = take_operand(a, a->operand)) != OPT_RUN)
+		return status;
+	if (!lo->record_path && !lo->perf_script_path)
+		lo->record_path = DTR_DEFAULT_PATH;
 	if (a->no_phases)
 		a->oo.no_phase_roots = a->oo.no_phase_profiles = 1;
 	if (!a->oo.name) {
+		const char *perf = a->spool[1].path ? a->spool[1].name : lo->perf_script_path;
+		const char *rec = a->spool[0].path ? a->spool[0].name : lo->record_path;
 		const char *from = a->output ? a->output :
-				   lo->perf_script_path && strcmp(lo->perf_script_path, "-") ?
-				   lo->perf_script_path : lo->record_path && strcmp(lo->record_path, "-") ?
-				   lo->record_path : "damotrace";
+				   perf && strcmp(perf, "-") && strcmp(perf, "stdin") ? perf :
+				   rec && strcmp(rec, "-") && strcmp(rec, "stdin") ? rec : "damotrace";
 		snprintf(a->name, sizeof(a->name), "%s", base_name(from));
 		a->oo.name = a->name;
 	}
@@ -184,12 +232,19 @@ static int load(struct args *a, struct dt_stacks_profile **out)
 	a->lo.progress_ctx = &progress;
 	int rc = dt_stacks_profile_load(&p, &a->lo, err, sizeof(err));
 	cli_progress_done(&progress);
+	for (int i = 0; i < 2; i++)
+		dt_input_spool_rename(&a->spool[i], err, sizeof(err));
 	if (rc) {
 		cli_error(prog, "%s", err);
 		return -1;
 	}
-	for (size_t i = 0; i < p->nr_warnings; i++)
-		cli_warn(prog, "%s", p->warnings[i]);
+	for (size_t i = 0; i < p->nr_warnings; i++) {
+		char w[CLI_ERRLEN];
+		snprintf(w, sizeof(w), "%s", p->warnings[i]);
+		for (int k = 0; k < 2; k++)
+			dt_input_spool_rename(&a->spool[k], w, sizeof(w));
+		cli_warn(prog, "%s", w);
+	}
 	if (!dt_stacks_nr_samples(p->stacks)) {
 		cli_error(prog, "%s: no callstack samples (record them with damo-record -g, or "
 			  "give perf script text)", a->lo.record_path);
@@ -248,12 +303,21 @@ int main(int argc, char **argv)
 
 	cli_init(prog);
 	status = parse_args(argc, argv, &a);
-	if (status != OPT_RUN)
-		return status;
+	if (status == OPT_RUN)
+		status = finish_args(&a);
+	if (status != OPT_RUN || spool_record(&a)) {
+		for (int i = 0; i < 2; i++)
+			dt_input_spool_release(&a.spool[i]);
+		return status != OPT_RUN ? status : CLI_EXIT_FAILURE;
+	}
 	const char *inputs[] = { a.lo.record_path, a.lo.perf_script_path };
-	if (cli_check_output(prog, a.output, inputs, 2) || load(&a, &p))
-		return CLI_EXIT_FAILURE;
-	status = write_profile(&a, p);
-	dt_stacks_profile_free(p);
+	if (cli_check_output(prog, a.output, inputs, 2) || load(&a, &p)) {
+		status = CLI_EXIT_FAILURE;
+	} else {
+		status = write_profile(&a, p);
+		dt_stacks_profile_free(p);
+	}
+	for (int i = 0; i < 2; i++)
+		dt_input_spool_release(&a.spool[i]);
 	return status;
 }

@@ -27,8 +27,11 @@ cat "$F/damon.data" | damo-heatmap -i - --time_range $span --address_range $rang
 zstd -q -dc "$F/expects/report-heats.zst" | cut -f1,2 > want-columns
 cut -f1,2 piped > got-columns
 expect_same_file want-columns got-columns
-cat "$F/damon.data" | expect_status 1 damo-heatmap -i - raw
-expect_grep 'standard input can be read once' err
+# a pipe read in several passes: spooled once, the same heatmap as the file's
+expect_ok damo-heatmap -i "$F/damon.data" raw
+mv out by-file
+cat "$F/damon.data" | expect_ok damo-heatmap -i - raw
+expect_same_file by-file out
 
 # damaged records fail with one line naming the file
 expect_ok damo-convert "$F/vm/damon-vm.data" -o vm.dtr
