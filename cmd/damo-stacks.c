@@ -206,6 +206,7 @@ static int finish_args(struct args *a)
 		return status;
 	if (!lo->record_path && !lo->perf_script_path)
 		lo->record_path = DTR_DEFAULT_PATH;
+	lo->input.time_order = 1; /* damo's records come target by target */
 	if (a->no_phases)
 		a->oo.no_phase_roots = a->oo.no_phase_profiles = 1;
 	if (!a->oo.name) {

@@ -167,6 +167,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (!lo->record_path && !lo->perf_script_path)
 		lo->record_path = DTR_DEFAULT_PATH;
+	lo->input.time_order = 1; /* damo's records come target by target */
 	if (lo->record_path && lo->perf_script_path && !strcmp(lo->record_path, "-") &&
 	    !strcmp(lo->perf_script_path, "-"))
 		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");

@@ -724,9 +724,10 @@ static int pass23_item(struct dt_timeline *tl, void *ctx, const struct dtr_item 
 	if (p->heat && dt_heat_guides_add_heat(p->guides, it))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (p->phases) {
-		rc = dt_phases_add_item(tl->phases, it, err, errlen);
+		char why[256];
+		rc = dt_phases_add_item(tl->phases, it, why, sizeof(why));
 		if (rc)
-			return rc;
+			return dt_fail(err, errlen, rc, "%s: %s", pv->record_path, why);
 	}
 	if (p->grid && dt_heat_grid_add(&tl->grid, it))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");

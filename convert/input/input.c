@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "input.h"
 #include "input_internal.h"
+#include "time_order.h"
 #include "errmsg.h"
 #include "tempfile.h"
 
@@ -34,6 +35,8 @@ struct dt_input {
 	struct dt_importer imp;
 	struct dtr_reader *dtr;
 	struct dt_input_opts opts;
+	struct dt_time_order *order; /* opts.time_order on damo json */
+	int drained;                 /* the input read: snapshots from order */
 };
 
 /* ------------------------------------------------------------ detection */
@@ -483,6 +486,9 @@ int dt_input_open(struct dt_input **out, const char *path, const struct dt_input
 			goto fail;
 	} else {
 		ret = open_importer(in, in->format, err, errlen);
+		if (!ret && in->opts.time_order && (in->format == DT_INPUT_DAMO_JSON ||
+						    in->format == DT_INPUT_DAMO_JSON_COMPRESSED))
+			ret = dt_time_order_new(&in->order, in->name, err, errlen);
 		if (ret)
 			goto fail;
 	}
@@ -569,11 +575,23 @@ int dt_input_next(struct dt_input *in, struct dtr_item *item, char *err, size_t 
 {
 	if (in->dtr)
 		return dtr_reader_next(in->dtr, item, err, errlen);
-	for (;;) {
+	while (!in->drained) {
 		int ret = in->imp.next(in->imp.state, item, err, errlen);
-		if (ret <= 0 || !outside_time_range(&in->opts, item))
+		if (ret < 0 || (ret == 0 && !in->order))
+			return ret;
+		if (ret == 0) {
+			in->drained = 1;
+			break;
+		}
+		if (outside_time_range(&in->opts, item))
+			continue;
+		if (!in->order)
+			return 1;
+		/* 1: not a snapshot, passed on now; 0: spooled */
+		if ((ret = dt_time_order_take(in->order, item, err, errlen)))
 			return ret;
 	}
+	return dt_time_order_next(in->order, item, err, errlen);
 }
 
 void dt_input_status(const struct dt_input *in, struct dtr_reader_status *st)
@@ -591,6 +609,7 @@ void dt_input_close(struct dt_input *in)
 		dtr_reader_close(in->dtr);
 	if (in->imp.close)
 		in->imp.close(in->imp.state);
+	dt_time_order_free(in->order);
 	if (in->fd >= 0 && in->fd != STDIN_FILENO)
 		close(in->fd);
 	free(in->prefix);

@@ -56,6 +56,9 @@ struct dt_input_opts {
 	const char *perf_path; /* perf binary for perf.data inputs; NULL: "perf" */
 	const char *name;      /* for messages instead of the path (a spooled
 				* input's own name, see dt_input_spool); NULL: path */
+	int time_order;        /* damo json (written target by target): every
+				* other item first, then the snapshots by end
+				* time, through one spool file (time_order.h) */
 };
 
 struct dt_input;
