@@ -10,6 +10,7 @@
 
 #include "phases.h"
 #include "errmsg.h"
+#include "hashmap.h"
 #include "units.h"
 
 /* A hot address range of one target; `key` names the target. */
@@ -77,6 +78,8 @@ struct dt_phases {
 
 	struct target_info *targets;
 	size_t nr_targets;
+	struct dt_hashmap target_index; /* key -> index in targets: damo's records
+				       * bring a growing CONTEXT per target */
 	struct maps_copy *maps;
 	size_t nr_maps;
 
@@ -184,6 +187,7 @@ void dt_phases_free(struct dt_phases *ph)
 	}
 	free(ph->maps);
 	free(ph->targets);
+	dt_hashmap_free(&ph->target_index);
 	free(ph->cur);
 	free(ph->prev);
 	free(ph->anchor);
@@ -202,9 +206,10 @@ void dt_phases_set_aggr_callback(struct dt_phases *ph, dt_phase_aggr_fn fn, void
 
 static const struct target_info *find_target(const struct dt_phases *ph, uint64_t key)
 {
-	for (size_t i = 0; i < ph->nr_targets; i++)
-		if (ph->targets[i].key == key)
-			return &ph->targets[i];
+	uint32_t i;
+
+	if (dt_hashmap_get(&ph->target_index, key, &i) && i < ph->nr_targets)
+		return &ph->targets[i];
 	return NULL;
 }
 
@@ -911,6 +916,8 @@ static int add_context(struct dt_phases *ph, const struct dtr_context *c)
 			if (!n)
 				return -ENOMEM;
 			ph->targets = n;
+			if (dt_hashmap_put(&ph->target_index, key, (uint32_t)ph->nr_targets))
+				return -ENOMEM;
 			t = &ph->targets[ph->nr_targets++];
 		}
 		t->key = key;

@@ -211,6 +211,35 @@ static const struct dtr_intervals *ctx_intervals(const struct dt_targets *t,
 	return NULL;
 }
 
+/* The map key of a target: exact for kdamond and context indexes below
+ * 2^16 (every real record); find() checks the fields in any case. */
+static uint64_t target_key(const struct dt_target_info *ti)
+{
+	return ((uint64_t)ti->kdamond << 48) ^ ((uint64_t)ti->context << 32) ^ ti->target;
+}
+
+static int same_target(const struct dt_target_info *a, const struct dt_target_info *b)
+{
+	return a->kdamond == b->kdamond && a->context == b->context && a->target == b->target;
+}
+
+/* Index of `key`'s target in v[0..nr), or -1: through the map, or a scan
+ * when two targets share a map key (indexes past 2^16). */
+static int find(const struct dt_target_info *v, size_t nr, const struct dt_hashmap *index,
+		const struct dt_target_info *key)
+{
+	uint32_t i;
+
+	if (dt_hashmap_get(index, target_key(key), &i) && i < nr && same_target(&v[i], key))
+		return (int)i;
+	if (key->kdamond < 0x10000 && key->context < 0x10000)
+		return -1;
+	for (size_t k = 0; k < nr; k++)
+		if (same_target(&v[k], key))
+			return (int)k;
+	return -1;
+}
+
 int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
 {
 	if (item->type == DTR_ITEM_INTERVALS) {
@@ -235,30 +264,25 @@ int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
 		const struct dtr_context *c = &item->u.context;
 		for (size_t k = 0; k < c->nr_targets; k++) {
 			const struct dtr_target *tg = &c->targets[k];
-			struct dt_target_info *slot = NULL;
-			for (size_t i = 0; i < t->nr_known; i++)
-				if (t->known[i].kdamond == c->kdamond &&
-				    t->known[i].context == c->context &&
-				    t->known[i].target == tg->index)
-					slot = &t->known[i];
-			if (!slot) {
+			struct dt_target_info info = { .kdamond = c->kdamond, .context = c->context,
+						       .target = tg->index, .id = tg->id,
+						       .pid = tg->pid };
+			int i = find(t->known, t->nr_known, &t->known_index, &info);
+			if (i < 0) {
 				void *p = grow(t->known, &t->cap_known, t->nr_known + 1,
 					       sizeof(*t->known));
 				if (!p)
 					return -ENOMEM;
 				t->known = p;
-				slot = &t->known[t->nr_known++];
+				if (dt_hashmap_put(&t->known_index, target_key(&info),
+						 (uint32_t)t->nr_known))
+					return -ENOMEM;
+				i = (int)t->nr_known++;
 			}
-			*slot = (struct dt_target_info){ .kdamond = c->kdamond,
-				.context = c->context, .target = tg->index,
-				.id = tg->id, .pid = tg->pid };
-			for (size_t i = 0; i < t->nr; i++) {
-				if (t->v[i].kdamond == c->kdamond &&
-				    t->v[i].context == c->context &&
-				    t->v[i].target == tg->index) {
-					t->v[i].id = tg->id;
-					t->v[i].pid = tg->pid;
-				}
+			t->known[i] = info;
+			if ((i = find(t->v, t->nr, &t->v_index, &info)) >= 0) {
+				t->v[i].id = tg->id;
+				t->v[i].pid = tg->pid;
 			}
 		}
 	}
@@ -267,24 +291,24 @@ int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
 
 int dt_targets_of(struct dt_targets *t, const struct dtr_snapshot *s)
 {
-	/* Records have few targets; the last hit is checked first. */
-	for (size_t i = 0; i < t->nr; i++)
-		if (t->v[i].target == s->target && t->v[i].context == s->context &&
-		    t->v[i].kdamond == s->kdamond)
-			return (int)i;
+	struct dt_target_info key = { .kdamond = s->kdamond, .context = s->context,
+				      .target = s->target };
+	int i = find(t->v, t->nr, &t->v_index, &key);
+
+	if (i >= 0)
+		return i;
 	void *p = grow(t->v, &t->cap, t->nr + 1, sizeof(*t->v));
 	if (!p)
 		return -ENOMEM;
 	t->v = p;
+	if (dt_hashmap_put(&t->v_index, target_key(&key), (uint32_t)t->nr))
+		return -ENOMEM;
 	struct dt_target_info *ti = &t->v[t->nr];
 	*ti = (struct dt_target_info){ .kdamond = s->kdamond, .context = s->context,
 		.target = s->target, .id = s->target, .pid = -1 };
-	for (size_t i = 0; i < t->nr_known; i++) {
-		if (t->known[i].kdamond == s->kdamond && t->known[i].context == s->context &&
-		    t->known[i].target == s->target) {
-			ti->id = t->known[i].id;
-			ti->pid = t->known[i].pid;
-		}
+	if ((i = find(t->known, t->nr_known, &t->known_index, &key)) >= 0) {
+		ti->id = t->known[i].id;
+		ti->pid = t->known[i].pid;
 	}
 	const struct dtr_intervals *in = ctx_intervals(t, s->kdamond, s->context);
 	if (in) {
@@ -299,6 +323,8 @@ void dt_targets_free(struct dt_targets *t)
 	free(t->v);
 	free(t->ctx);
 	free(t->known);
+	dt_hashmap_free(&t->v_index);
+	dt_hashmap_free(&t->known_index);
 	memset(t, 0, sizeof(*t));
 }
 

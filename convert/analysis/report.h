@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hashmap.h"
+
 #include "dtr.h"
 
 /* ---------------------------------------------------------- damo numbers */
@@ -79,6 +81,10 @@ struct dt_targets {
 	struct dtr_intervals *ctx; /* latest intervals per (kdamond, context) */
 	size_t nr_known, cap_known;
 	struct dt_target_info *known; /* targets named by CONTEXT items */
+	struct dt_hashmap v_index, known_index; /* target key -> index: damo's
+					       * records repeat a growing CONTEXT
+					       * per target, so lookups must not
+					       * cost O(targets) */
 };
 
 /* Feed CONTEXT and INTERVALS items (others are ignored).  0 or -ENOMEM. */
