@@ -15,15 +15,21 @@
 
 /* ------------------------------------------------------------ spool */
 
+/* A block: the offset of the record's next block (DT_SPOOL_NONE for the
+ * last), the snapshot, then its regions. */
 struct spooled_snapshot {
+	uint64_t next;
 	uint64_t start_ns, end_ns, nr_regions;
 	uint32_t flags, access_unit, age_unit;
 };
+
+#define SPOOL_BUFFER (1u << 20)
 
 void dt_spool_init(struct dt_spool *s, const char *name)
 {
 	memset(s, 0, sizeof(*s));
 	s->name = name;
+	s->fd = -1;
 }
 
 static int spool_error(struct dt_spool *s, int e, char *err, size_t errlen)
@@ -33,19 +39,122 @@ static int spool_error(struct dt_spool *s, int e, char *err, size_t errlen)
 	return -e;
 }
 
-/* An unlinked temporary file in $TMPDIR (or /tmp) into *f: 0, or a
- * negative errno with a message. */
-static int spool_file(FILE **f, char *err, size_t errlen)
+/* The spool's one unlinked file and its buffer: 0, or a negative errno
+ * with a message. */
+static int spool_open(struct dt_spool *s, char *err, size_t errlen)
 {
 	struct dt_tempfile t;
+	char why[DT_QUOTE_BUFLEN + 128];
 	int ret = dt_tempfile_create(&t, NULL, "damotrace-export.", NULL, DT_TEMPFILE_UNLINKED,
-				     err, errlen);
+				     why, sizeof(why));
 
-	if (!ret && !(*f = fdopen(t.fd, "w+b"))) {
-		ret = dt_fail(err, errlen, -errno, "temporary file: %s", strerror(errno));
+	if (ret)
+		return dt_fail(err, errlen, ret, "%s: %s", s->name, why);
+	if (!(s->buf = malloc(SPOOL_BUFFER))) {
 		dt_tempfile_delete(&t);
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	s->fd = t.fd;
+	return 0;
+}
+
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t at)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t at)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int spool_flush(struct dt_spool *s)
+{
+	int ret = s->buf_len ? pwrite_all(s->fd, s->buf, s->buf_len, s->flushed) : 0;
+
+	if (!ret) {
+		s->flushed += s->buf_len;
+		s->buf_len = 0;
 	}
 	return ret;
+}
+
+/* Appends len bytes to the spool: 0 or a negative errno. */
+static int spool_append(struct dt_spool *s, const void *data, size_t len)
+{
+	if (s->buf_len + len > SPOOL_BUFFER) {
+		int ret = spool_flush(s);
+		if (ret)
+			return ret;
+		if (len > SPOOL_BUFFER) {
+			ret = pwrite_all(s->fd, data, len, s->flushed);
+			s->flushed += ret ? 0 : len;
+			return ret;
+		}
+	}
+	memcpy(s->buf + s->buf_len, data, len);
+	s->buf_len += len;
+	return 0;
+}
+
+/* Points the block at `at` to the block at `next`: 0 or a negative errno. */
+static int spool_link(struct dt_spool *s, uint64_t at, uint64_t next)
+{
+	if (at >= s->flushed) {
+		memcpy(s->buf + (at - s->flushed), &next, sizeof(next));
+		return 0;
+	}
+	return pwrite_all(s->fd, &next, sizeof(next), at);
+}
+
+/* The record of (kdamond, context, target), made when new: NULL when out
+ * of memory.  The last one found is tried first (damo's records and most
+ * inputs bring a target's snapshots together). */
+static struct dt_spool_record *find_record(struct dt_spool *s, const struct dtr_snapshot *snap)
+{
+	for (size_t k = 0; k < s->nr_recs; k++) {
+		size_t i = (s->last_rec + k) % s->nr_recs;
+		struct dt_spool_record *r = &s->recs[i];
+		if (r->kdamond == snap->kdamond && r->context == snap->context &&
+		    r->target == snap->target) {
+			s->last_rec = i;
+			return r;
+		}
+	}
+	struct dt_spool_record *n = realloc(s->recs, (s->nr_recs + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	s->recs = n;
+	s->last_rec = s->nr_recs;
+	n = &s->recs[s->nr_recs++];
+	*n = (struct dt_spool_record){ .kdamond = snap->kdamond, .context = snap->context,
+				       .target = snap->target, .first = DT_SPOOL_NONE,
+				       .last = DT_SPOOL_NONE, .cursor = DT_SPOOL_NONE };
+	return n;
 }
 
 int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, size_t errlen)
@@ -113,49 +222,41 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 		return 0;
 	}
 	const struct dtr_snapshot *snap = &item->u.snapshot;
-	struct dt_spool_record *rec = NULL;
-	for (size_t i = 0; i < s->nr_recs; i++)
-		if (s->recs[i].kdamond == snap->kdamond && s->recs[i].context == snap->context &&
-		    s->recs[i].target == snap->target) {
-			rec = &s->recs[i];
-			break;
-		}
-	if (!rec) {
-		struct dt_spool_record *n = realloc(s->recs, (s->nr_recs + 1) * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		s->recs = n;
-		rec = &s->recs[s->nr_recs];
-		memset(rec, 0, sizeof(*rec));
-		rec->kdamond = snap->kdamond;
-		rec->context = snap->context;
-		rec->target = snap->target;
-		char why[DT_QUOTE_BUFLEN + 128];
-		int ret = spool_file(&rec->spool, why, sizeof(why));
-		if (ret)
-			return dt_fail(err, errlen, ret, "%s: %s", s->name, why);
-		s->nr_recs++;
-	}
+	int ret = s->fd < 0 ? spool_open(s, err, errlen) : 0;
+	if (ret)
+		return ret;
+	struct dt_spool_record *rec = find_record(s, snap);
+	if (!rec)
+		return -ENOMEM;
 	/* Written whole, padding included: zeroed so no stack garbage is. */
 	struct spooled_snapshot h;
 	memset(&h, 0, sizeof(h));
+	h.next = DT_SPOOL_NONE;
 	h.start_ns = snap->start_ns;
 	h.end_ns = snap->end_ns;
 	h.nr_regions = snap->nr_regions;
 	h.flags = snap->flags;
 	h.access_unit = (uint32_t)snap->access_unit;
 	h.age_unit = (uint32_t)snap->age_unit;
-	if (fwrite(&h, sizeof(h), 1, rec->spool) != 1 ||
+	uint64_t at = s->flushed + s->buf_len;
+	if ((rec->last != DT_SPOOL_NONE && (ret = spool_link(s, rec->last, at))) ||
+	    (ret = spool_append(s, &h, sizeof(h))) ||
 	    (snap->nr_regions &&
-	     fwrite(snap->regions, sizeof(*snap->regions), snap->nr_regions, rec->spool) !=
-		     snap->nr_regions))
-		return spool_error(s, errno ? errno : EIO, err, errlen);
+	     (ret = spool_append(s, snap->regions, snap->nr_regions * sizeof(*snap->regions)))))
+		return spool_error(s, -ret, err, errlen);
+	if (rec->first == DT_SPOOL_NONE)
+		rec->first = at;
+	rec->last = at;
 	rec->nr_snapshots++;
 	return 0;
 }
 
-void dt_spool_finalise(struct dt_spool *s)
+int dt_spool_finalise(struct dt_spool *s, char *err, size_t errlen)
 {
+	int ret = s->fd >= 0 ? spool_flush(s) : 0;
+
+	if (ret)
+		return spool_error(s, -ret, err, errlen);
 	for (size_t r = 0; r < s->nr_recs; r++) {
 		struct dt_spool_record *rec = &s->recs[r];
 		rec->target_id = rec->target;
@@ -168,17 +269,21 @@ void dt_spool_finalise(struct dt_spool *s)
 				rec->has_intervals = 1;
 				rec->intervals = s->ivs[i];
 			}
-		rewind(rec->spool);
+		rec->cursor = rec->first;
 	}
+	return 0;
 }
 
 int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_snapshot *snap,
 		  char *err, size_t errlen)
 {
 	struct spooled_snapshot h;
+	int ret;
 
-	if (fread(&h, sizeof(h), 1, rec->spool) != 1)
-		return ferror(rec->spool) ? spool_error(s, EIO, err, errlen) : 0;
+	if (rec->cursor == DT_SPOOL_NONE)
+		return 0;
+	if ((ret = pread_all(s->fd, &h, sizeof(h), rec->cursor)))
+		return spool_error(s, -ret, err, errlen);
 	if (h.nr_regions > s->cap_regions) {
 		struct dtr_region *n = realloc(s->regions, h.nr_regions * sizeof(*n));
 		if (!n)
@@ -187,8 +292,10 @@ int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_sn
 		s->cap_regions = h.nr_regions;
 	}
 	if (h.nr_regions &&
-	    fread(s->regions, sizeof(*s->regions), h.nr_regions, rec->spool) != h.nr_regions)
-		return spool_error(s, EIO, err, errlen);
+	    (ret = pread_all(s->fd, s->regions, h.nr_regions * sizeof(*s->regions),
+			     rec->cursor + sizeof(h))))
+		return spool_error(s, -ret, err, errlen);
+	rec->cursor = h.next;
 	memset(snap, 0, sizeof(*snap));
 	snap->start_ns = h.start_ns;
 	snap->end_ns = h.end_ns;
@@ -205,9 +312,9 @@ int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_sn
 
 void dt_spool_free(struct dt_spool *s)
 {
-	for (size_t i = 0; i < s->nr_recs; i++)
-		if (s->recs[i].spool)
-			fclose(s->recs[i].spool);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->buf);
 	free(s->recs);
 	for (size_t i = 0; i < s->nr_ctxs; i++)
 		free(s->ctx_ids[i]);
@@ -217,4 +324,5 @@ void dt_spool_free(struct dt_spool *s)
 	free(s->data_source);
 	free(s->regions);
 	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 }

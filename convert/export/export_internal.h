@@ -31,15 +31,20 @@ void dt_out_printf(struct dt_out *o, const char *fmt, ...)
 int dt_out_finish(struct dt_out *o, char *err, size_t errlen);
 void dt_out_free(struct dt_out *o);
 
-/* One damo record: the snapshots of one kdamond/context/target. */
+/* One damo record: the snapshots of one kdamond/context/target, a chain
+ * of blocks in the spool's one file (each block holds the offset of the
+ * record's next block). */
 struct dt_spool_record {
 	uint32_t kdamond, context, target;
 	uint64_t target_id;
 	int has_intervals;
 	struct dtr_intervals intervals;
-	FILE *spool;
+	uint64_t first, last;   /* offsets of the record's first and last blocks */
+	uint64_t cursor;        /* the next block to read back; DT_SPOOL_NONE: end */
 	uint64_t nr_snapshots;
 };
+
+#define DT_SPOOL_NONE UINT64_MAX
 
 struct dt_spool {
 	const char *name;
@@ -54,16 +59,24 @@ struct dt_spool {
 	int null_indexes;            /* the input was a damo record with null indexes */
 	struct dtr_region *regions;  /* read-back buffer */
 	size_t cap_regions;
+	/* One unlinked file for every record, whatever their number: memory is
+	 * a record's 48 bytes and the write buffer. */
+	int fd;                      /* -1 until the first snapshot */
+	unsigned char *buf;          /* blocks not yet written to fd */
+	size_t buf_len;
+	uint64_t flushed;            /* bytes of fd written; buf follows */
+	size_t last_rec;             /* the record of the last snapshot (a hint) */
 };
 
 void dt_spool_init(struct dt_spool *s, const char *name);
 int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, size_t errlen);
-/* Read back the next snapshot of a record (rewind with rewind(rec->spool)
- * first); 1: *snap filled; 0: end; <0: error. */
+/* Read back the next snapshot of a record (after dt_spool_finalise, each
+ * record once); 1: *snap filled; 0: end; <0: error. */
 int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_snapshot *snap,
 		  char *err, size_t errlen);
-/* Finalise records (ids, intervals) before reading back. */
-void dt_spool_finalise(struct dt_spool *s);
+/* Finalise records (ids, intervals) before reading back: 0, or a negative
+ * errno with a message (the spool could not be written). */
+int dt_spool_finalise(struct dt_spool *s, char *err, size_t errlen);
 void dt_spool_free(struct dt_spool *s);
 
 /* One exporter. */

@@ -204,9 +204,12 @@ static void damo_free(struct damo_out *d)
 static int damo_close(void *state, char *err, size_t errlen)
 {
 	struct damo_out *d = state;
-	int ret = 0;
+	int ret = dt_spool_finalise(&d->spool, err, errlen);
 
-	dt_spool_finalise(&d->spool);
+	if (ret) {
+		damo_free(d);
+		return ret;
+	}
 	if (d->format == DT_EXPORT_DAMO_JSON || d->format == DT_EXPORT_DAMO_JSON_COMPRESSED)
 		dt_out_write(&d->out, "[", 1);
 	for (size_t i = 0; i < d->spool.nr_recs && !ret; i++) {
