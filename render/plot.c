@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "errmsg.h"
+#include "json_writer.h"
 #include "output.h"
 
 #define FONT "sans-serif"
@@ -217,7 +218,7 @@ struct dt_figure {
 
 static char *dup_or_null(const char *s)
 {
-	return s ? strdup(s) : NULL;
+	return s ? dt_utf8_dup(s) : NULL; /* cairo draws valid UTF-8 only */
 }
 
 int dt_figure_new(struct dt_figure **fig, const char *path, double width,

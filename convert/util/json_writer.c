@@ -4,6 +4,7 @@
  */
 #include "json_writer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (1 to 4), or 0 with *bad set to
@@ -90,4 +91,28 @@ void dt_json_string(FILE *out, const char *s)
 	putc('"', out);
 	dt_json_escape(s, DT_JSON_REPLACE, put_file, out);
 	putc('"', out);
+}
+
+char *dt_utf8_dup(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str);
+	char *out = malloc(3 * len + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		size_t bad, n = utf8_len(s, &bad);
+		if (n) {
+			memcpy(o, s, n);
+			o += n;
+			s += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
+			s += bad;
+		}
+	}
+	*o = '\0';
+	return out;
 }

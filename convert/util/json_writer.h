@@ -41,4 +41,10 @@ void dt_json_escape(const char *s, enum dt_json_bytes bytes, dt_json_put_fn put,
  * output is always valid UTF-8 JSON.  Write errors are left in ferror(out). */
 void dt_json_string(FILE *out, const char *s);
 
+/* A malloc'd copy of `s` that is valid UTF-8: each maximal subpart of an
+ * invalid sequence replaced by U+FFFD, as above (for text drawn by cairo,
+ * which refuses anything else); NULL when out of memory.  At most three
+ * times the length of s. */
+char *dt_utf8_dup(const char *s);
+
 #endif /* DT_JSON_WRITER_H */
