@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "output.h"
 #include "tempfile.h"
 
@@ -113,15 +114,8 @@ static long long copy_image(int fd, struct dt_output *out)
 			continue;
 		if (n < 0)
 			return -errno;
-		for (ssize_t off = 0; !failed && off < n;) {
-			ssize_t w = write(out->fd, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				failed = errno;
-			else
-				off += w;
-		}
+		if (!failed)
+			failed = -dt_write_all(out->fd, buf, (size_t)n);
 		total += n;
 	}
 	return failed ? -failed : total;

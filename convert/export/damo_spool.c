@@ -5,6 +5,7 @@
  */
 #include "export_internal.h"
 #include "errmsg.h"
+#include "fileio.h"
 #include "tempfile.h"
 
 #include <errno.h>
@@ -58,43 +59,9 @@ static int spool_open(struct dt_spool *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t at)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-		at += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, void *buf, size_t len, uint64_t at)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		at += (uint64_t)n;
-	}
-	return 0;
-}
-
 static int spool_flush(struct dt_spool *s)
 {
-	int ret = s->buf_len ? pwrite_all(s->fd, s->buf, s->buf_len, s->flushed) : 0;
+	int ret = s->buf_len ? dt_pwrite_all(s->fd, s->buf, s->buf_len, s->flushed) : 0;
 
 	if (!ret) {
 		s->flushed += s->buf_len;
@@ -111,7 +78,7 @@ static int spool_append(struct dt_spool *s, const void *data, size_t len)
 		if (ret)
 			return ret;
 		if (len > SPOOL_BUFFER) {
-			ret = pwrite_all(s->fd, data, len, s->flushed);
+			ret = dt_pwrite_all(s->fd, data, len, s->flushed);
 			s->flushed += ret ? 0 : len;
 			return ret;
 		}
@@ -128,7 +95,7 @@ static int spool_link(struct dt_spool *s, uint64_t at, uint64_t next)
 		memcpy(s->buf + (at - s->flushed), &next, sizeof(next));
 		return 0;
 	}
-	return pwrite_all(s->fd, &next, sizeof(next), at);
+	return dt_pwrite_all(s->fd, &next, sizeof(next), at);
 }
 
 /* The record of (kdamond, context, target), made when new: NULL when out
@@ -282,7 +249,7 @@ int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_sn
 
 	if (rec->cursor == DT_SPOOL_NONE)
 		return 0;
-	if ((ret = pread_all(s->fd, &h, sizeof(h), rec->cursor)))
+	if ((ret = dt_pread_all(s->fd, &h, sizeof(h), rec->cursor)))
 		return spool_error(s, -ret, err, errlen);
 	if (h.nr_regions > s->cap_regions) {
 		struct dtr_region *n = realloc(s->regions, h.nr_regions * sizeof(*n));
@@ -292,7 +259,7 @@ int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_sn
 		s->cap_regions = h.nr_regions;
 	}
 	if (h.nr_regions &&
-	    (ret = pread_all(s->fd, s->regions, h.nr_regions * sizeof(*s->regions),
+	    (ret = dt_pread_all(s->fd, s->regions, h.nr_regions * sizeof(*s->regions),
 			     rec->cursor + sizeof(h))))
 		return spool_error(s, -ret, err, errlen);
 	rec->cursor = h.next;

@@ -11,6 +11,7 @@
 #include "input_internal.h"
 #include "time_order.h"
 #include "errmsg.h"
+#include "fileio.h"
 #include "tempfile.h"
 
 #include <errno.h>
@@ -150,22 +151,6 @@ static int make_tmp_fd(char *path, size_t pathlen, int keep_name, const char *na
 	return t.fd;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Copy the prefix and the rest of in->fd into a temporary file that then
  * becomes the (seekable) source. */
 static int spool(struct dt_input *in, int keep_name, char *path, size_t pathlen,
@@ -179,7 +164,7 @@ static int spool(struct dt_input *in, int keep_name, char *path, size_t pathlen,
 
 	if (fd < 0)
 		return fd;
-	ret = write_all(fd, in->prefix, in->prefix_len);
+	ret = dt_write_all(fd, in->prefix, in->prefix_len);
 	while (!ret) {
 		ssize_t n = read(in->fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -190,7 +175,7 @@ static int spool(struct dt_input *in, int keep_name, char *path, size_t pathlen,
 		}
 		if (n == 0)
 			break;
-		ret = write_all(fd, buf, (size_t)n);
+		ret = dt_write_all(fd, buf, (size_t)n);
 	}
 	if (ret) {
 		if (errlen)
@@ -528,7 +513,7 @@ int dt_input_open_mem(struct dt_input **out, const void *data, size_t len, const
 			ret = in->fd;
 			break;
 		}
-		ret = write_all(in->fd, data, len);
+		ret = dt_write_all(in->fd, data, len);
 		if (ret) {
 			if (errlen)
 				snprintf(err, errlen, "%s: temporary file: %s", in->name, strerror(-ret));

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "tempfile.h"
 
 int dt_input_is_stream(const char *path)
@@ -40,14 +41,9 @@ static int copy_all(int from, int to, int *failed_in)
 		if (n < 0)
 			return -errno;
 		*failed_in = 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		int ret = dt_write_all(to, buf, (size_t)n);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "tempfile.h"
 
 /* A snapshot in the spool: this header, then nr_regions dtr_region. */
@@ -112,23 +113,6 @@ int dt_time_order_take(struct dt_time_order *t, const struct dtr_item *item, cha
 
 /* ------------------------------------------------------------ merging */
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t at)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-		at += (uint64_t)n;
-	}
-	return 0;
-}
-
 static int before(const struct dt_time_order *t, size_t a, size_t b)
 {
 	uint64_t ea = t->runs[a].head.end_ns, eb = t->runs[b].head.end_ns;
@@ -163,7 +147,7 @@ static int start_merge(struct dt_time_order *t)
 	if (!(t->heap = malloc((t->nr_runs ? t->nr_runs : 1) * sizeof(*t->heap))))
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nr_runs; i++) {
-		int ret = pread_all(fd, &t->runs[i].head, sizeof(t->runs[i].head), t->runs[i].at);
+		int ret = dt_pread_all(fd, &t->runs[i].head, sizeof(t->runs[i].head), t->runs[i].at);
 		if (ret)
 			return ret;
 		t->heap[t->nr_heap++] = i;
@@ -185,7 +169,7 @@ static int read_regions(struct dt_time_order *t, struct run *r)
 		t->regions = p;
 		t->cap_regions = n;
 	}
-	return n ? pread_all(fileno(t->out), t->regions, n * sizeof(*t->regions),
+	return n ? dt_pread_all(fileno(t->out), t->regions, n * sizeof(*t->regions),
 			     r->at + sizeof(r->head))
 		 : 0;
 }
@@ -210,7 +194,7 @@ int dt_time_order_next(struct dt_time_order *t, struct dtr_item *item, char *err
 		r->head.target, r->head.flags, (enum dtr_unit)r->head.access_unit,
 		(enum dtr_unit)r->head.age_unit, r->head.nr_regions, t->regions };
 	r->at += sizeof(r->head) + (uint64_t)r->head.nr_regions * sizeof(*t->regions);
-	if (r->at < r->end && (ret = pread_all(fileno(t->out), &r->head, sizeof(r->head), r->at)))
+	if (r->at < r->end && (ret = dt_pread_all(fileno(t->out), &r->head, sizeof(r->head), r->at)))
 		return io_fail(t, err, errlen, -ret);
 	if (r->at >= r->end)
 		t->heap[0] = t->heap[--t->nr_heap];
