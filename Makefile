@@ -302,7 +302,7 @@ print-%:
 
 # ---------------------------------------------------------------- deps
 DEB_PACKAGES := build-essential pkg-config python3 clang libzstd-dev zstd zlib1g-dev \
-	libpng-dev libcairo2-dev check libtraceevent-dev gnuplot-nox poppler-utils \
+	libpng-dev libcairo2-dev check libtraceevent-dev poppler-utils \
 	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium \
 	python3-dev python3-numpy python3-pandas python3-pytest
 # Installed without their recommends (pandas would bring a whole scientific stack).

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gnuplot.h"
 #include "input.h"
 #include "options.h"
 #include "plot.h"
@@ -23,7 +22,7 @@ struct args {
 	const char *input;
 	struct dt_pct_range range;
 	struct dt_wss_opts wss;
-	int sort_by_time, raw, all, per_target, csv, gnuplot;
+	int sort_by_time, raw, all, per_target, csv;
 	long nr_cols_bar;
 	const char *plot;
 };
@@ -93,7 +92,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_STRING('p', "plot", &a->plot, "FILE",
 			   "draw into FILE (.png, .pdf, .svg): the WSS over time with --sortby time, "
 			   "else the percentile curve"),
-		OPT_BOOL(0, "gnuplot", &a->gnuplot, "draw --plot with gnuplot instead of cairo"),
 		OPT_HELP('h'),
 		OPT_VERSION(0),
 		OPT_END(),
@@ -113,8 +111,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
-	if (a->gnuplot && !a->plot)
-		return cli_usage_error(prog, "--gnuplot draws --plot FILE; give --plot");
 	if (a->plot && dt_plot_format_of(a->plot, &f, err, sizeof(err)))
 		return cli_usage_error(prog, "--plot: %s", err);
 	return OPT_RUN;
@@ -247,6 +243,51 @@ nomem:
 	return -ENOMEM;
 }
 
+/* The largest X (time; 100 for percentiles) and Y of the curves. */
+static void curves_extent(const struct curve *c, size_t n, int sort_by_time, double *xmax,
+			  double *ymax)
+{
+	*xmax = sort_by_time ? 0 : 100;
+	*ymax = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i].n; k++) {
+			if (sort_by_time && c[i].x[k] > *xmax)
+				*xmax = c[i].x[k];
+			if (c[i].y[k] > *ymax)
+				*ymax = c[i].y[k];
+		}
+}
+
+/* One panel of every curve into a->plot. */
+static int draw_curves(const struct curve *c, size_t n, const struct args *a,
+		       const char *title, char *err, size_t errlen)
+{
+	struct dt_figure *f;
+	double xmax, ymax;
+	int ret = dt_figure_new(&f, a->plot, 720, 420, err, errlen);
+
+	if (ret)
+		return ret;
+	curves_extent(c, n, a->sort_by_time, &xmax, &ymax);
+	dt_figure_set_title(f, title);
+	struct dt_panel *p = dt_figure_add_panel(f, 1);
+	if (!p)
+		goto nomem;
+	dt_panel_set_axis(p, DT_AXIS_X, 0, xmax > 0 ? xmax : 1, a->sort_by_time ? DT_AXIS_SECONDS : DT_AXIS_PERCENT,
+			  a->sort_by_time ? "time since the record's start" : "percentile");
+	dt_panel_set_axis(p, DT_AXIS_Y, 0, ymax > 0 ? ymax * 1.08 : 4096, DT_AXIS_BYTES,
+			  "working set size");
+	dt_panel_set_markers(p, !a->sort_by_time);
+	for (size_t i = 0; i < n; i++)
+		if (dt_panel_line(p, c[i].x, c[i].y, c[i].n, dt_palette(i), n > 1 ? c[i].label : NULL))
+			goto nomem;
+	return dt_figure_finish(f, err, errlen);
+nomem:
+	dt_figure_free(f);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
 static int draw(const struct dt_wss *w, const struct args *a, char *err, size_t errlen)
 {
 	struct curve *c;
@@ -261,63 +302,7 @@ static int draw(const struct dt_wss *w, const struct args *a, char *err, size_t 
 	target_title(who, sizeof(who), w, a->per_target);
 	snprintf(title, sizeof(title), "%s: %s",
 		 a->sort_by_time ? "Working set size over time" : "Working set size percentiles", who);
-	const char *xlabel = a->sort_by_time ? "time (s)" : "percentile";
-	if (a->gnuplot) {
-		struct dt_gnuplot_series *gs = calloc(n ? n : 1, sizeof(*gs));
-		if (!gs) {
-			ret = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
-		} else {
-			for (size_t i = 0; i < n; i++)
-				gs[i] = (struct dt_gnuplot_series){ c[i].x, c[i].y, c[i].n,
-								    n > 1 ? c[i].label : NULL };
-			ret = dt_gnuplot_lines(a->plot, title, xlabel, "working set size (bytes)",
-					       gs, n, !a->sort_by_time, err, errlen);
-			free(gs);
-		}
-	} else {
-		struct dt_figure *f;
-		double xmin = 0, xmax = 1, ymax = 0;
-		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < c[i].n; k++) {
-				if ((i == 0 && k == 0) || c[i].x[k] < xmin)
-					xmin = c[i].x[k];
-				if ((i == 0 && k == 0) || c[i].x[k] > xmax)
-					xmax = c[i].x[k];
-				if (c[i].y[k] > ymax)
-					ymax = c[i].y[k];
-			}
-		xmin = 0;
-		if (!a->sort_by_time)
-			xmax = 100;
-		ret = dt_figure_new(&f, a->plot, 720, 420, err, errlen);
-		if (!ret) {
-			dt_figure_set_title(f, title);
-			struct dt_panel *p = dt_figure_add_panel(f, 1);
-			if (!p) {
-				dt_figure_free(f);
-				snprintf(err, errlen, "out of memory");
-				ret = -ENOMEM;
-			} else {
-				dt_panel_set_axis(p, DT_AXIS_X, xmin, xmax > xmin ? xmax : xmin + 1,
-						  a->sort_by_time ? DT_AXIS_SECONDS : DT_AXIS_PERCENT,
-						  a->sort_by_time ? "time since the record's start"
-								  : "percentile");
-				dt_panel_set_axis(p, DT_AXIS_Y, 0, ymax > 0 ? ymax * 1.08 : 4096,
-						  DT_AXIS_BYTES, "working set size");
-				dt_panel_set_markers(p, !a->sort_by_time);
-				for (size_t i = 0; i < n && !ret; i++)
-					ret = dt_panel_line(p, c[i].x, c[i].y, c[i].n, dt_palette(i),
-							    n > 1 ? c[i].label : NULL);
-				if (ret) {
-					dt_figure_free(f);
-					snprintf(err, errlen, "out of memory");
-				} else {
-					ret = dt_figure_finish(f, err, errlen);
-				}
-			}
-		}
-	}
+	ret = draw_curves(c, n, a, title, err, errlen);
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].x);
 		free(c[i].y);

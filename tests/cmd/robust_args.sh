@@ -132,8 +132,8 @@ done <<'TABLE'
 2|--scale: linear or log, not 'cubic'|damo-heatmap --scale cubic
 2|out\.gif: unknown image type|damo-heatmap out.gif
 2|unexpected argument 'b\.png'|damo-heatmap a.png b.png
-2|--pixels and --gnuplot need an image OUT|damo-heatmap --pixels
-2|--pixels and --gnuplot need an image OUT|damo-heatmap --gnuplot raw
+2|--pixels needs an image OUT|damo-heatmap --pixels
+2|--pixels needs an image OUT|damo-heatmap --pixels raw
 1|damon\.dtr: no target with id 12345|damo-heatmap --tid 12345
 # damo-stacks
 2|--format: unknown format 'svg'|damo-stacks -f svg
