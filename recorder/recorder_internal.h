@@ -9,7 +9,8 @@
  *   options.c   option helpers (ranges, command words, sudo, ring size);
  *   child.c     the started command, the targets' children, target exit;
  *   replay.c    rec_replay_raw;
- *   callstacks.c the perf child of -g (callstacks_internal.h).
+ *   callstacks.c the perf child of -g (callstacks_internal.h);
+ *   footprint.c the targets' memory footprint after each snapshot.
  *
  * Conventions as recorder.h: 0 or a negative errno, and one line in the
  * caller-owned `err` (size `errlen`, which may be 0).  A struct rec is
@@ -71,12 +72,15 @@ struct rec {
 	uint64_t t0;
 	struct rec_perf perf;
 	int perf_running;
+	int footprint;        /* write a FOOTPRINT after each snapshot (not in replays) */
 };
 
 /* ---------------------------------------------------------------- recorder.c */
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
+/* Write one item; after a first failure every call returns it again. */
+int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen);
 /* Zero `r` and `st`, and take the intervals, region counts and operations
  * from `o` (damo's defaults where 0).  Allocates nothing. */
 void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st);
@@ -124,5 +128,12 @@ int find_new_children(struct rec *r);
 /* 1 when the target has exited (a started command is reaped here and its
  * status kept in st->target_status); always 0 for paddr. */
 int target_exited(struct rec *r);
+
+/* ---------------------------------------------------------------- footprint.c */
+
+/* When r->footprint is set, a FOOTPRINT item for `target` (its process's
+ * statm, VmSwap and stat, and the system's meminfo, read now); nothing
+ * when the process is gone.  Fails only when writing fails. */
+int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen);
 
 #endif /* DT_RECORDER_INTERNAL_H */

@@ -58,6 +58,12 @@ expect_grep '^clocks: end,' out
 expect_grep 'sample 2000 us, aggr 40000 us, update 400000 us' out
 expect_grep '^memory maps: [1-9]' out
 expect_grep '^snapshots: [1-9]' out
+# a footprint after every snapshot while the command lives (not after it
+# exited: the last snapshot may have none)
+snaps=$(sed -n 's/^snapshots: //p' out)
+fps=$(sed -n 's/^footprints: //p' out)
+[ "$fps" -ge 1 ] && [ "$fps" -le "$snaps" ] && [ "$fps" -ge $((snaps - 1)) ] ||
+	fail "$fps footprints for $snaps snapshots"
 
 # Progress only on a terminal: elapsed, snapshots, regions, WSS.
 expect_no_grep 'WSS' err
