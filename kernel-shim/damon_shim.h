@@ -403,7 +403,7 @@ struct dshim_footprint {
 
 /* Read PROC/PID/statm, PROC/PID/status and PROC/PID/stat into *fp (zeroed
  * first).  0 when at least one of them was read and understood (fp->has
- * says which); otherwise a negative errno (-ESRCH: the process is gone, or
+ * says which; a statm of zeros, as a zombie's, counts as not read); otherwise a negative errno (-ESRCH: the process is gone, or
  * none of them holds what it should) and a message naming the file. */
 int dshim_read_footprint(const struct dshim_roots *roots, long pid, struct dshim_footprint *fp,
 			 char *err, size_t errlen);

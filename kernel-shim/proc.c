@@ -217,6 +217,11 @@ static void read_statm(const struct dshim_roots *roots, long pid, struct dshim_f
 		shim_err(err, errlen, "%s/%ld/statm: not 7 numbers", roots->proc, pid);
 		return;
 	}
+	if (!v[0]) { /* no address space: a zombie (or a kernel thread) */
+		shim_err(err, errlen, "%s/%ld/statm: no memory (the process is exiting)", roots->proc,
+			 pid);
+		return;
+	}
 	fp->size = v[0] * page;
 	fp->resident = v[1] * page;
 	fp->shared = v[2] * page;

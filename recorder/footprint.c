@@ -59,8 +59,8 @@ int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen)
 	f->pid = pid > 0 ? (int32_t)pid : -1;
 	/* A process that is gone has no footprint: its exit is noticed elsewhere. */
 	if (pid > 0) {
-		if (dshim_read_footprint(&r->roots, pid, &p, NULL, 0))
-			return 0;
+		if (dshim_read_footprint(&r->roots, pid, &p, NULL, 0) || !(p.has & DSHIM_FP_STATM))
+			return 0; /* exiting: no memory left to measure */
 		fill_process(f, &p);
 	}
 	if (!dshim_read_meminfo(&r->roots, &m, NULL, 0))

@@ -133,7 +133,8 @@ int target_exited(struct rec *r);
 
 /* When r->footprint is set, a FOOTPRINT item for `target` (its process's
  * statm, VmSwap and stat, and the system's meminfo, read now); nothing
- * when the process is gone.  Fails only when writing fails. */
+ * when the process is gone or exiting (no statm).  Fails only when writing
+ * fails. */
 int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen);
 
 #endif /* DT_RECORDER_INTERNAL_H */

@@ -64,6 +64,10 @@ snaps=$(sed -n 's/^snapshots: //p' out)
 fps=$(sed -n 's/^footprints: //p' out)
 [ "$fps" -ge 1 ] && [ "$fps" -le "$snaps" ] && [ "$fps" -ge $((snaps - 1)) ] ||
 	fail "$fps footprints for $snaps snapshots"
+# read from the command's /proc: its pid, a resident size, the system's memory
+expect_ok damo-convert rec.dtr --what footprint -t csv
+awk -F, 'NR > 1 && $5 > 1 && $7 > 0 && $7 <= $6 && $16 >= 1 && $17 > $7 { ok++ }
+	END { exit !(ok == NR - 1 && ok > 0) }' out || { head -3 out >&2; fail "footprint rows"; }
 
 # Progress only on a terminal: elapsed, snapshots, regions, WSS.
 expect_no_grep 'WSS' err

@@ -95,6 +95,12 @@ START_TEST(footprint_parts_missing_or_damaged)
 	ck_assert_msg(strstr(err, "/7/statm: not 7 numbers") != NULL, "%s", err);
 	ck_assert_uint_eq(fp.has, 0);
 
+	/* a zombie: statm of zeros, no VmSwap, but its stat */
+	put("9/statm", "0 0 0 0 0 0 0\n");
+	put("9/stat", stat_line);
+	ck_assert_int_eq(dshim_read_footprint(&roots, 9, &fp, err, sizeof(err)), 0);
+	ck_assert_uint_eq(fp.has, DSHIM_FP_STAT);
+
 	put("8/stat", stat_line);
 	ck_assert_int_eq(dshim_read_footprint(&roots, 8, &fp, err, sizeof(err)), 0);
 	ck_assert_uint_eq(fp.has, DSHIM_FP_STAT);
