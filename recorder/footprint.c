@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The memory footprint of the targets: after each snapshot, a FOOTPRINT
- * item with the target process's statm, VmSwap and stat numbers and the
- * system's meminfo, read through kernel-shim (docs/FORMAT.md, item 11).
+ * The memory footprint of the targets, which recorder.c writes after each
+ * snapshot as a FOOTPRINT item: the target process's statm, VmSwap and
+ * stat numbers and the system's meminfo, read through kernel-shim
+ * (docs/FORMAT.md, item 11).
  */
 #include <string.h>
 
@@ -44,17 +45,14 @@ static void fill_system(struct dtr_footprint *f, const struct dshim_meminfo *m)
 	f->mem_cached = m->cached;
 }
 
-int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen)
+int footprint_of(struct rec *r, uint32_t target, uint64_t time_ns, struct dtr_footprint *f)
 {
-	struct dtr_item it = { .type = DTR_ITEM_FOOTPRINT };
-	struct dtr_footprint *f = &it.u.footprint;
 	struct dshim_footprint p;
 	struct dshim_meminfo m;
 	long pid = target < r->nr_targets ? r->pids[target] : -1;
 
-	if (!r->footprint)
-		return 0;
-	f->time_ns = now_ns();
+	memset(f, 0, sizeof(*f));
+	f->time_ns = time_ns;
 	f->target = target;
 	f->pid = pid > 0 ? (int32_t)pid : -1;
 	/* A process that is gone has no footprint: its exit is noticed elsewhere. */
@@ -65,10 +63,5 @@ int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen)
 	}
 	if (!dshim_read_meminfo(&r->roots, &m, NULL, 0))
 		fill_system(f, &m);
-	if (!f->has)
-		return 0;
-	int ret = put_item(r, &it, err, errlen);
-	if (!ret)
-		r->st->footprints++;
-	return ret;
+	return f->has != 0;
 }

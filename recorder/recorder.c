@@ -53,7 +53,7 @@ const char *rec_stop_name(enum rec_stop stop)
 
 /* ---------------------------------------------------------------- items */
 
-int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen)
+static int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen)
 {
 	if (r->write_failed)
 		return r->write_failed;
@@ -185,6 +185,19 @@ int write_stop_meta(struct rec *r, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- snapshots */
 
+/* The target's FOOTPRINT after its snapshot (not in replays). */
+static int put_footprint(struct rec *r, uint32_t target, char *err, size_t errlen)
+{
+	struct dtr_item it = { .type = DTR_ITEM_FOOTPRINT };
+
+	if (!r->footprint || !footprint_of(r, target, now_ns(), &it.u.footprint))
+		return 0;
+	int ret = put_item(r, &it, err, errlen);
+	if (!ret)
+		r->st->footprints++;
+	return ret;
+}
+
 static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int incomplete,
 			int has_age, const struct dshim_region *regs, size_t nr, char *err,
 			size_t errlen)
@@ -242,7 +255,7 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	r->st->regions += nr;
 	r->st->incomplete += incomplete ? 1 : 0;
 	r->st->wss_bytes = wss;
-	return record_footprint(r, target, err, errlen);
+	return put_footprint(r, target, err, errlen);
 }
 
 int on_snapshot(void *arg, const struct dshim_snapshot *snap, char *err, size_t errlen)

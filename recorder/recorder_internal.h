@@ -79,8 +79,6 @@ struct rec {
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t now_ns(void);
-/* Write one item; after a first failure every call returns it again. */
-int put_item(struct rec *r, const struct dtr_item *it, char *err, size_t errlen);
 /* Zero `r` and `st`, and take the intervals, region counts and operations
  * from `o` (damo's defaults where 0).  Allocates nothing. */
 void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st);
@@ -131,10 +129,10 @@ int target_exited(struct rec *r);
 
 /* ---------------------------------------------------------------- footprint.c */
 
-/* When r->footprint is set, a FOOTPRINT item for `target` (its process's
- * statm, VmSwap and stat, and the system's meminfo, read now); nothing
- * when the process is gone or exiting (no statm).  Fails only when writing
- * fails. */
-int record_footprint(struct rec *r, uint32_t target, char *err, size_t errlen);
+/* Fill *f with the footprint of `target` read now (its process's statm,
+ * VmSwap and stat, and the system's meminfo), stamped `time_ns`.  1 when
+ * there is one to write; 0 when the process is gone or exiting (no statm)
+ * and nothing could be read. */
+int footprint_of(struct rec *r, uint32_t target, uint64_t time_ns, struct dtr_footprint *f);
 
 #endif /* DT_RECORDER_INTERNAL_H */
