@@ -301,24 +301,30 @@ print-%:
 	@echo $($*)
 
 # ---------------------------------------------------------------- deps
-DEB_PACKAGES := build-essential pkg-config python3 clang libzstd-dev zstd zlib1g-dev \
-	libpng-dev libcairo2-dev check libtraceevent-dev poppler-utils \
-	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium \
-	python3-dev python3-numpy python3-pandas python3-pytest
-# Installed without their recommends (pandas would bring a whole scientific stack).
-DEB_NO_RECOMMENDS := python3-dev python3-numpy python3-pandas python3-pytest
+# The one list of Debian 12 packages damotrace needs, installed without
+# their recommended packages (README.md "Building" has the count and the
+# download size on a fresh system; tests/deps/fresh-chroot.sh measures them
+# and proves the list in a fresh chroot).  Build: build-essential,
+# pkg-config and the -dev packages.  Tests: check, python3, zstd,
+# poppler-utils (pdftoppm), man-db (man pages rendered), abigail-tools (the
+# ABI check), clang (make fuzz), valgrind (make valgrind), linux-perf,
+# qemu-system-x86, busybox-static and cpio (make check-vm, make demo),
+# chromium, nodejs and npm (make check-browser, the DuckDB export tests),
+# python3-dev, python3-numpy, python3-pandas and python3-pytest (the Python
+# module and its tests).  nodejs and npm count as present when `node` and
+# `npm` are on PATH.
+DEB_PACKAGES := build-essential pkg-config libzstd-dev zlib1g-dev libpng-dev libcairo2-dev \
+	libtraceevent-dev check python3 zstd poppler-utils man-db abigail-tools clang valgrind \
+	linux-perf qemu-system-x86 busybox-static cpio chromium nodejs npm python3-dev \
+	python3-numpy python3-pandas python3-pytest
 deps:
 	@installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Status}\n' 2>/dev/null | awk '$$2=="installed"{print $$1}'); \
-	missing=""; lean=""; for p in $(DEB_PACKAGES); do \
-	  echo "$$installed" | grep -qx "$$p" && continue; \
-	  case " $(DEB_NO_RECOMMENDS) " in *" $$p "*) lean="$$lean $$p" ;; *) missing="$$missing $$p" ;; esac; done; \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing$$lean" ]; then \
-	  echo "deps: installing$$missing$$lean"; \
-	  apt-get update -q && \
-	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; } && \
-	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$lean; }; \
+	missing=""; for p in $(DEB_PACKAGES); do \
+	  case $$p in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac; \
+	  echo "$$installed" | grep -qx "$$p" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: all Debian packages present"; fi
 
 # ---------------------------------------------------------------- install
