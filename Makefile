@@ -73,12 +73,12 @@ STATIC_COMMANDS := damo-record damo-info damo-synth
 STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
-.PHONY: all clean check layers print-layers unit test sanitize fuzz fuzz-short static install deps \
-	npm-deps check-vm check-browser bench demo examples man help valgrind python check-python \
-	install-python bench-python
+.PHONY: all clean check layers abi-check abi-dump print-layers unit test sanitize fuzz fuzz-short \
+	static install deps npm-deps check-vm check-browser bench demo examples man help valgrind \
+	python check-python install-python bench-python
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(DTR_SO)
 
 help:
 	@echo "make            build every command into ./$(BIN)/"
@@ -190,6 +190,44 @@ install-python: python
 	install -m 0644 $(PY_EXT) \
 	  $(DESTDIR)$(PY_SITE)/damotrace/_damotrace$(call py_query,sysconfig.get_config_var("EXT_SUFFIX"))
 
+# ---------------------------------------------------------------- libdtr.so
+# The record library shared, beside the static one (installed as libdtr.a):
+# format/'s objects (position-independent, as every library's), exporting
+# only the functions of dtr.h (format/libdtr.map), soname
+# libdtr.so.$(DTR_SO_MAJOR) (docs/FORMAT.md, "The library", says when each
+# number changes).
+DTR_SO_MAJOR := 1
+DTR_SO_VERSION := $(DTR_SO_MAJOR).0.0
+DTR_SONAME := libdtr.so.$(DTR_SO_MAJOR)
+DTR_SO := $(O)/lib/libdtr.so.$(DTR_SO_VERSION)
+DTR_PIC_OBJS := $(call lib_objs,format)
+$(DTR_SO): $(DTR_PIC_OBJS) format/libdtr.map
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(DTR_SONAME) \
+	  -Wl,--version-script=format/libdtr.map -o $@ $(DTR_PIC_OBJS) $(ALL_LDFLAGS) -lzstd
+	ln -sf $(notdir $@) $(O)/lib/$(DTR_SONAME)
+	ln -sf $(DTR_SONAME) $(O)/lib/libdtr.so
+
+# The ABI check (part of make check): the built libdtr.so against the
+# reference dump of the last release's library, format/libdtr.abi (abidw
+# output, types of dtr.h only; abigail-tools).  Added functions pass; any
+# other change fails: an incompatible one needs a new soname major, a
+# compatible one a new minor, and either a new reference (`make abi-dump`,
+# at the release; docs/FORMAT.md, "The library").
+DTR_ABI_REF := format/libdtr.abi
+DTR_ABIDW := abidw --no-corpus-path --no-comp-dir-path --header-file format/dtr.h \
+	--drop-private-types
+abi-check: $(DTR_SO)
+	@command -v abidiff >/dev/null || { echo "abi-check: abidiff is missing: install abigail-tools (make deps)" >&2; exit 1; }
+	@$(DTR_ABIDW) --out-file $(O)/lib/libdtr.abi $(DTR_SO)
+	@rc=0; abidiff --no-added-syms $(DTR_ABI_REF) $(O)/lib/libdtr.abi > $(O)/lib/abidiff.txt || rc=$$?; \
+	if [ $$rc -ne 0 ]; then cat $(O)/lib/abidiff.txt; \
+	  echo "abi-check: $(DTR_SO) does not have the ABI of $(DTR_ABI_REF) (abidiff $$rc): see docs/FORMAT.md, \"The library\"" >&2; \
+	  exit 1; fi; \
+	echo "abi-check: $(DTR_SONAME) has the ABI of $(DTR_ABI_REF)"
+abi-dump: $(DTR_SO)
+	$(DTR_ABIDW) --out-file $(DTR_ABI_REF) $(DTR_SO)
+
 # ---------------------------------------------------------------- tests
 # Unit tests: every tests/unit/*.c defines one or more `Suite *NAME_suite(void)`;
 # they are collected into one Check runner.  Command tests (tests/cmd/*.sh)
@@ -216,7 +254,7 @@ $(UNIT_RUNNER): $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES)
 # T=suite runs one suite; C=case one test case (Check's CK_RUN_SUITE/CASE).
 # The peer fixtures live beside the clone (../shared); DT_SHARED=DIR overrides.
 DT_SHARED ?= $(abspath ../shared)
-check: all $(UNIT_RUNNER) layers
+check: all $(UNIT_RUNNER) layers abi-check
 	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
@@ -335,6 +373,9 @@ install: all install-python
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 format/dtr.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 $(call lib_archive,format) $(DESTDIR)$(PREFIX)/lib/libdtr.a
+	install -m 0755 $(DTR_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libdtr.so.$(DTR_SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(DTR_SONAME)
+	ln -sf $(DTR_SONAME) $(DESTDIR)$(PREFIX)/lib/libdtr.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' format/dtr.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dtr.pc
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)

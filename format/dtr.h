@@ -228,6 +228,10 @@ struct dtr_item {
 		struct dtr_maps maps;
 		struct dtr_end end;
 		struct dtr_footprint footprint;
+		/* Room for item types of later minor versions: the size of
+		 * struct dtr_item is part of libdtr.so's ABI (docs/FORMAT.md,
+		 * "The library"), so it does not grow with them. */
+		uint64_t reserved[40];
 	} u;
 };
 
