@@ -73,9 +73,9 @@ STATIC_COMMANDS := damo-record damo-info damo-synth
 STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
-.PHONY: all clean check layers abi-check abi-dump print-layers unit test sanitize fuzz fuzz-short \
-	static install deps npm-deps check-vm check-browser bench demo examples man help valgrind \
-	python check-python install-python bench-python
+.PHONY: all clean check layers abi-check abi-dump completion uninstall print-layers unit test \
+	sanitize fuzz fuzz-short static install deps npm-deps check-vm check-browser bench demo \
+	examples man help valgrind python check-python install-python bench-python
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(DTR_SO)
@@ -98,6 +98,7 @@ help:
 	@echo "make corpus     record the phase corpus in the microVM (CORPUS_NAMES=...)"
 	@echo "make python     the Python module into $(O)/python/ (PYTHONPATH=$(O)/python)"
 	@echo "make deps       install missing Debian packages"
+	@echo "make uninstall  removes what make install put (same PREFIX, DESTDIR)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
 
 # ---------------------------------------------------------------- objects
@@ -366,19 +367,42 @@ deps:
 	else echo "deps: all Debian packages present"; fi
 
 # ---------------------------------------------------------------- install
+# Bash completion, one file per command, generated from its option table.
+COMPLETIONS := $(addprefix $(O)/completion/,$(COMMANDS))
+$(O)/completion/%: $(BIN)/% cmd/gen-completion.sh
+	@mkdir -p $(@D)
+	bash cmd/gen-completion.sh $< > $@.tmp && mv $@.tmp $@
+completion: $(COMPLETIONS)
+
 MANPAGES := $(wildcard docs/man/*.1)
-install: all install-python
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 format/dtr.h $(DESTDIR)$(PREFIX)/include/
-	install -m 0644 $(call lib_archive,format) $(DESTDIR)$(PREFIX)/lib/libdtr.a
-	install -m 0755 $(DTR_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libdtr.so.$(DTR_SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(DTR_SONAME)
-	ln -sf $(DTR_SONAME) $(DESTDIR)$(PREFIX)/lib/libdtr.so
+MANPAGES7 := $(wildcard docs/man/*.7)
+# What `make install` puts below $(DESTDIR)$(PREFIX), and `make uninstall`
+# removes (the directories are left), with the Python module (install-python).
+INSTALLED := $(addprefix bin/,$(COMMANDS)) include/dtr.h lib/libdtr.a \
+	lib/libdtr.so.$(DTR_SO_VERSION) lib/$(DTR_SONAME) lib/libdtr.so lib/pkgconfig/dtr.pc \
+	$(addprefix share/man/man1/,$(notdir $(MANPAGES))) \
+	$(addprefix share/man/man7/,$(notdir $(MANPAGES7))) \
+	$(addprefix share/bash-completion/completions/,$(COMMANDS))
+IDIR = $(DESTDIR)$(PREFIX)
+install: all $(COMPLETIONS) install-python
+	install -d $(IDIR)/bin $(IDIR)/lib/pkgconfig $(IDIR)/include $(IDIR)/share/man/man1 \
+	  $(IDIR)/share/man/man7 $(IDIR)/share/bash-completion/completions
+	install -m 0755 $(BINS) $(IDIR)/bin/
+	install -m 0644 format/dtr.h $(IDIR)/include/
+	install -m 0644 $(call lib_archive,format) $(IDIR)/lib/libdtr.a
+	install -m 0755 $(DTR_SO) $(IDIR)/lib/
+	ln -sf libdtr.so.$(DTR_SO_VERSION) $(IDIR)/lib/$(DTR_SONAME)
+	ln -sf $(DTR_SONAME) $(IDIR)/lib/libdtr.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' format/dtr.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dtr.pc
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	  > $(IDIR)/lib/pkgconfig/dtr.pc
+	install -m 0644 $(MANPAGES) $(IDIR)/share/man/man1/
+	install -m 0644 $(MANPAGES7) $(IDIR)/share/man/man7/
+	install -m 0644 $(COMPLETIONS) $(IDIR)/share/bash-completion/completions/
+PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+uninstall:
+	rm -f $(addprefix $(IDIR)/,$(INSTALLED))
+	rm -f $(addprefix $(DESTDIR)$(PY_SITE)/damotrace/,$(notdir $(PY_FILES)) \
+	  _damotrace$(PY_EXT_SUFFIX))
 
 clean:
 	rm -rf build build-* $(BIN) $(STATIC_BIN)
