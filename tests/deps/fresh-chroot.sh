@@ -64,6 +64,9 @@ start=$(date +%s)
 debootstrap --variant=minbase bookworm "$DIR" "$MIRROR" >"$DIR.debootstrap.log" 2>&1 ||
 	die "debootstrap failed (see $DIR.debootstrap.log)"
 echo "fresh-chroot: debootstrap done after $(($(date +%s) - start)) s"
+# The chroot's root a mount point of its own, so that the tests' `unshare -m`
+# can make it private (else: "cannot change root filesystem propagation").
+mount --bind "$DIR" "$DIR" && mounts+=("$DIR") || die "cannot bind-mount $DIR on itself"
 for m in proc sys dev; do
 	mount --rbind "/$m" "$DIR/$m" && mount --make-rslave "$DIR/$m" && mounts+=("$DIR/$m") ||
 		die "cannot mount /$m in the chroot"
@@ -75,6 +78,10 @@ deb $MIRROR bookworm main
 deb $MIRROR bookworm-updates main
 deb ${MIRROR%/debian}/debian-security bookworm-security main
 EOF
+# Certificates the host trusts beyond Debian's (a TLS-inspecting proxy's),
+# for npm in the chroot: NODE_EXTRA_CA_CERTS, as on the host.
+ca=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
+[ -f "$ca" ] && cp "$ca" "$DIR/etc/host-ca.crt"
 mkdir -p "$DIR/src/damotrace"
 git archive HEAD | tar -x -C "$DIR/src/damotrace" || die "cannot copy the tree"
 # the peer fixtures (make check's DT_SHARED) beside the tree, as in a clone
@@ -83,7 +90,8 @@ SHARED=${DT_SHARED:-../shared}
 
 in_chroot() {
 	chroot "$DIR" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive bash -c "cd /src/damotrace && $1"
+		DEBIAN_FRONTEND=noninteractive ${ca:+NODE_EXTRA_CA_CERTS=/etc/host-ca.crt} \
+		bash -c "cd /src/damotrace && $1"
 }
 
 # make itself first: a fresh system has no make to run `make deps` with.
