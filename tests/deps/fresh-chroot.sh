@@ -59,6 +59,7 @@ cleanup() {
 	done
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP   # through the EXIT trap: the mounts go too
 
 start=$(date +%s)
 debootstrap --variant=minbase bookworm "$DIR" "$MIRROR" >"$DIR.debootstrap.log" 2>&1 ||
