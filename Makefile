@@ -73,12 +73,12 @@ STATIC_COMMANDS := damo-record damo-info damo-synth
 STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
-.PHONY: all clean check layers print-layers unit test sanitize fuzz fuzz-short static install deps \
-	npm-deps check-vm check-browser bench demo examples man help valgrind python check-python \
-	install-python bench-python
+.PHONY: all clean check layers abi-check abi-dump completion uninstall print-layers unit test \
+	sanitize fuzz fuzz-short static install deps npm-deps check-vm check-browser bench demo \
+	examples man help valgrind python check-python install-python bench-python
 .DEFAULT_GOAL := all
 
-all: $(BINS)
+all: $(BINS) $(DTR_SO)
 
 help:
 	@echo "make            build every command into ./$(BIN)/"
@@ -98,6 +98,7 @@ help:
 	@echo "make corpus     record the phase corpus in the microVM (CORPUS_NAMES=...)"
 	@echo "make python     the Python module into $(O)/python/ (PYTHONPATH=$(O)/python)"
 	@echo "make deps       install missing Debian packages"
+	@echo "make uninstall  removes what make install put (same PREFIX, DESTDIR)"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR="
 
 # ---------------------------------------------------------------- objects
@@ -190,6 +191,44 @@ install-python: python
 	install -m 0644 $(PY_EXT) \
 	  $(DESTDIR)$(PY_SITE)/damotrace/_damotrace$(call py_query,sysconfig.get_config_var("EXT_SUFFIX"))
 
+# ---------------------------------------------------------------- libdtr.so
+# The record library shared, beside the static one (installed as libdtr.a):
+# format/'s objects (position-independent, as every library's), exporting
+# only the functions of dtr.h (format/libdtr.map), soname
+# libdtr.so.$(DTR_SO_MAJOR) (docs/FORMAT.md, "The library", says when each
+# number changes).
+DTR_SO_MAJOR := 1
+DTR_SO_VERSION := $(DTR_SO_MAJOR).0.0
+DTR_SONAME := libdtr.so.$(DTR_SO_MAJOR)
+DTR_SO := $(O)/lib/libdtr.so.$(DTR_SO_VERSION)
+DTR_PIC_OBJS := $(call lib_objs,format)
+$(DTR_SO): $(DTR_PIC_OBJS) format/libdtr.map
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(DTR_SONAME) \
+	  -Wl,--version-script=format/libdtr.map -o $@ $(DTR_PIC_OBJS) $(ALL_LDFLAGS) -lzstd
+	ln -sf $(notdir $@) $(O)/lib/$(DTR_SONAME)
+	ln -sf $(DTR_SONAME) $(O)/lib/libdtr.so
+
+# The ABI check (part of make check): the built libdtr.so against the
+# reference dump of the last release's library, format/libdtr.abi (abidw
+# output, types of dtr.h only; abigail-tools).  Added functions pass; any
+# other change fails: an incompatible one needs a new soname major, a
+# compatible one a new minor, and either a new reference (`make abi-dump`,
+# at the release; docs/FORMAT.md, "The library").
+DTR_ABI_REF := format/libdtr.abi
+DTR_ABIDW := abidw --no-corpus-path --no-comp-dir-path --header-file format/dtr.h \
+	--drop-private-types
+abi-check: $(DTR_SO)
+	@command -v abidiff >/dev/null || { echo "abi-check: abidiff is missing: install abigail-tools (make deps)" >&2; exit 1; }
+	@$(DTR_ABIDW) --out-file $(O)/lib/libdtr.abi $(DTR_SO)
+	@rc=0; abidiff --no-added-syms $(DTR_ABI_REF) $(O)/lib/libdtr.abi > $(O)/lib/abidiff.txt || rc=$$?; \
+	if [ $$rc -ne 0 ]; then cat $(O)/lib/abidiff.txt; \
+	  echo "abi-check: $(DTR_SO) does not have the ABI of $(DTR_ABI_REF) (abidiff $$rc): see docs/FORMAT.md, \"The library\"" >&2; \
+	  exit 1; fi; \
+	echo "abi-check: $(DTR_SONAME) has the ABI of $(DTR_ABI_REF)"
+abi-dump: $(DTR_SO)
+	$(DTR_ABIDW) --out-file $(DTR_ABI_REF) $(DTR_SO)
+
 # ---------------------------------------------------------------- tests
 # Unit tests: every tests/unit/*.c defines one or more `Suite *NAME_suite(void)`;
 # they are collected into one Check runner.  Command tests (tests/cmd/*.sh)
@@ -216,7 +255,7 @@ $(UNIT_RUNNER): $(UNIT_OBJS) $(CMD_COMMON_OBJS) $(ARCHIVES)
 # T=suite runs one suite; C=case one test case (Check's CK_RUN_SUITE/CASE).
 # The peer fixtures live beside the clone (../shared); DT_SHARED=DIR overrides.
 DT_SHARED ?= $(abspath ../shared)
-check: all $(UNIT_RUNNER) layers
+check: all $(UNIT_RUNNER) layers abi-check
 	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) \
 	  CK_DEFAULT_TIMEOUT=$${CK_DEFAULT_TIMEOUT:-300} \
 	  $(if $(T),CK_RUN_SUITE=$(T)) $(if $(C),CK_RUN_CASE=$(C)) $(UNIT_RUNNER)
@@ -301,37 +340,69 @@ print-%:
 	@echo $($*)
 
 # ---------------------------------------------------------------- deps
-DEB_PACKAGES := build-essential pkg-config python3 clang libzstd-dev zstd zlib1g-dev \
-	libpng-dev libcairo2-dev check libtraceevent-dev gnuplot-nox poppler-utils \
-	valgrind time linux-perf qemu-system-x86 busybox-static cpio chromium \
-	python3-dev python3-numpy python3-pandas python3-pytest
-# Installed without their recommends (pandas would bring a whole scientific stack).
-DEB_NO_RECOMMENDS := python3-dev python3-numpy python3-pandas python3-pytest
+# The one list of Debian 12 packages damotrace needs, installed without
+# their recommended packages (README.md "Building" has the count and the
+# download size on a fresh system; tests/deps/fresh-chroot.sh measures them
+# and proves the list in a fresh chroot).  Build: build-essential,
+# pkg-config and the -dev packages.  Tests: check, python3, zstd,
+# poppler-utils (pdftoppm), man-db (man pages rendered), abigail-tools (the
+# ABI check), clang (make fuzz), valgrind (make valgrind), linux-perf,
+# qemu-system-x86, busybox-static and cpio (make check-vm, make demo),
+# chromium, nodejs and npm (make check-browser, the DuckDB export tests),
+# python3-dev, python3-numpy, python3-pandas and python3-pytest (the Python
+# module and its tests).  nodejs and npm count as present when `node` and
+# `npm` are on PATH.
+DEB_PACKAGES := build-essential pkg-config libzstd-dev zlib1g-dev libpng-dev libcairo2-dev \
+	libtraceevent-dev check python3 zstd poppler-utils man-db abigail-tools clang valgrind \
+	linux-perf qemu-system-x86 busybox-static cpio chromium nodejs npm python3-dev \
+	python3-numpy python3-pandas python3-pytest
 deps:
 	@installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Status}\n' 2>/dev/null | awk '$$2=="installed"{print $$1}'); \
-	missing=""; lean=""; for p in $(DEB_PACKAGES); do \
-	  echo "$$installed" | grep -qx "$$p" && continue; \
-	  case " $(DEB_NO_RECOMMENDS) " in *" $$p "*) lean="$$lean $$p" ;; *) missing="$$missing $$p" ;; esac; done; \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
-	if [ -n "$$missing$$lean" ]; then \
-	  echo "deps: installing$$missing$$lean"; \
-	  apt-get update -q && \
-	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; } && \
-	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$lean; }; \
+	missing=""; for p in $(DEB_PACKAGES); do \
+	  case $$p in nodejs) command -v node >/dev/null && continue;; npm) command -v npm >/dev/null && continue;; esac; \
+	  echo "$$installed" | grep -qx "$$p" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	else echo "deps: all Debian packages present"; fi
 
 # ---------------------------------------------------------------- install
+# Bash completion, one file per command, generated from its option table.
+COMPLETIONS := $(addprefix $(O)/completion/,$(COMMANDS))
+$(O)/completion/%: $(BIN)/% cmd/gen-completion.sh
+	@mkdir -p $(@D)
+	bash cmd/gen-completion.sh $< > $@.tmp && mv $@.tmp $@
+completion: $(COMPLETIONS)
+
 MANPAGES := $(wildcard docs/man/*.1)
-install: all install-python
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 format/dtr.h $(DESTDIR)$(PREFIX)/include/
-	install -m 0644 $(call lib_archive,format) $(DESTDIR)$(PREFIX)/lib/libdtr.a
+MANPAGES7 := $(wildcard docs/man/*.7)
+# What `make install` puts below $(DESTDIR)$(PREFIX), and `make uninstall`
+# removes (the directories are left), with the Python module (install-python).
+INSTALLED := $(addprefix bin/,$(COMMANDS)) include/dtr.h lib/libdtr.a \
+	lib/libdtr.so.$(DTR_SO_VERSION) lib/$(DTR_SONAME) lib/libdtr.so lib/pkgconfig/dtr.pc \
+	$(addprefix share/man/man1/,$(notdir $(MANPAGES))) \
+	$(addprefix share/man/man7/,$(notdir $(MANPAGES7))) \
+	$(addprefix share/bash-completion/completions/,$(COMMANDS))
+IDIR = $(DESTDIR)$(PREFIX)
+install: all $(COMPLETIONS) install-python
+	install -d $(IDIR)/bin $(IDIR)/lib/pkgconfig $(IDIR)/include $(IDIR)/share/man/man1 \
+	  $(IDIR)/share/man/man7 $(IDIR)/share/bash-completion/completions
+	install -m 0755 $(BINS) $(IDIR)/bin/
+	install -m 0644 format/dtr.h $(IDIR)/include/
+	install -m 0644 $(call lib_archive,format) $(IDIR)/lib/libdtr.a
+	install -m 0755 $(DTR_SO) $(IDIR)/lib/
+	ln -sf libdtr.so.$(DTR_SO_VERSION) $(IDIR)/lib/$(DTR_SONAME)
+	ln -sf $(DTR_SONAME) $(IDIR)/lib/libdtr.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' format/dtr.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dtr.pc
-	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	  > $(IDIR)/lib/pkgconfig/dtr.pc
+	install -m 0644 $(MANPAGES) $(IDIR)/share/man/man1/
+	install -m 0644 $(MANPAGES7) $(IDIR)/share/man/man7/
+	install -m 0644 $(COMPLETIONS) $(IDIR)/share/bash-completion/completions/
+PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+uninstall:
+	rm -f $(addprefix $(IDIR)/,$(INSTALLED))
+	rm -f $(addprefix $(DESTDIR)$(PY_SITE)/damotrace/,$(notdir $(PY_FILES)) \
+	  _damotrace$(PY_EXT_SUFFIX))
 
 clean:
 	rm -rf build build-* $(BIN) $(STATIC_BIN)

@@ -54,9 +54,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_CALLBACK('t', "to", &a->format, "FORMAT",
 			     "output format: dtr, json, json_compressed, perf_script, damo-raw, csv, "
 			     "ndjson (see --list-formats)", opt_to),
-		OPT_CHOICE(0, "what", &a->ex_opts.what, "WHAT", "--what takes regions or wss, not '%s'",
-			   "for csv/ndjson: regions (one row per region, the default) or wss (one "
-			   "row per snapshot)", { "regions", DT_EXPORT_REGIONS }, { "wss", DT_EXPORT_WSS }),
+		OPT_CHOICE(0, "what", &a->ex_opts.what, "WHAT",
+			   "--what takes regions, wss or footprint, not '%s'",
+			   "for csv/ndjson: regions (one row per region, the default), wss (one "
+			   "row per snapshot) or footprint (one row per memory footprint)",
+			   { "regions", DT_EXPORT_REGIONS }, { "wss", DT_EXPORT_WSS },
+			   { "footprint", DT_EXPORT_FOOTPRINT }),
 		OPT_STRING(0, "perf_path", &a->in_opts.perf_path, "PATH",
 			   "perf binary used to read perf.data inputs (default perf)"),
 		OPT_ALIAS("perf-path"),
@@ -102,9 +105,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return cli_usage_error(prog, "cannot tell the format of '%s' from its name: "
 						     "use --to", a->output);
 	}
-	if (a->ex_opts.what == DT_EXPORT_WSS && a->format != DT_EXPORT_CSV &&
+	if (a->ex_opts.what != DT_EXPORT_REGIONS && a->format != DT_EXPORT_CSV &&
 	    a->format != DT_EXPORT_NDJSON)
-		return cli_usage_error(prog, "--what wss is for csv and ndjson outputs");
+		return cli_usage_error(prog, "--what %s is for csv and ndjson outputs",
+				       a->ex_opts.what == DT_EXPORT_WSS ? "wss" : "footprint");
 	if (!a->output && !dt_export_format_is_text(a->format) && isatty(STDOUT_FILENO))
 		return cli_usage_error(prog, "%s output is binary: name a file with -o",
 				       dt_export_format_name(a->format));

@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "errmsg.h"
 #include "framing.h"
-#include "gnuplot.h"
 #include "heat_opts.h"
 #include "heatmap.h"
 #include "input.h"
@@ -29,7 +28,7 @@ enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 struct args {
 	const char *input, *output;
 	enum out_kind out;
-	int guide, abs_time, abs_addr, skip_colorset, pixels, gnuplot;
+	int guide, abs_time, abs_addr, skip_colorset, pixels;
 	int has_time, has_tid;
 	uint64_t resol[2];    /* time, address cells; 0: by the output */
 	int64_t t_start, t_end;
@@ -125,10 +124,8 @@ static int check_output(struct args *a)
 		if (a->pixels && f != DT_PLOT_PNG)
 			return cli_usage_error(prog, "--pixels writes a PNG: name the output FILE.png");
 	}
-	if (a->pixels && a->gnuplot)
-		return cli_usage_error(prog, "--pixels and --gnuplot do not go together");
-	if ((a->pixels || a->gnuplot) && a->out != OUT_IMAGE)
-		return cli_usage_error(prog, "--pixels and --gnuplot need an image OUT (.png, .pdf, .svg)");
+	if (a->pixels && a->out != OUT_IMAGE)
+		return cli_usage_error(prog, "--pixels needs an image OUT (FILE.png)");
 	if (a->draw == DRAW_DEFAULT) /* damo's choice where the output is damo's */
 		a->draw = a->out == OUT_IMAGE ? DRAW_WORKED : DRAW_HOTTEST;
 	if (!a->resol[0]) {
@@ -171,7 +168,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 			 "no colour legend line on the terminal"),
 		CMD_OPTS_HEAT_COLOURS(&a->cmap, &a->scale, "image"),
 		OPT_BOOL(0, "pixels", &a->pixels, "a PNG with one pixel per cell, no decoration"),
-		OPT_BOOL(0, "gnuplot", &a->gnuplot, "draw the image with gnuplot instead of cairo"),
 		OPT_HELP('h'),
 		OPT_VERSION(0),
 		OPT_END(),
@@ -351,10 +347,6 @@ static int draw_image(const struct args *a, const struct dt_heat_grid *g,
 			 frame->areas[0].name, g->a_start, size);
 	else
 		snprintf(ylabel, sizeof(ylabel), "address (0x%" PRIx64 " + %s)", g->a_start, size);
-	if (a->gnuplot)
-		return dt_gnuplot_heatmap(path, title, a->abs_time ? "time (s)" : "time since start (s)",
-					  g->pieces ? "offset in the mapped areas (bytes)" : "address",
-					  &img, err, errlen);
 
 	struct dt_figure *f;
 	int ret = dt_figure_new(&f, path, 760, 520, err, errlen);

@@ -58,7 +58,8 @@ struct info {
 	uint64_t nr_intervals;
 	struct clock_info clocks[MAX_KEPT_CLOCKS];
 	uint64_t nr_clocks;
-	uint64_t nr_snapshots, nr_regions, nr_stacks, nr_frames, nr_threads, nr_maps;
+	uint64_t nr_snapshots, nr_regions, nr_stacks, nr_frames, nr_threads, nr_maps,
+		 nr_footprints;
 	int have_time;
 	uint64_t start_ns, end_ns;
 	int have_end;
@@ -238,6 +239,9 @@ static void collect(struct info *in, const struct dtr_item *it)
 	case DTR_ITEM_MAPS:
 		in->nr_maps++;
 		break;
+	case DTR_ITEM_FOOTPRINT:
+		in->nr_footprints++;
+		break;
 	case DTR_ITEM_END:
 		in->have_end = 1;
 		in->end = it->u.end;
@@ -299,9 +303,10 @@ static void print_text(const struct info *in)
 	else
 		printf("time: none\n");
 	printf("snapshots: %" PRIu64 "\nregions: %" PRIu64 "\nstack samples: %" PRIu64
-	       "\nframes: %" PRIu64 "\nthreads: %" PRIu64 "\nmemory maps: %" PRIu64 "\n",
+	       "\nframes: %" PRIu64 "\nthreads: %" PRIu64 "\nmemory maps: %" PRIu64
+	       "\nfootprints: %" PRIu64 "\n",
 	       in->nr_snapshots, in->nr_regions, in->nr_stacks, in->nr_frames, in->nr_threads,
-	       in->nr_maps);
+	       in->nr_maps, in->nr_footprints);
 	for (size_t i = 0; i < in->nr_contexts; i++) {
 		const struct context_info *x = &in->contexts[i];
 		printf("kdamond %u context %u: ops %s, nr_regions %" PRIu64 "..%" PRIu64 "\n",
@@ -380,9 +385,10 @@ static void print_json(const struct info *in)
 		printf(",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64,
 		       in->start_ns, in->end_ns, in->end_ns - in->start_ns);
 	printf(",\"snapshots\":%" PRIu64 ",\"regions\":%" PRIu64 ",\"stacks\":%" PRIu64
-	       ",\"frames\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"maps\":%" PRIu64,
+	       ",\"frames\":%" PRIu64 ",\"threads\":%" PRIu64 ",\"maps\":%" PRIu64
+	       ",\"footprints\":%" PRIu64,
 	       in->nr_snapshots, in->nr_regions, in->nr_stacks, in->nr_frames, in->nr_threads,
-	       in->nr_maps);
+	       in->nr_maps, in->nr_footprints);
 	printf(",\"contexts\":[");
 	for (size_t i = 0; i < in->nr_contexts; i++) {
 		const struct context_info *x = &in->contexts[i];

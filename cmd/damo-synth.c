@@ -63,6 +63,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "regions update interval (default 1s)", opt_interval),
 		OPT_STRING(0, "truth", &a->truth_path, "FILE",
 			   "write the phases (ground truth) to FILE as text"),
+		OPT_STRING(0, "hostname", &o->hostname, "NAME",
+			   "the record's hostname (META), e.g. for fleet examples"),
+		OPT_BOOL(0, "footprint", &o->footprint,
+			 "add each target's memory footprint (RSS growing as ranges are first "
+			 "touched) after every snapshot"),
 		OPT_HELP('h'),
 		OPT_VERSION('V'),
 		OPT_END(),

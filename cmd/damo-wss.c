@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gnuplot.h"
 #include "input.h"
 #include "options.h"
+#include "footprint.h"
 #include "plot.h"
 #include "report.h"
 #include "shared_opts.h"
@@ -23,7 +23,7 @@ struct args {
 	const char *input;
 	struct dt_pct_range range;
 	struct dt_wss_opts wss;
-	int sort_by_time, raw, all, per_target, csv, gnuplot;
+	int sort_by_time, raw, all, per_target, csv;
 	long nr_cols_bar;
 	const char *plot;
 };
@@ -93,7 +93,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_STRING('p', "plot", &a->plot, "FILE",
 			   "draw into FILE (.png, .pdf, .svg): the WSS over time with --sortby time, "
 			   "else the percentile curve"),
-		OPT_BOOL(0, "gnuplot", &a->gnuplot, "draw --plot with gnuplot instead of cairo"),
 		OPT_HELP('h'),
 		OPT_VERSION(0),
 		OPT_END(),
@@ -113,8 +112,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
-	if (a->gnuplot && !a->plot)
-		return cli_usage_error(prog, "--gnuplot draws --plot FILE; give --plot");
 	if (a->plot && dt_plot_format_of(a->plot, &f, err, sizeof(err)))
 		return cli_usage_error(prog, "--plot: %s", err);
 	return OPT_RUN;
@@ -175,6 +172,7 @@ struct curve {
 	char label[64];
 	size_t n;
 	double *x, *y;
+	struct dt_rgb color;
 };
 
 static int make_curves(const struct dt_wss *w, const struct args *a, struct curve **out,
@@ -232,6 +230,7 @@ static int make_curves(const struct dt_wss *w, const struct args *a, struct curv
 			}
 		}
 		c[i].n = m;
+		c[i].color = dt_palette(i);
 		free(vals);
 		free(collapsed.v);
 	}
@@ -247,10 +246,112 @@ nomem:
 	return -ENOMEM;
 }
 
-static int draw(const struct dt_wss *w, const struct args *a, char *err, size_t errlen)
+/* One curve of an RSS series, times from t0 in seconds. */
+static int rss_curve(struct curve *c, const struct dt_rss_series *s, uint64_t t0,
+		     const char *label, struct dt_rgb color)
+{
+	c->x = malloc((s->nr ? s->nr : 1) * sizeof(double));
+	c->y = malloc((s->nr ? s->nr : 1) * sizeof(double));
+	if (!c->x || !c->y)
+		return -ENOMEM;
+	for (size_t k = 0; k < s->nr; k++) {
+		c->x[k] = (double)(int64_t)(s->v[k].time_ns - t0) / 1e9;
+		c->y[k] = (double)s->v[k].rss;
+	}
+	c->n = s->nr;
+	c->color = color;
+	snprintf(c->label, sizeof(c->label), "%s", label);
+	return 0;
+}
+
+/* With --sortby time and footprints in the record: the RSS of each target
+ * (--per_target) or of all of them after the WSS curves, which are then
+ * labelled WSS.  0 or -ENOMEM. */
+static int add_rss_curves(const struct dt_wss *w, const struct dt_rss *rss, const struct args *a,
+			  struct curve **c, size_t *n)
+{
+	size_t nw = *n, want = a->per_target ? nw : 1, k = nw;
+	char label[64];
+
+	if (!a->sort_by_time || !rss->nr)
+		return 0;
+	struct curve *v = realloc(*c, (nw + want) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*c = v;
+	memset(v + nw, 0, want * sizeof(*v));
+	for (size_t i = 0; i < want; i++) {
+		const struct dt_target_info *t = dt_wss_target(w, i);
+		const struct dt_rss_series *s = a->per_target ?
+			dt_rss_find(rss, t->kdamond, t->context, t->target) : &rss->total;
+		if (a->per_target)
+			snprintf(v[i].label, sizeof(v[i].label), "target %" PRIu64 " WSS", t->id);
+		else
+			snprintf(v[i].label, sizeof(v[i].label), "WSS (accessed)");
+		if (!s)
+			continue;
+		if (a->per_target)
+			snprintf(label, sizeof(label), "target %" PRIu64 " RSS", t->id);
+		else
+			snprintf(label, sizeof(label), "RSS (resident; above WSS: cold)");
+		*n = k + 1;
+		if (rss_curve(&v[k++], s, record_start(w), label, dt_palette(nw + i)))
+			return -ENOMEM;
+	}
+	*n = k;
+	return 0;
+}
+
+/* The largest X (time; 100 for percentiles) and Y of the curves. */
+static void curves_extent(const struct curve *c, size_t n, int sort_by_time, double *xmax,
+			  double *ymax)
+{
+	*xmax = sort_by_time ? 0 : 100;
+	*ymax = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i].n; k++) {
+			if (sort_by_time && c[i].x[k] > *xmax)
+				*xmax = c[i].x[k];
+			if (c[i].y[k] > *ymax)
+				*ymax = c[i].y[k];
+		}
+}
+
+/* One panel of every curve into a->plot. */
+static int draw_curves(const struct curve *c, size_t n, int has_rss, const struct args *a,
+		       const char *title, char *err, size_t errlen)
+{
+	struct dt_figure *f;
+	double xmax, ymax;
+	int ret = dt_figure_new(&f, a->plot, 720, 420, err, errlen);
+
+	if (ret)
+		return ret;
+	curves_extent(c, n, a->sort_by_time, &xmax, &ymax);
+	dt_figure_set_title(f, title);
+	struct dt_panel *p = dt_figure_add_panel(f, 1);
+	if (!p)
+		goto nomem;
+	dt_panel_set_axis(p, DT_AXIS_X, 0, xmax > 0 ? xmax : 1, a->sort_by_time ? DT_AXIS_SECONDS : DT_AXIS_PERCENT,
+			  a->sort_by_time ? "time since the record's start" : "percentile");
+	dt_panel_set_axis(p, DT_AXIS_Y, 0, ymax > 0 ? ymax * 1.08 : 4096, DT_AXIS_BYTES,
+			  has_rss ? "working set size and RSS" : "working set size");
+	dt_panel_set_markers(p, !a->sort_by_time);
+	for (size_t i = 0; i < n; i++)
+		if (dt_panel_line(p, c[i].x, c[i].y, c[i].n, c[i].color, n > 1 ? c[i].label : NULL))
+			goto nomem;
+	return dt_figure_finish(f, err, errlen);
+nomem:
+	dt_figure_free(f);
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+static int draw(const struct dt_wss *w, const struct dt_rss *rss, const struct args *a,
+		char *err, size_t errlen)
 {
 	struct curve *c;
-	size_t n;
+	size_t n, nw;
 	char title[160], who[96];
 	int ret = make_curves(w, a, &c, &n);
 
@@ -258,66 +359,18 @@ static int draw(const struct dt_wss *w, const struct args *a, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
+	nw = n;
+	if ((ret = add_rss_curves(w, rss, a, &c, &n))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	target_title(who, sizeof(who), w, a->per_target);
 	snprintf(title, sizeof(title), "%s: %s",
-		 a->sort_by_time ? "Working set size over time" : "Working set size percentiles", who);
-	const char *xlabel = a->sort_by_time ? "time (s)" : "percentile";
-	if (a->gnuplot) {
-		struct dt_gnuplot_series *gs = calloc(n ? n : 1, sizeof(*gs));
-		if (!gs) {
-			ret = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
-		} else {
-			for (size_t i = 0; i < n; i++)
-				gs[i] = (struct dt_gnuplot_series){ c[i].x, c[i].y, c[i].n,
-								    n > 1 ? c[i].label : NULL };
-			ret = dt_gnuplot_lines(a->plot, title, xlabel, "working set size (bytes)",
-					       gs, n, !a->sort_by_time, err, errlen);
-			free(gs);
-		}
-	} else {
-		struct dt_figure *f;
-		double xmin = 0, xmax = 1, ymax = 0;
-		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < c[i].n; k++) {
-				if ((i == 0 && k == 0) || c[i].x[k] < xmin)
-					xmin = c[i].x[k];
-				if ((i == 0 && k == 0) || c[i].x[k] > xmax)
-					xmax = c[i].x[k];
-				if (c[i].y[k] > ymax)
-					ymax = c[i].y[k];
-			}
-		xmin = 0;
-		if (!a->sort_by_time)
-			xmax = 100;
-		ret = dt_figure_new(&f, a->plot, 720, 420, err, errlen);
-		if (!ret) {
-			dt_figure_set_title(f, title);
-			struct dt_panel *p = dt_figure_add_panel(f, 1);
-			if (!p) {
-				dt_figure_free(f);
-				snprintf(err, errlen, "out of memory");
-				ret = -ENOMEM;
-			} else {
-				dt_panel_set_axis(p, DT_AXIS_X, xmin, xmax > xmin ? xmax : xmin + 1,
-						  a->sort_by_time ? DT_AXIS_SECONDS : DT_AXIS_PERCENT,
-						  a->sort_by_time ? "time since the record's start"
-								  : "percentile");
-				dt_panel_set_axis(p, DT_AXIS_Y, 0, ymax > 0 ? ymax * 1.08 : 4096,
-						  DT_AXIS_BYTES, "working set size");
-				dt_panel_set_markers(p, !a->sort_by_time);
-				for (size_t i = 0; i < n && !ret; i++)
-					ret = dt_panel_line(p, c[i].x, c[i].y, c[i].n, dt_palette(i),
-							    n > 1 ? c[i].label : NULL);
-				if (ret) {
-					dt_figure_free(f);
-					snprintf(err, errlen, "out of memory");
-				} else {
-					ret = dt_figure_finish(f, err, errlen);
-				}
-			}
-		}
-	}
+		 !a->sort_by_time ? "Working set size percentiles"
+		 : n > nw ? "Working set size and resident set size over time"
+			  : "Working set size over time", who);
+	ret = draw_curves(c, n, n > nw, a, title, err, errlen);
+out:
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].x);
 		free(c[i].y);
@@ -359,7 +412,8 @@ static int print_report(const struct dt_wss *w, const struct args *a)
 }
 
 /* Reads the whole input into a new dt_wss: 0, or -1 with err set. */
-static int read_record(const struct args *a, struct dt_wss **out, char *err, size_t errlen)
+static int read_record(const struct args *a, struct dt_wss **out, struct dt_rss *rss, char *err,
+		       size_t errlen)
 {
 	struct dt_input *in;
 	struct dt_wss *w;
@@ -381,6 +435,11 @@ static int read_record(const struct args *a, struct dt_wss **out, char *err, siz
 			ret = -1;
 			break;
 		}
+		if (dt_rss_add(rss, &item) < 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = -1;
+			break;
+		}
 		if (item.type == DTR_ITEM_SNAPSHOT && (++nr_snapshots & 1023) == 0 &&
 		    cli_progress_due(&progress))
 			cli_progress_draw(&progress, "%s: %" PRIu64 " snapshots", a->input, nr_snapshots);
@@ -397,7 +456,8 @@ static int read_record(const struct args *a, struct dt_wss **out, char *err, siz
 
 /* The CSV, the report or the plot: 0; 1 when the report could not be
  * written (stdout's error is then set, and told on exit); -1 with err set. */
-static int write_output(const struct dt_wss *w, const struct args *a, char *err, size_t errlen)
+static int write_output(const struct dt_wss *w, const struct dt_rss *rss, const struct args *a,
+			char *err, size_t errlen)
 {
 	int ret = 0;
 
@@ -411,7 +471,7 @@ static int write_output(const struct dt_wss *w, const struct args *a, char *err,
 	}
 	if (ret)
 		return 1;
-	return a->plot && draw(w, a, err, errlen) ? -1 : 0;
+	return a->plot && draw(w, rss, a, err, errlen) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -419,6 +479,7 @@ int main(int argc, char **argv)
 	struct args a;
 	char err[CLI_ERRLEN];
 	struct dt_wss *w;
+	struct dt_rss rss;
 	int ret;
 
 	cli_init(prog);
@@ -427,11 +488,14 @@ int main(int argc, char **argv)
 		return ret;
 	if (a.plot && cli_check_output(prog, a.plot, &a.input, 1))
 		return CLI_EXIT_FAILURE;
-	if (read_record(&a, &w, err, sizeof(err))) {
+	dt_rss_init(&rss, 1);
+	if (read_record(&a, &w, &rss, err, sizeof(err))) {
+		dt_rss_free(&rss);
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	ret = write_output(w, &a, err, sizeof(err));
+	ret = write_output(w, &rss, &a, err, sizeof(err));
+	dt_rss_free(&rss);
 	dt_wss_free(w);
 	if (ret == -1) {
 		cli_error(prog, "%s", err);

@@ -58,19 +58,25 @@ static size_t target_index(const struct flat *f, size_t i)
 	return i;
 }
 
-static const char *argh_of(const struct opt *o, char *buf, size_t len)
+/* A choice's names as "a|b|c" in buf. */
+static const char *choices_of(const struct opt *o, char *buf, size_t len)
 {
 	size_t n = 0;
 
-	if (o->argh)
-		return o->argh;
-	if (o->type != OPT_TYPE_CHOICE)
-		return "ARG";
 	buf[0] = '\0';
 	for (const struct opt_choice *c = o->choices; c->name; c++)
 		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, "%s%s",
 				      c == o->choices ? "" : "|", c->name);
 	return buf;
+}
+
+static const char *argh_of(const struct opt *o, char *buf, size_t len)
+{
+	if (o->argh)
+		return o->argh;
+	if (o->type != OPT_TYPE_CHOICE)
+		return "ARG";
+	return choices_of(o, buf, len);
 }
 
 /* ---------------------------------------------------------------- parse */
@@ -429,6 +435,9 @@ void opt_print_list(const struct opt_cmd *cmd, FILE *out)
 			fprintf(out, " %s", argh_of(o, choices, sizeof(choices)));
 		else if (o->arg == OPT_ARG_OPTIONAL)
 			fprintf(out, " [%s]", argh_of(o, choices, sizeof(choices)));
+		/* a choice named by a placeholder: its choices too (completion) */
+		if (o->type == OPT_TYPE_CHOICE && o->argh)
+			fprintf(out, " %s", choices_of(o, choices, sizeof(choices)));
 		fputc('\n', out);
 	}
 	free(f.v);

@@ -22,7 +22,9 @@
  * - OPT_HELP prints the help, OPT_VERSION "PROG (damotrace) VERSION", and
  *   the hidden `--list-options` that every command has prints the options,
  *   one line each (every name, then the placeholder when it takes an
- *   argument: "-i --input FILE"), for tests to compare with the man page.
+ *   argument: "-i --input FILE", and for a choice with a placeholder its
+ *   choices: "--what WHAT regions|wss"), for tests to compare with the man
+ *   page and for the generated bash completion (cmd/gen-completion.sh).
  * - opt_parse() reads options up to the first "--" or up to argc, permuting
  *   argv as GNU getopt_long does (options and operands may be mixed), and
  *   refuses more operands than the command's max_operands.  It returns

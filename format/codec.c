@@ -272,6 +272,17 @@ static int encode_body(struct dtr_buf *b, struct dtr_chunk_state *cs,
 		}
 		break;
 	}
+	case DTR_ITEM_FOOTPRINT: {
+		const struct dtr_footprint *f = &it->u.footprint;
+		const uint64_t v[] = { f->time_ns, f->kdamond, f->context, f->target,
+				       dtr_zigzag(f->pid), f->has, f->size, f->resident, f->shared,
+				       f->text, f->data, f->swap, f->utime_ns, f->stime_ns,
+				       f->minflt, f->majflt, f->threads, f->mem_total, f->mem_free,
+				       f->mem_available, f->mem_buffers, f->mem_cached };
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			V(v[i]);
+		break;
+	}
 	default:
 		dtr_seterr(err, errlen, "item type %d cannot be written as an item",
 			   (int)it->type);
@@ -502,6 +513,23 @@ static int decode_snapshot(struct dtr_decoder *d, struct dtr_cursor *c,
 	return c->bad ? -EBADMSG : 0;
 }
 
+/* FOOTPRINT: 22 fields in the order of docs/FORMAT.md. */
+static void decode_footprint(struct dtr_cursor *c, struct dtr_footprint *f)
+{
+	f->time_ns = dtr_cur_varint(c);
+	f->kdamond = cur_u32(c);
+	f->context = cur_u32(c);
+	f->target = cur_u32(c);
+	f->pid = cur_s32(c);
+	f->has = cur_u32(c);
+	uint64_t *rest[] = { &f->size, &f->resident, &f->shared, &f->text, &f->data, &f->swap,
+			     &f->utime_ns, &f->stime_ns, &f->minflt, &f->majflt, &f->threads,
+			     &f->mem_total, &f->mem_free, &f->mem_available, &f->mem_buffers,
+			     &f->mem_cached };
+	for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++)
+		*rest[i] = dtr_cur_varint(c);
+}
+
 int dtr_decode_item(struct dtr_decoder *d, uint64_t type, const unsigned char *body,
 		    size_t len, struct dtr_item *item, const char **why)
 {
@@ -647,6 +675,9 @@ int dtr_decode_item(struct dtr_decoder *d, uint64_t type, const unsigned char *b
 		m->entries = d->maps;
 		break;
 	}
+	case DTR_ITEM_FOOTPRINT:
+		decode_footprint(c, &item->u.footprint);
+		break;
 	default:
 		return 0;
 	}

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define DTR_VERSION_MAJOR 1
-#define DTR_VERSION_MINOR 0
+#define DTR_VERSION_MINOR 1
 #define DTR_DEFAULT_PATH "damon.dtr"
 #define DTR_FILE_SUFFIX ".dtr"
 
@@ -69,6 +69,7 @@ enum dtr_item_type {
 	DTR_ITEM_THREAD = 8,    /* name of a thread */
 	DTR_ITEM_MAPS = 9,      /* a process's memory maps at a time */
 	DTR_ITEM_END = 10,      /* end marker with totals (clean close only) */
+	DTR_ITEM_FOOTPRINT = 11, /* memory footprint and stats of a process (1.1) */
 };
 
 /* Well-known META keys; any other key may be used freely. */
@@ -184,6 +185,29 @@ struct dtr_maps {
 	const struct dtr_map_entry *entries;
 };
 
+/* Which parts of a dtr_footprint hold readings; the fields of a part
+ * that is absent are 0. */
+#define DTR_FOOTPRINT_STATM 0x1u   /* size .. data, from /proc/PID/statm */
+#define DTR_FOOTPRINT_SWAP 0x2u    /* swap, from VmSwap of /proc/PID/status */
+#define DTR_FOOTPRINT_STAT 0x4u    /* utime_ns .. threads, from /proc/PID/stat */
+#define DTR_FOOTPRINT_MEMINFO 0x8u /* mem_*, from /proc/meminfo (the system) */
+
+/* The memory footprint of one monitoring target's process, and of the
+ * system, at one time (format 1.1).  Sizes in bytes. */
+struct dtr_footprint {
+	uint64_t time_ns;            /* when it was read */
+	uint32_t kdamond, context;
+	uint32_t target;             /* target index inside the context */
+	int32_t pid;                 /* -1: no process (paddr): system fields only */
+	uint32_t has;                /* DTR_FOOTPRINT_* */
+	uint64_t size, resident, shared, text, data; /* statm (VmSize, VmRSS, ...) */
+	uint64_t swap;               /* VmSwap */
+	uint64_t utime_ns, stime_ns; /* CPU time in user and kernel mode */
+	uint64_t minflt, majflt;     /* page faults: minor and major */
+	uint64_t threads;            /* num_threads */
+	uint64_t mem_total, mem_free, mem_available, mem_buffers, mem_cached;
+};
+
 struct dtr_end {
 	uint64_t nr_snapshots;
 	uint64_t nr_regions;
@@ -203,6 +227,11 @@ struct dtr_item {
 		struct dtr_thread thread;
 		struct dtr_maps maps;
 		struct dtr_end end;
+		struct dtr_footprint footprint;
+		/* Room for item types of later minor versions: the size of
+		 * struct dtr_item is part of libdtr.so's ABI (docs/FORMAT.md,
+		 * "The library"), so it does not grow with them. */
+		uint64_t reserved[40];
 	} u;
 };
 

@@ -65,6 +65,7 @@ const char *dtr_item_type_name(enum dtr_item_type type)
 	case DTR_ITEM_THREAD: return "thread";
 	case DTR_ITEM_MAPS: return "maps";
 	case DTR_ITEM_END: return "end";
+	case DTR_ITEM_FOOTPRINT: return "footprint";
 	}
 	return "unknown";
 }

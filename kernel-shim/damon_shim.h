@@ -19,8 +19,9 @@
  *      runs without a kernel in tests and benchmarks.
  *   4. perf_event_open: the ring buffer reader for the tracepoint, and clock
  *      readings pairing CLOCK_MONOTONIC, perf_clock and CLOCK_REALTIME.
- *   5. Processes, through /proc: command lines, memory maps, children and
- *      whether a process is still alive.
+ *   5. Processes, through /proc: command lines, memory maps, children,
+ *      whether a process is still alive, its memory footprint and stats,
+ *      and the system's memory (meminfo).
  *
  * Conventions: functions return 0 (or a documented positive value) or a
  * negative errno and write one line naming the file and cause into the
@@ -384,6 +385,40 @@ int dshim_process_gone(const struct dshim_roots *roots, long pid);
 /* 0 when `pid` is above 0, PROC/PID exists and the process is not gone;
  * otherwise -ESRCH and the message "no process with pid PID". */
 int dshim_check_process(const struct dshim_roots *roots, long pid, char *err, size_t errlen);
+
+/* Parts of a dshim_footprint that were read (the fields of the others are 0). */
+#define DSHIM_FP_STATM 0x1u /* size .. data */
+#define DSHIM_FP_SWAP 0x2u  /* swap */
+#define DSHIM_FP_STAT 0x4u  /* utime_ns .. threads */
+
+/* A process's memory footprint and stats (proc(5)). */
+struct dshim_footprint {
+	unsigned has;                  /* DSHIM_FP_* */
+	/* PROC/PID/statm fields 1, 2, 3, 4 and 6 (pages) times the page size */
+	uint64_t size, resident, shared, text, data;
+	uint64_t swap;                 /* VmSwap of PROC/PID/status (kB) times 1024 */
+	/* PROC/PID/stat fields 14 and 15 (clock ticks) in ns; fields 10, 12, 20 */
+	uint64_t utime_ns, stime_ns, minflt, majflt, threads;
+};
+
+/* Read PROC/PID/statm, PROC/PID/status and PROC/PID/stat into *fp (zeroed
+ * first).  0 when at least one of them was read and understood (fp->has
+ * says which; a statm of zeros, as a zombie's, counts as not read); otherwise a negative errno (-ESRCH: the process is gone, or
+ * none of them holds what it should) and a message naming the file. */
+int dshim_read_footprint(const struct dshim_roots *roots, long pid, struct dshim_footprint *fp,
+			 char *err, size_t errlen);
+
+/* The system's memory, from PROC/meminfo, in bytes (the kB values times
+ * 1024); a line that is missing leaves its field 0 (MemAvailable appeared
+ * in Linux 3.14). */
+struct dshim_meminfo {
+	uint64_t total, free, available, buffers, cached;
+};
+
+/* 0 when PROC/meminfo was read and holds MemTotal; otherwise a negative
+ * errno (-EINVAL without MemTotal) and a message naming the file. */
+int dshim_read_meminfo(const struct dshim_roots *roots, struct dshim_meminfo *m, char *err,
+		       size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 /*
  * The recording loop: set up the output and the target, create and start
  * one kdamond, read its aggregations (tracepoint or tried regions), and
- * write snapshots, maps, intervals and clocks until the target exits, the
+ * write snapshots, footprints, maps, intervals and clocks until the target exits, the
  * timeout expires or a signal asks to stop; then stop DAMON, remove what
  * was created and close the record.
  */
@@ -185,6 +185,19 @@ int write_stop_meta(struct rec *r, char *err, size_t errlen)
 
 /* ---------------------------------------------------------------- snapshots */
 
+/* The target's FOOTPRINT after its snapshot (not in replays). */
+static int put_footprint(struct rec *r, uint32_t target, char *err, size_t errlen)
+{
+	struct dtr_item it = { .type = DTR_ITEM_FOOTPRINT };
+
+	if (!r->footprint || !footprint_of(r, target, now_ns(), &it.u.footprint))
+		return 0;
+	int ret = put_item(r, &it, err, errlen);
+	if (!ret)
+		r->st->footprints++;
+	return ret;
+}
+
 static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int incomplete,
 			int has_age, const struct dshim_region *regs, size_t nr, char *err,
 			size_t errlen)
@@ -242,7 +255,7 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	r->st->regions += nr;
 	r->st->incomplete += incomplete ? 1 : 0;
 	r->st->wss_bytes = wss;
-	return 0;
+	return put_footprint(r, target, err, errlen);
 }
 
 int on_snapshot(void *arg, const struct dshim_snapshot *snap, char *err, size_t errlen)
@@ -777,6 +790,7 @@ void rec_init(struct rec *r, const struct rec_options *o, struct rec_stats *st)
 	r->min_nr = o->min_nr_regions ? o->min_nr_regions : REC_DEFAULT_MIN_NR_REGIONS;
 	r->max_nr = o->max_nr_regions ? o->max_nr_regions : REC_DEFAULT_MAX_NR_REGIONS;
 	r->ops = o->ops ? o->ops : o->kind == REC_TARGET_PADDR ? "paddr" : "vaddr";
+	r->footprint = 1; /* rec_replay_raw turns it off: no live process */
 }
 
 void rec_free(struct rec *r)

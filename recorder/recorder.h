@@ -53,6 +53,7 @@ struct rec_stats {
 	uint64_t snapshots, regions, incomplete, lost_events;
 	uint64_t wss_bytes; /* of the latest snapshot: regions with accesses */
 	uint64_t maps_records;
+	uint64_t footprints;  /* FOOTPRINT items written */
 	enum rec_stop stop;
 	int signal;         /* with REC_STOP_SIGNAL */
 	int target_status;  /* wait status of a started command, -1 if none */

@@ -9,7 +9,8 @@
  *   options.c   option helpers (ranges, command words, sudo, ring size);
  *   child.c     the started command, the targets' children, target exit;
  *   replay.c    rec_replay_raw;
- *   callstacks.c the perf child of -g (callstacks_internal.h).
+ *   callstacks.c the perf child of -g (callstacks_internal.h);
+ *   footprint.c the targets' memory footprint after each snapshot.
  *
  * Conventions as recorder.h: 0 or a negative errno, and one line in the
  * caller-owned `err` (size `errlen`, which may be 0).  A struct rec is
@@ -71,6 +72,7 @@ struct rec {
 	uint64_t t0;
 	struct rec_perf perf;
 	int perf_running;
+	int footprint;        /* write a FOOTPRINT after each snapshot (not in replays) */
 };
 
 /* ---------------------------------------------------------------- recorder.c */
@@ -124,5 +126,13 @@ int find_new_children(struct rec *r);
 /* 1 when the target has exited (a started command is reaped here and its
  * status kept in st->target_status); always 0 for paddr. */
 int target_exited(struct rec *r);
+
+/* ---------------------------------------------------------------- footprint.c */
+
+/* Fill *f with the footprint of `target` read now (its process's statm,
+ * VmSwap and stat, and the system's meminfo), stamped `time_ns`.  1 when
+ * there is one to write; 0 when the process is gone or exiting (no statm)
+ * and nothing could be read. */
+int footprint_of(struct rec *r, uint32_t target, uint64_t time_ns, struct dtr_footprint *f);
 
 #endif /* DT_RECORDER_INTERNAL_H */

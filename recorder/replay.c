@@ -25,6 +25,7 @@ int rec_replay_raw(const char *capture, const struct rec_options *o, struct rec_
 
 	rec_init(&r, o, st);
 	r.ops = o->ops;
+	r.footprint = 0; /* no live process to read */
 	if ((ret = dshim_capture_open(&cr, capture, err, errlen)))
 		return ret;
 	const char *text = dshim_capture_format_text(cr);

@@ -4,7 +4,7 @@
  * a shared horizontal axis, axes with ticks in human units, line plots,
  * heatmap images with a colour bar, perceptual colour maps, and output by
  * file extension (PNG, PDF, SVG) through cairo.  Also: a PNG of raw cells
- * (one pixel per cell, libpng) and a gnuplot backend (gnuplot.h).
+ * (one pixel per cell, libpng).
  *
  * Pictures only: every number drawn comes from convert/.
  *

@@ -65,39 +65,58 @@ static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int la
 	return 0;
 }
 
+/* One polyline per run of columns holding a value (not NaN), the first
+ * with `legend`; x and y are scratch of tl->columns values. */
+static int column_lines(const struct dt_timeline *tl, struct dt_panel *p, const double *v,
+			struct dt_rgb color, const char *legend, double *x, double *y)
+{
+	int rc = 0;
+
+	for (size_t c = 0; c < tl->columns && !rc;) {
+		size_t n = 0;
+		while (c < tl->columns && isnan(v[c]))
+			c++;
+		while (c < tl->columns && !isnan(v[c])) {
+			x[n] = dt_timeline_column_s(tl, (double)c + 0.5);
+			y[n] = v[c];
+			n++;
+			c++;
+		}
+		if (n)
+			rc = dt_panel_line(p, x, y, n, color, legend);
+		legend = NULL;
+	}
+	return rc;
+}
+
 static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double span)
 {
 	double *x = malloc(tl->columns * sizeof(double)), *y = malloc(tl->columns * sizeof(double));
 	double peak = 0;
-	int rc = 0, legend = 1;
+	int rc = 0;
 	if (!x || !y) {
 		free(x);
 		free(y);
 		return -ENOMEM;
 	}
-	for (size_t c = 0; c < tl->columns; c++)
+	for (size_t c = 0; c < tl->columns; c++) {
 		if (!isnan(tl->wss_max[c]) && tl->wss_max[c] > peak)
 			peak = tl->wss_max[c];
-	dt_panel_set_axis(p, DT_AXIS_X, 0, span, DT_AXIS_SECONDS, "time since the start of the record");
-	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES, "working set size");
-	dt_panel_set_title(p, tl->has_damon ? "Working set size (bytes of regions accessed in each aggregation)"
-					    : "Working set size: no DAMON snapshots in the input");
-	rc = shade_phases(tl, p, 1);
-	/* One polyline per run of columns that aggregations cover. */
-	for (size_t c = 0; c < tl->columns && !rc;) {
-		size_t n = 0;
-		while (c < tl->columns && isnan(tl->wss_mean[c]))
-			c++;
-		while (c < tl->columns && !isnan(tl->wss_mean[c])) {
-			x[n] = dt_timeline_column_s(tl, (double)c + 0.5);
-			y[n] = tl->wss_mean[c];
-			n++;
-			c++;
-		}
-		if (n)
-			rc = dt_panel_line(p, x, y, n, DT_COLOR_BLUE, legend ? "WSS" : NULL);
-		legend = 0;
+		if (tl->has_rss && !isnan(tl->rss_max[c]) && tl->rss_max[c] > peak)
+			peak = tl->rss_max[c];
 	}
+	dt_panel_set_axis(p, DT_AXIS_X, 0, span, DT_AXIS_SECONDS, "time since the start of the record");
+	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES,
+			  tl->has_rss ? "WSS and RSS" : "working set size");
+	dt_panel_set_title(p, !tl->has_damon ? "Working set size: no DAMON snapshots in the input"
+			      : tl->has_rss ? "Working set size (blue: accessed) and resident set size "
+					      "(orange): RSS above WSS is resident but cold"
+					    : "Working set size (bytes of regions accessed in each aggregation)");
+	rc = shade_phases(tl, p, 1);
+	if (!rc && tl->has_rss)
+		rc = column_lines(tl, p, tl->rss_max, DT_COLOR_ORANGE, NULL, x, y);
+	if (!rc) /* with RSS, the title names the colours: two legends would hide the phases' labels */
+		rc = column_lines(tl, p, tl->wss_mean, DT_COLOR_BLUE, tl->has_rss ? NULL : "WSS", x, y);
 	if (!rc && !tl->has_damon)
 		rc = dt_panel_label_y(p, 0.4, 0.6, "no DAMON snapshots: no working set size");
 	free(x);

@@ -207,6 +207,8 @@ int dtpy_side_note(struct dtpy_side *s, const struct dtr_item *item)
 		return note_stack(s, &item->u.stack);
 	case DTR_ITEM_END:
 		return note_end(s, &item->u.end);
+	case DTR_ITEM_FOOTPRINT: /* not offered by the module yet */
+		return 0;
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "footprint.h"
 #include "hashmap.h"
 #include "input.h"
 #include "intern.h"
@@ -77,11 +78,13 @@ struct column {
 		uint64_t w;
 	} *v;
 	double wss_sum, wss_cov, wss_max;
+	double rss_max;
 };
 
 struct dt_timeline_priv {
 	const struct dt_timeline_opts *o;
 	enum dt_timeline_draw_range draw; /* o->draw_range, or what it falls back to */
+	struct dt_rss rss;        /* the targets' latest RSS (pass 2) */
 	const char *record_path, *perf_path;
 	struct dt_input_spool spool[2]; /* record, perf script: read more than once */
 	/* frames, call paths of the flame thread, threads */
@@ -715,12 +718,34 @@ static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct d
 	return rc ? dt_fail(err, errlen, -ENOMEM, "out of memory") : 0;
 }
 
+/* A FOOTPRINT: the targets' summed RSS into its time column. */
+static int rss_add(struct dt_timeline *tl, const struct dtr_item *it)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	int rc = dt_rss_add(&pv->rss, it);
+	uint64_t t = it->u.footprint.time_ns;
+
+	if (rc <= 0)
+		return rc;
+	tl->has_rss = 1;
+	if (t < tl->t_start_ns || t >= tl->t_end_ns)
+		return 0;
+	size_t c = (size_t)((double)(t - tl->t_start_ns) / (double)(tl->t_end_ns - tl->t_start_ns) *
+			    (double)tl->columns);
+	double v = (double)pv->rss.total.latest.rss;
+	if (c < tl->columns && v > pv->cols[c].rss_max)
+		pv->cols[c].rss_max = v;
+	return 0;
+}
+
 static int pass23_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
 		       size_t errlen)
 {
 	struct pass23 *p = ctx;
 	struct dt_timeline_priv *pv = tl->priv;
 	int rc;
+	if (p->phases && it->type == DTR_ITEM_FOOTPRINT && rss_add(tl, it) < 0)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (p->heat && dt_heat_guides_add_heat(p->guides, it))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (p->phases) {
@@ -1155,7 +1180,8 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	pv->cols = calloc(tl->columns, sizeof(*pv->cols));
 	tl->wss_mean = malloc(tl->columns * sizeof(double));
 	tl->wss_max = malloc(tl->columns * sizeof(double));
-	if (!pv->cols || !tl->wss_mean || !tl->wss_max) {
+	tl->rss_max = malloc(tl->columns * sizeof(double));
+	if (!pv->cols || !tl->wss_mean || !tl->wss_max || !tl->rss_max) {
 		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1237,8 +1263,10 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	}
 	if (tl->t_end_ns <= tl->t_start_ns + tl->columns)
 		tl->t_end_ns = tl->t_start_ns + tl->columns;
-	for (size_t c = 0; c < tl->columns; c++)
+	for (size_t c = 0; c < tl->columns; c++) {
 		pv->cols[c].wss_max = -1;
+		pv->cols[c].rss_max = -1;
+	}
 	rc = pick_thread(tl, err, errlen);
 	if (rc)
 		goto out;
@@ -1354,6 +1382,9 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		const struct column *col = &pv->cols[c];
 		tl->wss_mean[c] = col->wss_cov > 0 ? col->wss_sum / col->wss_cov : NAN;
 		tl->wss_max[c] = col->wss_cov > 0 ? col->wss_max : NAN;
+		/* RSS holds from one footprint to the next: a column without
+		 * one shows the last before it. */
+		tl->rss_max[c] = col->rss_max >= 0 ? col->rss_max : c ? tl->rss_max[c - 1] : NAN;
 	}
 	for (size_t k = 0; k < pv->nr_phase_acc && !rc; k++)
 		rc = finish_phase(tl, k, top_functions(o), err, errlen);
@@ -1397,6 +1428,7 @@ void dt_timeline_free(struct dt_timeline *tl)
 		for (int i = 0; i < 2; i++)
 			dt_input_spool_release(&pv->spool[i]);
 		dt_intern_free(&pv->in);
+		dt_rss_free(&pv->rss);
 		free(pv->global_total);
 		free(pv->global_stamp);
 		free(pv->thread_weight);
@@ -1423,6 +1455,7 @@ void dt_timeline_free(struct dt_timeline *tl)
 	dt_phases_free(tl->phases);
 	free(tl->wss_mean);
 	free(tl->wss_max);
+	free(tl->rss_max);
 	if (tl->has_grid)
 		dt_heat_grid_free(&tl->grid);
 	dt_maps_copy_free(&tl->maps);

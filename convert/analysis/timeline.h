@@ -5,6 +5,9 @@
  * flame chart of one thread's callstacks by time, and the memory access
  * phases (phases.h) with the functions that ran in each.
  *
+ * The targets' resident set size comes from FOOTPRINT items (footprint.h),
+ * folded into the same time columns as the WSS.
+ *
  * Inputs: a record (anything dt_input_open reads) and/or perf script text
  * (perf_script.h).  Callstacks come from the record's own STACK items, and
  * from the perf script text, which replaces them unless
@@ -117,6 +120,11 @@ struct dt_timeline {
 	/* WSS per column: time-weighted mean and maximum of the aggregations
 	 * overlapping it; NaN where none does. */
 	double *wss_mean, *wss_max;
+	/* RSS per column (has_rss: the record has footprints): the largest
+	 * sum of the targets' RSS (footprint.h) read in it, or the column
+	 * before's where none was; NaN before the first. */
+	int has_rss;
+	double *rss_max;
 	/* Phases (times on the record's clock; report times from t_start_ns). */
 	struct dt_phases *phases;
 	struct dt_timeline_phase *phase_stacks;

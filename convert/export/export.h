@@ -37,6 +37,8 @@ enum dt_export_format {
 enum dt_export_what {
 	DT_EXPORT_REGIONS = 0, /* time_ns,kdamond,context,target,start,end,nr_accesses,age */
 	DT_EXPORT_WSS,         /* time_ns,kdamond,context,target,wss_bytes */
+	DT_EXPORT_FOOTPRINT,   /* time_ns,kdamond,context,target,pid,size,resident,...
+				* (docs/EXPORTS.md): FOOTPRINT items */
 };
 
 struct dt_export_opts {

@@ -3,11 +3,16 @@
  * Tables for analysis tools (DuckDB, Spark, pandas), written as the items
  * stream by:
  *
- *   regions: time_ns,kdamond,context,target,start,end,nr_accesses,age
- *   wss:     time_ns,kdamond,context,target,wss_bytes
+ *   regions:   time_ns,kdamond,context,target,start,end,nr_accesses,age
+ *   wss:       time_ns,kdamond,context,target,wss_bytes
+ *   footprint: time_ns,kdamond,context,target,pid,size,resident,shared,text,
+ *              data,swap,utime_ns,stime_ns,minflt,majflt,threads,mem_total,
+ *              mem_free,mem_available,mem_buffers,mem_cached
  *
- * time_ns is the end of the snapshot's aggregation interval; target is the
- * target's index in its context.  A value the input does not have (age
+ * time_ns is the end of the snapshot's aggregation interval (footprint: the
+ * time it was read); target is the target's index in its context.  A
+ * footprint's values the record did not read (docs/FORMAT.md, item 11: a
+ * clear `has` bit; pid -1) are empty or null as well.  A value the input does not have (age
  * before Linux 5.16, for example) is empty in CSV and null in NDJSON.  The
  * WSS is damo's with --acc_thres 1 --sz_thres 1 and no merging: the summed
  * size of the snapshot's regions with nr_accesses >= 1.
@@ -29,7 +34,7 @@ struct table_out {
 /* One row is formatted here and written at once: number formatting by
  * hand, since printf per field was most of the export's time. */
 struct row {
-	char buf[512];
+	char buf[1024];
 	size_t n;
 };
 
@@ -74,39 +79,85 @@ static void put_value(struct table_out *t, struct row *r, const char *key, int p
 		dt_out_write(&t->out, r->buf, r->n);
 }
 
+/* The first columns of every table; the row is opened here. */
+static void put_head(struct table_out *t, struct row *row, uint64_t time_ns, uint32_t kdamond,
+		     uint32_t context, uint32_t target)
+{
+	row->n = 0;
+	if (t->ndjson)
+		row->buf[row->n++] = '{';
+	put_value(t, row, "time_ns", 1, time_ns, 0);
+	put_value(t, row, "kdamond", 1, kdamond, 0);
+	put_value(t, row, "context", 1, context, 0);
+	put_value(t, row, "target", 1, target, 0);
+}
+
+static void put_wss(struct table_out *t, const struct dtr_snapshot *s)
+{
+	unsigned long long wss = 0;
+	struct row row;
+
+	for (uint64_t i = 0; i < s->nr_regions; i++)
+		if (s->regions[i].nr_accesses >= 1 && s->regions[i].end > s->regions[i].start)
+			wss += s->regions[i].end - s->regions[i].start;
+	put_head(t, &row, s->end_ns, s->kdamond, s->context, s->target);
+	put_value(t, &row, "wss_bytes", s->access_unit != DTR_UNIT_ABSENT, wss, 1);
+}
+
+static void put_footprint(struct table_out *t, const struct dtr_footprint *f)
+{
+	const struct {
+		const char *key;
+		uint32_t bit;
+		uint64_t v;
+	} cols[] = {
+		{ "size", DTR_FOOTPRINT_STATM, f->size },
+		{ "resident", DTR_FOOTPRINT_STATM, f->resident },
+		{ "shared", DTR_FOOTPRINT_STATM, f->shared },
+		{ "text", DTR_FOOTPRINT_STATM, f->text },
+		{ "data", DTR_FOOTPRINT_STATM, f->data },
+		{ "swap", DTR_FOOTPRINT_SWAP, f->swap },
+		{ "utime_ns", DTR_FOOTPRINT_STAT, f->utime_ns },
+		{ "stime_ns", DTR_FOOTPRINT_STAT, f->stime_ns },
+		{ "minflt", DTR_FOOTPRINT_STAT, f->minflt },
+		{ "majflt", DTR_FOOTPRINT_STAT, f->majflt },
+		{ "threads", DTR_FOOTPRINT_STAT, f->threads },
+		{ "mem_total", DTR_FOOTPRINT_MEMINFO, f->mem_total },
+		{ "mem_free", DTR_FOOTPRINT_MEMINFO, f->mem_free },
+		{ "mem_available", DTR_FOOTPRINT_MEMINFO, f->mem_available },
+		{ "mem_buffers", DTR_FOOTPRINT_MEMINFO, f->mem_buffers },
+		{ "mem_cached", DTR_FOOTPRINT_MEMINFO, f->mem_cached },
+	};
+	size_t n = sizeof(cols) / sizeof(cols[0]);
+	struct row row;
+
+	put_head(t, &row, f->time_ns, f->kdamond, f->context, f->target);
+	put_value(t, &row, "pid", f->pid >= 0, (unsigned long long)f->pid, 0);
+	for (size_t i = 0; i < n; i++)
+		put_value(t, &row, cols[i].key, !!(f->has & cols[i].bit), cols[i].v, i + 1 == n);
+}
+
 static int table_put(void *state, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct table_out *t = state;
 
+	if (t->what == DT_EXPORT_FOOTPRINT) {
+		if (item->type == DTR_ITEM_FOOTPRINT)
+			put_footprint(t, &item->u.footprint);
+		return 0;
+	}
 	if (item->type != DTR_ITEM_SNAPSHOT)
 		return 0;
 	const struct dtr_snapshot *s = &item->u.snapshot;
 	int has_acc = s->access_unit != DTR_UNIT_ABSENT, has_age = s->age_unit != DTR_UNIT_ABSENT;
 	if (t->what == DT_EXPORT_WSS) {
-		unsigned long long wss = 0;
-		for (uint64_t i = 0; i < s->nr_regions; i++)
-			if (s->regions[i].nr_accesses >= 1 && s->regions[i].end > s->regions[i].start)
-				wss += s->regions[i].end - s->regions[i].start;
-		struct row row = { .n = 0 };
-		if (t->ndjson)
-			row.buf[row.n++] = '{';
-		put_value(t, &row, "time_ns", 1, s->end_ns, 0);
-		put_value(t, &row, "kdamond", 1, s->kdamond, 0);
-		put_value(t, &row, "context", 1, s->context, 0);
-		put_value(t, &row, "target", 1, s->target, 0);
-		put_value(t, &row, "wss_bytes", has_acc, wss, 1);
+		put_wss(t, s);
 		return 0;
 	}
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		const struct dtr_region *r = &s->regions[i];
 		struct row row;
-		row.n = 0;
-		if (t->ndjson)
-			row.buf[row.n++] = '{';
-		put_value(t, &row, "time_ns", 1, s->end_ns, 0);
-		put_value(t, &row, "kdamond", 1, s->kdamond, 0);
-		put_value(t, &row, "context", 1, s->context, 0);
-		put_value(t, &row, "target", 1, s->target, 0);
+		put_head(t, &row, s->end_ns, s->kdamond, s->context, s->target);
 		put_value(t, &row, "start", 1, r->start, 0);
 		put_value(t, &row, "end", 1, r->end, 0);
 		put_value(t, &row, "nr_accesses", has_acc, r->nr_accesses, 0);
@@ -163,8 +214,11 @@ int dt_out_table_open(void **state, const struct dt_exporter_ops **ops,
 	if (!t->ndjson)
 		dt_out_printf(&t->out, "%s\n",
 			      what == DT_EXPORT_WSS ? "time_ns,kdamond,context,target,wss_bytes"
-						    : "time_ns,kdamond,context,target,start,end,"
-						      "nr_accesses,age");
+			      : what == DT_EXPORT_FOOTPRINT
+				      ? "time_ns,kdamond,context,target,pid,size,resident,shared,text,"
+					"data,swap,utime_ns,stime_ns,minflt,majflt,threads,mem_total,"
+					"mem_free,mem_available,mem_buffers,mem_cached"
+				      : "time_ns,kdamond,context,target,start,end,nr_accesses,age");
 	(void)err;
 	(void)errlen;
 	*state = t;

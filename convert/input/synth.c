@@ -51,6 +51,9 @@ struct target {
 	uint32_t *prev_acc, *age;
 	struct dtr_region *regions;
 	uint64_t nr_regions;
+	/* footprint: the span of each area touched so far; CPU time */
+	uint64_t touched_lo[MAX_AREAS], touched_hi[MAX_AREAS];
+	uint64_t utime_ns, minflt, rss_floor;
 };
 
 static const char *const functions[] = {
@@ -337,10 +340,11 @@ static int write_setup(const struct dt_synth_opts *o, struct target *tg, struct 
 				{ "generator", "damo-synth" },
 				{ DTR_META_SOURCE, "synthetic" },
 				{ "synth_seed", seed },
-				{ "synth_regions", regions } };
+				{ "synth_regions", regions },
+				{ DTR_META_HOSTNAME, o->hostname } };
 	memset(&it, 0, sizeof(it));
 	it.type = DTR_ITEM_META;
-	it.u.meta.nr = sizeof(kvs) / sizeof(kvs[0]);
+	it.u.meta.nr = sizeof(kvs) / sizeof(kvs[0]) - !o->hostname;
 	it.u.meta.kvs = kvs;
 	if ((ret = put(w, &it, err, errlen)))
 		return ret;
@@ -524,6 +528,92 @@ static int write_snapshot(const struct dt_synth_opts *o, struct target *t, uint3
 	return dtr_writer_put(w, &it, err, errlen);
 }
 
+/* ---------------------------------------------------------------- footprint */
+
+#define SYNTH_MEM_TOTAL (16ull << 30)
+
+/* Widen the touched span of the area holding the phase's hot range; the
+ * pages newly covered are minor faults. */
+static void touch_hot_range(struct target *t, const struct phase *p)
+{
+	for (int k = 0; k < t->nr_areas && !p->quiet; k++) {
+		const struct area *a = &t->areas[k];
+		if (p->hot_start < a->start || p->hot_start >= a->end)
+			continue;
+		uint64_t lo = t->touched_lo[k], hi = t->touched_hi[k], before = hi - lo;
+		if (hi == lo) {
+			lo = p->hot_start;
+			hi = p->hot_end;
+		}
+		t->touched_lo[k] = p->hot_start < lo ? p->hot_start : lo;
+		t->touched_hi[k] = p->hot_end > hi ? p->hot_end : hi;
+		t->minflt += (t->touched_hi[k] - t->touched_lo[k] - before) / PAGE;
+	}
+}
+
+/* Resident: half the program and library text, the data, 1 MiB of stack
+ * and every touched span; never less than any working set so far (DAMON's
+ * regions are coarser than the hot ranges). */
+static uint64_t resident_of(struct target *t)
+{
+	uint64_t rss = 0, wss = 0;
+
+	for (uint64_t i = 0; i < t->nr_regions; i++)
+		if (t->regions[i].nr_accesses)
+			wss += t->regions[i].end - t->regions[i].start;
+	if (wss > t->rss_floor)
+		t->rss_floor = wss;
+
+	for (int k = 0; k < t->nr_areas; k++) {
+		const struct area *a = &t->areas[k];
+		uint64_t size = a->end - a->start;
+		if (a->kind == AREA_TEXT || a->kind == AREA_LIB)
+			rss += size / 2 / PAGE * PAGE;
+		else if (a->kind == AREA_DATA)
+			rss += size;
+		else if (a->kind == AREA_STACK)
+			rss += 1 << 20;
+		rss += t->touched_hi[k] - t->touched_lo[k];
+	}
+	return rss > t->rss_floor ? rss : t->rss_floor;
+}
+
+static int write_footprint(const struct dt_synth_opts *o, struct target *t, uint32_t index,
+			   uint64_t i, struct dtr_writer *w, char *err, size_t errlen)
+{
+	const struct phase *p = &t->phases[t->cur_phase];
+	uint64_t aggr_ns = o->aggr_us * 1000, size = 0;
+	struct dtr_item it;
+
+	touch_hot_range(t, p);
+	t->utime_ns += p->quiet ? aggr_ns / 50 : aggr_ns * p->intensity_pct / 100;
+	for (int k = 0; k < t->nr_areas; k++)
+		size += t->areas[k].end - t->areas[k].start;
+	memset(&it, 0, sizeof(it));
+	it.type = DTR_ITEM_FOOTPRINT;
+	struct dtr_footprint *f = &it.u.footprint;
+	f->time_ns = snapshot_time(o, i + 1);
+	f->target = index;
+	f->pid = t->pid;
+	f->has = DTR_FOOTPRINT_STATM | DTR_FOOTPRINT_SWAP | DTR_FOOTPRINT_STAT |
+		 DTR_FOOTPRINT_MEMINFO;
+	f->size = size;
+	f->resident = resident_of(t);
+	f->shared = t->areas[0].end - t->areas[0].start;
+	f->text = f->shared;
+	f->data = f->resident - f->shared / 2;
+	f->utime_ns = t->utime_ns;
+	f->stime_ns = t->utime_ns / 10;
+	f->minflt = t->minflt;
+	f->threads = 4;
+	f->mem_total = SYNTH_MEM_TOTAL;
+	f->mem_available = SYNTH_MEM_TOTAL / 2 - (f->resident < SYNTH_MEM_TOTAL / 4 ? f->resident : 0);
+	f->mem_free = f->mem_available / 2;
+	f->mem_buffers = 256 << 20;
+	f->mem_cached = 3ull << 30;
+	return dtr_writer_put(w, &it, err, errlen);
+}
+
 int dt_synth_check(const struct dt_synth_opts *o, char *err, size_t errlen)
 {
 	if (!o->nr_targets || !o->aggr_us || o->nr_targets > 1024 ||
@@ -571,6 +661,9 @@ int dt_synth_write(const struct dt_synth_opts *o, struct dtr_writer *w, FILE *tr
 	for (uint64_t i = 0; i < o->nr_snapshots; i++) {
 		for (uint32_t k = 0; k < o->nr_targets; k++) {
 			if ((ret = write_snapshot(o, &tg[k], k, i, w, err, errlen)))
+				goto out;
+			if (o->footprint &&
+			    (ret = write_footprint(o, &tg[k], k, i, w, err, errlen)))
 				goto out;
 			if (o->stacks &&
 			    (ret = write_stacks(&tg[k], w, &tg[k].phases[tg[k].cur_phase],

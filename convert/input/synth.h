@@ -10,7 +10,12 @@
  * snap to hot range edges, like DAMON's adaptive split and merge;
  * nr_accesses goes up to aggr/sample and ages count aggregation intervals
  * without a notable change.  With stacks, callstack samples (100 per second
- * of record time) show the phase's function.
+ * of record time) show the phase's function.  With footprints, each
+ * snapshot is followed by the target's FOOTPRINT: its resident set grows
+ * as hot ranges are first touched and never shrinks (so after a phase
+ * ends, the gap between RSS and WSS is cold resident memory), CPU time
+ * grows with the phase's intensity, minor faults with first touches; the
+ * system has 16 GiB.
  *
  * The output depends only on the options: the same seed gives the same
  * bytes.  Memory stays constant whatever the number of snapshots.
@@ -34,6 +39,8 @@ struct dt_synth_opts {
 	uint64_t aggr_us;      /* default 100000 */
 	uint64_t update_us;    /* default 1000000 */
 	uint64_t start_ns;     /* time of the first snapshot; default 1000 s */
+	const char *hostname;  /* META hostname; NULL: none */
+	int footprint;         /* a FOOTPRINT after each snapshot (RSS and stats) */
 };
 
 void dt_synth_default_opts(struct dt_synth_opts *opts);

@@ -95,13 +95,9 @@ expect_ok damo-synth -o synth.dtr --snapshots 50 --regions 100
 expect_ok damo-heatmap -i synth.dtr --draw_range mapped --pixels mapped-px.png --resol 50 120
 [ "$(png mapped-px.png size)" = 50x120 ] || fail "mapped-px.png is $(png mapped-px.png size)"
 
-# gnuplot, as damo draws; a clear error when it is missing
-expect_ok damo-heatmap -i "$F/vm/damon-vm.data" --gnuplot --resol 100 100 g.png
-[ -s g.png ] && [ "$(png g.png size)" = 1200x750 ] || fail "gnuplot image missing"
-mkdir empty
-expect_status 1 env PATH="$TEST_TMP/empty" "$DT_BIN/damo-heatmap" -i "$F/vm/damon-vm.data" \
-	--gnuplot g2.png
-expect_grep 'gnuplot not found' err
+# no gnuplot backend (docs/DAMO.md, "The gnuplot backend"): cairo draws
+expect_status 2 damo-heatmap -i "$F/vm/damon-vm.data" --gnuplot g.png
+expect_grep "unrecognized option '--gnuplot'" err
 
 # an image that cannot be written
 expect_error damo-heatmap -i "$F/vm/damon-vm.data" no/such/dir/x.png

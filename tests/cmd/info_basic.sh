@@ -8,7 +8,7 @@ expect_ok damo-synth --snapshots 50 --regions 40 --targets 2 --stacks --seed 3
 # With no file named, damon.dtr is read.
 expect_ok damo-info
 cp out info.txt
-expect_grep '^format: dtr 1\.0, [0-9]+ bytes$' info.txt
+expect_grep '^format: dtr 1\.1, [0-9]+ bytes$' info.txt
 expect_grep '^closed cleanly: yes$' info.txt
 expect_grep '^snapshots: 100$' info.txt
 expect_grep '^regions: 4000$' info.txt
@@ -32,7 +32,7 @@ cp out info.json
 node -e '
 const j = JSON.parse(require("fs").readFileSync("info.json", "utf8"));
 const t = j.contexts[0].targets;
-const ok = j.format === "dtr" && j.version === "1.0" && j.clean_close === true &&
+const ok = j.format === "dtr" && j.version === "1.1" && j.clean_close === true &&
 	j.damaged === false && j.snapshots === 100 && j.regions === 4000 && j.stacks > 10 &&
 	j.meta.generator === "damo-synth" && t.length === 2 && t[0].snapshots === 50 &&
 	t[1].regions === 2000 && t[0].mean_wss_bytes > 0 && j.intervals[0].aggr_us === 100000 &&

@@ -58,6 +58,16 @@ expect_grep '^clocks: end,' out
 expect_grep 'sample 2000 us, aggr 40000 us, update 400000 us' out
 expect_grep '^memory maps: [1-9]' out
 expect_grep '^snapshots: [1-9]' out
+# a footprint after every snapshot while the command lives (not after it
+# exited: the last snapshot may have none)
+snaps=$(sed -n 's/^snapshots: //p' out)
+fps=$(sed -n 's/^footprints: //p' out)
+[ "$fps" -ge 1 ] && [ "$fps" -le "$snaps" ] && [ "$fps" -ge $((snaps - 1)) ] ||
+	fail "$fps footprints for $snaps snapshots"
+# read from the command's /proc: its pid, a resident size, the system's memory
+expect_ok damo-convert rec.dtr --what footprint -t csv
+awk -F, 'NR > 1 && $5 > 1 && $7 > 0 && $7 <= $6 && $16 >= 1 && $17 > $7 { ok++ }
+	END { exit !(ok == NR - 1 && ok > 0) }' out || { head -3 out >&2; fail "footprint rows"; }
 
 # Progress only on a terminal: elapsed, snapshots, regions, WSS.
 expect_no_grep 'WSS' err

@@ -92,7 +92,7 @@ done <<'TABLE'
 2|unknown output format 'yaml'|damo-convert --to yaml
 2|cannot tell the format of 'x.weird'|damo-convert -o x.weird
 2|name the output format|damo-convert --what regions
-2|--what takes regions or wss, not 'all'|damo-convert --what all --to csv
+2|--what takes regions, wss or footprint, not 'all'|damo-convert --what all --to csv
 2|--what wss is for csv and ndjson|damo-convert --what wss --to json
 2|'b' is extra|damo-convert a b --to csv
 # damo-wss
@@ -132,8 +132,8 @@ done <<'TABLE'
 2|--scale: linear or log, not 'cubic'|damo-heatmap --scale cubic
 2|out\.gif: unknown image type|damo-heatmap out.gif
 2|unexpected argument 'b\.png'|damo-heatmap a.png b.png
-2|--pixels and --gnuplot need an image OUT|damo-heatmap --pixels
-2|--pixels and --gnuplot need an image OUT|damo-heatmap --gnuplot raw
+2|--pixels needs an image OUT|damo-heatmap --pixels
+2|--pixels needs an image OUT|damo-heatmap --pixels raw
 1|damon\.dtr: no target with id 12345|damo-heatmap --tid 12345
 # damo-stacks
 2|--format: unknown format 'svg'|damo-stacks -f svg

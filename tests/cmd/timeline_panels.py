@@ -3,12 +3,13 @@
 # prints what damo-timeline's tests check, as JSON:
 #   python3 timeline_panels.py FILE.png [X,Y ...]
 # {"width", "height", "panels": [{"top", "bottom", "left", "right", "ink",
-#  "warm", "viridis"}], "pixels": [[r, g, b], ...]}
+#  "warm", "viridis", "orange_px"}], "pixels": [[r, g, b], ...]}
 # Panels are found by their frames: rows that are mostly dark pixels are
 # frame edges; consecutive pairs of them bound a panel.  ink: percent of
 # non-white pixels inside; warm: percent of flame-chart colours (red high,
 # blue low); viridis: percent of saturated colours with more blue than red
-# (viridis but its yellow end; the phase shades are too pale to count).
+# (viridis but its yellow end; the phase shades are too pale to count);
+# orange_px: pixels of the RSS line's orange (DT_COLOR_ORANGE, 255,128,13).
 import json
 import struct
 import sys
@@ -78,7 +79,7 @@ def main():
     panels = []
     for k in range(0, len(edges) - 1, 2):
         (top, left, right), (bottom, _, _) = edges[k], edges[k + 1]
-        n = ink = warm = viridis = 0
+        n = ink = warm = viridis = orange = 0
         for y in range(top + 4, bottom - 3):
             for x in range(left + 4, right - 3):
                 r, g, b = rows[y][x]
@@ -86,9 +87,10 @@ def main():
                 ink += (r, g, b) != (255, 255, 255)
                 warm += r > 200 and b < 140 and g > 60
                 viridis += b > r and max(r, g, b) - min(r, g, b) > 40
+                orange += r > 235 and 100 < g < 155 and b < 60
         panels.append({'top': top, 'bottom': bottom, 'left': left, 'right': right,
                        'ink': 100 * ink // max(n, 1), 'warm': 100 * warm // max(n, 1),
-                       'viridis': 100 * viridis // max(n, 1)})
+                       'viridis': 100 * viridis // max(n, 1), 'orange_px': orange})
     pixels = []
     for arg in sys.argv[2:]:
         x, y = (int(v) for v in arg.split(','))

@@ -111,6 +111,18 @@ void ft_text_item(struct ft_text *t, const struct dtr_item *it)
 				    e->offset, e->perms, e->path);
 		}
 		break;
+	case DTR_ITEM_FOOTPRINT: {
+		const struct dtr_footprint *f = &it->u.footprint;
+		ft_text_printf(t, " t=%" PRIu64 " %u/%u/%u pid=%d has=%u statm=%" PRIu64 ",%" PRIu64
+			       ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 " swap=%" PRIu64 " stat=%" PRIu64
+			       ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 " mem=%" PRIu64 ",%" PRIu64
+			       ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+			       f->time_ns, f->kdamond, f->context, f->target, f->pid, f->has, f->size,
+			       f->resident, f->shared, f->text, f->data, f->swap, f->utime_ns,
+			       f->stime_ns, f->minflt, f->majflt, f->threads, f->mem_total, f->mem_free,
+			       f->mem_available, f->mem_buffers, f->mem_cached);
+		break;
+	}
 	case DTR_ITEM_END:
 		ft_text_printf(t, " snapshots=%" PRIu64 " regions=%" PRIu64 " stacks=%" PRIu64,
 			    it->u.end.nr_snapshots, it->u.end.nr_regions, it->u.end.nr_stacks);

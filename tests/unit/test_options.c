@@ -317,7 +317,7 @@ START_TEST(list_options_prints_every_option)
 			    "-i --input FILE\n"
 			    "-o --output --out-file OUT\n"
 			    "-m --mode fast|slow|exact\n"
-			    "--kind KIND\n"
+			    "--kind KIND a|b\n"
 			    "--big N\n"
 			    "-n --small N\n"
 			    "--pair A B\n"
