@@ -208,6 +208,8 @@ $(DTR_SO): $(DTR_PIC_OBJS) format/libdtr.map
 	  -Wl,--version-script=format/libdtr.map -o $@ $(DTR_PIC_OBJS) $(ALL_LDFLAGS) -lzstd
 	ln -sf $(notdir $@) $(O)/lib/$(DTR_SONAME)
 	ln -sf $(DTR_SONAME) $(O)/lib/libdtr.so
+# (all's own line comes before DTR_SO is set: prerequisites expand at once)
+all: $(DTR_SO)
 
 # The ABI check (part of make check): the built libdtr.so against the
 # reference dump of the last release's library, format/libdtr.abi (abidw
