@@ -587,7 +587,11 @@ static int describe(const struct options *opt)
 	source_status(&src, &in.st);
 	source_close(&src);
 	if (ret < 0) {
-		cli_error(prog, "%s (--salvage reads the valid part)", err);
+		/* Only the .dtr reader can stop at the last valid chunk. */
+		if (ret == -EBADMSG && !opt->salvage && !strcmp(in.format, "dtr"))
+			cli_error(prog, "%s (--salvage reads the valid part)", err);
+		else
+			cli_error(prog, "%s", err);
 		info_free(&in);
 		return CLI_EXIT_FAILURE;
 	}

@@ -47,6 +47,19 @@ struct dtr_reader {
 	size_t nr_index, next_index;
 	struct dtr_end end;
 	int end_pending;
+	/* dtr_verify only: what each chunk before the INDEX chunk holds, to
+	 * check the index against; where the INDEX chunk was; the counts
+	 * before the current DATA chunk (damage inside it is not valid). */
+	int verify;
+	struct vchunk {
+		uint64_t offset, length, t_min, t_max;
+		uint32_t flags;
+		int data;
+	} *vchunks;
+	size_t nr_vchunks, cap_vchunks;
+	uint64_t index_offset;
+	int index_seen, last_was_index;
+	uint64_t chunk_snapshots, chunk_regions, chunk_stacks;
 	int done;
 	int error;           /* sticky negative errno */
 	char errmsg[512];    /* message of the sticky error */
@@ -182,6 +195,20 @@ static int damage(struct dtr_reader *r, uint64_t offset, const char *what)
 		    (unsigned long long)r->st.nr_chunks,
 		    (unsigned long long)r->st.nr_snapshots,
 		    (unsigned long long)r->st.nr_stacks, next);
+}
+
+/* Damage inside the DATA chunk being decoded: the chunk is not part of the
+ * valid prefix, whatever its checksum said. */
+static int damage_in_chunk(struct dtr_reader *r, const char *what)
+{
+	r->st.valid_bytes = r->chunk_offset;
+	if (r->st.nr_chunks)
+		r->st.nr_chunks--;
+	r->st.nr_snapshots = r->chunk_snapshots;
+	r->st.nr_regions = r->chunk_regions;
+	r->st.nr_stacks = r->chunk_stacks;
+	int ret = damage(r, r->chunk_offset, what);
+	return ret ? ret : -1;
 }
 
 static int io_error(struct dtr_reader *r, int e)
@@ -382,6 +409,107 @@ static int skippable(const struct dtr_reader *r, const struct dtr_index_entry *e
 	       (r->opts.time_to_ns && e->t_min >= r->opts.time_to_ns);
 }
 
+/* ------------------------------------------------ dtr_verify's checks */
+
+static void verify_note_item(struct vchunk *c, const struct dtr_item *item)
+{
+	uint64_t lo, hi;
+
+	if (item->type == DTR_ITEM_SNAPSHOT) {
+		lo = item->u.snapshot.start_ns;
+		hi = item->u.snapshot.end_ns;
+	} else if (item->type == DTR_ITEM_STACK) {
+		lo = hi = item->u.stack.time_ns;
+	} else {
+		c->flags |= DTR_INDEX_UNTIMED;
+		return;
+	}
+	if (!(c->flags & DTR_INDEX_TIMED) || lo < c->t_min)
+		c->t_min = lo;
+	if (!(c->flags & DTR_INDEX_TIMED) || hi > c->t_max)
+		c->t_max = hi;
+	c->flags |= DTR_INDEX_TIMED;
+}
+
+/* One more chunk before the INDEX chunk; its summary fills as its items
+ * are decoded. */
+static int verify_add_chunk(struct dtr_reader *r, uint64_t at, int data)
+{
+	if (r->nr_vchunks == r->cap_vchunks) {
+		size_t cap = r->cap_vchunks ? r->cap_vchunks * 2 : 64;
+		struct vchunk *p = realloc(r->vchunks, cap * sizeof(*p));
+		if (!p)
+			return fail(r, -ENOMEM, "%s: out of memory", r->name);
+		r->vchunks = p;
+		r->cap_vchunks = cap;
+	}
+	struct vchunk *c = &r->vchunks[r->nr_vchunks++];
+	memset(c, 0, sizeof(*c));
+	c->offset = at;
+	c->length = r->pos - at;
+	c->data = data;
+	return 0;
+}
+
+/* The index against the chunks read before it (docs/FORMAT.md, INDEX
+ * chunk): spans cover every DATA chunk in file order, start and end at
+ * chunk boundaries, and hold exactly the flags and times of their chunks.
+ * NULL when it holds, else what is wrong (in buf). */
+static const char *verify_index(const struct dtr_reader *r, const struct dtr_index_entry *e,
+				size_t n, char *buf, size_t len)
+{
+	size_t j = 0, m = r->nr_vchunks;
+	const struct vchunk *c = r->vchunks;
+
+	for (size_t i = 0; i < n; i++) {
+		while (j < m && c[j].offset < e[i].offset) {
+			if (c[j].data)
+				goto uncovered;
+			j++;
+		}
+		if (j == m || c[j].offset != e[i].offset) {
+			snprintf(buf, len, "index entry %zu starts at offset %llu, not at a chunk", i,
+				 (unsigned long long)e[i].offset);
+			return buf;
+		}
+		uint64_t end = e[i].offset + e[i].length, t_min = 0, t_max = 0;
+		uint32_t flags = 0;
+		while (j < m && c[j].offset + c[j].length <= end) {
+			if (c[j].flags & DTR_INDEX_TIMED) {
+				if (!(flags & DTR_INDEX_TIMED) || c[j].t_min < t_min)
+					t_min = c[j].t_min;
+				if (!(flags & DTR_INDEX_TIMED) || c[j].t_max > t_max)
+					t_max = c[j].t_max;
+			}
+			flags |= c[j].flags;
+			j++;
+		}
+		if (j ? c[j - 1].offset + c[j - 1].length != end : 1) {
+			snprintf(buf, len, "index entry %zu (offset %llu, %llu bytes) does not end at "
+				 "the end of a chunk", i, (unsigned long long)e[i].offset,
+				 (unsigned long long)e[i].length);
+			return buf;
+		}
+		uint32_t said = e[i].flags & (DTR_INDEX_TIMED | DTR_INDEX_UNTIMED);
+		if (said != flags || e[i].t_min != t_min || e[i].t_max != t_max) {
+			snprintf(buf, len, "index entry %zu (offset %llu) says flags %u, times "
+				 "%llu-%llu; its chunks hold flags %u, times %llu-%llu", i,
+				 (unsigned long long)e[i].offset, said,
+				 (unsigned long long)e[i].t_min, (unsigned long long)e[i].t_max,
+				 flags, (unsigned long long)t_min, (unsigned long long)t_max);
+			return buf;
+		}
+	}
+	for (; j < m; j++)
+		if (c[j].data)
+			goto uncovered;
+	return NULL;
+uncovered:
+	snprintf(buf, len, "the DATA chunk at offset %llu is in no index entry",
+		 (unsigned long long)c[j].offset);
+	return buf;
+}
+
 /* After the END chunk: the trailer, then nothing. */
 static int read_tail(struct dtr_reader *r)
 {
@@ -395,12 +523,43 @@ static int read_tail(struct dtr_reader *r)
 		return damage(r, at, "truncated trailer");
 	if (memcmp(t + 8, DTR_TRAILER_MAGIC, 4) || dtr_get_le32(t + 12) != dtr_crc32c(0, t, 12))
 		return damage(r, at, "bad trailer");
+	if (r->verify && dtr_get_le64(t) != r->index_offset) {
+		char what[128];
+		snprintf(what, sizeof(what), "trailer names the index chunk at offset %llu, "
+			 "it is at offset %llu", (unsigned long long)dtr_get_le64(t),
+			 (unsigned long long)r->index_offset);
+		return damage(r, at, what);
+	}
 	got = input_read(r, &extra, 1);
 	if (got < 0)
 		return io_error(r, (int)got);
 	if (got)
 		return damage(r, at + DTR_TRAILER_SIZE, "data after the end of the record");
 	return 1;
+}
+
+/* The chunk sequence of a clean close: DATA (and unknown) chunks, one
+ * INDEX chunk, the END chunk right after it. */
+static int verify_chunk_order(struct dtr_reader *r, uint16_t type, uint64_t at)
+{
+	int was_index = r->last_was_index;
+
+	r->last_was_index = type == DTR_CHUNK_INDEX;
+	if (type == DTR_CHUNK_END && !was_index)
+		return damage(r, at, r->index_seen ? "end chunk not right after the index chunk"
+						   : "end chunk without an index chunk");
+	if (type == DTR_CHUNK_INDEX) {
+		if (r->index_seen)
+			return damage(r, at, "a second index chunk");
+		r->index_seen = 1;
+		r->index_offset = at;
+		return 0;
+	}
+	if (type == DTR_CHUNK_DATA && r->index_seen)
+		return damage(r, at, "a DATA chunk after the index chunk");
+	if (type != DTR_CHUNK_END && !r->index_seen)
+		return verify_add_chunk(r, at, type == DTR_CHUNK_DATA);
+	return 0;
 }
 
 /* 1: a chunk was consumed (r->in_data or r->end_pending may be set);
@@ -410,7 +569,7 @@ static int read_chunk(struct dtr_reader *r)
 	unsigned char h[DTR_CHUNK_HEADER_SIZE];
 	uint16_t type;
 	uint32_t plen, raw_len;
-	char what[96];
+	char what[256];
 
 	while (r->next_index < r->nr_index &&
 	       r->index[r->next_index].offset + r->index[r->next_index].length <= r->pos)
@@ -478,6 +637,14 @@ static int read_chunk(struct dtr_reader *r)
 			return damage(r, at, "undecodable chunk payload");
 	}
 	r->chunk_offset = at;
+	if (r->verify) {
+		int ret = verify_chunk_order(r, type, at);
+		if (ret)
+			return ret;
+	}
+	r->chunk_snapshots = r->st.nr_snapshots;
+	r->chunk_regions = r->st.nr_regions;
+	r->chunk_stacks = r->st.nr_stacks;
 	switch (type) {
 	case DTR_CHUNK_DATA:
 		r->in_data = 1;
@@ -491,12 +658,28 @@ static int read_chunk(struct dtr_reader *r)
 			return fail(r, -ENOMEM, "%s: out of memory", r->name);
 		if (n < 0)
 			return damage(r, at, "malformed index chunk");
+		const char *wrong = r->verify ? verify_index(r, e, (size_t)n, what, sizeof(what)) : NULL;
 		free(e);
+		if (wrong)
+			return damage(r, at, wrong);
 		break;
 	}
 	case DTR_CHUNK_END:
 		if (dtr_decode_end(r->raw.p, r->raw.len, &r->end))
 			return damage(r, at, "malformed end chunk");
+		if (r->verify && (r->end.nr_snapshots != r->st.nr_snapshots ||
+				  r->end.nr_regions != r->st.nr_regions ||
+				  r->end.nr_stacks != r->st.nr_stacks)) {
+			snprintf(what, sizeof(what), "end chunk counts %llu snapshots, %llu regions, "
+				 "%llu stacks; the record holds %llu, %llu, %llu",
+				 (unsigned long long)r->end.nr_snapshots,
+				 (unsigned long long)r->end.nr_regions,
+				 (unsigned long long)r->end.nr_stacks,
+				 (unsigned long long)r->st.nr_snapshots,
+				 (unsigned long long)r->st.nr_regions,
+				 (unsigned long long)r->st.nr_stacks);
+			return damage(r, at, what);
+		}
 		break;
 	default: /* a chunk type of a later minor version: skipped */
 		break;
@@ -560,8 +743,7 @@ static int next_in_chunk(struct dtr_reader *r, struct dtr_item *item)
 		struct dtr_cursor c = { r->raw.p + r->raw_pos, r->raw.p + r->raw.len, 0, NULL };
 		uint64_t type = dtr_cur_varint(&c), len = dtr_cur_varint(&c);
 		if (c.bad || len > (uint64_t)(c.end - c.p)) {
-			int ret = damage(r, r->chunk_offset, "malformed item framing in chunk");
-			return ret ? ret : -1;
+			return damage_in_chunk(r, "malformed item framing in chunk");
 		}
 		const char *why = NULL;
 		r->raw_pos = (size_t)(c.p + len - r->raw.p);
@@ -574,17 +756,18 @@ static int next_in_chunk(struct dtr_reader *r, struct dtr_item *item)
 		if (ret < 0) {
 			snprintf(what, sizeof(what), "malformed %s item (%s) in chunk",
 				 dtr_item_type_name((enum dtr_item_type)type), why);
-			ret = damage(r, r->chunk_offset, what);
-			return ret ? ret : -1;
+			return damage_in_chunk(r, what);
 		}
-		if (ret == 0)
+		if (ret == 0) {
+			if (r->verify)
+				r->vchunks[r->nr_vchunks - 1].flags |= DTR_INDEX_UNTIMED;
 			continue; /* item type of a later minor version */
+		}
 		if (item->type == DTR_ITEM_FRAME) {
 			if (item->u.frame.id != r->nr_frames) {
 				snprintf(what, sizeof(what), "frame id %u out of order (expected %u) in chunk",
 					 item->u.frame.id, r->nr_frames);
-				ret = damage(r, r->chunk_offset, what);
-				return ret ? ret : -1;
+				return damage_in_chunk(r, what);
 			}
 			r->nr_frames++;
 		} else if (item->type == DTR_ITEM_STACK) {
@@ -593,10 +776,11 @@ static int next_in_chunk(struct dtr_reader *r, struct dtr_item *item)
 					snprintf(what, sizeof(what),
 						 "stack refers to undefined frame %u in chunk",
 						 item->u.stack.frames[i]);
-					ret = damage(r, r->chunk_offset, what);
-					return ret ? ret : -1;
+					return damage_in_chunk(r, what);
 				}
 		}
+		if (r->verify)
+			verify_note_item(&r->vchunks[r->nr_vchunks - 1], item);
 		if (r->time_filter && item->type == DTR_ITEM_SNAPSHOT &&
 		    !snapshot_wanted(r, item->u.snapshot.start_ns, item->u.snapshot.end_ns))
 			continue;
@@ -663,6 +847,7 @@ void dtr_reader_close(struct dtr_reader *r)
 	dtr_buf_free(&r->raw);
 	dtr_decoder_free(&r->dec);
 	free(r->index);
+	free(r->vchunks);
 	free(r);
 }
 
@@ -676,6 +861,7 @@ int dtr_verify(const char *path, struct dtr_reader_status *st, char *err, size_t
 		memset(st, 0, sizeof(*st));
 	if (ret)
 		return ret;
+	r->verify = 1;
 	while ((ret = dtr_reader_next(r, &item, err, errlen)) > 0)
 		;
 	if (st)

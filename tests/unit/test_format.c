@@ -371,7 +371,27 @@ START_TEST(unknown_chunks_and_items_are_skipped)
 	ck_assert_int_eq(strncmp(got.p, "meta [k]=[v]\n", strlen("meta [k]=[v]\n")), 0);
 	ck_assert_str_eq(got.p + strlen("meta [k]=[v]\n"), expect.p);
 	ck_assert_int_eq(st.clean_close, 1);
-	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), 0);
+	/* Readers skip them; the index, written before they were inserted,
+	 * no longer describes the record, which --verify reports. */
+	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "index entry 0"), "%s", err);
+	/* An unknown chunk outside the index's spans is fine for verify too. */
+	uint64_t at = 0;
+	for (int i = 7; i >= 0; i--)
+		at = at << 8 | orig[len - 16 + i];
+	memcpy(buf, orig, at);
+	n = at + make_chunk(buf + at, 77, "future stuff", 12, 12);
+	shift = n - at;
+	memcpy(buf + n, orig + at, len - at);
+	n += len - at;
+	at += shift;
+	for (int i = 0; i < 8; i++)
+		buf[n - 16 + i] = (unsigned char)(at >> (8 * i));
+	c = dtr_crc32c(0, buf + n - 16, 12);
+	for (int i = 0; i < 4; i++)
+		buf[n - 4 + i] = (unsigned char)(c >> (8 * i));
+	ft_spit(path, buf, n);
+	ck_assert_msg(dtr_verify(path, &st, err, sizeof(err)) == 0, "%s", err);
 	free(buf);
 	free(orig);
 	ft_text_free(&expect);
@@ -818,6 +838,136 @@ START_TEST(full_disk_leaves_a_readable_record)
 END_TEST
 
 /* More chunks than index entries: neighbours merge, seeking still works. */
+/* Offsets of the chunks of a record, walked from the header. */
+static size_t chunk_offsets(const unsigned char *b, size_t len, size_t *at, uint16_t *type,
+			    size_t max)
+{
+	size_t n = 0, p = 16;
+
+	while (p + 24 <= len - 16 && n < max && !memcmp(b + p, "DTCK", 4)) {
+		uint32_t plen = b[p + 8] | b[p + 9] << 8 | b[p + 10] << 16 | (uint32_t)b[p + 11] << 24;
+		at[n] = p;
+		type[n++] = (uint16_t)(b[p + 4] | b[p + 5] << 8);
+		p += 24 + plen;
+	}
+	return n;
+}
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	for (; v >= 0x80; v >>= 7)
+		p[n++] = (unsigned char)(v | 0x80);
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+/* An INDEX payload of one timed span from offset 16, times 0..t_max. */
+static size_t index_one_entry(unsigned char *p, uint64_t length, uint64_t t_max)
+{
+	size_t n = 0;
+
+	n += put_varint(p + n, 1);
+	n += put_varint(p + n, 0);
+	n += put_varint(p + n, length);
+	n += put_varint(p + n, 1);
+	n += put_varint(p + n, 0);
+	n += put_varint(p + n, t_max);
+	return n;
+}
+
+/* `orig` with the bytes [from, to) replaced by a chunk of `type` holding
+ * `raw` (compressed, checksummed: only its meaning lies), into path. */
+static void splice_chunk(const char *path, const unsigned char *orig, size_t len, size_t from,
+			 size_t to, uint16_t type, const void *raw, size_t raw_len)
+{
+	unsigned char *buf = malloc(len + 4096), z[1024];
+	size_t zn = ZSTD_compress(z, sizeof(z), raw, raw_len, 3);
+
+	ck_assert(!ZSTD_isError(zn));
+	memcpy(buf, orig, from);
+	size_t n = from + make_chunk(buf + from, type, z, zn, (uint32_t)raw_len);
+	memcpy(buf + n, orig + to, len - to);
+	ft_spit(path, buf, n + len - to);
+	free(buf);
+}
+
+/* --verify checks what the checksums cannot: END totals, index entries,
+ * the trailer's index offset; damage inside a CRC-valid chunk is not
+ * counted in the valid prefix. */
+START_TEST(verify_catches_lies)
+{
+	const char *path = ft_tmp_path("good.dtr"), *bad = ft_tmp_path("bad.dtr");
+	struct dtr_writer *w = create(path, NULL);
+	struct dtr_region r = { 4096, 8192, 1, 1 };
+	struct dtr_reader_status st;
+	size_t len, at[16], nc;
+	uint16_t type[16];
+
+	for (int i = 0; i < 4; i++) {
+		put_snapshot(w, 1000ull * i, 1000ull * (i + 1), 0, &r, 1, NULL);
+		ck_assert_int_eq(dtr_writer_flush(w, err, sizeof(err)), 0);
+	}
+	finish(w);
+	unsigned char *orig = ft_slurp(path, &len);
+	ck_assert_int_eq(dtr_verify(path, &st, err, sizeof(err)), 0);
+	nc = chunk_offsets(orig, len, at, type, 16);
+	ck_assert_uint_eq(nc, 6);
+	ck_assert_uint_eq(type[4], 2);
+	ck_assert_uint_eq(type[5], 3);
+
+	/* END totals: one snapshot too many. */
+	unsigned char end[] = { 5, 4, 0 };
+	splice_chunk(bad, orig, len, at[5], len - 16, 3, end, sizeof(end));
+	ck_assert_int_eq(dtr_verify(bad, &st, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "end chunk counts 5 snapshots"), "%s", err);
+	ck_assert_uint_eq(st.damage_offset, at[5]);
+
+	/* INDEX: one entry says the chunks end at 3000 ns; they end at 4000. */
+	unsigned char idx[32];
+	size_t ni = index_one_entry(idx, at[4] - 16, 3000);
+	splice_chunk(bad, orig, len, at[4], at[5], 2, idx, ni);
+	ck_assert_int_eq(dtr_verify(bad, &st, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "index entry 0 (offset 16) says flags 1, times 0-3000; its "
+				  "chunks hold flags 1, times 0-4000"), "%s", err);
+	ck_assert_uint_eq(st.damage_offset, at[4]);
+	/* ... or leaves the last DATA chunk out. */
+	ni = index_one_entry(idx, at[3] - 16, 3000);
+	splice_chunk(bad, orig, len, at[4], at[5], 2, idx, ni);
+	ck_assert_int_eq(dtr_verify(bad, &st, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "DATA chunk at offset") && strstr(err, "is in no index entry"),
+		      "%s", err);
+
+	/* The trailer names the END chunk as the index. */
+	unsigned char *buf = malloc(len);
+	memcpy(buf, orig, len);
+	for (int i = 0; i < 8; i++)
+		buf[len - 16 + i] = (unsigned char)((uint64_t)at[5] >> (8 * i));
+	uint32_t c = dtr_crc32c(0, buf + len - 16, 12);
+	for (int i = 0; i < 4; i++)
+		buf[len - 4 + i] = (unsigned char)(c >> (8 * i));
+	ft_spit(bad, buf, len);
+	ck_assert_int_eq(dtr_verify(bad, &st, err, sizeof(err)), -EBADMSG);
+	ck_assert_msg(strstr(err, "trailer names the index chunk at offset"), "%s", err);
+	ck_assert_uint_eq(st.damage_offset, len - 16);
+	free(buf);
+
+	/* A malformed item inside the second DATA chunk, whose checksum holds:
+	 * the damage is that chunk, and only the first one is valid. */
+	unsigned char items[] = { 1, 50, 'x' };
+	splice_chunk(bad, orig, len, at[1], at[2], 1, items, sizeof(items));
+	ck_assert_int_eq(dtr_verify(bad, &st, err, sizeof(err)), -EBADMSG);
+	char want[160];
+	snprintf(want, sizeof(want), "at offset %zu; the first %zu bytes (1 chunks, 1 snapshots,",
+		 at[1], at[1]);
+	ck_assert_msg(strstr(err, want), "%s", err);
+	ck_assert_uint_eq(st.valid_bytes, at[1]);
+	free(orig);
+	ft_tmp_cleanup();
+}
+END_TEST
+
 START_TEST(index_of_many_chunks)
 {
 	const char *path = ft_tmp_path("many.dtr");
@@ -851,6 +1001,8 @@ START_TEST(index_of_many_chunks)
 		ck_assert_uint_lt(st.nr_chunks, want[k] * 2 + 10);
 		ft_text_free(&t);
 	}
+	/* the merged index still describes its chunks exactly */
+	ck_assert_msg(dtr_verify(path, NULL, err, sizeof(err)) == 0, "%s", err);
 	ft_tmp_cleanup();
 }
 END_TEST
@@ -906,6 +1058,7 @@ Suite *format_suite(void)
 	tcase_add_test(tc, full_disk_leaves_a_readable_record);
 	tcase_add_test(tc, reads_a_growing_file);
 	tcase_add_test(tc, index_of_many_chunks);
+	tcase_add_test(tc, verify_catches_lies);
 	suite_add_tcase(s, tc);
 	return s;
 }
