@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "dtr.h"
+#include "errmsg.h"
 #include "input.h"
 #include "json_writer.h"
 #include "options.h"
@@ -277,7 +278,11 @@ static void print_text(const struct info *in)
 	char a[64], b[64], c[64];
 	const struct dtr_reader_status *st = &in->st;
 
-	printf("record: %s\n", in->path);
+	/* Text from the record and the command line is escaped: a report
+	 * holds no raw control characters, escape sequences or newlines. */
+	printf("record: ");
+	dt_fputs_safe(in->path, stdout);
+	putchar('\n');
 	if (strcmp(in->format, "dtr"))
 		printf("format: %s\n", in->format);
 	else
@@ -295,7 +300,13 @@ static void print_text(const struct info *in)
 	else
 		printf("closed cleanly: yes\n");
 	for (size_t i = 0; i < in->nr_meta; i++)
-		printf("meta: %s = %s\n", in->meta[2 * i], in->meta[2 * i + 1]);
+	{
+		printf("meta: ");
+		dt_fputs_safe(in->meta[2 * i], stdout);
+		printf(" = ");
+		dt_fputs_safe(in->meta[2 * i + 1], stdout);
+		putchar('\n');
+	}
 	if (in->have_time)
 		printf("time: %s to %s (%s)\n", secs(a, sizeof(a), in->start_ns),
 		       secs(b, sizeof(b), in->end_ns),
@@ -314,8 +325,10 @@ static void print_text(const struct info *in)
 		       x->max_nr_regions);
 		for (size_t k = 0; k < x->nr_targets; k++) {
 			const struct target_info *t = &x->targets[k];
-			printf("  target %u: id %" PRIu64 ", pid %" PRId64 ", cmdline \"%s\"\n", t->index,
-			       t->id, t->pid, t->cmdline);
+			printf("  target %u: id %" PRIu64 ", pid %" PRId64 ", cmdline \"", t->index,
+			       t->id, t->pid);
+			dt_fputs_safe(t->cmdline, stdout);
+			printf("\"\n");
 			printf("    snapshots %" PRIu64 ", regions %" PRIu64, t->nr_snapshots,
 			       t->nr_regions);
 			if (t->nr_snapshots)
@@ -341,7 +354,9 @@ static void print_text(const struct info *in)
 		printf("intervals: ... %" PRIu64 " more changes\n", in->nr_intervals - MAX_KEPT_INTERVALS);
 	for (uint64_t i = 0; i < in->nr_clocks && i < MAX_KEPT_CLOCKS; i++) {
 		const struct clock_info *k = &in->clocks[i];
-		printf("clocks: %s, record on %s", k->label, dtr_clock_name(k->clock));
+		printf("clocks: ");
+		dt_fputs_safe(k->label, stdout);
+		printf(", record on %s", dtr_clock_name(k->clock));
 		if (k->has & DTR_HAS_MONOTONIC)
 			printf(", monotonic %" PRIu64, k->monotonic_ns);
 		if (k->has & DTR_HAS_PERF)
@@ -468,9 +483,11 @@ static int verify(const char *path, int json)
 		cli_error(prog, "%s", err);
 		return CLI_EXIT_FAILURE;
 	}
-	if (!json)
-		printf("%s: ok, %" PRIu64 " chunks, %" PRIu64 " bytes, %s\n", path, st.nr_chunks,
+	if (!json) {
+		dt_fputs_safe(path, stdout);
+		printf(": ok, %" PRIu64 " chunks, %" PRIu64 " bytes, %s\n", st.nr_chunks,
 		       st.valid_bytes, st.clean_close ? "closed cleanly" : "not closed cleanly");
+	}
 	return CLI_EXIT_OK;
 }
 

@@ -1509,18 +1509,25 @@ int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl)
 			const struct dt_phase_range *r = &p->ranges[0];
 			dt_format_bytes(size, sizeof(size), r->end - r->start);
 			int named = r->path && *r->path;
-			fprintf(out, ", hot 0x%" PRIx64 "+%s (%s%s%s)", r->start, size,
-				r->kind ? r->kind : "unknown", named ? " " : "",
-				named ? base_name(r->path) : "");
+			/* names from the record: escaped, no raw control bytes */
+			fprintf(out, ", hot 0x%" PRIx64 "+%s (", r->start, size);
+			dt_fputs_safe(r->kind ? r->kind : "unknown", out);
+			if (named) {
+				fputc(' ', out);
+				dt_fputs_safe(base_name(r->path), out);
+			}
+			fputc(')', out);
 			if (p->nr_ranges > 1)
 				fprintf(out, " and %zu more", p->nr_ranges - 1);
 		}
 		if (ps->nr_top) {
 			fprintf(out, "; top:");
 			for (size_t i = 0; i < ps->nr_top && i < 3; i++)
-				fprintf(out, "%s %s %.0f%%", i ? "," : "",
-					dt_timeline_frame_symbol(tl, ps->top[i].frame),
-					100 * ps->top[i].share);
+			{
+				fprintf(out, "%s ", i ? "," : "");
+				dt_fputs_safe(dt_timeline_frame_symbol(tl, ps->top[i].frame), out);
+				fprintf(out, " %.0f%%", 100 * ps->top[i].share);
+			}
 		} else if (!tl->nr_samples) {
 			fprintf(out, "; no callstacks");
 		} else {

@@ -71,39 +71,49 @@ static size_t printable_utf8(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* The escaped form of the character at src (`*take` bytes of it) into
+ * piece (up to 4 bytes); returns its length. */
+static size_t escape_piece(const unsigned char *src, size_t len, int backslash, char *piece,
+			   size_t *take)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c = src[0];
+
+	if (c >= 0x20 && c < 0x7f && (c != '\\' || !backslash)) {
+		piece[0] = (char)c;
+		*take = 1;
+		return 1;
+	}
+	if (c == '\\') {
+		piece[0] = piece[1] = '\\';
+		*take = 1;
+		return 2;
+	}
+	if ((*take = printable_utf8(src, len))) {
+		memcpy(piece, src, *take);
+		return *take;
+	}
+	piece[0] = '\\';
+	piece[1] = 'x';
+	piece[2] = hex[c >> 4];
+	piece[3] = hex[c & 15];
+	*take = 1;
+	return 4;
+}
+
 /* Escape src[0, len) into dst: at most `max` source bytes, backslashes
  * doubled when `backslash` is set, "..." when anything was left out. */
 static void escape(char *dst, size_t dstlen, const unsigned char *src, size_t len,
 		   size_t max, int backslash)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t out = 0, i = 0;
 
 	if (!dstlen)
 		return;
 	while (i < len) {
 		char piece[8];
-		size_t plen, take;
-		unsigned char c = src[i];
+		size_t take, plen = escape_piece(src + i, len - i, backslash, piece, &take);
 
-		if (c >= 0x20 && c < 0x7f && (c != '\\' || !backslash)) {
-			piece[0] = (char)c;
-			plen = take = 1;
-		} else if (c == '\\') {
-			piece[0] = piece[1] = '\\';
-			plen = 2;
-			take = 1;
-		} else if ((take = printable_utf8(src + i, len - i))) {
-			memcpy(piece, src + i, take);
-			plen = take;
-		} else {
-			piece[0] = '\\';
-			piece[1] = 'x';
-			piece[2] = hex[c >> 4];
-			piece[3] = hex[c & 15];
-			plen = 4;
-			take = 1;
-		}
 		/* Room is kept for "..." and the NUL after any piece. */
 		if (i + take > max || out + plen + 4 > dstlen)
 			break;
@@ -117,6 +127,22 @@ static void escape(char *dst, size_t dstlen, const unsigned char *src, size_t le
 		out += dots;
 	}
 	dst[out] = '\0';
+}
+
+int dt_fputs_safe(const char *s, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t len = strlen((const char *)p), i = 0;
+
+	while (i < len) {
+		char piece[8];
+		size_t take, plen = escape_piece(p + i, len - i, 1, piece, &take);
+
+		if (fwrite(piece, 1, plen, f) != plen)
+			return EOF;
+		i += take;
+	}
+	return 0;
 }
 
 const char *dt_quote(char *buf, size_t buflen, const void *data, size_t len)

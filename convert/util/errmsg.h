@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Format a one-line message into err (when err and errlen are given) and
  * return `code`, so that `return dt_fail(err, errlen, -EINVAL, ...)` reads
@@ -47,5 +48,10 @@ const char *dt_quote_str(char *buf, size_t buflen, const char *s);
  * without a length limit but dstlen (a message cut short ends with "...").
  * Returns dst. */
 const char *dt_message_safe(char *dst, size_t dstlen, const char *msg);
+
+/* Text from a record or the command line written into a terminal report:
+ * s whole, escaped as by dt_quote() (control characters, escape sequences
+ * and newlines as \xNN, backslashes doubled) but never cut.  0 or EOF. */
+int dt_fputs_safe(const char *s, FILE *f);
 
 #endif /* DT_ERRMSG_H */
