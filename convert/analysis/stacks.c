@@ -37,6 +37,7 @@ struct dt_stacks {
 	uint32_t *scratch;
 	uint32_t scratch_cap;
 	int nontime_weights;
+	char cut_note[320]; /* perf script samples that lost root frames */
 };
 
 /* ------------------------------------------------------------ set */
@@ -267,6 +268,8 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 	}
 	if (!rc && !nr_added)
 		rc = dt_perf_script_no_samples(ps, err, errlen);
+	if (!rc)
+		dt_perf_script_cut_note(ps, st->cut_note, sizeof(st->cut_note));
 	if (clock && rc >= 0)
 		*clock = dt_perf_script_clock(ps);
 	dt_perf_script_close(ps);
@@ -640,4 +643,9 @@ int dt_stacks_time_range(const struct dt_stacks *st, uint64_t *first, uint64_t *
 	*first = st->first_time;
 	*last = st->last_time;
 	return st->samples.nr > 0;
+}
+
+const char *dt_stacks_cut_note(const struct dt_stacks *st)
+{
+	return st->cut_note[0] ? st->cut_note : NULL;
 }

@@ -144,4 +144,8 @@ void dt_stacks_iter_thread(struct dt_stacks_iter *it, const struct dt_stacks *st
 int dt_stacks_iter_next(struct dt_stacks_iter *it, struct dt_stack_sample *s, char *err,
 			size_t errlen);
 
+/* When the perf script text read held samples deeper than the frames kept
+ * per sample: the warning naming how many lost how many root frames. */
+const char *dt_stacks_cut_note(const struct dt_stacks *st);
+
 #endif /* DT_STACKS_H */

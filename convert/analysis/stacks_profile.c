@@ -290,6 +290,8 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 			req.have_samples = rc > 0;
 			rc = rc < 0 ? rc : 0;
 		}
+		if (!rc && dt_stacks_cut_note(p->stacks))
+			warn(p, "%s", dt_stacks_cut_note(p->stacks));
 		if (!rc) {
 			dt_clock_align(&cr, &req, &p->align);
 			if (p->align.warning[0])

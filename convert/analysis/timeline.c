@@ -862,6 +862,9 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 		}
 		tl->nr_perf_samples++;
 	}
+	char note[320];
+	if (rc >= 0 && dt_perf_script_cut_note(ps, note, sizeof(note)))
+		warn(tl, "%s", note);
 	dt_perf_script_close(ps);
 	free(map);
 	free(scratch);

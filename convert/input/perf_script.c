@@ -1003,6 +1003,10 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 	static const uint32_t no_frames[1];
 	s->frames = ps->sample_frames ? ps->sample_frames : no_frames;
 	ps->stats.samples++;
+	if (s->nr_frames_dropped) {
+		ps->stats.samples_cut++;
+		ps->stats.frames_cut += s->nr_frames_dropped;
+	}
 	ps->stats.bytes = ps->mem ? ps->pos : ps->bytes - (ps->end - ps->pos);
 	return 1;
 }
@@ -1179,6 +1183,19 @@ void dt_perf_script_stats(const struct dt_perf_script *ps,
 			  struct dt_perf_script_stats *st)
 {
 	*st = ps->stats;
+}
+
+int dt_perf_script_cut_note(const struct dt_perf_script *ps, char *buf, size_t len)
+{
+	const struct dt_perf_script_stats *st = &ps->stats;
+
+	if (!st->samples_cut)
+		return 0;
+	snprintf(buf, len, "%s: %llu callstack sample%s deeper than %u frames lost %llu root "
+		 "frame%s (the outermost callers; the leaf side is kept)", ps->name,
+		 (unsigned long long)st->samples_cut, st->samples_cut == 1 ? "" : "s",
+		 ps->max_frames, (unsigned long long)st->frames_cut, st->frames_cut == 1 ? "" : "s");
+	return 1;
 }
 
 int dt_perf_script_no_samples(const struct dt_perf_script *ps, char *err, size_t errlen)

@@ -79,6 +79,8 @@ struct dt_perf_script_stats {
 	uint64_t threads;        /* distinct pid/tid seen */
 	uint64_t skipped_lines;  /* side-band records and stray frame lines */
 	uint64_t first_skipped_line; /* line number of the first one, 0: none */
+	uint64_t samples_cut;    /* samples deeper than max_frames ... */
+	uint64_t frames_cut;     /* ... and the root-side frames they lost */
 };
 
 /* Open a file; "-" is standard input. */
@@ -121,6 +123,9 @@ enum dtr_clock dt_perf_script_clock(const struct dt_perf_script *ps);
 
 void dt_perf_script_stats(const struct dt_perf_script *ps,
 			  struct dt_perf_script_stats *st);
+/* When samples were deeper than max_frames: a warning into buf naming how
+ * many samples lost how many root frames, and 1; else 0. */
+int dt_perf_script_cut_note(const struct dt_perf_script *ps, char *buf, size_t len);
 /* For a reader at its end that gave no callstack samples (samples of
  * damon: events are not callstacks): the message naming the text and what
  * it held instead, and -ENODATA.  Perf script text given explicitly must
