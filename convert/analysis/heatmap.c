@@ -217,10 +217,30 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		return 0;
 	}
 	/* damo's overlapping_regions(): each known gap is narrowed by every
-	 * new gap it touches (closed intervals) and kept even when none does. */
+	 * new gap it touches (closed intervals) and kept even when none does.
+	 * When the new gaps' starts and ends both ascend, those ending before a
+	 * known gap's start can never touch it (its start only grows): the scan
+	 * starts at the first one that can, found by bisection, so that N gaps
+	 * against N gaps cost N log N, not N^2. */
+	int ascending = sorted;
+	for (size_t b = 1; ascending && b < n; b++)
+		if (g->scratch[b - 1][1] > g->scratch[b][1])
+			ascending = 0;
 	for (size_t a = 0; a < gd->nr_gaps; a++) {
 		uint64_t lo = gd->gaps[a][0], hi = gd->gaps[a][1];
-		for (size_t b = 0; b < n; b++) {
+		size_t first = 0;
+		if (ascending) {
+			size_t l = 0, r = n;
+			while (l < r) {
+				size_t m = l + (r - l) / 2;
+				if (g->scratch[m][1] < lo)
+					l = m + 1;
+				else
+					r = m;
+			}
+			first = l;
+		}
+		for (size_t b = first; b < n; b++) {
 			uint64_t blo = g->scratch[b][0], bhi = g->scratch[b][1];
 			if (sorted && blo > hi)
 				break;
