@@ -277,9 +277,15 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 		rc = dt_phases_finish(p->phases, err, errlen);
 	if (!rc && o->perf_script_path) {
 		size_t from = dt_stacks_nr_samples(p->stacks);
-		enum dtr_clock stated = DTR_CLOCK_UNKNOWN;
-		rc = dt_stacks_add_perf_script_progress(p->stacks, o->perf_script_path, 0, &stated,
-							o->progress, o->progress_ctx, err, errlen);
+		struct dt_stacks_perf_opts po = {
+			.event = o->event, .unknown_addrs = o->unknown_addrs,
+			.progress = o->progress, .progress_ctx = o->progress_ctx,
+		};
+		rc = dt_stacks_add_perf_script_opts(p->stacks, o->perf_script_path, &po, err,
+						    errlen);
+		enum dtr_clock stated = po.clock;
+		if (!rc && po.notice[0])
+			warn(p, "%s", po.notice);
 		struct dt_align_request req = { 0 };
 		if (!rc) {
 			req.forced = o->time_offset_set;

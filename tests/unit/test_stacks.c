@@ -483,6 +483,72 @@ START_TEST(shared_options)
 }
 END_TEST
 
+/* A thread renamed back and forth (exec, prctl) has one index per name;
+ * a sample without a comm (a record's) is the thread's current name. */
+START_TEST(threads_have_an_index_per_name)
+{
+	struct dt_stacks *st = new_stacks();
+	uint32_t a, b, a2, cur, other;
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "", &a), 0);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "first", &a2), 0);
+	ck_assert_uint_eq(a2, a); /* named only now: the same index */
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "second", &b), 0);
+	ck_assert_uint_ne(b, a);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, NULL, &cur), 0);
+	ck_assert_uint_eq(cur, b);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "first", &a2), 0);
+	ck_assert_uint_eq(a2, a);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "second", &cur), 0);
+	ck_assert_uint_eq(cur, b);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 3, "first", &other), 0);
+	ck_assert_uint_eq(dt_stacks_nr_threads(st), 3);
+	ck_assert_str_eq(dt_stacks_thread(st, a)->comm, "first");
+	ck_assert_str_eq(dt_stacks_thread(st, b)->comm, "second");
+	ck_assert_int_eq(dt_stacks_thread(st, b)->tid, 2);
+	dt_stacks_free(st);
+}
+END_TEST
+
+/* Of a perf script text with two events, one event's samples: the first
+ * one's by default, with a notice naming the other; a named one; none. */
+START_TEST(perf_script_one_event)
+{
+	static const char text[] =
+		"p 1 1.0: 10 cpu-clock: \n\t1 f (/x)\n\n"
+		"p 1 1.1: 10 task-clock: \n\t1 g (/x)\n\n"
+		"p 1 1.2: 10 cpu-clock: \n\t1 f (/x)\n\n";
+	char dir[] = "/tmp/dt-event-XXXXXX", path[64], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.txt", dir);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	const char *events[] = { NULL, "task-clock", "cycles" };
+	size_t want[] = { 2, 1, 0 };
+	for (int i = 0; i < 3; i++) {
+		struct dt_stacks *st = new_stacks();
+		struct dt_stacks_perf_opts o = { .event = events[i] };
+		int rc = dt_stacks_add_perf_script_opts(st, path, &o, err, sizeof(err));
+		ck_assert_uint_eq(dt_stacks_nr_samples(st), want[i]);
+		if (i == 0)
+			ck_assert_msg(strstr(o.notice, "samples of cpu-clock only") &&
+				      strstr(o.notice, "1 sample of task-clock"), "%s", o.notice);
+		if (i == 1)
+			ck_assert_str_eq(o.notice, ""); /* named: nothing to tell */
+		if (i == 2) {
+			ck_assert_int_eq(rc, -ENODATA);
+			ck_assert_msg(strstr(err, "no samples of event 'cycles'") &&
+				      strstr(err, "cpu-clock, task-clock"), "%s", err);
+		} else {
+			ck_assert_msg(rc == 0, "%s", err);
+		}
+		dt_stacks_free(st);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static const char emit_text[] =
 	"app 10/10 [000] 1.000000: 1000 cpu-clock: \n\t1 f+0x1 (/bin/app)\n\t2 main+0x2 (/bin/app)\n\n"
 	"app 10/11 [001] 1.000500: 1000 cpu-clock: \n\t3 g+0x1 (/bin/app)\n\t2 main+0x2 (/bin/app)\n\n"
@@ -564,7 +630,8 @@ START_TEST(emitted_items_round_trip)
 	from_text = write_to_string(DT_STACKS_FOLDED, p);
 	dt_stacks_profile_free(p);
 	ck_assert_str_eq(from_record, from_text);
-	ck_assert_str_eq(from_text, "app;main;g 1\nrenamed;main;f 2\nrenamed;main;h 1\n");
+	/* Every sample under its own comm, from the record as from the text. */
+	ck_assert_str_eq(from_text, "app;main;f 2\napp;main;g 1\nrenamed;main;h 1\n");
 	free(from_record);
 	free(from_text);
 	unlink(rec);
@@ -589,6 +656,8 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, json_strings_always_parse);
 	tcase_add_test(tc, shared_options);
 	tcase_add_test(tc, emitted_items_round_trip);
+	tcase_add_test(tc, threads_have_an_index_per_name);
+	tcase_add_test(tc, perf_script_one_event);
 	suite_add_tcase(s, tc);
 	return s;
 }
