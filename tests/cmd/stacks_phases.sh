@@ -33,8 +33,8 @@ if (Math.abs(phases[0].ts + phases[0].dur - phases[1].ts) > 1) throw new Error('
 if (Math.abs(phases[1].ts + phases[1].dur - phases[2].ts) > 1) throw new Error('gap 2-3');
 EOF
 expect_ok damo-stacks vm-stacks.txt -i "$VM" -f folded -o vm.folded
-expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm prog;main;touch_a [0-9]+$' vm.folded
-expect_grep '^\[outside phases\];vm prog;main;idle_loop [0-9]+$' vm.folded
+expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm_prog;main;touch_a [0-9]+$' vm.folded
+expect_grep '^\[outside phases\];vm_prog;main;idle_loop [0-9]+$' vm.folded
 expect_no_grep '^\[phase 1 .*touch_c' vm.folded
 
 # Synthetic records with callstacks inside (damo-synth writes its truth):

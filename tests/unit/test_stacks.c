@@ -286,12 +286,24 @@ START_TEST(folded_output)
 {
 	struct dt_stacks_profile *p = hand_profile();
 	char *text = write_to_string(DT_STACKS_FOLDED, p);
+	/* Summed periods; ';' in a name is ':', quotes go (stackcollapse-perf.pl). */
 	ck_assert_str_eq(text,
-			 "app;main;f:odd \"name\" 3\n"
-			 "app;main;g 1\n"
-			 "worker;main;f:odd \"name\";g 1\n"
-			 "worker;main;g 1\n");
+			 "app;main;f:odd name 3000000\n"
+			 "app;main;g 1000000\n"
+			 "worker;main;f:odd name;g 1000000\n"
+			 "worker;main;g 1000000\n");
 	free(text);
+	struct dt_stacks_out_opts o = { .weight_samples = 1, .with_tid = 1 };
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_msg(dt_out_folded(out, p, &o, err, sizeof(err)) == 0, "%s", err);
+	fclose(out);
+	ck_assert_str_eq(buf, "app-10/10;main;f:odd name 3\n"
+			      "app-10/10;main;g 1\n"
+			      "worker-10/11;main;f:odd name;g 1\n"
+			      "worker-10/11;main;g 1\n");
+	free(buf);
 	dt_stacks_profile_free(p);
 }
 END_TEST
@@ -399,8 +411,8 @@ START_TEST(speedscope_sorts_samples_added_out_of_order)
 				   "\"weights\":[6,5]}]}") != NULL, "%s", text);
 	free(text);
 	text = write_to_string(DT_STACKS_FOLDED, p);
-	ck_assert_str_eq(text, "one;main 1\none;main;a 2\none;main;b 1\n"
-			       "two;main;a 1\ntwo;main;b 1\n");
+	ck_assert_str_eq(text, "one;main 20\none;main;a 21\none;main;b 30\n"
+			       "two;main;a 5\ntwo;main;b 6\n");
 	free(text);
 	dt_stacks_profile_free(p);
 }
@@ -631,7 +643,7 @@ START_TEST(emitted_items_round_trip)
 	dt_stacks_profile_free(p);
 	ck_assert_str_eq(from_record, from_text);
 	/* Every sample under its own comm, from the record as from the text. */
-	ck_assert_str_eq(from_text, "app;main;f 2\napp;main;g 1\nrenamed;main;h 1\n");
+	ck_assert_str_eq(from_text, "app;main;f 2000\napp;main;g 1000\nrenamed;main;h 1000\n");
 	free(from_record);
 	free(from_text);
 	unlink(rec);
