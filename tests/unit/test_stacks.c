@@ -487,6 +487,9 @@ START_TEST(shared_options)
 	ck_assert_msg(strstr(err, "--phase-wss-fraction") != NULL, "%s", err);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-aggrs", "0", err, sizeof(err)),
 			 -EINVAL);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "task-clock", err, sizeof(err)), 1);
+	ck_assert_str_eq(o.event, "task-clock");
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "", err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "not-ours", "1", err, sizeof(err)), 0);
 	size_t n = 0;
 	while (dt_stacks_options[n].name)
