@@ -25,6 +25,10 @@
 #   BIN, O              where `make` put the commands and libraries
 #                       (default bin and build, as `make bench` builds them)
 #   DT_SHARED           the shared folder with damo's fixtures (default ../shared)
+#   FLAMEGRAPH_DIR=DIR  a checkout of brendangregg/FlameGraph: damo-stacks -f
+#                       folded is measured against its stackcollapse-perf.pl
+#                       (bench/flamegraph.sh); unset, that part is skipped
+#                       with a notice
 set -euo pipefail
 export LC_ALL=C
 
@@ -325,6 +329,13 @@ if [ $PERF_OK = 1 ]; then
 			--perf-script "$FFT_TENTH" --time-offset "$offset" -o "$WORK/out/timeline-perf-tenth.png"
 	fi
 fi
+# damo-stacks -f folded against stackcollapse-perf.pl (skipped, with a
+# notice, without FLAMEGRAPH_DIR): on the fft text and on one whose symbols
+# are mostly distinct.
+FG_REPORT=$WORK/flamegraph.md
+BENCH_DIR=$WORK BIN=$BIN_DIR BENCH_FG_MB=$((PERF_MB < 120 ? PERF_MB : 120)) \
+	bash "$ROOT/bench/flamegraph.sh" $([ $PERF_OK = 1 ] && echo "$FFT_BIG") >"$FG_REPORT" ||
+	printf 'Not measured: bench/flamegraph.sh failed (see its messages above).\n' >"$FG_REPORT"
 # damon:damon_aggregated perf script text, as damo writes it, of the first record
 DAMON_TEXT=${REC[${SNAPSHOTS[0]}]%.dtr}.perf-script
 if ! fresh "$DAMON_TEXT" "$CONVERT_HASH" "${REC[${SNAPSHOTS[0]}]}"; then
@@ -630,10 +641,12 @@ EOF
 		prow damoncat "baseline: \`cat\`" "$dt" damonwc "$lbl"
 		prow damonwc "baseline: \`wc -l\`" "$dt" damonwc ""
 		prow damonwss "damo-wss" "$dt" damonwc ""
-		printf '\nFlameGraph'"'"'s stackcollapse-perf.pl is not installed here (Debian has no package for it),\nso its 19 MB/s is the issue'"'"'s figure, not measured in this run.\n'
 	else
 		printf 'Not measured: %s.\n' "$PERF_NOTE"
 	fi
+
+	printf '\n### damo-stacks -f folded against stackcollapse-perf.pl\n\n'
+	cat "$FG_REPORT"
 
 	if [ ${#growth_rows[@]} -gt 0 ]; then
 		printf '\n### Memory against samples and snapshots\n\n'

@@ -66,17 +66,63 @@ struct args {
 	struct dt_input_spool spool[2]; /* record, perf script: streams read once */
 	struct dt_stacks_out_opts oo;
 	enum dt_stacks_format format;
+	int format_given;
 	const char *output;
 	int no_phases;
+	int all;              /* --all: --kernel and --jit */
+	const char *diff[2];  /* --diff A B */
 	char name[256];
 };
 
 static int opt_format(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	if (dt_stacks_format_parse(arg, o->value))
+	struct args *a = o->value;
+
+	if (dt_stacks_format_parse(arg, &a->format))
 		return opt_fail(p, "--format: unknown format '%s' (speedscope, trace-event, folded)",
 				arg);
+	a->format_given = 1;
 	return 0;
+}
+
+/* --diff A B: the two inputs. */
+static int opt_diff(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	const char **diff = o->value;
+
+	diff[0] = arg;
+	return cmd_second_value(p, &diff[1]);
+}
+
+/* Options that only folded output reads. */
+static int folded_only(const struct dt_stacks_out_opts *o)
+{
+	return o->weight_samples || o->keep_args || o->with_pid || o->with_tid || o->kernel ||
+	       o->jit || o->addrs || o->phase;
+}
+
+/* What the folded options and --diff imply, and the combinations refused:
+ * OPT_RUN or the exit status after a usage message. */
+static int check_folded(struct args *a)
+{
+	if (a->all)
+		a->oo.kernel = a->oo.jit = 1;
+	a->lo.unknown_addrs = a->oo.addrs;
+	if (a->diff[0]) {
+		if (a->format_given && a->format != DT_STACKS_FOLDED)
+			return cli_usage_error(prog, "--diff writes folded stacks (-f folded)");
+		if (a->operand || a->lo.perf_script_path)
+			return cli_usage_error(prog, "--diff A B names both inputs: no other perf "
+					       "script text");
+		if (!strcmp(a->diff[0], "-") && !strcmp(a->diff[1], "-"))
+			return cli_usage_error(prog, "--diff: A and B cannot both be stdin");
+		a->format = DT_STACKS_FOLDED;
+		return OPT_RUN;
+	}
+	if (folded_only(&a->oo) && a->format != DT_STACKS_FOLDED)
+		return cli_usage_error(prog, "--weight, --keep-args, --pid, --tid, --kernel, --jit, "
+				       "--all, --addrs and --phase are options of -f folded");
+	return OPT_RUN;
 }
 
 static int opt_buffer_size(const struct opt *o, const char *arg, struct opt_parser *p)
@@ -148,7 +194,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "its snapshots give the phases, its own callstacks are used unless perf "
 			   "script text is given (default damon.dtr when nothing is named)"),
 		OPT_STRING('o', "output", &a->output, "FILE", "write there (default stdout)"),
-		OPT_CALLBACK('f', "format", &a->format, "FORMAT",
+		OPT_CALLBACK('f', "format", a, "FORMAT",
 			     "speedscope (default), trace-event, folded", opt_format),
 		OPT_STRING(0, "name", &a->oo.name, "NAME",
 			   "profile name shown by viewers (default: from the output or input file "
@@ -157,6 +203,25 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_CALLBACK(0, "buffer-size", &lo->memory, "SIZE",
 			     "samples held in memory before temporary files in $TMPDIR take them "
 			     "(default 256K; 0: none)", opt_buffer_size),
+		OPT_CHOICE(0, "weight", &a->oo.weight_samples, "WEIGHT",
+			   "--weight: unknown weight '%s' (period, samples)",
+			   "folded: period (default: summed periods, 1 for a sample without one) or "
+			   "samples (counts)", { "period", 0 }, { "samples", 1 }),
+		OPT_BOOL(0, "keep-args", &a->oo.keep_args,
+			 "folded: keep C++ argument lists in frame names"),
+		OPT_BOOL(0, "pid", &a->oo.with_pid, "folded: process names COMM-PID"),
+		OPT_BOOL(0, "tid", &a->oo.with_tid, "folded: process names COMM-PID/TID"),
+		OPT_BOOL(0, "kernel", &a->oo.kernel, "folded: kernel frames get _[k]"),
+		OPT_BOOL(0, "jit", &a->oo.jit, "folded: JIT frames (/tmp/perf-PID.map) get _[j]"),
+		OPT_BOOL(0, "all", &a->all, "folded: --kernel and --jit"),
+		OPT_BOOL(0, "addrs", &a->oo.addrs,
+			 "folded: frames without a symbol named by their DSO and address"),
+		OPT_UINT(0, "phase", &a->oo.phase, "N", 1, UINT32_MAX,
+			 "--phase: invalid value '%s': expected a phase number from 1",
+			 "folded: the samples of phase N only"),
+		OPT_CALLBACK(0, "diff", a->diff, "A B",
+			     "A's and B's folded stacks side by side, as FlameGraph's difffolded.pl "
+			     "writes them (A, B: perf script texts, or records)", opt_diff),
 		OPT_INCLUDE(cmd_stacks_opts(stacks, lo)),
 		OPT_HELP('h'),
 		OPT_VERSION(0),
@@ -195,6 +260,13 @@ static int finish_args(struct args *a)
 	struct dt_stacks_load_opts *lo = &a->lo;
 	int status;
 
+	if ((status = check_folded(a)) != OPT_RUN)
+		return status;
+	lo->input.time_order = 1; /* damo's records come target by target */
+	if (a->no_phases)
+		a->oo.no_phase_roots = a->oo.no_phase_profiles = 1;
+	if (a->diff[0])
+		return OPT_RUN; /* run_diff reads A and B */
 	if (lo->record_path && lo->perf_script_path && !strcmp(lo->record_path, "-") &&
 	    !strcmp(lo->perf_script_path, "-"))
 		return cli_usage_error(prog, "the record and the perf script cannot both be stdin");
@@ -206,9 +278,6 @@ static int finish_args(struct args *a)
 		return status;
 	if (!lo->record_path && !lo->perf_script_path)
 		lo->record_path = DTR_DEFAULT_PATH;
-	lo->input.time_order = 1; /* damo's records come target by target */
-	if (a->no_phases)
-		a->oo.no_phase_roots = a->oo.no_phase_profiles = 1;
 	if (!a->oo.name) {
 		const char *perf = a->spool[1].path ? a->spool[1].name : lo->perf_script_path;
 		const char *rec = a->spool[0].path ? a->spool[0].name : lo->record_path;
@@ -221,17 +290,18 @@ static int finish_args(struct args *a)
 	return OPT_RUN;
 }
 
-/* The callstacks and phases: 0, or -1 after saying why. */
-static int load(struct args *a, struct dt_stacks_profile **out)
+/* The callstacks and phases `lo` names (a->lo, or one run of --diff): 0,
+ * or -1 after saying why. */
+static int load(struct args *a, struct dt_stacks_load_opts *lo, struct dt_stacks_profile **out)
 {
 	struct dt_stacks_profile *p;
 	struct cli_progress progress;
 	char err[CLI_ERRLEN];
 
 	cli_progress_init(&progress);
-	a->lo.progress = on_progress;
-	a->lo.progress_ctx = &progress;
-	int rc = dt_stacks_profile_load(&p, &a->lo, err, sizeof(err));
+	lo->progress = on_progress;
+	lo->progress_ctx = &progress;
+	int rc = dt_stacks_profile_load(&p, lo, err, sizeof(err));
 	cli_progress_done(&progress);
 	for (int i = 0; i < 2; i++)
 		dt_input_spool_rename(&a->spool[i], err, sizeof(err));
@@ -248,7 +318,7 @@ static int load(struct args *a, struct dt_stacks_profile **out)
 	}
 	if (!dt_stacks_nr_samples(p->stacks)) {
 		cli_error(prog, "%s: no callstack samples (record them with damo-record -g, or "
-			  "give perf script text)", a->lo.record_path);
+			  "give perf script text)", lo->record_path);
 		dt_stacks_profile_free(p);
 		return -1;
 	}
@@ -256,11 +326,23 @@ static int load(struct args *a, struct dt_stacks_profile **out)
 	return 0;
 }
 
-/* Writes the profile to -o FILE (replaced only when complete, output.h)
- * or stdout. */
-static int write_profile(const struct args *a, const struct dt_stacks_profile *p)
+/* The profile `p` in a->format, or with `b` the difference of `p` and `b`
+ * in difffolded.pl's format. */
+static int write_stacks(FILE *out, const struct args *a, const struct dt_stacks_profile *p,
+			const struct dt_stacks_profile *b, char *err, size_t errlen)
 {
-	const char *inputs[] = { a->lo.record_path, a->lo.perf_script_path };
+	if (b)
+		return dt_out_folded_diff(out, p, b, &a->oo, err, errlen);
+	return dt_stacks_write(out, a->format, p, &a->oo, err, errlen);
+}
+
+/* Writes the profile (with `b`, the difference) to -o FILE (replaced only
+ * when complete, output.h) or stdout. */
+static int write_profile(const struct args *a, const struct dt_stacks_profile *p,
+			 const struct dt_stacks_profile *b)
+{
+	const char *inputs[] = { a->diff[0] ? a->diff[0] : a->lo.record_path,
+				 a->diff[0] ? a->diff[1] : a->lo.perf_script_path };
 	const struct dt_output_opts oo = { .inputs = inputs, .nr_inputs = 2 };
 	struct dt_output o;
 	char err[CLI_ERRLEN];
@@ -275,7 +357,7 @@ static int write_profile(const struct args *a, const struct dt_stacks_profile *p
 		dt_output_abort(&o);
 		return CLI_EXIT_FAILURE;
 	}
-	if (dt_stacks_write(out, a->format, p, &a->oo, err, sizeof(err))) {
+	if (write_stacks(out, a, p, b, err, sizeof(err))) {
 		/* A write error is told with its cause. */
 		int failure = cli_stream_failure(out);
 		if (failure && dt_output_is_stdout(a->output))
@@ -296,6 +378,37 @@ static int write_profile(const struct args *a, const struct dt_stacks_profile *p
 	return CLI_EXIT_OK;
 }
 
+/* --diff A B: each of A and B is read as the one input of a run (perf
+ * script text, with the record of -i if given, or a record), the other
+ * options shared.  The exit status. */
+static int run_diff(struct args *a)
+{
+	struct dt_stacks_profile *p[2] = { NULL, NULL };
+	int status = CLI_EXIT_FAILURE;
+
+	if (cli_check_output(prog, a->output, a->diff, 2))
+		return CLI_EXIT_FAILURE;
+	for (int i = 0; i < 2; i++) {
+		struct dt_stacks_load_opts one = a->lo;
+		if (looks_like_perf_script(a->diff[i])) {
+			one.perf_script_path = a->diff[i];
+		} else if (a->lo.record_path) {
+			status = cli_usage_error(prog, "--diff: '%s' is a record, and so is -i '%s'",
+						 a->diff[i], a->lo.record_path);
+			goto out;
+		} else {
+			one.record_path = a->diff[i];
+		}
+		if (load(a, &one, &p[i]))
+			goto out;
+	}
+	status = write_profile(a, p[0], p[1]);
+out:
+	dt_stacks_profile_free(p[0]);
+	dt_stacks_profile_free(p[1]);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -312,10 +425,12 @@ int main(int argc, char **argv)
 		return status != OPT_RUN ? status : CLI_EXIT_FAILURE;
 	}
 	const char *inputs[] = { a.lo.record_path, a.lo.perf_script_path };
-	if (cli_check_output(prog, a.output, inputs, 2) || load(&a, &p)) {
+	if (a.diff[0]) {
+		status = run_diff(&a);
+	} else if (cli_check_output(prog, a.output, inputs, 2) || load(&a, &a.lo, &p)) {
 		status = CLI_EXIT_FAILURE;
 	} else {
-		status = write_profile(&a, p);
+		status = write_profile(&a, p, NULL);
 		dt_stacks_profile_free(p);
 	}
 	for (int i = 0; i < 2; i++)

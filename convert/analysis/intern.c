@@ -50,6 +50,7 @@ void dt_intern_free(struct dt_intern *in)
 	free(in->frames);
 	free(in->nodes);
 	free(in->threads);
+	free(in->names);
 	dt_hashmap_free(&in->frame_index);
 	dt_hashmap_free(&in->node_index);
 	dt_hashmap_free(&in->thread_index);
@@ -122,12 +123,11 @@ static int set_comm(struct dt_stack_thread *t, const char *comm)
 	return 0;
 }
 
-int dt_intern_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
-		     uint32_t *index)
+/* A new thread entry for (pid, tid), the one thread_index now maps it to. */
+static int add_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
+		      uint32_t *index)
 {
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
-	if (dt_hashmap_get(&in->thread_index, key, index))
-		return set_comm(&in->threads[*index], comm);
 	int rc = room_for_one((void **)&in->threads, &in->cap_threads, in->nr_threads,
 			      sizeof(*in->threads), 16);
 	if (rc)
@@ -142,4 +142,48 @@ int dt_intern_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char 
 	}
 	*index = in->nr_threads++;
 	return 0;
+}
+
+int dt_intern_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
+		     uint32_t *index)
+{
+	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
+	if (dt_hashmap_get(&in->thread_index, key, index))
+		return set_comm(&in->threads[*index], comm);
+	return add_thread(in, pid, tid, comm, index);
+}
+
+/* A new entry of (pid, tid) named `comm`, after `prev` (NONE: the first). */
+static int add_named(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
+		     uint32_t prev, uint32_t *index)
+{
+	int rc = room_for_one((void **)&in->names, &in->cap_names, in->nr_threads,
+			      sizeof(*in->names), 16);
+	if (!rc)
+		rc = add_thread(in, pid, tid, comm, index);
+	if (!rc)
+		in->names[*index] = (struct dt_intern_name){ prev, *index };
+	return rc;
+}
+
+int dt_intern_thread_named(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
+			   uint32_t *index)
+{
+	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
+	uint32_t head;
+	if (!dt_hashmap_get(&in->thread_index, key, &head))
+		return add_named(in, pid, tid, comm, NONE, index);
+	uint32_t cur = in->names[head].cur;
+	*index = cur;
+	if (!comm || !*comm || !strcmp(comm, in->threads[cur].comm))
+		return 0;
+	if (!*in->threads[cur].comm) /* named only now */
+		return set_comm(&in->threads[cur], comm);
+	for (uint32_t i = head; i != NONE; i = in->names[i].prev) {
+		if (!strcmp(in->threads[i].comm, comm)) {
+			*index = in->names[head].cur = i;
+			return 0;
+		}
+	}
+	return add_named(in, pid, tid, comm, head, index);
 }

@@ -14,7 +14,8 @@
  * Frames are equal when their three strings are; NULL is "".  A caller
  * leaves a field out of a frame's identity by passing "" for it (the
  * timeline passes no srcline).  Strings are copied.  A thread's comm is
- * replaced by any later non-empty one.
+ * replaced by any later non-empty one (dt_intern_thread), or each name
+ * has its own index (dt_intern_thread_named).
  *
  * Memory: per frame 32 bytes, its strings and a hash map entry; per node 12
  * bytes and an entry; per thread 16 bytes, its comm and an entry (entries:
@@ -48,6 +49,13 @@ struct dt_intern_frame {
 	uint32_t next;   /* an older frame whose strings hash the same; UINT32_MAX: none */
 };
 
+/* dt_intern_thread_named: the thread's entry under its previous name
+ * (UINT32_MAX: none), and, in the newest entry of a thread (the one its key maps
+ * to), the entry of its current name. */
+struct dt_intern_name {
+	uint32_t prev, cur;
+};
+
 struct dt_intern {
 	struct dt_intern_frame *frames;
 	uint32_t nr_frames, cap_frames;
@@ -58,6 +66,8 @@ struct dt_intern {
 	struct dt_stack_thread *threads;
 	uint32_t nr_threads, cap_threads;
 	struct dt_hashmap thread_index; /* pid << 32 | tid -> thread */
+	struct dt_intern_name *names;   /* per thread, dt_intern_thread_named's */
+	uint32_t cap_names;
 };
 
 /* An empty interner holding node 0.  0 or -ENOMEM. */
@@ -72,5 +82,12 @@ int dt_intern_node(struct dt_intern *in, uint32_t parent, uint32_t frame, uint32
  * empty (NULL: keep). */
 int dt_intern_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
 		     uint32_t *index);
+/* The index of thread (pid, tid) named `comm`: a thread renamed (exec,
+ * prctl) gets one index per name, so that every sample keeps the name it
+ * was taken under; a NULL or empty comm is the thread's current name, and
+ * an entry without a name takes the first one given.  An interner uses
+ * this or dt_intern_thread for its threads, not both. */
+int dt_intern_thread_named(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
+			   uint32_t *index);
 
 #endif /* DT_INTERN_H */

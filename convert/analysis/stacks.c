@@ -81,7 +81,7 @@ int dt_stacks_intern_frame(struct dt_stacks *st, const char *symbol,
 int dt_stacks_thread_index(struct dt_stacks *st, int32_t pid, int32_t tid,
 			   const char *comm, uint32_t *index)
 {
-	return dt_intern_thread(&st->in, pid, tid, comm, index);
+	return dt_intern_thread_named(&st->in, pid, tid, comm, index);
 }
 
 void dt_stacks_set_memory(struct dt_stacks *st, size_t bytes)
@@ -204,43 +204,72 @@ int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 			      int64_t time_offset_ns, enum dtr_clock *clock,
 			      char *err, size_t errlen)
 {
-	return dt_stacks_add_perf_script_progress(st, path, time_offset_ns, clock, NULL, NULL,
-						  err, errlen);
+	struct dt_stacks_perf_opts o = { .time_offset_ns = time_offset_ns };
+	int rc = dt_stacks_add_perf_script_opts(st, path, &o, err, errlen);
+	if (clock && !rc)
+		*clock = o.clock;
+	return rc;
 }
 
-int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
-				       int64_t time_offset_ns, enum dtr_clock *clock,
-				       void (*progress)(void *ctx, const char *what,
-							uint64_t done),
-				       void *ctx, char *err, size_t errlen)
+/* Map the reader's new frames (ids from *map_len on) to this set's. */
+static int map_frames(struct dt_stacks *st, const struct dt_perf_script *ps, uint32_t **map,
+		      uint32_t *map_len)
+{
+	uint32_t n = dt_perf_script_nr_frames(ps);
+	if (n <= *map_len)
+		return 0;
+	uint32_t *m = realloc(*map, n * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	*map = m;
+	for (; *map_len < n; (*map_len)++) {
+		struct dtr_frame f;
+		dt_perf_script_frame(ps, *map_len, &f);
+		if (dt_stacks_intern_frame(st, f.symbol, f.dso, f.srcline, &m[*map_len]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* When no sample was taken: why, in err. */
+static int none_taken(const struct dt_perf_script *ps, const struct dt_perf_event_choice *ev,
+		      const char *path, char *err, size_t errlen)
+{
+	if (ev->named && ev->left)
+		return dt_fail(err, errlen, -ENODATA, "%s: no samples of event '%s' (the text has %s)",
+			       path, ev->event, ev->others);
+	return dt_perf_script_no_samples(ps, err, errlen);
+}
+
+int dt_stacks_add_perf_script_opts(struct dt_stacks *st, const char *path,
+				   struct dt_stacks_perf_opts *o, char *err, size_t errlen)
 {
 	uint64_t nr_read = 0, nr_added = 0;
 	struct dt_perf_script *ps;
 	struct dt_perf_sample s;
+	struct dt_perf_script_opts ro = { .unknown_addrs = o->unknown_addrs };
+	struct dt_perf_event_choice ev;
 	uint32_t *map = NULL, map_len = 0, *frames = NULL, frames_cap = 0;
 	uint64_t last_time = 0;
-	int rc = dt_perf_script_open(&ps, path, NULL, err, errlen);
-	if (rc)
+	o->clock = DTR_CLOCK_UNKNOWN;
+	o->notice[0] = '\0';
+	if (dt_perf_event_choice_init(&ev, o->event))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	int rc = dt_perf_script_open(&ps, path, &ro, err, errlen);
+	if (rc) {
+		dt_perf_event_choice_free(&ev);
 		return rc;
+	}
 	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
-		if (progress && !(++nr_read & 0xffff))
-			progress(ctx, path, nr_read);
+		if (o->progress && !(++nr_read & 0xffff))
+			o->progress(o->progress_ctx, path, nr_read);
 		if (!strncmp(s.event, "damon:", 6))
 			continue;
-		uint32_t n = dt_perf_script_nr_frames(ps);
-		if (n > map_len) {
-			uint32_t *m = realloc(map, n * sizeof(*m));
-			if (!m)
-				goto nomem;
-			map = m;
-			for (uint32_t i = map_len; i < n; i++) {
-				struct dtr_frame f;
-				dt_perf_script_frame(ps, i, &f);
-				if (dt_stacks_intern_frame(st, f.symbol, f.dso, f.srcline, &map[i]))
-					goto nomem;
-			}
-			map_len = n;
-		}
+		rc = dt_perf_event_choice_take(&ev, s.event);
+		if (rc < 0 || (rc == 1 && map_frames(st, ps, &map, &map_len)))
+			goto nomem;
+		if (!rc)
+			continue;
 		if (s.nr_frames > frames_cap) {
 			uint32_t *f = realloc(frames, s.nr_frames * sizeof(*f));
 			if (!f)
@@ -254,7 +283,7 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 		if (dt_stacks_thread_index(st, s.pid, s.tid, s.comm, &thread))
 			goto nomem;
 		if (s.has_time)
-			last_time = add_offset(s.time_ns, time_offset_ns);
+			last_time = add_offset(s.time_ns, o->time_offset_ns);
 		if (s.has_period && !is_time_event(s.event))
 			st->nontime_weights = 1;
 		char e2[256];
@@ -267,17 +296,21 @@ int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
 		nr_added++;
 	}
 	if (!rc && !nr_added)
-		rc = dt_perf_script_no_samples(ps, err, errlen);
+		rc = none_taken(ps, &ev, path, err, errlen);
 	if (!rc)
 		dt_perf_script_cut_note(ps, st->cut_note, sizeof(st->cut_note));
-	if (clock && rc >= 0)
-		*clock = dt_perf_script_clock(ps);
+	if (rc >= 0) {
+		o->clock = dt_perf_script_clock(ps);
+		dt_perf_event_choice_notice(&ev, path, o->notice, sizeof(o->notice));
+	}
 	dt_perf_script_close(ps);
+	dt_perf_event_choice_free(&ev);
 	free(map);
 	free(frames);
 	return rc < 0 ? rc : 0;
 nomem:
 	dt_perf_script_close(ps);
+	dt_perf_event_choice_free(&ev);
 	free(map);
 	free(frames);
 	return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
@@ -548,6 +581,7 @@ void dt_stacks_iter_init(struct dt_stacks_iter *it, const struct dt_stacks *st, 
 			 size_t to)
 {
 	it->st = st;
+	it->raw_weights = 0;
 	dt_records_reader_init(&it->rd, &st->samples, from, to);
 }
 
@@ -555,6 +589,7 @@ void dt_stacks_iter_thread(struct dt_stacks_iter *it, const struct dt_stacks *st
 			   uint32_t thread)
 {
 	it->st = st;
+	it->raw_weights = 0;
 	if (!st->grouped || thread >= st->in.nr_threads)
 		dt_records_reader_init(&it->rd, &st->samples, 0, 0);
 	else
@@ -570,7 +605,7 @@ int dt_stacks_iter_next(struct dt_stacks_iter *it, struct dt_stack_sample *s, ch
 	if (rc <= 0)
 		return rc;
 	memcpy(s, rec, sizeof(*s));
-	if (!s->weight && it->st->finished)
+	if (!s->weight && it->st->finished && !it->raw_weights)
 		s->weight = it->st->fill_weight;
 	return 1;
 }

@@ -45,8 +45,10 @@ void dt_stacks_free(struct dt_stacks *st);
 /* 0, -ENOMEM or -EOVERFLOW (intern.h). */
 int dt_stacks_intern_frame(struct dt_stacks *st, const char *symbol,
 			   const char *dso, const char *srcline, uint32_t *id);
-/* Thread index of (pid, tid), created if new; a non-empty comm replaces an
- * earlier one. */
+/* Thread index of (pid, tid) named `comm`, created if new.  A thread
+ * renamed (exec, prctl) gets an index per name, so that every sample keeps
+ * the comm it was taken under; a NULL or empty comm means the thread's
+ * current name (an empty name is replaced by the first real one). */
 int dt_stacks_thread_index(struct dt_stacks *st, int32_t pid, int32_t tid,
 			   const char *comm, uint32_t *index);
 /* Add a sample; `frames` are ids from dt_stacks_intern_frame, leaf first.
@@ -68,20 +70,33 @@ size_t dt_stacks_memory(const struct dt_stacks *st);
 int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		       int64_t time_offset_ns, char *err, size_t errlen);
 
-/* Read a perf script file ("-": stdin) into the set, adding `time_offset_ns`
- * to every time.  Samples of damon:* tracepoints are not callstacks and are
- * skipped.  *clock gets the clock the text states (DTR_CLOCK_UNKNOWN when
- * it says nothing).  Samples without a time get the time of the previous
- * sample (or 0). */
+/* Reading perf script text into the set (dt_stacks_add_perf_script_opts). */
+struct dt_stacks_perf_opts {
+	int64_t time_offset_ns;  /* added to every time */
+	const char *event;       /* the event whose samples are taken; NULL: the
+				  * first one seen (dt_perf_event_choice) */
+	int unknown_addrs;       /* frames without a symbol keep their address
+				  * (dt_perf_script_opts.unknown_addrs) */
+	/* Called every 64Ki samples with the path and the samples read. */
+	void (*progress)(void *ctx, const char *what, uint64_t done);
+	void *progress_ctx;
+	/* Filled on success: the clock the text states (DTR_CLOCK_UNKNOWN when
+	 * it says nothing), and the notice naming the events left out ("" when
+	 * none was). */
+	enum dtr_clock clock;
+	char notice[320];
+};
+
+/* Read a perf script file ("-": stdin) into the set.  Samples of damon:*
+ * tracepoints are not callstacks and are skipped; of the others, those of
+ * one event are taken (o->event).  Samples without a time get the time of
+ * the previous sample (or 0).  -ENODATA when no sample was taken. */
+int dt_stacks_add_perf_script_opts(struct dt_stacks *st, const char *path,
+				   struct dt_stacks_perf_opts *o, char *err, size_t errlen);
+/* The same with defaults but for the time offset; *clock as o->clock. */
 int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 			      int64_t time_offset_ns, enum dtr_clock *clock,
 			      char *err, size_t errlen);
-/* The same, calling progress(ctx, path, samples read) every 64Ki samples. */
-int dt_stacks_add_perf_script_progress(struct dt_stacks *st, const char *path,
-				       int64_t time_offset_ns, enum dtr_clock *clock,
-				       void (*progress)(void *ctx, const char *what,
-							uint64_t done),
-				       void *ctx, char *err, size_t errlen);
 
 /* Shift the times of the samples added from index `from` on (see
  * dt_stacks_nr_samples) by `delta_ns`: alignment decided after reading.
@@ -135,6 +150,9 @@ int dt_stacks_group_threads(struct dt_stacks *st, char *err, size_t errlen);
 struct dt_stacks_iter {
 	const struct dt_stacks *st;
 	struct dt_records_reader rd;
+	/* Set after init to read weights as added: 0 for a sample of unknown
+	 * weight rather than the estimate dt_stacks_finish made. */
+	int raw_weights;
 };
 void dt_stacks_iter_init(struct dt_stacks_iter *it, const struct dt_stacks *st, size_t from,
 			 size_t to);

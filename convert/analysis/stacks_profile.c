@@ -25,6 +25,7 @@ const struct dt_stacks_option dt_stacks_options[] = {
 	{ "keep-record-stacks", 0, NULL, "with --perf-script, keep the record's own stacks too" },
 	{ "time-offset", 1, "TIME", "add TIME (e.g. -1.5s, 250ms; bare: ns) to perf times" },
 	{ "perf-clock", 1, "CLOCK", "clock of the perf times: auto, mono, perf, realtime" },
+	{ "event", 1, "NAME", "perf script: samples of this event only (default: the first)" },
 	{ "phase-wss-fraction", 1, "F", "phase: WSS at least F of the peak (default 0.1)" },
 	{ "phase-min-wss", 1, "SIZE", "phase: WSS at least SIZE (default 0)" },
 	{ "phase-similarity", 1, "F", "phase: hot sets' weighted Jaccard >= F (default 0.5)" },
@@ -61,6 +62,10 @@ int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 	const char *what = "";
 	if (!strcmp(name, "perf-script")) {
 		o->perf_script_path = value;
+	} else if (!strcmp(name, "event")) {
+		o->event = value;
+		rc = *value ? 0 : -EINVAL;
+		what = "an event name such as cpu-clock or cycles:u";
 	} else if (!strcmp(name, "keep-record-stacks")) {
 		o->keep_record_stacks = 1;
 	} else if (!strcmp(name, "time-offset")) {
@@ -277,9 +282,15 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 		rc = dt_phases_finish(p->phases, err, errlen);
 	if (!rc && o->perf_script_path) {
 		size_t from = dt_stacks_nr_samples(p->stacks);
-		enum dtr_clock stated = DTR_CLOCK_UNKNOWN;
-		rc = dt_stacks_add_perf_script_progress(p->stacks, o->perf_script_path, 0, &stated,
-							o->progress, o->progress_ctx, err, errlen);
+		struct dt_stacks_perf_opts po = {
+			.event = o->event, .unknown_addrs = o->unknown_addrs,
+			.progress = o->progress, .progress_ctx = o->progress_ctx,
+		};
+		rc = dt_stacks_add_perf_script_opts(p->stacks, o->perf_script_path, &po, err,
+						    errlen);
+		enum dtr_clock stated = po.clock;
+		if (!rc && po.notice[0])
+			warn(p, "%s", po.notice);
 		struct dt_align_request req = { 0 };
 		if (!rc) {
 			req.forced = o->time_offset_set;

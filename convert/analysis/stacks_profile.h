@@ -41,6 +41,11 @@ struct dt_stacks_load_opts {
 	int time_offset_set;          /* --time-offset: forced alignment */
 	int64_t time_offset_ns;
 	enum dtr_clock perf_clock;    /* clock of the perf times; UNKNOWN: auto */
+	const char *event;            /* perf script: the event whose samples are
+				       * taken; NULL: the first one seen (a
+				       * warning names those left out) */
+	int unknown_addrs;            /* perf script: frames without a symbol keep
+				       * their address (folded --addrs) */
 	struct dt_phase_params phase; /* dt_phase_params_default() */
 	struct dt_input_opts input;
 	/* Bytes of samples, and of each other sequence growing with the

@@ -87,6 +87,7 @@ struct dt_timeline_priv {
 	struct dt_rss rss;        /* the targets' latest RSS (pass 2) */
 	const char *record_path, *perf_path;
 	struct dt_input_spool spool[2]; /* record, perf script: read more than once */
+	struct dt_perf_event_choice events; /* the perf event taken (pass 1 chooses) */
 	/* frames, call paths of the flame thread, threads */
 	struct dt_intern in;
 	uint32_t cap_frame_sums;
@@ -788,7 +789,10 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 	struct dt_perf_script *ps;
 	struct dt_perf_sample s;
 	uint64_t prev = 0;
-	int rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
+	int rc = dt_perf_event_choice_init(&pv->events, pv->o->load.event);
+	if (rc)
+		return dt_fail(err, errlen, rc, "out of memory");
+	rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
 	if (rc)
 		return rc;
 	pv->stage = "perf script pass 1";
@@ -797,6 +801,12 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 		progress(pv);
 		if (!is_callstack_event(s.event))
 			continue;
+		rc = dt_perf_event_choice_take(&pv->events, s.event);
+		if (rc <= 0) {
+			if (rc < 0)
+				break;
+			continue;
+		}
 		uint64_t t = s.has_time ? s.time_ns : prev;
 		prev = t;
 		if (!sp->have || t < sp->first)
@@ -812,8 +822,18 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 			break;
 		}
 	}
-	if (!rc && !sp->nr)
+	char notice[320];
+	const char *name = strcmp(pv->o->load.perf_script_path, "-") ?
+			   pv->o->load.perf_script_path : "stdin";
+	if (rc == -ENOMEM)
+		rc = dt_fail(err, errlen, rc, "out of memory");
+	else if (!rc && !sp->nr && pv->events.left)
+		rc = dt_fail(err, errlen, -ENODATA, "%s: no samples of event '%s' (the text has %s)",
+			     name, pv->events.event, pv->events.others);
+	else if (!rc && !sp->nr)
 		rc = dt_perf_script_no_samples(ps, err, errlen);
+	else if (!rc && dt_perf_event_choice_notice(&pv->events, name, notice, sizeof(notice)))
+		warn(tl, "%s", notice);
 	sp->clock = dt_perf_script_clock(ps);
 	dt_perf_script_close(ps);
 	return rc < 0 ? rc : 0;
@@ -833,7 +853,8 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 	pv->items = 0;
 	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
 		progress(pv);
-		if (!is_callstack_event(s.event))
+		/* pass 1 chose the event: no allocation here */
+		if (!is_callstack_event(s.event) || dt_perf_event_choice_take(&pv->events, s.event) <= 0)
 			continue;
 		uint32_t nf = dt_perf_script_nr_frames(ps);
 		if (grow_u32(&map, &cap_map, nf) || grow_u32(&scratch, &cap_scratch, s.nr_frames + 1)) {
@@ -1428,6 +1449,7 @@ void dt_timeline_free(struct dt_timeline *tl)
 		return;
 	struct dt_timeline_priv *pv = tl->priv;
 	if (pv) {
+		dt_perf_event_choice_free(&pv->events);
 		for (int i = 0; i < 2; i++)
 			dt_input_spool_release(&pv->spool[i]);
 		dt_intern_free(&pv->in);

@@ -77,6 +77,7 @@ struct dt_perf_script {
 	size_t cap, pos, end;
 	size_t max_line;
 	uint32_t max_frames;
+	int unknown_addrs;
 	uint64_t lineno;      /* number of the line at pos (1-based) */
 	uint64_t bytes;
 
@@ -468,6 +469,11 @@ static int parse_frame(struct dt_perf_script *ps, const char *p, size_t len)
 		sym = "[unknown]";
 		slen = 9;
 	}
+	char with_addr[40]; /* "[unknown <ADDR>]", ADDR at most 16 digits */
+	if (ps->unknown_addrs && slen == 9 && !memcmp(sym, "[unknown]", 9)) {
+		slen = (size_t)snprintf(with_addr, sizeof(with_addr), "[unknown <%.*s>]", (int)i, p);
+		sym = with_addr;
+	}
 	struct pending_frame *pf = &ps->pending;
 	if (ensure_pending(pf, slen + dlen + 1))
 		return -ENOMEM;
@@ -853,6 +859,47 @@ static int oom(struct dt_perf_script *ps, int rc, char *err, size_t errlen)
 	return dt_fail(err, errlen, rc, "%s: out of memory", ps->name);
 }
 
+/* A frame line of the current sample: its first word is an address, and
+ * it is indented by a tab (perf's own form), or by spaces or nothing (text
+ * that went through an editor or mail) and is no sample header.  0: taken
+ * into the sample; 1: not a frame line; <0: -ENOMEM. */
+static int take_frame_line(struct dt_perf_script *ps, struct dt_perf_sample *s,
+			   const char *line, size_t len, size_t indent)
+{
+	const char *fp = line + indent;
+	size_t fl = len - indent, w = 0;
+	struct header hdr;
+	while (w < fl && !is_blank_char(fp[w]))
+		w++;
+	if (!all_hex(fp, w) || (line[0] != '\t' && parse_header(line, len, &hdr) != HEADER_NONE))
+		return 1;
+	int rc = flush_pending(ps, s);
+	if (rc)
+		return rc;
+	uint64_t h = 0;
+	if (fl <= LINE_CACHE_TEXT && ps->line_cache) {
+		h = hash_bytes(0, fp, fl);
+		const struct line_cache_entry *e = &ps->line_cache[h & (LINE_CACHE_SLOTS - 1)];
+		if (e->hash == h && e->len == fl && !memcmp(e->text, fp, fl)) {
+			struct pending_frame *pf = &ps->pending;
+			pf->active = 1;
+			pf->cached_id = e->id;
+			pf->cacheable = 0;
+			pf->srcline_len = 0;
+			return 0;
+		}
+	}
+	rc = parse_frame(ps, fp, fl);
+	if (rc == 0 && fl <= LINE_CACHE_TEXT && ps->line_cache) {
+		struct pending_frame *pf = &ps->pending;
+		pf->cacheable = 1;
+		pf->line_hash = h;
+		pf->line_len = (uint32_t)fl;
+		memcpy(pf->line, fp, fl);
+	}
+	return rc == -EINVAL ? 1 : rc;
+}
+
 int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 			char *err, size_t errlen)
 {
@@ -943,42 +990,12 @@ int dt_perf_script_next(struct dt_perf_script *ps, struct dt_perf_sample *s,
 		}
 		if (line[0] == '#')
 			break;
-		if (line[0] == '\t') {
-			rc = flush_pending(ps, s);
-			if (rc)
-				return oom(ps, rc, err, errlen);
-			const char *fp = line + i;
-			size_t fl = len - i;
-			uint64_t h = 0;
-			if (fl <= LINE_CACHE_TEXT && ps->line_cache) {
-				h = hash_bytes(0, fp, fl);
-				const struct line_cache_entry *e =
-					&ps->line_cache[h & (LINE_CACHE_SLOTS - 1)];
-				if (e->hash == h && e->len == fl && !memcmp(e->text, fp, fl)) {
-					struct pending_frame *pf = &ps->pending;
-					pf->active = 1;
-					pf->cached_id = e->id;
-					pf->cacheable = 0;
-					pf->srcline_len = 0;
-					consume_line(ps);
-					continue;
-				}
-			}
-			rc = parse_frame(ps, fp, fl);
-			if (rc == 0 && fl <= LINE_CACHE_TEXT && ps->line_cache) {
-				struct pending_frame *pf = &ps->pending;
-				pf->cacheable = 1;
-				pf->line_hash = h;
-				pf->line_len = (uint32_t)fl;
-				memcpy(pf->line, fp, fl);
-			}
-			if (rc == -ENOMEM)
-				return oom(ps, rc, err, errlen);
-			if (rc == 0) {
-				consume_line(ps);
-				continue;
-			}
-			/* Tab-indented text that is no frame: a srcline below. */
+		rc = take_frame_line(ps, s, line, len, i);
+		if (rc < 0)
+			return oom(ps, rc, err, errlen);
+		if (rc == 0) {
+			consume_line(ps);
+			continue;
 		}
 		struct header next;
 		if (line[0] != '\t' && parse_header(line, len, &next) != HEADER_NONE)
@@ -1023,6 +1040,7 @@ static int init_common(struct dt_perf_script **out, const char *name,
 	ps->fd = -1;
 	ps->max_line = opts && opts->max_line_bytes ? opts->max_line_bytes : DEFAULT_MAX_LINE;
 	ps->max_frames = opts && opts->max_frames ? opts->max_frames : DEFAULT_MAX_FRAMES;
+	ps->unknown_addrs = opts && opts->unknown_addrs;
 	ps->lineno = 1;
 	ps->nul_at = UINT64_MAX;
 	ps->line_cache = calloc(LINE_CACHE_SLOTS, sizeof(*ps->line_cache));
@@ -1276,4 +1294,73 @@ int dt_perf_script_probe(const void *buf, size_t len)
 		p = nl ? nl + 1 : e;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ event choice */
+
+int dt_perf_event_choice_init(struct dt_perf_event_choice *c, const char *event)
+{
+	memset(c, 0, sizeof(*c));
+	if (!event)
+		return 0;
+	c->named = 1;
+	c->event = strdup(event);
+	return c->event ? 0 : -ENOMEM;
+}
+
+/* Remember `event` among those left out (the first 8 names). */
+static int note_other(struct dt_perf_event_choice *c, const char *event)
+{
+	size_t have = c->others ? strlen(c->others) : 0, n = strlen(event);
+	for (const char *p = c->others; p && *p;) {
+		const char *end = strstr(p, ", ");
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+		if (l == n && !memcmp(p, event, n))
+			return 0;
+		p = end ? end + 2 : p + l;
+	}
+	if (c->nr_others >= 8)
+		return 0;
+	char *o = realloc(c->others, have + n + 3);
+	if (!o)
+		return -ENOMEM;
+	snprintf(o + have, n + 3, "%s%s", have ? ", " : "", event);
+	c->others = o;
+	c->nr_others++;
+	return 0;
+}
+
+int dt_perf_event_choice_take(struct dt_perf_event_choice *c, const char *event)
+{
+	if (!*event || (c->event && !strcmp(event, c->event))) {
+		c->taken++;
+		return 1;
+	}
+	if (!c->event) {
+		c->event = strdup(event);
+		if (!c->event)
+			return -ENOMEM;
+		c->taken++;
+		return 1;
+	}
+	c->left++;
+	return note_other(c, event) ? -ENOMEM : 0;
+}
+
+int dt_perf_event_choice_notice(const struct dt_perf_event_choice *c, const char *name,
+				char *buf, size_t len)
+{
+	if (!c->left || c->named)
+		return 0;
+	snprintf(buf, len, "%s: samples of %s only, the first event; left out %llu sample%s of "
+		 "%s (--event NAME chooses)", name, c->event, (unsigned long long)c->left,
+		 c->left == 1 ? "" : "s", c->others ? c->others : "other events");
+	return 1;
+}
+
+void dt_perf_event_choice_free(struct dt_perf_event_choice *c)
+{
+	free(c->event);
+	free(c->others);
+	memset(c, 0, sizeof(*c));
 }

@@ -21,7 +21,10 @@
  *           (`cycles:u:`) or be a tracepoint (`sched:sched_switch:`) with its
  *           payload after it.  Without -g, or with -G, the sample's only frame
  *           is on the header line.
- *   frame   `<TAB> ADDR SYMBOL[+0xOFF] [(DSO)]`: SYMBOL may be `[unknown]`
+ *   frame   `<TAB> ADDR SYMBOL[+0xOFF] [(DSO)]`, indented by a tab as perf
+ *           prints it, or by spaces or not at all (text that went through
+ *           an editor or mail: then a line whose first word is no address,
+ *           or that reads as a sample header, is no frame); SYMBOL may be `[unknown]`
  *           and hold spaces, parentheses, brackets and templates; DSO is the
  *           last parenthesised group preceded by a space and may hold spaces
  *           or end in ` (deleted)`; `(inlined)` means no dso.  The +0xOFF is
@@ -51,6 +54,10 @@ struct dt_perf_script_opts {
 	size_t buffer_bytes;   /* read buffer; 0: 1 MiB (grows for longer lines) */
 	size_t max_line_bytes; /* longest line accepted; 0: 16 MiB */
 	uint32_t max_frames;   /* frames kept per sample (leaf side); 0: 4096 */
+	/* Frames without a symbol keep their address: the symbol is
+	 * `[unknown <ADDR>]` (ADDR as printed) instead of `[unknown]`, so one
+	 * frame per address (stackcollapse-perf.pl --addrs). */
+	int unknown_addrs;
 };
 
 /* One sample.  Pointers stay valid until the next call on the reader. */
@@ -63,7 +70,7 @@ struct dt_perf_sample {
 	int has_period;
 	uint64_t period;      /* 0 when not printed */
 	const char *event;    /* "cpu-clock", "cycles:u", ""; no trailing ':' */
-	const char *comm;     /* "" when not printed */
+	const char *comm;     /* this sample's own comm; "" when not printed */
 	uint32_t thread_id;   /* interned thread (see dt_perf_script_thread) */
 	int thread_new;       /* first sample of this pid/tid, or its comm changed */
 	uint32_t nr_frames;
@@ -145,6 +152,29 @@ typedef int (*dt_perf_script_put_fn)(void *ctx, const struct dtr_item *item, cha
 int dt_perf_script_emit(const struct dt_perf_script *ps, const struct dt_perf_sample *s,
 			int64_t time_offset_ns, uint64_t fallback_time_ns, uint32_t *emitted,
 			dt_perf_script_put_fn put, void *ctx, char *err, size_t errlen);
+
+/* Choosing the samples of one event, as stackcollapse-perf.pl and
+ * speedscope's importer do: mixing the samples of two events (cycles and
+ * instructions, cpu-clock and task-clock) adds quantities that are not
+ * alike.  The event is the one named, or else the first one seen; samples
+ * whose header names no event are always taken. */
+struct dt_perf_event_choice {
+	char *event;          /* chosen; NULL until the first sample with one */
+	int named;            /* given by name rather than the first seen */
+	uint64_t taken, left; /* samples taken and left out */
+	char *others;         /* names of the events left out, ", " between */
+	uint32_t nr_others;
+};
+/* `event`: the one to take; NULL: the first one seen.  0 or -ENOMEM. */
+int dt_perf_event_choice_init(struct dt_perf_event_choice *c, const char *event);
+/* 1: take a sample of `event`; 0: leave it out; -ENOMEM. */
+int dt_perf_event_choice_take(struct dt_perf_event_choice *c, const char *event);
+/* The one-line notice naming the events left out by the default choice,
+ * for `name` (the text's name): 1 with buf filled, 0 when nothing was left
+ * out or the event was named. */
+int dt_perf_event_choice_notice(const struct dt_perf_event_choice *c, const char *name,
+				char *buf, size_t len);
+void dt_perf_event_choice_free(struct dt_perf_event_choice *c);
 
 /* True (1) when the first bytes of a text look like perf script output with
  * samples (a header line with a pid/tid and a time or event). */

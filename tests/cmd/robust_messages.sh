@@ -106,7 +106,7 @@ only_error 1 '^damo-stacks: nostacks\.dtr: no callstack samples \(record them wi
 # a perf script with samples still replaces the record's stacks (a warning), and works
 printf 'prog 42/42 1.000000: 1000 cpu-clock:\n\t55d0c0a1b2c3 main+0x13 (/usr/bin/prog)\n\n' >one.script
 expect_ok damo-stacks -i good.dtr --perf-script one.script -f folded --no-phases
-expect_grep '^prog;main 1$' out
+expect_grep '^prog;main 1000$' out
 expect_grep 'its [0-9]+ callstack samples are replaced by those of one\.script' err
 
 # --- input quoted in messages: escaped, cut

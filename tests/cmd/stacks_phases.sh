@@ -33,9 +33,21 @@ if (Math.abs(phases[0].ts + phases[0].dur - phases[1].ts) > 1) throw new Error('
 if (Math.abs(phases[1].ts + phases[1].dur - phases[2].ts) > 1) throw new Error('gap 2-3');
 EOF
 expect_ok damo-stacks vm-stacks.txt -i "$VM" -f folded -o vm.folded
-expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm prog;main;touch_a [0-9]+$' vm.folded
-expect_grep '^\[outside phases\];vm prog;main;idle_loop [0-9]+$' vm.folded
+expect_grep '^\[phase 1 \| 1\.[0-9]+-[23]\.[0-9]+ s \| WSS [0-9.]+ MiB\];vm_prog;main;touch_a [0-9]+$' vm.folded
+expect_grep '^\[outside phases\];vm_prog;main;idle_loop [0-9]+$' vm.folded
 expect_no_grep '^\[phase 1 .*touch_c' vm.folded
+# One phase's stacks, without the phase root: phase 1's lines of vm.folded.
+expect_ok damo-stacks vm-stacks.txt -i "$VM" -f folded --phase 1 -o vm1.folded
+grep '^\[phase 1 ' vm.folded | sed 's/^[^;]*;//' >want1.folded
+expect_same_file want1.folded vm1.folded
+expect_status 2 damo-stacks vm-stacks.txt -i "$VM" --phase 1
+expect_status 1 damo-stacks vm-stacks.txt -i "$VM" -f folded --phase 4
+expect_grep 'phase 4: the record has 3 phases' err
+# The same phase of two runs side by side (difffolded.pl's format): here
+# the same run twice, so both counts are equal on every line.
+expect_ok damo-stacks --diff vm-stacks.txt vm-stacks.txt -i "$VM" -f folded --phase 1
+awk '{ print $0 " " $NF }' want1.folded >want1.diff
+expect_same_file want1.diff out
 
 # Synthetic records with callstacks inside (damo-synth writes its truth):
 # every phase found within 2 aggregations of the truth, with its function.

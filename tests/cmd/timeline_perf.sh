@@ -128,3 +128,13 @@ const img = JSON.parse(require("fs").readFileSync(0, "utf8"));
 if (img.width !== 1000 || img.height !== 760 || img.panels.length !== 3) throw new Error(JSON.stringify(img));
 if (img.panels[2].warm < 5 || img.panels[1].viridis < 50) throw new Error(JSON.stringify(img.panels));
 ' || fail "timeline.pdf"
+
+# Several events in one perf script: the first one's samples, a warning
+# naming the others; --event chooses; an event the text lacks is an error.
+TWO=$DT_SRC/tests/data/perf/two-events.txt
+expect_ok damo-timeline --perf-script "$TWO" --json
+expect_grep 'two-events.txt: samples of cpu-clock only, the first event; left out 63 samples of task-clock \(--event NAME chooses\)' err
+expect_ok damo-timeline --perf-script "$TWO" --event task-clock --json
+expect_no_grep 'left out' err
+expect_status 1 damo-timeline --perf-script "$TWO" --event cycles --json
+expect_grep "no samples of event 'cycles' \(the text has cpu-clock, task-clock\)" err

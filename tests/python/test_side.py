@@ -97,11 +97,13 @@ def test_stacks_fold_as_damo_stacks(synth):
     comm = dict(zip(st.threads["tid"], st.threads["comm"]))
     symbols = st.frames["symbol"].to_numpy()
     folded = collections.Counter()
-    for i, (tid, first, nr) in enumerate(zip(st.samples["tid"], st.samples["first"],
-                                             st.samples["nr_frames"])):
+    for i, (tid, first, nr, weight) in enumerate(zip(st.samples["tid"], st.samples["first"],
+                                                     st.samples["nr_frames"],
+                                                     st.samples["weight"])):
         path = [symbols[f] for f in st.frame_ids[first:first + nr]][::-1]
         assert path[::-1] == st.symbols_of(i)
-        folded[";".join([comm[tid]] + path)] += 1
+        # Folded counts are summed periods, 1 for a sample without one.
+        folded[";".join([comm[tid]] + path)] += int(weight) or 1
     out = run("damo-stacks", "-f", "folded", "--no-phases", "-i", synth).stdout
     want_lines = sorted(out.splitlines())
     assert sorted(f"{k} {v}" for k, v in folded.items()) == want_lines

@@ -101,6 +101,34 @@ END_TEST
 
 /* Many frames, paths and threads: each interned once, found again after
  * the tables grew, in the order first seen. */
+/* Named threads: one index per name of a thread renamed back and forth. */
+START_TEST(threads_with_an_index_per_name)
+{
+	struct dt_intern in;
+	uint32_t a, b, x, other;
+	ck_assert_int_eq(dt_intern_init(&in), 0);
+	ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, NULL, &a), 0);
+	ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, "first", &x), 0);
+	ck_assert_uint_eq(x, a);
+	ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, "second", &b), 0);
+	ck_assert_uint_ne(b, a);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, "first", &x), 0);
+		ck_assert_uint_eq(x, a);
+		ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, "", &x), 0);
+		ck_assert_uint_eq(x, a);
+		ck_assert_int_eq(dt_intern_thread_named(&in, 1, 2, "second", &x), 0);
+		ck_assert_uint_eq(x, b);
+	}
+	ck_assert_int_eq(dt_intern_thread_named(&in, 1, 3, "first", &other), 0);
+	ck_assert_uint_eq(in.nr_threads, 3);
+	ck_assert_str_eq(in.threads[a].comm, "first");
+	ck_assert_str_eq(in.threads[b].comm, "second");
+	ck_assert_int_eq(in.threads[b].tid, 2);
+	dt_intern_free(&in);
+}
+END_TEST
+
 START_TEST(many_entries_keep_their_ids)
 {
 	struct dt_intern in;
@@ -138,6 +166,7 @@ Suite *intern_suite(void)
 	tcase_add_test(tc, frames_by_their_strings);
 	tcase_add_test(tc, call_paths_as_a_tree);
 	tcase_add_test(tc, threads_and_their_comms);
+	tcase_add_test(tc, threads_with_an_index_per_name);
 	tcase_add_test(tc, many_entries_keep_their_ids);
 	suite_add_tcase(s, tc);
 	return s;

@@ -375,6 +375,93 @@ START_TEST(oddities_are_skipped_and_counted)
 }
 END_TEST
 
+START_TEST(frames_indented_by_spaces_or_nothing)
+{
+	/* Text that went through an editor or mail: the tab became spaces or
+	 * went away.  A header after frames (no blank line) still starts a
+	 * sample, even with a comm that reads as an address. */
+	expect("p 1 1.0: 1 c: \n"
+	       "    7f00 f+0x1 (/x)\n"
+	       "  7f01 g (/x)\n"
+	       "7f02 main (/x)\n"
+	       "cafe 2 1.1: 1 c: \n"
+	       "7f03 h (/x)\n"
+	       "        beef 3 [000] 1.2: 1 c: \n"
+	       " 7f04 (anonymous namespace)::k (/x)\n"
+	       "\t7f05 main (/x)\n",
+	       "p|-|1|-|1000000000|1|c|f@/x;g@/x;main@/x\n"
+	       "cafe|-|2|-|1100000000|1|c|h@/x\n"
+	       "beef|-|3|0|1200000000|1|c|(anonymous namespace)::k@/x;main@/x\n");
+	/* A space-indented line whose first word is no address is the
+	 * source line of the frame above it. */
+	expect("p 1 1.0: 1 c: \n    7f00 f (/x)\n  f.c:12\n\t7f01 g (/x)\n\tg.c:3\n",
+	       "p|-|1|-|1000000000|1|c|f@/x#f.c:12;g@/x#g.c:3\n");
+}
+END_TEST
+
+START_TEST(each_sample_keeps_its_own_comm)
+{
+	/* One thread before and after exec: the sample's own comm, while the
+	 * thread (for records) takes the latest name. */
+	expect("exec_first 5 1.0: 1 c: \n\t1 f (/x)\n\n"
+	       "exec_second 5 1.1: 1 c: \n\t1 f (/x)\n\n",
+	       "exec_first|-|5|-|1000000000|1|c|f@/x\n"
+	       "exec_second|-|5|-|1100000000|1|c|f@/x\n");
+}
+END_TEST
+
+START_TEST(unknown_frames_keep_their_address_on_request)
+{
+	const char *text = "p 1 1.0: 1 c: \n\t11e1 [unknown] (/lib/h.so)\n\t7f00 f (/x)\n"
+			   "\t1187 [unknown] ([unknown])\n\n";
+	struct dt_perf_script_opts o = { .unknown_addrs = 1 };
+	struct dt_perf_script *ps;
+	struct dt_perf_sample s;
+	struct dtr_frame f;
+	char err[256];
+	ck_assert_int_eq(dt_perf_script_open_mem(&ps, text, strlen(text), "x", &o, err,
+						 sizeof(err)), 0);
+	ck_assert_int_eq(dt_perf_script_next(ps, &s, err, sizeof(err)), 1);
+	ck_assert_uint_eq(s.nr_frames, 3);
+	dt_perf_script_frame(ps, s.frames[0], &f);
+	ck_assert_str_eq(f.symbol, "[unknown <11e1>]");
+	ck_assert_str_eq(f.dso, "/lib/h.so");
+	dt_perf_script_frame(ps, s.frames[1], &f);
+	ck_assert_str_eq(f.symbol, "f");
+	dt_perf_script_frame(ps, s.frames[2], &f);
+	ck_assert_str_eq(f.symbol, "[unknown <1187>]");
+	dt_perf_script_close(ps);
+}
+END_TEST
+
+START_TEST(event_choice_takes_one_event)
+{
+	struct dt_perf_event_choice c;
+	char notice[256];
+	ck_assert_int_eq(dt_perf_event_choice_init(&c, NULL), 0);
+	ck_assert_int_eq(dt_perf_event_choice_notice(&c, "t", notice, sizeof(notice)), 0);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "cpu-clock"), 1);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "task-clock"), 0);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "cpu-clock"), 1);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, ""), 1); /* no event printed */
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "task-clock"), 0);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "cycles:u"), 0);
+	ck_assert_int_eq(dt_perf_event_choice_notice(&c, "t.txt", notice, sizeof(notice)), 1);
+	ck_assert_str_eq(notice, "t.txt: samples of cpu-clock only, the first event; left out "
+				 "3 samples of task-clock, cycles:u (--event NAME chooses)");
+	dt_perf_event_choice_free(&c);
+
+	ck_assert_int_eq(dt_perf_event_choice_init(&c, "task-clock"), 0);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "cpu-clock"), 0);
+	ck_assert_int_eq(dt_perf_event_choice_take(&c, "task-clock"), 1);
+	ck_assert_uint_eq(c.left, 1);
+	ck_assert_str_eq(c.others, "cpu-clock");
+	/* Named: nothing to tell. */
+	ck_assert_int_eq(dt_perf_event_choice_notice(&c, "t.txt", notice, sizeof(notice)), 0);
+	dt_perf_event_choice_free(&c);
+}
+END_TEST
+
 /* The same text through a descriptor and a 4 KiB buffer (many refills,
  * lines split across reads) gives the same samples as from memory. */
 START_TEST(small_buffer_refills)
@@ -489,6 +576,10 @@ Suite *perf_script_suite(void)
 	tcase_add_test(tc, small_buffer_refills);
 	tcase_add_test(tc, overlong_line_is_an_error);
 	tcase_add_test(tc, probe_recognizes_samples);
+	tcase_add_test(tc, frames_indented_by_spaces_or_nothing);
+	tcase_add_test(tc, each_sample_keeps_its_own_comm);
+	tcase_add_test(tc, unknown_frames_keep_their_address_on_request);
+	tcase_add_test(tc, event_choice_takes_one_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

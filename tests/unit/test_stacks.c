@@ -286,12 +286,24 @@ START_TEST(folded_output)
 {
 	struct dt_stacks_profile *p = hand_profile();
 	char *text = write_to_string(DT_STACKS_FOLDED, p);
+	/* Summed periods; ';' in a name is ':', quotes go (stackcollapse-perf.pl). */
 	ck_assert_str_eq(text,
-			 "app;main;f:odd \"name\" 3\n"
-			 "app;main;g 1\n"
-			 "worker;main;f:odd \"name\";g 1\n"
-			 "worker;main;g 1\n");
+			 "app;main;f:odd name 3000000\n"
+			 "app;main;g 1000000\n"
+			 "worker;main;f:odd name;g 1000000\n"
+			 "worker;main;g 1000000\n");
 	free(text);
+	struct dt_stacks_out_opts o = { .weight_samples = 1, .with_tid = 1 };
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_msg(dt_out_folded(out, p, &o, err, sizeof(err)) == 0, "%s", err);
+	fclose(out);
+	ck_assert_str_eq(buf, "app-10/10;main;f:odd name 3\n"
+			      "app-10/10;main;g 1\n"
+			      "worker-10/11;main;f:odd name;g 1\n"
+			      "worker-10/11;main;g 1\n");
+	free(buf);
 	dt_stacks_profile_free(p);
 }
 END_TEST
@@ -399,8 +411,8 @@ START_TEST(speedscope_sorts_samples_added_out_of_order)
 				   "\"weights\":[6,5]}]}") != NULL, "%s", text);
 	free(text);
 	text = write_to_string(DT_STACKS_FOLDED, p);
-	ck_assert_str_eq(text, "one;main 1\none;main;a 2\none;main;b 1\n"
-			       "two;main;a 1\ntwo;main;b 1\n");
+	ck_assert_str_eq(text, "one;main 20\none;main;a 21\none;main;b 30\n"
+			       "two;main;a 5\ntwo;main;b 6\n");
 	free(text);
 	dt_stacks_profile_free(p);
 }
@@ -475,11 +487,80 @@ START_TEST(shared_options)
 	ck_assert_msg(strstr(err, "--phase-wss-fraction") != NULL, "%s", err);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-aggrs", "0", err, sizeof(err)),
 			 -EINVAL);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "task-clock", err, sizeof(err)), 1);
+	ck_assert_str_eq(o.event, "task-clock");
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "", err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "not-ours", "1", err, sizeof(err)), 0);
 	size_t n = 0;
 	while (dt_stacks_options[n].name)
 		n++;
 	ck_assert_uint_ge(n, 8);
+}
+END_TEST
+
+/* A thread renamed back and forth (exec, prctl) has one index per name;
+ * a sample without a comm (a record's) is the thread's current name. */
+START_TEST(threads_have_an_index_per_name)
+{
+	struct dt_stacks *st = new_stacks();
+	uint32_t a, b, a2, cur, other;
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "", &a), 0);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "first", &a2), 0);
+	ck_assert_uint_eq(a2, a); /* named only now: the same index */
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "second", &b), 0);
+	ck_assert_uint_ne(b, a);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, NULL, &cur), 0);
+	ck_assert_uint_eq(cur, b);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "first", &a2), 0);
+	ck_assert_uint_eq(a2, a);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 2, "second", &cur), 0);
+	ck_assert_uint_eq(cur, b);
+	ck_assert_int_eq(dt_stacks_thread_index(st, 1, 3, "first", &other), 0);
+	ck_assert_uint_eq(dt_stacks_nr_threads(st), 3);
+	ck_assert_str_eq(dt_stacks_thread(st, a)->comm, "first");
+	ck_assert_str_eq(dt_stacks_thread(st, b)->comm, "second");
+	ck_assert_int_eq(dt_stacks_thread(st, b)->tid, 2);
+	dt_stacks_free(st);
+}
+END_TEST
+
+/* Of a perf script text with two events, one event's samples: the first
+ * one's by default, with a notice naming the other; a named one; none. */
+START_TEST(perf_script_one_event)
+{
+	static const char text[] =
+		"p 1 1.0: 10 cpu-clock: \n\t1 f (/x)\n\n"
+		"p 1 1.1: 10 task-clock: \n\t1 g (/x)\n\n"
+		"p 1 1.2: 10 cpu-clock: \n\t1 f (/x)\n\n";
+	char dir[] = "/tmp/dt-event-XXXXXX", path[64], err[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.txt", dir);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	const char *events[] = { NULL, "task-clock", "cycles" };
+	size_t want[] = { 2, 1, 0 };
+	for (int i = 0; i < 3; i++) {
+		struct dt_stacks *st = new_stacks();
+		struct dt_stacks_perf_opts o = { .event = events[i] };
+		int rc = dt_stacks_add_perf_script_opts(st, path, &o, err, sizeof(err));
+		ck_assert_uint_eq(dt_stacks_nr_samples(st), want[i]);
+		if (i == 0)
+			ck_assert_msg(strstr(o.notice, "samples of cpu-clock only") &&
+				      strstr(o.notice, "1 sample of task-clock"), "%s", o.notice);
+		if (i == 1)
+			ck_assert_str_eq(o.notice, ""); /* named: nothing to tell */
+		if (i == 2) {
+			ck_assert_int_eq(rc, -ENODATA);
+			ck_assert_msg(strstr(err, "no samples of event 'cycles'") &&
+				      strstr(err, "cpu-clock, task-clock"), "%s", err);
+		} else {
+			ck_assert_msg(rc == 0, "%s", err);
+		}
+		dt_stacks_free(st);
+	}
+	unlink(path);
+	rmdir(dir);
 }
 END_TEST
 
@@ -564,7 +645,8 @@ START_TEST(emitted_items_round_trip)
 	from_text = write_to_string(DT_STACKS_FOLDED, p);
 	dt_stacks_profile_free(p);
 	ck_assert_str_eq(from_record, from_text);
-	ck_assert_str_eq(from_text, "app;main;g 1\nrenamed;main;f 2\nrenamed;main;h 1\n");
+	/* Every sample under its own comm, from the record as from the text. */
+	ck_assert_str_eq(from_text, "app;main;f 2000\napp;main;g 1000\nrenamed;main;h 1000\n");
 	free(from_record);
 	free(from_text);
 	unlink(rec);
@@ -589,6 +671,8 @@ Suite *stacks_suite(void)
 	tcase_add_test(tc, json_strings_always_parse);
 	tcase_add_test(tc, shared_options);
 	tcase_add_test(tc, emitted_items_round_trip);
+	tcase_add_test(tc, threads_have_an_index_per_name);
+	tcase_add_test(tc, perf_script_one_event);
 	suite_add_tcase(s, tc);
 	return s;
 }
