@@ -103,3 +103,20 @@ printf '%s\t0\t1000\n' 'db 02/east' >>want.tsv
 printf '%s\t0\t300\n' unknown >>want.tsv
 printf '%s\t0\t1200\n%s\t1\t1200\n' web-01 web-01 >>want.tsv
 expect_same_file want.tsv counts.tsv
+
+# Parquet from DuckDB, by the statement docs/EXPORTS.md gives: the same rows,
+# host and record as columns, unsigned 64-bit addresses
+parquet_sql=$(awk '$0 == "<!-- sql: parquet -->" { on = 1; next }
+	on && /^```sql/ { inside = 1; next } inside && /^```/ { exit } inside { print }' \
+	"$DT_SRC/docs/EXPORTS.md")
+[ -n "$parquet_sql" ] || fail "docs/EXPORTS.md has no Parquet statement"
+expect_ok query "$parquet_sql"
+query "SELECT host, target, count(*) FROM 'fleet-regions.parquet' GROUP BY ALL ORDER BY ALL" >pq.tsv
+expect_same_file want.tsv pq.tsv
+[ "$(query "SELECT typeof(start), typeof(host), typeof(record) FROM 'fleet-regions.parquet' LIMIT 1")" = \
+  $'UBIGINT\tVARCHAR\tVARCHAR' ] || fail "Parquet column types"
+query "SELECT sum(\"end\" - start), sum(nr_accesses), sum(age) FROM 'fleet-regions.parquet'
+	WHERE record = '${web#*record=}'" >pq-web
+awk -F, 'NR > 1 { b += $6 - $5; a += $7; g += $8 } END { printf "%.0f\t%.0f\t%.0f\n", b, a, g }' \
+	"fleet/regions/$web/data.csv" >csv-web
+expect_same_file csv-web pq-web
