@@ -205,16 +205,9 @@ static int add_to_dataset(const struct args *a)
 
 	for (int k = 0; k < a->nr_inputs; k++) {
 		struct dt_dataset_record rec;
-		struct dt_input *in;
 
-		if (dt_input_open(&in, a->inputs[k], &a->in_opts, err, sizeof(err))) {
-			cli_error(prog, "%s", err);
-			failed = 1;
-			continue;
-		}
-		int ret = dt_dataset_add(a->dataset, in, &o, &rec, err, sizeof(err));
-		dt_input_close(in);
-		if (ret) {
+		if (dt_dataset_add(a->dataset, a->inputs[k], &a->in_opts, &o, &rec, err,
+				   sizeof(err))) {
 			cli_error(prog, "%s", err);
 			failed = 1;
 			continue;

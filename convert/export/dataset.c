@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Records into a dataset of hive-style partitions (dataset.h): the
- * record's identity hash, the host partition value, and each table written
- * to a temporary file in the dataset and renamed into its partition.
+ * Records into a dataset of hive-style partitions (dataset.h): a first
+ * reading for the record's identity hash and its host, a second one that
+ * writes each table into its partition through output.h.
  */
 #include "dataset.h"
 
@@ -14,7 +14,7 @@
 
 #include "errmsg.h"
 #include "hashmap.h"
-#include "tempfile.h"
+#include "output.h"
 
 #define NR_TABLES 4
 
@@ -155,17 +155,42 @@ static int escape_host(char *out, size_t len, const char *name)
 	return 0;
 }
 
-/* ------------------------------------------------------------ partitions */
+/* ------------------------------------------------------------ passes */
+
+/* Pass 1: every item of `in` for the identity and the hostname. */
+static int identify(struct dt_input *in, const char *path, const char *hostname,
+		    struct dt_dataset_record *rec, char *err, size_t errlen)
+{
+	struct identity id = { .h = DT_HASH_SEED };
+	char meta_host[1024] = "";
+	struct dtr_item item;
+	int ret;
+
+	while ((ret = dt_input_next(in, &item, err, errlen)) > 0) {
+		id_note(&id, &item);
+		note_hostname(meta_host, sizeof(meta_host), &item);
+		if (item.type == DTR_ITEM_SNAPSHOT) {
+			rec->nr_snapshots++;
+			rec->nr_regions += item.u.snapshot.nr_regions;
+		}
+	}
+	if (ret)
+		return ret;
+	snprintf(rec->id, sizeof(rec->id), "%016llx", (unsigned long long)id.h);
+	const char *host = hostname ? hostname : *meta_host ? meta_host : "unknown";
+	/* "host=" and the value make one file name of at most 255 bytes */
+	ret = escape_host(rec->host, 256 - 5, host);
+	if (ret)
+		return dt_fail(err, errlen, ret, "%s: host name too long for a partition (%zu bytes)",
+			       path, strlen(host));
+	return 0;
+}
 
 struct part {
 	enum dt_export_what what;
-	struct dt_tempfile tmp;
+	struct dt_output out;
 	struct dt_export *ex; /* NULL once closed */
-};
-
-struct parts {
-	struct part p[NR_TABLES];
-	size_t nr;
+	int open;             /* out is open */
 };
 
 /* `path` and its missing parents as folders.  0 or a negative errno. */
@@ -174,7 +199,7 @@ static int make_dirs(char *path)
 	for (char *s = strchr(path + 1, '/');; s = strchr(s + 1, '/')) {
 		if (s)
 			*s = '\0';
-		int ret = mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
+		int ret = mkdir(path, 0777) && errno != EEXIST ? -errno : 0;
 		if (s)
 			*s = '/';
 		if (ret)
@@ -184,127 +209,120 @@ static int make_dirs(char *path)
 	}
 }
 
-static void parts_discard(struct parts *ps)
+static void parts_abort(struct part *p, size_t nr)
 {
-	for (size_t i = 0; i < ps->nr; i++) {
-		if (ps->p[i].ex)
-			dt_export_abort(ps->p[i].ex);
-		dt_tempfile_delete(&ps->p[i].tmp);
+	for (size_t i = 0; i < nr; i++) {
+		if (p[i].ex)
+			dt_export_abort(p[i].ex);
+		if (p[i].open)
+			dt_output_abort(&p[i].out);
 	}
-	ps->nr = 0;
 }
 
-/* A temporary file and an exporter for each table asked for. */
-static int parts_open(struct parts *ps, const char *dir, const struct dt_dataset_opts *o,
-		      char *err, size_t errlen)
+/* The partition file of one table: its folders, the output (output.h)
+ * and an exporter on it. */
+static int part_open(struct part *p, const char *dir, const struct dt_dataset_opts *o,
+		     const struct dt_dataset_record *rec, char *err, size_t errlen)
 {
-	unsigned tables = o->tables ? o->tables : (1u << NR_TABLES) - 1;
-	int ret = 0;
+	struct dt_export_opts eo = { .what = p->what };
+	char path[4096];
+	int ret;
 
-	ps->nr = 0;
-	for (int w = 0; w < NR_TABLES && !ret; w++) {
-		struct part *p = &ps->p[ps->nr];
-		struct dt_export_opts eo = { .what = (enum dt_export_what)w };
-
-		if (!(tables & DT_DATASET_TABLE(w)))
-			continue;
-		p->what = (enum dt_export_what)w;
-		p->ex = NULL;
-		ret = dt_tempfile_create(&p->tmp, dir, ".partition-", NULL, DT_TEMPFILE_NAMED, err,
-					 errlen);
-		if (ret)
-			break;
-		ps->nr++;
-		fchmod(p->tmp.fd, 0644);
-		ret = dt_export_open(&p->ex, o->format, &eo, p->tmp.fd, p->tmp.path, err, errlen);
-	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/host=%s/record=%s", dir,
+			     table_names[p->what], rec->host, rec->id) >= sizeof(path) - 16)
+		return dt_fail(err, errlen, -ENAMETOOLONG, "%s: partition path too long", dir);
+	ret = make_dirs(path);
 	if (ret)
-		parts_discard(ps);
-	return ret;
+		return dt_fail(err, errlen, ret, "%s: cannot create: %s", path, strerror(-ret));
+	strcat(path, "/data.");
+	strcat(path, dt_export_format_name(o->format));
+	ret = dt_output_open(&p->out, path, NULL, err, errlen);
+	if (ret)
+		return ret;
+	p->open = 1;
+	return dt_export_open(&p->ex, o->format, &eo, p->out.fd, p->out.name, err, errlen);
 }
 
-/* Every item of `in` into every table, noting identity and hostname. */
-static int parts_fill(struct parts *ps, struct dt_input *in, struct identity *id, char *host,
-		      size_t hostlen, struct dt_dataset_record *rec, char *err, size_t errlen)
+/* Pass 2: every item into every table, the identity computed again (the
+ * input must not have changed since pass 1); each table committed. */
+static int write_parts(struct part *p, size_t nr, struct dt_input *in, const char *path,
+		       const struct dt_dataset_record *rec, char *err, size_t errlen)
 {
+	struct identity id = { .h = DT_HASH_SEED };
 	struct dtr_item item;
+	char again[17];
 	int ret;
 
 	while ((ret = dt_input_next(in, &item, err, errlen)) > 0) {
-		id_note(id, &item);
-		note_hostname(host, hostlen, &item);
-		if (item.type == DTR_ITEM_SNAPSHOT) {
-			rec->nr_snapshots++;
-			rec->nr_regions += item.u.snapshot.nr_regions;
-		}
-		for (size_t i = 0; i < ps->nr; i++) {
-			int e = dt_export_put(ps->p[i].ex, &item, err, errlen);
+		id_note(&id, &item);
+		for (size_t i = 0; i < nr; i++) {
+			int e = dt_export_put(p[i].ex, &item, err, errlen);
 			if (e)
 				return e;
 		}
 	}
-	return ret;
-}
-
-/* Finish every table and rename each into DIR/TABLE/host=H/record=ID/. */
-static int parts_commit(struct parts *ps, const char *dir, const struct dt_dataset_record *rec,
-			const char *ext, char *err, size_t errlen)
-{
-	char path[4096];
-	int ret = 0;
-
-	for (size_t i = 0; i < ps->nr && !ret; i++) {
-		struct part *p = &ps->p[i];
-
-		ret = dt_export_close(p->ex, err, errlen);
-		p->ex = NULL;
-		if (ret)
-			break;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s/host=%s/record=%s", dir,
-				     table_names[p->what], rec->host, rec->id) >= sizeof(path) - 16)
-			return dt_fail(err, errlen, -ENAMETOOLONG, "%s: partition path too long", dir);
-		ret = make_dirs(path);
-		if (ret)
-			return dt_fail(err, errlen, ret, "%s: cannot create: %s", path, strerror(-ret));
-		strcat(path, "/data.");
-		strcat(path, ext);
-		ret = dt_tempfile_rename(&p->tmp, path, err, errlen);
+	if (ret)
+		return ret;
+	snprintf(again, sizeof(again), "%016llx", (unsigned long long)id.h);
+	if (strcmp(again, rec->id))
+		return dt_fail(err, errlen, -EAGAIN, "%s: changed while it was read", path);
+	for (size_t i = 0; i < nr && !ret; i++) {
+		ret = dt_export_close(p[i].ex, err, errlen);
+		p[i].ex = NULL;
+		if (!ret) {
+			ret = dt_output_commit(&p[i].out, err, errlen);
+			p[i].open = 0;
+		}
 	}
 	return ret;
 }
 
-int dt_dataset_add(const char *dir, struct dt_input *in, const struct dt_dataset_opts *opts,
-		   struct dt_dataset_record *rec, char *err, size_t errlen)
+/* A second reading of `path`, into every table asked for. */
+static int write_tables(const char *dir, const char *path, const struct dt_input_opts *in_opts,
+			const struct dt_dataset_opts *o, const struct dt_dataset_record *rec,
+			char *err, size_t errlen)
 {
-	struct identity id = { .h = DT_HASH_SEED };
-	struct parts ps = { .nr = 0 };
-	char meta_host[1024] = "", top[4096];
+	unsigned tables = o->tables ? o->tables : (1u << NR_TABLES) - 1;
+	struct part p[NR_TABLES];
+	struct dt_input *in;
+	size_t nr = 0;
+	int ret = dt_input_open(&in, path, in_opts, err, errlen);
+
+	if (ret)
+		return ret;
+	for (int w = 0; w < NR_TABLES && !ret; w++) {
+		if (!(tables & DT_DATASET_TABLE(w)))
+			continue;
+		p[nr] = (struct part){ .what = (enum dt_export_what)w };
+		ret = part_open(&p[nr++], dir, o, rec, err, errlen);
+	}
+	if (!ret)
+		ret = write_parts(p, nr, in, path, rec, err, errlen);
+	if (ret)
+		parts_abort(p, nr);
+	dt_input_close(in);
+	return ret;
+}
+
+int dt_dataset_add(const char *dir, const char *path, const struct dt_input_opts *in_opts,
+		   const struct dt_dataset_opts *opts, struct dt_dataset_record *rec, char *err,
+		   size_t errlen)
+{
+	struct dt_input *in;
 	int ret;
 
 	*rec = (struct dt_dataset_record){ .nr_snapshots = 0 };
 	if (opts->format != DT_EXPORT_CSV && opts->format != DT_EXPORT_NDJSON)
 		return dt_fail(err, errlen, -EINVAL, "%s: a dataset holds csv or ndjson tables", dir);
-	if ((size_t)snprintf(top, sizeof(top), "%s", dir) >= sizeof(top))
-		return dt_fail(err, errlen, -ENAMETOOLONG, "%s: name too long", dir);
-	ret = make_dirs(top);
-	if (ret)
-		return dt_fail(err, errlen, ret, "%s: cannot create: %s", dir, strerror(-ret));
-	ret = parts_open(&ps, dir, opts, err, errlen);
+	if (!strcmp(path, "-"))
+		return dt_fail(err, errlen, -EINVAL, "-: standard input cannot go to a dataset (a "
+				     "record is read twice, its identity first): name a file");
+	ret = dt_input_open(&in, path, in_opts, err, errlen);
 	if (ret)
 		return ret;
-	ret = parts_fill(&ps, in, &id, meta_host, sizeof(meta_host), rec, err, errlen);
-	if (!ret) {
-		const char *host = opts->hostname ? opts->hostname : *meta_host ? meta_host
-										: "unknown";
-		snprintf(rec->id, sizeof(rec->id), "%016llx", (unsigned long long)id.h);
-		/* "host=" and the value make one file name of at most 255 bytes */
-		ret = escape_host(rec->host, 256 - 5, host);
-		if (ret)
-			dt_fail(err, errlen, ret, "%s: host name too long for a partition (%zu bytes)",
-				dir, strlen(host));
-	}
-	if (!ret)
-		ret = parts_commit(&ps, dir, rec, dt_export_format_name(opts->format), err, errlen);
-	parts_discard(&ps);
-	return ret;
+	ret = identify(in, path, opts->hostname, rec, err, errlen);
+	dt_input_close(in);
+	if (ret)
+		return ret;
+	return write_tables(dir, path, in_opts, opts, rec, err, errlen);
 }

@@ -19,11 +19,12 @@
  * in every run, whatever its file is called; a record cut shorter, or
  * another recording, gives another.
  *
- * Each partition file is written under a temporary name in DIR and renamed
- * into place once the whole record has been read, so that a reader sees a
- * partition whole or not at all.  Adding a record touches only its own
- * partitions: adding the same record again replaces them with the same
- * content.
+ * A record is read twice: first for its identity and host, then into its
+ * tables; each partition file is written through output.h (a temporary
+ * file beside it, fsync'd and renamed into place when complete), so that
+ * a reader sees a partition whole or not at all.  Adding a record touches
+ * only its own partitions: adding the same record again replaces them
+ * with the same content.
  *
  * Functions return 0 or a negative errno and write one line naming the
  * dataset or the input and the cause into `err`.
@@ -56,12 +57,15 @@ struct dt_dataset_record {
 /* The name of a table ("regions", "wss", "footprint", "targets"). */
 const char *dt_dataset_table_name(enum dt_export_what what);
 
-/* Read `in` to its end and write its tables into the dataset `dir`
- * (created when missing, its parents too).  On failure no temporary file
- * is left; a partition is there whole or not at all (a failure while
- * renaming the tables may leave the first ones in place).  -ENAMETOOLONG when the escaped host
- * does not fit a file name (255 bytes with "host="). */
-int dt_dataset_add(const char *dir, struct dt_input *in, const struct dt_dataset_opts *opts,
-		   struct dt_dataset_record *rec, char *err, size_t errlen);
+/* Read the record `path` (not standard input: it is read twice) and write
+ * its tables into the dataset `dir` (created when missing, its parents
+ * too); `rec` says where they went.  On failure no temporary file is left
+ * and no partition changes but those already committed (a failure while
+ * committing the tables may leave the first ones new).  -ENAMETOOLONG
+ * when the escaped host does not fit a file name (255 bytes with
+ * "host="); -EAGAIN when the record changed between the two readings. */
+int dt_dataset_add(const char *dir, const char *path, const struct dt_input_opts *in_opts,
+		   const struct dt_dataset_opts *opts, struct dt_dataset_record *rec, char *err,
+		   size_t errlen);
 
 #endif /* DT_DATASET_H */

@@ -5,7 +5,8 @@
 # holds what the single-record export of the same table holds; record ids
 # come from the records themselves (the same in every run and under any
 # file name, another for a record cut shorter); adding a record leaves the
-# others' files untouched; a failed input leaves no temporary file; the
+# others' files untouched; a failed input leaves no temporary file (and
+# standard input, which would have to be read twice, is refused); the
 # targets table quotes text; DuckDB reads the whole dataset with host and
 # record as columns.
 source "$(dirname "$0")/lib.sh"
@@ -76,7 +77,9 @@ expect_grep 'bad.dtr' err
 expect_ok damo-synth -o cut.dtr --snapshots 30 --regions 10
 head -c 1000 cut.dtr >damaged.dtr
 expect_status 1 damo-convert --dataset mixed damaged.dtr
-[ -z "$(find mixed -name '.partition-*')" ] || fail "temporary files left: $(find mixed -name '.*')"
+[ -z "$(find mixed -type f ! -name data.csv)" ] || fail "files left: $(find mixed -type f ! -name data.csv)"
+expect_status 1 damo-convert --dataset mixed - <web.dtr
+expect_grep 'standard input cannot go to a dataset' err
 [ "$(find mixed -type f | wc -l)" = 8 ] || fail "a damaged record left files"
 
 # Command lines that make no dataset
