@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo-convert: records to and from damo's formats, CSV and NDJSON
- * (convert/input/input.h reads, convert/export/export.h writes). */
+ * (convert/input/input.h reads, convert/export/export.h writes), and many
+ * records into one dataset of tables (convert/export/dataset.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dataset.h"
 #include "dtr.h"
 #include "export.h"
 #include "input.h"
@@ -42,8 +44,29 @@ struct args {
 	struct dt_input_opts in_opts;
 	struct dt_export_opts ex_opts;
 	enum dt_export_format format;
+	int what;                   /* -1: no --what */
 	const char *input, *output; /* output NULL: standard output */
+	const char *dataset, *hostname;
+	char **inputs;              /* with --dataset: every operand */
+	int nr_inputs;
 };
+
+/* The rest of the command line with --dataset: OPT_RUN or an exit code. */
+static int dataset_args(struct args *a, int nr_operands, char **operands)
+{
+	if (a->output)
+		return cli_usage_error(prog, "--dataset writes into its folder: drop -o");
+	if (a->format == DT_EXPORT_UNKNOWN)
+		a->format = DT_EXPORT_CSV;
+	if (a->format != DT_EXPORT_CSV && a->format != DT_EXPORT_NDJSON)
+		return cli_usage_error(prog, "a dataset holds csv or ndjson tables, not %s",
+				       dt_export_format_name(a->format));
+	if (!nr_operands)
+		return cli_usage_error(prog, "--dataset needs the records to add");
+	a->inputs = operands;
+	a->nr_inputs = nr_operands;
+	return OPT_RUN;
+}
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -54,12 +77,20 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_CALLBACK('t', "to", &a->format, "FORMAT",
 			     "output format: dtr, json, json_compressed, perf_script, damo-raw, csv, "
 			     "ndjson (see --list-formats)", opt_to),
-		OPT_CHOICE(0, "what", &a->ex_opts.what, "WHAT",
-			   "--what takes regions, wss or footprint, not '%s'",
+		OPT_CHOICE(0, "what", &a->what, "WHAT",
+			   "--what takes regions, wss, footprint or targets, not '%s'",
 			   "for csv/ndjson: regions (one row per region, the default), wss (one "
-			   "row per snapshot) or footprint (one row per memory footprint)",
+			   "row per snapshot), footprint (one row per memory footprint) or targets "
+			   "(one row per target); with --dataset, only that table",
 			   { "regions", DT_EXPORT_REGIONS }, { "wss", DT_EXPORT_WSS },
-			   { "footprint", DT_EXPORT_FOOTPRINT }),
+			   { "footprint", DT_EXPORT_FOOTPRINT }, { "targets", DT_EXPORT_TARGETS }),
+		OPT_STRING(0, "dataset", &a->dataset, "DIR",
+			   "add every INPUT to the dataset DIR: its regions, wss, footprint and "
+			   "targets tables as hive-style partitions TABLE/host=HOST/record=ID/ (csv, "
+			   "or ndjson with --to)"),
+		OPT_STRING(0, "hostname", &a->hostname, "NAME",
+			   "with --dataset: file every INPUT under host NAME (default: the record's "
+			   "hostname, else unknown)"),
 		OPT_STRING(0, "perf_path", &a->in_opts.perf_path, "PATH",
 			   "perf binary used to read perf.data inputs (default perf)"),
 		OPT_ALIAS("perf-path"),
@@ -73,28 +104,39 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	const struct opt_cmd cmd = {
 		.name = prog,
-		.usage = (const char *const[]){ "[OPTION]... [INPUT] [-o OUTPUT]", NULL },
+		.usage = (const char *const[]){ "[OPTION]... [INPUT] [-o OUTPUT]",
+						"--dataset DIR [--to csv|ndjson] [OPTION]... INPUT...",
+						NULL },
 		.about = "Convert a DAMON record: damotrace records, damo's json, json_compressed and\n"
 			 "legacy binary records, perf script or tracefs text of damon_aggregated, and\n"
 			 "perf.data (read by content, whatever the name) into a damotrace record,\n"
 			 "damo's json/json_compressed/perf_script, the text of damo's\n"
-			 "'report access --raw_form', or CSV/NDJSON tables.\n"
+			 "'report access --raw_form', or CSV/NDJSON tables; or many records into\n"
+			 "one dataset of tables for DuckDB, Spark and pandas (--dataset).\n"
 			 "\n"
 			 "INPUT defaults to " DTR_DEFAULT_PATH "; - reads standard input.\n",
 		.opts = opts,
-		.max_operands = 1,
+		.max_operands = OPT_ANY_OPERANDS,
 		.extra_operand = "one input only ('%s' is extra)",
 		.notes = "Without -o, text formats go to standard output.  A file output is written\n"
 			 "under a temporary name and renamed when complete.",
 	};
 	int i;
 
-	*a = (struct args){ .format = DT_EXPORT_UNKNOWN, .input = DTR_DEFAULT_PATH };
+	*a = (struct args){ .format = DT_EXPORT_UNKNOWN, .what = -1, .input = DTR_DEFAULT_PATH };
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
+	if (a->dataset)
+		return dataset_args(a, argc - i, argv + i);
+	if (a->hostname)
+		return cli_usage_error(prog, "--hostname names the host of --dataset inputs");
+	if (argc - i > 1)
+		return cli_usage_error(prog, "one input only ('%s' is extra); many go to --dataset",
+				       argv[i + 1]);
 	if (i < argc)
 		a->input = argv[i];
+	a->ex_opts.what = a->what < 0 ? DT_EXPORT_REGIONS : (enum dt_export_what)a->what;
 	if (a->output && !strcmp(a->output, "-"))
 		a->output = NULL;
 	if (a->format == DT_EXPORT_UNKNOWN) {
@@ -108,7 +150,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (a->ex_opts.what != DT_EXPORT_REGIONS && a->format != DT_EXPORT_CSV &&
 	    a->format != DT_EXPORT_NDJSON)
 		return cli_usage_error(prog, "--what %s is for csv and ndjson outputs",
-				       a->ex_opts.what == DT_EXPORT_WSS ? "wss" : "footprint");
+				       dt_dataset_table_name(a->ex_opts.what));
 	if (!a->output && !dt_export_format_is_text(a->format) && isatty(STDOUT_FILENO))
 		return cli_usage_error(prog, "%s output is binary: name a file with -o",
 				       dt_export_format_name(a->format));
@@ -151,6 +193,30 @@ static int convert(const struct args *a, struct dt_input *in, const struct dt_ou
 	return 0;
 }
 
+/* Every input into the dataset, one line on standard output for each:
+ * "host=H/record=ID INPUT".  An input that fails is skipped after its
+ * message.  0, or -1 when one failed. */
+static int add_to_dataset(const struct args *a)
+{
+	struct dt_dataset_opts o = { .format = a->format, .hostname = a->hostname,
+				     .tables = a->what < 0 ? 0 : DT_DATASET_TABLE(a->what) };
+	char err[CLI_ERRLEN];
+	int failed = 0;
+
+	for (int k = 0; k < a->nr_inputs; k++) {
+		struct dt_dataset_record rec;
+
+		if (dt_dataset_add(a->dataset, a->inputs[k], &a->in_opts, &o, &rec, err,
+				   sizeof(err))) {
+			cli_error(prog, "%s", err);
+			failed = 1;
+			continue;
+		}
+		printf("host=%s/record=%s %s\n", rec.host, rec.id, a->inputs[k]);
+	}
+	return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -163,6 +229,8 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != OPT_RUN)
 		return ret;
+	if (a.dataset)
+		return add_to_dataset(&a) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 	const struct dt_output_opts oo = { .inputs = &a.input, .nr_inputs = 1 };
 	if (dt_output_check_inputs(a.output, &oo, err, sizeof(err)) ||
 	    dt_input_open(&in, a.input, &a.in_opts, err, sizeof(err))) {

@@ -65,6 +65,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "write the phases (ground truth) to FILE as text"),
 		OPT_STRING(0, "hostname", &o->hostname, "NAME",
 			   "the record's hostname (META), e.g. for fleet examples"),
+		OPT_STRING(0, "cmdline", &o->cmdline, "TEXT",
+			   "the targets' command line (default 'synth-app --phases')"),
 		OPT_BOOL(0, "footprint", &o->footprint,
 			 "add each target's memory footprint (RSS growing as ranges are first "
 			 "touched) after every snapshot"),

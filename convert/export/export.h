@@ -39,6 +39,8 @@ enum dt_export_what {
 	DT_EXPORT_WSS,         /* time_ns,kdamond,context,target,wss_bytes */
 	DT_EXPORT_FOOTPRINT,   /* time_ns,kdamond,context,target,pid,size,resident,...
 				* (docs/EXPORTS.md): FOOTPRINT items */
+	DT_EXPORT_TARGETS,     /* kdamond,context,target,target_id,pid,ops,cmdline:
+				* one row per target of the CONTEXT items */
 };
 
 struct dt_export_opts {

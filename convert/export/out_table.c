@@ -8,6 +8,7 @@
  *   footprint: time_ns,kdamond,context,target,pid,size,resident,shared,text,
  *              data,swap,utime_ns,stime_ns,minflt,majflt,threads,mem_total,
  *              mem_free,mem_available,mem_buffers,mem_cached
+ *   targets:   kdamond,context,target,target_id,pid,ops,cmdline
  *
  * time_ns is the end of the snapshot's aggregation interval (footprint: the
  * time it was read); target is the target's index in its context.  A
@@ -15,9 +16,13 @@
  * clear `has` bit; pid -1) are empty or null as well.  A value the input does not have (age
  * before Linux 5.16, for example) is empty in CSV and null in NDJSON.  The
  * WSS is damo's with --acc_thres 1 --sz_thres 1 and no merging: the summed
- * size of the snapshot's regions with nr_accesses >= 1.
+ * size of the snapshot's regions with nr_accesses >= 1.  The targets table
+ * has one row per target, from the first CONTEXT item that names it;
+ * cmdline and ops are text (a quoted field in CSV, a string in NDJSON,
+ * invalid UTF-8 replaced: json_writer.h).
  */
 #include "export_internal.h"
+#include "json_writer.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +34,10 @@ struct table_out {
 	struct dt_out out;
 	char *name;
 	int header_done;
+	struct seen_target {
+		uint32_t kdamond, context, target;
+	} *seen;              /* targets table: the targets written */
+	size_t nr_seen, cap_seen;
 };
 
 /* One row is formatted here and written at once: number formatting by
@@ -137,6 +146,68 @@ static void put_footprint(struct table_out *t, const struct dtr_footprint *f)
 		put_value(t, &row, cols[i].key, !!(f->has & cols[i].bit), cols[i].v, i + 1 == n);
 }
 
+static void put_escaped(void *ctx, const char *p, size_t n)
+{
+	dt_out_write(ctx, p, n);
+}
+
+/* A text value: a quoted CSV field or a JSON string, and its separator. */
+static void put_text(struct table_out *t, const char *key, const char *v, int last)
+{
+	if (t->ndjson) {
+		dt_out_printf(&t->out, "\"%s\":\"", key);
+		dt_json_escape(v, DT_JSON_REPLACE, put_escaped, &t->out);
+		dt_out_write(&t->out, last ? "\"}\n" : "\",", last ? 3 : 2);
+	} else {
+		dt_out_write(&t->out, "\"", 1);
+		dt_csv_escape(v, put_escaped, &t->out);
+		dt_out_write(&t->out, last ? "\"\n" : "\",", 2);
+	}
+}
+
+/* 1 when the target is new to the table (and now noted), 0 when written
+ * before, -ENOMEM. */
+static int note_target(struct table_out *t, uint32_t kdamond, uint32_t context, uint32_t target)
+{
+	for (size_t i = 0; i < t->nr_seen; i++)
+		if (t->seen[i].kdamond == kdamond && t->seen[i].context == context &&
+		    t->seen[i].target == target)
+			return 0;
+	if (t->nr_seen == t->cap_seen) {
+		size_t cap = t->cap_seen ? 2 * t->cap_seen : 16;
+		void *p = realloc(t->seen, cap * sizeof(*t->seen));
+		if (!p)
+			return -ENOMEM;
+		t->seen = p;
+		t->cap_seen = cap;
+	}
+	t->seen[t->nr_seen++] = (struct seen_target){ kdamond, context, target };
+	return 1;
+}
+
+static int put_targets(struct table_out *t, const struct dtr_context *c)
+{
+	for (size_t i = 0; i < c->nr_targets; i++) {
+		const struct dtr_target *tg = &c->targets[i];
+		struct row row = { .n = 0 };
+		int ret = note_target(t, c->kdamond, c->context, tg->index);
+
+		if (ret <= 0)
+			return ret;
+		if (t->ndjson)
+			row.buf[row.n++] = '{';
+		put_value(t, &row, "kdamond", 1, c->kdamond, 0);
+		put_value(t, &row, "context", 1, c->context, 0);
+		put_value(t, &row, "target", 1, tg->index, 0);
+		put_value(t, &row, "target_id", 1, tg->id, 0);
+		put_value(t, &row, "pid", tg->pid >= 0, (unsigned long long)tg->pid, 0);
+		dt_out_write(&t->out, row.buf, row.n);
+		put_text(t, "ops", dtr_ops_name(c->ops), 0);
+		put_text(t, "cmdline", tg->cmdline ? tg->cmdline : "", 1);
+	}
+	return 0;
+}
+
 static int table_put(void *state, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct table_out *t = state;
@@ -145,6 +216,12 @@ static int table_put(void *state, const struct dtr_item *item, char *err, size_t
 		if (item->type == DTR_ITEM_FOOTPRINT)
 			put_footprint(t, &item->u.footprint);
 		return 0;
+	}
+	if (t->what == DT_EXPORT_TARGETS) {
+		int ret = item->type == DTR_ITEM_CONTEXT ? put_targets(t, &item->u.context) : 0;
+		if (ret && errlen)
+			snprintf(err, errlen, "%s: out of memory", t->out.name);
+		return ret;
 	}
 	if (item->type != DTR_ITEM_SNAPSHOT)
 		return 0;
@@ -172,6 +249,7 @@ static int table_put(void *state, const struct dtr_item *item, char *err, size_t
 static void table_free(struct table_out *t)
 {
 	dt_out_free(&t->out);
+	free(t->seen);
 	free(t->name);
 	free(t);
 }
@@ -193,6 +271,24 @@ static void table_abort(void *state)
 	table_free(t);
 }
 
+/* The CSV header line of a table, without its newline. */
+static const char *table_header(enum dt_export_what what)
+{
+	switch (what) {
+	case DT_EXPORT_WSS:
+		return "time_ns,kdamond,context,target,wss_bytes";
+	case DT_EXPORT_FOOTPRINT:
+		return "time_ns,kdamond,context,target,pid,size,resident,shared,text,data,swap,"
+		       "utime_ns,stime_ns,minflt,majflt,threads,mem_total,mem_free,mem_available,"
+		       "mem_buffers,mem_cached";
+	case DT_EXPORT_TARGETS:
+		return "kdamond,context,target,target_id,pid,ops,cmdline";
+	case DT_EXPORT_REGIONS:
+		break;
+	}
+	return "time_ns,kdamond,context,target,start,end,nr_accesses,age";
+}
+
 static const struct dt_exporter_ops table_ops = { table_put, table_close, table_abort };
 
 int dt_out_table_open(void **state, const struct dt_exporter_ops **ops,
@@ -212,13 +308,7 @@ int dt_out_table_open(void **state, const struct dt_exporter_ops **ops,
 	t->ndjson = format == DT_EXPORT_NDJSON;
 	t->what = what;
 	if (!t->ndjson)
-		dt_out_printf(&t->out, "%s\n",
-			      what == DT_EXPORT_WSS ? "time_ns,kdamond,context,target,wss_bytes"
-			      : what == DT_EXPORT_FOOTPRINT
-				      ? "time_ns,kdamond,context,target,pid,size,resident,shared,text,"
-					"data,swap,utime_ns,stime_ns,minflt,majflt,threads,mem_total,"
-					"mem_free,mem_available,mem_buffers,mem_cached"
-				      : "time_ns,kdamond,context,target,start,end,nr_accesses,age");
+		dt_out_printf(&t->out, "%s\n", table_header(what));
 	(void)err;
 	(void)errlen;
 	*state = t;

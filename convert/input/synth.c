@@ -356,7 +356,7 @@ static int write_setup(const struct dt_synth_opts *o, struct target *tg, struct 
 		targets[i].index = i;
 		targets[i].id = (uint64_t)tg[i].pid;
 		targets[i].pid = tg[i].pid;
-		targets[i].cmdline = "synth-app --phases";
+		targets[i].cmdline = o->cmdline ? o->cmdline : "synth-app --phases";
 	}
 	memset(&it, 0, sizeof(it));
 	it.type = DTR_ITEM_CONTEXT;

@@ -40,6 +40,7 @@ struct dt_synth_opts {
 	uint64_t update_us;    /* default 1000000 */
 	uint64_t start_ns;     /* time of the first snapshot; default 1000 s */
 	const char *hostname;  /* META hostname; NULL: none */
+	const char *cmdline;   /* every target's command line; NULL: "synth-app --phases" */
 	int footprint;         /* a FOOTPRINT after each snapshot (RSS and stats) */
 };
 

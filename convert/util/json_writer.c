@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The one JSON string writer: escapes and the UTF-8 policy (json_writer.h).
+ * The one JSON string writer, and the CSV field writer that shares its
+ * UTF-8 policy: escapes and the replacement of invalid UTF-8
+ * (json_writer.h).
  */
 #include "json_writer.h"
 
@@ -58,7 +60,34 @@ static size_t escape_of(const unsigned char *s, size_t n, enum dt_json_bytes byt
 	return 0;
 }
 
-void dt_json_escape(const char *str, enum dt_json_bytes bytes, dt_json_put_fn put, void *ctx)
+/* The CSV counterpart of escape_of(): '"' doubled, control bytes as a
+ * space, invalid UTF-8 as the character U+FFFD itself (CSV has no
+ * escapes). */
+static size_t csv_escape_of(const unsigned char *s, size_t n, enum dt_json_bytes bytes,
+			    char esc[8])
+{
+	(void)bytes;
+	if (*s == '"') {
+		memcpy(esc, "\"\"", 2);
+		return 2;
+	}
+	if (*s < 0x20) {
+		esc[0] = ' ';
+		return 1;
+	}
+	if (!n) {
+		memcpy(esc, "\xef\xbf\xbd", 3);
+		return 3;
+	}
+	return 0;
+}
+
+typedef size_t (*escape_fn)(const unsigned char *s, size_t n, enum dt_json_bytes bytes,
+			    char esc[8]);
+
+/* `str` to put() in runs of bytes kept as they are and escapes. */
+static void escape_with(const char *str, escape_fn escape, enum dt_json_bytes bytes,
+			dt_json_put_fn put, void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *run = s; /* start of the bytes not yet put */
@@ -66,7 +95,7 @@ void dt_json_escape(const char *str, enum dt_json_bytes bytes, dt_json_put_fn pu
 	while (*s) {
 		char esc[8];
 		size_t bad, n = utf8_len(s, &bad);
-		size_t elen = escape_of(s, n, bytes, esc);
+		size_t elen = escape(s, n, bytes, esc);
 
 		if (elen) {
 			if (s > run)
@@ -79,6 +108,16 @@ void dt_json_escape(const char *str, enum dt_json_bytes bytes, dt_json_put_fn pu
 	}
 	if (s > run)
 		put(ctx, (const char *)run, (size_t)(s - run));
+}
+
+void dt_json_escape(const char *str, enum dt_json_bytes bytes, dt_json_put_fn put, void *ctx)
+{
+	escape_with(str, escape_of, bytes, put, ctx);
+}
+
+void dt_csv_escape(const char *str, dt_json_put_fn put, void *ctx)
+{
+	escape_with(str, csv_escape_of, DT_JSON_REPLACE, put, ctx);
 }
 
 static void put_file(void *ctx, const char *p, size_t n)

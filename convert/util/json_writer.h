@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * json_writer.h - the one JSON string writer: every JSON text damotrace
- * writes escapes its strings here.
+ * writes escapes its strings here; and the CSV field writer, on the same
+ * UTF-8 policy.
  *
  * Policy (docs/EXPORTS.md, "Text encoding"): invalid UTF-8 becomes U+FFFD
  * in reports and JSON, so that what damo-info --json, the timeline's
@@ -36,6 +37,12 @@ typedef void (*dt_json_put_fn)(void *ctx, const char *p, size_t n);
  * below 0x20 as \u00XX, valid UTF-8 as it is, the rest by `bytes`.  Uses
  * no memory beyond a few bytes of stack. */
 void dt_json_escape(const char *s, enum dt_json_bytes bytes, dt_json_put_fn put, void *ctx);
+
+/* The body of a double-quoted CSV field (RFC 4180) of `s`, without the
+ * quotes, with the same UTF-8 policy as DT_JSON_REPLACE: '"' doubled,
+ * control bytes below 0x20 (line ends too) as a space, valid UTF-8 as it
+ * is, invalid UTF-8 as U+FFFD (the character: CSV has no escapes). */
+void dt_csv_escape(const char *s, dt_json_put_fn put, void *ctx);
 
 /* A JSON string literal of `s`, quotes included, with DT_JSON_REPLACE: the
  * output is always valid UTF-8 JSON.  Write errors are left in ferror(out). */

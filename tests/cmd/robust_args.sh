@@ -92,7 +92,7 @@ done <<'TABLE'
 2|unknown output format 'yaml'|damo-convert --to yaml
 2|cannot tell the format of 'x.weird'|damo-convert -o x.weird
 2|name the output format|damo-convert --what regions
-2|--what takes regions, wss or footprint, not 'all'|damo-convert --what all --to csv
+2|--what takes regions, wss, footprint or targets, not 'all'|damo-convert --what all --to csv
 2|--what wss is for csv and ndjson|damo-convert --what wss --to json
 2|'b' is extra|damo-convert a b --to csv
 # damo-wss

@@ -2,7 +2,8 @@
 /*
  * The JSON string writer: escapes, invalid UTF-8 as U+FFFD per maximal
  * subpart, original bytes kept for record writers; and damo-info --json
- * on a record whose command line and metadata are not UTF-8.
+ * on a record whose command line and metadata are not UTF-8; the CSV
+ * field writer on the same policy.
  */
 #define _DEFAULT_SOURCE
 #include <check.h>
@@ -146,6 +147,38 @@ START_TEST(info_json_is_utf8)
 }
 END_TEST
 
+/* dt_csv_escape(s) as a string; the caller frees it. */
+static char *csv_of(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(out);
+	dt_csv_escape(s, put_mem, out);
+	fclose(out);
+	return buf;
+}
+
+#define ck_csv(in, want)                        \
+	do {                                    \
+		char *got_ = csv_of(in);        \
+		ck_assert_str_eq(got_, want);   \
+		free(got_);                     \
+	} while (0)
+
+START_TEST(csv_fields)
+{
+	ck_csv("", "");
+	ck_csv("app --x=1,2 \\", "app --x=1,2 \\");             /* commas, backslash kept */
+	ck_csv("say \"hi\"", "say \"\"hi\"\"");                 /* quotes doubled */
+	ck_csv("a\nb\tc\r", "a b c ");                            /* control bytes: space */
+	ck_csv("caf\xc3\xa9", "caf\xc3\xa9");                     /* UTF-8 kept */
+	ck_csv("caf\xe9!", "caf\xef\xbf\xbd!");                   /* invalid: U+FFFD */
+	ck_csv("\xe0\xa0", "\xef\xbf\xbd");                       /* one per maximal subpart */
+}
+END_TEST
+
 Suite *json_writer_suite(void)
 {
 	Suite *s = suite_create("json_writer");
@@ -156,6 +189,7 @@ Suite *json_writer_suite(void)
 	tcase_add_test(tc, invalid_utf8_is_replaced_per_maximal_subpart);
 	tcase_add_test(tc, record_writers_keep_bytes);
 	tcase_add_test(tc, info_json_is_utf8);
+	tcase_add_test(tc, csv_fields);
 	suite_add_tcase(s, tc);
 	return s;
 }
