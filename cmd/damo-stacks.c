@@ -159,7 +159,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "(default 256K; 0: none)", opt_buffer_size),
 		OPT_INCLUDE(cmd_stacks_opts(stacks, lo)),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {

@@ -94,7 +94,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "draw into FILE (.png, .pdf, .svg): the WSS over time with --sortby time, "
 			   "else the percentile curve"),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {

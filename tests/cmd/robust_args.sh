@@ -183,7 +183,7 @@ done <<'TABLE'
 2|--perf-clock: invalid value 'x'|damo-timeline --perf-clock x
 2|--phase-similarity: invalid value '2'|damo-timeline --phase-similarity 2
 2|--time-offset: invalid value '1e400s'|damo-timeline --time-offset 1e400s
-1|no callstack samples of this thread|damo-timeline --thread 99999
+1|--thread 99999: no callstack samples of this thread|damo-timeline --thread 99999
 1|damon\.dtr: no target with id 99999|damo-timeline --target_id 99999
 # damo-record: refused before any kernel interface is touched
 2|no TARGET given|damo-record
