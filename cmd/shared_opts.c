@@ -9,7 +9,7 @@
 #include "report.h"
 #include "units.h"
 
-static int parse_i64(const char *s, int64_t *v)
+int cmd_parse_i64(const char *s, int64_t *v)
 {
 	char *end;
 
@@ -28,7 +28,7 @@ int cmd_opt_pct_range(const struct opt *o, const char *arg, struct opt_parser *p
 	int64_t r[3];
 	char err[CLI_ERRLEN];
 
-	if (!step || parse_i64(arg, &r[0]) || parse_i64(end, &r[1]) || parse_i64(step, &r[2]))
+	if (!step || cmd_parse_i64(arg, &r[0]) || cmd_parse_i64(end, &r[1]) || cmd_parse_i64(step, &r[2]))
 		return opt_fail(p, "--range needs three integers: START END STEP");
 	*range = (struct dt_pct_range){ r[0], r[1], r[2] };
 	if (dt_pct_range_check(range, err, sizeof(err)))

@@ -17,6 +17,9 @@
 #include "stacks_profile.h"
 #include "units.h"
 
+/* A decimal int64_t, nothing else: 0 or -EINVAL. */
+int cmd_parse_i64(const char *s, int64_t *v);
+
 /* --range START END STEP into a struct dt_pct_range (value): three
  * integers, checked by dt_pct_range_check(). */
 int cmd_opt_pct_range(const struct opt *o, const char *arg, struct opt_parser *p);
