@@ -465,9 +465,7 @@ int main(int argc, char **argv)
 	if (ret != OPT_RUN)
 		return ret;
 	ret = run(&a, err, sizeof(err));
-	if (ret && !ferror(stdout)) {
-		cli_error(prog, "%s", *err ? err : "failed");
-		return CLI_EXIT_FAILURE;
-	}
-	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	/* Output that could not be written leaves stdout's error set: that
+	 * one is reported with its cause. */
+	return cli_exit(prog, ret, err);
 }

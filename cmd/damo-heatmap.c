@@ -764,11 +764,7 @@ int main(int argc, char **argv)
 	ret = run(&a, err, sizeof(err));
 	/* Output that could not be written leaves stdout's error set: that
 	 * one is reported with its cause. */
-	if (ret == -EEXIST)
+	if (ret == -EEXIST) /* reported already (output.h) */
 		return CLI_EXIT_FAILURE;
-	if (ret && !ferror(stdout)) {
-		cli_error(prog, "%s", *err ? err : "failed");
-		return CLI_EXIT_FAILURE;
-	}
-	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return cli_exit(prog, ret, err);
 }
