@@ -92,6 +92,15 @@ const char *cli_failure_text(int failure)
 	return failure > 0 ? strerror(failure) : "write error";
 }
 
+int cli_exit(const char *prog, int ret, const char *err)
+{
+	if (ret && !ferror(stdout)) {
+		cli_error(prog, "%s", err && *err ? err : "failed");
+		return CLI_EXIT_FAILURE;
+	}
+	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
 int cli_flush_stdout(const char *prog)
 {
 	int failure = cli_stream_failure(stdout);

@@ -32,6 +32,13 @@ void cli_init(const char *prog);
  * and -1.  For a main to call where it ends writing its output. */
 int cli_flush_stdout(const char *prog);
 
+/* The exit status of a main whose work returned `ret` (0 or a negative
+ * errno) with the message `err`: on failure "PROG: ERR" (unless standard
+ * output's own error explains it, reported with its cause by
+ * cli_flush_stdout), then standard output is checked.  CLI_EXIT_OK or
+ * CLI_EXIT_FAILURE. */
+int cli_exit(const char *prog, int ret, const char *err);
+
 /* Flush `f` and tell why writing it failed: 0 when nothing was lost, else
  * the errno of the failure, or -1 when it is no longer known.  Called right
  * after the writing (the cause may be in errno still). */

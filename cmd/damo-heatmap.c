@@ -3,6 +3,7 @@
  * damo's `report heatmap` grid, guide and texts, and cairo images. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "errmsg.h"
 #include "framing.h"
+#include "heat_sort.h"
 #include "heat_opts.h"
 #include "heatmap.h"
 #include "input.h"
@@ -23,71 +25,25 @@ static const char *prog = "damo-heatmap";
 enum draw_range { DRAW_DEFAULT, DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED, DRAW_WORKED };
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 
-#define MAX_RANGES 64
+#define MAX_RANGES CMD_MAX_ADDRESS_RANGES
 
 struct args {
 	const char *input, *output;
 	enum out_kind out;
-	int guide, abs_time, abs_addr, skip_colorset, pixels;
-	int has_time, has_tid;
+	int guide, guide_human, abs_time, abs_addr, skip_colorset, pixels;
+	int df_passed, sort_temperature;
+	double temperature_weights[2]; /* access rate, age */
 	uint64_t resol[2];    /* time, address cells; 0: by the output */
-	int64_t t_start, t_end;
-	size_t nr_ranges;
-	uint64_t ranges[MAX_RANGES][2];
+	struct cmd_ranges ranges;
 	enum draw_range draw;
+	int has_tid, has_kdamond, has_context;
 	uint64_t tid;
+	uint32_t kdamond_idx, context_idx;
 	const char *colorset;
+	int color;            /* enum cmd_color */
 	enum dt_colormap cmap;
 	enum dt_color_scale scale;
 };
-
-/* A signed number, decimal or 0x-hex, with optional thousands commas. */
-static int parse_i64(const char *s, int64_t *v)
-{
-	char buf[64], *end;
-	size_t n = 0;
-
-	for (; *s && n + 1 < sizeof(buf); s++)
-		if (*s != ',')
-			buf[n++] = *s;
-	buf[n] = '\0';
-	errno = 0;
-	long long x = strtoll(buf, &end, 0);
-	if (errno || end == buf || *end)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
-static int opt_time_range(const struct opt *o, const char *arg, struct opt_parser *p)
-{
-	struct args *a = o->value;
-	const char *second;
-	int64_t x, y;
-
-	if (cmd_second_value(p, &second))
-		return -1;
-	if (parse_i64(arg, &x) || parse_i64(second, &y) || y <= x)
-		return opt_fail(p, "--time_range: START END in ns, START < END, not '%s %s'", arg,
-				second);
-	a->has_time = 1;
-	a->t_start = x;
-	a->t_end = y;
-	return 0;
-}
-
-static int opt_address_range(const struct opt *o, const char *arg, struct opt_parser *p)
-{
-	struct args *a = o->value;
-	uint64_t r[2];
-
-	if (cmd_parse_address_range(p, arg, r))
-		return -1;
-	if (a->nr_ranges == MAX_RANGES)
-		return opt_fail(p, "at most %d --address_range", MAX_RANGES);
-	memcpy(a->ranges[a->nr_ranges++], r, sizeof(r));
-	return 0;
-}
 
 static int opt_tid(const struct opt *o, const char *arg, struct opt_parser *p)
 {
@@ -96,6 +52,36 @@ static int opt_tid(const struct opt *o, const char *arg, struct opt_parser *p)
 	if (dt_parse_u64(arg, &a->tid))
 		return opt_fail(p, "--tid: not a target id: '%s'", arg);
 	a->has_tid = 1;
+	return 0;
+}
+
+/* --kdamond_idx, --context_idx */
+static int opt_index(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct args *a = o->value;
+	uint64_t v;
+	int kd = o->long_name[0] == 'k';
+
+	if (dt_parse_u64(arg, &v) || v > UINT32_MAX)
+		return opt_fail(p, "%s: not an index: '%s'", p->name, arg);
+	*(kd ? &a->kdamond_idx : &a->context_idx) = (uint32_t)v;
+	*(kd ? &a->has_kdamond : &a->has_context) = 1;
+	return 0;
+}
+
+static int opt_weights(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	double *w = o->value;
+	const char *second;
+	char *e1, *e2;
+
+	if (cmd_second_value(p, &second))
+		return -1;
+	w[0] = strtod(arg, &e1);
+	w[1] = strtod(second, &e2);
+	if (e1 == arg || *e1 || e2 == second || *e2 || !isfinite(w[0]) || !isfinite(w[1]))
+		return opt_fail(p, "--temperature_weights: two numbers (access rate, age), not "
+				"'%s %s'", arg, second);
 	return 0;
 }
 
@@ -140,17 +126,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 	const struct opt opts[] = {
 		OPT_STRING('i', "input", &a->input, "FILE",
 			   "record to read (default damon.dtr; any input format)"),
-		OPT_STRING(0, "output", &a->output, "OUT", "where to draw (see above)"),
+		OPT_STRING('o', "output", &a->output, "OUT", "where to draw (see above)"),
 		OPT_ALIAS("heatmap"),
 		OPT_BOOL(0, "guide", &a->guide, "print damo's guide: target, time span, areas"),
+		OPT_BOOL(0, "guide_human", &a->guide_human,
+			 "print the guide with human-readable times and sizes"),
 		CMD_OPT_TWO_COUNTS("resol", a->resol, "T A", 1, 100000,
 				   "cells on the time and address axes (default 40 80 on the "
 				   "terminal, 500 500 otherwise)"),
-		OPT_CALLBACK(0, "time_range", a, "START END",
-			     "absolute time range in ns (default: the guide's)", opt_time_range),
-		OPT_CALLBACK(0, "address_range", a, "START END",
-			     "address range (repeatable; default: by --draw_range)",
-			     opt_address_range),
+		CMD_OPT_TIME_RANGE(&a->ranges,
+				   "time range: absolute times (ns, or 10s, 1.5m, \"4 s 500 ms\"), "
+				   "or offsets from BASE: guided (the guide's start), guided_end, "
+				   "or a time (default: the guide's)"),
+		CMD_OPT_ADDRESS_RANGE(&a->ranges,
+				      "address range (4M, 1.5GiB, 127.26T, min, max, hex), or "
+				      "offsets from BASE: guided (the guide's area of the same "
+				      "index) or an address; repeatable: one heatmap each "
+				      "(default: by --draw_range)"),
 		OPT_CHOICE(0, "draw_range", &a->draw, NULL, NULL,
 			   "the hottest area (default of the terminal and raw outputs), every area "
 			   "(one output each), every area in one picture with the unmapped gaps "
@@ -158,18 +150,32 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "(default of images)",
 			   { "hottest", DRAW_HOTTEST }, { "all", DRAW_ALL }, { "mapped", DRAW_MAPPED },
 			   { "worked", DRAW_WORKED }),
-		OPT_CALLBACK(0, "tid", a, "ID", "the target with this id (default: the guide's first)",
-			     opt_tid),
+		OPT_CALLBACK(0, "kdamond_idx", a, "N",
+			     "the records of this kdamond (default: the guide's first)", opt_index),
+		OPT_CALLBACK(0, "context_idx", a, "N",
+			     "the records of this context (default: the guide's first)", opt_index),
+		OPT_CALLBACK(0, "tid", a, "ID",
+			     "the DAMON target with this id (default: the guide's first)", opt_tid),
+		OPT_ALIAS("target_id"),
 		OPT_BOOL(0, "abs_time", &a->abs_time, "raw output: absolute times"),
 		OPT_BOOL(0, "abs_addr", &a->abs_addr, "raw output: absolute addresses"),
+		OPT_BOOL(0, "df_passed", &a->df_passed,
+			 "heat of the DAMOS filter-passed part of each region only (none "
+			 "recorded: every heat 0)"),
+		OPT_BOOL(0, "sort_temperature", &a->sort_temperature,
+			 "per snapshot, lay the regions out by temperature from the range start"),
+		OPT_CALLBACK(0, "temperature_weights", a->temperature_weights, "FREQ AGE",
+			     "weights of access rate and age in the temperature (default 1.0 1.0)",
+			     opt_weights),
 		OPT_CALLBACK(0, "stdout_colorset", &a->colorset, "gray|flame|emotion",
 			     "terminal colours (default gray)", opt_colorset),
 		OPT_BOOL(0, "stdout_skip_colorset_example", &a->skip_colorset,
 			 "no colour legend line on the terminal"),
+		CMD_OPT_COLOR(&a->color),
 		CMD_OPTS_HEAT_COLOURS(&a->cmap, &a->scale, "image"),
 		OPT_BOOL(0, "pixels", &a->pixels, "a PNG with one pixel per cell, no decoration"),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {
@@ -177,15 +183,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		.usage = (const char *const[]){ "[-i FILE] [options] [OUT]", NULL },
 		.about = "Access heatmap of a record: time x address, coloured by access frequency.\n"
 			 "\n"
-			 "OUT (or --output OUT, --heatmap OUT): 'stdout' (default: a colour heatmap in\n"
-			 "the terminal, as damo prints it), 'raw' (damo's 'time addr heat' lines), or an\n"
+			 "OUT (or -o/--output OUT, --heatmap OUT): 'stdout' (default: a heatmap in the\n"
+			 "terminal, as damo prints it), 'raw' (damo's 'time addr heat' lines), or an\n"
 			 "image file: .png, .pdf, .svg.\n",
 		.opts = opts,
 		.max_operands = 1,
 	};
 	int i;
 
-	*a = (struct args){ .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray" };
+	*a = (struct args){ .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray",
+			    .temperature_weights = { 1.0, 1.0 } };
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
@@ -263,14 +270,43 @@ static int heat_item(void *data, const struct dtr_item *item, char *err, size_t 
 struct grid_pass {
 	size_t nr;
 	struct dt_heat_grid *grids;
+	/* --sort_temperature: the ranges, weights, intervals and the sorter */
+	int sort;
+	const uint64_t (*ranges)[2];
+	size_t nr_ranges;
+	const double *weights;
+	struct dt_targets targets;
+	struct dt_heat_sorter sorter;
 };
+
+/* The snapshot as the grids see it: as read, or sorted by temperature. */
+static int grid_view(struct grid_pass *gp, const struct dtr_item *item, struct dtr_item *view)
+{
+	*view = *item;
+	if (!gp->sort)
+		return 0;
+	if (item->type != DTR_ITEM_SNAPSHOT)
+		return dt_targets_note(&gp->targets, item);
+	int t = dt_targets_of(&gp->targets, &item->u.snapshot);
+	if (t < 0)
+		return t;
+	const struct dt_target_info *ti = &gp->targets.v[t];
+	return dt_heat_sort_temperature(&gp->sorter, &item->u.snapshot, gp->ranges,
+					gp->nr_ranges, gp->weights, ti->sample_us, ti->aggr_us,
+					&view->u.snapshot);
+}
 
 static int grid_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
 {
 	struct grid_pass *gp = data;
+	struct dtr_item view;
 
+	if (grid_view(gp, item, &view)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < gp->nr; i++) {
-		if (dt_heat_grid_add(&gp->grids[i], item)) {
+		if (dt_heat_grid_add(&gp->grids[i], &view)) {
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
@@ -382,12 +418,23 @@ nomem:
 	return -ENOMEM;
 }
 
+/* damo's complete_src_args(): the kdamond, context and target default to
+ * the first guide's; the first guide matching all three is used. */
 static const struct dt_heat_guide *pick_guide(const struct args *a,
 					      const struct dt_heat_guides *g)
 {
-	for (size_t i = 0; i < g->nr; i++)
-		if (!a->has_tid || g->v[i].target.id == a->tid)
+	if (!g->nr)
+		return NULL;
+	const struct dt_target_info *first = &g->v[0].target;
+	uint32_t kd = a->has_kdamond ? a->kdamond_idx : first->kdamond;
+	uint32_t ctx = a->has_context ? a->context_idx : first->context;
+	uint64_t tid = a->has_tid ? a->tid : first->id;
+
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct dt_target_info *t = &g->v[i].target;
+		if (t->kdamond == kd && t->context == ctx && t->id == tid)
 			return &g->v[i];
+	}
 	return NULL;
 }
 
@@ -397,6 +444,7 @@ struct job {
 	struct pass_ctx pc;
 	struct guide_pass gp;
 	const struct dt_heat_guide *gd; /* NULL: no guide was needed */
+	struct dt_damo_num t_range[2];  /* the time range drawn */
 	uint64_t ranges[MAX_RANGES][2]; /* the address ranges drawn, one grid each */
 	size_t nr_ranges;
 	struct dt_heat_piece *pieces;   /* --draw_range mapped, worked: the one grid's areas */
@@ -405,33 +453,54 @@ struct job {
 	struct grid_pass grids;
 };
 
+/* Whether the ranges asked for need the guide. */
+static int needs_guide(const struct args *a)
+{
+	const struct cmd_ranges *r = &a->ranges;
+
+	if (a->guide || a->guide_human || !r->has_time || !r->nr_addr ||
+	    r->time.base == DT_RANGE_BASE_GUIDED || r->time.base == DT_RANGE_BASE_GUIDED_END)
+		return 1;
+	for (size_t i = 0; i < r->nr_addr; i++)
+		if (r->addr[i].base == DT_RANGE_BASE_GUIDED)
+			return 1;
+	return 0;
+}
+
 /* The guide pass: prints the guide with --guide, else picks the target. */
 static int find_guide(struct job *j, char *err, size_t errlen)
 {
 	const struct args *a = j->a;
+	const struct dt_time_range *t = &a->ranges.time;
 	int ret = 0;
 
-	if (a->draw == DRAW_WORKED && !a->nr_ranges && !a->guide)
-		ret = dt_framer_new(&j->gp.framer, a->has_time ? a->t_start : 0,
-				    a->has_time ? a->t_end : 0, err, errlen);
+	/* the framing knows absolute time ranges only (no base) */
+	if (a->draw == DRAW_WORKED && !a->ranges.nr_addr && !a->guide && !a->guide_human) {
+		int abs = a->ranges.has_time && t->base == DT_RANGE_BASE_NONE;
+		ret = dt_framer_new(&j->gp.framer, abs ? dt_damo_num_trunc(&t->start) : 0,
+				    abs ? dt_damo_num_trunc(&t->end) : 0, err, errlen);
+	}
 	if (!ret)
 		ret = run_pass(&j->pc, guide_item, &j->gp, err, errlen);
-
 	if (!ret)
 		ret = dt_heat_guides_finish(&j->gp.guides, err, errlen);
 	if (ret)
 		return ret;
-	if (a->guide) {
+	if (a->guide || a->guide_human) {
 		cli_progress_done(&j->pc.progress);
-		return dt_heat_guides_print(stdout, &j->gp.guides);
+		return dt_heat_guides_print(stdout, &j->gp.guides, a->guide_human);
 	}
 	j->gd = pick_guide(a, &j->gp.guides);
 	if (j->gd)
 		return 0;
-	if (a->has_tid)
+	if (!j->gp.guides.nr)
+		snprintf(err, errlen, "%s: no snapshots", a->input);
+	else if (a->has_tid && !a->has_kdamond && !a->has_context)
 		snprintf(err, errlen, "%s: no target with id %" PRIu64, a->input, a->tid);
 	else
-		snprintf(err, errlen, "%s: no snapshots", a->input);
+		snprintf(err, errlen, "%s: no target of kdamond %s, context %s, id %s", a->input,
+			 a->has_kdamond ? "as given" : "0", a->has_context ? "as given" : "0",
+			 a->has_tid ? "as given" : "the first");
 	return -ENOENT;
 }
 
@@ -479,15 +548,60 @@ static int hottest_range(struct job *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* The guide's areas that 'guided' address bases name, as damo's
+ * get_guided_address_ranges(): every area with --draw_range all, else the
+ * hottest. */
+static int guided_ranges(struct job *j, uint64_t (*out)[2], size_t *nr, char *err,
+			 size_t errlen)
+{
+	const struct dt_heat_guide *gd = j->gd;
+
+	*nr = 0;
+	if (j->a->draw != DRAW_ALL) {
+		int ret = hottest_range(j, err, errlen);
+		if (ret)
+			return ret;
+		memcpy(out[0], j->ranges[0], sizeof(out[0]));
+		*nr = 1;
+		j->nr_ranges = 0;
+		return 0;
+	}
+	for (size_t k = 0; k < gd->nr_areas && *nr < MAX_RANGES; k++) {
+		out[*nr][0] = gd->areas[k].start;
+		out[*nr][1] = gd->areas[k].end;
+		(*nr)++;
+	}
+	return 0;
+}
+
+/* --address_range, bases resolved against the guide's areas. */
+static int given_ranges(struct job *j, char *err, size_t errlen)
+{
+	const struct cmd_ranges *r = &j->a->ranges;
+	uint64_t guided[MAX_RANGES][2];
+	size_t nr_guided = 0;
+	int ret;
+
+	if (j->gd && (ret = guided_ranges(j, guided, &nr_guided, err, errlen)))
+		return ret;
+	for (size_t i = 0; i < r->nr_addr; i++) {
+		ret = dt_address_range_resolve(&r->addr[i], i < nr_guided ? guided[i] : NULL,
+					       j->ranges[i], err, errlen);
+		if (ret)
+			return ret;
+	}
+	j->nr_ranges = r->nr_addr;
+	return 0;
+}
+
 /* The address ranges to draw: --address_range, or by --draw_range. */
 static int choose_ranges(struct job *j, char *err, size_t errlen)
 {
 	const struct args *a = j->a;
 	const struct dt_heat_guide *gd = j->gd;
 
-	if (a->nr_ranges) {
-		memcpy(j->ranges, a->ranges, sizeof(j->ranges));
-		j->nr_ranges = a->nr_ranges;
+	if (a->ranges.nr_addr) {
+		return given_ranges(j, err, errlen);
 	} else if (a->draw == DRAW_WORKED) {
 		int ret = worked_ranges(j, err, errlen);
 		if (ret)
@@ -514,14 +628,30 @@ static int choose_ranges(struct job *j, char *err, size_t errlen)
 	return 0;
 }
 
-/* One empty grid per range, over --time_range or the guide's time span. */
+/* The time range: --time_range (base resolved), or the guide's span. */
+static int choose_time(struct job *j, char *err, size_t errlen)
+{
+	struct dt_damo_num gs = { 0 }, ge = { 0 };
+
+	if (j->gd)
+		dt_heat_guide_span(j->gd, &gs, &ge);
+	if (!j->a->ranges.has_time) {
+		j->t_range[0] = gs;
+		j->t_range[1] = ge;
+		return 0;
+	}
+	return dt_time_range_resolve(&j->a->ranges.time, &gs, &ge, j->t_range, err, errlen);
+}
+
+/* One empty grid per range, over the time range. */
 static int make_grids(struct job *j, char *err, size_t errlen)
 {
 	const struct args *a = j->a;
 	const struct dt_heat_guide *gd = j->gd;
 	struct dt_heat_piece *pieces = j->pieces;
-	int64_t t_start = a->has_time ? a->t_start : gd->start_ns;
-	int64_t t_end = a->has_time ? a->t_end : gd->end_ns;
+	int64_t t_start = dt_damo_num_trunc(&j->t_range[0]);
+	int64_t t_end = dt_damo_num_trunc(&j->t_range[1]);
+	int t_float = j->t_range[0].is_float || j->t_range[1].is_float;
 
 	j->grids.grids = calloc(j->nr_ranges, sizeof(*j->grids.grids));
 	if (!j->grids.grids) {
@@ -537,10 +667,18 @@ static int make_grids(struct job *j, char *err, size_t errlen)
 		if (ret)
 			return ret;
 		j->grids.nr++;
+		g->df_passed = a->df_passed;
+		if (t_float)
+			dt_heat_grid_set_float_time(g, dt_damo_num_f(&j->t_range[0]),
+						    dt_damo_num_f(&j->t_range[1]));
 		if (gd)
 			dt_heat_grid_set_target(g, gd->target.kdamond, gd->target.context,
 						gd->target.target);
 	}
+	j->grids.sort = a->sort_temperature && !pieces;
+	j->grids.ranges = (const uint64_t (*)[2])j->ranges;
+	j->grids.nr_ranges = j->nr_ranges;
+	j->grids.weights = a->temperature_weights;
 	return 0;
 }
 
@@ -555,7 +693,8 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 		if (a->out == OUT_RAW) {
 			ret = dt_heat_grid_print_raw(stdout, g, a->abs_time, a->abs_addr);
 		} else if (a->out == OUT_STDOUT) {
-			ret = dt_heat_grid_print_ascii(stdout, g, a->colorset, !a->skip_colorset);
+			ret = dt_heat_grid_print_ascii(stdout, g, a->colorset, !a->skip_colorset,
+						       cmd_color_on(a->color));
 			if (ret == 1) {
 				fprintf(stderr, "%s: no access recorded in the range\n", prog);
 				ret = 0;
@@ -577,25 +716,30 @@ static int run(const struct args *a, char *err, size_t errlen)
 {
 	struct job j = { .a = a, .pc = { .a = a } };
 	int ret = dt_input_spool(&j.pc.spool, a->input, err, errlen);
+	int draw = !a->guide && !a->guide_human;
 
 	if (ret)
 		return ret;
 	j.pc.opts.name = j.pc.spool.name;
 	cli_progress_init(&j.pc.progress);
-	if (a->guide || !a->has_time || !a->nr_ranges)
+	if (needs_guide(a))
 		ret = find_guide(&j, err, errlen);
-	if (!ret && !a->guide)
+	if (!ret && draw)
 		ret = choose_ranges(&j, err, errlen);
-	if (!ret && !a->guide)
+	if (!ret && draw)
+		ret = choose_time(&j, err, errlen);
+	if (!ret && draw)
 		ret = make_grids(&j, err, errlen);
-	if (!ret && !a->guide)
+	if (!ret && draw)
 		ret = run_pass(&j.pc, grid_item, &j.grids, err, errlen);
 	cli_progress_done(&j.pc.progress);
-	if (!ret && !a->guide)
+	if (!ret && draw)
 		ret = write_grids(&j, err, errlen);
 	for (size_t i = 0; i < j.grids.nr; i++)
 		dt_heat_grid_free(&j.grids.grids[i]);
 	free(j.grids.grids);
+	dt_targets_free(&j.grids.targets);
+	dt_heat_sorter_free(&j.grids.sorter);
 	free(j.pieces);
 	dt_frame_free(&j.frame);
 	dt_framer_free(j.gp.framer);
@@ -620,11 +764,7 @@ int main(int argc, char **argv)
 	ret = run(&a, err, sizeof(err));
 	/* Output that could not be written leaves stdout's error set: that
 	 * one is reported with its cause. */
-	if (ret == -EEXIST)
+	if (ret == -EEXIST) /* reported already (output.h) */
 		return CLI_EXIT_FAILURE;
-	if (ret && !ferror(stdout)) {
-		cli_error(prog, "%s", *err ? err : "failed");
-		return CLI_EXIT_FAILURE;
-	}
-	return cli_flush_stdout(prog) || ret ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+	return cli_exit(prog, ret, err);
 }

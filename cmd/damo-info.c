@@ -413,7 +413,7 @@ static void print_json(const struct info *in)
 		       x->min_nr_regions, x->max_nr_regions);
 		for (size_t k = 0; k < x->nr_targets; k++) {
 			const struct target_info *t = &x->targets[k];
-			printf("%s{\"index\":%u,\"id\":%" PRIu64 ",\"pid\":%" PRId64 ",\"cmdline\":",
+			printf("%s{\"index\":%u,\"id\":\"%" PRIu64 "\",\"pid\":%" PRId64 ",\"cmdline\":",
 			       k ? "," : "", t->index, t->id, t->pid);
 			dt_json_string(stdout, t->cmdline);
 			printf(",\"snapshots\":%" PRIu64 ",\"regions\":%" PRIu64
@@ -504,7 +504,10 @@ struct options {
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
+	const char *input = NULL;
 	const struct opt opts[] = {
+		OPT_STRING('i', "input", &input, "FILE",
+			   "the record to read, as the FILE operand (damo's -i)"),
 		OPT_BOOL(0, "verify", &opt->verify,
 			 "check every checksum; exit 1 on damage, naming the offset"),
 		OPT_BOOL(0, "json", &opt->json, "print the same as one JSON object"),
@@ -537,6 +540,10 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
+	if (input && i < argc)
+		return cli_usage_error(prog, "one record at a time: -i %s and %s", input, argv[i]);
+	if (input)
+		opt->path = input;
 	if (i < argc)
 		opt->path = argv[i];
 	if (opt->range.step && !opt->nr_regions)

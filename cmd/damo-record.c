@@ -184,7 +184,9 @@ static int parse_options(int argc, char **argv, struct args *a, int *first, int 
 			     "vaddr, fvaddr or paddr (default vaddr; paddr for the paddr target)",
 			     opt_ops),
 		OPT_BOOL(0, "include_child_tasks", &o->include_child_tasks,
-			 "monitor the target's child processes too"),
+			 "monitor the target's child processes too (the default, as in damo)"),
+		OPT_SET_INT(0, "exclude_child_tasks", &o->include_child_tasks, 0,
+			    "monitor the target process only, not its children"),
 		OPT_CALLBACK(0, "timeout", &o->timeout_ns, "DURATION",
 			     "stop after DURATION (bare numbers are seconds)", opt_timeout),
 		OPT_CHOICE(0, "source", &o->source, "SOURCE", "--source: '%s' is not tracepoint or tried-regions",
@@ -314,11 +316,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	int first, dd, status;
 
 	memset(a, 0, sizeof(*a));
+	a->o.include_child_tasks = 1; /* damo's default */
 	status = parse_options(argc, argv, a, &first, &dd);
 	if (status == OPT_RUN)
 		status = check_options(a);
 	if (status == OPT_RUN)
 		status = choose_target(a, argc, argv, first, dd);
+	if (status == OPT_RUN && a->o.kind == REC_TARGET_PADDR)
+		a->o.include_child_tasks = 0; /* no processes */
 	if (status == OPT_RUN && a->keep_perf_data) {
 		const char *out = a->o.out ? a->o.out : "damon.dtr";
 		a->kept_perf_data = malloc(strlen(out) + sizeof(".perf.data"));

@@ -224,7 +224,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "writes them (A, B: perf script texts, or records)", opt_diff),
 		OPT_INCLUDE(cmd_stacks_opts(stacks, lo)),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {

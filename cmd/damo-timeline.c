@@ -49,6 +49,7 @@ struct args {
 	size_t nr_outputs;
 	int json;
 	uint64_t resol[2];  /* 0: the library's default */
+	struct cmd_ranges ranges;
 	char title[512];
 };
 
@@ -66,13 +67,13 @@ static int opt_output(const struct opt *o, const char *arg, struct opt_parser *p
 	return 0;
 }
 
-static int opt_tid(const struct opt *o, const char *arg, struct opt_parser *p)
+static int opt_thread(const struct opt *o, const char *arg, struct opt_parser *p)
 {
 	struct dt_timeline_opts *to = o->value;
 	uint64_t u;
 
 	if (dt_parse_u64(arg, &u) || u > INT32_MAX)
-		return opt_fail(p, "--tid: not a thread id: '%s'", arg);
+		return opt_fail(p, "%s: not a thread id: '%s'", p->name, arg);
 	to->has_tid = 1;
 	to->tid = (int32_t)u;
 	return 0;
@@ -83,18 +84,28 @@ static int opt_target_id(const struct opt *o, const char *arg, struct opt_parser
 	struct dt_timeline_opts *to = o->value;
 
 	if (dt_parse_u64(arg, &to->target_id))
-		return opt_fail(p, "--target_id: not a target id: '%s'", arg);
+		return opt_fail(p, "%s: not a target id: '%s'", p->name, arg);
 	to->has_target = 1;
 	return 0;
 }
 
-static int opt_address_range(const struct opt *o, const char *arg, struct opt_parser *p)
+/* One --address_range, absolute or from an address; 'guided' needs the
+ * guide, which damo-timeline computes only while reading. */
+static int take_address_range(struct args *a)
 {
-	struct dt_timeline_opts *to = o->value;
+	struct dt_timeline_opts *to = &a->to;
 	uint64_t r[2];
+	char err[CLI_ERRLEN];
 
-	if (cmd_parse_address_range(p, arg, r))
-		return -1;
+	if (!a->ranges.nr_addr)
+		return 0;
+	if (a->ranges.nr_addr > 1)
+		return cli_usage_error(prog, "--address_range: one range (the heatmap panel)");
+	if (a->ranges.addr[0].base == DT_RANGE_BASE_GUIDED)
+		return cli_usage_error(prog, "--address_range: 'guided' is for damo-heatmap; "
+				       "give START END or START END BASE-ADDRESS");
+	if (dt_address_range_resolve(&a->ranges.addr[0], NULL, r, err, sizeof(err)))
+		return cli_usage_error(prog, "--address_range: %s", err);
 	to->has_address_range = 1;
 	to->addr_start = r[0];
 	to->addr_end = r[1];
@@ -114,14 +125,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "report; may be given up to 8 times); without it only the report is "
 			     "printed", opt_output),
 		OPT_BOOL(0, "json", &a->json, "print the report as one JSON object"),
-		OPT_CALLBACK(0, "tid", to, "TID", "flame chart of this thread (default: the busiest)",
-			     opt_tid),
-		OPT_CALLBACK(0, "target_id", to, "ID",
-			     "heatmap of the DAMON target with this id (default: the heatmap guide's "
-			     "first)", opt_target_id),
-		OPT_CALLBACK(0, "address_range", to, "START END",
-			     "heatmap of this address range (default: by --draw_range)",
-			     opt_address_range),
+		OPT_CALLBACK(0, "thread", to, "TID",
+			     "flame chart of this thread (default: the busiest)", opt_thread),
+		OPT_CALLBACK(0, "tid", to, "ID",
+			     "heatmap of the DAMON target with this id, as damo's --tid (default: "
+			     "the heatmap guide's first)", opt_target_id),
+		OPT_ALIAS("target_id"),
+		CMD_OPT_ADDRESS_RANGE(&a->ranges,
+				      "heatmap of this address range (4M, 1.5GiB, hex; or offsets "
+				      "from a BASE address; default: by --draw_range)"),
 		OPT_CHOICE(0, "draw_range", &to->draw_range, NULL, NULL,
 			   "the hottest area, every area, the areas holding the phases' hot "
 			   "ranges, or the memory the program worked on (default; several areas: "
@@ -138,7 +150,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_STRING(0, "title", &a->dro.title, "TEXT", "figure title (default: the input's name)"),
 		OPT_INCLUDE(cmd_stacks_opts(stacks, &to->load)),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {
@@ -160,6 +172,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	dt_timeline_opts_default(to);
 	int status = opt_parse(&cmd, argc, argv, &unused);
 	if (status != OPT_RUN)
+		return status;
+	if ((status = take_address_range(a)))
 		return status;
 	if (a->resol[0]) {
 		to->columns = (size_t)a->resol[0];

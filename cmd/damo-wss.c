@@ -94,7 +94,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "draw into FILE (.png, .pdf, .svg): the WSS over time with --sortby time, "
 			   "else the percentile curve"),
 		OPT_HELP('h'),
-		OPT_VERSION(0),
+		OPT_VERSION('V'),
 		OPT_END(),
 	};
 	const struct opt_cmd cmd = {
@@ -192,7 +192,7 @@ static int make_curves(const struct dt_wss *w, const struct args *a, struct curv
 			snprintf(c[i].label, sizeof(c[i].label), "target %" PRIu64,
 				 dt_wss_target(w, i)->id);
 		} else {
-			if (dt_wss_collapsed(w, &collapsed))
+			if (dt_wss_collapsed(w, !a->sort_by_time, &collapsed))
 				goto nomem;
 			s = &collapsed;
 			snprintf(c[i].label, sizeof(c[i].label), "wss");
@@ -387,7 +387,7 @@ static int print_report(const struct dt_wss *w, const struct args *a)
 
 	if (!a->per_target) {
 		struct dt_wss_series s;
-		if (dt_wss_collapsed(w, &s))
+		if (dt_wss_collapsed(w, !a->sort_by_time, &s))
 			return -ENOMEM;
 		uint64_t *vals = dt_wss_values(&s, a->sort_by_time);
 		if (!vals) {

@@ -97,6 +97,11 @@ const char *opt_next_arg(struct opt_parser *p)
 	return optind < p->argc ? p->argv[optind++] : NULL;
 }
 
+const char *opt_peek_arg(const struct opt_parser *p)
+{
+	return optind < p->argc ? p->argv[optind] : NULL;
+}
+
 /* A message of the command's table: a format whose one conversion is %s. */
 static int fail_with(struct opt_parser *p, const char *fmt, const char *value)
 {

@@ -132,6 +132,10 @@ int opt_fail(struct opt_parser *p, const char *fmt, ...) __attribute__((format(p
 /* For callbacks of options taking several values (--range START END STEP):
  * the next word of argv, taken as one more value, or NULL when none is left. */
 const char *opt_next_arg(struct opt_parser *p);
+/* The next word of argv without taking it (NULL when none is left), for
+ * options whose last value is optional: take it with opt_next_arg() when
+ * it is one. */
+const char *opt_peek_arg(const struct opt_parser *p);
 
 /* The generated --help and --list-options. */
 void opt_print_help(const struct opt_cmd *cmd, FILE *out);

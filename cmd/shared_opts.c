@@ -4,11 +4,12 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "report.h"
 #include "units.h"
 
-static int parse_i64(const char *s, int64_t *v)
+int cmd_parse_i64(const char *s, int64_t *v)
 {
 	char *end;
 
@@ -27,7 +28,7 @@ int cmd_opt_pct_range(const struct opt *o, const char *arg, struct opt_parser *p
 	int64_t r[3];
 	char err[CLI_ERRLEN];
 
-	if (!step || parse_i64(arg, &r[0]) || parse_i64(end, &r[1]) || parse_i64(step, &r[2]))
+	if (!step || cmd_parse_i64(arg, &r[0]) || cmd_parse_i64(end, &r[1]) || cmd_parse_i64(step, &r[2]))
 		return opt_fail(p, "--range needs three integers: START END STEP");
 	*range = (struct dt_pct_range){ r[0], r[1], r[2] };
 	if (dt_pct_range_check(range, err, sizeof(err)))
@@ -57,15 +58,61 @@ int cmd_opt_two_counts(const struct opt *o, const char *arg, struct opt_parser *
 	return 0;
 }
 
-int cmd_parse_address_range(struct opt_parser *p, const char *arg, uint64_t r[2])
+/* The values of a range option: arg, the next word, and a third one when
+ * base_valid() takes it.  Returns how many, or -1 after a message. */
+static int range_words(struct opt_parser *p, const char *arg, const char *w[3],
+		       int (*base_valid)(const char *))
 {
-	const char *second;
+	const char *third;
 
-	if (cmd_second_value(p, &second))
+	w[0] = arg;
+	if (cmd_second_value(p, &w[1]))
 		return -1;
-	if (dt_parse_u64(arg, &r[0]) || dt_parse_u64(second, &r[1]) || r[1] <= r[0])
-		return opt_fail(p, "%s: START END, START < END, not '%s %s'", p->name, arg, second);
+	third = opt_peek_arg(p);
+	if (third && base_valid(third)) {
+		w[2] = opt_next_arg(p);
+		return 3;
+	}
+	return 2;
+}
+
+int cmd_opt_time_range(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct cmd_ranges *r = o->value;
+	const char *w[3];
+	char err[CLI_ERRLEN];
+	int nr = range_words(p, arg, w, dt_time_range_base_valid);
+
+	if (nr < 0)
+		return -1;
+	if (dt_parse_time_range(w, nr, &r->time, err, sizeof(err)))
+		return opt_fail(p, "%s: %s", p->name, err);
+	r->has_time = 1;
 	return 0;
+}
+
+int cmd_opt_address_range(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct cmd_ranges *r = o->value;
+	const char *w[3];
+	char err[CLI_ERRLEN];
+	int nr = range_words(p, arg, w, dt_address_range_base_valid);
+
+	if (nr < 0)
+		return -1;
+	if (r->nr_addr == CMD_MAX_ADDRESS_RANGES)
+		return opt_fail(p, "at most %d %s", CMD_MAX_ADDRESS_RANGES, p->name);
+	if (dt_parse_address_range(w, nr, &r->addr[r->nr_addr], err, sizeof(err)))
+		return opt_fail(p, "%s: %s", p->name, err);
+	r->nr_addr++;
+	return 0;
+}
+
+int cmd_color_on(int choice)
+{
+	if (choice == CMD_COLOR_AUTO)
+		return isatty(STDOUT_FILENO);
+	return choice == CMD_COLOR_ALWAYS;
 }
 
 static int stacks_opt(const struct opt *o, const char *arg, struct opt_parser *p)

@@ -15,6 +15,10 @@
 
 #include "options.h"
 #include "stacks_profile.h"
+#include "units.h"
+
+/* A decimal int64_t, nothing else: 0 or -EINVAL. */
+int cmd_parse_i64(const char *s, int64_t *v);
 
 /* --range START END STEP into a struct dt_pct_range (value): three
  * integers, checked by dt_pct_range_check(). */
@@ -33,9 +37,36 @@ int cmd_opt_two_counts(const struct opt *o, const char *arg, struct opt_parser *
  * 0, or -1 after saying "NAME needs two values". */
 int cmd_second_value(struct opt_parser *p, const char **second);
 
-/* --address_range START END: two addresses, START < END, into r[0], r[1];
- * 0 or -1 (refused with a message). */
-int cmd_parse_address_range(struct opt_parser *p, const char *arg, uint64_t r[2]);
+/* damo's --time_range START END [BASE] and --address_range START END
+ * [BASE] (repeatable), parsed by units.h's dt_parse_time_range() and
+ * dt_parse_address_range() into a struct cmd_ranges (value).  A third word
+ * is taken only when it is a base ("guided", "guided_end", a time; for
+ * addresses "guided" or an address), so that an operand may follow. */
+#define CMD_MAX_ADDRESS_RANGES 64
+struct cmd_ranges {
+	int has_time;
+	struct dt_time_range time;
+	size_t nr_addr;
+	struct dt_address_range addr[CMD_MAX_ADDRESS_RANGES];
+};
+int cmd_opt_time_range(const struct opt *o, const char *arg, struct opt_parser *p);
+int cmd_opt_address_range(const struct opt *o, const char *arg, struct opt_parser *p);
+#define CMD_OPT_TIME_RANGE(r, h) \
+	OPT_CALLBACK(0, "time_range", r, "START END [BASE]", h, cmd_opt_time_range)
+#define CMD_OPT_ADDRESS_RANGE(r, h) \
+	OPT_CALLBACK(0, "address_range", r, "START END [BASE]", h, cmd_opt_address_range)
+
+/* --color auto|always|never into an int (value): colour codes on a
+ * terminal only (auto, the default), or always, or never. */
+enum cmd_color { CMD_COLOR_AUTO, CMD_COLOR_ALWAYS, CMD_COLOR_NEVER };
+#define CMD_OPT_COLOR(v) \
+	OPT_CHOICE(0, "color", v, NULL, NULL, \
+		   "colour codes: auto (default: only when standard output is a terminal), " \
+		   "always, never", \
+		   { "auto", CMD_COLOR_AUTO }, { "always", CMD_COLOR_ALWAYS }, \
+		   { "never", CMD_COLOR_NEVER })
+/* 1 when colour codes go to standard output under `choice`. */
+int cmd_color_on(int choice);
 
 /* The options of dt_stacks_options (--perf-script, --phase-*, ...), which
  * damo-stacks and damo-timeline share, as table entries applied to `lo`:

@@ -52,7 +52,8 @@ static PyObject *collapsed(const struct dt_wss *w)
 {
 	struct dt_wss_series s = { 0 };
 
-	if (dt_wss_collapsed(w, &s))
+	/* a time series: the targets' sizes at the same index, unsorted */
+	if (dt_wss_collapsed(w, 0, &s))
 		return PyErr_NoMemory();
 	PyObject *d = series_dict(&s);
 	free(s.v);

@@ -139,12 +139,31 @@ lost:
 	return 0;
 }
 
+/* What the record's META says of damo's view of it: damo records without
+ * indices, and text inputs whose times damo reads as floats. */
+static void note_source(struct dt_heat_guides *g, const struct dtr_meta *m)
+{
+	for (size_t i = 0; i < m->nr; i++) {
+		const char *k = m->kvs[i].key, *v = m->kvs[i].value;
+		if (!strcmp(k, "damo_null_indexes"))
+			g->no_indices = 1;
+		if (!strcmp(k, DTR_META_SOURCE) &&
+		    (!strcmp(v, "perf-script") || !strcmp(v, "tracefs-text") ||
+		     !strcmp(v, "perf-data") || !strcmp(v, "damo-binary"))) {
+			g->no_indices = 1;
+			g->text_times = strcmp(v, "damo-binary") != 0;
+		}
+	}
+}
+
 int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 		       char *err, size_t errlen)
 {
 	struct dt_heat_guide *gd;
 	int ret;
 
+	if (item->type == DTR_ITEM_META)
+		note_source(g, &item->u.meta);
 	if (item->type != DTR_ITEM_SNAPSHOT) {
 		ret = dt_targets_note(&g->targets, item);
 		goto out;
@@ -156,7 +175,10 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	if (!gd->started) {
 		gd->started = 1;
 		gd->start_ns = oldest_monitor_time(s, g->targets.v[ret].aggr_us);
+		gd->first_end_ns = s->end_ns;
+		gd->first_estimated = !!(s->flags & DTR_SNAPSHOT_START_ESTIMATED);
 	}
+	gd->nr_snapshots++;
 	gd->target = g->targets.v[ret]; /* ids may arrive late */
 	gd->end_ns = (int64_t)s->end_ns;
 	if (note_spans(g, gd, s)) {
@@ -326,6 +348,13 @@ int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
 			    (k && gd->areas[k].start < gd->areas[k - 1].end))
 				gd->areas_sorted = 0;
 		heats_from_spans(gd);
+		/* damo: first start = first end - (last end - first end) / (n - 1) */
+		if (g->text_times && gd->first_estimated && gd->nr_snapshots > 1) {
+			gd->float_start = 1;
+			gd->start_f = (double)gd->first_end_ns -
+				      (double)(gd->end_ns - (int64_t)gd->first_end_ns) /
+					      (double)(gd->nr_snapshots - 1);
+		}
 	}
 	/* Stable sort by total space, largest first (few targets: insertion). */
 	for (size_t i = 1; i < g->nr; i++) {
@@ -363,20 +392,66 @@ static void print_i128(FILE *out, __int128 v)
 	print_u128(out, (unsigned __int128)v);
 }
 
-int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g)
+void dt_heat_guide_span(const struct dt_heat_guide *gd, struct dt_damo_num *start,
+			struct dt_damo_num *end)
+{
+	*start = gd->float_start ? (struct dt_damo_num){ .is_float = 1, .f = gd->start_f } :
+				   (struct dt_damo_num){ .i = gd->start_ns };
+	*end = (struct dt_damo_num){ .i = gd->end_ns };
+}
+
+/* damo's "time: [start, end) (duration)" line, with %d or format_time_ns. */
+static void print_guide_time(FILE *out, const struct dt_heat_guide *gd, int human)
+{
+	char a[64], b[64], c[64];
+
+	if (!gd->float_start && !human) {
+		fprintf(out, "time: [%lld, %lld) (%lld)\n", (long long)gd->start_ns,
+			(long long)gd->end_ns, (long long)(gd->end_ns - gd->start_ns));
+		return;
+	}
+	double s = gd->float_start ? gd->start_f : (double)gd->start_ns;
+	double e = (double)gd->end_ns;
+	if (!human) {
+		fprintf(out, "time: [%lld, %lld) (%lld)\n", (long long)s, (long long)gd->end_ns,
+			(long long)(e - s));
+		return;
+	}
+	fprintf(out, "time: [%s, %s) (%s)\n", dt_damo_format_time_ns(a, sizeof(a), s, 0),
+		dt_damo_format_time_ns(b, sizeof(b), e, 0),
+		dt_damo_format_time_ns(c, sizeof(c), gd->float_start ? e - s :
+					(double)(gd->end_ns - gd->start_ns), 0));
+}
+
+/* One "region\t N: [start, end) (size)" line. */
+static void print_guide_area(FILE *out, size_t k, const struct dt_heat_area *a, int human)
+{
+	char x[64], y[64], z[64];
+
+	if (!human) {
+		fprintf(out, "region\t%2zu: [%llu, %llu) (", k, (unsigned long long)a->start,
+			(unsigned long long)a->end);
+		print_i128(out, (__int128)a->end - a->start);
+		fputs(")\n", out);
+		return;
+	}
+	fprintf(out, "region\t%2zu: [%s, %s) (%s)\n", k,
+		dt_damo_format_sz_accurate(x, sizeof(x), (double)a->start),
+		dt_damo_format_sz_accurate(y, sizeof(y), (double)a->end),
+		dt_damo_format_sz(z, sizeof(z), (double)((__int128)a->end - a->start), 0));
+}
+
+int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human)
 {
 	for (size_t i = 0; i < g->nr; i++) {
 		const struct dt_heat_guide *gd = &g->v[i];
+		if (!g->no_indices)
+			fprintf(out, "kdamond_idx: %u\ncontext_idx: %u\n", gd->target.kdamond,
+				gd->target.context);
 		fprintf(out, "target_id: %llu\n", (unsigned long long)gd->target.id);
-		fprintf(out, "time: [%lld, %lld) (%lld)\n", (long long)gd->start_ns,
-			(long long)gd->end_ns, (long long)(gd->end_ns - gd->start_ns));
-		for (size_t k = 0; k < gd->nr_areas; k++) {
-			fprintf(out, "region\t%2zu: [%llu, %llu) (", k,
-				(unsigned long long)gd->areas[k].start,
-				(unsigned long long)gd->areas[k].end);
-			print_i128(out, (__int128)gd->areas[k].end - gd->areas[k].start);
-			fputs(")\n", out);
-		}
+		print_guide_time(out, gd, human);
+		for (size_t k = 0; k < gd->nr_areas; k++)
+			print_guide_area(out, k, &gd->areas[k], human);
 	}
 	return ferror(out) ? -EIO : 0;
 }
@@ -549,6 +624,13 @@ inval:
 	return -EINVAL;
 }
 
+void dt_heat_grid_set_float_time(struct dt_heat_grid *g, double start, double end)
+{
+	g->t_float = 1;
+	g->t_start_f = start;
+	g->t_unit_f = floor((end - start) / (double)g->t_resol);
+}
+
 void dt_heat_grid_set_target(struct dt_heat_grid *g, uint32_t kdamond,
 			     uint32_t context, uint32_t target)
 {
@@ -606,7 +688,7 @@ static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 			int64_t pa = j * au;
 			int64_t ob = (re < pa + au ? re : pa + au) - (rs > pa ? rs : pa);
 			double add = ob == au ? full : num * (double)ob / area;
-			row[j] = isnan(row[j]) ? add : row[j] + add;
+			row[j] = isnan(row[j]) ? add + 0.0 : row[j] + add;
 		}
 	}
 }
@@ -675,7 +757,7 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 		.last = g->last_end_ns - g->t_start,
 		.has_last = g->has_last,
 		.has_age = aggr_us && s->age_unit != DTR_UNIT_ABSENT,
-		.to_hz = aggr_us ? 1e6 / (double)aggr_us : 1.0,
+		.to_hz = g->df_passed ? 0.0 : aggr_us ? 1e6 / (double)aggr_us : 1.0,
 		.i1 = cell_index((int64_t)s->end_ns - g->t_start, g->t_unit, g->t_resol),
 		.plain_i0 = -2,
 	};
@@ -762,22 +844,32 @@ static char *decimal_before(char *end, unsigned long long v)
 	return end;
 }
 
+/* Row i's time as damo prints it: int(start + i * unit), less the start
+ * unless abs_time (a float then when the start is).  Returns the length. */
+static size_t time_column(char *buf, size_t len, const struct dt_heat_grid *g, size_t i,
+			  int abs_time)
+{
+	if (g->t_float) {
+		double t = trunc(g->t_start_f + (double)i * g->t_unit_f);
+		if (abs_time)
+			return (size_t)snprintf(buf, len, "%.0f", t);
+		return (size_t)dt_pyfloat_repr(buf, len, t - g->t_start_f);
+	}
+	long long t = (long long)(i * g->t_unit) + (abs_time ? g->t_start : 0);
+	return (size_t)snprintf(buf, len, "%lld", t);
+}
+
 int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
 			   int abs_addr)
 {
 	/* Each line is put together by hand and written at once: printf's
 	 * parsing of the format cost more than the numbers themselves. */
-	char line[3 * 24 + DT_PYFLOAT_LEN];
-	char num[24];
+	char line[3 * 24 + 2 * DT_PYFLOAT_LEN];
+	char num[DT_PYFLOAT_LEN + 8];
 
 	for (size_t i = 0; i < g->t_resol; i++) {
-		long long t = (long long)(i * g->t_unit) + (abs_time ? g->t_start : 0);
-		char *ts = decimal_before(num + sizeof(num),
-					  t < 0 ? 0ULL - (unsigned long long)t : (unsigned long long)t);
-		if (t < 0)
-			*--ts = '-';
-		size_t tlen = (size_t)(num + sizeof(num) - ts);
-		memcpy(line, ts, tlen);
+		size_t tlen = time_column(num, sizeof(num), g, i, abs_time);
+		memcpy(line, num, tlen);
 		line[tlen] = '\t';
 		for (size_t j = 0; j < g->a_resol; j++) {
 			unsigned long long a = j * g->a_unit + (abs_addr ? g->a_start : 0);
@@ -827,12 +919,55 @@ int dt_heat_colorset_valid(const char *name)
 	return colorset_of(name) != NULL;
 }
 
+/* The colour codes of a level, or nothing without colour. */
+static void put_level(FILE *out, const struct colorset *cs, int level, int color)
+{
+	if (color)
+		fprintf(out, "\x1b[48;5;%dm\x1b[38;5;%dm", cs->bg[level], cs->fg[level]);
+}
+
+/* damo 3.3's fmt_ascii_lines_comments(): the legend, then both axes with
+ * their absolute ranges and the size of one character. */
+static void print_ascii_captions(FILE *out, const struct dt_heat_grid *g,
+				 const struct colorset *cs, int print_colorset, int color,
+				 double lo, double hi)
+{
+	char a[64], b[64], c[64];
+
+	if (print_colorset) {
+		fputs("# access_frequency: ", out);
+		for (int l = 0; l < 10; l++) {
+			put_level(out, cs, l, color);
+			fprintf(out, "%d", l);
+		}
+		fprintf(out, "%s (%.3f-%.3f %s)\n", color ? "\x1b[0m" : "", lo, hi,
+			g->value_hz ? "hz" : "samples");
+	}
+	double a_len = (double)g->a_unit * (double)g->a_resol;
+	double a_start = (double)g->a_start;
+	fprintf(out, "# x-axis: space [%s, %s) (%s)\n",
+		dt_damo_format_sz_accurate(a, sizeof(a), a_start),
+		dt_damo_format_sz_accurate(b, sizeof(b), (double)(g->a_start + g->a_unit * g->a_resol)),
+		dt_damo_format_sz(c, sizeof(c), a_len, 0));
+	double t_start = g->t_float ? g->t_start_f : (double)g->t_start;
+	double t_len = g->t_float ? g->t_unit_f * (double)g->t_resol :
+				    (double)(g->t_unit * g->t_resol);
+	double t_end = g->t_float ? t_start + t_len :
+				    (double)(g->t_start + (int64_t)(g->t_unit * g->t_resol));
+	fprintf(out, "# y-axis: time [%s, %s) (%s)\n",
+		dt_damo_format_time_ns(a, sizeof(a), t_start, 0),
+		dt_damo_format_time_ns(b, sizeof(b), t_end, 0),
+		dt_damo_format_time_ns(c, sizeof(c), t_len, 0));
+	fprintf(out, "# resolution: %zux%zu (%s and %s for each character)\n", g->a_resol,
+		g->t_resol, dt_damo_format_sz(a, sizeof(a), a_len / (double)g->a_resol, 0),
+		dt_damo_format_time_ns(b, sizeof(b), t_len / (double)g->t_resol, 0));
+}
+
 int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
-			     const char *colorset, int print_colorset)
+			     const char *colorset, int print_colorset, int color)
 {
 	const struct colorset *cs = colorset_of(colorset);
 	double lo = 0, hi = 0;
-	char a[64], b[64];
 
 	if (!cs)
 		return -EINVAL;
@@ -843,6 +978,7 @@ int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
 		for (size_t j = 0; j < g->a_resol; j++) {
 			double v = g->cells[i * g->a_resol + j];
 			if (isnan(v)) {
+				put_level(out, cs, 4, color);
 				fputc(' ', out);
 				continue;
 			}
@@ -851,31 +987,12 @@ int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
 				level = 9;
 			if (level < 0)
 				level = 0;
-			fprintf(out, "\x1b[48;5;%dm\x1b[38;5;%dm%d", cs->bg[level],
-				cs->fg[level], level);
+			put_level(out, cs, level, color);
+			fprintf(out, "%d", level);
 		}
-		fputs("\x1b[0m\n", out);
+		fputs(color ? "\x1b[0m\n" : "\n", out);
 	}
-	if (print_colorset) {
-		fputs("# access_frequency: ", out);
-		for (int l = 0; l < 10; l++)
-			fprintf(out, "\x1b[48;5;%dm\x1b[38;5;%dm%d", cs->bg[l], cs->fg[l], l);
-		fputs("\x1b[0m\n", out);
-	}
-	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
-	int64_t t_end = g->t_start + (int64_t)(g->t_unit * g->t_resol);
-	fprintf(out, "# x-axis: space (%llu-%llu: %s)\n",
-		(unsigned long long)g->a_start, (unsigned long long)a_end,
-		dt_damo_format_sz(a, sizeof(a), (double)(a_end - g->a_start), 0));
-	fprintf(out, "# y-axis: time (%lld-%lld: %s)\n", (long long)g->t_start,
-		(long long)t_end,
-		dt_damo_format_time_ns(b, sizeof(b), (double)(t_end - g->t_start), 0));
-	fprintf(out, "# resolution: %zux%zu (%s and %s for each character)\n",
-		g->a_resol, g->t_resol,
-		dt_damo_format_sz(a, sizeof(a),
-				  (double)(a_end - g->a_start) / (double)g->a_resol, 0),
-		dt_damo_format_time_ns(b, sizeof(b),
-				       (double)(t_end - g->t_start) / (double)g->t_resol, 0));
+	print_ascii_captions(out, g, cs, print_colorset, color, lo, hi);
 	return ferror(out) ? -EIO : 0;
 }
 

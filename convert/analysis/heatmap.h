@@ -39,6 +39,7 @@
 
 #include "dtr.h"
 #include "report.h"
+#include "units.h"
 
 /* ------------------------------------------------------------------ guide */
 
@@ -76,6 +77,11 @@ struct dt_heat_guide {
 	struct dt_heat_span *spans;
 	int spans_lost;             /* unsorted regions or too many spans */
 	int heats_known;            /* areas[].heat filled by dt_heat_guides_finish */
+	/* damo reads perf script times as floats and estimates the first
+	 * snapshot's start in floats: start_f is that start (float_start). */
+	uint64_t nr_snapshots, first_end_ns;
+	int first_estimated, float_start;
+	double start_f;
 };
 
 struct dt_heat_guides {
@@ -88,6 +94,8 @@ struct dt_heat_guides {
 	uint64_t (*scratch)[2];
 	size_t cap_runs, cap_merged;  /* one snapshot's spans, and the merge */
 	struct dt_heat_span *runs, *merged;
+	int no_indices;  /* a damo record without kdamond_idx/context_idx */
+	int text_times;  /* perf script or tracefs text: damo's float times */
 };
 
 /* Pass one: feed every item.  0 or -ENOMEM. */
@@ -96,8 +104,14 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 /* Cut areas and sort the guides as damo does; fill the areas' heats
  * where the spans allow it (heats_known). */
 int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen);
-/* damo's --guide text. */
-int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g);
+/* damo's --guide text (human: --guide_human's numbers).  The
+ * kdamond_idx/context_idx lines are left out for damo records that do
+ * not have them (damo's own records, perf script text), as damo does. */
+int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human);
+/* The guide's time span as damo holds it: integers, or floats for the
+ * start estimated from perf script text (float_start). */
+void dt_heat_guide_span(const struct dt_heat_guide *gd, struct dt_damo_num *start,
+			struct dt_damo_num *end);
 /* Pass two, needed only for a guide whose heats are not known after
  * finish: feed every item again.  Guides with known heats are left as
  * they are. */
@@ -141,6 +155,10 @@ struct dt_heat_grid {
 	uint64_t *piece_unit;         /* bytes per cell of each piece */
 	double area;                 /* t_unit * a_unit */
 	struct dt_targets targets;
+	int df_passed;               /* damo's --df_passed: heat scaled by the
+				      * filter-passed share (none recorded: 0) */
+	int t_float;                 /* the time range is damo floats: */
+	double t_start_f, t_unit_f;  /* the start and unit as damo holds them */
 };
 
 /* t_end/a_end exclusive; units are (end - start) / resol (integer
@@ -151,6 +169,10 @@ int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 		      size_t t_resol, uint64_t a_start, uint64_t a_end,
 		      size_t a_resol, const struct dt_heat_piece *pieces,
 		      size_t nr_pieces, char *err, size_t errlen);
+/* The time range as damo's floats (a fractional --time_range, or a perf
+ * script start): only the texts change (raw time column and captions);
+ * t_start stays the truncated start the cells are computed from. */
+void dt_heat_grid_set_float_time(struct dt_heat_grid *g, double start, double end);
 /* Only snapshots of this target count. */
 void dt_heat_grid_set_target(struct dt_heat_grid *g, uint32_t kdamond,
 			     uint32_t context, uint32_t target);
@@ -165,14 +187,17 @@ void dt_heat_grid_free(struct dt_heat_grid *g);
 int dt_heat_grid_minmax(const struct dt_heat_grid *g, double *lo, double *hi);
 
 /* damo's raw text: "time\taddr\theat" per cell, relative to the range
- * start unless abs_time / abs_addr; heat as Python prints it, NaN as "NaN". */
+ * start unless abs_time / abs_addr; heat as Python prints it, NaN as "NaN".
+ * With float times, relative times print as Python floats ("0.0"). */
 int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
 			   int abs_addr);
 /* damo's terminal heatmap: one character per cell (a digit 0-9 on a
- * 256-colour background), then the legend lines.  colorset: "gray",
- * "flame" or "emotion". */
+ * 256-colour background), then damo 3.3's caption lines
+ * ("# access_frequency: ... (0.000-444.596 hz)", "# x-axis: space [..)",
+ * "# y-axis: time [..)", "# resolution: ...").  colorset: "gray", "flame"
+ * or "emotion"; color 0 leaves the colour codes out. */
 int dt_heat_grid_print_ascii(FILE *out, const struct dt_heat_grid *g,
-			     const char *colorset, int print_colorset);
+			     const char *colorset, int print_colorset, int color);
 int dt_heat_colorset_valid(const char *name);
 
 

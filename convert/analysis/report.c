@@ -9,7 +9,8 @@
 
 /* ---------------------------------------------------------- damo numbers */
 
-char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw)
+/* format_sz() ("%.3f") and format_sz_accurate() ("%f") of damo. */
+static char *format_sz_prec(char *buf, size_t len, double bytes, int raw, int prec)
 {
 	static const struct {
 		int shift;
@@ -28,12 +29,22 @@ char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw)
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		double unit = ldexp(1.0, units[i].shift);
 		if (bytes > unit) {
-			snprintf(buf, len, "%.3f %s", bytes / unit, units[i].unit);
+			snprintf(buf, len, "%.*f %s", prec, bytes / unit, units[i].unit);
 			return buf;
 		}
 	}
 	snprintf(buf, len, "%.0f B", trunc(bytes));
 	return buf;
+}
+
+char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw)
+{
+	return format_sz_prec(buf, len, bytes, raw, 3);
+}
+
+char *dt_damo_format_sz_accurate(char *buf, size_t len, double bytes)
+{
+	return format_sz_prec(buf, len, bytes, 0, 6);
 }
 
 char *dt_damo_format_time_ns(char *buf, size_t len, double ns, int raw)

@@ -31,6 +31,8 @@
 /* damo's format_sz(): raw: "%d" of the (truncated) value; otherwise
  * "%.3f GiB" / "MiB" / "KiB" above each unit, else "%d B". */
 char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw);
+/* damo's format_sz_accurate(): as format_sz with "%f" ("4.000000 MiB"). */
+char *dt_damo_format_sz_accurate(char *buf, size_t len, double bytes);
 /* damo's format_time_ns(): raw "%d"; otherwise "1 h 2 m 3.500 s" style. */
 char *dt_damo_format_time_ns(char *buf, size_t len, double ns, int raw);
 /* Python's true division of a non-negative integer sum by a count. */

@@ -1018,7 +1018,7 @@ static int pick_thread(struct dt_timeline *tl, char *err, size_t errlen)
 	}
 	if (best == UINT32_MAX) {
 		if (pv->o->has_tid)
-			return dt_fail(err, errlen, -ENOENT, "--tid %" PRId32 ": no callstack samples of "
+			return dt_fail(err, errlen, -ENOENT, "--thread %" PRId32 ": no callstack samples of "
 				    "this thread", pv->o->tid);
 		return 0;
 	}

@@ -266,23 +266,35 @@ const struct dt_wss_series *dt_wss_series(const struct dt_wss *w, size_t i)
 	return i < w->nr_states ? &w->states[i].series : &empty;
 }
 
-int dt_wss_collapsed(const struct dt_wss *w, struct dt_wss_series *out)
+static int cmp_u64(const void *a, const void *b);
+
+int dt_wss_collapsed(const struct dt_wss *w, int sort_each, struct dt_wss_series *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t t = 0; t < w->nr_states; t++) {
 		const struct dt_wss_series *s = &w->states[t].series;
+		uint64_t *vals = malloc((s->nr ? s->nr : 1) * sizeof(*vals));
+		if (!vals)
+			goto nomem;
+		for (size_t i = 0; i < s->nr; i++)
+			vals[i] = s->v[i].wss;
+		if (sort_each)
+			qsort(vals, s->nr, sizeof(*vals), cmp_u64);
 		for (size_t i = 0; i < s->nr; i++) {
 			if (i < out->nr) {
-				out->v[i].wss += s->v[i].wss;
-			} else if (push_point(out, s->v[i].start_ns, s->v[i].end_ns,
-					      s->v[i].wss)) {
-				free(out->v);
-				memset(out, 0, sizeof(*out));
-				return -ENOMEM;
+				out->v[i].wss += vals[i];
+			} else if (push_point(out, s->v[i].start_ns, s->v[i].end_ns, vals[i])) {
+				free(vals);
+				goto nomem;
 			}
 		}
+		free(vals);
 	}
 	return 0;
+nomem:
+	free(out->v);
+	memset(out, 0, sizeof(*out));
+	return -ENOMEM;
 }
 
 void dt_wss_free(struct dt_wss *w)

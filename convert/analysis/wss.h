@@ -63,8 +63,11 @@ const struct dt_target_info *dt_wss_target(const struct dt_wss *w, size_t i);
 const struct dt_wss_series *dt_wss_series(const struct dt_wss *w, size_t i);
 /* damo's collapse of all targets into one: element i is the sum of every
  * target's i-th WSS; times are those of the first target having element i.
- * Caller frees out->v.  0 or -ENOMEM. */
-int dt_wss_collapsed(const struct dt_wss *w, struct dt_wss_series *out);
+ * With sort_each (damo's default, unless --sortby time), each target's
+ * list is sorted ascending before the sums, as damo_wss.get_wss_dists
+ * does: element i adds the i-th smallest WSS of every target (times are
+ * then meaningless).  Caller frees out->v.  0 or -ENOMEM. */
+int dt_wss_collapsed(const struct dt_wss *w, int sort_each, struct dt_wss_series *out);
 void dt_wss_free(struct dt_wss *w);
 
 /* The WSS values of a series, sorted ascending unless sort_by_time.

@@ -36,12 +36,18 @@ printf '%s\n' "1050000000	6291456	2.0" "1050000000	8388608	0.0" \
 	"1150000000	6291456	2.0" "1150000000	8388608	0.0" > want
 expect_same_file want out
 
-# the terminal heatmap: two rows of four digits, hot first, and the legend
+# the terminal heatmap: two rows of four digits, hot first, and damo 3.3's
+# captions; colour codes only with --color always (or on a terminal)
 expect_ok damo-heatmap -i tiny.json --resol 2 4 --stdout_skip_colorset_example
-sed 's/\x1b\[[0-9;]*m//g' out > plain
-printf '%s\n' "8800" "0033" "# x-axis: space (4194304-8388608: 4.000 MiB)" \
-	"# y-axis: time (1000000000-1200000000: 200 ms)" \
+printf '%s\n' "8800" "0033" "# x-axis: space [4.000000 MiB, 8.000000 MiB) (4.000 MiB)" \
+	"# y-axis: time [1 s, 1.200 s) (200 ms)" \
 	"# resolution: 4x2 (1024.000 KiB and 100 ms for each character)" > want
+expect_same_file want out
+expect_ok damo-heatmap -i tiny.json --resol 2 4 --color always
+expect_grep $'^\x1b\\[48;5;232m\x1b\\[38;5;253m8' out
+expect_grep '^# access_frequency: .*\(0\.000-10\.000 samples\)$' out
+sed 's/\x1b\[[0-9;]*m//g' out | sed -n '1,2p' > plain
+printf '%s\n' "8800" "0033" > want
 expect_same_file want plain
 
 # WSS of the same record: 2 MiB in each snapshot

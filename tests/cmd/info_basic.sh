@@ -36,9 +36,15 @@ const ok = j.format === "dtr" && j.version === "1.1" && j.clean_close === true &
 	j.damaged === false && j.snapshots === 100 && j.regions === 4000 && j.stacks > 10 &&
 	j.meta.generator === "damo-synth" && t.length === 2 && t[0].snapshots === 50 &&
 	t[1].regions === 2000 && t[0].mean_wss_bytes > 0 && j.intervals[0].aggr_us === 100000 &&
+	typeof t[0].id === "string" &&
 	j.clocks.length === 2 && j.start_ns === 1000000000000 && j.duration_ns > 4.9e9;
 if (!ok) { console.error(JSON.stringify(j)); process.exit(1); }
 ' || fail "damo-info --json does not hold what the record holds"
+
+# -i names the record too, as in damo and the other commands.
+expect_ok damo-info -i damon.dtr
+diff info.txt out >/dev/null || fail "damo-info -i differs from the FILE operand"
+expect_status 2 damo-info -i damon.dtr other.dtr
 
 # Standard input, a pipe: the same summary.
 cat damon.dtr | damo-info - >stdin.txt 2>&1 || fail "damo-info - failed: $(cat stdin.txt)"

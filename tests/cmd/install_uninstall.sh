@@ -15,7 +15,7 @@ objdir=$(dirname "$DT_BIN")
 [ -f "$objdir/lib/libdt-format.a" ] || objdir=$DT_SRC/build
 make_in() { make -s -C "$DT_SRC" -o all O="$objdir" BIN="$DT_BIN" "$@"; }
 
-commands="damo-convert damo-heatmap damo-info damo-record damo-stacks damo-synth damo-timeline damo-wss"
+commands="damo-access damo-convert damo-heatmap damo-info damo-record damo-stacks damo-synth damo-timeline damo-wss"
 mkdir -p root/usr/bin
 echo keep >root/usr/bin/other-tool
 expect_ok make_in install DESTDIR="$TEST_TMP/root" PREFIX=/usr
@@ -118,6 +118,7 @@ complete_words() { # COMMAND WORD... : what completing the last word offers
 [ "$(complete_words damo-wss --sortby '' | tr '\n' ' ')" = "size time " ] || fail "damo-wss --sortby choices"
 [ "$(complete_words damo-convert --what f)" = footprint ] || fail "damo-convert --what f"
 [ "$(complete_words damo-synth --hostn)" = --hostname ] || fail "damo-synth --hostn"
+[ "$(complete_words damo-access --snapshot_i)" = --snapshot_idx ] || fail "damo-access --snapshot_i"
 touch rec1.dtr
 [ "$(complete_words damo-info rec1)" = rec1.dtr ] || fail "damo-info: no file completion"
 [ -z "$(complete_words damo-record --aggr 1)" ] || fail "damo-record --aggr completes a file"

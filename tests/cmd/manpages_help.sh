@@ -10,7 +10,7 @@
 # commands and pages in place.
 source "$(dirname "$0")/lib.sh"
 
-commands="damo-record damo-info damo-wss damo-heatmap damo-stacks damo-timeline damo-convert damo-synth"
+commands="damo-record damo-info damo-wss damo-heatmap damo-access damo-stacks damo-timeline damo-convert damo-synth"
 
 # normalize: "NAME... [ARG]" lines from "NAME... [PLACEHOLDER WORDS]" lines:
 # what is no name (a word starting with a dash) becomes one word ARG.
@@ -43,7 +43,7 @@ for cmd in $commands; do
 	grep -q '^\.TH ' "$page" || fail "$cmd.1 has no .TH line"
 done
 
-# make install: all eight commands and man pages.  The commands are the ones
+# make install: all nine commands and man pages.  The commands are the ones
 # already built in $DT_BIN (-o all: nothing is rebuilt); the record library
 # comes from the build folder beside them.
 objdir=$(dirname "$DT_BIN")
@@ -61,4 +61,4 @@ for cmd in $commands; do
 		grep -q 'EXIT STATUS' rendered || fail "rendered $cmd.1 shows no EXIT STATUS"
 	fi
 done
-[ "$(ls root/usr/share/man/man1 | wc -l)" -eq 8 ] || fail "make install put $(ls root/usr/share/man/man1 | wc -l) man pages, want 8"
+[ "$(ls root/usr/share/man/man1 | wc -l)" -eq 9 ] || fail "make install put $(ls root/usr/share/man/man1 | wc -l) man pages, want 9"

@@ -11,6 +11,7 @@ trap 'stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
 expect_ok damo-record --help
 expect_grep '^Usage: damo-record \[options\] TARGET' out
 expect_grep 'include_child_tasks' out
+expect_grep 'exclude_child_tasks' out
 expect_grep 'source SOURCE' out
 expect_ok damo-record --version
 expect_grep '^damo-record \(damotrace\) ' out

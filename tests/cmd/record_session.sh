@@ -27,11 +27,12 @@ damon_turned_on_after() {
 	fail "the recorder did not turn DAMON on within $((20 * DT_SLOWDOWN)) s"
 }
 
-# A command, stopped by its exit.  It runs only once DAMON is on.
+# A command, stopped by its exit.  It runs only once DAMON is on.  (Its
+# children, cat and sleep, are left out here: one target.)
 fake_tree
 fake_kernel
-expect_ok damo-record --source tried-regions -s 2ms -a 40ms -u 400ms -n 5 -m 500 -o rec.dtr \
-	-- sh -c "cat $kd/pid; sleep 1"
+expect_ok damo-record --exclude_child_tasks --source tried-regions -s 2ms -a 40ms -u 400ms -n 5 \
+	-m 500 -o rec.dtr -- sh -c "cat $kd/pid; sleep 1"
 expect_grep "^[1-9][0-9]*$" out
 expect_grep '^damo-record: stopped \(target exited\) after .*: [1-9][0-9]* snapshots \(0 incomplete' err
 [ "$(cat $ctx/operations)" = vaddr ] || fail "operations not vaddr"
@@ -150,9 +151,13 @@ spid=$!
 expect_ok damo-record --source tried-regions -a 50ms -o exit.dtr $spid
 expect_grep 'stopped \((target exited|DAMON turned off)\)' err
 
-# --include_child_tasks: children become targets (committed to the running
-# kdamond) and the record's context lists them.
-expect_ok damo-record --include_child_tasks --source tried-regions -a 50ms -o kids.dtr \
+# Children become targets by default, as in damo (committed to the running
+# kdamond) and the record's context lists them; --exclude_child_tasks
+# leaves them out.
+expect_ok damo-record --exclude_child_tasks --source tried-regions -a 50ms -o nokids.dtr \
+	-- sh -c 'sleep 1.6 & sleep 1.7; wait'
+[ "$(cat $ctx/targets/nr_targets)" = 1 ] || fail "--exclude_child_tasks added children"
+expect_ok damo-record --source tried-regions -a 50ms -o kids.dtr \
 	-- sh -c 'sleep 1.6 & sleep 1.7; wait'
 [ "$(cat $ctx/targets/nr_targets)" = 3 ] || fail "children were not added as targets"
 expect_grep '^commit$' "$DAMON_SYSFS/fake-kdamond.log"

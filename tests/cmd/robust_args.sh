@@ -120,10 +120,18 @@ done <<'TABLE'
 2|--resol: two counts from 1 to 100000, not 'a b'|damo-heatmap --resol a b
 2|--resol: two counts from 1 to 100000|damo-heatmap --resol @HUGE@ @HUGE@
 2|--resol: two counts from 1 to 100000|damo-heatmap --resol 100000000 10
-2|--time_range: START END in ns, START < END, not '5 1'|damo-heatmap --time_range 5 1
-2|--time_range: START END in ns|damo-heatmap --time_range 0 @HUGE@
-2|--address_range: START END, START < END, not '10 5'|damo-heatmap --address_range 10 5
-2|--address_range: START END|damo-heatmap --address_range 0 @HUGE@
+2|--time_range: START < END, not '5 1'|damo-heatmap --time_range 5 1
+2|--time_range: START < END, not '2s 1500ms'|damo-heatmap --time_range 2s 1500ms
+2|--time_range: not a time: '@HUGE@'|damo-heatmap --time_range 0 @HUGE@
+2|--time_range: not a time: 'soon'|damo-heatmap --time_range soon 1s
+2|--time_range needs two values|damo-heatmap --time_range 5s
+2|--address_range: START < END, not '10 5'|damo-heatmap --address_range 10 5
+2|--address_range: not an address: '@HUGE@'|damo-heatmap --address_range 0 @HUGE@
+2|--address_range: not an address: '4Q'|damo-heatmap --address_range 4Q 8M
+2|--kdamond_idx: not an index: 'x'|damo-heatmap --kdamond_idx x
+2|--temperature_weights: two numbers|damo-heatmap --temperature_weights 1 x
+2|--color: auto, always or never, not 'pink'|damo-heatmap --color pink
+1|damon\.dtr: no target of kdamond|damo-heatmap --kdamond_idx 3
 2|--draw_range: hottest, all, mapped or worked, not 'some'|damo-heatmap --draw_range some
 2|--tid: not a target id: 'x'|damo-heatmap --tid x
 2|--tid: not a target id: '@HUGE@'|damo-heatmap --tid @HUGE@
@@ -161,9 +169,12 @@ done <<'TABLE'
 2|--max-depth: a count from 1 to 1024|damo-timeline --max-depth @HUGE@
 2|--top: a count from 1 to 1000, not '0'|damo-timeline --top 0
 2|--top: a count from 1 to 1000|damo-timeline --top @HUGE@
-2|--tid: not a thread id: 'x'|damo-timeline --tid x
+2|--thread: not a thread id: 'x'|damo-timeline --thread x
+2|--tid: not a target id: 'x'|damo-timeline --tid x
 2|--target_id: not a target id: 'x'|damo-timeline --target_id x
-2|--address_range: START END, START < END, not '5 1'|damo-timeline --address_range 5 1
+2|--address_range: START < END, not '5 1'|damo-timeline --address_range 5 1
+2|--address_range: 'guided' is for damo-heatmap|damo-timeline --address_range 0 1M guided
+2|--address_range: one range|damo-timeline --address_range 0 1M --address_range 2M 3M
 2|--draw_range: hottest, mapped, phases or worked, not 'all'|damo-timeline --draw_range all
 2|--colormap: viridis, magma, inferno or gray, not 'jet'|damo-timeline --colormap jet
 2|--scale: linear or log, not 'x'|damo-timeline --scale x
@@ -172,7 +183,7 @@ done <<'TABLE'
 2|--perf-clock: invalid value 'x'|damo-timeline --perf-clock x
 2|--phase-similarity: invalid value '2'|damo-timeline --phase-similarity 2
 2|--time-offset: invalid value '1e400s'|damo-timeline --time-offset 1e400s
-1|--tid 99999: no callstack samples of this thread|damo-timeline --tid 99999
+1|--thread 99999: no callstack samples of this thread|damo-timeline --thread 99999
 1|damon\.dtr: no target with id 99999|damo-timeline --target_id 99999
 # damo-record: refused before any kernel interface is touched
 2|no TARGET given|damo-record

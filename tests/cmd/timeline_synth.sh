@@ -117,7 +117,7 @@ if (img.width !== 1000 || img.height !== 760) throw new Error(`${img.width}x${im
 if (img.panels.length !== 3) throw new Error(`${img.panels.length} panels`);
 if (img.panels[2].warm < 30 || img.panels[1].ink < 60 || img.panels[0].ink < 20) throw new Error(JSON.stringify(img.panels));
 ' || fail "timeline.pdf"
-expect_ok damo-timeline -i synth.dtr -o timeline.svg --resol 200 100 --tid 4001 --title "synthetic app"
+expect_ok damo-timeline -i synth.dtr -o timeline.svg --resol 200 100 --thread 4001 --title "synthetic app"
 grep -q '<svg .*viewBox="0 0 1000 760"' timeline.svg || fail "timeline.svg is no 1000x760 SVG"
 [ "$(grep -c '<image\|<path' timeline.svg)" -gt 100 ] || fail "timeline.svg is nearly empty"
 
@@ -195,7 +195,7 @@ expect_grep 'bad\.perf.*4' err
 head -c 3000 synth.dtr >cut.dtr
 expect_error damo-timeline -i cut.dtr
 expect_grep 'cut\.dtr' err
-expect_status 1 damo-timeline -i synth.dtr --tid 999999
+expect_status 1 damo-timeline -i synth.dtr --thread 999999
 expect_grep 'no callstack samples of this thread' err
 expect_status 1 damo-timeline -i synth.dtr --target_id 424242
 expect_status 1 damo-timeline -i synth.dtr -o /nonexistent-dir/t.png

@@ -23,7 +23,7 @@ def test_meta_targets_intervals_clocks(synth):
     assert rec.meta == want["meta"]
     targets = [dict(kdamond=c["kdamond"], context=c["context"], ops=c["ops"],
                     min_nr_regions=c["min_nr_regions"], max_nr_regions=c["max_nr_regions"],
-                    target=t["index"], id=t["id"], pid=t["pid"], cmdline=t["cmdline"])
+                    target=t["index"], id=int(t["id"]), pid=t["pid"], cmdline=t["cmdline"])
                for c in want["contexts"] for t in c["targets"]]
     assert rec.targets.to_dict("records") == targets
     assert rec.targets["id"].dtype == np.uint64

@@ -203,12 +203,25 @@ START_TEST(guide_areas_and_hottest)
 	ck_assert_uint_eq(dt_heat_guide_hottest(gd), 1);
 
 	FILE *f = open_memstream(&buf, &len);
-	ck_assert_int_eq(dt_heat_guides_print(f, &gs), 0);
+	ck_assert_int_eq(dt_heat_guides_print(f, &gs, 0), 0);
 	fclose(f);
-	ck_assert_str_eq(buf, "target_id: 0\n"
+	/* a damotrace record knows its kdamond and context: damo prints them */
+	ck_assert_str_eq(buf, "kdamond_idx: 0\ncontext_idx: 0\n"
+			      "target_id: 0\n"
 			      "time: [100000000, 300000000) (200000000)\n"
 			      "region\t 0: [1048576, 3145728) (2097152)\n"
 			      "region\t 1: [9437184, 11534336) (2097152)\n");
+	free(buf);
+	/* --guide_human (damo says KiB up to exactly 1 MiB), and a damo record
+	 * without indices */
+	gs.no_indices = 1;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(dt_heat_guides_print(f, &gs, 1), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "target_id: 0\n"
+			      "time: [100 ms, 300 ms) (200 ms)\n"
+			      "region\t 0: [1024.000000 KiB, 3.000000 MiB) (2.000 MiB)\n"
+			      "region\t 1: [9.000000 MiB, 11.000000 MiB) (2.000 MiB)\n");
 	free(buf);
 	dt_heat_guides_free(&gs);
 }

@@ -354,7 +354,7 @@ START_TEST(perf_flame_and_named_function)
 	ck_assert(seen_leaf && seen_idle);
 	dt_timeline_free(tl);
 
-	/* --tid: the helper thread instead. */
+	/* --thread: the helper thread instead. */
 	o.has_tid = 1;
 	o.tid = 11;
 	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);
@@ -366,7 +366,7 @@ START_TEST(perf_flame_and_named_function)
 	dt_timeline_free(tl);
 	o.tid = 12;
 	ck_assert_int_eq(dt_timeline_build(&tl, &o, err, sizeof(err)), -ENOENT);
-	ck_assert_ptr_nonnull(strstr(err, "--tid 12"));
+	ck_assert_ptr_nonnull(strstr(err, "--thread 12"));
 
 	/* A forced offset far away: every sample outside, a warning. */
 	o.has_tid = 0;

@@ -67,9 +67,33 @@ START_TEST(wss_excludes_first_samples_per_target)
 	ck_assert_uint_eq(dt_wss_series(w, 1)->nr, 2);
 	ck_assert_uint_eq(dt_wss_series(w, 0)->v[0].start_ns, 200000000);
 	struct dt_wss_series all;
-	ck_assert_int_eq(dt_wss_collapsed(w, &all), 0);
+	ck_assert_int_eq(dt_wss_collapsed(w, 0, &all), 0);
 	ck_assert_uint_eq(all.nr, 2);
 	ck_assert_uint_eq(all.v[0].wss, 3 * MiB);
+	free(all.v);
+	dt_wss_free(w);
+}
+END_TEST
+
+/* damo sorts each target's list before adding them up (unless --sortby
+ * time): the k-th smallest of each, not the sizes at the same time. */
+START_TEST(wss_collapse_sorts_each_target_first)
+{
+	struct dt_wss *w = wss_new(1, 1, 0, 1);
+	const struct dtr_region one[] = { { 0, MiB, 5, 0 } };
+	const struct dtr_region four[] = { { 0, 4 * MiB, 5, 0 } };
+	add(w, snap(0, 100, 0, one, 1));
+	add(w, snap(0, 100, 1, four, 1));
+	add(w, snap(100, 200, 0, four, 1));
+	add(w, snap(100, 200, 1, one, 1));
+	struct dt_wss_series all;
+	ck_assert_int_eq(dt_wss_collapsed(w, 1, &all), 0);
+	ck_assert_uint_eq(all.v[0].wss, 2 * MiB);
+	ck_assert_uint_eq(all.v[1].wss, 8 * MiB);
+	free(all.v);
+	ck_assert_int_eq(dt_wss_collapsed(w, 0, &all), 0);
+	ck_assert_uint_eq(all.v[0].wss, 5 * MiB);
+	ck_assert_uint_eq(all.v[1].wss, 5 * MiB);
 	free(all.v);
 	dt_wss_free(w);
 }
@@ -204,6 +228,7 @@ Suite *wss_suite(void)
 
 	tcase_add_test(tc, wss_counts_accessed_regions_above_size_threshold);
 	tcase_add_test(tc, wss_excludes_first_samples_per_target);
+	tcase_add_test(tc, wss_collapse_sorts_each_target_first);
 	tcase_add_test(tc, work_time_merges_like_damo);
 	tcase_add_test(tc, work_time_appends_uncovered_parts_and_drops_the_tail);
 	tcase_add_test(tc, percentile_text_is_damos);
