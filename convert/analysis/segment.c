@@ -545,7 +545,8 @@ static void rate_cut(const struct model *m, effect_fn fn, struct cuts *c, size_t
 static void eliminate(const struct model *m, effect_fn fn, struct cuts *c, size_t a,
 		      size_t b, double delta)
 {
-	qsort(c->v, c->nr, sizeof(*c->v), cmp_cut);
+	if (c->nr > 1) /* qsort takes no NULL array */
+		qsort(c->v, c->nr, sizeof(*c->v), cmp_cut);
 	for (size_t i = 0; i < c->nr; i++)
 		rate_cut(m, fn, c, i, a, b);
 	while (c->nr) {
@@ -809,7 +810,8 @@ static int segment_all(const struct model *m, struct dt_segments *out)
 	int ret = stage_calls(m, &calls);
 
 	if (!ret)
-		qsort(calls.v, calls.nr, sizeof(*calls.v), cmp_cut);
+		if (calls.nr > 1) /* qsort takes no NULL array */
+			qsort(calls.v, calls.nr, sizeof(*calls.v), cmp_cut);
 	for (size_t i = 0; !ret && i <= calls.nr; i++) {
 		size_t a = i ? calls.v[i - 1].k : 0, b = i < calls.nr ? calls.v[i].k : m->T;
 		if (i)
@@ -819,7 +821,8 @@ static int segment_all(const struct model *m, struct dt_segments *out)
 			ret = stage_memory(m, a, b, i ? m->lag : 0, &all);
 	}
 	if (!ret) {
-		qsort(all.v, all.nr, sizeof(*all.v), cmp_cut);
+		if (all.nr > 1) /* qsort takes no NULL array */
+			qsort(all.v, all.nr, sizeof(*all.v), cmp_cut);
 		ret = build(m, &all, out);
 	}
 	free(calls.v);

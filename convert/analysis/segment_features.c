@@ -408,7 +408,8 @@ static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max
 		pts[np++] = p->v[k].start;
 		pts[np++] = p->v[k].end;
 	}
-	qsort(pts, np, sizeof(*pts), cmp_u64);
+	if (np > 1) /* qsort takes no NULL array */
+		qsort(pts, np, sizeof(*pts), cmp_u64);
 	struct pieces out = { 0 };
 	if (pieces_reserve(&out, np + 1))
 		goto out;
@@ -622,7 +623,8 @@ static void maps_normalise(struct dt_seg_builder *b)
 {
 	size_t o = 0;
 
-	qsort(b->maps, b->nr_maps, sizeof(*b->maps), cmp_map);
+	if (b->nr_maps > 1) /* qsort takes no NULL array */
+		qsort(b->maps, b->nr_maps, sizeof(*b->maps), cmp_map);
 	for (size_t i = 0; i < b->nr_maps; i++) {
 		struct map_entry *q = o ? &b->maps[o - 1] : NULL, *e = &b->maps[i];
 		if (q && q->pid == e->pid && e->start < q->end && !strcmp(q->kind, e->kind)) {
@@ -774,7 +776,8 @@ static int choose_areas(struct dt_seg_builder *b, struct cands *c)
 	}
 	if (ret)
 		return ret;
-	qsort(c->v, c->nr, sizeof(*c->v), cmp_mass);
+	if (c->nr > 1) /* qsort takes no NULL array */
+		qsort(c->v, c->nr, sizeof(*c->v), cmp_mass);
 	for (size_t i = 0; i < c->nr; i++)
 		total += c->v[i].mass;
 	size_t n = 0;
@@ -875,7 +878,8 @@ static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
 		if (hi - lo < 0.2 || fn->samples * 200 < b->nr_stacks)
 			r[i].key = 0;
 	}
-	qsort(r, nf, sizeof(*r), cmp_rank);
+	if (nf > 1) /* qsort takes no NULL array */
+		qsort(r, nf, sizeof(*r), cmp_rank);
 	for (size_t i = 0; i < nf && r[i].key > 0 && n < b->o.max_frames / 2; i++) {
 		struct func *fn = &b->funcs[r[i].func];
 		size_t k;
@@ -888,7 +892,8 @@ static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
 	}
 	for (size_t i = 0; i < nf; i++)
 		r[i] = (struct rank){ (uint32_t)i, (double)b->funcs[i].samples };
-	qsort(r, nf, sizeof(*r), cmp_rank);
+	if (nf > 1) /* qsort takes no NULL array */
+		qsort(r, nf, sizeof(*r), cmp_rank);
 	for (size_t i = 0; i < nf && n < b->o.max_frames; i++) {
 		struct func *fn = &b->funcs[r[i].func];
 		if (fn->tracked >= 0 || !fn->samples || fn->samples * 100 < b->nr_stacks ||
@@ -946,12 +951,15 @@ int dt_seg_builder_end_pass1(struct dt_seg_builder *b, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < c.nr; i++)
 		b->f.areas[i] = c.v[i].a;
-	qsort(b->f.areas, c.nr, sizeof(*b->f.areas), cmp_area);
+	if (c.nr > 1) /* qsort takes no NULL array */
+		qsort(b->f.areas, c.nr, sizeof(*b->f.areas), cmp_area);
 	free(c.v);
 	fill_frames(b);
-	memcpy(b->f.start_ns, b->bin_start, b->nr_bins * sizeof(uint64_t));
-	memcpy(b->f.end_ns, b->bin_end, b->nr_bins * sizeof(uint64_t));
-	memcpy(b->f.nr_aggrs, b->bin_aggrs, b->nr_bins * sizeof(uint32_t));
+	if (b->nr_bins) { /* memcpy takes no NULL pointer, even for 0 bytes */
+		memcpy(b->f.start_ns, b->bin_start, b->nr_bins * sizeof(uint64_t));
+		memcpy(b->f.end_ns, b->bin_end, b->nr_bins * sizeof(uint64_t));
+		memcpy(b->f.nr_aggrs, b->bin_aggrs, b->nr_bins * sizeof(uint32_t));
+	}
 	b->f.sample_ns = b->sample_us * 1000;
 	b->f.aggr_ns = b->aggr_us * 1000;
 	b->f.update_ns = b->update_us * 1000;
