@@ -1287,11 +1287,9 @@ static int note_other(struct dt_perf_event_choice *c, const char *event)
 	}
 	if (c->nr_others >= 8)
 		return 0;
-	char *o = realloc(c->others, have + n + 3);
-	if (!o)
+	if (DT_GROW(c->others, c->cap_others, have + n + 3))
 		return -ENOMEM;
-	snprintf(o + have, n + 3, "%s%s", have ? ", " : "", event);
-	c->others = o;
+	snprintf(c->others + have, n + 3, "%s%s", have ? ", " : "", event);
 	c->nr_others++;
 	return 0;
 }
