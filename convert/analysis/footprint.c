@@ -4,6 +4,7 @@
  * target and summed (footprint.h).
  */
 #include "footprint.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,14 +26,8 @@ static int push(struct dt_rss_series *s, int keep, uint64_t time_ns, uint64_t rs
 	s->latest = (struct dt_rss_point){ time_ns, rss };
 	if (!keep)
 		return 0;
-	if (s->nr == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct dt_rss_point *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (DT_GROW(s->v, s->cap, s->nr + 1))
+		return -ENOMEM;
 	s->v[s->nr++] = s->latest;
 	return 0;
 }
@@ -44,14 +39,8 @@ static struct dt_rss_series *series_of(struct dt_rss *r, const struct dtr_footpr
 		if (s->kdamond == f->kdamond && s->context == f->context && s->target == f->target)
 			return s;
 	}
-	if (r->nr == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		struct dt_rss_series *v = realloc(r->targets, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		r->targets = v;
-		r->cap = cap;
-	}
+	if (DT_GROW(r->targets, r->cap, r->nr + 1))
+		return NULL;
 	struct dt_rss_series *s = &r->targets[r->nr++];
 	*s = (struct dt_rss_series){ .kdamond = f->kdamond, .context = f->context,
 				     .target = f->target, .pid = f->pid };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "heatmap.h"
 #include "report.h"
 
@@ -27,28 +28,13 @@ struct profile {
 struct dt_framer {
 	int64_t t0, t1;
 	struct dt_targets targets;
-	size_t nr_prof;
+	size_t nr_prof, cap_prof;
 	struct profile *prof;
-	size_t nr_maps;
+	size_t nr_maps, cap_maps;
 	struct dt_maps_copy *maps;  /* per process: every distinct entry, by start */
 	size_t cap_runs, cap_out;
 	struct span *runs, *out;    /* one snapshot's regions; the merge */
 };
-
-static int grow(void **v, size_t *cap, size_t want, size_t size)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 64;
-	while (n < want)
-		n *= 2;
-	void *p = realloc(*v, n * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = n;
-	return 0;
-}
 
 int dt_framer_new(struct dt_framer **f, int64_t t_start, int64_t t_end, char *err,
 		  size_t errlen)
@@ -92,10 +78,8 @@ static struct dt_maps_copy *maps_of(struct dt_framer *f, int32_t pid, int add)
 			return &f->maps[i];
 	if (!add)
 		return NULL;
-	void *p = realloc(f->maps, (f->nr_maps + 1) * sizeof(*f->maps));
-	if (!p)
+	if (DT_GROW(f->maps, f->cap_maps, f->nr_maps + 1))
 		return NULL;
-	f->maps = p;
 	struct dt_maps_copy *m = &f->maps[f->nr_maps++];
 	memset(m, 0, sizeof(*m));
 	m->pid = pid;
@@ -141,10 +125,8 @@ static int note_maps(struct dt_framer *f, const struct dtr_maps *maps)
 		size_t at = entry_place(m, e, &same);
 		if (same || e->end <= e->start)
 			continue;
-		void *p = realloc(m->entries, (m->nr + 1) * sizeof(*m->entries));
-		if (!p)
+		if (DT_GROW(m->entries, m->cap, m->nr + 1))
 			return -ENOMEM;
-		m->entries = p;
 		char *path = strdup(e->path ? e->path : "");
 		if (!path)
 			return -ENOMEM;
@@ -163,10 +145,8 @@ static struct profile *profile_of(struct dt_framer *f, const struct dtr_snapshot
 		if (f->prof[i].kdamond == s->kdamond && f->prof[i].context == s->context &&
 		    f->prof[i].target == s->target)
 			return &f->prof[i];
-	void *p = realloc(f->prof, (f->nr_prof + 1) * sizeof(*f->prof));
-	if (!p)
+	if (DT_GROW(f->prof, f->cap_prof, f->nr_prof + 1))
 		return NULL;
-	f->prof = p;
 	struct profile *pr = &f->prof[f->nr_prof++];
 	*pr = (struct profile){ .kdamond = s->kdamond, .context = s->context, .target = s->target };
 	return pr;
@@ -320,13 +300,13 @@ static int add_snapshot(struct dt_framer *f, const struct dtr_snapshot *s)
 		return -ENOMEM;
 	if (seconds <= 0 || !s->nr_regions)
 		return 0;
-	if (grow((void **)&f->runs, &f->cap_runs, s->nr_regions, sizeof(*f->runs)))
+	if (DT_GROW(f->runs, f->cap_runs, s->nr_regions))
 		return -ENOMEM;
 	double rate = aggr_us ? 1e6 / (double)aggr_us : 1.0;
 	size_t nr = snapshot_runs(f, s, rate * seconds);
 	if (!nr)
 		return 0;
-	if (grow((void **)&f->out, &f->cap_out, 2 * (p->nr + nr), sizeof(*f->out)))
+	if (DT_GROW(f->out, f->cap_out, 2 * (p->nr + nr)))
 		return -ENOMEM;
 	size_t n = merge_sum(p->v, p->nr, f->runs, nr, f->out);
 	struct span *old = p->v;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's access heatmap, computed while the snapshots stream by (heatmap.h). */
 #include "heatmap.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <math.h>
@@ -32,30 +33,13 @@ static int guide_of(struct dt_heat_guides *g, const struct dtr_snapshot *s,
 	if (idx < 0)
 		return idx;
 	if ((size_t)idx >= g->nr) {
-		void *p = realloc(g->v, (idx + 1) * sizeof(*g->v));
-		if (!p)
+		if (DT_GROW(g->v, g->cap, (size_t)idx + 1))
 			return -ENOMEM;
-		g->v = p;
 		memset(&g->v[g->nr], 0, (idx + 1 - g->nr) * sizeof(*g->v));
 		g->nr = idx + 1;
 	}
 	*out = &g->v[idx];
 	return idx;
-}
-
-static int grow_spans(struct dt_heat_span **v, size_t *cap, size_t want)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap : 16;
-	while (n < want)
-		n *= 2;
-	void *p = realloc(*v, n * sizeof(**v));
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = n;
-	return 0;
 }
 
 static void lose_spans(struct dt_heat_guide *gd)
@@ -87,7 +71,7 @@ static int note_spans(struct dt_heat_guides *g, struct dt_heat_guide *gd,
 			 * overlapping, which only a second pass can sum */
 			if (sa < run_end || ea < sa || nr_runs == DT_HEAT_MAX_SPANS)
 				goto lost;
-			if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
+			if (DT_GROW(g->runs, g->cap_runs, nr_runs + 1))
 				return -ENOMEM;
 			g->runs[nr_runs++] = (struct dt_heat_span){ run_start, run_end,
 								    accessed != 0, heat };
@@ -99,14 +83,14 @@ static int note_spans(struct dt_heat_guides *g, struct dt_heat_guide *gd,
 		heat += (unsigned __int128)(ea - sa) * r->nr_accesses;
 		accessed |= r->nr_accesses;
 	}
-	if (grow_spans(&g->runs, &g->cap_runs, nr_runs + 1))
+	if (DT_GROW(g->runs, g->cap_runs, nr_runs + 1))
 		return -ENOMEM;
 	g->runs[nr_runs++] = (struct dt_heat_span){ run_start, run_end, accessed != 0, heat };
 
 	/* Merge: spans and runs are each sorted, neither overlapping nor
 	 * touching; so is the result, which becomes the spans. */
 	size_t m = 0;
-	if (grow_spans(&g->merged, &g->cap_merged, gd->nr_spans + nr_runs))
+	if (DT_GROW(g->merged, g->cap_merged, gd->nr_spans + nr_runs))
 		return -ENOMEM;
 	struct dt_heat_span *out = g->merged;
 	for (size_t a = 0, b = 0; a < gd->nr_spans || b < nr_runs;) {
@@ -191,14 +175,9 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	size_t n = 0;
 	uint64_t last = 0;
 	int sorted = 1;
-	if (g->nr_scratch < s->nr_regions) {
-		void *p = realloc(g->scratch, s->nr_regions * sizeof(*g->scratch));
-		if (!p) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		g->scratch = p;
-		g->nr_scratch = s->nr_regions;
+	if (DT_GROW(g->scratch, g->nr_scratch, s->nr_regions)) {
+		ret = -ENOMEM;
+		goto out;
 	}
 	/* lowest and highest in locals: the gaps' stores could alias them */
 	uint64_t lowest = gd->lowest, highest = gd->highest;
@@ -224,14 +203,9 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	gd->lowest = lowest;
 	gd->highest = highest;
 	if (!gd->nr_gaps) {
-		if (n > gd->cap_gaps) {
-			void *p = realloc(gd->gaps, n * sizeof(*gd->gaps));
-			if (!p) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			gd->gaps = p;
-			gd->cap_gaps = n;
+		if (DT_GROW(gd->gaps, gd->cap_gaps, n)) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		if (n)
 			memcpy(gd->gaps, g->scratch, n * sizeof(*gd->gaps));
@@ -1004,7 +978,7 @@ void dt_maps_copy_free(struct dt_maps_copy *m)
 		free(m->entries[i].path);
 	free(m->entries);
 	m->entries = NULL;
-	m->nr = 0;
+	m->nr = m->cap = 0;
 }
 
 int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64_t pid)
@@ -1028,6 +1002,7 @@ int dt_maps_copy_note(struct dt_maps_copy *m, const struct dtr_maps *maps, int64
 	dt_maps_copy_free(m);
 	m->entries = e;
 	m->nr = maps->nr;
+	m->cap = maps->nr ? maps->nr : 1;
 	m->pid = maps->pid;
 	return 0;
 }

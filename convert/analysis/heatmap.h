@@ -86,7 +86,7 @@ struct dt_heat_guide {
 
 struct dt_heat_guides {
 	struct dt_targets targets;
-	size_t nr;
+	size_t nr, cap;
 	struct dt_heat_guide *v;  /* by target index until finish; then sorted
 				   * by total area size, largest first */
 	int finished;
@@ -207,7 +207,7 @@ int dt_heat_colorset_valid(const char *name);
 /* The latest memory maps of a process, kept from DTR_ITEM_MAPS items. */
 struct dt_maps_copy {
 	int32_t pid;
-	size_t nr;
+	size_t nr, cap;
 	struct dt_map_entry_copy {
 		uint64_t start, end;
 		char *path;

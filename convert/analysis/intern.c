@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The one interner of frames, call paths and threads (intern.h). */
 #include "intern.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,29 +9,14 @@
 
 #define NONE UINT32_MAX
 
-/* Room in *v (elements of `size` bytes, *cap of them) for one more after
- * `nr`; doubles from `first`.  0, -EOVERFLOW (ids run out) or -ENOMEM. */
-static int room_for_one(void **v, uint32_t *cap, uint32_t nr, size_t size, uint32_t first)
-{
-	if (nr < *cap)
-		return 0;
-	if (nr >= NONE - 1)
-		return -EOVERFLOW;
-	uint64_t n = *cap ? 2 * (uint64_t)*cap : first;
-	if (n > NONE)
-		n = NONE;
-	void *p = realloc(*v, (size_t)n * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = (uint32_t)n;
-	return 0;
-}
+/* Room in array v (capacity cap) for one more after nr.  0, -EOVERFLOW
+ * (ids run out) or -ENOMEM. */
+#define ROOM_FOR_ONE(v, cap, nr) ((nr) >= NONE - 1 ? -EOVERFLOW : DT_GROW(v, cap, (size_t)(nr) + 1))
 
 int dt_intern_init(struct dt_intern *in)
 {
 	memset(in, 0, sizeof(*in));
-	int rc = room_for_one((void **)&in->nodes, &in->cap_nodes, 0, sizeof(*in->nodes), 1024);
+	int rc = ROOM_FOR_ONE(in->nodes, in->cap_nodes, 0);
 	if (rc)
 		return rc;
 	in->nodes[0] = (struct dt_stack_node){ 0, NONE, 0 };
@@ -77,8 +63,7 @@ int dt_intern_frame(struct dt_intern *in, const char *symbol, const char *dso,
 				*id = k;
 				return 0;
 			}
-	int rc = room_for_one((void **)&in->frames, &in->cap_frames, in->nr_frames,
-			      sizeof(*in->frames), 256);
+	int rc = ROOM_FOR_ONE(in->frames, in->cap_frames, in->nr_frames);
 	if (rc)
 		return rc;
 	struct dt_intern_frame *f = &in->frames[in->nr_frames];
@@ -99,8 +84,7 @@ int dt_intern_node(struct dt_intern *in, uint32_t parent, uint32_t frame, uint32
 	uint64_t key = (uint64_t)parent << 32 | frame;
 	if (dt_hashmap_get(&in->node_index, key, node))
 		return 0;
-	int rc = room_for_one((void **)&in->nodes, &in->cap_nodes, in->nr_nodes,
-			      sizeof(*in->nodes), 1024);
+	int rc = ROOM_FOR_ONE(in->nodes, in->cap_nodes, in->nr_nodes);
 	if (rc)
 		return rc;
 	if (dt_hashmap_put(&in->node_index, key, in->nr_nodes))
@@ -128,8 +112,7 @@ static int add_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char
 		      uint32_t *index)
 {
 	uint64_t key = (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
-	int rc = room_for_one((void **)&in->threads, &in->cap_threads, in->nr_threads,
-			      sizeof(*in->threads), 16);
+	int rc = ROOM_FOR_ONE(in->threads, in->cap_threads, in->nr_threads);
 	if (rc)
 		return rc;
 	struct dt_stack_thread *t = &in->threads[in->nr_threads];
@@ -157,8 +140,7 @@ int dt_intern_thread(struct dt_intern *in, int32_t pid, int32_t tid, const char 
 static int add_named(struct dt_intern *in, int32_t pid, int32_t tid, const char *comm,
 		     uint32_t prev, uint32_t *index)
 {
-	int rc = room_for_one((void **)&in->names, &in->cap_names, in->nr_threads,
-			      sizeof(*in->names), 16);
+	int rc = ROOM_FOR_ONE(in->names, in->cap_names, in->nr_threads);
 	if (!rc)
 		rc = add_thread(in, pid, tid, comm, index);
 	if (!rc)

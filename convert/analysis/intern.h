@@ -58,16 +58,19 @@ struct dt_intern_name {
 
 struct dt_intern {
 	struct dt_intern_frame *frames;
-	uint32_t nr_frames, cap_frames;
+	uint32_t nr_frames;
+	size_t cap_frames;
 	struct dt_hashmap frame_index;  /* hash of the strings -> newest frame with it */
 	struct dt_stack_node *nodes;
-	uint32_t nr_nodes, cap_nodes;
+	uint32_t nr_nodes;
+	size_t cap_nodes;
 	struct dt_hashmap node_index;   /* parent << 32 | frame -> node */
 	struct dt_stack_thread *threads;
-	uint32_t nr_threads, cap_threads;
+	uint32_t nr_threads;
+	size_t cap_threads;
 	struct dt_hashmap thread_index; /* pid << 32 | tid -> thread */
 	struct dt_intern_name *names;   /* per thread, dt_intern_thread_named's */
-	uint32_t cap_names;
+	size_t cap_names;
 };
 
 /* An empty interner holding node 0.  0 or -ENOMEM. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "phases.h"
+#include "grow.h"
 #include "errmsg.h"
 #include "hashmap.h"
 #include "units.h"
@@ -77,11 +78,11 @@ struct dt_phases {
 	void *aggr_ctx;
 
 	struct target_info *targets;
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct dt_hashmap target_index; /* key -> index in targets: damo's records
 				       * bring a growing CONTEXT per target */
 	struct maps_copy *maps;
-	size_t nr_maps;
+	size_t nr_maps, cap_maps;
 
 	/* The aggregation being collected. */
 	int have_aggr;
@@ -359,21 +360,6 @@ static inline int ev_get(struct ev_reader *r)
 	return 1;
 }
 
-static int grow_bytes(uint8_t **buf, size_t *cap, size_t need)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 4096;
-	while (c < need)
-		c += c / 2;
-	uint8_t *n = realloc(*buf, c);
-	if (!n)
-		return -ENOMEM;
-	*buf = n;
-	*cap = c;
-	return 0;
-}
-
 /* Merge the two topmost runs into one, summing the deltas of equal
  * positions. */
 static int merge_top_runs(struct dt_phases *ph, struct phase_priv *pp)
@@ -383,7 +369,7 @@ static int merge_top_runs(struct dt_phases *ph, struct phase_priv *pp)
 	/* A merged event costs at most its sources' bytes but for the sum of
 	 * two deltas (a byte) and, after a cancelled position, a longer
 	 * position difference (the cancelled events' bytes pay for it). */
-	if (grow_bytes(&ph->tmp, &ph->cap_tmp, la + lb + 2 * EV_MAX_BYTES))
+	if (DT_GROW(ph->tmp, ph->cap_tmp, la + lb + 2 * EV_MAX_BYTES))
 		return -ENOMEM;
 	const uint8_t *a = pp->buf + off;
 	struct ev_reader ra = { a, a + la, { 0, 0, 0 } }, rb = { a + la, a + la + lb, { 0, 0, 0 } };
@@ -411,7 +397,7 @@ static int merge_top_runs(struct dt_phases *ph, struct phase_priv *pp)
 	if (have_cur && cur.delta)
 		ev_put(&w, &cur);
 	size_t n = (size_t)(w.p - ph->tmp);
-	if (grow_bytes(&pp->buf, &pp->cap_buf, off + n))
+	if (DT_GROW(pp->buf, pp->cap_buf, off + n))
 		return -ENOMEM;
 	memcpy(pp->buf + off, ph->tmp, n);
 	pp->nr_buf = off + n;
@@ -444,16 +430,8 @@ static int merge_runs(struct dt_phases *ph, struct phase_priv *pp, int all)
 static int add_to_segments(struct dt_phases *ph, struct phase_priv *pp,
 			   const struct hot_range *hot, size_t nh)
 {
-	if (2 * nh > ph->cap_run) {
-		size_t cap = ph->cap_run ? ph->cap_run : 256;
-		while (cap < 2 * nh)
-			cap *= 2;
-		struct event *n = realloc(ph->run, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		ph->run = n;
-		ph->cap_run = cap;
-	}
+	if (DT_GROW(ph->run, ph->cap_run, 2 * nh))
+		return -ENOMEM;
 	struct event *ev = ph->run;
 	size_t n = 0;
 	int sorted = 1;
@@ -473,7 +451,7 @@ static int add_to_segments(struct dt_phases *ph, struct phase_priv *pp,
 	}
 	if (!n)
 		return 0;
-	if (grow_bytes(&pp->buf, &pp->cap_buf, pp->nr_buf + n * EV_MAX_BYTES))
+	if (DT_GROW(pp->buf, pp->cap_buf, pp->nr_buf + n * EV_MAX_BYTES))
 		return -ENOMEM;
 	struct ev_writer w = { pp->buf + pp->nr_buf, 0, 0, 0 };
 	for (size_t i = 0; i < n; i++)
@@ -507,14 +485,9 @@ static int build_segments(struct dt_phases *ph, struct phase_priv *pp, uint32_t 
 			    out[no - 1].count == (uint32_t)value) {
 				out[no - 1].end = e;
 			} else {
-				if (no == cap) {
-					cap = cap ? 2 * cap : 64;
-					struct segment *ns = realloc(out, cap * sizeof(*ns));
-					if (!ns) {
-						free(out);
-						return -ENOMEM;
-					}
-					out = ns;
+				if (DT_GROW(out, cap, no + 1)) {
+					free(out);
+					return -ENOMEM;
 				}
 				out[no++] = (struct segment){ cur.key, s, e, (uint32_t)value };
 			}
@@ -646,15 +619,10 @@ static int close_phase(struct dt_phases *ph)
 				((double)(ranges[nr - 1].end - ranges[nr - 1].start) * pp->pub.nr_aggrs);
 			continue;
 		}
-		if (nr == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct dt_phase_range *n = realloc(ranges, cap * sizeof(*n));
-			if (!n) {
-				free(ranges);
-				free_phase(pp);
-				return -ENOMEM;
-			}
-			ranges = n;
+		if (DT_GROW(ranges, cap, nr + 1)) {
+			free(ranges);
+			free_phase(pp);
+			return -ENOMEM;
 		}
 		const struct target_info *t = find_target(ph, s->key);
 		weighted = (double)s->count * (double)(s->end - s->start);
@@ -681,15 +649,9 @@ static int close_phase(struct dt_phases *ph)
 	pp->nr_segs = 0;
 	name_phase(ph, pp);
 
-	if (ph->nr_phases == ph->cap_phases) {
-		size_t c = ph->cap_phases ? ph->cap_phases * 2 : 8;
-		struct phase_priv **n = realloc(ph->phases, c * sizeof(*n));
-		if (!n) {
-			free_phase(pp);
-			return -ENOMEM;
-		}
-		ph->phases = n;
-		ph->cap_phases = c;
+	if (DT_GROW(ph->phases, ph->cap_phases, ph->nr_phases + 1)) {
+		free_phase(pp);
+		return -ENOMEM;
 	}
 	pp->pub.number = (uint32_t)ph->nr_phases + 1;
 	ph->phases[ph->nr_phases++] = pp;
@@ -781,13 +743,8 @@ static int pending_is_spike(struct dt_phases *ph)
 static int push_pending(struct dt_phases *ph, uint64_t wss)
 {
 	struct pending_aggr *pa = &ph->pending[ph->nr_pending];
-	if (pa->cap < ph->nr_cur) {
-		struct hot_range *n = realloc(pa->hot, ph->nr_cur * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		pa->hot = n;
-		pa->cap = ph->nr_cur;
-	}
+	if (DT_GROW(pa->hot, pa->cap, ph->nr_cur))
+		return -ENOMEM;
 	if (ph->nr_cur)
 		memcpy(pa->hot, ph->cur, ph->nr_cur * sizeof(*pa->hot));
 	pa->nr = ph->nr_cur;
@@ -893,14 +850,8 @@ static int add_snapshot(struct dt_phases *ph, const struct dtr_snapshot *s)
 			ph->cur[ph->nr_cur - 1].end = r->end;
 			continue;
 		}
-		if (ph->nr_cur == ph->cap_cur) {
-			size_t c = ph->cap_cur ? ph->cap_cur * 2 : 64;
-			struct hot_range *n = realloc(ph->cur, c * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			ph->cur = n;
-			ph->cap_cur = c;
-		}
+		if (DT_GROW(ph->cur, ph->cap_cur, ph->nr_cur + 1))
+			return -ENOMEM;
 		ph->cur[ph->nr_cur++] = (struct hot_range){ key, r->start, r->end, r->nr_accesses };
 	}
 	return 0;
@@ -912,10 +863,8 @@ static int add_context(struct dt_phases *ph, const struct dtr_context *c)
 		uint64_t key = target_key(c->kdamond, c->context, c->targets[i].index);
 		struct target_info *t = (struct target_info *)find_target(ph, key);
 		if (!t) {
-			struct target_info *n = realloc(ph->targets, (ph->nr_targets + 1) * sizeof(*n));
-			if (!n)
+			if (DT_GROW(ph->targets, ph->cap_targets, ph->nr_targets + 1))
 				return -ENOMEM;
-			ph->targets = n;
 			if (dt_hashmap_put(&ph->target_index, key, (uint32_t)ph->nr_targets))
 				return -ENOMEM;
 			t = &ph->targets[ph->nr_targets++];
@@ -932,10 +881,8 @@ static int add_maps(struct dt_phases *ph, const struct dtr_maps *m)
 {
 	struct maps_copy *mc = (struct maps_copy *)find_maps(ph, m->pid);
 	if (!mc) {
-		struct maps_copy *n = realloc(ph->maps, (ph->nr_maps + 1) * sizeof(*n));
-		if (!n)
+		if (DT_GROW(ph->maps, ph->cap_maps, ph->nr_maps + 1))
 			return -ENOMEM;
-		ph->maps = n;
 		mc = &ph->maps[ph->nr_maps++];
 		memset(mc, 0, sizeof(*mc));
 		mc->pid = m->pid;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* What damo's text reports share: numbers, percentiles, targets, nr_regions (report.h). */
 #include "report.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <math.h>
@@ -200,19 +201,6 @@ int dt_print_size_dist(FILE *out, const uint64_t *vals, size_t nr,
 
 /* --------------------------------------------------------------- targets */
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(p, ncap * elem);
-	if (np)
-		*cap = ncap;
-	return np;
-}
-
 static const struct dtr_intervals *ctx_intervals(const struct dt_targets *t,
 						 uint32_t kdamond, uint32_t context)
 {
@@ -258,10 +246,8 @@ int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
 		struct dtr_intervals *slot = (struct dtr_intervals *)
 			ctx_intervals(t, in->kdamond, in->context);
 		if (!slot) {
-			void *p = grow(t->ctx, &t->cap_ctx, t->nr_ctx + 1, sizeof(*t->ctx));
-			if (!p)
+			if (DT_GROW(t->ctx, t->cap_ctx, t->nr_ctx + 1))
 				return -ENOMEM;
-			t->ctx = p;
 			slot = &t->ctx[t->nr_ctx++];
 		}
 		*slot = *in;
@@ -280,11 +266,8 @@ int dt_targets_note(struct dt_targets *t, const struct dtr_item *item)
 						       .pid = tg->pid };
 			int i = find(t->known, t->nr_known, &t->known_index, &info);
 			if (i < 0) {
-				void *p = grow(t->known, &t->cap_known, t->nr_known + 1,
-					       sizeof(*t->known));
-				if (!p)
+				if (DT_GROW(t->known, t->cap_known, t->nr_known + 1))
 					return -ENOMEM;
-				t->known = p;
 				if (dt_hashmap_put(&t->known_index, target_key(&info),
 						 (uint32_t)t->nr_known))
 					return -ENOMEM;
@@ -308,10 +291,8 @@ int dt_targets_of(struct dt_targets *t, const struct dtr_snapshot *s)
 
 	if (i >= 0)
 		return i;
-	void *p = grow(t->v, &t->cap, t->nr + 1, sizeof(*t->v));
-	if (!p)
+	if (DT_GROW(t->v, t->cap, t->nr + 1))
 		return -ENOMEM;
-	t->v = p;
 	if (dt_hashmap_put(&t->v_index, target_key(&key), (uint32_t)t->nr))
 		return -ENOMEM;
 	struct dt_target_info *ti = &t->v[t->nr];
@@ -356,12 +337,10 @@ int dt_nr_regions_add(struct dt_nr_regions *n, const struct dtr_item *item,
 	if (ret < 0)
 		goto out;
 	if ((size_t)ret >= n->nr_lists) {
-		void *p = realloc(n->per_target, (ret + 1) * sizeof(*n->per_target));
-		if (!p) {
+		if (DT_GROW(n->per_target, n->cap_lists, (size_t)ret + 1)) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		n->per_target = p;
 		memset(&n->per_target[n->nr_lists], 0,
 		       (ret + 1 - n->nr_lists) * sizeof(*n->per_target));
 		n->nr_lists = ret + 1;
@@ -371,12 +350,10 @@ int dt_nr_regions_add(struct dt_nr_regions *n, const struct dtr_item *item,
 		l->skipped++;
 		return 0;
 	}
-	void *p = grow(l->v, &l->cap, l->nr + 1, sizeof(*l->v));
-	if (!p) {
+	if (DT_GROW(l->v, l->cap, l->nr + 1)) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	l->v = p;
 	l->v[l->nr++] = item->u.snapshot.nr_regions;
 	return 0;
 out:

@@ -107,7 +107,7 @@ struct dt_nr_regions {
 		size_t nr, cap, skipped;
 		uint64_t *v;
 	} *per_target;
-	size_t nr_lists;
+	size_t nr_lists, cap_lists;
 };
 int dt_nr_regions_add(struct dt_nr_regions *n, const struct dtr_item *item,
 		      char *err, size_t errlen);

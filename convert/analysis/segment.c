@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "grow.h"
 #include "errmsg.h"
 
 void dt_seg_params_default(struct dt_seg_params *p)
@@ -415,25 +416,10 @@ struct cuts {
 	struct cut *v;
 };
 
-/* v with room for one more element (nr used of *cap, elem bytes each), or
- * NULL (v still valid) when out of memory. */
-static void *grow(void *v, size_t *cap, size_t nr, size_t elem)
-{
-	if (nr < *cap)
-		return v;
-	size_t c = *cap ? 2 * *cap : 16;
-	void *n = realloc(v, c * elem);
-	if (n)
-		*cap = c;
-	return n;
-}
-
 static int cuts_add(struct cuts *c, size_t k, enum dt_seg_reason r, double e)
 {
-	struct cut *v = grow(c->v, &c->cap, c->nr, sizeof(*v));
-	if (!v)
+	if (DT_GROW(c->v, c->cap, c->nr + 1))
 		return -ENOMEM;
-	c->v = v;
 	c->v[c->nr++] = (struct cut){ k, r, e };
 	return 0;
 }
@@ -471,10 +457,8 @@ struct spans {
 
 static int spans_push(struct spans *s, size_t a, size_t b)
 {
-	struct span *v = grow(s->v, &s->cap, s->nr, sizeof(*v));
-	if (!v)
+	if (DT_GROW(s->v, s->cap, s->nr + 1))
 		return -ENOMEM;
-	s->v = v;
 	s->v[s->nr++] = (struct span){ a, b };
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "grow.h"
 #include "dtr.h"
 #include "errmsg.h"
 #include "input.h"
@@ -205,14 +206,8 @@ static unsigned frame_flags(const char *symbol, const char *dso, const char *src
 static int func_new(struct dt_seg_builder *b, const char *symbol, const char *dso,
 		    uint32_t *id)
 {
-	if (b->nr_funcs == b->cap_funcs) {
-		size_t cap = b->cap_funcs ? 2 * b->cap_funcs : 256;
-		struct func *v = realloc(b->funcs, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		b->funcs = v;
-		b->cap_funcs = cap;
-	}
+	if (DT_GROW(b->funcs, b->cap_funcs, b->nr_funcs + 1))
+		return -ENOMEM;
 	struct func *fn = &b->funcs[b->nr_funcs];
 	memset(fn, 0, sizeof(*fn));
 	fn->symbol = strdup(symbol);
@@ -259,16 +254,11 @@ static int add_frame(struct dt_seg_builder *b, const struct dtr_frame *fr)
 	int ret;
 
 	if (fr->id >= b->cap_frame_map) {
-		size_t cap = b->cap_frame_map ? b->cap_frame_map : 256;
-		while (cap <= fr->id)
-			cap *= 2;
-		uint32_t *v = realloc(b->frame_func, cap * sizeof(*v));
-		if (!v)
+		size_t old = b->cap_frame_map;
+		if (DT_GROW(b->frame_func, b->cap_frame_map, (size_t)fr->id + 1))
 			return -ENOMEM;
-		for (size_t i = b->cap_frame_map; i < cap; i++)
-			v[i] = UINT32_MAX;
-		b->frame_func = v;
-		b->cap_frame_map = cap;
+		for (size_t i = old; i < b->cap_frame_map; i++)
+			b->frame_func[i] = UINT32_MAX;
 	}
 	if ((ret = func_intern(b, fr->symbol, fr->dso, fr->srcline, &id)))
 		return ret;
@@ -338,17 +328,7 @@ static void stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
 
 static int pieces_reserve(struct pieces *p, size_t n)
 {
-	if (n <= p->cap)
-		return 0;
-	size_t cap = p->cap ? p->cap : 64;
-	while (cap < n)
-		cap *= 2;
-	struct piece *v = realloc(p->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	p->v = v;
-	p->cap = cap;
-	return 0;
+	return DT_GROW(p->v, p->cap, n) ? -ENOMEM : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -479,20 +459,12 @@ static int bins_reserve(struct dt_seg_builder *b)
 {
 	if (b->nr_bins < b->cap_bins)
 		return 0;
-	size_t cap = b->cap_bins ? 2 * b->cap_bins : 256;
-	uint64_t *s = realloc(b->bin_start, cap * sizeof(*s));
-	if (!s)
+	/* the same growth from the same capacity for the three */
+	size_t cs = b->cap_bins, ce = cs, ca = cs;
+	if (DT_GROW(b->bin_start, cs, b->nr_bins + 1) || DT_GROW(b->bin_end, ce, b->nr_bins + 1) ||
+	    DT_GROW(b->bin_aggrs, ca, b->nr_bins + 1))
 		return -ENOMEM;
-	b->bin_start = s;
-	uint64_t *e = realloc(b->bin_end, cap * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	b->bin_end = e;
-	uint32_t *a = realloc(b->bin_aggrs, cap * sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	b->bin_aggrs = a;
-	b->cap_bins = cap;
+	b->cap_bins = cs;
 	return 0;
 }
 
@@ -649,14 +621,8 @@ struct cands {
 static int cands_add(struct cands *c, uint64_t start, uint64_t end, uint32_t target,
 		     const char *kind, double mass)
 {
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		struct cand *v = realloc(c->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (DT_GROW(c->v, c->cap, c->nr + 1))
+		return -ENOMEM;
 	struct cand *x = &c->v[c->nr++];
 	memset(x, 0, sizeof(*x));
 	x->a.start = start;

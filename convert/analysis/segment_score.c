@@ -10,6 +10,7 @@
 #include "segment_score.h"
 #include "dtr.h"
 #include "errmsg.h"
+#include "grow.h"
 #include "synth.h"
 
 void dt_truth_free(struct dt_truth *t)
@@ -20,14 +21,8 @@ void dt_truth_free(struct dt_truth *t)
 
 static int truth_add(struct dt_truth *t, size_t *cap)
 {
-	if (t->nr == *cap) {
-		size_t c = *cap ? 2 * *cap : 16;
-		struct dt_truth_seg *v = realloc(t->v, c * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		*cap = c;
-	}
+	if (DT_GROW(t->v, *cap, t->nr + 1))
+		return -ENOMEM;
 	memset(&t->v[t->nr], 0, sizeof(t->v[0]));
 	t->nr++;
 	return 0;

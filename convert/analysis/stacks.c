@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "perf_script.h"
 #include "stacks.h"
 
@@ -32,10 +33,10 @@ struct dt_stacks {
 	const struct dt_records *grouped;
 
 	uint32_t *record_frames; /* record frame id -> our id; UINT32_MAX unset */
-	uint32_t nr_record_frames;
+	size_t nr_record_frames; /* capacity of record_frames, all set */
 
 	uint32_t *scratch;
-	uint32_t scratch_cap;
+	size_t scratch_cap;
 	int nontime_weights;
 	char cut_note[320]; /* perf script samples that lost root frames */
 };
@@ -136,18 +137,13 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		if (rc)
 			break;
 		if (f->id >= st->nr_record_frames) {
-			uint32_t n = st->nr_record_frames ? st->nr_record_frames : 256;
-			while (n <= f->id)
-				n *= 2;
-			uint32_t *m = realloc(st->record_frames, n * sizeof(*m));
-			if (!m) {
+			size_t old = st->nr_record_frames;
+			if (DT_GROW(st->record_frames, st->nr_record_frames, (size_t)f->id + 1)) {
 				rc = -ENOMEM;
 				break;
 			}
-			for (uint32_t i = st->nr_record_frames; i < n; i++)
-				m[i] = UINT32_MAX;
-			st->record_frames = m;
-			st->nr_record_frames = n;
+			for (size_t i = old; i < st->nr_record_frames; i++)
+				st->record_frames[i] = UINT32_MAX;
 		}
 		st->record_frames[f->id] = id;
 		break;
@@ -158,14 +154,9 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		break;
 	case DTR_ITEM_STACK: {
 		const struct dtr_stack *s = &item->u.stack;
-		if (s->nr_frames > st->scratch_cap) {
-			uint32_t *n = realloc(st->scratch, s->nr_frames * sizeof(*n));
-			if (!n) {
-				rc = -ENOMEM;
-				break;
-			}
-			st->scratch = n;
-			st->scratch_cap = s->nr_frames;
+		if (DT_GROW(st->scratch, st->scratch_cap, s->nr_frames)) {
+			rc = -ENOMEM;
+			break;
 		}
 		for (uint32_t i = 0; i < s->nr_frames; i++) {
 			uint32_t rf = s->frames[i];
@@ -211,17 +202,17 @@ int dt_stacks_add_perf_script(struct dt_stacks *st, const char *path,
 	return rc;
 }
 
-/* Map the reader's new frames (ids from *map_len on) to this set's. */
+/* Map the reader's new frames (ids from *map_len on) to this set's; *map
+ * holds *map_cap. */
 static int map_frames(struct dt_stacks *st, const struct dt_perf_script *ps, uint32_t **map,
-		      uint32_t *map_len)
+		      uint32_t *map_len, size_t *map_cap)
 {
 	uint32_t n = dt_perf_script_nr_frames(ps);
 	if (n <= *map_len)
 		return 0;
-	uint32_t *m = realloc(*map, n * sizeof(*m));
-	if (!m)
+	if (DT_GROW(*map, *map_cap, n))
 		return -ENOMEM;
-	*map = m;
+	uint32_t *m = *map;
 	for (; *map_len < n; (*map_len)++) {
 		struct dtr_frame f;
 		dt_perf_script_frame(ps, *map_len, &f);
@@ -249,7 +240,8 @@ int dt_stacks_add_perf_script_opts(struct dt_stacks *st, const char *path,
 	struct dt_perf_sample s;
 	struct dt_perf_script_opts ro = { .unknown_addrs = o->unknown_addrs };
 	struct dt_perf_event_choice ev;
-	uint32_t *map = NULL, map_len = 0, *frames = NULL, frames_cap = 0;
+	uint32_t *map = NULL, map_len = 0, *frames = NULL;
+	size_t map_cap = 0, frames_cap = 0;
 	uint64_t last_time = 0;
 	o->clock = DTR_CLOCK_UNKNOWN;
 	o->notice[0] = '\0';
@@ -266,17 +258,12 @@ int dt_stacks_add_perf_script_opts(struct dt_stacks *st, const char *path,
 		if (!strncmp(s.event, "damon:", 6))
 			continue;
 		rc = dt_perf_event_choice_take(&ev, s.event);
-		if (rc < 0 || (rc == 1 && map_frames(st, ps, &map, &map_len)))
+		if (rc < 0 || (rc == 1 && map_frames(st, ps, &map, &map_len, &map_cap)))
 			goto nomem;
 		if (!rc)
 			continue;
-		if (s.nr_frames > frames_cap) {
-			uint32_t *f = realloc(frames, s.nr_frames * sizeof(*f));
-			if (!f)
-				goto nomem;
-			frames = f;
-			frames_cap = s.nr_frames;
-		}
+		if (DT_GROW(frames, frames_cap, s.nr_frames))
+			goto nomem;
 		for (uint32_t i = 0; i < s.nr_frames; i++)
 			frames[i] = map[s.frames[i]];
 		uint32_t thread;

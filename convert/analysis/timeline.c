@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "footprint.h"
 #include "hashmap.h"
 #include "input.h"
@@ -53,7 +54,8 @@ struct acc {
 
 struct phase_acc {
 	struct dt_hashmap map;
-	uint32_t nr, cap;
+	uint32_t nr;
+	size_t cap;
 	struct acc *v;
 };
 
@@ -72,7 +74,8 @@ struct held {
 
 struct column {
 	struct dt_hashmap map;
-	uint32_t nr, cap;
+	uint32_t nr;
+	size_t cap;
 	struct path_w {
 		uint32_t node;
 		uint64_t w;
@@ -90,10 +93,10 @@ struct dt_timeline_priv {
 	struct dt_perf_event_choice events; /* the perf event taken (pass 1 chooses) */
 	/* frames, call paths of the flame thread, threads */
 	struct dt_intern in;
-	uint32_t cap_frame_sums;
+	size_t cap_frame_sums;
 	uint64_t *global_total, *global_stamp; /* per frame */
 	uint64_t all_weight, stamp;
-	uint32_t cap_thread_sums;
+	size_t cap_thread_sums;
 	uint64_t *thread_weight, *thread_count; /* per thread */
 	int has_root_frame;       /* root_frame: DT_ROOT_FRAME's id */
 	uint32_t root_frame;
@@ -115,31 +118,25 @@ struct dt_timeline_priv {
 	uint32_t max_depth;
 	int dropped_paths;
 	/* record frame id -> frame */
-	uint32_t nr_rec_map, cap_rec_map;
+	uint32_t nr_rec_map;
+	size_t cap_rec_map;
 	uint32_t *rec_map;
 	uint64_t items;
 	const char *stage;
 };
 
 /* Room in the per-frame or per-thread sums for index `id`: zeroed. */
-static int grow_sums(uint64_t **a, uint64_t **b, uint32_t *cap, uint32_t id)
+static int grow_sums(uint64_t **a, uint64_t **b, size_t *cap, uint32_t id)
 {
 	if (id < *cap)
 		return 0;
-	uint32_t ncap = *cap ? *cap : 256;
-	while (ncap <= id)
-		ncap *= 2;
-	uint64_t *na = realloc(*a, ncap * sizeof(*na));
-	if (!na)
+	/* the same growth from the same capacity: ca == cb */
+	size_t old = *cap, ca = old, cb = old;
+	if (DT_GROW(*a, ca, (size_t)id + 1) || DT_GROW(*b, cb, (size_t)id + 1))
 		return -ENOMEM;
-	*a = na;
-	uint64_t *nb = realloc(*b, ncap * sizeof(*nb));
-	if (!nb)
-		return -ENOMEM;
-	*b = nb;
-	memset(na + *cap, 0, (ncap - *cap) * sizeof(*na));
-	memset(nb + *cap, 0, (ncap - *cap) * sizeof(*nb));
-	*cap = ncap;
+	memset(*a + old, 0, (ca - old) * sizeof(**a));
+	memset(*b + old, 0, (cb - old) * sizeof(**b));
+	*cap = ca;
 	return 0;
 }
 
@@ -307,14 +304,8 @@ static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
 	uint32_t i;
 	if (dt_hashmap_get(&pa->map, frame, &i))
 		return &pa->v[i];
-	if (pa->nr == pa->cap) {
-		uint32_t ncap = pa->cap ? pa->cap * 2 : 32;
-		struct acc *nv = realloc(pa->v, ncap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		pa->v = nv;
-		pa->cap = ncap;
-	}
+	if (DT_GROW(pa->v, pa->cap, (size_t)pa->nr + 1))
+		return NULL;
 	if (dt_hashmap_put(&pa->map, frame, pa->nr))
 		return NULL;
 	pa->v[pa->nr] = (struct acc){ .frame = frame };
@@ -339,14 +330,8 @@ static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t 
 		pv->dropped_paths = 1;
 		return 0;
 	}
-	if (col->nr == col->cap) {
-		uint32_t ncap = col->cap ? col->cap * 2 : 8;
-		struct path_w *nv = realloc(col->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		col->v = nv;
-		col->cap = ncap;
-	}
+	if (DT_GROW(col->v, col->cap, (size_t)col->nr + 1))
+		return -ENOMEM;
 	if (dt_hashmap_put(&col->map, node, col->nr))
 		return -ENOMEM;
 	col->v[col->nr++] = (struct path_w){ node, w };
@@ -430,14 +415,8 @@ static struct cand *cand_of(struct dt_timeline *tl, uint64_t serial)
 			phase_acc_free(&pv->cands[i].pa);
 	}
 	pv->nr_cands = n;
-	if (n == pv->cap_cands) {
-		size_t cap = n ? 2 * n : 16;
-		struct cand *nc = realloc(pv->cands, cap * sizeof(*nc));
-		if (!nc)
-			return NULL;
-		pv->cands = nc;
-		pv->cap_cands = cap;
-	}
+	if (DT_GROW(pv->cands, pv->cap_cands, n + 1))
+		return NULL;
 	/* kept in serial order (candidates open one after another) */
 	size_t at = n;
 	while (at && pv->cands[at - 1].serial > serial)
@@ -472,24 +451,9 @@ static int hold(struct dt_timeline_priv *pv, uint64_t time_ns, uint64_t w, uint3
 		pv->reattribute = 1;
 		return 0;
 	}
-	if (pv->nr_held == pv->cap_held) {
-		size_t cap = pv->cap_held ? 2 * pv->cap_held : 64;
-		struct held *nh = realloc(pv->held, cap * sizeof(*nh));
-		if (!nh)
-			return -ENOMEM;
-		pv->held = nh;
-		pv->cap_held = cap;
-	}
-	if (pv->nr_held_frames + nr > pv->cap_held_frames) {
-		size_t cap = pv->cap_held_frames ? 2 * pv->cap_held_frames : 1024;
-		while (cap < pv->nr_held_frames + nr)
-			cap *= 2;
-		uint32_t *nf = realloc(pv->held_frames, cap * sizeof(*nf));
-		if (!nf)
-			return -ENOMEM;
-		pv->held_frames = nf;
-		pv->cap_held_frames = cap;
-	}
+	if (DT_GROW(pv->held, pv->cap_held, pv->nr_held + 1) ||
+	    DT_GROW(pv->held_frames, pv->cap_held_frames, pv->nr_held_frames + nr))
+		return -ENOMEM;
 	memcpy(pv->held_frames + pv->nr_held_frames, frames, nr * sizeof(*frames));
 	/* by time (samples come mostly in time order: usually appended) */
 	size_t at = pv->nr_held;
@@ -643,21 +607,6 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 	return 0;
 }
 
-static int grow_u32(uint32_t **v, uint32_t *cap, uint32_t need)
-{
-	if (need <= *cap)
-		return 0;
-	uint32_t ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	uint32_t *n = realloc(*v, ncap * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	*v = n;
-	*cap = ncap;
-	return 0;
-}
-
 /* ------------------------------------------------------------ record passes 2, 3 */
 
 /* Pass 2 reads, besides the phases, what does not wait for them: the
@@ -676,7 +625,7 @@ struct pass23 {
 	int stacks_phases;     /* the record's callstacks: only their phases */
 	int64_t offset_ns;
 	uint32_t *scratch;
-	uint32_t cap_scratch;
+	size_t cap_scratch;
 };
 
 static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct dtr_item *it,
@@ -687,7 +636,7 @@ static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct d
 		const struct dtr_frame *f = &it->u.frame;
 		if (!p->use_stacks) /* the second reading: frames known */
 			return 0;
-		if (grow_u32(&pv->rec_map, &pv->cap_rec_map, f->id + 1))
+		if (DT_GROW(pv->rec_map, pv->cap_rec_map, (size_t)f->id + 1))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		while (pv->nr_rec_map <= f->id)
 			pv->rec_map[pv->nr_rec_map++] = UINT32_MAX;
@@ -696,7 +645,7 @@ static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct d
 		return 0;
 	}
 	const struct dtr_stack *s = &it->u.stack;
-	if (grow_u32(&p->scratch, &p->cap_scratch, s->nr_frames + 1))
+	if (DT_GROW(p->scratch, p->cap_scratch, (size_t)s->nr_frames + 1))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < s->nr_frames; i++) {
 		uint32_t id = s->frames[i];
@@ -844,7 +793,8 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 	struct dt_timeline_priv *pv = tl->priv;
 	struct dt_perf_script *ps;
 	struct dt_perf_sample s;
-	uint32_t *map = NULL, nr_map = 0, cap_map = 0, *scratch = NULL, cap_scratch = 0;
+	uint32_t *map = NULL, nr_map = 0, *scratch = NULL;
+	size_t cap_map = 0, cap_scratch = 0;
 	uint64_t prev = 0;
 	int rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
 	if (rc)
@@ -857,7 +807,7 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 		if (!is_callstack_event(s.event) || dt_perf_event_choice_take(&pv->events, s.event) <= 0)
 			continue;
 		uint32_t nf = dt_perf_script_nr_frames(ps);
-		if (grow_u32(&map, &cap_map, nf) || grow_u32(&scratch, &cap_scratch, s.nr_frames + 1)) {
+		if (DT_GROW(map, cap_map, nf) || DT_GROW(scratch, cap_scratch, (size_t)s.nr_frames + 1)) {
 			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 			break;
 		}
@@ -972,14 +922,9 @@ static int finish_flame(struct dt_timeline *tl)
 			}
 			while (e < tl->columns && paths[e * D + d] == node)
 				e++;
-			if (tl->nr_boxes == cap) {
-				cap = cap ? cap * 2 : 256;
-				struct dt_timeline_box *nb = realloc(tl->boxes, cap * sizeof(*nb));
-				if (!nb) {
-					free(paths);
-					return -ENOMEM;
-				}
-				tl->boxes = nb;
+			if (DT_GROW(tl->boxes, cap, tl->nr_boxes + 1)) {
+				free(paths);
+				return -ENOMEM;
 			}
 			tl->boxes[tl->nr_boxes++] = (struct dt_timeline_box){
 				(uint32_t)c, (uint32_t)e, d + 1, pv->in.nodes[node].frame };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Working set size of every snapshot, with damo's semantics (wss.h). */
 #include "wss.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ struct dt_wss {
 	struct dt_wss_opts opts;
 	int64_t work_time_ns;
 	struct dt_targets targets;
-	size_t nr_states;
+	size_t nr_states, cap_states;
 	struct target_state *states;
 };
 
@@ -51,14 +52,8 @@ int dt_wss_new(struct dt_wss **w, const struct dt_wss_opts *opts)
 static int push_point(struct dt_wss_series *s, uint64_t start, uint64_t end,
 		      uint64_t wss)
 {
-	if (s->nr == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 256;
-		void *p = realloc(s->v, ncap * sizeof(*s->v));
-		if (!p)
-			return -ENOMEM;
-		s->v = p;
-		s->cap = ncap;
-	}
+	if (DT_GROW(s->v, s->cap, s->nr + 1))
+		return -ENOMEM;
 	s->v[s->nr++] = (struct dt_wss_point){ start, end, wss };
 	return 0;
 }
@@ -94,17 +89,7 @@ static int direct_wss(const struct dt_wss *w, const struct dtr_snapshot *s,
 
 static int reserve_merged(struct target_state *t, size_t extra)
 {
-	if (t->nr_merged + extra <= t->cap_merged)
-		return 0;
-	size_t ncap = t->cap_merged ? t->cap_merged * 2 : 64;
-	while (ncap < t->nr_merged + extra)
-		ncap *= 2;
-	void *p = realloc(t->merged, ncap * sizeof(*t->merged));
-	if (!p)
-		return -ENOMEM;
-	t->merged = p;
-	t->cap_merged = ncap;
-	return 0;
+	return DT_GROW(t->merged, t->cap_merged, t->nr_merged + extra) ? -ENOMEM : 0;
 }
 
 /* First merged region whose end is past `addr`. */
@@ -184,10 +169,8 @@ static struct target_state *state_of(struct dt_wss *w, const struct dtr_snapshot
 	if (idx < 0)
 		return NULL;
 	if ((size_t)idx >= w->nr_states) {
-		void *p = realloc(w->states, (idx + 1) * sizeof(*w->states));
-		if (!p)
+		if (DT_GROW(w->states, w->cap_states, (size_t)idx + 1))
 			return NULL;
-		w->states = p;
 		memset(&w->states[w->nr_states], 0,
 		       (idx + 1 - w->nr_states) * sizeof(*w->states));
 		w->nr_states = idx + 1;

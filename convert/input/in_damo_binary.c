@@ -16,6 +16,7 @@
  * only (seeking over the regions).
  */
 #include "input_internal.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ struct damo_binary {
 	uint64_t data_start;
 
 	struct bin_target *targets;
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct dtr_target *ctx_targets;
 
 	int stage; /* 0: META, 1: CONTEXT, 2: snapshots */
@@ -189,11 +190,9 @@ static struct bin_target *target_of(struct damo_binary *d, uint64_t id, int crea
 			return &d->targets[i];
 	if (!create)
 		return NULL;
-	struct bin_target *t = realloc(d->targets, (d->nr_targets + 1) * sizeof(*t));
-	if (!t)
+	if (DT_GROW(d->targets, d->cap_targets, d->nr_targets + 1))
 		return NULL;
-	d->targets = t;
-	t = &d->targets[d->nr_targets++];
+	struct bin_target *t = &d->targets[d->nr_targets++];
 	memset(t, 0, sizeof(*t));
 	t->id = id;
 	return t;
@@ -258,17 +257,7 @@ static int scan(struct damo_binary *d, char *err, size_t errlen)
 
 static int grow(struct damo_binary *d, size_t n)
 {
-	if (n <= d->cap_regions)
-		return 0;
-	size_t cap = d->cap_regions ? d->cap_regions : 256;
-	while (cap < n)
-		cap *= 2;
-	struct dtr_region *r = realloc(d->regions, cap * sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	d->regions = r;
-	d->cap_regions = cap;
-	return 0;
+	return DT_GROW(d->regions, d->cap_regions, n) ? -ENOMEM : 0;
 }
 
 static int damo_binary_next(void *state, struct dtr_item *item, char *err, size_t errlen)

@@ -11,6 +11,7 @@
  */
 #include "input_internal.h"
 #include "errmsg.h"
+#include "grow.h"
 #include "json.h"
 #include "units.h"
 
@@ -61,7 +62,7 @@ struct damo_json {
 	uint64_t snapshot_idx;
 
 	struct ctx_info *ctxs;
-	size_t nr_ctxs;
+	size_t nr_ctxs, cap_ctxs;
 
 	/* items waiting to be returned, in order */
 	struct dtr_item queue[4];
@@ -361,11 +362,9 @@ static struct ctx_info *ctx_of(struct damo_json *d, uint32_t kd, uint32_t c)
 	for (size_t i = 0; i < d->nr_ctxs; i++)
 		if (d->ctxs[i].kdamond == kd && d->ctxs[i].context == c)
 			return &d->ctxs[i];
-	struct ctx_info *n = realloc(d->ctxs, (d->nr_ctxs + 1) * sizeof(*n));
-	if (!n)
+	if (DT_GROW(d->ctxs, d->cap_ctxs, d->nr_ctxs + 1))
 		return NULL;
-	d->ctxs = n;
-	n = &d->ctxs[d->nr_ctxs++];
+	struct ctx_info *n = &d->ctxs[d->nr_ctxs++];
 	memset(n, 0, sizeof(*n));
 	n->kdamond = kd;
 	n->context = c;
@@ -421,14 +420,8 @@ static int begin_snapshots(struct damo_json *d, char *err, size_t errlen)
 		if (ci->targets[t].id == d->target_id)
 			break;
 	if (t == ci->nr_targets) {
-		if (ci->nr_targets == ci->cap_targets) {
-			size_t cap = ci->cap_targets ? ci->cap_targets * 2 : 4;
-			struct dtr_target *n = realloc(ci->targets, cap * sizeof(*n));
-			if (!n)
-				return -ENOMEM;
-			ci->targets = n;
-			ci->cap_targets = cap;
-		}
+		if (DT_GROW(ci->targets, ci->cap_targets, ci->nr_targets + 1))
+			return -ENOMEM;
 		ci->targets[t].index = (uint32_t)t;
 		ci->targets[t].id = d->target_id;
 		ci->targets[t].pid = -1;
@@ -464,17 +457,7 @@ static int begin_snapshots(struct damo_json *d, char *err, size_t errlen)
 
 static int grow_regions(struct damo_json *d, size_t n)
 {
-	if (n <= d->cap_regions)
-		return 0;
-	size_t cap = d->cap_regions ? d->cap_regions * 2 : 256;
-	while (cap < n)
-		cap *= 2;
-	struct dtr_region *r = realloc(d->regions, cap * sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	d->regions = r;
-	d->cap_regions = cap;
-	return 0;
+	return DT_GROW(d->regions, d->cap_regions, n) ? -ENOMEM : 0;
 }
 
 static int parse_snapshot(struct damo_json *d, struct dtr_item *item, char *err, size_t errlen)

@@ -18,6 +18,7 @@
  * incomplete.
  */
 #include "input_internal.h"
+#include "grow.h"
 #include "errmsg.h"
 
 #include <ctype.h>
@@ -65,7 +66,7 @@ struct damon_text {
 	uint64_t nr_events;
 
 	struct text_target *targets;
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct dtr_target *ctx_targets;
 
 	int stage;   /* 0: META, 1: CONTEXT, 2: snapshots, 3: flushing at end */
@@ -313,11 +314,9 @@ static struct text_target *target_of(struct damon_text *t, uint64_t id, int crea
 			return &t->targets[i];
 	if (!create)
 		return NULL;
-	struct text_target *n = realloc(t->targets, (t->nr_targets + 1) * sizeof(*n));
-	if (!n)
+	if (DT_GROW(t->targets, t->cap_targets, t->nr_targets + 1))
 		return NULL;
-	t->targets = n;
-	n = &t->targets[t->nr_targets++];
+	struct text_target *n = &t->targets[t->nr_targets++];
 	memset(n, 0, sizeof(*n));
 	n->id = id;
 	return n;
@@ -339,13 +338,8 @@ static int finish(struct damon_text *t, struct text_target *tt, int incomplete,
 	tt->seen++;
 	if (tt->fake && tt->seen == tt->nr_snapshots && tt->nr_snapshots > 1)
 		return 0; /* damo's marker for single-snapshot records */
-	if (tt->nr > t->cap_out) {
-		struct dtr_region *o = realloc(t->out, tt->nr * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		t->out = o;
-		t->cap_out = tt->nr;
-	}
+	if (DT_GROW(t->out, t->cap_out, tt->nr))
+		return -ENOMEM;
 	memcpy(t->out, tt->regions, tt->nr * sizeof(*t->out));
 	memset(item, 0, sizeof(*item));
 	item->type = DTR_ITEM_SNAPSHOT;
@@ -402,14 +396,8 @@ static int feed(struct damon_text *t, const struct region_line *rl, struct dtr_i
 		tt->fake = fake;
 		tt->nr = 0;
 	}
-	if (tt->nr == tt->cap) {
-		size_t cap = tt->cap ? tt->cap * 2 : 64;
-		struct dtr_region *r = realloc(tt->regions, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		tt->regions = r;
-		tt->cap = cap;
-	}
+	if (DT_GROW(tt->regions, tt->cap, tt->nr + 1))
+		return -ENOMEM;
 	struct dtr_region *r = &tt->regions[tt->nr++];
 	r->start = rl->start;
 	r->end = rl->end;

@@ -2,6 +2,7 @@
 /* A pull JSON tokenizer over a refillable buffer (json.h). */
 #include "json.h"
 #include "errmsg.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -109,17 +110,11 @@ static int fill(struct dt_json *j, char *err, size_t errlen)
 
 static int text_push(struct dt_json *j, char c, char *err, size_t errlen)
 {
-	if (j->text_len + 2 > j->text_cap) {
-		if (j->text_cap >= DT_JSON_MAX_TOKEN)
-			return json_error(j, dt_json_offset(j), err, errlen,
-					  "token longer than %u bytes", DT_JSON_MAX_TOKEN);
-		size_t cap = j->text_cap * 2;
-		char *t = realloc(j->text, cap);
-		if (!t)
-			return -ENOMEM;
-		j->text = t;
-		j->text_cap = cap;
-	}
+	if (j->text_len + 2 > DT_JSON_MAX_TOKEN)
+		return json_error(j, dt_json_offset(j), err, errlen, "token longer than %u bytes",
+				  DT_JSON_MAX_TOKEN);
+	if (DT_GROW(j->text, j->text_cap, j->text_len + 2))
+		return -ENOMEM;
 	j->text[j->text_len++] = c;
 	return 0;
 }
@@ -206,7 +201,10 @@ static int lex_string(struct dt_json *j, char *err, size_t errlen)
 			       j->buf[end] >= 0x20)
 				end++;
 			size_t n = end - j->pos;
-			if (j->text_len + n + 2 > j->text_cap) {
+			/* the buffer may hold more than a token may */
+			size_t room = j->text_cap < DT_JSON_MAX_TOKEN ? j->text_cap
+								     : DT_JSON_MAX_TOKEN;
+			if (j->text_len + n + 2 > room) {
 				for (size_t i = j->pos; i < end; i++)
 					if ((ret = text_push(j, (char)j->buf[i], err, errlen)))
 						return ret;

@@ -18,6 +18,7 @@
 
 #include "perf_script.h"
 #include "errmsg.h"
+#include "grow.h"
 #include "hashmap.h"
 
 #define DEFAULT_BUFFER (1u << 20)
@@ -84,16 +85,18 @@ struct dt_perf_script {
 	struct arena_block *arena;
 
 	struct frame_entry *frames;
-	uint32_t nr_frames, frames_cap;
+	uint32_t nr_frames;
+	size_t frames_cap;
 	uint32_t *frame_slots; /* hash -> id + 1; 0 is empty */
 	uint32_t frame_slots_mask;
 
 	struct thread_entry *threads;
-	uint32_t nr_threads, threads_cap;
+	uint32_t nr_threads;
+	size_t threads_cap;
 	struct dt_hashmap thread_index; /* pid << 32 | tid -> id */
 
 	uint32_t *sample_frames;
-	uint32_t sample_frames_cap;
+	size_t sample_frames_cap;
 	char *comm, *event; /* copies for the current sample */
 	size_t comm_cap, event_cap;
 	struct pending_frame pending;
@@ -161,20 +164,19 @@ static int refill(struct dt_perf_script *ps, char *err, size_t errlen)
 		ps->buf_base += ps->pos;
 		ps->pos = 0;
 	}
-	if (ps->end == ps->cap) {
-		if (ps->cap >= ps->max_line)
+	/* The buffer may be larger than a line may be: fill max_line at most. */
+	size_t room = ps->cap < ps->max_line ? ps->cap : ps->max_line;
+	if (ps->end == room) {
+		if (room >= ps->max_line)
 			return dt_fail(err, errlen, -E2BIG,
 				    "%s: line %llu: longer than %zu bytes", ps->name,
 				    (unsigned long long)ps->lineno, ps->max_line);
-		size_t cap = ps->cap * 2 > ps->max_line ? ps->max_line : ps->cap * 2;
-		char *nb = realloc(ps->buf, cap);
-		if (!nb)
+		if (DT_GROW(ps->buf, ps->cap, ps->cap + 1))
 			return dt_fail(err, errlen, -ENOMEM, "%s: out of memory", ps->name);
-		ps->buf = nb;
-		ps->cap = cap;
+		room = ps->cap < ps->max_line ? ps->cap : ps->max_line;
 	}
 	for (;;) {
-		ssize_t n = read(ps->fd, ps->buf + ps->end, ps->cap - ps->end);
+		ssize_t n = read(ps->fd, ps->buf + ps->end, room - ps->end);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -395,17 +397,7 @@ static int is_event_token(const struct token *t)
 
 static int ensure_pending(struct pending_frame *pf, size_t need)
 {
-	if (pf->cap >= need)
-		return 0;
-	size_t cap = pf->cap ? pf->cap : 256;
-	while (cap < need)
-		cap *= 2;
-	char *t = realloc(pf->text, cap);
-	if (!t)
-		return -ENOMEM;
-	pf->text = t;
-	pf->cap = cap;
-	return 0;
+	return DT_GROW(pf->text, pf->cap, need) ? -ENOMEM : 0;
 }
 
 static void trim(const char **p, size_t *len)
@@ -557,14 +549,8 @@ static int intern_pending(struct dt_perf_script *ps, uint32_t *id)
 	}
 	if (ps->nr_frames == UINT32_MAX - 1)
 		return -EOVERFLOW;
-	if (ps->nr_frames == ps->frames_cap) {
-		uint32_t cap = ps->frames_cap ? ps->frames_cap * 2 : 1024;
-		struct frame_entry *nf = realloc(ps->frames, cap * sizeof(*nf));
-		if (!nf)
-			return -ENOMEM;
-		ps->frames = nf;
-		ps->frames_cap = cap;
-	}
+	if (DT_GROW(ps->frames, ps->frames_cap, (size_t)ps->nr_frames + 1))
+		return -ENOMEM;
 	struct frame_entry *f = &ps->frames[ps->nr_frames];
 	f->symbol = arena_dup(ps, sym, pf->symbol_len);
 	f->dso = arena_dup(ps, dso, pf->dso_len);
@@ -611,14 +597,8 @@ static int flush_pending(struct dt_perf_script *ps, struct dt_perf_sample *s)
 		s->nr_frames_dropped++;
 		return 0;
 	}
-	if (s->nr_frames == ps->sample_frames_cap) {
-		uint32_t cap = ps->sample_frames_cap ? ps->sample_frames_cap * 2 : 64;
-		uint32_t *nf = realloc(ps->sample_frames, cap * sizeof(*nf));
-		if (!nf)
-			return -ENOMEM;
-		ps->sample_frames = nf;
-		ps->sample_frames_cap = cap;
-	}
+	if (DT_GROW(ps->sample_frames, ps->sample_frames_cap, (size_t)s->nr_frames + 1))
+		return -ENOMEM;
 	ps->sample_frames[s->nr_frames++] = id;
 	return 0;
 }
@@ -643,14 +623,8 @@ static int intern_thread(struct dt_perf_script *ps, struct dt_perf_sample *smp,
 		}
 		return 0;
 	}
-	if (ps->nr_threads == ps->threads_cap) {
-		uint32_t cap = ps->threads_cap ? ps->threads_cap * 2 : 64;
-		struct thread_entry *nt = realloc(ps->threads, cap * sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		ps->threads = nt;
-		ps->threads_cap = cap;
-	}
+	if (DT_GROW(ps->threads, ps->threads_cap, (size_t)ps->nr_threads + 1))
+		return -ENOMEM;
 	struct thread_entry *t = &ps->threads[ps->nr_threads];
 	t->pid = smp->pid;
 	t->tid = smp->tid;
@@ -803,16 +777,8 @@ static enum header_kind parse_header(const char *line, size_t len, struct header
 
 static int copy_str(char **dst, size_t *cap, const char *s, size_t len)
 {
-	if (*cap < len + 1) {
-		size_t c = *cap ? *cap : 64;
-		while (c < len + 1)
-			c *= 2;
-		char *d = realloc(*dst, c);
-		if (!d)
-			return -ENOMEM;
-		*dst = d;
-		*cap = c;
-	}
+	if (DT_GROW(*dst, *cap, len + 1))
+		return -ENOMEM;
 	memcpy(*dst, s, len);
 	(*dst)[len] = '\0';
 	return 0;
@@ -1321,11 +1287,9 @@ static int note_other(struct dt_perf_event_choice *c, const char *event)
 	}
 	if (c->nr_others >= 8)
 		return 0;
-	char *o = realloc(c->others, have + n + 3);
-	if (!o)
+	if (DT_GROW(c->others, c->cap_others, have + n + 3))
 		return -ENOMEM;
-	snprintf(o + have, n + 3, "%s%s", have ? ", " : "", event);
-	c->others = o;
+	snprintf(c->others + have, n + 3, "%s%s", have ? ", " : "", event);
 	c->nr_others++;
 	return 0;
 }

@@ -163,6 +163,7 @@ struct dt_perf_event_choice {
 	int named;            /* given by name rather than the first seen */
 	uint64_t taken, left; /* samples taken and left out */
 	char *others;         /* names of the events left out, ", " between */
+	size_t cap_others;    /* bytes allocated at others */
 	uint32_t nr_others;
 };
 /* `event`: the one to take; NULL: the first one seen.  0 or -ENOMEM. */

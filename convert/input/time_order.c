@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "fileio.h"
 #include "tempfile.h"
 
@@ -78,14 +79,8 @@ int dt_time_order_new(struct dt_time_order **tp, const char *name, char *err, si
 /* A new run starting at the spool's current end: 0 or -ENOMEM. */
 static int new_run(struct dt_time_order *t)
 {
-	if (t->nr_runs == t->cap_runs) {
-		size_t cap = t->cap_runs ? 2 * t->cap_runs : 16;
-		struct run *n = realloc(t->runs, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		t->runs = n;
-		t->cap_runs = cap;
-	}
+	if (DT_GROW(t->runs, t->cap_runs, t->nr_runs + 1))
+		return -ENOMEM;
 	t->runs[t->nr_runs++] = (struct run){ .at = t->written, .end = t->written };
 	return 0;
 }
@@ -162,13 +157,8 @@ static int read_regions(struct dt_time_order *t, struct run *r)
 {
 	size_t n = (size_t)r->head.nr_regions;
 
-	if (n > t->cap_regions) {
-		struct dtr_region *p = realloc(t->regions, n * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		t->regions = p;
-		t->cap_regions = n;
-	}
+	if (DT_GROW(t->regions, t->cap_regions, n))
+		return -ENOMEM;
 	return n ? dt_pread_all(fileno(t->out), t->regions, n * sizeof(*t->regions),
 			     r->at + sizeof(r->head))
 		 : 0;
