@@ -114,12 +114,17 @@ static int fails(const struct dt_seg_score *sc)
 static int score_one(const char *label, const struct dt_truth *t, const struct opts *o,
 		     struct totals *tot)
 {
-	struct dt_seg_features f;
+	struct dt_seg_features all, f;
 	struct dt_segments s;
 	struct dt_seg_score sc;
 	char err[512];
-	int ret = dt_seg_features_from_file(t->record, NULL, &f, err, sizeof(err));
+	int ret = dt_seg_features_from_file(t->record, NULL, &all, err, sizeof(err));
 
+	/* the truth's main lane: the main thread's lane when the truth has
+	 * lanes of other threads (dt_seg_main_lane) */
+	if (!ret)
+		dt_seg_lane_view(&all, t->nr_lanes > 1 ? (size_t)dt_seg_main_lane(&all) : SIZE_MAX,
+			 &f);
 	if (!ret)
 		ret = dt_segment(&f, &o->p, &s, err, sizeof(err));
 	if (ret) {
@@ -150,7 +155,7 @@ static int score_one(const char *label, const struct dt_truth *t, const struct o
 	tot->sum_err += sc.sum_err_s;
 	tot->max_err = sc.max_err_s > tot->max_err ? sc.max_err_s : tot->max_err;
 	dt_segments_free(&s);
-	dt_seg_features_free(&f);
+	dt_seg_features_free(&all);
 	return 0;
 }
 

@@ -945,3 +945,69 @@ int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
 	free(share);
 	return n;
 }
+
+/* Whether frame j may be listed in `top:` (nameable, not common). */
+static int listable(const struct dt_seg_features *f, size_t j)
+{
+	return name_tier(f->frames[j].flags) && !(f->frames[j].flags & DT_SEG_FRAME_COMMON);
+}
+
+size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *s,
+		      size_t max, int *idx, double *shares)
+{
+	double total = 0;
+	size_t n = 0;
+
+	for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
+		total += f->samples[t];
+	if (total <= 0)
+		return 0;
+	for (size_t j = 0; j < f->nr_frames; j++) {
+		double sh = 0;
+		if (!listable(f, j))
+			continue;
+		for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
+			sh += f->frame_samples[t * f->nr_frames + j];
+		sh /= total;
+		if (sh <= 0)
+			continue;
+		/* insertion into the sorted list of at most `max` */
+		size_t at = n;
+		while (at > 0 && (shares[at - 1] < sh ||
+				  (shares[at - 1] == sh &&
+				   f->frames[idx[at - 1]].depth < f->frames[j].depth)))
+			at--;
+		if (at >= max)
+			continue;
+		size_t end = n < max ? n : max - 1;
+		memmove(idx + at + 1, idx + at, (end - at) * sizeof(*idx));
+		memmove(shares + at + 1, shares + at, (end - at) * sizeof(*shares));
+		idx[at] = (int)j;
+		shares[at] = sh;
+		if (n < max)
+			n++;
+	}
+	return n;
+}
+
+void dt_seg_lane_view(const struct dt_seg_features *f, size_t lane,
+		      struct dt_seg_features *view)
+{
+	*view = *f;
+	if (lane >= f->nr_lanes)
+		return;
+	view->samples = f->lane_samples + lane * f->nr_bins;
+	view->frame_samples = f->lane_frame_samples + lane * f->nr_bins * f->nr_frames;
+	view->nr_stacks = f->lanes[lane].samples;
+	view->stacks_first_ns = f->lanes[lane].first_ns;
+	view->stacks_last_ns = f->lanes[lane].last_ns;
+	view->nr_lanes = 0;
+}
+
+long dt_seg_main_lane(const struct dt_seg_features *f)
+{
+	for (size_t i = 0; i < f->nr_lanes; i++)
+		if (f->lanes[i].pid == f->lanes[i].tid)
+			return (long)i;
+	return f->nr_lanes ? 0 : -1;
+}

@@ -41,6 +41,15 @@ struct dt_seg_area {
 	uint64_t start, end;   /* [start, end) */
 	uint32_t target;       /* target index (areas of all targets together) */
 	char kind[8];          /* "heap", "stack", "file", "anon", "dense" */
+	int32_t pid;           /* the target's pid; -1 when unknown */
+	char name[40];         /* a mapped file's base name; "" otherwise */
+};
+
+/* A thread lane (dt_seg_lane_view): one thread's callstack samples. */
+struct dt_seg_lane {
+	int32_t pid, tid;
+	uint64_t samples;              /* the thread's samples, whole record */
+	uint64_t first_ns, last_ns;    /* span of its samples */
 };
 
 /* Flags of a tracked function (struct dt_seg_frame). */
@@ -78,12 +87,23 @@ struct dt_seg_features {
 	uint64_t sample_ns, aggr_ns;  /* DAMON intervals (0: unknown) */
 	uint64_t stacks_first_ns, stacks_last_ns; /* span of the samples; 0/0: none */
 	uint64_t nr_stacks;           /* samples of the whole record */
+	/* Thread lanes: set when at least two threads each hold
+	 * DT_SEG_LANE_SHARE of the samples (at most max_lanes, heaviest
+	 * first); their samples per bin, [lane * nr_bins + bin], and per
+	 * tracked function, [(lane * nr_bins + bin) * nr_frames + frame]. */
+	size_t nr_lanes;
+	struct dt_seg_lane *lanes;
+	double *lane_samples, *lane_frame_samples;
+	/* Recording quality, counted in pass 1. */
+	uint64_t nr_snapshots, nr_incomplete; /* snapshots; those with lost events */
 };
+
+#define DT_SEG_LANE_SHARE 0.1
 
 /* Free the arrays and strings of `f` (not `f` itself). */
 void dt_seg_features_free(struct dt_seg_features *f);
-/* Allocate zeroed arrays for the sizes set in f (nr_*); areas and frames
- * as well.  0 or -ENOMEM. */
+/* Allocate zeroed arrays for the sizes set in f (nr_*, lanes included);
+ * areas and frames as well.  0 or -ENOMEM. */
 int dt_seg_features_alloc(struct dt_seg_features *f, char *err, size_t errlen);
 
 struct dt_seg_params {
@@ -149,6 +169,22 @@ const char *dt_seg_reason_name(enum dt_seg_reason r);   /* "call path", ... */
 int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
 		    int names[2], double shares[2]);
 
+/* The functions of segment `s` by inclusive share of its samples, largest
+ * first (ties: deeper first), leaving out kernel, unknown and common
+ * frames: at most `max` frame indexes into idx[] and their shares.  The one
+ * `top:` list of every command.  Returns how many. */
+size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *s,
+		      size_t max, int *idx, double *shares);
+
+/* Lane `lane` of `f` as features of their own: *view shares every array
+ * of `f` but the samples, which are the lane's (nothing is allocated; the
+ * view lives as long as `f`).  Segment and name it as any features. */
+void dt_seg_lane_view(const struct dt_seg_features *f, size_t lane,
+		      struct dt_seg_features *view);
+/* The lane of the process's main thread (tid == pid), else the heaviest;
+ * -1 without lanes. */
+long dt_seg_main_lane(const struct dt_seg_features *f);
+
 /* ------------------------------------------------------------------
  * Building the features from a record (segment_features.c), two passes
  * over the items.  Pass 1 learns the bin grid (one bin per aggregation),
@@ -164,7 +200,10 @@ int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
  * defaults (64 frames, 16 areas of 8 cells), so 7.5 MiB at most for
  * 4096 bins.  Pass 1 holds, besides, 512 bytes per distinct function (up
  * to 4096 functions, the others only counted), 24 bytes per hot address
- * piece (at most 8192 per target) and the maps (at most 4096 entries).
+ * piece (at most 8192 per target), the maps (at most 4096 entries) and 40
+ * bytes per thread (at most 4096 threads, the others not laned).  Each
+ * thread lane (at most max_lanes) adds 8 * (1 + nr_frames) bytes per bin,
+ * 520 with the defaults (2.1 MiB for 4096 bins).
  */
 struct dtr_item;
 
@@ -173,6 +212,7 @@ struct dt_seg_build_opts {
 	size_t max_frames; /* tracked functions; default 64 */
 	size_t max_areas;  /* default 16 */
 	size_t nr_cells;   /* cells per area; default 8 */
+	size_t max_lanes;  /* thread lanes; default 4 */
 };
 void dt_seg_build_opts_default(struct dt_seg_build_opts *o);
 

@@ -11,6 +11,7 @@
 #include "grow.h"
 #include "dtr.h"
 #include "errmsg.h"
+#include "hashmap.h"
 #include "input.h"
 
 #define NCELLS 128          /* coarse time cells of pass 1 */
@@ -19,6 +20,7 @@
 #define MAX_PIECES 8192     /* hot address pieces per target */
 #define MAX_MAPS 4096
 #define MAX_TARGETS 64
+#define MAX_THREADS 4096
 
 struct func {
 	char *symbol, *dso;
@@ -44,6 +46,13 @@ struct map_entry {
 	int64_t pid;
 	uint64_t start, end;
 	char kind[8];
+	char name[40];
+};
+
+struct thread {
+	int32_t pid, tid;
+	uint64_t samples, first, last;
+	int32_t lane;             /* -1 when not a lane */
 };
 
 struct dt_seg_builder {
@@ -57,6 +66,11 @@ struct dt_seg_builder {
 	size_t nr_frame_map, cap_frame_map;
 	uint64_t nr_stacks, stamp;
 	uint64_t stacks_first, stacks_last;
+	/* threads (pid << 32 | tid -> index) */
+	struct dt_hashmap thread_index;
+	struct thread *threads;
+	size_t nr_threads, cap_threads;
+	uint64_t nr_snapshots, nr_incomplete;
 	/* coarse time cells */
 	uint64_t cell_origin, cell_ns;
 	int have_origin;
@@ -83,6 +97,7 @@ void dt_seg_build_opts_default(struct dt_seg_build_opts *o)
 	o->max_frames = 64;
 	o->max_areas = 16;
 	o->nr_cells = 8;
+	o->max_lanes = 4;
 }
 
 void dt_seg_features_free(struct dt_seg_features *f)
@@ -95,6 +110,9 @@ void dt_seg_features_free(struct dt_seg_features *f)
 	free(f->pos);
 	free(f->samples);
 	free(f->frame_samples);
+	free(f->lanes);
+	free(f->lane_samples);
+	free(f->lane_frame_samples);
 	free(f->areas);
 	for (size_t i = 0; f->frames && i < f->nr_frames; i++) {
 		free((char *)f->frames[i].symbol);
@@ -118,8 +136,12 @@ int dt_seg_features_alloc(struct dt_seg_features *f, char *err, size_t errlen)
 	f->frame_samples = calloc(T * f->nr_frames + 1, sizeof(double));
 	f->areas = calloc(A + 1, sizeof(*f->areas));
 	f->frames = calloc(f->nr_frames + 1, sizeof(*f->frames));
+	f->lanes = calloc(f->nr_lanes + 1, sizeof(*f->lanes));
+	f->lane_samples = calloc(T * f->nr_lanes + 1, sizeof(double));
+	f->lane_frame_samples = calloc(T * f->nr_lanes * f->nr_frames + 1, sizeof(double));
 	if (!f->start_ns || !f->end_ns || !f->nr_aggrs || !f->wss || !f->heat || !f->pos ||
-	    !f->samples || !f->frame_samples || !f->areas || !f->frames)
+	    !f->samples || !f->frame_samples || !f->areas || !f->frames || !f->lanes ||
+	    !f->lane_samples || !f->lane_frame_samples)
 		return dt_fail(err, errlen, -ENOMEM, "segment features: out of memory");
 	return 0;
 }
@@ -163,6 +185,8 @@ void dt_seg_builder_free(struct dt_seg_builder *b)
 	}
 	free(b->funcs);
 	free(b->hash);
+	free(b->threads);
+	dt_hashmap_free(&b->thread_index);
 	free(b->frame_func);
 	for (size_t i = 0; i < MAX_TARGETS; i++)
 		free(b->heat[i].v);
@@ -297,8 +321,92 @@ static size_t cell_of(struct dt_seg_builder *b, uint64_t t)
 	return (size_t)((t - b->cell_origin) / b->cell_ns);
 }
 
+/* ------------------------------------------------------------ threads */
+
+static uint64_t thread_key(int32_t pid, int32_t tid)
+{
+	return (uint64_t)(uint32_t)pid << 32 | (uint32_t)tid;
+}
+
+/* The thread of a sample, created if new; NULL past MAX_THREADS. */
+static struct thread *thread_of(struct dt_seg_builder *b, int32_t pid, int32_t tid, int *oom)
+{
+	uint32_t i;
+
+	if (dt_hashmap_get(&b->thread_index, thread_key(pid, tid), &i))
+		return &b->threads[i];
+	if (b->nr_threads >= MAX_THREADS)
+		return NULL;
+	if (b->nr_threads == b->cap_threads) {
+		size_t cap = b->cap_threads ? 2 * b->cap_threads : 16;
+		struct thread *v = realloc(b->threads, cap * sizeof(*v));
+		if (!v) {
+			*oom = 1;
+			return NULL;
+		}
+		b->threads = v;
+		b->cap_threads = cap;
+	}
+	if (dt_hashmap_put(&b->thread_index, thread_key(pid, tid), (uint32_t)b->nr_threads)) {
+		*oom = 1;
+		return NULL;
+	}
+	b->threads[b->nr_threads] = (struct thread){ pid, tid, 0, 0, 0, -1 };
+	return &b->threads[b->nr_threads++];
+}
+
+static int thread_count(struct dt_seg_builder *b, const struct dtr_stack *s)
+{
+	int oom = 0;
+	struct thread *t = thread_of(b, s->pid, s->tid, &oom);
+
+	if (!t)
+		return oom ? -ENOMEM : 0;
+	if (!t->samples || s->time_ns < t->first)
+		t->first = s->time_ns;
+	if (s->time_ns > t->last)
+		t->last = s->time_ns;
+	t->samples++;
+	return 0;
+}
+
+/* Lanes: threads holding DT_SEG_LANE_SHARE of the samples, when two do. */
+static size_t choose_lanes(struct dt_seg_builder *b)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < b->o.max_lanes; k++) {
+		struct thread *best = NULL;
+		for (size_t i = 0; i < b->nr_threads; i++) {
+			struct thread *t = &b->threads[i];
+			if (t->lane < 0 && (double)t->samples >= DT_SEG_LANE_SHARE * b->nr_stacks &&
+			    (!best || t->samples > best->samples))
+				best = t;
+		}
+		if (!best)
+			break;
+		best->lane = (int32_t)n++;
+	}
+	if (n < 2) {
+		for (size_t i = 0; i < b->nr_threads; i++)
+			b->threads[i].lane = -1;
+		n = 0;
+	}
+	return n;
+}
+
+static void fill_lanes(struct dt_seg_builder *b)
+{
+	for (size_t i = 0; i < b->nr_threads; i++) {
+		const struct thread *t = &b->threads[i];
+		if (t->lane >= 0)
+			b->f.lanes[t->lane] = (struct dt_seg_lane){ t->pid, t->tid, t->samples,
+								    t->first, t->last };
+	}
+}
+
 /* Pass 1: count each function once per sample, in its coarse cell. */
-static void stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
+static int stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
 {
 	size_t c = cell_of(b, s->time_ns);
 
@@ -322,6 +430,7 @@ static void stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
 		if (fn->cells)
 			fn->cells[c]++;
 	}
+	return thread_count(b, s);
 }
 
 /* ------------------------------------------------------ hot address pieces */
@@ -417,11 +526,13 @@ out:
 
 /* ---------------------------------------------------------------- maps */
 
-static void map_kind(const char *path, char kind[8])
+static void map_kind(const char *path, char kind[8], char name[40])
 {
 	const char *k = !*path ? "anon" : !strcmp(path, "[heap]") ? "heap" :
 		       !strcmp(path, "[stack]") ? "stack" : path[0] == '[' ? "special" : "file";
+	const char *base = strrchr(path, '/');
 	snprintf(kind, 8, "%s", k);
+	snprintf(name, 40, "%s", strcmp(k, "file") ? "" : base ? base + 1 : path);
 }
 
 /* Union of the entries seen: an entry overlapping one of the same kind
@@ -431,13 +542,13 @@ static void add_maps(struct dt_seg_builder *b, const struct dtr_maps *m)
 {
 	for (size_t i = 0; i < m->nr; i++) {
 		const struct dtr_map_entry *e = &m->entries[i];
-		char kind[8];
+		char kind[8], name[40];
 		size_t k;
-		map_kind(e->path, kind);
+		map_kind(e->path, kind, name);
 		for (k = 0; k < b->nr_maps; k++) {
 			struct map_entry *x = &b->maps[k];
 			if (x->pid == m->pid && x->start < e->end && e->start < x->end &&
-			    !strcmp(x->kind, kind)) {
+			    !strcmp(x->kind, kind) && !strcmp(x->name, name)) {
 				x->start = e->start < x->start ? e->start : x->start;
 				x->end = e->end > x->end ? e->end : x->end;
 				break;
@@ -449,6 +560,7 @@ static void add_maps(struct dt_seg_builder *b, const struct dtr_maps *m)
 			x->start = e->start;
 			x->end = e->end;
 			memcpy(x->kind, kind, sizeof(kind));
+			memcpy(x->name, name, sizeof(name));
 		}
 	}
 }
@@ -513,6 +625,9 @@ static int snapshot_pass1(struct dt_seg_builder *b, const struct dtr_snapshot *s
 		b->first_key = key;
 		b->have_first_key = 1;
 	}
+	b->nr_snapshots++;
+	if (s->flags & DTR_SNAPSHOT_INCOMPLETE)
+		b->nr_incomplete++;
 	cell_of(b, s->start_ns);
 	if (s->target < MAX_TARGETS) {
 		double max_nr = b->sample_us && b->aggr_us ? (double)b->aggr_us / b->sample_us : 20;
@@ -568,7 +683,7 @@ int dt_seg_builder_pass1(struct dt_seg_builder *b, const struct dtr_item *it,
 		ret = add_frame(b, &it->u.frame);
 		break;
 	case DTR_ITEM_STACK:
-		stack_pass1(b, &it->u.stack);
+		ret = stack_pass1(b, &it->u.stack);
 		break;
 	case DTR_ITEM_MAPS:
 		add_maps(b, &it->u.maps);
@@ -599,7 +714,8 @@ static void maps_normalise(struct dt_seg_builder *b)
 		qsort(b->maps, b->nr_maps, sizeof(*b->maps), cmp_map);
 	for (size_t i = 0; i < b->nr_maps; i++) {
 		struct map_entry *q = o ? &b->maps[o - 1] : NULL, *e = &b->maps[i];
-		if (q && q->pid == e->pid && e->start < q->end && !strcmp(q->kind, e->kind)) {
+		if (q && q->pid == e->pid && e->start < q->end && !strcmp(q->kind, e->kind) &&
+		    !strcmp(q->name, e->name)) {
 			q->end = e->end > q->end ? e->end : q->end;
 			continue;
 		}
@@ -619,7 +735,7 @@ struct cands {
 };
 
 static int cands_add(struct cands *c, uint64_t start, uint64_t end, uint32_t target,
-		     const char *kind, double mass)
+		     const char *kind, const char *name, double mass)
 {
 	if (DT_GROW(c->v, c->cap, c->nr + 1))
 		return -ENOMEM;
@@ -629,6 +745,8 @@ static int cands_add(struct cands *c, uint64_t start, uint64_t end, uint32_t tar
 	x->a.end = end;
 	x->a.target = target;
 	snprintf(x->a.kind, sizeof(x->a.kind), "%s", kind);
+	snprintf(x->a.name, sizeof(x->a.name), "%s", name);
+	x->a.pid = -1;
 	x->mass = mass;
 	return 0;
 }
@@ -680,7 +798,7 @@ static int areas_in_maps(const struct dt_seg_builder *b, size_t t, int64_t pid, 
 			hi = x > hi ? x : hi;
 			mass += q->heat * (double)(x - s);
 		}
-		if (mass > 0 && cands_add(c, lo, hi, (uint32_t)t, e->kind, mass))
+		if (mass > 0 && cands_add(c, lo, hi, (uint32_t)t, e->kind, e->name, mass))
 			return -ENOMEM;
 	}
 	return 0;
@@ -698,7 +816,7 @@ static int areas_dense(const struct dt_seg_builder *b, size_t t, double top, str
 		if (q && !dense(q, top))
 			continue;
 		if (mass > 0 && (!q || q->start > hi + (2u << 20))) {
-			if (cands_add(c, lo, hi, (uint32_t)t, "dense", mass))
+			if (cands_add(c, lo, hi, (uint32_t)t, "dense", "", mass))
 				return -ENOMEM;
 			mass = 0;
 		}
@@ -905,6 +1023,7 @@ int dt_seg_builder_end_pass1(struct dt_seg_builder *b, char *err, size_t errlen)
 		b->f.nr_areas = c.nr;
 		b->f.nr_cells = b->o.nr_cells ? b->o.nr_cells : 8;
 		b->f.nr_frames = nr_frames;
+		b->f.nr_lanes = choose_lanes(b);
 		ret = dt_seg_features_alloc(&b->f, err, errlen);
 		if (ret) {
 			free(c.v);
@@ -915,12 +1034,18 @@ int dt_seg_builder_end_pass1(struct dt_seg_builder *b, char *err, size_t errlen)
 		free(c.v);
 		return dt_fail(err, errlen, ret, "segment features: out of memory");
 	}
-	for (size_t i = 0; i < c.nr; i++)
+	for (size_t i = 0; i < c.nr; i++) {
 		b->f.areas[i] = c.v[i].a;
+		if (c.v[i].a.target < MAX_TARGETS)
+			b->f.areas[i].pid = (int32_t)b->pid_of[c.v[i].a.target];
+	}
 	if (c.nr > 1) /* qsort takes no NULL array */
 		qsort(b->f.areas, c.nr, sizeof(*b->f.areas), cmp_area);
 	free(c.v);
 	fill_frames(b);
+	fill_lanes(b);
+	b->f.nr_snapshots = b->nr_snapshots;
+	b->f.nr_incomplete = b->nr_incomplete;
 	if (b->nr_bins) { /* memcpy takes no NULL pointer, even for 0 bytes */
 		memcpy(b->f.start_ns, b->bin_start, b->nr_bins * sizeof(uint64_t));
 		memcpy(b->f.end_ns, b->bin_end, b->nr_bins * sizeof(uint64_t));
@@ -980,6 +1105,15 @@ static void snapshot_pass2(struct dt_seg_builder *b, const struct dtr_snapshot *
 	}
 }
 
+static long lane_of(const struct dt_seg_builder *b, const struct dtr_stack *s)
+{
+	uint32_t i;
+
+	if (!b->f.nr_lanes || !dt_hashmap_get(&b->thread_index, thread_key(s->pid, s->tid), &i))
+		return -1;
+	return b->threads[i].lane;
+}
+
 static void stack_pass2(struct dt_seg_builder *b, const struct dtr_stack *s)
 {
 	struct dt_seg_features *f = &b->f;
@@ -987,7 +1121,12 @@ static void stack_pass2(struct dt_seg_builder *b, const struct dtr_stack *s)
 
 	if (t < 0)
 		return;
+	long lane = lane_of(b, s);
+	double *lf = lane < 0 ? NULL : f->lane_frame_samples +
+				       ((size_t)lane * f->nr_bins + (size_t)t) * f->nr_frames;
 	f->samples[t] += 1;
+	if (lane >= 0)
+		f->lane_samples[(size_t)lane * f->nr_bins + (size_t)t] += 1;
 	b->stamp++;
 	for (uint32_t i = 0; i < s->nr_frames; i++) {
 		uint32_t id = s->frames[i];
@@ -998,6 +1137,8 @@ static void stack_pass2(struct dt_seg_builder *b, const struct dtr_stack *s)
 			continue;
 		fn->stamp = b->stamp;
 		f->frame_samples[(size_t)t * f->nr_frames + (size_t)fn->tracked] += 1;
+		if (lf)
+			lf[fn->tracked] += 1;
 	}
 }
 

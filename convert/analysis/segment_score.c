@@ -85,9 +85,10 @@ int dt_truth_read_corpus(const char *path, unsigned run, struct dt_truth *t, cha
 			t->run_start_ns = s;
 			t->run_end_ns = e;
 			found = 1;
-		} else if (sscanf(line, "lane %u %lld %15s", &r, &lt, kind) == 3 && r == run &&
-			   !strcmp(kind, "main")) {
-			tid = lt;
+		} else if (sscanf(line, "lane %u %lld %15s", &r, &lt, kind) == 3 && r == run) {
+			t->nr_lanes++;
+			if (!strcmp(kind, "main"))
+				tid = lt;
 		} else if (sscanf(line, "segment %u", &r) == 1 && r == run && tid >= 0) {
 			ret = corpus_segment(line, t, &cap, tid);
 		}

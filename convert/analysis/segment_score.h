@@ -36,11 +36,13 @@ struct dt_truth_seg {
 struct dt_truth {
 	char record[512];      /* record path (corpus: next to the truth file) */
 	uint64_t run_start_ns, run_end_ns;
+	size_t nr_lanes;       /* thread lanes of the run (corpus); 0: none given */
 	size_t nr;
 	struct dt_truth_seg *v;
 };
 
-/* Run `run` of a corpus truth file (the main lane).  0, -ENOENT when the
+/* Run `run` of a corpus truth file (the main lane; t->nr_lanes counts the
+ * lanes: with two or more, score the main thread's lane, dt_seg_lane_view).  0, -ENOENT when the
  * run is not in the file, or another negative errno (err says why). */
 int dt_truth_read_corpus(const char *path, unsigned run, struct dt_truth *t, char *err,
 			 size_t errlen);
