@@ -869,14 +869,22 @@ static int name_better(const struct dt_seg_frame *x, const struct dt_seg_frame *
 	return x->depth > y->depth;
 }
 
-static int pick_name(const struct dt_seg_features *f, const double *share, int skip_common)
+/* Candidates: 1 frames not common; 2 also the executable's frames common
+ * to one thread only; 0 every frame. */
+static int candidate(const struct dt_seg_frame *fr, int which)
+{
+	if (which == 0 || !(fr->flags & DT_SEG_FRAME_COMMON))
+		return 1;
+	return which == 2 && fr->flags & DT_SEG_FRAME_THREAD && name_tier(fr->flags) >= 2;
+}
+
+static int pick_name(const struct dt_seg_features *f, const double *share, int which)
 {
 	int best = -1;
 
 	for (size_t j = 0; j < f->nr_frames; j++) {
 		const struct dt_seg_frame *fr = &f->frames[j];
-		if (share[j] < 0.5 || !name_tier(fr->flags) ||
-		    (skip_common && fr->flags & DT_SEG_FRAME_COMMON))
+		if (share[j] < 0.5 || !name_tier(fr->flags) || !candidate(fr, which))
 			continue;
 		if (best < 0 || name_better(fr, &f->frames[best]))
 			best = (int)j;
@@ -931,14 +939,16 @@ int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
 		share[j] /= total;
 	if (total > 0) {
 		int best = pick_name(f, share, 1);
+		if ((best < 0 || name_tier(f->frames[best].flags) < 2) && pick_name(f, share, 2) >= 0 &&
+		    name_tier(f->frames[pick_name(f, share, 2)].flags) >= 2)
+			best = pick_name(f, share, 2);
+		if (best < 0 && ((n = top_two(f, share, names, shares)) == 0 || shares[0] < 0.25))
+			best = pick_name(f, share, 0);
 		if (best >= 0) {
 			names[0] = best;
+			names[1] = -1;
 			shares[0] = share[best];
-			n = 1;
-		} else if (!(n = top_two(f, share, names, shares)) &&
-			   (best = pick_name(f, share, 0)) >= 0) {
-			names[0] = best;
-			shares[0] = share[best];
+			shares[1] = 0;
 			n = 1;
 		}
 	}

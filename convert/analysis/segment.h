@@ -59,6 +59,9 @@ struct dt_seg_lane {
 #define DT_SEG_FRAME_LIBRARY 0x8u /* in a shared library (or no DSO) */
 #define DT_SEG_FRAME_UNKNOWN 0x10u /* no symbol ("[unknown]") */
 #define DT_SEG_FRAME_SOURCE  0x20u /* has a source line (debug info) */
+#define DT_SEG_FRAME_THREAD  0x40u /* common only as one thread's: seen in that
+				    * thread alone, on 90% of its samples, with
+				    * two threads holding 10% of the samples each */
 
 /* A tracked function (symbol and DSO, recursion collapsed). */
 struct dt_seg_frame {
@@ -162,9 +165,14 @@ const char *dt_seg_reason_name(enum dt_seg_reason r);   /* "call path", ... */
 /* Name of the segment (the issue's naming rule): among tracked frames that
  * are not common to the whole record, the deepest whose inclusive share of
  * the segment's samples is >= 50%, preferring main-executable frames with
- * source lines, then main-executable frames, then library frames; kernel
- * and unknown frames never.
- * When none qualifies, the top two by share.  Writes frame indexes into
+ * source lines, then main-executable frames, then (before library frames)
+ * the executable's frames common only to one thread (a thread's own
+ * function, such as the worker's loop), then library frames; kernel and
+ * unknown frames never.
+ * When none qualifies, the top two by share; but when the largest of them
+ * covers under a quarter of the samples (the segment is the record's main
+ * work, common to the whole of it), the same choice among the common
+ * frames (the deepest frame of the executable on half of the samples).  Writes frame indexes into
  * names[0..1] (-1 when absent) and their shares; returns how many (0-2). */
 int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
 		    int names[2], double shares[2]);

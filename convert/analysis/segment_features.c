@@ -29,6 +29,8 @@ struct func {
 	double depth_sum;
 	uint32_t *cells;          /* [NCELLS] or NULL */
 	int32_t tracked;          /* index in the features, -1 when not */
+	int32_t pid, tid;         /* the thread of its first sample */
+	int multi;                /* seen in samples of several threads */
 	uint32_t next;            /* hash chain, 0: end (index + 1) */
 };
 
@@ -72,7 +74,7 @@ struct dt_seg_builder {
 	size_t nr_threads, cap_threads;
 	uint64_t nr_snapshots, nr_incomplete;
 	/* coarse time cells */
-	uint64_t cell_origin, cell_ns;
+	uint64_t cell_base, cell_ns;
 	int have_origin;
 	uint32_t cell_total[NCELLS];
 	/* targets and memory */
@@ -294,31 +296,45 @@ static int add_frame(struct dt_seg_builder *b, const struct dtr_frame *fr)
 
 /* ----------------------------------------------------- coarse time cells */
 
-static void cells_halve(struct dt_seg_builder *b)
+/* Cells are aligned to multiples of cell_ns (cell 0 is the absolute
+ * index cell_base), so the grid a record ends with does not depend on the
+ * order of its times: the smallest cell_ns (CELL0_NS doubled) whose aligned
+ * cells cover every time seen in NCELLS. */
+static void cells_move(uint32_t *v, uint64_t base, uint64_t nbase, unsigned shift)
 {
-	for (size_t c = 0; c < NCELLS / 2; c++)
-		b->cell_total[c] = b->cell_total[2 * c] + b->cell_total[2 * c + 1];
-	memset(b->cell_total + NCELLS / 2, 0, NCELLS / 2 * sizeof(uint32_t));
-	for (size_t i = 0; i < b->nr_funcs && i < MAX_FUNCS; i++) {
-		uint32_t *v = b->funcs[i].cells;
-		for (size_t c = 0; c < NCELLS / 2; c++)
-			v[c] = v[2 * c] + v[2 * c + 1];
-		memset(v + NCELLS / 2, 0, NCELLS / 2 * sizeof(uint32_t));
-	}
-	b->cell_ns *= 2;
+	uint32_t tmp[NCELLS] = { 0 };
+
+	for (uint64_t c = 0; c < NCELLS; c++)
+		tmp[((base + c) >> shift) - nbase] += v[c];
+	memcpy(v, tmp, sizeof(tmp));
+}
+
+/* Regrid every count to cell_ns << shift with cell 0 at nbase. */
+static void cells_regrid(struct dt_seg_builder *b, uint64_t nbase, unsigned shift)
+{
+	cells_move(b->cell_total, b->cell_base, nbase, shift);
+	for (size_t i = 0; i < b->nr_funcs && i < MAX_FUNCS; i++)
+		cells_move(b->funcs[i].cells, b->cell_base, nbase, shift);
+	b->cell_base = nbase;
+	b->cell_ns <<= shift;
 }
 
 static size_t cell_of(struct dt_seg_builder *b, uint64_t t)
 {
 	if (!b->have_origin) {
-		b->cell_origin = t;
+		b->cell_base = t / b->cell_ns;
 		b->have_origin = 1;
 	}
-	if (t < b->cell_origin)
-		return 0;
-	while ((t - b->cell_origin) / b->cell_ns >= NCELLS)
-		cells_halve(b);
-	return (size_t)((t - b->cell_origin) / b->cell_ns);
+	for (;;) {
+		uint64_t idx = t / b->cell_ns, lo = idx < b->cell_base ? idx : b->cell_base;
+		uint64_t hi = idx > b->cell_base + NCELLS - 1 ? idx : b->cell_base + NCELLS - 1;
+		if (idx >= b->cell_base && idx < b->cell_base + NCELLS)
+			return (size_t)(idx - b->cell_base);
+		if (hi - lo < NCELLS) /* fits: move the window down */
+			cells_regrid(b, lo, 0);
+		else
+			cells_regrid(b, b->cell_base >> 1, 1);
+	}
 }
 
 /* ------------------------------------------------------------ threads */
@@ -425,6 +441,12 @@ static int stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
 		if (fn->stamp == b->stamp)
 			continue;
 		fn->stamp = b->stamp;
+		if (!fn->samples) {
+			fn->pid = s->pid;
+			fn->tid = s->tid;
+		} else if (fn->pid != s->pid || fn->tid != s->tid) {
+			fn->multi = 1;
+		}
 		fn->samples++;
 		fn->depth_sum += (double)(s->nr_frames - 1 - i);
 		if (fn->cells)
@@ -475,6 +497,36 @@ static void pieces_coarsen(struct pieces *p)
 	}
 }
 
+/* The boundaries of a (sorted) and b into out, sorted: a merge of the two
+ * when b is sorted (regions of a snapshot are), else a sort. */
+static size_t merge_points(const struct piece *a, size_t na, const struct piece *b, size_t nb,
+			   uint64_t *out)
+{
+	size_t i = 0, j = 0, n = 0, sorted = 1;
+
+	for (size_t k = 1; k < nb && sorted; k++)
+		sorted = b[k].start >= b[k - 1].end;
+	if (!sorted) {
+		for (size_t k = 0; k < na; k++)
+			out[n++] = a[k].start, out[n++] = a[k].end;
+		for (size_t k = 0; k < nb; k++)
+			out[n++] = b[k].start, out[n++] = b[k].end;
+		if (n > 1) /* qsort takes no NULL array */
+			qsort(out, n, sizeof(*out), cmp_u64);
+		return n;
+	}
+	/* each list's points, start then end, are ascending */
+	while (i < 2 * na || j < 2 * nb) {
+		uint64_t x = i < 2 * na ? (i & 1 ? a[i / 2].end : a[i / 2].start) : UINT64_MAX;
+		uint64_t y = j < 2 * nb ? (j & 1 ? b[j / 2].end : b[j / 2].start) : UINT64_MAX;
+		if (i < 2 * na && (j >= 2 * nb || x <= y))
+			out[n++] = x, i++;
+		else
+			out[n++] = y, j++;
+	}
+	return n;
+}
+
 /* Add the hot regions of a snapshot (weight nr_accesses/max) to the pieces. */
 static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max_nr)
 {
@@ -490,15 +542,8 @@ static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max
 		if (!g->nr_accesses || g->end <= g->start)
 			continue;
 		reg[nr++] = (struct piece){ g->start, g->end, g->nr_accesses / max_nr };
-		pts[np++] = g->start;
-		pts[np++] = g->end;
 	}
-	for (size_t k = 0; k < p->nr; k++) {
-		pts[np++] = p->v[k].start;
-		pts[np++] = p->v[k].end;
-	}
-	if (np > 1) /* qsort takes no NULL array */
-		qsort(pts, np, sizeof(*pts), cmp_u64);
+	np = merge_points(p->v, p->nr, reg, nr, pts);
 	struct pieces out = { 0 };
 	if (pieces_reserve(&out, np + 1))
 		goto out;
@@ -939,6 +984,25 @@ static void track(struct dt_seg_builder *b, uint32_t id, unsigned flags, size_t 
 	b->funcs[id].flags |= flags;
 }
 
+/* With two or more threads holding DT_SEG_LANE_SHARE of the samples, a
+ * function seen in one thread only and on 90% of that thread's samples is
+ * the thread's own start-up (main, start_thread and the thread's
+ * function): common, as frames on 70% of all samples are. */
+static int thread_common(const struct dt_seg_builder *b, const struct func *fn)
+{
+	size_t big = 0;
+	uint32_t i;
+
+	if (fn->multi || !fn->samples)
+		return 0;
+	for (size_t k = 0; k < b->nr_threads; k++)
+		big += (double)b->threads[k].samples >= DT_SEG_LANE_SHARE * b->nr_stacks;
+	if (big < 2 || !dt_hashmap_get(&b->thread_index, thread_key(fn->pid, fn->tid), &i))
+		return 0;
+	return (double)fn->samples >= 0.9 * (double)b->threads[i].samples &&
+	       (double)b->threads[i].samples >= DT_SEG_LANE_SHARE * b->nr_stacks;
+}
+
 /* Varying functions become features (one per identical series), then the
  * heaviest others are tracked for naming. */
 static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
@@ -958,6 +1022,8 @@ static int choose_funcs(struct dt_seg_builder *b, size_t *nr)
 		func_range(b, fn, &lo, &hi);
 		if (lo >= 0.7)
 			fn->flags |= DT_SEG_FRAME_COMMON;
+		else if (thread_common(b, fn))
+			fn->flags |= DT_SEG_FRAME_COMMON | DT_SEG_FRAME_THREAD;
 		r[i] = (struct rank){ (uint32_t)i, hi - lo };
 		if (hi - lo < 0.2 || fn->samples * 200 < b->nr_stacks)
 			r[i].key = 0;
