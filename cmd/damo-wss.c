@@ -11,6 +11,7 @@
 #include "input.h"
 #include "options.h"
 #include "footprint.h"
+#include "origin.h"
 #include "plot.h"
 #include "report.h"
 #include "shared_opts.h"
@@ -26,6 +27,7 @@ struct args {
 	int sort_by_time, raw, all, per_target, csv;
 	long nr_cols_bar;
 	const char *plot;
+	uint64_t origin_ns; /* the record's time zero (origin.h), set when read */
 };
 
 static int opt_acc_thres(const struct opt *o, const char *arg, struct opt_parser *p)
@@ -141,21 +143,10 @@ static void target_title(char *buf, size_t len, const struct dt_wss *w, int per_
 	}
 }
 
-static uint64_t record_start(const struct dt_wss *w)
+/* Times from the record's time zero, which snapshots dropped by
+ * --exclude_samples do not move. */
+static int print_csv(const struct dt_wss *w, uint64_t t0)
 {
-	uint64_t t0 = UINT64_MAX;
-	for (size_t i = 0; i < dt_wss_nr_targets(w); i++) {
-		const struct dt_wss_series *s = dt_wss_series(w, i);
-		if (s->nr && s->v[0].start_ns < t0)
-			t0 = s->v[0].start_ns;
-	}
-	return t0 == UINT64_MAX ? 0 : t0;
-}
-
-static int print_csv(const struct dt_wss *w)
-{
-	uint64_t t0 = record_start(w);
-
 	printf("target_id,start_s,end_s,wss_bytes\n");
 	for (size_t i = 0; i < dt_wss_nr_targets(w); i++) {
 		const struct dt_wss_series *s = dt_wss_series(w, i);
@@ -180,7 +171,7 @@ static int make_curves(const struct dt_wss *w, const struct args *a, struct curv
 {
 	size_t n = a->per_target ? dt_wss_nr_targets(w) : 1;
 	struct curve *c = calloc(n ? n : 1, sizeof(*c));
-	uint64_t t0 = record_start(w);
+	uint64_t t0 = a->origin_ns;
 
 	if (!c)
 		return -ENOMEM;
@@ -295,7 +286,7 @@ static int add_rss_curves(const struct dt_wss *w, const struct dt_rss *rss, cons
 		else
 			snprintf(label, sizeof(label), "RSS (resident; above WSS: cold)");
 		*n = k + 1;
-		if (rss_curve(&v[k++], s, record_start(w), label, dt_palette(nw + i)))
+		if (rss_curve(&v[k++], s, a->origin_ns, label, dt_palette(nw + i)))
 			return -ENOMEM;
 	}
 	*n = k;
@@ -412,9 +403,10 @@ static int print_report(const struct dt_wss *w, const struct args *a)
 }
 
 /* Reads the whole input into a new dt_wss: 0, or -1 with err set. */
-static int read_record(const struct args *a, struct dt_wss **out, struct dt_rss *rss, char *err,
+static int read_record(struct args *a, struct dt_wss **out, struct dt_rss *rss, char *err,
 		       size_t errlen)
 {
+	struct dt_origin origin;
 	struct dt_input *in;
 	struct dt_wss *w;
 	struct dtr_item item;
@@ -430,7 +422,9 @@ static int read_record(const struct args *a, struct dt_wss **out, struct dt_rss 
 		return -1;
 	}
 	cli_progress_init(&progress);
+	dt_origin_init(&origin);
 	while ((ret = dt_input_next(in, &item, err, errlen)) == 1) {
+		dt_origin_add(&origin, &item);
 		if (dt_wss_add(w, &item, err, errlen)) {
 			ret = -1;
 			break;
@@ -450,6 +444,7 @@ static int read_record(const struct args *a, struct dt_wss **out, struct dt_rss 
 		dt_wss_free(w);
 		return -1;
 	}
+	dt_origin_result(&origin, &a->origin_ns);
 	*out = w;
 	return 0;
 }
@@ -462,7 +457,7 @@ static int write_output(const struct dt_wss *w, const struct dt_rss *rss, const 
 	int ret = 0;
 
 	if (a->csv)
-		ret = print_csv(w);
+		ret = print_csv(w, a->origin_ns);
 	else if (!a->plot)
 		ret = print_report(w, a);
 	if (ret == -ENOMEM) {

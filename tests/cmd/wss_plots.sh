@@ -40,7 +40,12 @@ expect_grep "unrecognized option '--gnuplot'" err
 expect_ok damo-wss -i "$F/vm/damon-vm.data" --csv
 expect_grep '^target_id,start_s,end_s,wss_bytes$' out
 [ "$(wc -l < out)" = 35 ] || fail "expected a header and 34 rows"
-expect_grep '^0,0\.000000000,0\.112172000,50266112$' out
+# times from the record's time zero (its first snapshot's start): the 20
+# snapshots --exclude_samples drops by default do not move it (issue 15)
+expect_grep '^0,2\.207705284,2\.319877284,50266112$' out
+expect_ok damo-wss -i "$F/vm/damon-vm.data" --csv --exclude_samples 0
+expect_grep '^0,0\.000000000,0\.111248284,0$' out
+expect_grep '^0,2\.207705284,2\.319877284,50266112$' out
 awk -F, 'NR > 1 && $3 < $2 { exit 1 }' out || fail "a row ends before it starts"
 
 # a plot that cannot be written: one line naming it
