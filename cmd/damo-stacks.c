@@ -136,6 +136,14 @@ static int opt_buffer_size(const struct opt *o, const char *arg, struct opt_pars
 	return 0;
 }
 
+static int opt_time_origin(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	if (strcmp(arg, "abs") && strcmp(arg, "rel"))
+		return opt_fail(p, "--time-origin: expected abs or rel, not '%s'", arg);
+	*(int *)o->value = !strcmp(arg, "abs");
+	return 0;
+}
+
 /* The one operand: perf script text, or a record when its content says so
  * (a stream is spooled first, so that looking does not consume it). */
 static int take_operand(struct args *a, const char *pos)
@@ -200,6 +208,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			   "profile name shown by viewers (default: from the output or input file "
 			   "name)"),
 		OPT_BOOL(0, "no-phases", &a->no_phases, "no phase root frames nor phase profiles"),
+		OPT_CALLBACK(0, "time-origin", &a->oo.abs_time, "WHERE",
+			     "rel (default): times from the record's time zero (given absolute in "
+			     "the file); abs: absolute times, for merging with other traces",
+			     opt_time_origin),
 		OPT_CALLBACK(0, "buffer-size", &lo->memory, "SIZE",
 			     "samples held in memory before temporary files in $TMPDIR take them "
 			     "(default 256K; 0: none)", opt_buffer_size),

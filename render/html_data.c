@@ -227,7 +227,8 @@ struct pass {
 	struct dt_html_data *d;
 	const struct dt_timeline *tl;
 	const struct dt_timeline_opts *to;
-	struct dt_phase_peak pk;
+	struct dt_phase_aggr cur; /* the aggregation being summed */
+	int have_cur;
 	int take_stacks;
 	uint64_t items;
 };
@@ -235,11 +236,18 @@ struct pass {
 static int pass_snapshot(struct pass *p, const struct dtr_item *it)
 {
 	const struct dtr_snapshot *s = &it->u.snapshot;
-	/* dt_phase_peak measures one aggregation at a time, as the phase
-	 * detector does: the one it holds is complete when another starts. */
-	if (p->pk.have && (s->start_ns != p->pk.cur_start || s->end_ns != p->pk.cur_end))
-		add_aggr(p->d, p->tl, p->pk.cur_start, p->pk.cur_end, p->pk.cur_wss);
-	dt_phase_peak_add(&p->pk, it);
+	/* One aggregation at a time, as phases.h sums it: the snapshots of
+	 * one interval; the one held is complete when another starts. */
+	if (p->have_cur && (s->start_ns != p->cur.start_ns || s->end_ns != p->cur.end_ns)) {
+		add_aggr(p->d, p->tl, p->cur.start_ns, p->cur.end_ns, p->cur.wss);
+		p->have_cur = 0;
+	}
+	if (!p->have_cur)
+		p->cur = (struct dt_phase_aggr){ s->start_ns, s->end_ns, 0 };
+	p->have_cur = 1;
+	for (uint64_t i = 0; i < s->nr_regions; i++)
+		if (s->regions[i].nr_accesses && s->regions[i].end > s->regions[i].start)
+			p->cur.wss += s->regions[i].end - s->regions[i].start;
 	return 0;
 }
 
@@ -277,8 +285,8 @@ static int read_record(struct pass *p, char *err, size_t errlen)
 			p->to->progress(p->to->progress_ctx, "html report pass", p->items);
 	}
 	dt_input_close(in);
-	if (p->pk.have)
-		add_aggr(p->d, p->tl, p->pk.cur_start, p->pk.cur_end, p->pk.cur_wss);
+	if (p->have_cur)
+		add_aggr(p->d, p->tl, p->cur.start_ns, p->cur.end_ns, p->cur.wss);
 	return rc < 0 ? rc : 0;
 }
 
@@ -291,7 +299,6 @@ static int read_inputs(struct dt_html_data *d, const struct dt_timeline *tl,
 	if (rc)
 		return rc;
 	dt_stacks_set_memory(d->stacks, ld->memory);
-	dt_phase_peak_init(&p.pk, ld->phase.min_accesses);
 	p.take_stacks = !ld->perf_script_path || ld->keep_record_stacks;
 	if (ld->record_path) {
 		rc = read_record(&p, err, errlen);

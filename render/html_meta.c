@@ -188,18 +188,16 @@ static void write_ranges(FILE *out, const struct dt_timeline *tl, const struct d
 	fputc(']', out);
 }
 
-static void write_top(FILE *out, const struct dt_timeline *tl, const struct dt_timeline_phase *ps)
+/* The phase's top list (phases.h: by share, the one of every command). */
+static void write_top(FILE *out, const struct dt_phase *p)
 {
 	fputc('[', out);
-	for (size_t i = 0; i < ps->nr_top; i++) {
-		const struct dt_timeline_function *fn = &ps->top[i];
+	for (size_t i = 0; i < p->nr_top; i++) {
 		int f = 1;
 		fputs(i ? ",{" : "{", out);
-		kv_str(out, &f, "symbol", dt_timeline_frame_symbol(tl, fn->frame));
-		kv_str(out, &f, "dso", dt_timeline_frame_dso(tl, fn->frame));
-		kv_num(out, &f, "share", fn->share);
-		kv_num(out, &f, "self_share", fn->self_share);
-		kv_num(out, &f, "distinct", fn->distinct);
+		kv_str(out, &f, "symbol", p->top[i].symbol);
+		kv_str(out, &f, "dso", p->top[i].dso);
+		kv_num(out, &f, "share", p->top[i].share);
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -231,7 +229,6 @@ static void write_phases(FILE *out, const struct dt_timeline *tl, const struct d
 	fputc('[', out);
 	for (size_t k = 0; k < n; k++) {
 		const struct dt_phase *p = dt_phases_get(tl->phases, k);
-		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
 		int f = 1;
 		fputs(k ? ",{" : "{", out);
 		kv_u64(out, &f, "number", p->number);
@@ -243,12 +240,12 @@ static void write_phases(FILE *out, const struct dt_timeline *tl, const struct d
 		kv_u64(out, &f, "wss_mean", p->wss_mean);
 		kv_u64(out, &f, "wss_min", p->wss_min);
 		kv_u64(out, &f, "wss_max", p->wss_max);
-		kv_str(out, &f, "named", ps->named >= 0 ?
-			       dt_timeline_frame_symbol(tl, ps->top[ps->named].frame) : "");
+		kv_str(out, &f, "named", p->name);
+		kv_str(out, &f, "pattern", dt_seg_pattern_name(p->pattern));
 		key(out, &f, "ranges");
 		write_ranges(out, tl, p);
 		key(out, &f, "top");
-		write_top(out, tl, ps);
+		write_top(out, p);
 		key(out, &f, "tree");
 		write_tree(out, d, k, node_out);
 		fputc('}', out);

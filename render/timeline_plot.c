@@ -32,10 +32,17 @@ static struct dt_rgb frame_color(const char *symbol, const char *dso)
 	return (struct dt_rgb){ 0.88 + 0.12 * a, 0.45 + 0.40 * b, 0.15 + 0.25 * c };
 }
 
+/* The phase's name (phases.h), NULL without one. */
 static const char *phase_function(const struct dt_timeline *tl, size_t k)
 {
-	const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-	return ps->named >= 0 ? dt_timeline_frame_symbol(tl, ps->top[ps->named].frame) : NULL;
+	const struct dt_phase *ph = dt_phases_get(tl->phases, k);
+	return *ph->name ? ph->name : NULL;
+}
+
+/* Seconds from the record's time zero (timeline.h origin_ns). */
+static double rel_s(const struct dt_timeline *tl, double t_ns)
+{
+	return (t_ns - (double)tl->origin_ns) / 1e9;
 }
 
 /* Phase label forms at the top of the WSS panel, longest first, as
@@ -53,12 +60,11 @@ static void phase_label(char *buf, size_t len, unsigned number, const char *fn)
 static int shade_phases(const struct dt_timeline *tl, struct dt_panel *p, int labels)
 {
 	size_t n = dt_phases_count(tl->phases);
-	double t0 = (double)tl->t_start_ns;
 	for (size_t k = 0; k < n; k++) {
 		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
 		char label[512];
 		phase_label(label, sizeof(label), ph->number, phase_function(tl, k));
-		if (dt_panel_shade_x(p, ((double)ph->start_ns - t0) / 1e9, ((double)ph->end_ns - t0) / 1e9,
+		if (dt_panel_shade_x(p, rel_s(tl, (double)ph->start_ns), rel_s(tl, (double)ph->end_ns),
 				     phase_shades[k % 2], labels ? label : NULL))
 			return -ENOMEM;
 	}
@@ -105,7 +111,9 @@ static int wss_panel(const struct dt_timeline *tl, struct dt_panel *p, double sp
 		if (tl->has_rss && !isnan(tl->rss_max[c]) && tl->rss_max[c] > peak)
 			peak = tl->rss_max[c];
 	}
-	dt_panel_set_axis(p, DT_AXIS_X, 0, span, DT_AXIS_SECONDS, "time since the start of the record");
+	double x0 = rel_s(tl, (double)tl->t_start_ns);
+	dt_panel_set_axis(p, DT_AXIS_X, x0, x0 + span, DT_AXIS_SECONDS,
+			  "time since the start of the record");
 	dt_panel_set_axis(p, DT_AXIS_Y, 0, peak > 0 ? peak * 1.15 : 1, DT_AXIS_BYTES,
 			  tl->has_rss ? "WSS and RSS" : "working set size");
 	dt_panel_set_title(p, !tl->has_damon ? "Working set size: no DAMON snapshots in the input"
@@ -173,7 +181,7 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	dt_panel_set_title(p, title);
 	struct dt_heat_image img = {
 		.cells = g->cells, .nx = g->t_resol, .ny = g->a_resol,
-		.x0 = ((double)g->t_start - (double)tl->t_start_ns) / 1e9, .dx = (double)g->t_unit / 1e9,
+		.x0 = rel_s(tl, (double)g->t_start), .dx = (double)g->t_unit / 1e9,
 		.y0 = (double)g->a_start, .dy = (double)g->a_unit,
 		.cmap = o->cmap, .scale = o->scale, .nan_color = { 1, 1, 1 },
 		.bar_label = g->value_hz ? "access frequency (Hz)" : "accesses per aggregation",
@@ -194,8 +202,8 @@ static int heat_panel(const struct dt_timeline *tl, struct dt_panel *p,
 	double yhi = g->pieces ? (double)g->a_resol : (double)a_end;
 	for (size_t k = 0; k < dt_phases_count(tl->phases) && !rc; k++) {
 		const struct dt_phase *ph = dt_phases_get(tl->phases, k);
-		double s = ((double)ph->start_ns - (double)tl->t_start_ns) / 1e9;
-		double e = ((double)ph->end_ns - (double)tl->t_start_ns) / 1e9;
+		double s = rel_s(tl, (double)ph->start_ns);
+		double e = rel_s(tl, (double)ph->end_ns);
 		rc = dt_panel_box(p, s - w / 2, s + w / 2, ylo, yhi, (struct dt_rgb){ 1, 1, 1 }, NULL);
 		if (!rc)
 			rc = dt_panel_box(p, e - w / 2, e + w / 2, ylo, yhi, (struct dt_rgb){ 1, 1, 1 }, NULL);

@@ -1,36 +1,36 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * phases.h - memory access phases of a DAMON record.
+ * phases.h - the phases of a record as every command reports them: the
+ * segmentation of segment.h, named by its one naming rule, with each
+ * phase's WSS, hot ranges, pattern and boundaries' uncertainty, per-thread
+ * lanes, and how trustworthy the record is.
  *
- * A phase is a maximal burst of access activity whose hot address set stays
- * similar.  Snapshots are taken one aggregation at a time (the snapshots of
- * every target that share one aggregation interval); an aggregation is
- * active when its working set size (bytes of regions with nr_accesses >=
- * min_accesses) is at least wss_fraction of the peak WSS (and at least
- * min_wss bytes).  Consecutive active aggregations belong to one phase while
- * the Jaccard index of their hot byte sets, weighted by access frequency
- * (the sum over every byte of the smaller nr_accesses of the two, over the
- * sum of the larger; address ranges per target), is at least `similarity`;
- * a quiet aggregation ends the phase, so two bursts over the same buffer
- * separated by a quiet span stay two phases; a change of the hot set starts
- * a new phase without a gap.  A change is confirmed over up to two
- * aggregations: aggregations that differ from the phase but are followed by
- * one similar to it again were a spike and stay in the phase.
- * Candidate phases shorter than min_aggrs aggregations are noise (the
- * page-fault storm of an allocation, a one-off scan) and are dropped.
+ * Segments tile the record's DAMON time (idle ones included); phases are
+ * the segments with activity (pattern not idle), numbered 1, 2, ... in time
+ * order.  A phase's name is dt_segment_name()'s: the deepest function on at
+ * least half of its samples, leaving out frames common to the whole record,
+ * preferring the main executable's; else the top two.  Its `top:` list is
+ * dt_segment_top()'s (by share, common frames left out), the same in every
+ * command.
  *
- * Streaming: memory grows with the number of phases and of their hot ranges,
- * never with the number of snapshots.  The peak WSS is needed before the
- * first phase can be judged: give it in params.peak_wss (dt_phases_peak_wss()
- * computes it in a first pass over a file), or leave it 0 to use the peak
- * seen so far; dt_phases_finish() then drops phases whose WSS never reached
- * wss_fraction of the final peak.
+ * Lanes: when two threads each hold 10% of the samples and, segmented on
+ * their own samples, run differently named phases at the same time for at
+ * least a second, each thread's segments are reported as a lane.
  *
- * Each phase gets its time span, WSS statistics, its hot address ranges
- * (ranges hot in at least hot_share of its aggregations, named with the
- * recorded memory maps: heap, stack, file, anon), and, after
- * dt_phases_attribute(), the functions of the callstack samples inside its
- * span, by self and by total weight.
+ * Use: dt_phases_new(); every item of the record to dt_phases_add_item()
+ * (pass 1), the callstack samples to dt_phases_add_frame() and
+ * dt_phases_add_stack() (frame ids are the caller's, the same in both
+ * passes; samples on the record's clock); dt_phases_end_pass1(); the same
+ * items and samples again (pass 2: snapshots give the per-aggregation
+ * callback); dt_phases_finish().  The record's own FRAME and STACK items
+ * are ignored by dt_phases_add_item(): callers pass the stacks they keep.
+ *
+ * Memory: the segmentation features (segment.h: about 1.8 KiB per bin,
+ * bins capped at 4096, plus 520 bytes per bin and lane), then one struct
+ * dt_phase per segment with at most max_ranges ranges and max_functions
+ * functions; nothing per snapshot or sample.
+ *
+ * Functions return 0 or a negative errno and fill err.
  */
 #ifndef DT_PHASES_H
 #define DT_PHASES_H
@@ -39,70 +39,78 @@
 #include <stdint.h>
 
 #include "dtr.h"
-#include "stacks.h"
+#include "segment.h"
 
 struct dt_phase_params {
-	double wss_fraction;   /* active when WSS >= this * peak WSS; default 0.1 */
-	uint64_t min_wss;      /* and WSS >= this many bytes; default 0 */
-	double similarity;     /* weighted Jaccard index to stay in a phase; default 0.5 */
-	uint32_t min_aggrs;    /* shortest phase, in aggregations; default 3 */
-	uint32_t min_accesses; /* a region is hot from this nr_accesses; default 1 */
-	double hot_share;      /* a range is reported when hot this often; default 0.5 */
-	uint32_t max_ranges;   /* hot ranges kept per phase (largest); default 8 */
-	uint32_t max_functions;/* top functions kept per phase; default 10 */
-	uint64_t peak_wss;     /* known peak WSS in bytes; 0: see above */
+	struct dt_seg_params seg;         /* thresholds (nested knobs) */
+	struct dt_seg_build_opts build;   /* feature sizes */
+	uint32_t max_ranges;              /* hot ranges kept per phase; default 8 */
+	uint32_t max_functions;           /* top functions per phase; default 10 */
 };
 
-/* Fill `p` with the defaults above. */
 void dt_phase_params_default(struct dt_phase_params *p);
 
 struct dt_phase_range {
-	uint64_t start, end;   /* [start, end) */
-	int32_t pid;           /* -1 when the target is no process */
+	uint64_t start, end;   /* [start, end): the hot cells of a worked-on area */
+	int32_t pid;           /* -1 when unknown */
 	uint32_t target;       /* target index in its context */
-	double share;          /* fraction of the phase's aggregations it was hot in */
-	const char *kind;      /* "heap", "stack", "file", "anon", "vdso", ...,
-				  "physical" (paddr), "unknown" (no maps) */
-	const char *path;      /* mapped file, "" otherwise */
+	double share;          /* its share of the phase's hot bytes */
+	const char *kind;      /* "heap", "stack", "file", "anon", "dense", ... */
+	const char *path;      /* a mapped file's base name, "" otherwise */
 };
 
 struct dt_phase_function {
-	uint32_t frame;        /* frame id in the dt_stacks given to attribute() */
-	uint64_t self, total;  /* summed sample weights */
-	/* How much more often the frame is on the stack inside the phase than
-	 * outside it: total/phase weight - total outside/weight outside
-	 * (-1..1).  main() scores ~0; the function behind the phase scores high. */
-	double distinct;
+	const char *symbol, *dso;
+	double share;          /* of the phase's samples holding it (inclusive) */
 };
 
 struct dt_phase {
-	uint32_t number;       /* 1, 2, ... in time order */
-	uint64_t candidate;    /* serial number of the candidate it grew from
-				* (dt_phases_locate) */
-	uint64_t start_ns, end_ns; /* first aggregation's start, last one's end */
+	uint32_t number;       /* 1, 2, ... among phases; 0 for an idle segment */
+	uint64_t start_ns, end_ns;
+	uint64_t start_pm_ns, end_pm_ns;  /* +- of its two boundaries (0 at the
+					   * record's ends) */
+	const char *reason;    /* why it starts: "start", "call path", ... */
+	enum dt_seg_pattern pattern;
+	uint64_t range_start, range_end;  /* sweep or growth: the range */
+	double speed;          /* sweep or growth: bytes/s */
 	uint32_t nr_aggrs;
 	uint64_t wss_mean, wss_max, wss_min;
 	size_t nr_ranges;
-	const struct dt_phase_range *ranges; /* largest first */
-	/* Filled by dt_phases_attribute(): */
-	uint64_t stack_weight; /* summed weight of the samples inside the span */
+	const struct dt_phase_range *ranges; /* largest share first */
 	uint64_t nr_samples;
-	size_t nr_top_self, nr_top_total, nr_top_distinct;
-	const struct dt_phase_function *top_self;  /* by self weight, descending */
-	const struct dt_phase_function *top_total; /* by total weight, descending */
-	/* By `distinct`, descending (then total, descending, then frame id),
-	 * only frames scoring above 0: the first one is the function behind the
-	 * phase, the one every command and report names; none: the phase is
-	 * named after no function. */
-	const struct dt_phase_function *top_distinct;
+	/* The name: one function, or the top two when none covers half of the
+	 * samples; "" when the phase has no callstack samples. */
+	char name[160];
+	const char *function;  /* the first named function; NULL: none */
+	size_t nr_top;
+	const struct dt_phase_function *top; /* dt_segment_top() */
 };
 
-/* One aggregation as seen by the detector (for WSS series, e.g. counters). */
+/* One thread's lane. */
+struct dt_phase_lane {
+	int32_t pid, tid;
+	uint64_t samples;
+	size_t nr;
+	const struct dt_phase *v; /* its segments, tiling the record */
+};
+
+/* How trustworthy the record is. */
+struct dt_phases_quality {
+	uint64_t aggr_ns, sample_ns, update_ns; /* nominal DAMON intervals (0: unknown) */
+	uint64_t aggr_measured_ns;              /* median aggregation length */
+	uint64_t nr_snapshots, nr_incomplete;   /* snapshots; with lost events */
+	uint64_t nr_samples;                    /* callstack samples */
+	double rate_low, rate_high;             /* samples/s of busy bins, 10th and
+						 * 90th percentile */
+	uint64_t period_ns;                     /* samples' median period (0: unknown) */
+	size_t nr_warnings;
+	char warnings[4][200];
+};
+
+/* One aggregation's WSS (snapshots of every target sharing its interval). */
 struct dt_phase_aggr {
 	uint64_t start_ns, end_ns;
 	uint64_t wss;
-	int active;       /* WSS above the threshold known at that point */
-	double similarity; /* Jaccard index with the previous aggregation */
 };
 typedef void (*dt_phase_aggr_fn)(void *ctx, const struct dt_phase_aggr *aggr);
 
@@ -111,80 +119,40 @@ struct dt_phases;
 int dt_phases_new(struct dt_phases **ph, const struct dt_phase_params *params,
 		  char *err, size_t errlen);
 void dt_phases_free(struct dt_phases *ph);
-/* Called once per aggregation, in time order (may be NULL). */
+/* Called once per aggregation in pass 2, in the order they come (may be NULL). */
 void dt_phases_set_aggr_callback(struct dt_phases *ph, dt_phase_aggr_fn fn, void *ctx);
 
-/* Feed record items: CONTEXT (target pids, ops), SNAPSHOT, MAPS; others are
- * ignored.  Snapshots must come in time order. */
 int dt_phases_add_item(struct dt_phases *ph, const struct dtr_item *item,
 		       char *err, size_t errlen);
-/* End of the snapshots: close the last phase, apply the final peak. */
+/* Pass 1: frame `id` of the caller's (ignored in pass 2). */
+int dt_phases_add_frame(struct dt_phases *ph, uint32_t id, const char *symbol,
+			const char *dso, const char *srcline, char *err, size_t errlen);
+/* A callstack sample, frames leaf first; weight its period (0: unknown). */
+int dt_phases_add_stack(struct dt_phases *ph, uint64_t time_ns, int32_t pid, int32_t tid,
+			uint64_t weight, uint32_t nr, const uint32_t *frames,
+			char *err, size_t errlen);
+int dt_phases_end_pass1(struct dt_phases *ph, char *err, size_t errlen);
+/* After pass 2: segment, name, describe. */
 int dt_phases_finish(struct dt_phases *ph, char *err, size_t errlen);
 
+/* Phases (segments with activity). */
 size_t dt_phases_count(const struct dt_phases *ph);
 const struct dt_phase *dt_phases_get(const struct dt_phases *ph, size_t index);
 /* Index of the phase whose span holds `time_ns`, or -1. */
 long dt_phases_find(const struct dt_phases *ph, uint64_t time_ns);
-/* Start of the first aggregation seen (the time origin of reports); 0: none. */
-/* While snapshots still come, for attributing samples as they stream by:
- * where time `t` stands.  -1: not settled yet (at or after the end of the
- * last aggregation judged); 0: no phase holds it; 1: the candidate phase
- * *candidate holds it.  A candidate may still be dropped (too short, or by
- * dt_phases_finish); the phases kept carry their candidate's number.  The
- * answers are those dt_phases_find() gives once the phases are final unless
- * dt_phases_disordered(): aggregations overlapping in time (kdamonds whose
- * intervals differ) can put a time judged earlier inside a later phase. */
-int dt_phases_locate(const struct dt_phases *ph, uint64_t t, uint64_t *candidate);
-/* 1 while the candidate is open or was kept, 0 once it was dropped (or not
- * opened yet). */
-int dt_phases_candidate_kept(const struct dt_phases *ph, uint64_t candidate);
-int dt_phases_disordered(const struct dt_phases *ph);
-uint64_t dt_phases_origin(const struct dt_phases *ph);
+/* Every segment, idle ones included, in time order. */
+size_t dt_phases_nr_segments(const struct dt_phases *ph);
+const struct dt_phase *dt_phases_segment(const struct dt_phases *ph, size_t index);
+size_t dt_phases_nr_lanes(const struct dt_phases *ph);
+const struct dt_phase_lane *dt_phases_lane(const struct dt_phases *ph, size_t index);
+const struct dt_phases_quality *dt_phases_quality(const struct dt_phases *ph);
 uint64_t dt_phases_nr_aggrs(const struct dt_phases *ph);
 uint64_t dt_phases_peak(const struct dt_phases *ph);
 
-/* Sum the samples of `st` (after dt_stacks_finish) into the phases whose
- * spans hold them: top functions by self (leaf frame), total (frame on the
- * path, once per sample) and distinct (see dt_phase_function) weight.  May be called again with other
- * stacks; frames then refer to the latest set. */
-int dt_phases_attribute(struct dt_phases *ph, const struct dt_stacks *st,
-			char *err, size_t errlen);
-
-/* One frame's summed sample weights, for ranking a phase's functions. */
-struct dt_phase_frame_sums {
-	uint32_t frame;
-	uint64_t self, total;  /* inside the phase: leaf, and on the path once per sample */
-	uint64_t all_total;    /* on the path, over every sample inside or outside */
-};
-
-/* The functions of phase `index` from sums made elsewhere, by a caller that
- * streams its samples rather than keeping a dt_stacks (damo-timeline):
- * ranked exactly as dt_phases_attribute() ranks its own, the one ranking by
- * which every command names a phase (top_distinct[0]).  `weight` and
- * `nr_samples` are the phase's samples', `all_weight` every sample's; frame
- * ids are the caller's.  Memory: the phase's top lists (max_functions
- * entries each) and a copy of the sums while ranking.  0, -EINVAL (no such
- * phase) or -ENOMEM; err says which. */
-int dt_phases_set_functions(struct dt_phases *ph, size_t index,
-			    const struct dt_phase_frame_sums *sums, size_t n,
-			    uint64_t weight, uint64_t nr_samples, uint64_t all_weight,
-			    char *err, size_t errlen);
-
-/* "[phase 2 | 0.80-1.90 s | WSS 48.0 MiB]": times from `origin_ns`, WSS the
- * phase's mean. */
-char *dt_phase_label(const struct dt_phase *p, uint64_t origin_ns, char *buf,
-		     size_t len);
-
-/* Convenience for two-pass use: the peak WSS (as the detector measures it)
- * of every aggregation in an item stream, fed one item at a time. */
-struct dt_phase_peak {
-	uint32_t min_accesses;
-	uint64_t peak;
-	uint64_t cur_start, cur_end, cur_wss;
-	int have;
-};
-void dt_phase_peak_init(struct dt_phase_peak *pk, uint32_t min_accesses);
-void dt_phase_peak_add(struct dt_phase_peak *pk, const struct dtr_item *item);
-uint64_t dt_phase_peak_result(struct dt_phase_peak *pk);
+/* "[phase 2 | 0.80-1.90 s | Transpose | steady | WSS 48.0 MiB]": times
+ * from `origin_ns`, WSS the phase's mean. */
+char *dt_phase_label(const struct dt_phase *p, uint64_t origin_ns, char *buf, size_t len);
+/* "steady", "sweep 0x7f..-0x7f.. at 2.0 MiB/s", "growth ... at ...", "idle". */
+char *dt_phase_pattern_text(const struct dt_phase *p, char *buf, size_t len);
 
 #endif /* DT_PHASES_H */

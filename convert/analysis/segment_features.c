@@ -353,15 +353,9 @@ static struct thread *thread_of(struct dt_seg_builder *b, int32_t pid, int32_t t
 		return &b->threads[i];
 	if (b->nr_threads >= MAX_THREADS)
 		return NULL;
-	if (b->nr_threads == b->cap_threads) {
-		size_t cap = b->cap_threads ? 2 * b->cap_threads : 16;
-		struct thread *v = realloc(b->threads, cap * sizeof(*v));
-		if (!v) {
-			*oom = 1;
-			return NULL;
-		}
-		b->threads = v;
-		b->cap_threads = cap;
+	if (DT_GROW(b->threads, b->cap_threads, b->nr_threads + 1)) {
+		*oom = 1;
+		return NULL;
 	}
 	if (dt_hashmap_put(&b->thread_index, thread_key(pid, tid), (uint32_t)b->nr_threads)) {
 		*oom = 1;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "stacks_profile.h"
 #include "errmsg.h"
@@ -26,12 +25,10 @@ const struct dt_stacks_option dt_stacks_options[] = {
 	{ "time-offset", 1, "TIME", "add TIME (e.g. -1.5s, 250ms; bare: ns) to perf times" },
 	{ "perf-clock", 1, "CLOCK", "clock of the perf times: auto, mono, perf, realtime" },
 	{ "event", 1, "NAME", "perf script: samples of this event only (default: the first)" },
-	{ "phase-wss-fraction", 1, "F", "phase: WSS at least F of the peak (default 0.1)" },
-	{ "phase-min-wss", 1, "SIZE", "phase: WSS at least SIZE (default 0)" },
-	{ "phase-similarity", 1, "F", "phase: hot sets' weighted Jaccard >= F (default 0.5)" },
-	{ "phase-min-aggrs", 1, "N", "phase: at least N aggregations long (default 3)" },
-	{ "phase-acc-thres", 1, "N", "phase: hot regions have nr_accesses >= N (default 1)" },
-	{ "phase-hot-share", 1, "F", "phase: report ranges hot in F of it (default 0.5)" },
+	{ "phase-call-effect", 1, "F",
+	  "phase: cut where a function's share changes by F (default 0.3; lower: more)" },
+	{ "phase-memory-effect", 1, "F",
+	  "phase: cut where the hot set changes by F (default 0.5; lower: more)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -43,15 +40,6 @@ static int parse_fraction(const char *v, double *out)
 	if (errno || end == v || *end || !(d >= 0 && d <= 1))
 		return -EINVAL;
 	*out = d;
-	return 0;
-}
-
-static int parse_count(const char *v, uint32_t *out)
-{
-	uint64_t x;
-	if (dt_parse_u64(v, &x) || x > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)x;
 	return 0;
 }
 
@@ -84,25 +72,11 @@ int dt_stacks_load_set_option(struct dt_stacks_load_opts *o, const char *name,
 		else
 			rc = -EINVAL;
 		what = "auto, mono, perf or realtime";
-	} else if (!strcmp(name, "phase-wss-fraction")) {
-		rc = parse_fraction(value, &o->phase.wss_fraction);
+	} else if (!strcmp(name, "phase-call-effect")) {
+		rc = parse_fraction(value, &o->phase.seg.call_effect);
 		what = "a fraction between 0 and 1";
-	} else if (!strcmp(name, "phase-min-wss")) {
-		rc = dt_parse_size(value, &o->phase.min_wss) ? -EINVAL : 0;
-		what = "a size such as 4M or 1 GiB";
-	} else if (!strcmp(name, "phase-similarity")) {
-		rc = parse_fraction(value, &o->phase.similarity);
-		what = "a fraction between 0 and 1";
-	} else if (!strcmp(name, "phase-min-aggrs")) {
-		rc = parse_count(value, &o->phase.min_aggrs);
-		if (!rc && !o->phase.min_aggrs)
-			rc = -EINVAL;
-		what = "a count of at least 1";
-	} else if (!strcmp(name, "phase-acc-thres")) {
-		rc = parse_count(value, &o->phase.min_accesses);
-		what = "a count";
-	} else if (!strcmp(name, "phase-hot-share")) {
-		rc = parse_fraction(value, &o->phase.hot_share);
+	} else if (!strcmp(name, "phase-memory-effect")) {
+		rc = parse_fraction(value, &o->phase.seg.memory_effect);
 		what = "a fraction between 0 and 1";
 	} else {
 		return 0;
@@ -147,100 +121,113 @@ static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
 	p->nr_wss++;
 }
 
-static int is_regular(const char *path)
+/* One reading of the record: pass 1 also loads its stacks, clocks and
+ * time zero; both feed the phases. */
+static int record_pass(struct dt_stacks_profile *p, const struct dt_stacks_load_opts *o,
+		       const char *path, int pass, struct dt_clock_readings *cr,
+		       struct wss_sink *ws, char *err, size_t errlen)
 {
-	struct stat sb;
-	return strcmp(path, "-") && !stat(path, &sb) && S_ISREG(sb.st_mode);
-}
-
-static int peak_pass(const struct dt_stacks_load_opts *o, uint64_t *peak, char *err,
-		     size_t errlen)
-{
-	struct dt_input *in;
-	struct dtr_item it;
-	struct dt_phase_peak pk;
-	int rc = dt_input_open(&in, o->record_path, &o->input, err, errlen);
-	if (rc)
-		return rc;
-	dt_phase_peak_init(&pk, o->phase.min_accesses);
-	uint64_t n = 0;
-	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
-		dt_phase_peak_add(&pk, &it);
-		if (o->progress && !(++n & 0xffff))
-			o->progress(o->progress_ctx, o->record_path, n);
-	}
-	dt_input_close(in);
-	*peak = dt_phase_peak_result(&pk);
-	return rc;
-}
-
-static int read_record(struct dt_stacks_profile *p, const struct dt_stacks_load_opts *o,
-		       struct dt_clock_readings *cr, char *err, size_t errlen)
-{
-	struct dt_phase_params params = o->phase;
-	struct wss_sink ws = { p, 0, "" };
-	int rc;
-
-	if (!params.peak_wss && is_regular(o->record_path)) {
-		rc = peak_pass(o, &params.peak_wss, err, errlen);
-		if (rc)
-			return rc;
-	}
-	dt_phases_free(p->phases);
-	p->phases = NULL;
-	rc = dt_phases_new(&p->phases, &params, err, errlen);
-	if (rc)
-		return rc;
-	dt_phases_set_aggr_callback(p->phases, on_aggr, &ws);
-
-	struct dt_input *in;
-	struct dtr_item it;
-	rc = dt_input_open(&in, o->record_path, &o->input, err, errlen);
-	if (rc)
-		return rc;
 	int use_stacks = !o->perf_script_path || o->keep_record_stacks;
-	size_t record_stacks = 0;
+	struct dt_input *in;
+	struct dtr_item it;
 	uint64_t nr_items = 0;
+	char e2[256];
+	int rc = dt_input_open(&in, path, &o->input, err, errlen);
+
+	if (rc)
+		return rc;
 	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
+		rc = 0;
 		if (o->progress && !(++nr_items & 0xffff))
 			o->progress(o->progress_ctx, o->record_path, nr_items);
-		dt_clock_readings_add(cr, &it);
-		if (it.type == DTR_ITEM_SNAPSHOT)
-			p->has_damon = 1;
-		if (it.type == DTR_ITEM_STACK)
-			record_stacks++;
-		if ((it.type == DTR_ITEM_FRAME || it.type == DTR_ITEM_STACK ||
-		     it.type == DTR_ITEM_THREAD) && !use_stacks)
-			continue;
-		char e2[256];
-		rc = dt_stacks_add_item(p->stacks, &it, 0, e2, sizeof(e2));
+		if (pass == 1) {
+			dt_clock_readings_add(cr, &it);
+			dt_origin_add(&p->origin, &it);
+			p->has_damon |= it.type == DTR_ITEM_SNAPSHOT;
+			p->nr_record_samples += it.type == DTR_ITEM_STACK;
+			if (use_stacks || (it.type != DTR_ITEM_FRAME && it.type != DTR_ITEM_STACK &&
+					   it.type != DTR_ITEM_THREAD))
+				rc = dt_stacks_add_item(p->stacks, &it, 0, e2, sizeof(e2));
+		}
+		if (!rc)
+			rc = dt_phases_add_item(p->phases, &it, e2, sizeof(e2));
 		if (rc) {
 			dt_fail(err, errlen, rc, "%s: %s", o->record_path, e2);
 			break;
 		}
-		rc = dt_phases_add_item(p->phases, &it, e2, sizeof(e2));
-		if (rc) {
-			dt_fail(err, errlen, rc, "%s: %s", o->record_path, e2);
-			break;
-		}
-		if (ws.rc) {
-			rc = dt_fail(err, errlen, ws.rc, "%s", ws.err);
+		if (ws->rc) {
+			rc = dt_fail(err, errlen, ws->rc, "%s", ws->err);
 			break;
 		}
 	}
 	dt_input_close(in);
-	if (rc < 0)
-		return rc;
-	rc = dt_phases_finish(p->phases, err, errlen);
-	if (rc)
-		return rc;
-	if (ws.rc)
-		return dt_fail(err, errlen, ws.rc, "%s", ws.err);
-	p->nr_record_samples = use_stacks ? record_stacks : 0;
-	if (!use_stacks && record_stacks)
-		warn(p, "%s: its %zu callstack samples are replaced by those of %s",
-		     o->record_path, record_stacks, o->perf_script_path);
-	return 0;
+	return rc < 0 ? rc : 0;
+}
+
+/* Every sample to the phases (pass 1 declares the frames first). */
+static int stacks_to_phases(struct dt_stacks_profile *p, int pass, char *err, size_t errlen)
+{
+	const struct dt_stacks *st = p->stacks;
+	uint32_t cap = 64, *path = malloc(cap * sizeof(*path)), *leaf = NULL;
+	struct dt_stacks_iter it;
+	struct dt_stack_sample s;
+	int rc = 0;
+
+	for (uint32_t f = 0; pass == 1 && f < dt_stacks_nr_frames(st) && !rc; f++)
+		rc = dt_phases_add_frame(p->phases, f, dt_stacks_frame_symbol(st, f),
+					 dt_stacks_frame_dso(st, f),
+					 dt_stacks_frame_srcline(st, f), err, errlen);
+	leaf = malloc(cap * sizeof(*leaf));
+	if (!path || !leaf)
+		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+	dt_stacks_iter_init(&it, st, 0, dt_stacks_nr_samples(st));
+	while (!rc && (rc = dt_stacks_iter_next(&it, &s, err, errlen)) > 0) {
+		uint32_t d = dt_stacks_path(st, s.node, path, cap);
+		if (d > cap) {
+			cap = d;
+			free(path);
+			free(leaf);
+			path = malloc(cap * sizeof(*path));
+			leaf = malloc(cap * sizeof(*leaf));
+			if (!path || !leaf) {
+				rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+				break;
+			}
+			d = dt_stacks_path(st, s.node, path, cap);
+		}
+		for (uint32_t i = 0; i < d; i++)
+			leaf[i] = path[d - 1 - i];
+		const struct dt_stack_thread *t = dt_stacks_thread(st, s.thread);
+		rc = dt_phases_add_stack(p->phases, s.time_ns, t ? t->pid : -1, t ? t->tid : -1,
+					 s.weight, d, leaf, err, errlen);
+		rc = rc < 0 ? rc : 0;
+		if (rc)
+			break;
+		rc = 0;
+	}
+	free(path);
+	free(leaf);
+	return rc < 0 ? rc : 0;
+}
+
+/* The phases: pass 1 of the record was read with the stacks; now their
+ * samples, then pass 2 of the record and of the samples. */
+static int make_phases(struct dt_stacks_profile *p, const struct dt_stacks_load_opts *o,
+		       const char *path, struct wss_sink *ws, char *err, size_t errlen)
+{
+	int rc = p->has_damon ? stacks_to_phases(p, 1, err, errlen) : 0;
+
+	if (!rc)
+		rc = dt_phases_end_pass1(p->phases, err, errlen);
+	if (!rc && p->has_damon)
+		rc = record_pass(p, o, path, 2, NULL, ws, err, errlen);
+	if (!rc && p->has_damon)
+		rc = stacks_to_phases(p, 2, err, errlen);
+	if (!rc)
+		rc = dt_phases_finish(p->phases, err, errlen);
+	if (!rc && ws->rc)
+		rc = dt_fail(err, errlen, ws->rc, "%s", ws->err);
+	return rc;
 }
 
 /* Any sample inside [from, to)?  1, 0 or <0. */
@@ -258,61 +245,93 @@ static int any_sample_inside(const struct dt_stacks *st, uint64_t from, uint64_t
 	return rc <= 0 ? rc : s.time_ns < to;
 }
 
-int dt_stacks_profile_load(struct dt_stacks_profile **out,
-			   const struct dt_stacks_load_opts *o, char *err,
-			   size_t errlen)
+/* The perf script text's samples, moved onto the record's clock. */
+static int read_perf(struct dt_stacks_profile *p, const struct dt_stacks_load_opts *o,
+		     struct dt_clock_readings *cr, char *err, size_t errlen)
 {
-	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
-	struct dt_clock_readings cr;
+	size_t from = dt_stacks_nr_samples(p->stacks);
+	struct dt_stacks_perf_opts po = {
+		.event = o->event, .unknown_addrs = o->unknown_addrs,
+		.progress = o->progress, .progress_ctx = o->progress_ctx,
+	};
+	struct dt_align_request req = { 0 };
+	int rc = dt_stacks_add_perf_script_opts(p->stacks, o->perf_script_path, &po, err, errlen);
+
+	if (rc)
+		return rc;
+	if (po.notice[0])
+		warn(p, "%s", po.notice);
+	req.forced = o->time_offset_set;
+	req.offset_ns = o->time_offset_ns;
+	req.samples_clock = o->perf_clock ? o->perf_clock : po.clock;
+	rc = dt_stacks_span_from(p->stacks, from, &req.samples_first_ns, &req.samples_last_ns,
+				 err, errlen);
+	if (rc < 0)
+		return rc;
+	req.have_samples = rc > 0;
+	if (dt_stacks_cut_note(p->stacks))
+		warn(p, "%s", dt_stacks_cut_note(p->stacks));
+	dt_clock_align(cr, &req, &p->align);
+	if (p->align.warning[0])
+		warn(p, "%s", p->align.warning);
+	p->nr_perf_samples = dt_stacks_nr_samples(p->stacks) - from;
+	return p->align.offset_ns ? dt_stacks_shift(p->stacks, from, p->align.offset_ns, err,
+						    errlen) : 0;
+}
+
+/* Time zero and end: the record's (origin.h), else the samples'. */
+static void set_span(struct dt_stacks_profile *p)
+{
+	uint64_t first, last;
+	int have = dt_stacks_time_range(p->stacks, &first, &last);
+
+	if (have)
+		dt_origin_add_time(&p->origin, first);
+	dt_origin_result(&p->origin, &p->origin_ns);
+	p->end_ns = p->nr_wss ? p->wss_last.end_ns : p->origin_ns;
+	if (have && last > p->end_ns)
+		p->end_ns = last;
+}
+
+static int check_overlap(struct dt_stacks_profile *p, char *err, size_t errlen)
+{
 	char e2[256];
+	uint64_t first, last;
 	int rc;
 
-	if (!p)
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	dt_records_init(&p->wss, sizeof(struct dt_wss_point), o->memory);
+	if (!p->has_damon || !dt_stacks_time_range(p->stacks, &first, &last) ||
+	    !dt_phases_count(p->phases) || !p->nr_wss)
+		return 0;
+	rc = p->wss_first.start_ns < p->wss_last.end_ns
+		     ? any_sample_inside(p->stacks, p->wss_first.start_ns, p->wss_last.end_ns, e2,
+					 sizeof(e2)) : 0;
+	if (rc < 0)
+		return dt_fail(err, errlen, rc, "%s", e2);
+	if (!rc)
+		warn(p, "no callstack sample falls inside the DAMON record's time span; "
+			"check the clocks (--time-offset)");
+	return 0;
+}
+
+static int load(struct dt_stacks_profile *p, const struct dt_stacks_load_opts *o,
+		const char *path, char *err, size_t errlen)
+{
+	struct dt_clock_readings cr;
+	struct wss_sink ws = { p, 0, "" };
+	int rc;
+
 	dt_clock_readings_init(&cr);
-	rc = dt_stacks_new(&p->stacks, err, errlen);
-	if (!rc) {
-		dt_stacks_set_memory(p->stacks, o->memory);
-		rc = dt_phases_new(&p->phases, &o->phase, err, errlen);
+	dt_phases_set_aggr_callback(p->phases, on_aggr, &ws);
+	rc = path ? record_pass(p, o, path, 1, &cr, &ws, err, errlen) : 0;
+	if (!rc && path && o->perf_script_path && !o->keep_record_stacks) {
+		if (p->nr_record_samples)
+			warn(p, "%s: its %zu callstack samples are replaced by those of %s",
+			     o->record_path, p->nr_record_samples, o->perf_script_path);
+		p->nr_record_samples = 0;
 	}
-	if (!rc && o->record_path)
-		rc = read_record(p, o, &cr, err, errlen);
-	if (!rc && !o->record_path)
-		rc = dt_phases_finish(p->phases, err, errlen);
-	if (!rc && o->perf_script_path) {
-		size_t from = dt_stacks_nr_samples(p->stacks);
-		struct dt_stacks_perf_opts po = {
-			.event = o->event, .unknown_addrs = o->unknown_addrs,
-			.progress = o->progress, .progress_ctx = o->progress_ctx,
-		};
-		rc = dt_stacks_add_perf_script_opts(p->stacks, o->perf_script_path, &po, err,
-						    errlen);
-		enum dtr_clock stated = po.clock;
-		if (!rc && po.notice[0])
-			warn(p, "%s", po.notice);
-		struct dt_align_request req = { 0 };
-		if (!rc) {
-			req.forced = o->time_offset_set;
-			req.offset_ns = o->time_offset_ns;
-			req.samples_clock = o->perf_clock ? o->perf_clock : stated;
-			rc = dt_stacks_span_from(p->stacks, from, &req.samples_first_ns,
-						 &req.samples_last_ns, err, errlen);
-			req.have_samples = rc > 0;
-			rc = rc < 0 ? rc : 0;
-		}
-		if (!rc && dt_stacks_cut_note(p->stacks))
-			warn(p, "%s", dt_stacks_cut_note(p->stacks));
-		if (!rc) {
-			dt_clock_align(&cr, &req, &p->align);
-			if (p->align.warning[0])
-				warn(p, "%s", p->align.warning);
-			if (p->align.offset_ns)
-				rc = dt_stacks_shift(p->stacks, from, p->align.offset_ns, err,
-						     errlen);
-			p->nr_perf_samples = dt_stacks_nr_samples(p->stacks) - from;
-		}
-	} else if (!rc && o->time_offset_set) {
+	if (!rc && o->perf_script_path)
+		rc = read_perf(p, o, &cr, err, errlen);
+	else if (!rc && o->time_offset_set) {
 		/* The record's own stacks: an explicit offset still applies. */
 		p->align.method = DT_ALIGN_FORCED;
 		p->align.offset_ns = o->time_offset_ns;
@@ -321,34 +340,43 @@ int dt_stacks_profile_load(struct dt_stacks_profile **out,
 	if (!rc)
 		rc = dt_stacks_finish(p->stacks, err, errlen);
 	if (!rc)
-		rc = dt_phases_attribute(p->phases, p->stacks, err, errlen);
+		rc = make_phases(p, o, path, &ws, err, errlen);
+	if (!rc) {
+		set_span(p);
+		rc = check_overlap(p, err, errlen);
+	}
+	return rc;
+}
+
+int dt_stacks_profile_load(struct dt_stacks_profile **out,
+			   const struct dt_stacks_load_opts *o, char *err,
+			   size_t errlen)
+{
+	struct dt_stacks_profile *p = calloc(1, sizeof(*p));
+	struct dt_input_spool spool = { .fd = -1 };
+	const char *path = o->record_path;
+	int rc;
+
+	if (!p)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	dt_records_init(&p->wss, sizeof(struct dt_wss_point), o->memory);
+	dt_origin_init(&p->origin);
+	rc = dt_stacks_new(&p->stacks, err, errlen);
+	if (!rc) {
+		dt_stacks_set_memory(p->stacks, o->memory);
+		rc = dt_phases_new(&p->phases, &o->phase, err, errlen);
+	}
+	/* The record is read twice: a stream is copied to a file first. */
+	if (!rc && path && !(rc = dt_input_spool(&spool, path, err, errlen)))
+		path = spool.path;
+	if (!rc)
+		rc = load(p, o, path, err, errlen);
+	if (rc)
+		dt_input_spool_rename(&spool, err, errlen);
+	dt_input_spool_release(&spool);
 	if (rc) {
 		dt_stacks_profile_free(p);
 		return rc;
-	}
-	uint64_t first, last;
-	int have = dt_stacks_time_range(p->stacks, &first, &last);
-	if (p->has_damon) {
-		p->origin_ns = dt_phases_origin(p->phases);
-		p->end_ns = p->nr_wss ? p->wss_last.end_ns : p->origin_ns;
-		if (have && last > p->end_ns)
-			p->end_ns = last;
-	} else if (have) {
-		p->origin_ns = first;
-		p->end_ns = last;
-	}
-	if (p->has_damon && have && dt_phases_count(p->phases)) {
-		uint64_t rs = p->nr_wss ? p->wss_first.start_ns : 0;
-		uint64_t re = p->nr_wss ? p->wss_last.end_ns : 0;
-		rc = rs < re ? any_sample_inside(p->stacks, rs, re, e2, sizeof(e2)) : 0;
-		if (rc < 0) {
-			dt_fail(err, errlen, rc, "%s", e2);
-			dt_stacks_profile_free(p);
-			return rc;
-		}
-		if (!rc)
-			warn(p, "no callstack sample falls inside the DAMON record's time span; "
-				"check the clocks (--time-offset)");
 	}
 	*out = p;
 	return 0;

@@ -8,15 +8,16 @@
  *   - the callstack samples (the record's own STACK items, and/or those of
  *     the perf script file, moved onto the record's clock, see
  *     clock_align.h), sorted by time (read with dt_stacks_iter);
- *   - the record's memory access phases with their top functions;
+ *   - the record's phases (phases.h: the segmentation, named by its one
+ *     rule), fed the record in two passes and the samples twice;
  *   - the WSS of every aggregation (for counter tracks and plots);
- *   - the time origin every report counts from (start of the first
- *     snapshot, or the first sample without DAMON data).
- * The record is read twice when it is a regular file (first for the peak
- * WSS the phase threshold needs), once otherwise.  Samples and WSS points
- * beyond opts->memory bytes go to temporary files: memory grows with the
- * frames, call paths, threads and phases, not with the number of samples
- * or snapshots.
+ *   - the time zero every output counts from (origin.h: the record's
+ *     start, or the first sample without a record).
+ * The record is read twice (standard input is copied to a temporary file
+ * first).  Samples and WSS points beyond opts->memory bytes go to
+ * temporary files: memory grows with the frames, call paths and threads,
+ * and the phases' features are capped (phases.h); not with the number of
+ * samples or snapshots.
  */
 #ifndef DT_STACKS_PROFILE_H
 #define DT_STACKS_PROFILE_H
@@ -27,6 +28,7 @@
 
 #include "clock_align.h"
 #include "input.h"
+#include "origin.h"
 #include "phases.h"
 #include "stacks.h"
 #include "stacks_spool.h"
@@ -87,7 +89,8 @@ struct dt_stacks_profile {
 	struct dt_records wss;
 	size_t nr_wss;
 	struct dt_wss_point wss_first, wss_last;
-	uint64_t origin_ns;
+	struct dt_origin origin;      /* how origin_ns was found */
+	uint64_t origin_ns;           /* time zero (absolute, the record's clock) */
 	uint64_t end_ns;              /* last snapshot end or last sample */
 	struct dt_align_result align; /* how the perf times were moved */
 	size_t nr_record_samples;     /* stacks that came from the record */

@@ -47,31 +47,6 @@ void dt_timeline_opts_default(struct dt_timeline_opts *o)
 
 /* ------------------------------------------------------------ private */
 
-struct acc {
-	uint32_t frame;
-	uint64_t self, total, stamp;
-};
-
-struct phase_acc {
-	struct dt_hashmap map;
-	uint32_t nr;
-	size_t cap;
-	struct acc *v;
-};
-
-/* Callstack sums of one candidate phase while the record streams by. */
-struct cand {
-	uint64_t serial;
-	struct phase_acc pa;
-	uint64_t weight, nr_samples;
-};
-
-/* A sample waiting for the phases to be judged up to its time. */
-struct held {
-	uint64_t time_ns, w;
-	uint32_t nr, off; /* frames: held_frames[off, off + nr) */
-};
-
 struct column {
 	struct dt_hashmap map;
 	uint32_t nr;
@@ -93,26 +68,12 @@ struct dt_timeline_priv {
 	struct dt_perf_event_choice events; /* the perf event taken (pass 1 chooses) */
 	/* frames, call paths of the flame thread, threads */
 	struct dt_intern in;
-	size_t cap_frame_sums;
-	uint64_t *global_total, *global_stamp; /* per frame */
-	uint64_t all_weight, stamp;
+	uint32_t nr_declared;      /* frames declared to the phases */
 	size_t cap_thread_sums;
 	uint64_t *thread_weight, *thread_count; /* per thread */
 	int has_root_frame;       /* root_frame: DT_ROOT_FRAME's id */
 	uint32_t root_frame;
 	int any_unweighted, any_not_time;
-	/* phases */
-	size_t nr_phase_acc;
-	struct phase_acc *phase_acc;
-	int phases_final;         /* samples go straight to their phases */
-	int streaming;            /* samples go to candidate phases */
-	int reattribute;          /* the record's samples wait for pass 3 */
-	struct cand *cands;
-	size_t nr_cands, cap_cands;
-	struct held *held;        /* [held_head, nr_held), by time */
-	size_t held_head, nr_held, cap_held;
-	uint32_t *held_frames;
-	size_t nr_held_frames, cap_held_frames;
 	/* columns */
 	struct column *cols;
 	uint32_t max_depth;
@@ -121,6 +82,8 @@ struct dt_timeline_priv {
 	uint32_t nr_rec_map;
 	size_t cap_rec_map;
 	uint32_t *rec_map;
+	uint32_t *scratch;         /* one sample's frames */
+	size_t cap_scratch;
 	uint64_t items;
 	const char *stage;
 };
@@ -140,13 +103,21 @@ static int grow_sums(uint64_t **a, uint64_t **b, size_t *cap, uint32_t id)
 	return 0;
 }
 
-/* A frame is its symbol and dso (srclines are not told apart). */
-static int intern_frame(struct dt_timeline_priv *pv, const char *symbol, const char *dso,
-			uint32_t *id)
+/* A frame is its symbol and dso (srclines are not told apart); a new one
+ * is declared to the phases (pass 1), with its srcline. */
+static int intern_frame(struct dt_timeline *tl, const char *symbol, const char *dso,
+			const char *srcline, uint32_t *id)
 {
+	struct dt_timeline_priv *pv = tl->priv;
+	char err[256];
+
 	if (dt_intern_frame(&pv->in, symbol, dso, NULL, id))
 		return -ENOMEM;
-	return grow_sums(&pv->global_total, &pv->global_stamp, &pv->cap_frame_sums, *id);
+	if (*id < pv->nr_declared && !(srcline && *srcline))
+		return 0;
+	if (*id >= pv->nr_declared)
+		pv->nr_declared = *id + 1;
+	return dt_phases_add_frame(tl->phases, *id, symbol, dso, srcline, err, sizeof(err));
 }
 
 static int thread_of(struct dt_timeline_priv *pv, int32_t pid, int32_t tid, const char *comm,
@@ -199,13 +170,13 @@ static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, vo
 }
 
 struct pass1 {
-	struct dt_phase_peak peak;
 	struct dt_heat_guides guides; /* with the areas' heats when the spans
 				       * give them (heatmap.h) */
 	struct dt_framer *framer;     /* the worked-on memory (framing.h) */
 	struct dt_clock_readings clocks;
 	uint64_t first_ns, last_ns;
 	int use_stacks;
+	int64_t offset_ns;        /* moves the record's stacks (--time-offset) */
 	uint64_t nr_record_stacks;
 	int have_stacks;
 	uint64_t stack_first, stack_last;
@@ -224,16 +195,24 @@ static int note_sample_thread(struct dt_timeline_priv *pv, int32_t pid, int32_t 
 	return 0;
 }
 
+static int record_stack(struct dt_timeline *tl, int pass, int64_t offset_ns,
+			const struct dtr_item *it, char *err, size_t errlen);
+
 static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
 		      size_t errlen)
 {
 	struct pass1 *p1 = ctx;
 	struct dt_timeline_priv *pv = tl->priv;
-	dt_phase_peak_add(&p1->peak, it);
+	int rc = dt_phases_add_item(tl->phases, it, err, errlen);
+	if (rc)
+		return rc;
 	dt_clock_readings_add(&p1->clocks, it);
 	if (p1->framer && dt_framer_add(p1->framer, it, err, errlen))
 		return -ENOMEM;
+	dt_origin_add(&tl->origin, it);
 	switch (it->type) {
+	case DTR_ITEM_FRAME:
+		return p1->use_stacks ? record_stack(tl, 1, p1->offset_ns, it, err, errlen) : 0;
 	case DTR_ITEM_SNAPSHOT: {
 		const struct dtr_snapshot *s = &it->u.snapshot;
 		if (!tl->nr_snapshots || s->start_ns < p1->first_ns)
@@ -254,10 +233,11 @@ static int pass1_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *
 		if (!p1->have_stacks || it->u.stack.time_ns > p1->stack_last)
 			p1->stack_last = it->u.stack.time_ns;
 		p1->have_stacks = 1;
-		if (p1->use_stacks &&
-		    note_sample_thread(pv, it->u.stack.pid, it->u.stack.tid, NULL, it->u.stack.weight))
+		if (!p1->use_stacks)
+			return 0;
+		if (note_sample_thread(pv, it->u.stack.pid, it->u.stack.tid, NULL, it->u.stack.weight))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-		return 0;
+		return record_stack(tl, 1, p1->offset_ns, it, err, errlen);
 	case DTR_ITEM_THREAD: {
 		uint32_t t;
 		if (p1->use_stacks &&
@@ -299,26 +279,6 @@ static void on_aggr(void *ctx, const struct dt_phase_aggr *a)
 
 /* ------------------------------------------------------------ samples */
 
-static struct acc *phase_acc_of(struct phase_acc *pa, uint32_t frame)
-{
-	uint32_t i;
-	if (dt_hashmap_get(&pa->map, frame, &i))
-		return &pa->v[i];
-	if (DT_GROW(pa->v, pa->cap, (size_t)pa->nr + 1))
-		return NULL;
-	if (dt_hashmap_put(&pa->map, frame, pa->nr))
-		return NULL;
-	pa->v[pa->nr] = (struct acc){ .frame = frame };
-	return &pa->v[pa->nr++];
-}
-
-static void phase_acc_free(struct phase_acc *pa)
-{
-	dt_hashmap_free(&pa->map);
-	free(pa->v);
-	memset(pa, 0, sizeof(*pa));
-}
-
 static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t node, uint64_t w)
 {
 	uint32_t i;
@@ -338,213 +298,6 @@ static int column_add(struct dt_timeline_priv *pv, struct column *col, uint32_t 
 	return 0;
 }
 
-/* One sample's frames (leaf first) into a phase's sums. */
-static int phase_add_sample(struct dt_timeline_priv *pv, struct phase_acc *pa, uint64_t *weight,
-			    uint64_t *nr_samples, uint64_t w, uint32_t nr, const uint32_t *frames)
-{
-	*weight += w;
-	(*nr_samples)++;
-	pv->stamp++;
-	for (uint32_t i = 0; i < nr; i++) {
-		struct acc *a = phase_acc_of(pa, frames[i]);
-		if (!a)
-			return -ENOMEM;
-		if (!i)
-			a->self += w;
-		if (a->stamp != pv->stamp) {
-			a->stamp = pv->stamp;
-			a->total += w;
-		}
-	}
-	return 0;
-}
-
-/* The final phase holding time_ns, when the phases are final. */
-static int phase_attribute(struct dt_timeline *tl, uint64_t time_ns, uint64_t w, uint32_t nr,
-			   const uint32_t *frames)
-{
-	struct dt_timeline_priv *pv = tl->priv;
-	long ph = tl->has_damon ? dt_phases_find(tl->phases, time_ns) : -1;
-	if (ph < 0 || (size_t)ph >= pv->nr_phase_acc)
-		return 0;
-	struct dt_timeline_phase *ps = &tl->phase_stacks[ph];
-	return phase_add_sample(pv, &pv->phase_acc[ph], &ps->weight, &ps->nr_samples, w, nr,
-				frames);
-}
-
-/* ---- while the record streams by, before the phases are final ----
- *
- * Each sample goes to the candidate phase holding its time as soon as the
- * detector has judged the aggregations up to it (dt_phases_locate); one
- * not judged yet waits in `held`.  A candidate dropped later takes its
- * sums with it.  When the aggregations overlap in time, or too many
- * samples wait (stacks written long before their snapshots), the samples
- * are attributed in another pass once the phases are final instead. */
-#define DT_TIMELINE_HELD_SAMPLES (1u << 16)
-#define DT_TIMELINE_HELD_FRAMES (1u << 20)
-
-static void stream_stop(struct dt_timeline_priv *pv)
-{
-	for (size_t i = 0; i < pv->nr_cands; i++)
-		phase_acc_free(&pv->cands[i].pa);
-	free(pv->cands);
-	free(pv->held);
-	free(pv->held_frames);
-	pv->cands = NULL;
-	pv->held = NULL;
-	pv->held_frames = NULL;
-	pv->nr_cands = pv->cap_cands = pv->held_head = pv->nr_held = pv->cap_held = 0;
-	pv->nr_held_frames = pv->cap_held_frames = 0;
-	pv->streaming = 0;
-}
-
-static struct cand *cand_of(struct dt_timeline *tl, uint64_t serial)
-{
-	struct dt_timeline_priv *pv = tl->priv;
-	if (pv->nr_cands && pv->cands[pv->nr_cands - 1].serial == serial)
-		return &pv->cands[pv->nr_cands - 1];
-	for (size_t i = 0; i < pv->nr_cands; i++)
-		if (pv->cands[i].serial == serial)
-			return &pv->cands[i];
-	/* A new candidate: the ones dropped meanwhile go. */
-	size_t n = 0;
-	for (size_t i = 0; i < pv->nr_cands; i++) {
-		if (dt_phases_candidate_kept(tl->phases, pv->cands[i].serial))
-			pv->cands[n++] = pv->cands[i];
-		else
-			phase_acc_free(&pv->cands[i].pa);
-	}
-	pv->nr_cands = n;
-	if (DT_GROW(pv->cands, pv->cap_cands, n + 1))
-		return NULL;
-	/* kept in serial order (candidates open one after another) */
-	size_t at = n;
-	while (at && pv->cands[at - 1].serial > serial)
-		at--;
-	memmove(pv->cands + at + 1, pv->cands + at, (n - at) * sizeof(*pv->cands));
-	pv->cands[at] = (struct cand){ .serial = serial };
-	pv->nr_cands++;
-	return &pv->cands[at];
-}
-
-/* 1: attributed (or no phase holds it), 0: not judged yet, <0: error. */
-static int stream_attribute(struct dt_timeline *tl, uint64_t time_ns, uint64_t w, uint32_t nr,
-			    const uint32_t *frames)
-{
-	uint64_t serial;
-	int where = dt_phases_locate(tl->phases, time_ns, &serial);
-	if (where <= 0)
-		return where < 0 ? 0 : 1;
-	struct cand *c = cand_of(tl, serial);
-	if (!c)
-		return -ENOMEM;
-	int rc = phase_add_sample(tl->priv, &c->pa, &c->weight, &c->nr_samples, w, nr, frames);
-	return rc ? rc : 1;
-}
-
-static int hold(struct dt_timeline_priv *pv, uint64_t time_ns, uint64_t w, uint32_t nr,
-		const uint32_t *frames)
-{
-	if (pv->nr_held - pv->held_head == DT_TIMELINE_HELD_SAMPLES ||
-	    pv->nr_held_frames + nr > DT_TIMELINE_HELD_FRAMES) {
-		stream_stop(pv);
-		pv->reattribute = 1;
-		return 0;
-	}
-	if (DT_GROW(pv->held, pv->cap_held, pv->nr_held + 1) ||
-	    DT_GROW(pv->held_frames, pv->cap_held_frames, pv->nr_held_frames + nr))
-		return -ENOMEM;
-	memcpy(pv->held_frames + pv->nr_held_frames, frames, nr * sizeof(*frames));
-	/* by time (samples come mostly in time order: usually appended) */
-	size_t at = pv->nr_held;
-	if (at > pv->held_head && pv->held[at - 1].time_ns > time_ns) {
-		size_t lo = pv->held_head, hi = at;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (pv->held[mid].time_ns <= time_ns)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		at = lo;
-		memmove(pv->held + at + 1, pv->held + at, (pv->nr_held - at) * sizeof(*pv->held));
-	}
-	pv->held[at] = (struct held){ time_ns, w, nr, (uint32_t)pv->nr_held_frames };
-	pv->nr_held++;
-	pv->nr_held_frames += nr;
-	return 0;
-}
-
-/* After a snapshot: the held samples the detector has now judged (the
- * earliest ones: a time is judged once the aggregations up to it are). */
-static int stream_flush(struct dt_timeline *tl)
-{
-	struct dt_timeline_priv *pv = tl->priv;
-	uint64_t serial;
-	if (dt_phases_disordered(tl->phases)) {
-		stream_stop(pv);
-		pv->reattribute = 1;
-		return 0;
-	}
-	while (pv->held_head < pv->nr_held &&
-	       dt_phases_locate(tl->phases, pv->held[pv->held_head].time_ns, &serial) >= 0) {
-		const struct held *h = &pv->held[pv->held_head++];
-		int rc = stream_attribute(tl, h->time_ns, h->w, h->nr, pv->held_frames + h->off);
-		if (rc < 0)
-			return rc;
-	}
-	if (pv->held_head == pv->nr_held) {
-		pv->held_head = pv->nr_held = pv->nr_held_frames = 0;
-	} else if (pv->held_head > 4096 && pv->held_head > pv->nr_held - pv->held_head) {
-		/* drop the attributed ones and their frames (into a new array:
-		 * a sample held out of order has its frames further on) */
-		uint32_t *frames = malloc((pv->cap_held_frames ? pv->cap_held_frames : 1) *
-					  sizeof(*frames));
-		if (!frames)
-			return -ENOMEM;
-		size_t n = 0, nf = 0;
-		for (size_t i = pv->held_head; i < pv->nr_held; i++) {
-			struct held h = pv->held[i];
-			memcpy(frames + nf, pv->held_frames + h.off, h.nr * sizeof(*frames));
-			h.off = (uint32_t)nf;
-			nf += h.nr;
-			pv->held[n++] = h;
-		}
-		free(pv->held_frames);
-		pv->held_frames = frames;
-		pv->held_head = 0;
-		pv->nr_held = n;
-		pv->nr_held_frames = nf;
-	}
-	return 0;
-}
-
-/* The phases are final: the candidates kept become their phases' sums,
- * the samples still held go to the phases holding them. */
-static int stream_finish(struct dt_timeline *tl)
-{
-	struct dt_timeline_priv *pv = tl->priv;
-	size_t c = 0;
-	for (size_t k = 0; k < pv->nr_phase_acc; k++) {
-		uint64_t serial = dt_phases_get(tl->phases, k)->candidate;
-		while (c < pv->nr_cands && pv->cands[c].serial < serial)
-			c++;
-		if (c < pv->nr_cands && pv->cands[c].serial == serial) {
-			pv->phase_acc[k] = pv->cands[c].pa;
-			tl->phase_stacks[k].weight = pv->cands[c].weight;
-			tl->phase_stacks[k].nr_samples = pv->cands[c].nr_samples;
-			memset(&pv->cands[c].pa, 0, sizeof(pv->cands[c].pa));
-		}
-	}
-	int rc = 0;
-	for (size_t i = pv->held_head; i < pv->nr_held && !rc; i++)
-		rc = phase_attribute(tl, pv->held[i].time_ns, pv->held[i].w, pv->held[i].nr,
-				     pv->held_frames + pv->held[i].off);
-	stream_stop(pv);
-	return rc;
-}
-
-/* One callstack sample: frames are timeline frame ids, leaf first. */
 static const char *frame_dso(const void *ctx, uint32_t frame)
 {
 	const struct dt_timeline_priv *pv = ctx;
@@ -557,36 +310,21 @@ static int root_frame(struct dt_timeline_priv *pv)
 	if (pv->has_root_frame)
 		return 0;
 	pv->has_root_frame = 1;
-	return intern_frame(pv, DT_ROOT_FRAME, "", &pv->root_frame);
+	/* a picture's frame only: not one of the phases' */
+	return dt_intern_frame(&pv->in, DT_ROOT_FRAME, "", NULL, &pv->root_frame) ? -ENOMEM : 0;
 }
 
+/* One callstack sample: frames are timeline frame ids, leaf first. */
 static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int32_t tid,
 		      uint64_t weight, uint32_t nr, const uint32_t *frames)
 {
 	struct dt_timeline_priv *pv = tl->priv;
 	uint64_t w = pv->any_unweighted ? 1 : weight;
-	int rc;
+	char err[256];
 	tl->nr_samples++;
-	pv->all_weight += w;
-	pv->stamp++;
-	for (uint32_t i = 0; i < nr; i++) {
-		uint32_t f = frames[i];
-		if (pv->global_stamp[f] != pv->stamp) {
-			pv->global_stamp[f] = pv->stamp;
-			pv->global_total[f] += w;
-		}
-	}
-	if (pv->phases_final) {
-		rc = phase_attribute(tl, time_ns, w, nr, frames);
-		if (rc)
-			return rc;
-	} else if (pv->streaming) {
-		rc = stream_attribute(tl, time_ns, w, nr, frames);
-		if (rc < 0)
-			return rc;
-		if (!rc && hold(pv, time_ns, w, nr, frames))
-			return -ENOMEM;
-	}
+	if (tl->has_damon &&
+	    dt_phases_add_stack(tl->phases, time_ns, pid, tid, weight, nr, frames, err, sizeof(err)))
+		return -ENOMEM;
 	if (!tl->has_thread || pid != tl->pid || tid != tl->tid || !nr ||
 	    time_ns < tl->t_start_ns || time_ns >= tl->t_end_ns)
 		return 0;
@@ -609,43 +347,42 @@ static int add_sample(struct dt_timeline *tl, uint64_t time_ns, int32_t pid, int
 
 /* ------------------------------------------------------------ record passes 2, 3 */
 
-/* Pass 2 reads, besides the phases, what does not wait for them: the
- * heatmap grid when its range is known (the guide's areas' heats summed in
- * pass 1: dt_heat_guides_finish, heats_known), and the record's
- * callstacks (phase sums as the phases stream by).  Pass 3, when needed,
- * reads what had to wait: the grid of the phases' areas, or of the hottest
- * area when pass 2 had to sum the heats; the callstacks' phases when they
- * could not stream. */
+/* Pass 2 reads the phases' second pass (phases.h), the heatmap grid when
+ * its range is known (the guide's areas' heats summed in pass 1:
+ * dt_heat_guides_finish, heats_known), and the record's callstacks.  Pass
+ * 3, when needed, reads what had to wait for the phases or the heats: the
+ * grid of the phases' areas, or of the hottest area when pass 2 had to sum
+ * the heats. */
 struct pass23 {
 	struct dt_heat_guides *guides;
 	int phases;            /* detect phases (pass 2) */
 	int heat;              /* sum the areas' heats */
 	int grid;              /* tl->grid */
-	int use_stacks;        /* the record's callstacks: all of each sample */
-	int stacks_phases;     /* the record's callstacks: only their phases */
+	int use_stacks;        /* the record's callstacks */
 	int64_t offset_ns;
-	uint32_t *scratch;
-	size_t cap_scratch;
 };
 
-static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct dtr_item *it,
-			char *err, size_t errlen)
+/* A record FRAME or STACK item, when the record's stacks are used: frames
+ * interned in pass 1; samples to the phases in both passes and, in pass 2,
+ * to the flame chart and threads (add_sample). */
+static int record_stack(struct dt_timeline *tl, int pass, int64_t offset_ns,
+			const struct dtr_item *it, char *err, size_t errlen)
 {
 	struct dt_timeline_priv *pv = tl->priv;
 	if (it->type == DTR_ITEM_FRAME) {
 		const struct dtr_frame *f = &it->u.frame;
-		if (!p->use_stacks) /* the second reading: frames known */
+		if (pass != 1) /* the second reading: frames known */
 			return 0;
 		if (DT_GROW(pv->rec_map, pv->cap_rec_map, (size_t)f->id + 1))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		while (pv->nr_rec_map <= f->id)
 			pv->rec_map[pv->nr_rec_map++] = UINT32_MAX;
-		if (intern_frame(pv, f->symbol, f->dso, &pv->rec_map[f->id]))
+		if (intern_frame(tl, f->symbol, f->dso, f->srcline, &pv->rec_map[f->id]))
 			return dt_fail(err, errlen, -ENOMEM, "out of memory");
 		return 0;
 	}
 	const struct dtr_stack *s = &it->u.stack;
-	if (DT_GROW(p->scratch, p->cap_scratch, (size_t)s->nr_frames + 1))
+	if (DT_GROW(pv->scratch, pv->cap_scratch, (size_t)s->nr_frames + 1))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	for (uint32_t i = 0; i < s->nr_frames; i++) {
 		uint32_t id = s->frames[i];
@@ -653,19 +390,16 @@ static int record_stack(struct dt_timeline *tl, struct pass23 *p, const struct d
 			return dt_fail(err, errlen, -EINVAL,
 				    "%s: a callstack sample names frame %" PRIu32
 				    " before its frame item", pv->record_path, id);
-		p->scratch[i] = pv->rec_map[id];
+		pv->scratch[i] = pv->rec_map[id];
 	}
-	int64_t t = (int64_t)s->time_ns + p->offset_ns;
+	int64_t t = (int64_t)s->time_ns + offset_ns;
 	uint64_t at = t < 0 ? 0 : (uint64_t)t;
-	int rc;
-	if (p->use_stacks) {
-		rc = add_sample(tl, at, s->pid, s->tid, s->weight, s->nr_frames, p->scratch);
-		tl->nr_record_samples++;
-	} else {
-		rc = phase_attribute(tl, at, pv->any_unweighted ? 1 : s->weight, s->nr_frames,
-				     p->scratch);
-	}
-	return rc ? dt_fail(err, errlen, -ENOMEM, "out of memory") : 0;
+	if (pass == 1) /* snapshots may come later: always */
+		return dt_phases_add_stack(tl->phases, at, s->pid, s->tid, s->weight, s->nr_frames,
+					   pv->scratch, err, errlen);
+	tl->nr_record_samples++;
+	return add_sample(tl, at, s->pid, s->tid, s->weight, s->nr_frames, pv->scratch)
+		       ? dt_fail(err, errlen, -ENOMEM, "out of memory") : 0;
 }
 
 /* A FOOTPRINT: the targets' summed RSS into its time column. */
@@ -706,11 +440,8 @@ static int pass23_item(struct dt_timeline *tl, void *ctx, const struct dtr_item 
 	}
 	if (p->grid && dt_heat_grid_add(&tl->grid, it))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	if (it->type == DTR_ITEM_SNAPSHOT && pv->streaming && stream_flush(tl))
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	if ((p->use_stacks || p->stacks_phases) &&
-	    (it->type == DTR_ITEM_FRAME || it->type == DTR_ITEM_STACK))
-		return record_stack(tl, p, it, err, errlen);
+	if (p->use_stacks && (it->type == DTR_ITEM_FRAME || it->type == DTR_ITEM_STACK))
+		return record_stack(tl, 2, p->offset_ns, it, err, errlen);
 	return 0;
 }
 
@@ -788,7 +519,10 @@ static int perf_pass1(struct dt_timeline *tl, struct perf_span *sp, char *err, s
 	return rc < 0 ? rc : 0;
 }
 
-static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t errlen)
+/* Pass 1 of the samples for the phases (before the record's pass 2), or
+ * pass 2: flame chart, threads and the phases' second pass. */
+static int perf_samples(struct dt_timeline *tl, int pass, int64_t offset, char *err,
+			size_t errlen)
 {
 	struct dt_timeline_priv *pv = tl->priv;
 	struct dt_perf_script *ps;
@@ -799,7 +533,7 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 	int rc = dt_perf_script_open(&ps, pv->perf_path, NULL, err, errlen);
 	if (rc)
 		return rc;
-	pv->stage = "perf script pass 2";
+	pv->stage = pass == 1 ? "perf script pass 2" : "perf script pass 3";
 	pv->items = 0;
 	while ((rc = dt_perf_script_next(ps, &s, err, errlen)) > 0) {
 		progress(pv);
@@ -814,7 +548,7 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 		for (; nr_map < nf; nr_map++) {
 			struct dtr_frame f;
 			if (dt_perf_script_frame(ps, nr_map, &f) ||
-			    intern_frame(pv, f.symbol, f.dso, &map[nr_map])) {
+			    intern_frame(tl, f.symbol, f.dso, f.srcline, &map[nr_map])) {
 				rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 				break;
 			}
@@ -826,15 +560,19 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 		uint64_t t = s.has_time ? s.time_ns : prev;
 		prev = t;
 		int64_t at = (int64_t)t + offset;
-		if (add_sample(tl, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
-			       s.has_period ? s.period : 0, s.nr_frames, scratch)) {
+		uint64_t w = s.has_period ? s.period : 0;
+		if (pass == 1)
+			rc = dt_phases_add_stack(tl->phases, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
+						 w, s.nr_frames, scratch, err, errlen);
+		else if (add_sample(tl, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid, w, s.nr_frames,
+				    scratch))
 			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		if (rc < 0)
 			break;
-		}
-		tl->nr_perf_samples++;
+		tl->nr_perf_samples += pass == 2;
 	}
 	char note[320];
-	if (rc >= 0 && dt_perf_script_cut_note(ps, note, sizeof(note)))
+	if (pass == 2 && rc >= 0 && dt_perf_script_cut_note(ps, note, sizeof(note)))
 		warn(tl, "%s", note);
 	dt_perf_script_close(ps);
 	free(map);
@@ -843,45 +581,6 @@ static int perf_pass2(struct dt_timeline *tl, int64_t offset, char *err, size_t 
 }
 
 /* ------------------------------------------------------------ finishing */
-
-/* The functions of phase k, ranked by the phases' one ranking
- * (dt_phases_set_functions): the named one first, then the next most
- * distinct; by total weight, naming none, when no frame is distinct. */
-static int finish_phase(struct dt_timeline *tl, size_t k, uint32_t keep, char *err,
-			size_t errlen)
-{
-	struct dt_timeline_priv *pv = tl->priv;
-	const struct phase_acc *pa = &pv->phase_acc[k];
-	struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-	struct dt_phase_frame_sums *sums = malloc((pa->nr ? pa->nr : 1) * sizeof(*sums));
-	if (!sums)
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	for (uint32_t i = 0; i < pa->nr; i++)
-		sums[i] = (struct dt_phase_frame_sums){ pa->v[i].frame, pa->v[i].self,
-							pa->v[i].total,
-							pv->global_total[pa->v[i].frame] };
-	int rc = dt_phases_set_functions(tl->phases, k, sums, pa->nr, ps->weight,
-					 ps->nr_samples, pv->all_weight, err, errlen);
-	free(sums);
-	if (rc)
-		return rc;
-	const struct dt_phase *p = dt_phases_get(tl->phases, k);
-	const struct dt_phase_function *list = p->nr_top_distinct ? p->top_distinct : p->top_total;
-	size_t n = p->nr_top_distinct ? p->nr_top_distinct : p->nr_top_total;
-	ps->named = p->nr_top_distinct ? 0 : -1;
-	ps->nr_top = n < keep ? n : keep;
-	ps->top = calloc(ps->nr_top ? ps->nr_top : 1, sizeof(*ps->top));
-	if (!ps->top)
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < ps->nr_top; i++)
-		ps->top[i] = (struct dt_timeline_function){
-			.frame = list[i].frame, .self = list[i].self, .total = list[i].total,
-			.share = (double)list[i].total / (double)ps->weight,
-			.self_share = (double)list[i].self / (double)ps->weight,
-			.distinct = list[i].distinct,
-		};
-	return 0;
-}
 
 static int finish_flame(struct dt_timeline *tl)
 {
@@ -1104,176 +803,182 @@ static uint32_t top_functions(const struct dt_timeline_opts *o)
 	return o->top_functions ? o->top_functions : 5;
 }
 
-int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
+/* Inputs, columns and the phases' builder. */
+static int build_init(struct dt_timeline *tl, const struct dt_timeline_opts *o, char *err,
 		      size_t errlen)
 {
-	struct dt_timeline *tl = calloc(1, sizeof(*tl));
-	struct dt_timeline_priv *pv = calloc(1, sizeof(*pv));
-	struct pass1 p1;
-	struct perf_span sp = { 0 };
-	struct pass23 p2 = { 0 }, p3 = { 0 };
+	struct dt_timeline_priv *pv = tl->priv;
+	struct dt_phase_params params = o->load.phase;
 	int rc = 0;
 
-	memset(&p1, 0, sizeof(p1));
-	if (!tl || !pv) {
-		free(tl);
-		free(pv);
+	if (dt_intern_init(&pv->in))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	}
-	tl->priv = pv;
 	pv->spool[0].fd = pv->spool[1].fd = -1;
-	if (dt_intern_init(&pv->in)) {
-		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
 	pv->o = o;
 	pv->record_path = o->load.record_path;
 	pv->perf_path = o->load.perf_script_path;
 	pv->max_depth = o->max_depth ? o->max_depth : 32;
 	tl->columns = o->columns ? o->columns : 500;
-	if (!pv->record_path && !pv->perf_path) {
-		rc = dt_fail(err, errlen, -EINVAL, "no input: give a record or perf script text");
-		goto out;
-	}
+	dt_origin_init(&tl->origin);
+	if (!pv->record_path && !pv->perf_path)
+		return dt_fail(err, errlen, -EINVAL, "no input: give a record or perf script text");
 	if (pv->record_path && pv->perf_path && !strcmp(pv->record_path, "-") &&
-	    !strcmp(pv->perf_path, "-")) {
-		rc = dt_fail(err, errlen, -EINVAL, "the record and the perf script cannot both be stdin");
-		goto out;
-	}
+	    !strcmp(pv->perf_path, "-"))
+		return dt_fail(err, errlen, -EINVAL,
+			       "the record and the perf script cannot both be stdin");
 	if (pv->record_path && !(rc = dt_input_spool(&pv->spool[0], pv->record_path, err, errlen)))
 		pv->record_path = pv->spool[0].path;
 	if (!rc && pv->perf_path && !(rc = dt_input_spool(&pv->spool[1], pv->perf_path, err, errlen)))
 		pv->perf_path = pv->spool[1].path;
 	if (rc)
-		goto out;
+		return rc;
 	pv->cols = calloc(tl->columns, sizeof(*pv->cols));
 	tl->wss_mean = malloc(tl->columns * sizeof(double));
 	tl->wss_max = malloc(tl->columns * sizeof(double));
 	tl->rss_max = malloc(tl->columns * sizeof(double));
-	if (!pv->cols || !tl->wss_mean || !tl->wss_max || !tl->rss_max) {
-		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = dt_phases_new(&tl->phases, &o->load.phase, err, errlen);
-	if (rc)
-		goto out;
+	if (!pv->cols || !tl->wss_mean || !tl->wss_max || !tl->rss_max)
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	if (params.max_functions < top_functions(o))
+		params.max_functions = top_functions(o);
+	rc = dt_phases_new(&tl->phases, &params, err, errlen);
+	if (!rc)
+		dt_phases_set_aggr_callback(tl->phases, on_aggr, tl);
+	return rc;
+}
 
-	/* Pass 1: setup, clocks, peak, guide, span, threads. */
-	dt_clock_readings_init(&p1.clocks);
-	dt_phase_peak_init(&p1.peak, o->load.phase.min_accesses);
-	p1.use_stacks = !pv->perf_path || o->load.keep_record_stacks;
-	pv->draw = o->draw_range;
-	if (pv->record_path && pv->draw == DT_TIMELINE_WORKED && !o->has_address_range)
-		rc = dt_framer_new(&p1.framer, 0, 0, err, errlen);
-	if (rc)
-		goto out;
-	if (pv->record_path) {
-		rc = record_pass(tl, "record pass 1", pass1_item, &p1, err, errlen);
-		if (!rc)
-			rc = dt_heat_guides_finish(&p1.guides, err, errlen);
-		if (rc)
-			goto out;
-		tl->has_damon = tl->nr_snapshots > 0;
-		if (!p1.use_stacks && p1.nr_record_stacks)
-			warn(tl, "%s: its %" PRIu64 " callstack samples are replaced by those of %s "
-			     "(--keep-record-stacks keeps both)", o->load.record_path,
-			     p1.nr_record_stacks, o->load.perf_script_path);
-	}
-	if (pv->perf_path) {
-		rc = perf_pass1(tl, &sp, err, errlen);
-		if (rc)
-			goto out;
-		struct dt_align_request req = { 0 };
-		req.forced = o->load.time_offset_set;
-		req.offset_ns = o->load.time_offset_ns;
-		req.samples_clock = o->load.perf_clock ? o->load.perf_clock : sp.clock;
-		req.have_samples = sp.have;
-		req.samples_first_ns = sp.first;
-		req.samples_last_ns = sp.last;
-		dt_clock_align(&p1.clocks, &req, &tl->align);
-		if (tl->align.warning[0])
-			warn(tl, "%s", tl->align.warning);
-	} else if (o->load.time_offset_set) {
-		tl->align.method = DT_ALIGN_FORCED;
-		tl->align.offset_ns = o->load.time_offset_ns;
-	}
-	p3.use_stacks = p1.use_stacks && p1.nr_record_stacks;
-	p3.offset_ns = pv->perf_path ? 0 : tl->align.offset_ns;
-	tl->weight_is_ns = !pv->any_unweighted && !pv->any_not_time;
+/* Clock alignment of the perf script text (after its first reading). */
+static void align_perf(struct dt_timeline *tl, struct pass1 *p1, const struct perf_span *sp)
+{
+	const struct dt_timeline_opts *o = tl->priv->o;
+	struct dt_align_request req = { 0 };
 
-	/* The time axis. */
+	req.forced = o->load.time_offset_set;
+	req.offset_ns = o->load.time_offset_ns;
+	req.samples_clock = o->load.perf_clock ? o->load.perf_clock : sp->clock;
+	req.have_samples = sp->have;
+	req.samples_first_ns = sp->first;
+	req.samples_last_ns = sp->last;
+	dt_clock_align(&p1->clocks, &req, &tl->align);
+	if (tl->align.warning[0])
+		warn(tl, "%s", tl->align.warning);
+}
+
+static uint64_t at_offset(uint64_t t, int64_t offset)
+{
+	int64_t a = (int64_t)t + offset;
+	return (uint64_t)(a < 0 ? 0 : a);
+}
+
+/* The time axis: the snapshots' span, else the samples'. */
+static int time_axis(struct dt_timeline *tl, const struct pass1 *p1, const struct perf_span *sp,
+		     int record_stacks, char *err, size_t errlen)
+{
+	const struct dt_timeline_opts *o = tl->priv->o;
+	const char *name = o->load.record_path ? o->load.record_path : o->load.perf_script_path;
+
 	if (tl->has_damon) {
-		tl->t_start_ns = p1.first_ns;
-		tl->t_end_ns = p1.last_ns;
-	} else if (sp.have || (p3.use_stacks && p1.have_stacks)) {
-		warn(tl, "%s: no DAMON snapshots: no WSS, heatmap or phases",
-		     pv->record_path ? o->load.record_path : o->load.perf_script_path);
+		tl->t_start_ns = p1->first_ns;
+		tl->t_end_ns = p1->last_ns;
+	} else if (sp->have || (record_stacks && p1->have_stacks)) {
+		warn(tl, "%s: no DAMON snapshots: no WSS, heatmap or phases", name);
 		uint64_t first = UINT64_MAX, last = 0;
-		if (sp.have) {
-			int64_t a = (int64_t)sp.first + tl->align.offset_ns;
-			int64_t b = (int64_t)sp.last + tl->align.offset_ns;
-			first = (uint64_t)(a < 0 ? 0 : a);
-			last = (uint64_t)(b < 0 ? 0 : b);
+		if (sp->have) {
+			first = at_offset(sp->first, tl->align.offset_ns);
+			last = at_offset(sp->last, tl->align.offset_ns);
 		}
-		if (p3.use_stacks && p1.have_stacks) {
-			int64_t a = (int64_t)p1.stack_first + p3.offset_ns;
-			int64_t b = (int64_t)p1.stack_last + p3.offset_ns;
-			if ((uint64_t)(a < 0 ? 0 : a) < first)
-				first = (uint64_t)(a < 0 ? 0 : a);
-			if ((uint64_t)(b < 0 ? 0 : b) > last)
-				last = (uint64_t)(b < 0 ? 0 : b);
+		if (record_stacks && p1->have_stacks) {
+			uint64_t a = at_offset(p1->stack_first, p1->offset_ns);
+			uint64_t b = at_offset(p1->stack_last, p1->offset_ns);
+			first = a < first ? a : first;
+			last = b > last ? b : last;
 		}
 		tl->t_start_ns = first;
 		tl->t_end_ns = last + 1;
+		dt_origin_add_time(&tl->origin, first);
 	} else {
-		rc = dt_fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
-			  pv->record_path ? o->load.record_path : o->load.perf_script_path);
-		goto out;
+		return dt_fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
+			       name);
 	}
 	if (tl->t_end_ns <= tl->t_start_ns + tl->columns)
 		tl->t_end_ns = tl->t_start_ns + tl->columns;
 	for (size_t c = 0; c < tl->columns; c++) {
-		pv->cols[c].wss_max = -1;
-		pv->cols[c].rss_max = -1;
+		tl->priv->cols[c].wss_max = -1;
+		tl->priv->cols[c].rss_max = -1;
 	}
-	rc = pick_thread(tl, err, errlen);
-	if (rc)
-		goto out;
+	dt_origin_result(&tl->origin, &tl->origin_ns);
+	return 0;
+}
 
-	/* Pass 2: phases and WSS columns; the heatmap grid when its range is
-	 * known (else the areas' heats), and the record's callstacks.  Pass 3:
-	 * what had to wait for the phases or the hottest area. */
+/* Pass 1 of the record and of the perf script text: setup, clocks, guide,
+ * span, threads, and the phases' first pass (the record's items and every
+ * sample). */
+static int build_pass1(struct dt_timeline *tl, struct pass1 *p1, struct perf_span *sp,
+		       char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	const struct dt_timeline_opts *o = pv->o;
+	int rc = 0;
+
+	dt_clock_readings_init(&p1->clocks);
+	p1->use_stacks = !pv->perf_path || o->load.keep_record_stacks;
+	p1->offset_ns = pv->perf_path ? 0 : o->load.time_offset_ns;
+	pv->draw = o->draw_range;
+	if (pv->record_path && pv->draw == DT_TIMELINE_WORKED && !o->has_address_range &&
+	    (rc = dt_framer_new(&p1->framer, 0, 0, err, errlen)))
+		return rc;
+	if (pv->record_path) {
+		rc = record_pass(tl, "record pass 1", pass1_item, p1, err, errlen);
+		if (!rc)
+			rc = dt_heat_guides_finish(&p1->guides, err, errlen);
+		if (rc)
+			return rc;
+		tl->has_damon = tl->nr_snapshots > 0;
+		if (!p1->use_stacks && p1->nr_record_stacks)
+			warn(tl, "%s: its %" PRIu64 " callstack samples are replaced by those of %s "
+			     "(--keep-record-stacks keeps both)", o->load.record_path,
+			     p1->nr_record_stacks, o->load.perf_script_path);
+	}
+	if (pv->perf_path) {
+		rc = perf_pass1(tl, sp, err, errlen);
+		if (rc)
+			return rc;
+		align_perf(tl, p1, sp);
+		if (tl->has_damon)
+			rc = perf_samples(tl, 1, tl->align.offset_ns, err, errlen);
+	} else if (o->load.time_offset_set) {
+		tl->align.method = DT_ALIGN_FORCED;
+		tl->align.offset_ns = o->load.time_offset_ns;
+	}
+	tl->weight_is_ns = !pv->any_unweighted && !pv->any_not_time;
+	if (!rc)
+		rc = dt_phases_end_pass1(tl->phases, err, errlen);
+	return rc;
+}
+
+/* Pass 2 (and 3 when the grid had to wait), then the perf samples. */
+static int build_passes(struct dt_timeline *tl, struct pass1 *p1, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	const struct dt_timeline_opts *o = pv->o;
+	struct pass23 p2 = { 0 }, p3 = { 0 };
 	const struct dt_heat_guide *gd = NULL;
 	size_t hottest = 0;
-	int grid_later = 0;
-	p2.use_stacks = p3.use_stacks;
-	p2.offset_ns = p3.offset_ns;
-	p3.use_stacks = 0;
+	int grid_later = 0, rc = 0;
+
+	p2.use_stacks = p1->use_stacks && p1->nr_record_stacks;
+	p2.offset_ns = p1->offset_ns;
 	if (tl->has_damon) {
-		struct dt_phase_params params = o->load.phase;
-		p2.guides = &p1.guides;
+		p2.guides = &p1->guides;
 		p2.phases = 1;
-		if (!params.peak_wss)
-			params.peak_wss = dt_phase_peak_result(&p1.peak);
-		if (params.max_functions < top_functions(o))
-			params.max_functions = top_functions(o);
-		dt_phases_free(tl->phases);
-		tl->phases = NULL;
-		rc = dt_phases_new(&tl->phases, &params, err, errlen);
-		if (rc)
-			goto out;
-		dt_phases_set_aggr_callback(tl->phases, on_aggr, tl);
-		gd = pick_guide(o, &p1.guides);
-		if (!gd && o->has_target) {
-			rc = dt_fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64,
-				  o->load.record_path, o->target_id);
-			goto out;
-		}
-		if (gd && p1.framer) {
-			rc = dt_framer_result(p1.framer, gd->target.kdamond, gd->target.context,
+		gd = pick_guide(o, &p1->guides);
+		if (!gd && o->has_target)
+			return dt_fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64,
+				       o->load.record_path, o->target_id);
+		if (gd && p1->framer) {
+			rc = dt_framer_result(p1->framer, gd->target.kdamond, gd->target.context,
 					      gd->target.target, &tl->frame, err, errlen);
 			if (rc)
-				goto out;
+				return rc;
 			if (!tl->frame.nr) /* nothing accessed: damo's choice */
 				pv->draw = DT_TIMELINE_HOTTEST;
 		}
@@ -1286,67 +991,36 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		if (gd && gd->nr_areas) {
 			if (!need_heat || (heat_known && pv->draw == DT_TIMELINE_HOTTEST)) {
 				rc = setup_grid(tl, gd, hottest, err, errlen);
-				if (rc)
-					goto out;
 				p2.grid = tl->has_grid;
 			} else {
 				grid_later = 1;
 			}
 		}
-		pv->streaming = p2.use_stacks;
-	} else {
-		rc = dt_phases_finish(tl->phases, err, errlen);
-		if (rc)
-			goto out;
-		pv->phases_final = 1;
 	}
-	if (tl->has_damon || p2.use_stacks) {
+	if (!rc && (tl->has_damon || p2.use_stacks))
 		rc = record_pass(tl, "record pass 2", pass23_item, &p2, err, errlen);
-		if (rc)
-			goto out;
-	}
-	if (tl->has_damon) {
+	if (!rc && pv->perf_path)
+		rc = perf_samples(tl, 2, tl->align.offset_ns, err, errlen);
+	if (!rc)
 		rc = dt_phases_finish(tl->phases, err, errlen);
-		if (rc)
-			goto out;
-		if (p2.heat)
-			hottest = dt_heat_guide_hottest(gd);
-		tl->nr_aggrs = dt_phases_nr_aggrs(tl->phases);
-		tl->peak_wss = dt_phases_peak(tl->phases);
-		if (grid_later) {
-			rc = setup_grid(tl, gd, hottest, err, errlen);
-			if (rc)
-				goto out;
-		}
-	}
-	pv->nr_phase_acc = dt_phases_count(tl->phases);
-	pv->phase_acc = calloc(pv->nr_phase_acc + 1, sizeof(*pv->phase_acc));
-	tl->phase_stacks = calloc(pv->nr_phase_acc + 1, sizeof(*tl->phase_stacks));
-	if (!pv->phase_acc || !tl->phase_stacks) {
-		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (pv->streaming && stream_finish(tl)) {
-		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
-	pv->phases_final = 1;
-
-	/* Pass 3, when needed. */
+	if (rc || !tl->has_damon)
+		return rc;
+	if (p2.heat)
+		hottest = dt_heat_guide_hottest(gd);
+	tl->nr_aggrs = dt_phases_nr_aggrs(tl->phases);
+	tl->peak_wss = dt_phases_peak(tl->phases);
+	if (grid_later)
+		rc = setup_grid(tl, gd, hottest, err, errlen);
 	p3.grid = grid_later && tl->has_grid;
-	p3.stacks_phases = pv->reattribute;
-	if (p3.grid || p3.stacks_phases) {
+	if (!rc && p3.grid)
 		rc = record_pass(tl, "record pass 3", pass23_item, &p3, err, errlen);
-		if (rc)
-			goto out;
-	}
-	if (pv->perf_path) {
-		rc = perf_pass2(tl, tl->align.offset_ns, err, errlen);
-		if (rc)
-			goto out;
-	}
+	return rc;
+}
 
-	/* Columns, phases' functions, flame boxes. */
+static int build_finish(struct dt_timeline *tl, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+
 	for (size_t c = 0; c < tl->columns; c++) {
 		const struct column *col = &pv->cols[c];
 		tl->wss_mean[c] = col->wss_cov > 0 ? col->wss_sum / col->wss_cov : NAN;
@@ -1355,26 +1029,49 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 		 * one shows the last before it. */
 		tl->rss_max[c] = col->rss_max >= 0 ? col->rss_max : c ? tl->rss_max[c - 1] : NAN;
 	}
-	for (size_t k = 0; k < pv->nr_phase_acc && !rc; k++)
-		rc = finish_phase(tl, k, top_functions(o), err, errlen);
-	if (rc)
-		goto out;
-	if (finish_flame(tl)) {
-		rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
-		goto out;
-	}
+	if (finish_flame(tl))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	if (pv->dropped_paths)
 		warn(tl, "flame chart: more than %d call paths in one time column; the rarer "
 		     "ones are left out", DT_TIMELINE_MAX_PATHS_PER_COLUMN);
 	if (tl->has_damon && tl->nr_samples) {
 		uint64_t inside = 0;
-		for (size_t k = 0; k < pv->nr_phase_acc; k++)
-			inside += tl->phase_stacks[k].nr_samples;
+		for (size_t k = 0; k < dt_phases_count(tl->phases); k++)
+			inside += dt_phases_get(tl->phases, k)->nr_samples;
 		if (!inside && dt_phases_count(tl->phases))
 			warn(tl, "no callstack sample falls inside a phase; check the clocks "
 			     "(--time-offset)");
 	}
-out:
+	return 0;
+}
+
+int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
+		      size_t errlen)
+{
+	struct dt_timeline *tl = calloc(1, sizeof(*tl));
+	struct dt_timeline_priv *pv = calloc(1, sizeof(*pv));
+	struct pass1 p1;
+	struct perf_span sp = { 0 };
+	int rc;
+
+	memset(&p1, 0, sizeof(p1));
+	if (!tl || !pv) {
+		free(tl);
+		free(pv);
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	tl->priv = pv;
+	rc = build_init(tl, o, err, errlen);
+	if (!rc)
+		rc = build_pass1(tl, &p1, &sp, err, errlen);
+	if (!rc)
+		rc = time_axis(tl, &p1, &sp, p1.use_stacks && p1.nr_record_stacks, err, errlen);
+	if (!rc)
+		rc = pick_thread(tl, err, errlen);
+	if (!rc)
+		rc = build_passes(tl, &p1, err, errlen);
+	if (!rc)
+		rc = build_finish(tl, err, errlen);
 	if (rc) {
 		name_spooled(pv, err, errlen);
 		dt_timeline_free(tl);
@@ -1382,8 +1079,6 @@ out:
 	}
 	dt_heat_guides_free(&p1.guides);
 	dt_framer_free(p1.framer);
-	free(p2.scratch);
-	free(p3.scratch);
 	*out = tl;
 	return rc;
 }
@@ -1399,15 +1094,8 @@ void dt_timeline_free(struct dt_timeline *tl)
 			dt_input_spool_release(&pv->spool[i]);
 		dt_intern_free(&pv->in);
 		dt_rss_free(&pv->rss);
-		free(pv->global_total);
-		free(pv->global_stamp);
 		free(pv->thread_weight);
 		free(pv->thread_count);
-		for (size_t k = 0; k < pv->nr_phase_acc && pv->phase_acc; k++) {
-			dt_hashmap_free(&pv->phase_acc[k].map);
-			free(pv->phase_acc[k].v);
-		}
-		free(pv->phase_acc);
 		if (pv->cols)
 			for (size_t c = 0; c < tl->columns; c++) {
 				dt_hashmap_free(&pv->cols[c].map);
@@ -1415,13 +1103,9 @@ void dt_timeline_free(struct dt_timeline *tl)
 			}
 		free(pv->cols);
 		free(pv->rec_map);
-		stream_stop(pv);
+		free(pv->scratch);
 		free(pv);
 	}
-	if (tl->phase_stacks)
-		for (size_t k = 0; k < dt_phases_count(tl->phases); k++)
-			free(tl->phase_stacks[k].top);
-	free(tl->phase_stacks);
 	dt_phases_free(tl->phases);
 	free(tl->wss_mean);
 	free(tl->wss_max);
@@ -1446,65 +1130,134 @@ const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame)
 
 double dt_timeline_column_s(const struct dt_timeline *tl, double col)
 {
-	return col * (double)(tl->t_end_ns - tl->t_start_ns) / (double)tl->columns / 1e9;
+	return col * (double)(tl->t_end_ns - tl->t_start_ns) / (double)tl->columns / 1e9 +
+	       ((double)tl->t_start_ns - (double)tl->origin_ns) / 1e9;
 }
 
 /* ------------------------------------------------------------ reports */
 
 static double rel_s(const struct dt_timeline *tl, uint64_t t)
 {
-	return t >= tl->t_start_ns ? (double)(t - tl->t_start_ns) / 1e9
-				   : -(double)(tl->t_start_ns - t) / 1e9;
+	return t >= tl->origin_ns ? (double)(t - tl->origin_ns) / 1e9
+				  : -(double)(tl->origin_ns - t) / 1e9;
 }
 
-static const char *base_name(const char *path)
+static void print_header(FILE *out, const struct dt_timeline *tl)
 {
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
+	const struct dt_phases_quality *q = dt_phases_quality(tl->phases);
+
+	fprintf(out, "# time zero %" PRIu64 " ns %s (the record's start); times in s from it\n",
+		tl->origin_ns, dt_origin_clock_name(&tl->origin));
+	if (tl->has_damon) {
+		fprintf(out, "# recording: aggregation %.0f ms measured", q->aggr_measured_ns / 1e6);
+		if (q->aggr_ns)
+			fprintf(out, " (nominal %.0f ms)", q->aggr_ns / 1e6);
+		fprintf(out, "; %" PRIu64 " of %" PRIu64 " snapshots lost DAMON events",
+			q->nr_incomplete, q->nr_snapshots);
+		if (q->nr_samples)
+			fprintf(out, "; %" PRIu64 " callstack samples, %.0f-%.0f/s", q->nr_samples,
+				q->rate_low, q->rate_high);
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < q->nr_warnings; i++)
+		fprintf(out, "# warning: %s\n", q->warnings[i]);
+}
+
+static void print_ranges(FILE *out, const struct dt_phase *p)
+{
+	char size[32];
+
+	if (!p->nr_ranges)
+		return;
+	const struct dt_phase_range *r = &p->ranges[0];
+	dt_format_bytes(size, sizeof(size), r->end - r->start);
+	/* names from the record: escaped, no raw control bytes */
+	fprintf(out, ", hot 0x%" PRIx64 "+%s (", r->start, size);
+	dt_fputs_safe(r->kind, out);
+	if (*r->path) {
+		fputc(' ', out);
+		dt_fputs_safe(r->path, out);
+	}
+	fputc(')', out);
+	if (p->nr_ranges > 1)
+		fprintf(out, " and %zu more", p->nr_ranges - 1);
+}
+
+static void print_top(FILE *out, const struct dt_timeline *tl, const struct dt_phase *p,
+		      size_t max)
+{
+	if (!p->nr_top) {
+		fprintf(out, "; %s", tl->nr_samples ? "no callstack samples" : "no callstacks");
+		return;
+	}
+	fprintf(out, "; top:");
+	for (size_t i = 0; i < p->nr_top && i < max; i++) {
+		fprintf(out, "%s ", i ? "," : "");
+		dt_fputs_safe(p->top[i].symbol, out);
+		fprintf(out, " %.0f%%", 100 * p->top[i].share);
+	}
+}
+
+/* "[2.91-4.10 s] (±0.10, ±0.20)" */
+static void print_span(FILE *out, const struct dt_timeline *tl, const struct dt_phase *p)
+{
+	fprintf(out, "[%.2f-%.2f s] (±%.2f, ±%.2f)", rel_s(tl, p->start_ns), rel_s(tl, p->end_ns),
+		p->start_pm_ns / 1e9, p->end_pm_ns / 1e9);
+}
+
+static void print_segment(FILE *out, const struct dt_timeline *tl, const struct dt_phase *p,
+			  size_t max)
+{
+	char wss[32], pat[96];
+
+	if (!p->number) {
+		fputs("idle ", out);
+		print_span(out, tl, p);
+		fputc('\n', out);
+		return;
+	}
+	dt_format_bytes(wss, sizeof(wss), p->wss_mean);
+	fprintf(out, "phase %u ", p->number);
+	print_span(out, tl, p);
+	fputc(' ', out);
+	dt_fputs_safe(p->name, out);
+	fprintf(out, "%s%s, WSS %s", *p->name ? ": " : "", dt_phase_pattern_text(p, pat, sizeof(pat)),
+		wss);
+	print_ranges(out, p);
+	print_top(out, tl, p, max);
+	fputc('\n', out);
+}
+
+/* Threads in different phases at once: each one's segments. */
+static void print_lanes(FILE *out, const struct dt_timeline *tl)
+{
+	size_t n = dt_phases_nr_lanes(tl->phases);
+
+	if (n)
+		fputs("threads in different phases at once:\n", out);
+	for (size_t l = 0; l < n; l++) {
+		const struct dt_phase_lane *ln = dt_phases_lane(tl->phases, l);
+		fprintf(out, "lane %" PRId32 "/%" PRId32 ":", ln->pid, ln->tid);
+		for (size_t i = 0; i < ln->nr; i++) {
+			const struct dt_phase *p = &ln->v[i];
+			fprintf(out, "%s [%.2f-%.2f s] ", i ? ";" : "", rel_s(tl, p->start_ns),
+				rel_s(tl, p->end_ns));
+			dt_fputs_safe(!p->number ? "idle" : *p->name ? p->name : "?", out);
+		}
+		fputc('\n', out);
+	}
 }
 
 int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl)
 {
-	size_t n = dt_phases_count(tl->phases);
-	if (!n)
+	size_t n = dt_phases_nr_segments(tl->phases), max = top_functions(tl->priv->o);
+
+	print_header(out, tl);
+	if (!dt_phases_count(tl->phases))
 		fprintf(out, "no phases%s\n", tl->has_damon ? "" : " (no DAMON snapshots)");
-	for (size_t k = 0; k < n; k++) {
-		const struct dt_phase *p = dt_phases_get(tl->phases, k);
-		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-		char wss[32], size[32];
-		dt_format_bytes(wss, sizeof(wss), p->wss_mean);
-		fprintf(out, "phase %u [%.2f-%.2f s] WSS %s", p->number, rel_s(tl, p->start_ns),
-			rel_s(tl, p->end_ns), wss);
-		if (p->nr_ranges) {
-			const struct dt_phase_range *r = &p->ranges[0];
-			dt_format_bytes(size, sizeof(size), r->end - r->start);
-			int named = r->path && *r->path;
-			/* names from the record: escaped, no raw control bytes */
-			fprintf(out, ", hot 0x%" PRIx64 "+%s (", r->start, size);
-			dt_fputs_safe(r->kind ? r->kind : "unknown", out);
-			if (named) {
-				fputc(' ', out);
-				dt_fputs_safe(base_name(r->path), out);
-			}
-			fputc(')', out);
-			if (p->nr_ranges > 1)
-				fprintf(out, " and %zu more", p->nr_ranges - 1);
-		}
-		if (ps->nr_top) {
-			fprintf(out, "; top:");
-			for (size_t i = 0; i < ps->nr_top && i < 3; i++)
-			{
-				fprintf(out, "%s ", i ? "," : "");
-				dt_fputs_safe(dt_timeline_frame_symbol(tl, ps->top[i].frame), out);
-				fprintf(out, " %.0f%%", 100 * ps->top[i].share);
-			}
-		} else if (!tl->nr_samples) {
-			fprintf(out, "; no callstacks");
-		} else {
-			fprintf(out, "; no callstack samples");
-		}
-		fputc('\n', out);
-	}
+	for (size_t k = 0; k < n && dt_phases_count(tl->phases); k++)
+		print_segment(out, tl, dt_phases_segment(tl->phases, k), max);
+	print_lanes(out, tl);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -1555,16 +1308,122 @@ static void print_heat_areas(FILE *out, const struct dt_timeline *tl)
 	fprintf(out, "],\"cells\":%zu", g->a_resol);
 }
 
+static void json_ranges(FILE *out, const struct dt_phase *p)
+{
+	fputs(",\"hot_ranges\":[", out);
+	for (size_t i = 0; i < p->nr_ranges; i++) {
+		const struct dt_phase_range *r = &p->ranges[i];
+		fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\","
+			"\"bytes\":%" PRIu64 ",\"pid\":%" PRId32 ",\"target\":%" PRIu32
+			",\"share\":", i ? "," : "", r->start, r->end, r->end - r->start,
+			r->pid, r->target);
+		json_num(out, r->share);
+		fputs(",\"kind\":", out);
+		json_str(out, r->kind);
+		fputs(",\"path\":", out);
+		json_str(out, r->path);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+static void json_functions(FILE *out, const struct dt_phase *p, size_t max)
+{
+	fputs(",\"name\":", out);
+	json_str(out, p->name);
+	fputs(",\"function\":", out);
+	if (p->function)
+		json_str(out, p->function);
+	else
+		fputs("null", out);
+	fputs(",\"top_functions\":[", out);
+	for (size_t i = 0; i < p->nr_top && i < max; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", out);
+		json_str(out, p->top[i].symbol);
+		fputs(",\"dso\":", out);
+		json_str(out, p->top[i].dso);
+		fputs(",\"share\":", out);
+		json_num(out, p->top[i].share);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+/* One segment (a phase when its number is not 0). */
+static void json_segment(FILE *out, const struct dt_timeline *tl, const struct dt_phase *p,
+			 size_t max)
+{
+	fprintf(out, "{\"number\":%u,\"start_s\":%.6f,\"end_s\":%.6f,\"start_ns\":%" PRIu64
+		",\"end_ns\":%" PRIu64 ",\"uncertainty_s\":{\"start\":%.3f,\"end\":%.3f},"
+		"\"reason\":", p->number, rel_s(tl, p->start_ns), rel_s(tl, p->end_ns),
+		p->start_ns, p->end_ns, p->start_pm_ns / 1e9, p->end_pm_ns / 1e9);
+	json_str(out, p->reason);
+	fputs(",\"pattern\":", out);
+	json_str(out, dt_seg_pattern_name(p->pattern));
+	if (p->pattern == DT_SEG_SWEEP || p->pattern == DT_SEG_GROWTH) {
+		fprintf(out, ",\"range\":{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64
+			"\"},\"speed_bytes_per_s\":", p->range_start, p->range_end);
+		json_num(out, p->speed);
+	}
+	fprintf(out, ",\"aggregations\":%u,\"wss\":{\"mean\":%" PRIu64 ",\"min\":%" PRIu64
+		",\"max\":%" PRIu64 "}", p->nr_aggrs, p->wss_mean, p->wss_min, p->wss_max);
+	json_ranges(out, p);
+	fprintf(out, ",\"samples\":%" PRIu64, p->nr_samples);
+	json_functions(out, p, max);
+	fputc('}', out);
+}
+
+static void json_quality(FILE *out, const struct dt_timeline *tl)
+{
+	const struct dt_phases_quality *q = dt_phases_quality(tl->phases);
+
+	fprintf(out, ",\"quality\":{\"aggr_ns\":%" PRIu64 ",\"aggr_measured_ns\":%" PRIu64
+		",\"sample_ns\":%" PRIu64 ",\"update_ns\":%" PRIu64 ",\"snapshots\":%" PRIu64
+		",\"incomplete_snapshots\":%" PRIu64 ",\"stack_samples\":%" PRIu64
+		",\"sample_rate\":{\"low\":", q->aggr_ns, q->aggr_measured_ns, q->sample_ns,
+		q->update_ns, q->nr_snapshots, q->nr_incomplete, q->nr_samples);
+	json_num(out, q->rate_low);
+	fputs(",\"high\":", out);
+	json_num(out, q->rate_high);
+	fprintf(out, "},\"period_ns\":%" PRIu64 ",\"warnings\":[", q->period_ns);
+	for (size_t i = 0; i < q->nr_warnings; i++) {
+		if (i)
+			fputc(',', out);
+		json_str(out, q->warnings[i]);
+	}
+	fputs("]}", out);
+}
+
+static void json_lanes(FILE *out, const struct dt_timeline *tl, size_t max)
+{
+	fputs(",\"lanes\":[", out);
+	for (size_t l = 0; l < dt_phases_nr_lanes(tl->phases); l++) {
+		const struct dt_phase_lane *ln = dt_phases_lane(tl->phases, l);
+		fprintf(out, "%s{\"pid\":%" PRId32 ",\"tid\":%" PRId32 ",\"samples\":%" PRIu64
+			",\"segments\":[", l ? "," : "", ln->pid, ln->tid, ln->samples);
+		for (size_t i = 0; i < ln->nr; i++) {
+			if (i)
+				fputc(',', out);
+			json_segment(out, tl, &ln->v[i], max);
+		}
+		fputs("]}", out);
+	}
+	fputc(']', out);
+}
+
 int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
 {
-	size_t n = dt_phases_count(tl->phases);
-	fprintf(out, "{\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64 ",\"duration_s\":%.6f,"
+	size_t n = dt_phases_nr_segments(tl->phases), max = top_functions(tl->priv->o);
+	fprintf(out, "{\"time_zero_ns\":%" PRIu64 ",\"clock\":", tl->origin_ns);
+	json_str(out, dt_origin_clock_name(&tl->origin));
+	fprintf(out, ",\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64 ",\"start_s\":%.6f,"
+		"\"duration_s\":%.6f,"
 		"\"snapshots\":%" PRIu64 ",\"aggregations\":%" PRIu64 ",\"peak_wss\":%" PRIu64 ","
 		"\"stacks\":{\"samples\":%" PRIu64 ",\"from_record\":%" PRIu64
 		",\"from_perf_script\":%" PRIu64 ",\"weight_unit\":\"%s\",\"alignment\":\"%s\","
 		"\"offset_ns\":%" PRId64 "},",
-		tl->t_start_ns, tl->t_end_ns, rel_s(tl, tl->t_end_ns), tl->nr_snapshots,
-		tl->nr_aggrs, tl->peak_wss, tl->nr_samples, tl->nr_record_samples,
+		tl->t_start_ns, tl->t_end_ns, rel_s(tl, tl->t_start_ns), rel_s(tl, tl->t_end_ns),
+		tl->nr_snapshots, tl->nr_aggrs, tl->peak_wss, tl->nr_samples, tl->nr_record_samples,
 		tl->nr_perf_samples, tl->weight_is_ns ? "ns" : "samples",
 		dt_align_method_name(tl->align.method), tl->align.offset_ns);
 	if (tl->has_thread) {
@@ -1576,52 +1435,21 @@ int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl)
 		fputs("\"thread\":null,", out);
 	}
 	fputs("\"phases\":[", out);
-	for (size_t k = 0; k < n; k++) {
-		const struct dt_phase *p = dt_phases_get(tl->phases, k);
-		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
-		fprintf(out, "%s{\"number\":%u,\"start_s\":%.6f,\"end_s\":%.6f,\"start_ns\":%" PRIu64
-			",\"end_ns\":%" PRIu64 ",\"aggregations\":%u,\"wss\":{\"mean\":%" PRIu64
-			",\"min\":%" PRIu64 ",\"max\":%" PRIu64 "},\"hot_ranges\":[",
-			k ? "," : "", p->number, rel_s(tl, p->start_ns), rel_s(tl, p->end_ns),
-			p->start_ns, p->end_ns, p->nr_aggrs, p->wss_mean, p->wss_min, p->wss_max);
-		for (size_t i = 0; i < p->nr_ranges; i++) {
-			const struct dt_phase_range *r = &p->ranges[i];
-			fprintf(out, "%s{\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\","
-				"\"bytes\":%" PRIu64 ",\"pid\":%" PRId32 ",\"target\":%" PRIu32
-				",\"share\":", i ? "," : "", r->start, r->end, r->end - r->start,
-				r->pid, r->target);
-			json_num(out, r->share);
-			fputs(",\"kind\":", out);
-			json_str(out, r->kind ? r->kind : "unknown");
-			fputs(",\"path\":", out);
-			json_str(out, r->path ? r->path : "");
-			fputc('}', out);
-		}
-		fprintf(out, "],\"samples\":%" PRIu64 ",\"weight\":%" PRIu64 ",\"function\":",
-			ps->nr_samples, ps->weight);
-		if (ps->named >= 0)
-			json_str(out, dt_timeline_frame_symbol(tl, ps->top[ps->named].frame));
-		else
-			fputs("null", out);
-		fputs(",\"top_functions\":[", out);
-		for (size_t i = 0; i < ps->nr_top; i++) {
-			const struct dt_timeline_function *f = &ps->top[i];
-			fputs(i ? ",{\"name\":" : "{\"name\":", out);
-			json_str(out, dt_timeline_frame_symbol(tl, f->frame));
-			fputs(",\"dso\":", out);
-			json_str(out, dt_timeline_frame_dso(tl, f->frame));
-			fprintf(out, ",\"self\":%" PRIu64 ",\"total\":%" PRIu64 ",\"share\":", f->self,
-				f->total);
-			json_num(out, f->share);
-			fputs(",\"self_share\":", out);
-			json_num(out, f->self_share);
-			fputs(",\"distinct\":", out);
-			json_num(out, f->distinct);
-			fputc('}', out);
-		}
-		fputs("]}", out);
+	for (size_t k = 0; k < dt_phases_count(tl->phases); k++) {
+		if (k)
+			fputc(',', out);
+		json_segment(out, tl, dt_phases_get(tl->phases, k), max);
 	}
-	fputs("],\"heatmap\":", out);
+	fputs("],\"segments\":[", out);
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			fputc(',', out);
+		json_segment(out, tl, dt_phases_segment(tl->phases, k), max);
+	}
+	fputc(']', out);
+	json_lanes(out, tl, max);
+	json_quality(out, tl);
+	fputs(",\"heatmap\":", out);
 	if (tl->has_grid) {
 		fprintf(out, "{\"choice\":\"%s\",\"target\":%" PRIu32 ",\"target_id\":\"%" PRIu64
 			"\",\"pid\":%" PRId64 ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64

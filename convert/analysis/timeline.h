@@ -14,31 +14,25 @@
  * load.keep_record_stacks (the convention of damo-stacks); perf times are
  * put on the record's clock as clock_align.h decides.
  *
- * Passes: the record is read twice (setup, clocks, peak WSS, the heatmap
- * guide and its areas' heats, heatmap.h's; phases, WSS, heatmap cells and
- * callstacks, attributed to the phases as these stream by), a third time
- * only for what had to wait (the heatmap of the phases' areas, or of the
- * hottest area when the guide's spans could not give the heats and the
- * second pass sums them as damo-heatmap does; callstacks written far ahead of
- * their snapshots, or aggregations overlapping in time), the perf script
- * text twice (clock and time span; samples).  Standard input ("-") is
- * copied to a temporary file first.
+ * Passes: the record is read twice (setup, clocks, the heatmap guide and
+ * its areas' heats, heatmap.h's, and the phases' first pass; the phases'
+ * second pass, WSS, heatmap cells and callstacks), a third time only for
+ * the heatmap of the phases' areas (--draw_range phases), or of the hottest
+ * area when the guide's spans could not give the heats; the perf script
+ * text three times (clock and time span; samples for the phases' first
+ * pass; samples).  Standard input ("-") is copied to a temporary file
+ * first.
  *
  * Memory grows with the number of time columns and address cells, with the
- * distinct frames, call paths and threads, and with the phases; never with
- * the number of snapshots or samples: WSS values and callstacks are summed
- * into time columns as they stream by.  The flame chart keeps, per column,
- * the weight of each call path of the chosen thread seen in that column (at
- * most DT_TIMELINE_MAX_PATHS_PER_COLUMN; later new paths are not counted).
+ * distinct frames, call paths and threads; the phases' features are capped
+ * (phases.h: 4096 bins); never with the number of snapshots or samples:
+ * WSS values and callstacks are summed into time columns as they stream
+ * by.  The flame chart keeps, per column, the weight of each call path of
+ * the chosen thread seen in that column (at most
+ * DT_TIMELINE_MAX_PATHS_PER_COLUMN; later new paths are not counted).
  *
- * Functions of a phase: per phase, each frame's self and total weight (a
- * frame counts once per sample), summed as the samples stream by, ranked by
- * dt_phases_set_functions(), the ranking dt_phases_attribute() gives
- * damo-stacks: every command names the same function for the same phase.
- * The list is the phase's distinct frames (phases.h) in that order, the
- * first one named; when no frame is distinct, its frames by total weight,
- * none named.  Weights are the samples' periods (nanoseconds for
- * cpu-clock) when every sample has one, otherwise every sample counts 1.
+ * Phases, their names and `top:` lists are phases.h's, the same in every
+ * command.
  *
  * Functions return 0 or a negative errno and write one line into err.
  */
@@ -52,6 +46,7 @@
 #include "clock_align.h"
 #include "framing.h"
 #include "heatmap.h"
+#include "origin.h"
 #include "phases.h"
 #include "stacks_profile.h"
 
@@ -90,22 +85,6 @@ struct dt_timeline_opts {
 
 void dt_timeline_opts_default(struct dt_timeline_opts *o);
 
-struct dt_timeline_function {
-	uint32_t frame;           /* dt_timeline_frame_* id */
-	uint64_t self, total;     /* summed weights */
-	double share, self_share; /* total / self over the phase's weight */
-	double distinct;          /* see struct dt_phase_function */
-};
-
-/* Callstacks inside one phase (same index as dt_phases_get). */
-struct dt_timeline_phase {
-	uint64_t weight, nr_samples;
-	long named;               /* index in `top` of the function named; -1: none */
-	size_t nr_top;
-	struct dt_timeline_function *top; /* the named one first, then by
-					   * distinctness (or total), descending */
-};
-
 /* One flame chart box: columns [col0, col1) at `depth` (1: root frame). */
 struct dt_timeline_box {
 	uint32_t col0, col1, depth, frame;
@@ -125,9 +104,13 @@ struct dt_timeline {
 	 * before's where none was; NaN before the first. */
 	int has_rss;
 	double *rss_max;
-	/* Phases (times on the record's clock; report times from t_start_ns). */
+	/* Time zero of every output (origin.h; absolute, the record's clock):
+	 * reports, axes and JSON count from it. */
+	struct dt_origin origin;
+	uint64_t origin_ns;
+	/* Phases, segments, lanes, quality (phases.h; times on the record's
+	 * clock). */
 	struct dt_phases *phases;
-	struct dt_timeline_phase *phase_stacks;
 	/* Heatmap (has_grid): the grid, its target and what the range is. */
 	int has_grid;
 	struct dt_heat_grid grid;
@@ -167,15 +150,21 @@ const char *dt_timeline_frame_dso(const struct dt_timeline *tl, uint32_t frame);
  * pieces): the framing's for "worked", else from the latest maps; "" when
  * none.  Returns buf. */
 char *dt_timeline_heat_area_name(const struct dt_timeline *tl, size_t k, char *buf, size_t len);
-/* Start and end time of column `col`, in seconds from t_start_ns. */
+/* Start and end time of column `col`, in seconds from the time zero
+ * (origin_ns). */
 double dt_timeline_column_s(const struct dt_timeline *tl, double col);
 
-/* The phase report, one line per phase:
- *   phase 3 [2.91-4.10 s] WSS 64.0 MiB, hot 0x7f2a00000000+64.0 MiB (anon); top: Transpose 71%
- * (times from t_start_ns; WSS the phase's mean; the largest hot range and
- * how many more; the named function first, then the next most distinct,
- * each with its share of the phase's callstack weight).  "no phases" when
- * there are none.  0 or -EIO. */
+/* The phase report: a header (the time zero as absolute ns, the
+ * recording's quality and its warnings), then one line per segment, in
+ * time order, phases and idle segments alike:
+ *   phase 3 [2.91-4.10 s] (±0.10, ±0.20) Transpose: steady, WSS 64.0 MiB, hot 0x7f2a00000000+64.0 MiB (anon); top: Transpose 71%, run 71%
+ *   idle [4.10-5.00 s] (±0.20, ±0.10)
+ * (times from origin_ns; the boundaries' uncertainty; the name by the
+ * naming rule; the pattern, with a sweep's or growth's range and speed;
+ * WSS the phase's mean; the largest hot range and how many more; top: the
+ * functions by share, at most --top), then, when threads ran different
+ * phases at once, one line per thread lane.  "no phases" when there are
+ * none.  0 or -EIO. */
 int dt_timeline_print_report(FILE *out, const struct dt_timeline *tl);
 /* The same as one JSON object (keys documented in damo-timeline(1)). */
 int dt_timeline_print_json(FILE *out, const struct dt_timeline *tl);

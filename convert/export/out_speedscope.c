@@ -152,7 +152,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	const struct dt_stacks *st = p->stacks;
 	size_t nphases = dt_phases_count(p->phases);
 	struct ss_ctx c = { 0 };
-	char label[128];
+	char label[256];
 	int rc = 0;
 
 	c.out = out;
@@ -162,6 +162,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	c.empty_frame = c.outside_frame + 1;
 	c.phase_roots = p->has_damon && !(o && o->no_phase_roots);
 	const char *unit = dt_stacks_weight_is_time(st) ? "nanoseconds" : "none";
+	uint64_t base = o && o->abs_time ? 0 : p->origin_ns;
 
 	rc = dt_stacks_group_threads(p->stacks, c.err, sizeof(c.err));
 	if (rc)
@@ -170,6 +171,9 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	fputs("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\"name\":", out);
 	dt_json_string(out, o && o->name ? o->name : "damotrace");
 	fputs(",\"exporter\":\"damotrace " DAMOTRACE_VERSION "\"", out);
+	/* the absolute time zero, for merging with other traces */
+	fprintf(out, ",\"origin_ns\":%" PRIu64 ",\"origin_clock\":\"%s\"", p->origin_ns,
+		dt_origin_clock_name(&p->origin));
 
 	/* The busiest thread is shown first. */
 	uint32_t nt = dt_stacks_nr_threads(st), busiest = 0, nprof = 0;
@@ -196,7 +200,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 	for (size_t k = 0; k < nphases; k++) {
 		if (c.nr_frames || k)
 			putc(',', out);
-		write_frame(out, dt_phase_label(dt_phases_get(p->phases, k), p->origin_ns,
+		write_frame(out, dt_phase_label(dt_phases_get(p->phases, k), base,
 						label, sizeof(label)), "", "");
 	}
 	if (c.nr_frames || nphases)
@@ -237,7 +241,7 @@ int dt_out_speedscope(FILE *out, const struct dt_stacks_profile *p,
 				rc = range_weight(&c, src.from, src.to, &total);
 			if (rc)
 				break;
-			dt_phase_label(ph, p->origin_ns, label, sizeof(label));
+			dt_phase_label(ph, base, label, sizeof(label));
 			/* Without the brackets: a profile name, not a frame. */
 			label[strlen(label) - 1] = '\0';
 			if (!first)

@@ -56,10 +56,12 @@ struct te_ctx {
 	char err[256];
 };
 
+/* Microseconds from `base`; times before it are negative. */
 static void ts(FILE *out, const char *key, uint64_t t, uint64_t base)
 {
-	uint64_t d = t >= base ? t - base : 0;
-	fprintf(out, ",\"%s\":%" PRIu64 ".%03" PRIu64, key, d / 1000, d % 1000);
+	uint64_t d = t >= base ? t - base : base - t;
+	fprintf(out, ",\"%s\":%s%" PRIu64 ".%03" PRIu64, key, t >= base ? "" : "-", d / 1000,
+		d % 1000);
 }
 
 static void begin_event(struct te_ctx *c)
@@ -302,15 +304,14 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 	if (c.max_group < 64)
 		c.max_group = 64;
 	dt_records_init(&c.slices, sizeof(struct slice), c.memory);
-	uint64_t first, last;
-	c.base = p->origin_ns;
-	if (dt_stacks_time_range(st, &first, &last) && first < c.base)
-		c.base = first;
+	c.base = o && o->abs_time ? 0 : p->origin_ns;
 
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"exporter\":\"damotrace "
 	      DAMOTRACE_VERSION "\",\"name\":", out);
 	dt_json_string(out, o && o->name ? o->name : "damotrace");
-	fprintf(out, ",\"origin_ns\":%" PRIu64 "},\"traceEvents\":[", c.base);
+	fprintf(out, ",\"origin_ns\":%" PRIu64 ",\"origin_clock\":\"%s\",\"times\":\"%s\"},"
+		"\"traceEvents\":[", p->origin_ns, dt_origin_clock_name(&p->origin),
+		c.base ? "relative to origin_ns" : "absolute");
 
 	if (p->has_damon) {
 		meta(&c, "process_name", DAMON_PID, PHASES_TID, "DAMON");
@@ -337,7 +338,7 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 		}
 		for (size_t k = 0; k < dt_phases_count(p->phases); k++) {
 			const struct dt_phase *ph = dt_phases_get(p->phases, k);
-			dt_phase_label(ph, p->origin_ns, label, sizeof(label));
+			dt_phase_label(ph, c.base, label, sizeof(label));
 			begin_event(&c);
 			fprintf(out, "{\"ph\":\"X\",\"pid\":%d,\"tid\":%d,\"cat\":\"phase\",\"name\":",
 				DAMON_PID, PHASES_TID);
@@ -346,15 +347,16 @@ int dt_out_trace_event(FILE *out, const struct dt_stacks_profile *p,
 			ts(out, "dur", ph->end_ns - ph->start_ns + c.base, c.base);
 			fprintf(out, ",\"args\":{\"wss_mean\":%" PRIu64 ",\"wss_max\":%" PRIu64
 				",\"aggregations\":%" PRIu32, ph->wss_mean, ph->wss_max, ph->nr_aggrs);
-			if (ph->nr_top_distinct) {
+			if (ph->function) {
 				fputs(",\"function\":", out);
-				dt_json_string(out, dt_stacks_frame_symbol(st, ph->top_distinct[0].frame));
+				dt_json_string(out, ph->function);
+				fputs(",\"name\":", out);
+				dt_json_string(out, ph->name);
 			}
-			if (ph->nr_top_self) {
-				fputs(",\"top_self\":", out);
-				dt_json_string(out, dt_stacks_frame_symbol(st, ph->top_self[0].frame));
-			}
-			fputs("}}", out);
+			fputs(",\"pattern\":", out);
+			dt_json_string(out, dt_phase_pattern_text(ph, label, sizeof(label)));
+			fprintf(out, ",\"start_pm_s\":%.3f,\"end_pm_s\":%.3f}}",
+				(double)ph->start_pm_ns / 1e9, (double)ph->end_pm_ns / 1e9);
 		}
 	}
 

@@ -6,9 +6,12 @@
  *                one profile per thread named COMM-TID, samples in time
  *                order weighted by their period (CPU time, so idle gaps add
  *                nothing); with DAMON phases every sample gets a root frame
- *                naming its phase and every phase gets a profile of its own.
+ *                naming its phase and every phase gets a profile of its own;
+ *                the top-level origin_ns gives the time zero of the
+ *                phase labels' times.
  *   trace-event  Chrome / Perfetto JSON trace (ts in microseconds from the
- *                origin): the WSS as a counter track, phases as slices on
+ *                record's time zero, origin.h, given absolute in
+ *                otherData.origin_ns; absolute with abs_time): the WSS as a counter track, phases as slices on
  *                their own track, callstacks as nested complete slices per
  *                thread (consecutive samples sharing a path prefix merged),
  *                process and thread names.
@@ -44,6 +47,8 @@ struct dt_stacks_out_opts {
 	int addrs;            /* "[DSO <ADDR>]" for frames without a symbol (the
 			       * perf script must be read with unknown_addrs) */
 	size_t phase;         /* 0: every sample; N: phase N's only, no root */
+	int abs_time;         /* times absolute, not from the record's time zero
+			       * (--time-origin abs) */
 };
 
 /* "speedscope", "trace-event", "folded" -> format; 0 or -EINVAL. */

@@ -171,7 +171,7 @@
 		if (!m.phases.length)
 			t.append(el('tr', {}, el('td', { colspan: 6 }, 'no phases')));
 		m.phases.forEach((p, k) => {
-			const tops = p.top.map((f) => f.symbol + ' ' + pct(f.share) + ' (self ' + pct(f.self_share) + ')');
+			const tops = p.top.map((f) => f.symbol + ' ' + pct(f.share));
 			const row = el('tr', { class: 'phase', 'data-phase': String(k), 'data-named': p.named,
 					       'data-report': m.report[k] || '', title: m.report[k] || '' },
 				el('td', { class: 'num' }, String(p.number)),
@@ -775,10 +775,9 @@
 		$('tree-whole').hidden = !focus;
 		drawTree();
 		const t = $('tree-top');
-		t.replaceChildren(el('tr', {}, ...['function', 'DSO', 'total', 'self', 'distinctness'].map((h) => el('th', {}, h))));
+		t.replaceChildren(el('tr', {}, ...['function', 'DSO', 'share'].map((h) => el('th', {}, h))));
 		for (const f of p.top)
-			t.append(el('tr', {}, el('td', {}, f.symbol), el('td', {}, f.dso), el('td', { class: 'num' }, pct(f.share)),
-				   el('td', { class: 'num' }, pct(f.self_share)), el('td', { class: 'num' }, f.distinct.toFixed(2))));
+			t.append(el('tr', {}, el('td', {}, f.symbol), el('td', {}, f.dso), el('td', { class: 'num' }, pct(f.share))));
 	}
 
 	function selectPhase(k) {

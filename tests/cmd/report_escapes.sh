@@ -51,5 +51,9 @@ expect_ok damo-timeline -i evil.dtr
 no_raw_controls out
 expect_grep '\(file \\x1b\]0;PWNED\\x07x\\x1b\[2J\\x0aforged\.so\)' out
 expect_grep 'top: .*hot_\\x1b\]0;PWNED\\x07x\\x1b\[2J\\x0aforged [0-9]+%' out
-[ "$(wc -l <out)" -eq 1 ] || fail "the report of one phase has $(wc -l <out) lines"
+# one phase, its name escaped too; no other line but the header's and
+# segments' (idle)
+[ "$(grep -c '^phase ' out)" -eq 1 ] || fail "the report of one phase has $(grep -c '^phase ' out) phases"
+expect_grep '^phase 1 \[.*\) hot_\\x1b\]0;PWNED\\x07x\\x1b\[2J\\x0aforged: ' out
+[ "$(grep -vc '^\(phase \|idle \|# \)' out)" -eq 0 ] || fail "unexpected lines: $(cat out)"
 echo "report_escapes: ok"

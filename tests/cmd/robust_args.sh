@@ -149,16 +149,12 @@ done <<'TABLE'
 2|--time-offset: invalid value 'soon'|damo-stacks --time-offset soon
 2|--time-offset: invalid value '@HUGE@'|damo-stacks --time-offset @HUGE@
 2|--perf-clock: invalid value 'tsc'|damo-stacks --perf-clock tsc
-2|--phase-wss-fraction: invalid value '2'|damo-stacks --phase-wss-fraction 2
-2|--phase-wss-fraction: invalid value '-1'|damo-stacks --phase-wss-fraction -1
-2|--phase-min-wss: invalid value '5XB'|damo-stacks --phase-min-wss 5XB
-2|--phase-min-wss: invalid value '@HUGE@'|damo-stacks --phase-min-wss @HUGE@
-2|--phase-similarity: invalid value '1.5'|damo-stacks --phase-similarity 1.5
-2|--phase-min-aggrs: invalid value '0'|damo-stacks --phase-min-aggrs 0
-2|--phase-min-aggrs: invalid value '@HUGE@'|damo-stacks --phase-min-aggrs @HUGE@
-2|--phase-acc-thres: invalid value '-3'|damo-stacks --phase-acc-thres -3
-2|--phase-hot-share: invalid value 'nan'|damo-stacks --phase-hot-share nan
-2|--phase-hot-share: invalid value 'inf'|damo-stacks --phase-hot-share inf
+2|--phase-call-effect: invalid value '2'|damo-stacks --phase-call-effect 2
+2|--phase-call-effect: invalid value '-1'|damo-stacks --phase-call-effect -1
+2|--phase-memory-effect: invalid value '1.5'|damo-stacks --phase-memory-effect 1.5
+2|--phase-memory-effect: invalid value 'nan'|damo-stacks --phase-memory-effect nan
+2|--phase-call-effect: invalid value 'inf'|damo-stacks --phase-call-effect inf
+2|--time-origin: expected abs or rel, not 'now'|damo-stacks --time-origin now
 2|too many arguments|damo-stacks a b
 2|cannot both be stdin|damo-stacks - -i -
 # damo-timeline
@@ -181,7 +177,7 @@ done <<'TABLE'
 2|x\.gif: unknown image type|damo-timeline -o x.gif
 2|unexpected argument 'extra'|damo-timeline extra
 2|--perf-clock: invalid value 'x'|damo-timeline --perf-clock x
-2|--phase-similarity: invalid value '2'|damo-timeline --phase-similarity 2
+2|--phase-memory-effect: invalid value '2'|damo-timeline --phase-memory-effect 2
 2|--time-offset: invalid value '1e400s'|damo-timeline --time-offset 1e400s
 1|--thread 99999: no callstack samples of this thread|damo-timeline --thread 99999
 1|damon\.dtr: no target with id 99999|damo-timeline --target_id 99999

@@ -7,8 +7,8 @@
 # side is a record generated here on the same CLOCK_MONOTONIC times from the
 # phase times and buffer addresses the program printed (DAMON cannot run on
 # this host).  The report must name FFT1DOnce for phases 1 and 3 and
-# Transpose for phase 2 (or the burst_* function calling it: the one
-# attribution ranking of phases.h, shared with damo-stacks, may name a
+# Transpose for phase 2 (the naming rule of phases.h, shared with
+# damo-stacks: the deepest function on half of the samples; it may name a
 # caller as distinct as its callee), at the times the program gave.
 source "$(dirname "$0")/lib.sh"
 PANELS=$DT_SRC/tests/cmd/timeline_panels.py
@@ -60,19 +60,21 @@ EOF
 
 # The report names each burst's function.
 expect_ok damo-timeline -i damon.json --perf-script fft.perf -o timeline.png
-cp out report.txt
-[ "$(wc -l <report.txt)" = 3 ] || fail "$(wc -l <report.txt) phases"
-expect_grep '^phase 1 \[0\.[0-9]+-1\.[0-9]+ s\] WSS 16\.[0-9] MiB, hot 0x[0-9a-f]+\+16\.0 MiB \(unknown\).*; top: (burst_fft|FFT1DOnce) [0-9]+%' report.txt
-expect_grep '^phase 2 \[.*; top: (burst_transpose|Transpose) [0-9]+%' report.txt
-expect_grep '^phase 3 \[.*; top: (burst_fft|FFT1DOnce) [0-9]+%' report.txt
-[ "$(grep -Ec '^phase [13] \[.* FFT1DOnce [0-9]+%' report.txt)" = 2 ] || fail "FFT1DOnce not listed"
-expect_grep '^phase 2 \[.* Transpose [0-9]+%' report.txt
+# (the program's exit may make a short phase of its own, with no working
+# set: left out, as phases under 1 MiB)
+grep '^phase ' out | grep -v 'WSS [0-9.]* \(B\|KiB\)' >report.txt
+[ "$(wc -l <report.txt)" = 3 ] || fail "$(wc -l <report.txt) phases: $(cat out)"
+expect_grep '^# time zero [0-9]+ ns CLOCK_MONOTONIC' out
+# the naming rule: the deepest function on half of the samples
+expect_grep '^phase 1 \[0\.[0-9]+-1\.[0-9]+ s\] \(±[0-9.]+, ±[0-9.]+\) FFT1DOnce: steady, WSS 1[0-9]\.[0-9] MiB, hot 0x[0-9a-f]+\+16\.0 MiB \(dense\).*; top: .*FFT1DOnce [0-9]+%' report.txt
+expect_grep '^phase 2 \[.*\) Transpose: .*; top: .*Transpose [0-9]+%' report.txt
+expect_grep '^phase 3 \[.*\) FFT1DOnce: .*; top: .*FFT1DOnce [0-9]+%' report.txt
 # ... the functions damo-stacks names for the same phases.
-sed -E 's/.*; top: ([^ ]+) .*/\1/' report.txt >report.names
+sed -E 's/^phase [0-9]+ \[[^]]*\] \([^)]*\) ([^:,]+)[:,].*/\1/' report.txt >report.names
 expect_ok damo-stacks fft.perf -i damon.json -f trace-event -o fft-trace.json
 node -e '
 const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-for (const p of t.traceEvents.filter((e) => e.cat === "phase")) console.log(p.args.function);
+for (const p of t.traceEvents.filter((e) => e.cat === "phase" && e.args.wss_mean >= 1048576)) console.log(p.args.function);
 ' fft-trace.json >stacks.names
 expect_same_file stacks.names report.names
 [ ! -s err ] || fail "warnings: $(cat err)"
@@ -91,15 +93,16 @@ for (const f of fs.readFileSync(timesPath, 'utf8').trim().split('\n').map((l) =>
 	else if (f[0] === 'phase' && f[2] === 'end') ph[ph.length - 1].e = +f[3] * 1e9;
 }
 const r = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+r.phases = r.phases.filter((p) => p.wss.mean >= 1048576);
 if (r.phases.length !== 3) throw new Error(`${r.phases.length} phases`);
 if (r.stacks.alignment !== 'same-clock' || r.stacks.weight_unit !== 'ns') throw new Error(JSON.stringify(r.stacks));
 if (!r.thread || r.thread.comm !== 'fft-phases') throw new Error(`thread ${JSON.stringify(r.thread)}`);
 r.phases.forEach((p, i) => {
 	const w = ph[i];
-	if (Math.abs(p.start_ns - w.s) > 2e8 || Math.abs(p.end_ns - w.e) > 2e8)
+	/* the issue's tolerance: max(2 aggregations, 0.5 s) */
+	if (Math.abs(p.start_ns - w.s) > 5e8 || Math.abs(p.end_ns - w.e) > 5e8)
 		throw new Error(`phase ${i + 1}: ${p.start_ns}-${p.end_ns}, printed ${w.s}-${w.e}`);
-	const caller = { FFT1DOnce: 'burst_fft', Transpose: 'burst_transpose' }[w.fn];
-	if (![w.fn, caller].includes(p.function) || p.top_functions[0].name !== p.function) throw new Error(`phase ${i + 1}: ${p.function}, printed ${w.fn}`);
+	if (p.function !== w.fn) throw new Error(`phase ${i + 1}: ${p.function}, printed ${w.fn}`);
 	const f = p.top_functions.find((t) => t.name === w.fn);
 	if (!f || !(f.share > 0.8)) throw new Error(`phase ${i + 1}: ${w.fn} only ${f && f.share}`);
 	const h = p.hot_ranges[0];
@@ -110,7 +113,8 @@ EOF
 
 # Without --header the clock is guessed from the record's span: same phases.
 expect_ok damo-timeline -i damon.json --perf-script fft-noheader.perf
-sed -E 's/.*; top: ([^ ]+) .*/\1/' out >guessed.names
+grep '^phase ' out | grep -v 'WSS [0-9.]* \(B\|KiB\)' |
+	sed -E 's/^phase [0-9]+ \[[^]]*\] \([^)]*\) ([^:,]+)[:,].*/\1/' >guessed.names
 cmp -s report.names guessed.names || fail "guessed clock: $(cat out)"
 
 # The figure: three panels on one axis, the flame chart has boxes.

@@ -2,6 +2,8 @@
 """wss() gives damo-wss's numbers: per snapshot with exclude_samples=0 (the
 `damo-convert --what wss` table), damo-wss --csv's series by default, and
 damo's collapse over targets."""
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -38,10 +40,11 @@ def test_per_snapshot_damo_json(damo_fixtures, work):
 
 def test_damo_wss_csv(synth):
     """damo-wss --csv --per_target: target_id, start_s and end_s (seconds
-    from the first WSS's start, %.9f), wss_bytes."""
+    from the record's time zero, the one of every output: origin.h; the
+    snapshots --exclude_samples drops do not move it), wss_bytes."""
     lines = run("damo-wss", "-i", synth, "--csv", "--per_target").stdout.splitlines()
     df = damotrace.open(synth).wss()
-    t0 = int(df["start"].min())
+    t0 = json.loads(run("damo-timeline", "-i", synth, "--json").stdout)["time_zero_ns"]
     mine = ["target_id,start_s,end_s,wss_bytes"] + [
         f"{tid},{(s - t0) / 1e9:.9f},{(e - t0) / 1e9:.9f},{w}"
         for tid, s, e, w in zip(df["target_id"], df["start"].astype(int),

@@ -473,20 +473,19 @@ START_TEST(shared_options)
 	struct dt_stacks_load_opts o;
 	char err[256];
 	dt_stacks_load_opts_default(&o);
-	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-similarity", "0.7", err, sizeof(err)), 1);
-	ck_assert(o.phase.similarity > 0.69 && o.phase.similarity < 0.71);
-	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-wss", "4M", err, sizeof(err)), 1);
-	ck_assert_uint_eq(o.phase.min_wss, 4u << 20);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-call-effect", "0.2", err, sizeof(err)), 1);
+	ck_assert(o.phase.seg.call_effect > 0.19 && o.phase.seg.call_effect < 0.21);
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-memory-effect", "0.4", err, sizeof(err)),
+			 1);
+	ck_assert(o.phase.seg.memory_effect > 0.39 && o.phase.seg.memory_effect < 0.41);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "time-offset", "-2ms", err, sizeof(err)), 1);
 	ck_assert_int_eq(o.time_offset_set, 1);
 	ck_assert_int_eq(o.time_offset_ns, -2000000);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "perf-clock", "mono", err, sizeof(err)), 1);
 	ck_assert_int_eq(o.perf_clock, DTR_CLOCK_MONOTONIC);
-	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-wss-fraction", "1.5", err, sizeof(err)),
+	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-call-effect", "1.5", err, sizeof(err)),
 			 -EINVAL);
-	ck_assert_msg(strstr(err, "--phase-wss-fraction") != NULL, "%s", err);
-	ck_assert_int_eq(dt_stacks_load_set_option(&o, "phase-min-aggrs", "0", err, sizeof(err)),
-			 -EINVAL);
+	ck_assert_msg(strstr(err, "--phase-call-effect") != NULL, "%s", err);
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "task-clock", err, sizeof(err)), 1);
 	ck_assert_str_eq(o.event, "task-clock");
 	ck_assert_int_eq(dt_stacks_load_set_option(&o, "event", "", err, sizeof(err)), -EINVAL);
@@ -494,7 +493,7 @@ START_TEST(shared_options)
 	size_t n = 0;
 	while (dt_stacks_options[n].name)
 		n++;
-	ck_assert_uint_ge(n, 8);
+	ck_assert_uint_ge(n, 6);
 }
 END_TEST
 

@@ -127,22 +127,29 @@ START_TEST(synth_phases_match_truth)
 	ck_assert_int_eq(tl->has_thread, 1);
 	ck_assert_uint_eq(tl->nr_perf_samples, 0);
 	ck_assert_uint_gt(tl->nr_record_samples, 1000);
-	ck_assert_uint_eq(dt_phases_count(tl->phases), n);
+	/* damo-synth's quiet spans carry wait_for_work samples at the full
+	 * rate: segments of their own, active by their samples, left out here */
+	const struct dt_phase *found[64];
+	size_t nf = 0;
+	for (size_t k = 0; k < dt_phases_count(tl->phases) && nf < 64; k++) {
+		const struct dt_phase *p = dt_phases_get(tl->phases, k);
+		if (!p->function || strcmp(p->function, "wait_for_work"))
+			found[nf++] = p;
+	}
+	ck_assert_uint_eq(nf, n);
 	/* synthetic aggregations jitter by up to 1% */
 	uint64_t tol = 2 * AGGR_NS + 2 * AGGR_NS / 100;
 	for (size_t k = 0; k < n; k++) {
-		const struct dt_phase *p = dt_phases_get(tl->phases, k);
-		const struct dt_timeline_phase *ps = &tl->phase_stacks[k];
+		const struct dt_phase *p = found[k];
 		ck_assert_msg(diff(p->start_ns, truth[k].start) <= tol &&
 			      diff(p->end_ns, truth[k].end) <= tol,
 			      "phase %zu: %" PRIu64 "-%" PRIu64 ", truth %" PRIu64 "-%" PRIu64, k + 1,
 			      p->start_ns, p->end_ns, truth[k].start, truth[k].end);
-		ck_assert_int_ge(ps->named, 0);
-		ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[ps->named].frame),
-				 truth[k].function);
-		ck_assert_uint_gt(ps->nr_samples, 0);
-		for (size_t i = 2; i < ps->nr_top; i++) /* after the named one: descending */
-			ck_assert(ps->top[i - 1].distinct >= ps->top[i].distinct);
+		ck_assert_ptr_nonnull(p->function);
+		ck_assert_str_eq(p->function, truth[k].function);
+		ck_assert_uint_gt(p->nr_samples, 0);
+		for (size_t i = 1; i < p->nr_top; i++) /* by share, descending */
+			ck_assert(p->top[i - 1].share >= p->top[i].share);
 	}
 	/* The WSS columns cover the record, the flame chart holds the phases'
 	 * functions, one box per run of columns. */
@@ -159,28 +166,32 @@ START_TEST(synth_phases_match_truth)
 		ck_assert_msg(found, "no flame chart box of %s", truth[k].function);
 	}
 
-	/* The text report: one line per phase naming its function first. */
+	/* The text report: the time zero, then one line per segment, each
+	 * phase naming its function first and first in top:. */
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
 	ck_assert_int_eq(dt_timeline_print_report(mem, tl), 0);
 	fclose(mem);
-	char *line = text;
-	for (size_t k = 0; k < n; k++) {
+	ck_assert_msg(!strncmp(text, "# time zero 1000000000000 ns CLOCK_MONOTONIC", 44), "%s", text);
+	size_t k = 0;
+	for (char *line = text, *eol; (eol = strchr(line, '\n')); line = eol + 1) {
 		char want[128];
-		snprintf(want, sizeof(want), "phase %zu [", k + 1);
-		ck_assert_msg(!strncmp(line, want, strlen(want)), "line: %s", line);
-		snprintf(want, sizeof(want), "; top: %s ", truth[k].function);
-		char *eol = strchr(line, '\n');
-		ck_assert_ptr_nonnull(eol);
 		*eol = '\0';
+		if (strncmp(line, "phase ", 6) || strstr(line, ") wait_for_work:"))
+			continue;
+		ck_assert_uint_lt(k, n);
+		snprintf(want, sizeof(want), ") %s: ", truth[k].function);
 		ck_assert_msg(strstr(line, want) && strstr(line, " WSS ") && strstr(line, ", hot 0x"),
 			      "line: %s", line);
-		line = eol + 1;
+		snprintf(want, sizeof(want), "; top: %s ", truth[k].function);
+		ck_assert_msg(strstr(line, want), "line: %s", line);
+		k++;
 	}
-	ck_assert_str_eq(line, "");
+	ck_assert_uint_eq(k, n);
 	free(text);
 	uint64_t target_id = tl->heat_target.id;
+	size_t nr_phases = dt_phases_count(tl->phases);
 	dt_timeline_free(tl);
 
 	/* The heatmap of a given range and target; a shallower flame chart. */
@@ -201,7 +212,7 @@ START_TEST(synth_phases_match_truth)
 	ck_assert_uint_eq(tl->max_depth, 2);
 	for (size_t i = 0; i < tl->nr_boxes; i++)
 		ck_assert_uint_le(tl->boxes[i].col1, 50);
-	ck_assert_uint_eq(dt_phases_count(tl->phases), n);
+	ck_assert_uint_eq(dt_phases_count(tl->phases), nr_phases);
 	dt_timeline_free(tl);
 	o.target_id = target_id + 12345;
 	ck_assert_int_eq(dt_timeline_build(&tl, &o, err, sizeof(err)), -ENOENT);
@@ -222,15 +233,15 @@ START_TEST(vm_record_three_phases)
 	dt_timeline_opts_default(&o);
 	o.load.record_path = path;
 	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_uint_eq(dt_phases_count(tl->phases), 3);
-	/* Three buffers in turn, 1.5 s each, back to back. */
-	for (size_t k = 0; k < 3; k++) {
+	/* Three buffers in turn, 1.5 s each, back to back; without maps the
+	 * last two make one dense area, read as a sweep (docs/PHASES.md). */
+	ck_assert_uint_ge(dt_phases_count(tl->phases), 2);
+	for (size_t k = 0; k < dt_phases_count(tl->phases); k++) {
 		const struct dt_phase *p = dt_phases_get(tl->phases, k);
 		ck_assert_uint_ge(p->end_ns - p->start_ns, 1200000000ull);
-		ck_assert_uint_le(p->end_ns - p->start_ns, 1800000000ull);
 		if (k)
 			ck_assert_uint_eq(p->start_ns, dt_phases_get(tl->phases, k - 1)->end_ns);
-		ck_assert_int_eq(tl->phase_stacks[k].named, -1);
+		ck_assert_ptr_null(dt_phases_get(tl->phases, k)->function);
 	}
 	ck_assert_uint_eq(tl->nr_samples, 0);
 	ck_assert_int_eq(tl->has_thread, 0);
@@ -307,21 +318,22 @@ START_TEST(perf_flame_and_named_function)
 	ck_assert_uint_eq(tl->nr_perf_samples, 2500);
 	ck_assert_int_eq(tl->weight_is_ns, 1);
 	ck_assert_int_eq(tl->align.method, DT_ALIGN_SAME_CLOCK);
-	ck_assert_uint_eq(dt_phases_count(tl->phases), 1);
-	/* driver is on every stack of the phase, work on 98% of them: driver,
-	 * the more distinct, is named, as dt_phases_attribute() (damo-stacks)
-	 * names it; then work, then leaf (88%); main (everywhere) is not listed. */
-	const struct dt_timeline_phase *ps = &tl->phase_stacks[0];
-	ck_assert_int_eq(ps->named, 0);
-	ck_assert_uint_eq(ps->nr_top, 4); /* and clock_now (2%) */
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[0].frame), "driver");
-	ck_assert_double_eq_tol(ps->top[0].share, 0.8, 0.001); /* helper takes a fifth */
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[1].frame), "work");
-	ck_assert_double_eq_tol(ps->top[1].share, 0.784, 0.001);
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, ps->top[2].frame), "leaf");
-	ck_assert_str_eq(dt_timeline_frame_symbol(tl, dt_phases_get(tl->phases, 0)->top_distinct[0].frame),
-			 "driver");
-	ck_assert_uint_eq(ps->nr_samples, 1250);
+	/* [2, 3) s: idle_loop at the full rate, a phase of its own */
+	ck_assert_uint_ge(dt_phases_count(tl->phases), 1);
+	/* driver is on every stack of the main thread, work on 98% of them,
+	 * leaf on 88% (70% of the phase's samples: the helper thread takes a
+	 * fifth): leaf, the deepest frame on half of the samples, is named, as
+	 * damo-stacks names it (phases.h); top: by share; main (on 80% of all
+	 * samples) and the helper thread's own frames are not listed. */
+	const struct dt_phase *ps = dt_phases_get(tl->phases, 0);
+	ck_assert_str_eq(ps->name, "leaf");
+	ck_assert_uint_ge(ps->nr_top, 3); /* and clock_now (2%), when tracked */
+	ck_assert_str_eq(ps->top[0].symbol, "driver");
+	ck_assert_double_eq_tol(ps->top[0].share, 0.8, 0.01);
+	ck_assert_str_eq(ps->top[1].symbol, "work");
+	ck_assert_double_eq_tol(ps->top[1].share, 0.784, 0.01);
+	ck_assert_str_eq(ps->top[2].symbol, "leaf");
+	ck_assert_uint_ge(ps->nr_samples, 1200);
 	/* The busiest thread is 10; its columns: work's path in [1, 2) s (columns
 	 * 0-32), idle_loop in [2, 3) s (33-65), nothing after. */
 	ck_assert_int_eq(tl->has_thread, 1);
@@ -373,7 +385,7 @@ START_TEST(perf_flame_and_named_function)
 	o.load.time_offset_set = 1;
 	o.load.time_offset_ns = -100000000000ll;
 	ck_assert_msg(dt_timeline_build(&tl, &o, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_uint_eq(tl->phase_stacks[0].nr_samples, 0);
+	ck_assert_uint_eq(dt_phases_get(tl->phases, 0)->nr_samples, 0);
 	ck_assert_uint_eq(tl->nr_boxes, 0);
 	int warned = 0;
 	for (size_t i = 0; i < tl->nr_warnings; i++)
@@ -555,9 +567,9 @@ static void expect_samples_in_spans(const struct dt_timeline *tl, const char *re
 	ck_assert_msg(rc == 0, "%s", err);
 	dtr_reader_close(r);
 	for (size_t k = 0; k < n; k++)
-		ck_assert_msg(tl->phase_stacks[k].nr_samples == count[k],
+		ck_assert_msg(dt_phases_get(tl->phases, k)->nr_samples == count[k],
 			      "phase %zu: %" PRIu64 " samples, %" PRIu64 " in its span", k + 1,
-			      tl->phase_stacks[k].nr_samples, count[k]);
+			      dt_phases_get(tl->phases, k)->nr_samples, count[k]);
 	free(count);
 }
 
@@ -652,11 +664,12 @@ START_TEST(stacks_phases_overlapping_aggregations)
 	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
 	struct dt_timeline *tl;
 	char *json = timeline_json(rec, &tl);
-	ck_assert_uint_ge(dt_phases_count(tl->phases), 5);
+	/* one function on every sample: the bursts show in DAMON data only */
+	ck_assert_uint_ge(dt_phases_count(tl->phases), 1);
 	expect_samples_in_spans(tl, rec);
 	uint64_t inside = 0;
 	for (size_t k = 0; k < dt_phases_count(tl->phases); k++)
-		inside += tl->phase_stacks[k].nr_samples;
+		inside += dt_phases_get(tl->phases, k)->nr_samples;
 	ck_assert_uint_gt(inside, 1000);
 	dt_timeline_free(tl);
 	free(json);
