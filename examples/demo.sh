@@ -12,8 +12,8 @@
 # another, FFT1DOnce again) and nothing tells the tools where its buffers
 # are: the pictures frame the memory it worked on by themselves.  It fails
 # (non-zero) unless the JSON report (damo-timeline --json) shows the three
-# phases, each named after the workload's function for it (or the burst_*
-# function calling it) and lying where the workload says it ran.
+# phases, each named after the workload's function for it and lying where
+# the workload says it ran.
 #
 # Settings (environment): O, BIN, STATIC_BIN (as for make; make demo passes
 # its own), DEMO_OUT (default demo), DEMO_WHERE (auto, host or vm; default
