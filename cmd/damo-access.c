@@ -23,7 +23,7 @@ static const char *prog = "damo-access";
 struct args {
 	const char *inputs[MAX_INPUTS];
 	size_t nr_inputs;
-	int total_sz_only, color;
+	int total_sz_only, color, json, raw_form;
 	struct dt_access_filter filter;
 	struct dt_access_format fmt;
 	/* --format and --format_AREA, applied once the records are read */
@@ -315,6 +315,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_BOOL(0, "total_sz_only", &a->total_sz_only,
 			 "print only each snapshot's total size"),
 		OPT_BOOL(0, "raw_number", &f->raw_number, "plain numbers"),
+		OPT_BOOL(0, "json", &a->json, "print the records as damo's JSON (intervals, "
+			 "snapshots, regions), filters applied"),
+		OPT_BOOL(0, "raw_form", &a->raw_form, "print damo's raw form: per snapshot its "
+			 "times and one line per region"),
 		OPT_CALLBACK(0, "sz_region", a, "MIN MAX", "keep regions of this size (bytes, 4K, "
 			     "min, max)", opt_filter),
 		OPT_CALLBACK(0, "access_rate", a, "MIN MAX",
@@ -426,6 +430,29 @@ static int apply_formats(struct args *a, const struct dt_access_records *r)
 	return ret;
 }
 
+static void put_stdout(void *o, const char *p, size_t n)
+{
+	fwrite(p, 1, n, o);
+}
+
+/* --json and --raw_form: the filtered records as damo dumps them. */
+static int dump(struct args *a, struct dt_access_records *r, char *err, size_t errlen)
+{
+	int ret = dt_access_filter_apply(r, &a->filter);
+
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	else if (a->json)
+		dt_access_json(r, a->fmt.raw_number, put_stdout, stdout);
+	else
+		dt_access_raw_form(r, a->fmt.raw_number, put_stdout, stdout);
+	if (!ret && a->json)
+		putchar('\n'); /* the raw form ends with its own newline */
+	dt_access_records_free(r);
+	dt_access_format_free(&a->fmt);
+	return ret;
+}
+
 static int run(struct args *a, char *err, size_t errlen)
 {
 	struct dt_access_records r = { 0 };
@@ -433,6 +460,8 @@ static int run(struct args *a, char *err, size_t errlen)
 	size_t len = 0;
 	int ret = read_all(a, &r, err, errlen);
 
+	if (!ret && (a->json || a->raw_form))
+		return dump(a, &r, err, errlen);
 	if (!ret && !dt_access_records_have_intervals(&r)) {
 		snprintf(err, errlen, "some records lack the intervals information");
 		ret = -EINVAL;

@@ -66,6 +66,8 @@ static int add_snapshot(struct dt_access_records *r, const struct dtr_snapshot *
 		as->total_bytes += s->regions[i].end - s->regions[i].start;
 	as->start_ns = s->start_ns;
 	as->end_ns = s->end_ns;
+	as->access_unit = s->access_unit;
+	as->age_unit = s->age_unit;
 	rec->nr++;
 	return 0;
 }
@@ -84,8 +86,13 @@ int dt_access_records_add(struct dt_access_records *r, const struct dtr_item *it
 	if (ret)
 		snprintf(err, errlen, "out of memory");
 	/* targets learn their ids and intervals late: keep them current */
-	for (size_t i = 0; i < r->nr && i < r->targets.nr; i++)
+	for (size_t i = 0; i < r->nr && i < r->targets.nr; i++) {
 		r->v[i].target = r->targets.v[i];
+		for (size_t k = 0; k < r->targets.nr_ctx; k++)
+			if (r->targets.ctx[k].kdamond == r->v[i].target.kdamond &&
+			    r->targets.ctx[k].context == r->v[i].target.context)
+				r->v[i].update_us = r->targets.ctx[k].update_us;
+	}
 	return ret;
 }
 

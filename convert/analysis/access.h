@@ -32,12 +32,14 @@ struct dt_access_snapshot {
 	uint64_t start_ns, end_ns;
 	uint64_t total_bytes;       /* as damo keeps it: updated by --address and
 				     * --temperature only */
+	enum dtr_unit access_unit, age_unit; /* DTR_UNIT_ABSENT: not recorded */
 	size_t nr;
 	struct dtr_region *regions; /* sorted by address */
 };
 
 struct dt_access_record {
 	struct dt_target_info target;  /* ids and intervals (aggr_us 0: none) */
+	uint64_t update_us;            /* ops update interval; 0: unknown */
 	int no_indices;                /* a damo record without kdamond/context indices */
 	size_t nr, cap;
 	struct dt_access_snapshot *snapshots;
@@ -132,5 +134,15 @@ void dt_access_format_free(struct dt_access_format *f);
  * final newline (malloc'ed into *text).  0 or -ENOMEM. */
 int dt_access_report(const struct dt_access_records *r, const struct dt_access_format *f,
 		     char **text, size_t *len);
+
+/* ------------------------------------------------------ json, raw form */
+
+/* damo's `report access --json`: the records as damo's json.dumps(indent=4)
+ * of its record objects (sizes, times and intervals in damo's units unless
+ * raw; region addresses, percentages and ages as damo prints them either
+ * way), written through put; no final newline. */
+void dt_access_json(const struct dt_access_records *r, int raw, dt_put_fn put, void *o);
+/* damo's `report access --raw_form` (report.h's raw form per record). */
+void dt_access_raw_form(const struct dt_access_records *r, int raw, dt_put_fn put, void *o);
 
 #endif /* DT_ACCESS_H */

@@ -4,6 +4,7 @@
 #include "grow.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,99 @@ int dt_print_size_dist(FILE *out, const uint64_t *vals, size_t nr,
 		fputc('\n', out);
 	}
 	return ferror(out) ? -EIO : 0;
+}
+
+char *dt_damo_format_nr(char *buf, size_t len, uint64_t v, int raw)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	size_t k = 0;
+
+	for (int i = 0; i < n && k + 1 < len; i++) {
+		if (!raw && i && (n - i) % 3 == 0 && k + 2 < len)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	if (len)
+		buf[k < len ? k : len - 1] = '\0';
+	return buf;
+}
+
+char *dt_damo_format_time_ns_exact(char *buf, size_t len, uint64_t ns, int raw)
+{
+	static const struct { uint64_t ns; const char *name; } units[] = {
+		{ 86400000000000ull, "d" }, { 3600000000000ull, "h" }, { 60000000000ull, "m" },
+		{ 1000000000ull, "s" }, { 1000000ull, "ms" }, { 1000ull, "us" }, { 1, "ns" },
+	};
+	size_t k = 0;
+
+	if (raw || !ns || ns == UINT64_MAX) {
+		snprintf(buf, len, raw ? "%llu" : ns ? "max" : "0 ns", (unsigned long long)ns);
+		return buf;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && ns; i++) {
+		char nr[32];
+		if (ns < units[i].ns)
+			continue;
+		dt_damo_format_nr(nr, sizeof(nr), ns / units[i].ns, 0);
+		k += (size_t)snprintf(buf + k, k < len ? len - k : 0, "%s%s %s", k ? " " : "", nr,
+				      units[i].name);
+		ns %= units[i].ns;
+		if (k >= len)
+			break;
+	}
+	return buf;
+}
+
+static void put_line(dt_put_fn put, void *o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void put_line(dt_put_fn put, void *o, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	put(o, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void dt_damo_raw_form_head(dt_put_fn put, void *o, double base_ns, const char *data_source,
+			   int raw)
+{
+	char a[64];
+
+	put_line(put, o, "base_time_absolute: %s\n", dt_damo_format_time_ns(a, sizeof(a), base_ns, raw));
+	put(o, "data source: ", 13);
+	put(o, data_source, strlen(data_source));
+	put(o, "\n\n", 2);
+}
+
+void dt_damo_raw_form_snapshot(dt_put_fn put, void *o, const struct dtr_snapshot *s,
+			       double base_ns, uint64_t target_id, int raw)
+{
+	char a[64];
+
+	put_line(put, o, "monitoring_start:    %16s\n",
+		 dt_damo_format_time_ns(a, sizeof(a), (double)s->start_ns - base_ns, raw));
+	put_line(put, o, "monitoring_end:      %16s\n",
+		 dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns - base_ns, raw));
+	put_line(put, o, "monitoring_duration: %16s\n",
+		 dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns - (double)s->start_ns, raw));
+	put_line(put, o, "target_id: %llu\nnr_regions: %llu\n", (unsigned long long)target_id,
+		 (unsigned long long)s->nr_regions);
+	put_line(put, o, "# %10s %12s  %12s  %11s %5s\n", "start_addr", "end_addr", "length",
+		 "nr_accesses", "age");
+	for (uint64_t i = 0; i < s->nr_regions; i++) {
+		const struct dtr_region *r = &s->regions[i];
+		long long acc = s->access_unit == DTR_UNIT_ABSENT ? -1 : (long long)r->nr_accesses;
+		long long age = s->age_unit == DTR_UNIT_ABSENT ? -1 : (long long)r->age;
+		put_line(put, o, "%012llx-%012llx (%12s) %11lld %5lld\n", (unsigned long long)r->start,
+			 (unsigned long long)r->end,
+			 dt_damo_format_sz(a, sizeof(a), (double)(r->end - r->start), raw), acc, age);
+	}
+	put(o, "\n", 1);
 }
 
 /* --------------------------------------------------------------- targets */

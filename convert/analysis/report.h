@@ -35,8 +35,28 @@ char *dt_damo_format_sz(char *buf, size_t len, double bytes, int raw);
 char *dt_damo_format_sz_accurate(char *buf, size_t len, double bytes);
 /* damo's format_time_ns(): raw "%d"; otherwise "1 h 2 m 3.500 s" style. */
 char *dt_damo_format_time_ns(char *buf, size_t len, double ns, int raw);
+/* damo's format_time_ns_exact() of whole nanoseconds: raw "%d";
+ * otherwise every unit down to ns, "16 m 41 s 669 us 974 ns". */
+char *dt_damo_format_time_ns_exact(char *buf, size_t len, uint64_t ns, int raw);
+/* damo's format_nr() of an integer: "%d", thousands commas unless raw. */
+char *dt_damo_format_nr(char *buf, size_t len, uint64_t v, int raw);
 /* Python's true division of a non-negative integer sum by a count. */
 double dt_py_div_u128(unsigned __int128 sum, uint64_t count);
+
+/* ------------------------------------------------------------ raw form */
+
+/* Where the text of a writer goes: n bytes at p. */
+typedef void (*dt_put_fn)(void *o, const char *p, size_t n);
+
+/* damo's `report access --raw_form` text of one record: the head
+ * ("base_time_absolute: ..." and "data source: ...", base_ns the start of
+ * the record's first snapshot), then each snapshot's lines with times
+ * relative to base_ns, lengths in damo's units (raw: plain numbers), -1
+ * for absent access counts and ages.  Every line ends with a newline. */
+void dt_damo_raw_form_head(dt_put_fn put, void *o, double base_ns, const char *data_source,
+			   int raw);
+void dt_damo_raw_form_snapshot(dt_put_fn put, void *o, const struct dtr_snapshot *s,
+			       double base_ns, uint64_t target_id, int raw);
 
 /* ---------------------------------------------------------- percentiles */
 

@@ -68,6 +68,24 @@ access access-vm-total_sz_only-raw_number -i damon-vm.data --total_sz_only --raw
 access access-synth2t-total_sz_only -i synth2t.data --total_sz_only
 access access-vm-synth1-two-inputs -i damon-vm.data -i synth1.data --total_sz_only
 
+# --json and --raw_form: damo's dumps of the records, filters applied, also
+# of records without intervals (percent and usec then null)
+access access-vm-json -i damon-vm.data --json
+access access-vm-json-raw_number -i damon-vm.data --json --raw_number
+access access-synth2t-json -i synth2t.data --json
+access access-damon-json -i damon.data --json
+access access-synth1-json-snapshot_idx -i synth1.data --json --snapshot_idx 10 11
+access access-synth2t-raw_form -i synth2t.data --raw_form
+access access-vm-raw_form-raw_number -i damon-vm.data --raw_form --raw_number
+# perf script: damo holds the first snapshot's estimated start in floats
+# ("262.031 ns"); damotrace keeps whole nanoseconds (damo's value truncated)
+damo33_expected access-perf-json
+echo >> expected
+expect_ok damo-access -i perf.data.script --json
+sed -E '11s/^( *"start_time": ".* [0-9]+)\.[0-9]+ ns",$/\1 ns",/' expected > expected.ns
+cmp -s expected expected.ns && fail "access-perf-json: no fractional start to truncate"
+cmp -s expected.ns out || { diff expected.ns out | head >&2; fail "access-perf-json differs"; }
+
 # records without intervals are refused, as damo refuses them
 expect_status 1 damo-access -i damon.data
 expect_grep 'lack the intervals' err
