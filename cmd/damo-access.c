@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,11 @@ struct args {
 	const char *inputs[MAX_INPUTS];
 	size_t nr_inputs;
 	int total_sz_only, color, json, raw_form;
+	const char *style;
 	struct dt_access_filter filter;
 	struct dt_access_format fmt;
 	/* --format and --format_AREA, applied once the records are read */
+	double hist_nr[DT_ACCESS_MAX_RANGES][2]; /* --hist_ranges as plain numbers */
 	size_t nr_formats;
 	struct { enum dt_access_area area; const char *text; int append; } formats[MAX_FORMATS];
 };
@@ -218,6 +221,8 @@ static int opt_sort(const struct opt *o, const char *arg, struct opt_parser *p)
 				return opt_fail(p, "%s: at most %d keys", p->name, DT_ACCESS_MAX_SORT);
 			f->sort[f->nr_sort++] = k;
 		}
+		if (dsc)
+			f->dsc_keys |= k < 0 ? ~0u : 1u << k;
 		for (size_t i = 0; dsc && i < DT_ACCESS_MAX_SORT; i++)
 			if (k < 0 || (int)f->sort[i] == k)
 				f->sort_dsc[i] = 1;
@@ -264,9 +269,112 @@ static int opt_colorset(const struct opt *o, const char *arg, struct opt_parser 
 
 static int opt_style(const struct opt *o, const char *arg, struct opt_parser *p)
 {
-	(void)o;
-	if (strcmp(arg, "detailed"))
-		return opt_fail(p, "--style: only 'detailed' (the default) so far, not '%s'", arg);
+	if (!dt_access_style_known(arg))
+		return opt_fail(p, "--style: detailed, simple-boxes, temperature-sz-hist, "
+				"recency-sz-hist, cold-memory-tail, recency-percentiles, "
+				"idle-time-percentiles, temperature-percentiles, cold or hot, not '%s'",
+				arg);
+	((struct args *)o->value)->style = arg;
+	return 0;
+}
+
+/* The words of a multi-value option up to the next option. */
+static const char *more_word(struct opt_parser *p)
+{
+	const char *next = opt_peek_arg(p);
+
+	return next && (next[0] != '-' || !next[1] || isdigit((unsigned char)next[1])) ?
+	       opt_next_arg(p) : NULL;
+}
+
+/* --percentiles_range N... (integers) */
+static int opt_percentiles(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct dt_access_format *f = &((struct args *)o->value)->fmt;
+
+	f->nr_percentiles_range = 0;
+	for (const char *w = arg; w; w = more_word(p)) {
+		if (f->nr_percentiles_range == DT_ACCESS_MAX_PERCENTILES)
+			return opt_fail(p, "--percentiles_range: at most %d numbers",
+					DT_ACCESS_MAX_PERCENTILES);
+		if (cmd_parse_i64(w, &f->percentiles_range[f->nr_percentiles_range++]))
+			return opt_fail(p, "--percentiles_range: integers, not '%s'", w);
+	}
+	return 0;
+}
+
+/* --hist_ranges START END [START END]...: idle times (damo's text_to_us)
+ * of the recency histogram, temperatures of the other; read as both and
+ * chosen when the style is known. */
+static int opt_hist_ranges(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct args *a = o->value;
+	size_t n = 0;
+
+	for (const char *w = arg; w; w = more_word(p), n++) {
+		if (n / 2 == DT_ACCESS_MAX_RANGES)
+			return opt_fail(p, "--hist_ranges: at most %d pairs", DT_ACCESS_MAX_RANGES);
+		double *us = &a->fmt.hist_ranges[n / 2][n % 2], *nr = &a->hist_nr[n / 2][n % 2];
+		char *end;
+		*nr = strtod(w, &end);
+		if (parse_us(w, us) && (end == w || *end))
+			return opt_fail(p, "--hist_ranges: numbers or times, not '%s'", w);
+		if (end == w || *end)
+			*nr = NAN;
+	}
+	if (n % 2)
+		return opt_fail(p, "--hist_ranges: pairs of START END");
+	a->fmt.nr_hist_ranges = n / 2;
+	return 0;
+}
+
+/* --region_box_values L C H and --region_box_scales L C H */
+static int opt_box_three(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct dt_access_box *b = &((struct args *)o->value)->fmt.box;
+	int values = o->long_name[11] == 'v';
+	const char *w[3] = { arg, opt_next_arg(p), NULL };
+
+	w[2] = w[1] ? opt_next_arg(p) : NULL;
+	for (int i = 0; i < 3; i++) {
+		if (!w[i])
+			return opt_fail(p, "%s: three words", p->name);
+		/* damo 3.3 also lists none, and fails on it (UnboundLocalError) */
+		static const char *const names[] = { "size", "access_rate", "age" };
+		int k = 0;
+		while (k < (values ? 3 : 2) &&
+		       strcmp(w[i], values ? names[k] : k ? "log" : "linear"))
+			k++;
+		if (k == (values ? 3 : 2))
+			return opt_fail(p, values ? "--region_box_values: size, access_rate or age, "
+					"not '%s'" : "--region_box_scales: linear or log, not '%s'",
+					w[i]);
+		if (values)
+			b->values[i] = k;
+		else
+			b->logscale[i] = k;
+	}
+	return 0;
+}
+
+/* --region_box_min_max_length MIN MAX and --region_box_min_max_height */
+static int opt_box_minmax(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct dt_access_box *b = &((struct args *)o->value)->fmt.box;
+	int64_t *v = o->long_name[19] == 'l' ? b->length : b->height;
+	const char *second;
+
+	if (cmd_second_value(p, &second) || cmd_parse_i64(arg, &v[0]) ||
+	    cmd_parse_i64(second, &v[1]) || v[0] < 0 || v[1] < v[0] || v[1] > 1000)
+		return opt_fail(p, "%s: MIN MAX, 0 <= MIN <= MAX <= 1000", p->name);
+	return 0;
+}
+
+static int opt_box_align(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	if (strcmp(arg, "left") && strcmp(arg, "right"))
+		return opt_fail(p, "--region_box_align: left or right, not '%s'", arg);
+	((struct args *)o->value)->fmt.box.align_right = arg[0] == 'r';
 	return 0;
 }
 
@@ -277,8 +385,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 		OPT_CALLBACK('i', "input", a, "FILE", "record to read (repeatable; default "
 			     DTR_DEFAULT_PATH "; any input format)", opt_input),
 		OPT_ALIAS("input_file"),
-		OPT_CALLBACK(0, "style", a, "detailed", "damo's report style (detailed only so far)",
-			     opt_style),
+		OPT_CALLBACK(0, "style", a, "STYLE",
+			     "damo's report style: detailed (default), temperature-sz-hist, "
+			     "recency-sz-hist (= cold-memory-tail), recency-percentiles (= "
+			     "idle-time-percentiles), temperature-percentiles", opt_style),
+		OPT_CALLBACK(0, "percentiles_range", a, "N...",
+			     "percentiles of the percentile styles: up to three numbers are "
+			     "Python's range() arguments, more a list (default 0 1 25 50 75 99 "
+			     "100)", opt_percentiles),
+		OPT_BOOL(0, "hist_logscale", &f->hist_logscale,
+			 "histogram ranges doubling in width"),
+		OPT_CALLBACK(0, "hist_ranges", a, "START END...",
+			     "the histogram's ranges (idle times with units for recency)",
+			     opt_hist_ranges),
+		OPT_BOOL(0, "hist_cumulate", &f->hist_cumulate,
+			 "cumulative histogram: every range starts at the lowest value"),
 		OPT_CALLBACK(0, "format", a, "set|append AREA TEMPLATE",
 			     "set or extend the template of record_head, snapshot_head, region, "
 			     "snapshot_tail or record_tail (keywords such as <start address>, "
@@ -312,6 +433,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     opt_colorset),
 		OPT_BOOL(0, "snapshot_heatmap_static", &f->heatmap_static,
 			 "draw unmapped gaps to scale instead of [...]"),
+		OPT_BOOL(0, "region_box", &f->box.enabled,
+			 "draw each region as a box: its length, colour and height show its age, "
+			 "access rate and size"),
+		OPT_CALLBACK(0, "region_box_values", a, "L C H",
+			     "what the box's length, colour and height show: size, access_rate "
+			     "or age (default age access_rate size)", opt_box_three),
+		OPT_CALLBACK(0, "region_box_min_max_length", a, "MIN MAX",
+			     "columns of the box (default 1 30)", opt_box_minmax),
+		OPT_CALLBACK(0, "region_box_min_max_height", a, "MIN MAX",
+			     "rows of the box (default 1 5)", opt_box_minmax),
+		OPT_CALLBACK(0, "region_box_colorset", &f->box.colorset, "gray|flame|emotion",
+			     "colours of the box (default gray)", opt_colorset),
+		OPT_CALLBACK(0, "region_box_scales", a, "L C H",
+			     "linear or log scale of the length, colour and height (default log "
+			     "linear log)", opt_box_three),
+		OPT_CALLBACK(0, "region_box_align", a, "left|right",
+			     "where the box is aligned (default left)", opt_box_align),
 		OPT_BOOL(0, "total_sz_only", &a->total_sz_only,
 			 "print only each snapshot's total size"),
 		OPT_BOOL(0, "raw_number", &f->raw_number, "plain numbers"),
@@ -361,6 +499,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return status;
 	if (!a->nr_inputs)
 		a->inputs[a->nr_inputs++] = DTR_DEFAULT_PATH;
+	/* the temperature histogram reads its ranges as plain numbers */
+	if (a->style && !strcmp(a->style, "temperature-sz-hist")) {
+		for (size_t i = 0; i < a->fmt.nr_hist_ranges; i++) {
+			if (isnan(a->hist_nr[i][0]) || isnan(a->hist_nr[i][1])) {
+				return cli_usage_error(prog, "--hist_ranges: temperatures are "
+						       "plain numbers");
+			}
+			memcpy(a->fmt.hist_ranges[i], a->hist_nr[i], sizeof(a->hist_nr[i]));
+		}
+	}
 	return OPT_RUN;
 }
 
@@ -420,6 +568,8 @@ static int apply_formats(struct args *a, const struct dt_access_records *r)
 	for (size_t i = 0; i < a->nr_formats && !ret; i++)
 		if (!a->formats[i].append)
 			ret = dt_access_format_set(&a->fmt, r, a->formats[i].area, a->formats[i].text, 0);
+	if (!ret && a->style)
+		ret = dt_access_format_style(&a->fmt, r, a->style);
 	if (!ret && a->total_sz_only)
 		ret = dt_access_format_total_sz_only(&a->fmt);
 	if (!ret)

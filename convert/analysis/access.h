@@ -100,6 +100,10 @@ enum dt_access_area {
 };
 
 #define DT_ACCESS_MAX_SORT 8
+#define DT_ACCESS_MAX_PERCENTILES 128
+
+/* What a region box's length, colour or height shows. */
+enum { DT_BOX_SIZE, DT_BOX_ACCESS_RATE, DT_BOX_AGE };
 #define DT_ACCESS_MAX_MIN_CHARS 32
 
 struct dt_access_format {
@@ -110,10 +114,26 @@ struct dt_access_format {
 	enum { DT_SORT_ADDRESS, DT_SORT_ACCESS_RATE, DT_SORT_AGE, DT_SORT_SIZE,
 	       DT_SORT_TEMPERATURE } sort[DT_ACCESS_MAX_SORT];
 	int sort_dsc[DT_ACCESS_MAX_SORT];
+	unsigned dsc_keys;              /* --sort_regions_dsc: bit per sort key */
 	size_t heatmap_width;           /* --snapshot_heatmap_width (80) */
 	const char *heatmap_colorset;   /* gray, flame, emotion */
 	int heatmap_static;
 	int color;                      /* colour codes in the snapshot heatmap */
+	size_t nr_percentiles_range;    /* --percentiles_range: <= 3 a range(), more a
+					 * list; 0: damo's 0 1 25 50 75 99 100 */
+	int64_t percentiles_range[DT_ACCESS_MAX_PERCENTILES];
+	int hist_logscale, hist_cumulate;
+	size_t nr_hist_ranges;          /* --hist_ranges pairs; 0: ten from the data */
+	double hist_ranges[DT_ACCESS_MAX_RANGES][2];
+	struct dt_access_box {          /* <box>: damo's --region_box_* options */
+		int enabled;            /* --region_box */
+		int values[3];          /* of length, colour, height: DT_BOX_* */
+		int64_t length[2];      /* min, max columns (1 30) */
+		int64_t height[2];      /* min, max rows (1 5) */
+		const char *colorset;   /* gray, flame, emotion */
+		int logscale[3];        /* of length, colour, height (1 0 1) */
+		int align_right;
+	} box;
 	size_t nr_min_chars;            /* damo's defaults first, then the user's */
 	struct { const char *keyword; long n; } min_chars[DT_ACCESS_MAX_MIN_CHARS];
 };
@@ -124,6 +144,15 @@ void dt_access_format_default(struct dt_access_format *f);
  * areas left NULL are filled first when appending.  0 or -ENOMEM. */
 int dt_access_format_set(struct dt_access_format *f, const struct dt_access_records *r,
 			 enum dt_access_area area, const char *text, int append);
+/* damo's --style: detailed (nothing to do), simple-boxes, temperature-sz-hist,
+ * recency-sz-hist, cold-memory-tail, recency-percentiles,
+ * idle-time-percentiles, temperature-percentiles, cold or hot: the
+ * templates (and sort keys) damo sets, over those of --format set.  0,
+ * -EINVAL for another name, or -ENOMEM. */
+int dt_access_format_style(struct dt_access_format *f, const struct dt_access_records *r,
+			   const char *style);
+/* 1 when damo knows the style name. */
+int dt_access_style_known(const char *style);
 /* --total_sz_only: one total size per snapshot. */
 int dt_access_format_total_sz_only(struct dt_access_format *f);
 /* Fill the areas still NULL with damo's defaults for these records. */
@@ -134,6 +163,51 @@ void dt_access_format_free(struct dt_access_format *f);
  * final newline (malloc'ed into *text).  0 or -ENOMEM. */
 int dt_access_report(const struct dt_access_records *r, const struct dt_access_format *f,
 		     char **text, size_t *len);
+
+/* ---------------------------------------------------------- distributions */
+
+/* The text of damo's <recency percentiles> / <temperature percentiles>
+ * (recency 0) and <recency-sz histogram> / <temperature-sz histogram> of a
+ * snapshot, as damo's percentiles_str() and sz_hist_str() print them: no
+ * final newline.  Recency is the idle time (0 when accessed, else age plus
+ * one aggregation interval), temperature has the size weight zeroed.
+ * 0 or -ENOMEM. */
+int dt_access_percentiles(const struct dt_access_record *rec, const struct dt_access_snapshot *s,
+			  const struct dt_access_format *f, int recency, dt_put_fn put, void *o);
+int dt_access_sz_hist(const struct dt_access_record *rec, const struct dt_access_snapshot *s,
+		      const struct dt_access_format *f, int recency, dt_put_fn put, void *o);
+
+/* ------------------------------------------------------------ region box */
+
+/* The lowest and highest size, access rate (percent) and age (us) of every
+ * region of every snapshot: what a box's scales span (damo's
+ * SortedAccessPatterns). */
+struct dt_access_box_span {
+	int64_t min[3], max[3];
+};
+void dt_access_box_span(const struct dt_access_records *r, struct dt_access_box_span *span);
+/* damo's <box> of a region: "|000|" rows (colour codes when f->color),
+ * right-aligned or not, one row per unit of height, a final newline when
+ * the height may exceed one row. */
+void dt_access_box(const struct dt_access_record *rec, const struct dtr_region *reg,
+		   const struct dt_access_format *f, const struct dt_access_box_span *span,
+		   dt_put_fn put, void *o);
+/* damo's <region box description> (three "# length: ..." lines) and
+ * <region box colors>. */
+void dt_access_box_description(const struct dt_access_format *f,
+			       const struct dt_access_box_span *span, dt_put_fn put, void *o);
+void dt_access_box_colors(const struct dt_access_format *f, dt_put_fn put, void *o);
+/* ---------------------------------------------------- numbers, colours */
+
+/* damo's format_nr() (sign, "%d" of the magnitude, commas unless raw),
+ * format_percent(), format_hz() (suffix: " hz") and format_time_us() of
+ * a double; the colour escape that opens `level` (clamped to 0-9) of the
+ * gray, flame or emotion colorset.  Each returns buf. */
+char *dt_access_fmt_nr(char *buf, size_t len, double v, int raw);
+char *dt_access_fmt_percent(char *buf, size_t len, double percent, int raw);
+char *dt_access_fmt_hz(char *buf, size_t len, double hz, int raw, int suffix);
+char *dt_access_fmt_time_us(char *buf, size_t len, double us, int raw);
+char *dt_access_color_start(char *buf, size_t len, const char *colorset, int level);
 
 /* ------------------------------------------------------ json, raw form */
 

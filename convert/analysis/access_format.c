@@ -8,77 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------- numbers */
-
-/* damo's format_nr(): "%d" of the value, thousands commas unless raw. */
-static char *fmt_nr(char *buf, size_t len, double v, int raw)
-{
-	/* the sign of the value, then "%d" of its magnitude: -1e-9 is "-0" */
-	unsigned long long u = (unsigned long long)trunc(fabs(v));
-	char digits[32];
-	int n = snprintf(digits, sizeof(digits), "%llu", u);
-	size_t k = 0;
-
-	if (v < 0 && k + 1 < len)
-		buf[k++] = '-';
-	for (int i = 0; i < n && k + 2 < len; i++) {
-		if (!raw && i && (n - i) % 3 == 0)
-			buf[k++] = ',';
-		buf[k++] = digits[i];
-	}
-	buf[k] = '\0';
-	return buf;
-}
-
-/* damo's format_percent() through format_ratio(). */
-static char *fmt_percent(char *buf, size_t len, double percent, int raw)
-{
-	char over[28], under[16];
-
-	if (raw) {
-		snprintf(buf, len, "%f", percent);
-		return buf;
-	}
-	double ratio = percent / 100;
-	fmt_nr(over, sizeof(over), (double)(long long)(ratio * 100), 0);
-	double rest = fmod(ratio * 100, 1.0);
-	if (rest < 0)
-		rest += 1.0;
-	snprintf(under, sizeof(under), "%.7f", rest);
-	size_t n = strlen(under);
-	while (n && under[n - 1] == '0')
-		under[--n] = '\0';
-	const char *frac = n > 2 ? under + 2 : "";
-	if (!*frac)
-		snprintf(buf, len, "%s %%", over);
-	else
-		snprintf(buf, len, "%s.%s %%", over, frac);
-	return buf;
-}
-
-/* damo's format_hz(). */
-static char *fmt_hz(char *buf, size_t len, double hz, int raw, int suffix)
-{
-	char n[40];
-
-	if (raw)
-		snprintf(buf, len, "%f", hz);
-	else if (hz < 10 && hz != 0)
-		snprintf(buf, len, "%.3f%s", hz, suffix ? " hz" : "");
-	else
-		snprintf(buf, len, "%s%s", fmt_nr(n, sizeof(n), hz, 0), suffix ? " hz" : "");
-	return buf;
-}
-
-static char *fmt_time_us(char *buf, size_t len, double us, int raw)
-{
-	if (raw) {
-		snprintf(buf, len, "%.0f", trunc(us));
-		return buf;
-	}
-	return dt_damo_format_time_ns(buf, len, us * 1000, 0);
-}
-
 /* ------------------------------------------------------ snapshot heatmap */
 
 struct heat_pixel {
@@ -164,22 +93,6 @@ static void putf(struct text *t, const char *fmt, ...)
 		put(t, b, (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
 }
 
-static const unsigned char heat_bg[3][10] = {
-	{ 232, 232, 232, 232, 232, 232, 232, 232, 232, 232 },
-	{ 232, 1, 1, 2, 3, 3, 20, 21, 26, 27 },
-	{ 232, 234, 20, 21, 26, 2, 3, 1, 1, 1 },
-};
-static const unsigned char heat_fg[3][10] = {
-	{ 237, 239, 241, 243, 245, 247, 249, 251, 253, 255 },
-	{ 239, 235, 237, 239, 243, 245, 247, 249, 251, 255 },
-	{ 239, 235, 237, 239, 243, 245, 247, 249, 251, 255 },
-};
-
-static int colorset_index(const char *name)
-{
-	return !strcmp(name, "flame") ? 1 : !strcmp(name, "emotion") ? 2 : 0;
-}
-
 /* damo's heatmap_pixels_minmax_temps() and heatmap_dots(). */
 static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 			 const struct dt_access_snapshot *s, const struct dt_access_format *f,
@@ -229,7 +142,6 @@ static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 		unit = mx / 9;
 	if (unit == 0)
 		unit = 1;
-	int cs = colorset_index(f->heatmap_colorset);
 	for (size_t i = 0; i < nr; i++) {
 		if (px[i].is_void) {
 			double dots = (px[i].end - px[i].start) / sz_unit;
@@ -241,10 +153,10 @@ static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 			continue;
 		}
 		int level = (int)((px[i].temperature - mn) / unit);
-		int c = level < 0 ? 0 : level > 9 ? 9 : level;
+		char esc[48];
 		if (f->color)
-			putf(t, "\x1b[48;5;%dm\x1b[38;5;%dm%d\x1b[0m", heat_bg[cs][c], heat_fg[cs][c],
-			     level);
+			putf(t, "%s%d\x1b[0m", dt_access_color_start(esc, sizeof(esc),
+						f->heatmap_colorset, level), level);
 		else
 			putf(t, "%d", level);
 	}
@@ -275,7 +187,7 @@ static void heatmap_str(struct text *t, const struct dt_access_record *rec,
 	double sz_unit = total / (double)f->heatmap_width;
 	heatmap_dots(t, rec, s, f, sz_unit, &mn, &mx);
 	putf(t, "\n# min/max temperatures: %s, %s, column size: %s",
-	     fmt_nr(a, sizeof(a), mn, f->raw_number), fmt_nr(b, sizeof(b), mx, f->raw_number),
+	     dt_access_fmt_nr(a, sizeof(a), mn, f->raw_number), dt_access_fmt_nr(b, sizeof(b), mx, f->raw_number),
 	     dt_damo_format_sz(c, sizeof(c), sz_unit, f->raw_number));
 }
 
@@ -288,6 +200,7 @@ struct ctx {
 	const struct dtr_region *reg;
 	size_t index;
 	const struct dt_access_format *f;
+	struct dt_access_box_span span;
 };
 
 static double first_start(const struct dt_access_record *rec)
@@ -317,8 +230,8 @@ static void record_kw(struct text *t, int k, const struct ctx *c)
 		break;
 	case 6:
 		putf(t, "sample %s, aggr %s",
-		     fmt_time_us(a, sizeof(a), (double)rec->target.sample_us, raw),
-		     fmt_time_us(b, sizeof(b), (double)rec->target.aggr_us, raw));
+		     dt_access_fmt_time_us(a, sizeof(a), (double)rec->target.sample_us, raw),
+		     dt_access_fmt_time_us(b, sizeof(b), (double)rec->target.aggr_us, raw));
 		break;
 	case 7: puts_(t, "None"); break;
 	case 8: puts_(t, c->rs->data_source ? c->rs->data_source : "unknown"); break;
@@ -326,6 +239,29 @@ static void record_kw(struct text *t, int k, const struct ctx *c)
 }
 
 static void format_strings(struct text *t, const struct dt_access_format *f);
+
+static void text_put(void *o, const char *p, size_t n)
+{
+	put(o, p, n);
+}
+
+/* <temperature-sz histogram>, <recency-sz histogram>, <recency percentiles>,
+ * <temperature percentiles> */
+static void dist_kw(struct text *t, int k, const struct ctx *c)
+{
+	int ret = 0;
+
+	if (k == 20)
+		dt_access_box_colors(c->f, text_put, t);
+	else if (k == 21)
+		dt_access_box_description(c->f, &c->span, text_put, t);
+	else if (k < 18)
+		ret = dt_access_sz_hist(c->rec, c->snap, c->f, k == 17, text_put, t);
+	else
+		ret = dt_access_percentiles(c->rec, c->snap, c->f, k == 18, text_put, t);
+	if (ret)
+		t->failed = 1;
+}
 
 static void snapshot_kw(struct text *t, int k, const struct ctx *c)
 {
@@ -343,7 +279,7 @@ static void snapshot_kw(struct text *t, int k, const struct ctx *c)
 	case 3: puts_(t, dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns - first_start(c->rec), raw)); break;
 	case 4: puts_(t, dt_damo_format_time_ns(a, sizeof(a), (double)s->start_ns, raw)); break;
 	case 5: puts_(t, dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns, raw)); break;
-	case 6: puts_(t, fmt_nr(a, sizeof(a), (double)s->nr, raw)); break;
+	case 6: puts_(t, dt_access_fmt_nr(a, sizeof(a), (double)s->nr, raw)); break;
 	case 7: heatmap_str(t, c->rec, s, c->f); break;
 	case 8: puts_(t, "n/a"); break;
 	case 9: puts_(t, dt_damo_format_sz(a, sizeof(a), 0, raw)); break;
@@ -351,7 +287,7 @@ static void snapshot_kw(struct text *t, int k, const struct ctx *c)
 		double samples = 0;
 		for (size_t i = 0; i < s->nr; i++)
 			samples += s->regions[i].nr_accesses;
-		puts_(t, fmt_percent(a, sizeof(a), samples * 100 / (ratio * (double)s->nr), raw));
+		puts_(t, dt_access_fmt_percent(a, sizeof(a), samples * 100 / (ratio * (double)s->nr), raw));
 		break;
 	}
 	case 11: case 12: {
@@ -369,18 +305,19 @@ static void snapshot_kw(struct text *t, int k, const struct ctx *c)
 			maxo += ratio * sz;
 			obs += sz * s->regions[i].nr_accesses;
 		}
-		putf(t, "%s (%s / %s) ", fmt_percent(a, sizeof(a), obs * 100 / (maxo > 1 ? maxo : 1), raw),
+		putf(t, "%s (%s / %s) ", dt_access_fmt_percent(a, sizeof(a), obs * 100 / (maxo > 1 ? maxo : 1), raw),
 		     dt_damo_format_sz(b, sizeof(b), obs, raw), dt_damo_format_sz(d, sizeof(d), maxo, raw));
-		putf(t, "%s ", fmt_time_us(a, sizeof(a), (double)ti->sample_us, raw));
-		puts_(t, fmt_time_us(a, sizeof(a), aggr, raw));
+		putf(t, "%s ", dt_access_fmt_time_us(a, sizeof(a), (double)ti->sample_us, raw));
+		puts_(t, dt_access_fmt_time_us(a, sizeof(a), aggr, raw));
 		break;
 	}
 	case 14: puts_(t, "none"); break;
 	case 15:
 		putf(t, "sample %s aggr %s (max access hz %s)",
-		     fmt_time_us(a, sizeof(a), aggr / ratio, raw), fmt_time_us(b, sizeof(b), aggr, raw),
-		     fmt_hz(d, sizeof(d), ratio / (aggr / 1e6), raw, 0));
+		     dt_access_fmt_time_us(a, sizeof(a), aggr / ratio, raw), dt_access_fmt_time_us(b, sizeof(b), aggr, raw),
+		     dt_access_fmt_hz(d, sizeof(d), ratio / (aggr / 1e6), raw, 0));
 		break;
+	default: dist_kw(t, k, c); break;
 	}
 }
 
@@ -391,19 +328,20 @@ static void region_kw(struct text *t, int k, const struct ctx *c)
 	int raw = c->f->raw_number;
 
 	switch (k) {
-	case 0: puts_(t, fmt_nr(a, sizeof(a), (double)c->index, raw)); break;
+	case 0: puts_(t, dt_access_fmt_nr(a, sizeof(a), (double)c->index, raw)); break;
 	case 1: puts_(t, dt_damo_format_sz(a, sizeof(a), (double)r->start, raw)); break;
 	case 2: puts_(t, dt_damo_format_sz(a, sizeof(a), (double)r->end, raw)); break;
 	case 3: puts_(t, dt_damo_format_sz(a, sizeof(a), (double)(r->end - r->start), raw)); break;
-	case 4: puts_(t, fmt_percent(a, sizeof(a), (double)dt_access_percent(c->rec, r), raw)); break;
+	case 4: puts_(t, dt_access_fmt_percent(a, sizeof(a), (double)dt_access_percent(c->rec, r), raw)); break;
 	case 5:
-		puts_(t, fmt_hz(a, sizeof(a), r->nr_accesses / ((double)c->rec->target.aggr_us / 1e6),
+		puts_(t, dt_access_fmt_hz(a, sizeof(a), r->nr_accesses / ((double)c->rec->target.aggr_us / 1e6),
 				raw, 1));
 		break;
-	case 6: puts_(t, fmt_time_us(a, sizeof(a), (double)dt_access_age_us(c->rec, r), raw)); break;
-	case 7: puts_(t, fmt_nr(a, sizeof(a), (double)dt_access_temperature(c->rec, r, c->f->weights), raw)); break;
+	case 6: puts_(t, dt_access_fmt_time_us(a, sizeof(a), (double)dt_access_age_us(c->rec, r), raw)); break;
+	case 7: puts_(t, dt_access_fmt_nr(a, sizeof(a), (double)dt_access_temperature(c->rec, r, c->f->weights), raw)); break;
 	case 8: break;
 	case 9: puts_(t, dt_damo_format_sz(a, sizeof(a), 0, raw)); break;
+	case 10: dt_access_box(c->rec, r, c->f, &c->span, text_put, t); break;
 	}
 }
 
@@ -418,10 +356,13 @@ static const char *const snapshot_kws[] = {
 	"<abs end time>", "<number of regions>", "<heatmap>", "<filters passed type>",
 	"<filters passed bytes>", "<positive access samples ratio>",
 	"<estimated memory bandwidth>", "<filters passed estimated memory bandwidth>",
-	"<intervals tuning status>", "<damos stats>", "<snapshot intervals>", NULL };
+	"<intervals tuning status>", "<damos stats>", "<snapshot intervals>",
+	"<temperature-sz histogram>", "<recency-sz histogram>", "<recency percentiles>",
+	"<temperature percentiles>", "<region box colors>", "<region box description>", NULL };
 static const char *const region_kws[] = {
 	"<index>", "<start address>", "<end address>", "<size>", "<access rate>",
-	"<access hz>", "<age>", "<temperature>", "<probe hits>", "<filters passed bytes>", NULL };
+	"<access hz>", "<age>", "<temperature>", "<probe hits>", "<filters passed bytes>", "<box>",
+	NULL };
 
 /* damo's apply_min_chars(): the first entry naming the keyword pads. */
 static void min_chars(struct text *t, const struct dt_access_format *f, const char *kw)
@@ -516,6 +457,9 @@ void dt_access_format_default(struct dt_access_format *f)
 
 	*f = (struct dt_access_format){ .weights = { 0, 100, 100 }, .nr_sort = 1,
 					.heatmap_width = 80, .heatmap_colorset = "gray" };
+	f->box = (struct dt_access_box){
+		.values = { DT_BOX_AGE, DT_BOX_ACCESS_RATE, DT_BOX_SIZE }, .length = { 1, 30 },
+		.height = { 1, 5 }, .colorset = "gray", .logscale = { 1, 0, 1 } };
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
 		f->min_chars[i].keyword = defaults[i].kw;
 		f->min_chars[i].n = defaults[i].n;
@@ -531,6 +475,34 @@ static int set_area(struct dt_access_format *f, enum dt_access_area a, const cha
 	free(f->area[a]);
 	f->area[a] = c;
 	return 0;
+}
+
+/* The region template, and what --region_box changes: damo puts the box
+ * before the default region line and, by a slip it keeps, the record tail
+ * and the box description into the snapshot tail. */
+static int region_defaults(struct dt_access_format *f)
+{
+	static const char def[] = "<index> addr <start address> size <size> access <access hz> "
+				  "age <age>";
+	char buf[sizeof(def) + 8];
+	int ret = 0;
+
+	if (f->box.enabled) {
+		snprintf(buf, sizeof(buf), "<box>%s%s", f->box.height[1] > 1 ? "" : "\n", def);
+		ret |= set_area(f, DT_ACCESS_REGION, buf);
+		if (!strstr(f->area[DT_ACCESS_SNAPSHOT_TAIL], "<region box description>")) {
+			size_t n = strlen(f->area[DT_ACCESS_RECORD_TAIL]) + 32;
+			char *tail = malloc(n);
+			if (!tail)
+				return -ENOMEM;
+			snprintf(tail, n, "%s\n<region box description>", f->area[DT_ACCESS_RECORD_TAIL]);
+			free(f->area[DT_ACCESS_SNAPSHOT_TAIL]);
+			f->area[DT_ACCESS_SNAPSHOT_TAIL] = tail;
+		}
+	}
+	if (!f->area[DT_ACCESS_REGION])
+		ret |= set_area(f, DT_ACCESS_REGION, def);
+	return ret ? -ENOMEM : 0;
 }
 
 /* damo's set_formats_update_default_formats() for records without DAMOS
@@ -558,11 +530,7 @@ int dt_access_format_defaults_for(struct dt_access_format *f, const struct dt_ac
 		ret |= set_area(f, DT_ACCESS_SNAPSHOT_TAIL,
 				"memory bw estimate: <estimated memory bandwidth>\n"
 				"total size: <total bytes>");
-	if (!f->area[DT_ACCESS_REGION])
-		ret |= set_area(f, DT_ACCESS_REGION,
-				"<index> addr <start address> size <size> access <access hz> "
-				"age <age>");
-	return ret ? -ENOMEM : 0;
+	return ret ? -ENOMEM : region_defaults(f);
 }
 
 int dt_access_format_set(struct dt_access_format *f, const struct dt_access_records *r,
@@ -581,6 +549,79 @@ int dt_access_format_set(struct dt_access_format *f, const struct dt_access_reco
 	free(f->area[area]);
 	f->area[area] = c;
 	return 0;
+}
+
+static const char *const styles[] = {
+	"detailed", "simple-boxes", "temperature-sz-hist", "recency-sz-hist", "cold-memory-tail",
+	"recency-percentiles", "idle-time-percentiles", "temperature-percentiles", "cold", "hot",
+	NULL };
+
+int dt_access_style_known(const char *style)
+{
+	for (int i = 0; styles[i]; i++)
+		if (!strcmp(style, styles[i]))
+			return 1;
+	return 0;
+}
+
+/* simple-boxes, cold and hot: one-row boxes up to 40 columns, right
+ * aligned, in emotion colours; cold and hot sort by temperature. */
+static int style_boxes(struct dt_access_format *f, const char *style)
+{
+	int ret = 0;
+
+	f->box.height[0] = f->box.height[1] = 1;
+	f->box.length[0] = 1;
+	f->box.length[1] = 40;
+	f->box.align_right = 1;
+	f->box.colorset = "emotion";
+	if (!strcmp(style, "simple-boxes"))
+		return set_area(f, DT_ACCESS_SNAPSHOT_HEAD,
+				"snapshot time: [<start time>, <end time>] (<duration>)") ||
+		       set_area(f, DT_ACCESS_REGION, "<box> size <size> access <access hz> age <age>") ?
+		       -ENOMEM : 0;
+	ret = set_area(f, DT_ACCESS_REGION, "<box> <size> access <access hz> <age>");
+	f->nr_sort = 1;
+	f->sort[0] = DT_SORT_TEMPERATURE;
+	memset(f->sort_dsc, 0, sizeof(f->sort_dsc));
+	f->sort_dsc[0] = !strcmp(style, "hot") || (f->dsc_keys & 1u << DT_SORT_TEMPERATURE);
+	return ret;
+}
+
+/* damo's set_formats_percentiles() */
+static int style_percentiles(struct dt_access_format *f, const struct dt_access_records *r,
+			     int recency)
+{
+	char head[256];
+	int several = 0;
+
+	for (size_t i = 0; i < r->nr; i++)
+		several |= r->v[i].nr > 1;
+	snprintf(head, sizeof(head), "%s# total %s percentiles\n<%s percentiles>",
+		 several ? "snapshot time: [<start time>, <end time>] (<duration>)\n" : "",
+		 recency ? "recency" : "temperature", recency ? "recency" : "temperature");
+	return set_area(f, DT_ACCESS_SNAPSHOT_HEAD, head) || set_area(f, DT_ACCESS_REGION, "") ?
+	       -ENOMEM : 0;
+}
+
+int dt_access_format_style(struct dt_access_format *f, const struct dt_access_records *r,
+			   const char *style)
+{
+	if (!dt_access_style_known(style))
+		return -EINVAL;
+	if (!strcmp(style, "temperature-sz-hist"))
+		return set_area(f, DT_ACCESS_SNAPSHOT_HEAD,
+				"<temperature> <total size>\n<temperature-sz histogram>") ||
+		       set_area(f, DT_ACCESS_REGION, "") ? -ENOMEM : 0;
+	if (!strcmp(style, "recency-sz-hist") || !strcmp(style, "cold-memory-tail"))
+		return set_area(f, DT_ACCESS_SNAPSHOT_HEAD,
+				"<idle time (us)> <total size>\n<recency-sz histogram>") ||
+		       set_area(f, DT_ACCESS_REGION, "") ? -ENOMEM : 0;
+	if (strstr(style, "-percentiles"))
+		return style_percentiles(f, r, style[0] != 't');
+	if (!strcmp(style, "detailed"))
+		return 0;
+	return style_boxes(f, style);
 }
 
 int dt_access_format_total_sz_only(struct dt_access_format *f)
@@ -721,6 +762,7 @@ int dt_access_report(const struct dt_access_records *r, const struct dt_access_f
 	struct ctx c = { .rs = r, .f = f };
 	int first = 1, ret = 0;
 
+	dt_access_box_span(r, &c.span);
 	puts_(&t, "");
 	for (size_t i = 0; i < r->nr && !ret; i++) {
 		c.rec = &r->v[i];

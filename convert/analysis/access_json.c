@@ -7,19 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void putf(dt_put_fn put, void *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void putf(dt_put_fn put, void *o, const char *fmt, ...)
-{
-	char b[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(b, sizeof(b), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put(o, b, (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
-}
-
 /* damo's format_time_us() of an interval: raw "%d" of the us. */
 static char *time_us(char *buf, size_t len, uint64_t us, int raw)
 {
@@ -35,11 +22,11 @@ static void intervals_json(const struct dt_access_record *rec, int raw, dt_put_f
 	char a[64], b[64], c[64];
 
 	if (!rec->target.aggr_us || !rec->target.sample_us) {
-		putf(put, o, "        \"intervals\": null,\n");
+		dt_putf(put, o, "        \"intervals\": null,\n");
 		return;
 	}
 	/* damotrace records no intervals goal: damo's default, disabled */
-	putf(put, o,
+	dt_putf(put, o,
 	     "        \"intervals\": {\n"
 	     "            \"sample_us\": \"%s\",\n"
 	     "            \"aggr_us\": \"%s\",\n"
@@ -80,7 +67,7 @@ static void region_json(const struct dt_access_record *rec, const struct dt_acce
 			snprintf(usec, sizeof(usec), "\"%s\"", t);
 		}
 	}
-	putf(put, o,
+	dt_putf(put, o,
 	     "\n                    {\n"
 	     "                        \"start\": \"%s\",\n"
 	     "                        \"end\": \"%s\",\n"
@@ -104,7 +91,7 @@ static void snapshot_json(const struct dt_access_record *rec, const struct dt_ac
 {
 	char a[80], b[80], c[64];
 
-	putf(put, o,
+	dt_putf(put, o,
 	     "\n            {\n"
 	     "                \"start_time\": \"%s\",\n"
 	     "                \"end_time\": \"%s\",\n"
@@ -116,7 +103,7 @@ static void snapshot_json(const struct dt_access_record *rec, const struct dt_ac
 			put(o, ",", 1);
 		region_json(rec, s, &s->regions[i], put, o);
 	}
-	putf(put, o,
+	dt_putf(put, o,
 	     "%s],\n"
 	     "                \"total_bytes\": \"%s\",\n"
 	     "                \"damos_stats\": null,\n"
@@ -130,12 +117,12 @@ static void record_json(const struct dt_access_records *rs, const struct dt_acce
 			int raw, dt_put_fn put, void *o)
 {
 	if (rec->no_indices)
-		putf(put, o, "\n    {\n        \"kdamond_idx\": null,\n        \"context_idx\": null,\n");
+		dt_putf(put, o, "\n    {\n        \"kdamond_idx\": null,\n        \"context_idx\": null,\n");
 	else
-		putf(put, o, "\n    {\n        \"kdamond_idx\": %u,\n        \"context_idx\": %u,\n",
+		dt_putf(put, o, "\n    {\n        \"kdamond_idx\": %u,\n        \"context_idx\": %u,\n",
 		     rec->target.kdamond, rec->target.context);
 	intervals_json(rec, raw, put, o);
-	putf(put, o,
+	dt_putf(put, o,
 	     "        \"scheme_idx\": null,\n"
 	     "        \"target_id\": %llu,\n"
 	     "        \"scheme_filters\": [],\n"
@@ -146,9 +133,9 @@ static void record_json(const struct dt_access_records *rs, const struct dt_acce
 			put(o, ",", 1);
 		snapshot_json(rec, &rec->snapshots[k], raw, put, o);
 	}
-	putf(put, o, "%s],\n        \"data_source\": \"", rec->nr ? "\n        " : "");
+	dt_putf(put, o, "%s],\n        \"data_source\": \"", rec->nr ? "\n        " : "");
 	dt_json_escape(rs->data_source ? rs->data_source : "unknown", DT_JSON_REPLACE, put, o);
-	putf(put, o, "\"\n    }");
+	dt_putf(put, o, "\"\n    }");
 }
 
 void dt_access_json(const struct dt_access_records *r, int raw, dt_put_fn put, void *o)

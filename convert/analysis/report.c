@@ -243,17 +243,16 @@ char *dt_damo_format_time_ns_exact(char *buf, size_t len, uint64_t ns, int raw)
 	return buf;
 }
 
-static void put_line(dt_put_fn put, void *o, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void put_line(dt_put_fn put, void *o, const char *fmt, ...)
+void dt_putf(dt_put_fn put, void *o, const char *fmt, ...)
 {
-	char line[512];
+	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	put(o, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	if (n > 0)
+		put(o, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 void dt_damo_raw_form_head(dt_put_fn put, void *o, double base_ns, const char *data_source,
@@ -261,7 +260,7 @@ void dt_damo_raw_form_head(dt_put_fn put, void *o, double base_ns, const char *d
 {
 	char a[64];
 
-	put_line(put, o, "base_time_absolute: %s\n", dt_damo_format_time_ns(a, sizeof(a), base_ns, raw));
+	dt_putf(put, o, "base_time_absolute: %s\n", dt_damo_format_time_ns(a, sizeof(a), base_ns, raw));
 	put(o, "data source: ", 13);
 	put(o, data_source, strlen(data_source));
 	put(o, "\n\n", 2);
@@ -272,21 +271,21 @@ void dt_damo_raw_form_snapshot(dt_put_fn put, void *o, const struct dtr_snapshot
 {
 	char a[64];
 
-	put_line(put, o, "monitoring_start:    %16s\n",
+	dt_putf(put, o, "monitoring_start:    %16s\n",
 		 dt_damo_format_time_ns(a, sizeof(a), (double)s->start_ns - base_ns, raw));
-	put_line(put, o, "monitoring_end:      %16s\n",
+	dt_putf(put, o, "monitoring_end:      %16s\n",
 		 dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns - base_ns, raw));
-	put_line(put, o, "monitoring_duration: %16s\n",
+	dt_putf(put, o, "monitoring_duration: %16s\n",
 		 dt_damo_format_time_ns(a, sizeof(a), (double)s->end_ns - (double)s->start_ns, raw));
-	put_line(put, o, "target_id: %llu\nnr_regions: %llu\n", (unsigned long long)target_id,
+	dt_putf(put, o, "target_id: %llu\nnr_regions: %llu\n", (unsigned long long)target_id,
 		 (unsigned long long)s->nr_regions);
-	put_line(put, o, "# %10s %12s  %12s  %11s %5s\n", "start_addr", "end_addr", "length",
+	dt_putf(put, o, "# %10s %12s  %12s  %11s %5s\n", "start_addr", "end_addr", "length",
 		 "nr_accesses", "age");
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		const struct dtr_region *r = &s->regions[i];
 		long long acc = s->access_unit == DTR_UNIT_ABSENT ? -1 : (long long)r->nr_accesses;
 		long long age = s->age_unit == DTR_UNIT_ABSENT ? -1 : (long long)r->age;
-		put_line(put, o, "%012llx-%012llx (%12s) %11lld %5lld\n", (unsigned long long)r->start,
+		dt_putf(put, o, "%012llx-%012llx (%12s) %11lld %5lld\n", (unsigned long long)r->start,
 			 (unsigned long long)r->end,
 			 dt_damo_format_sz(a, sizeof(a), (double)(r->end - r->start), raw), acc, age);
 	}

@@ -47,6 +47,8 @@ double dt_py_div_u128(unsigned __int128 sum, uint64_t count);
 
 /* Where the text of a writer goes: n bytes at p. */
 typedef void (*dt_put_fn)(void *o, const char *p, size_t n);
+/* printf through put: texts up to 1023 bytes (longer ones are cut). */
+void dt_putf(dt_put_fn put, void *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* damo's `report access --raw_form` text of one record: the head
  * ("base_time_absolute: ..." and "data source: ...", base_ns the start of

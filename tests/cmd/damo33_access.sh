@@ -68,6 +68,62 @@ access access-vm-total_sz_only-raw_number -i damon-vm.data --total_sz_only --raw
 access access-synth2t-total_sz_only -i synth2t.data --total_sz_only
 access access-vm-synth1-two-inputs -i damon-vm.data -i synth1.data --total_sz_only
 
+# damo's styles: distributions, then region boxes
+for st in simple-boxes temperature-sz-hist recency-sz-hist cold-memory-tail recency-percentiles \
+	idle-time-percentiles temperature-percentiles cold hot; do
+	access "access-vm-style-$st" -i damon-vm.data --style "$st"
+done
+for st in simple-boxes temperature-sz-hist recency-sz-hist recency-percentiles \
+	temperature-percentiles hot; do
+	access "access-synth2t-style-$st" -i synth2t.data --style "$st"
+done
+access access-synth3-style-recency-percentiles -i synth3.data --style recency-percentiles
+access access-synth3-style-temperature-sz-hist -i synth3.data --style temperature-sz-hist
+access access-vm-style-recency-percentiles-raw_number -i damon-vm.data \
+	--style recency-percentiles --raw_number
+access access-vm-style-temperature-sz-hist-raw_number -i damon-vm.data \
+	--style temperature-sz-hist --raw_number
+access access-vm-percentiles_range-3 -i damon-vm.data --style recency-percentiles \
+	--percentiles_range 0 101 10
+access access-vm-percentiles_range-list -i damon-vm.data --style temperature-percentiles \
+	--percentiles_range 5 50 90 95 99
+S3="-i synth3.data"
+access access-synth3-percentiles_range-1 $S3 --style recency-percentiles --percentiles_range 5 \
+	--snapshot_idx 50 50
+access access-synth3-percentiles_range-2 $S3 --style temperature-percentiles \
+	--percentiles_range 10 60 --snapshot_idx 50 50
+access access-vm-hist_logscale -i damon-vm.data --style recency-sz-hist --hist_logscale
+access access-vm-hist_cumulate -i damon-vm.data --style recency-sz-hist --hist_cumulate
+access access-vm-hist_ranges -i damon-vm.data --style recency-sz-hist \
+	--hist_ranges 0 500ms 500ms 2s 2s 10s
+access access-synth3-hist_ranges-temperature $S3 --style temperature-sz-hist \
+	--hist_ranges -100000000 0 0 100000000 --snapshot_idx 50 51
+access access-synth3-hist_logscale-cumulate $S3 --style temperature-sz-hist --hist_logscale \
+	--hist_cumulate --snapshot_idx 60 61
+access access-synth3-hist_logscale-recency $S3 --style recency-sz-hist --hist_logscale \
+	--snapshot_idx 60 61
+access access-synth3-style-cold $S3 --style cold --snapshot_idx 100 101
+access access-synth3-style-cold-dsc $S3 --style cold --sort_regions_dsc temperature \
+	--snapshot_idx 100 100
+access access-synth3-style-hot $S3 --style hot --snapshot_idx 30 30
+access access-synth3-style-simple-boxes $S3 --style simple-boxes --snapshot_idx 60 61
+access access-vm-region_box -i damon-vm.data --region_box
+access access-synth3-region_box-options $S3 --region_box \
+	--region_box_values size age access_rate --region_box_scales linear log linear \
+	--region_box_min_max_length 2 20 --region_box_min_max_height 1 3 \
+	--region_box_colorset flame --region_box_align right --snapshot_idx 100 101
+access access-synth3-region_box-raw_number $S3 --region_box --raw_number --snapshot_idx 5 5
+# boxes without a terminal: the same digits, no colour codes
+damo33_expected access-synth3-style-hot
+[ -z "$(tail -c 1 expected)" ] || echo >> expected
+expect_ok damo-access $S3 --style hot --snapshot_idx 30 30
+expect_grep '|[0-9]*|' out
+sed 's/\x1b\[[0-9;]*m//g' expected | cmp -s - out || fail "--style hot into a pipe"
+# damo lists none as a box value and fails on it; damotrace refuses it
+expect_status 2 damo-access --region_box_values age none none
+expect_status 2 damo-access --style warm
+expect_status 2 damo-access --style temperature-sz-hist --hist_ranges 0 1s
+
 # --json and --raw_form: damo's dumps of the records, filters applied, also
 # of records without intervals (percent and usec then null)
 access access-vm-json -i damon-vm.data --json
@@ -93,5 +149,4 @@ expect_status 1 damo-access -i perf.data.script
 # no colour codes into a pipe unless asked
 expect_ok damo-access -i damon-vm.data --snapshot_idx 0 0
 expect_no_grep $'\x1b' out
-expect_status 2 damo-access --style hot
 expect_status 2 damo-access --format put region x

@@ -127,6 +127,43 @@ def cases():
         '100', '100', '--format', 'set', 'region',
         '<index> <start address> <size> <access rate> <age> <temperature>')
     add('access-vm-region_box', *A, '-i', 'damon-vm.data', '--region_box')
+    # region boxes, histograms and percentiles on a record of varied regions
+    S3 = (*A, '-i', 'synth3.data')
+    add('access-synth3-style-cold', *S3, '--style', 'cold', '--snapshot_idx',
+        '100', '101')
+    add('access-synth3-style-cold-dsc', *S3, '--style', 'cold',
+        '--sort_regions_dsc', 'temperature', '--snapshot_idx', '100', '100')
+    add('access-synth3-style-hot', *S3, '--style', 'hot', '--snapshot_idx',
+        '30', '30')
+    add('access-synth3-style-simple-boxes', *S3, '--style', 'simple-boxes',
+        '--snapshot_idx', '60', '61')
+    add('access-synth3-region_box-options', *S3, '--region_box',
+        '--region_box_values', 'size', 'age', 'access_rate',
+        '--region_box_scales', 'linear', 'log', 'linear',
+        '--region_box_min_max_length', '2', '20',
+        '--region_box_min_max_height', '1', '3', '--region_box_colorset',
+        'flame', '--region_box_align', 'right', '--snapshot_idx', '100',
+        '101')
+    add('access-synth3-region_box-raw_number', *S3, '--region_box',
+        '--raw_number', '--snapshot_idx', '5', '5')
+    add('access-synth3-style-recency-percentiles', *S3, '--style',
+        'recency-percentiles')
+    add('access-synth3-style-temperature-sz-hist', *S3, '--style',
+        'temperature-sz-hist')
+    add('access-synth3-percentiles_range-1', *S3, '--style',
+        'recency-percentiles', '--percentiles_range', '5', '--snapshot_idx',
+        '50', '50')
+    add('access-synth3-percentiles_range-2', *S3, '--style',
+        'temperature-percentiles', '--percentiles_range', '10', '60',
+        '--snapshot_idx', '50', '50')
+    add('access-synth3-hist_ranges-temperature', *S3, '--style',
+        'temperature-sz-hist', '--hist_ranges', '-100000000', '0', '0',
+        '100000000', '--snapshot_idx', '50', '51')
+    add('access-synth3-hist_logscale-cumulate', *S3, '--style',
+        'temperature-sz-hist', '--hist_logscale', '--hist_cumulate',
+        '--snapshot_idx', '60', '61')
+    add('access-synth3-hist_logscale-recency', *S3, '--style',
+        'recency-sz-hist', '--hist_logscale', '--snapshot_idx', '60', '61')
     add('access-vm-heatmap-static-40', *A, '-i', 'damon-vm.data',
         '--snapshot_heatmap_static', '--snapshot_heatmap_width', '40',
         '--snapshot_heatmap_colorset', 'flame')
