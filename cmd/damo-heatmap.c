@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "errmsg.h"
@@ -26,9 +27,12 @@ enum draw_range { DRAW_DEFAULT, DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED, DRAW_WORKED
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 
 #define MAX_RANGES CMD_MAX_ADDRESS_RANGES
+#define MAX_INPUTS 16
 
 struct args {
-	const char *input, *output;
+	const char *inputs[MAX_INPUTS];
+	size_t nr_inputs;
+	const char *input, *output;  /* input: the first, for messages */
 	enum out_kind out;
 	int guide, guide_human, abs_time, abs_addr, skip_colorset, pixels;
 	int df_passed, sort_temperature;
@@ -44,6 +48,35 @@ struct args {
 	enum dt_colormap cmap;
 	enum dt_color_scale scale;
 };
+
+/* Whether a word after -i FILE is another input, as damo's -i takes
+ * several: an existing file that is not an OUT (stdout, raw, an image). */
+static int another_input(const char *w)
+{
+	const char *dot = w ? strrchr(w, '.') : NULL;
+	struct stat st;
+
+	if (!w || w[0] == '-' || !strcmp(w, "stdout") || !strcmp(w, "raw"))
+		return 0;
+	if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".pdf") || !strcmp(dot, ".svg")))
+		return 0;
+	return !stat(w, &st) && S_ISREG(st.st_mode);
+}
+
+/* -i FILE [FILE...]: a later -i replaces the list, as damo's does. */
+static int opt_input(const struct opt *o, const char *arg, struct opt_parser *p)
+{
+	struct args *a = o->value;
+
+	a->nr_inputs = 0;
+	for (const char *w = arg; w; w = another_input(opt_peek_arg(p)) ? opt_next_arg(p) : NULL) {
+		if (a->nr_inputs == MAX_INPUTS)
+			return opt_fail(p, "-i: at most %d inputs", MAX_INPUTS);
+		a->inputs[a->nr_inputs++] = w;
+	}
+	a->input = a->inputs[0];
+	return 0;
+}
 
 static int opt_tid(const struct opt *o, const char *arg, struct opt_parser *p)
 {
@@ -124,8 +157,10 @@ static int check_output(struct args *a)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	const struct opt opts[] = {
-		OPT_STRING('i', "input", &a->input, "FILE",
-			   "record to read (default damon.dtr; any input format)"),
+		OPT_CALLBACK('i', "input", a, "FILE...",
+			     "records to read (default damon.dtr; any input format): the files "
+			     "that follow and exist are read too, as damo reads them",
+			     opt_input),
 		OPT_STRING('o', "output", &a->output, "OUT", "where to draw (see above)"),
 		OPT_ALIAS("heatmap"),
 		OPT_BOOL(0, "guide", &a->guide, "print damo's guide: target, time span, areas"),
@@ -191,7 +226,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	};
 	int i;
 
-	*a = (struct args){ .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray",
+	*a = (struct args){ .inputs = { DTR_DEFAULT_PATH }, .nr_inputs = 1,
+			    .input = DTR_DEFAULT_PATH, .output = "stdout", .colorset = "gray",
 			    .temperature_weights = { 1.0, 1.0 } };
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
@@ -205,7 +241,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 struct pass_ctx {
 	const struct args *a;
-	struct dt_input_spool spool; /* the input, read once even when a stream */
+	/* the inputs, each read once even when a stream; passes read the
+	 * input `cur`, or every input in order when cur is -1 */
+	struct dt_input_spool spools[MAX_INPUTS];
+	size_t nr;
+	int cur;
 	struct dt_input_opts opts;
 	struct cli_progress progress;
 	int pass, nr_passes;
@@ -213,15 +253,17 @@ struct pass_ctx {
 
 typedef int (*item_fn)(void *data, const struct dtr_item *item, char *err, size_t errlen);
 
-static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size_t errlen)
+/* Every item of input k through fn. */
+static int read_input(struct pass_ctx *pc, size_t k, item_fn fn, void *data, char *err,
+		      size_t errlen)
 {
 	struct dt_input *in;
 	struct dtr_item item;
 	uint64_t nr = 0;
 	int ret;
 
-	pc->pass++;
-	ret = dt_input_open(&in, pc->spool.path, &pc->opts, err, errlen);
+	pc->opts.name = pc->spools[k].name;
+	ret = dt_input_open(&in, pc->spools[k].path, &pc->opts, err, errlen);
 	if (ret)
 		return ret;
 	while ((ret = dt_input_next(in, &item, err, errlen)) == 1) {
@@ -230,11 +272,25 @@ static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size
 		if (item.type == DTR_ITEM_SNAPSHOT && (++nr & 1023) == 0 &&
 		    cli_progress_due(&pc->progress))
 			cli_progress_draw(&pc->progress, "%s: pass %d: %" PRIu64 " snapshots",
-					  pc->a->input, pc->pass, nr);
+					  pc->a->inputs[k], pc->pass, nr);
 	}
 	dt_input_close(in);
 	return ret < 0 ? ret : 0;
 }
+
+static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	pc->pass++;
+	for (size_t k = pc->cur < 0 ? 0 : (size_t)pc->cur; k < pc->nr && !ret; k++) {
+		ret = read_input(pc, k, fn, data, err, errlen);
+		if (pc->cur >= 0)
+			break;
+	}
+	return ret;
+}
+
 
 struct guide_pass {
 	struct dt_heat_guides guides;
@@ -420,20 +476,20 @@ nomem:
 
 /* damo's complete_src_args(): the kdamond, context and target default to
  * the first guide's; the first guide matching all three is used. */
-static const struct dt_heat_guide *pick_guide(const struct args *a,
-					      const struct dt_heat_guides *g)
+static const struct dt_heat_guide_ref *pick_guide(const struct args *a,
+						  const struct dt_heat_guide_ref *g, size_t nr)
 {
-	if (!g->nr)
+	if (!nr)
 		return NULL;
-	const struct dt_target_info *first = &g->v[0].target;
+	const struct dt_target_info *first = &g[0].gd->target;
 	uint32_t kd = a->has_kdamond ? a->kdamond_idx : first->kdamond;
 	uint32_t ctx = a->has_context ? a->context_idx : first->context;
 	uint64_t tid = a->has_tid ? a->tid : first->id;
 
-	for (size_t i = 0; i < g->nr; i++) {
-		const struct dt_target_info *t = &g->v[i].target;
+	for (size_t i = 0; i < nr; i++) {
+		const struct dt_target_info *t = &g[i].gd->target;
 		if (t->kdamond == kd && t->context == ctx && t->id == tid)
-			return &g->v[i];
+			return &g[i];
 	}
 	return NULL;
 }
@@ -442,7 +498,8 @@ static const struct dt_heat_guide *pick_guide(const struct args *a,
 struct job {
 	const struct args *a;
 	struct pass_ctx pc;
-	struct guide_pass gp;
+	struct guide_pass gps[MAX_INPUTS]; /* one per input */
+	struct guide_pass *gp;          /* the input of the target drawn */
 	const struct dt_heat_guide *gd; /* NULL: no guide was needed */
 	struct dt_damo_num t_range[2];  /* the time range drawn */
 	uint64_t ranges[MAX_RANGES][2]; /* the address ranges drawn, one grid each */
@@ -467,33 +524,78 @@ static int needs_guide(const struct args *a)
 	return 0;
 }
 
-/* The guide pass: prints the guide with --guide, else picks the target. */
-static int find_guide(struct job *j, char *err, size_t errlen)
+/* One guide pass per input: the guides, the maps and (--draw_range worked)
+ * the framing of each. */
+static int guide_passes(struct job *j, char *err, size_t errlen)
 {
 	const struct args *a = j->a;
 	const struct dt_time_range *t = &a->ranges.time;
 	int ret = 0;
 
-	/* the framing knows absolute time ranges only (no base) */
-	if (a->draw == DRAW_WORKED && !a->ranges.nr_addr && !a->guide && !a->guide_human) {
-		int abs = a->ranges.has_time && t->base == DT_RANGE_BASE_NONE;
-		ret = dt_framer_new(&j->gp.framer, abs ? dt_damo_num_trunc(&t->start) : 0,
-				    abs ? dt_damo_num_trunc(&t->end) : 0, err, errlen);
+	for (size_t k = 0; k < j->pc.nr && !ret; k++) {
+		struct guide_pass *gp = &j->gps[k];
+		/* the framing knows absolute time ranges only (no base) */
+		if (a->draw == DRAW_WORKED && !a->ranges.nr_addr && !a->guide && !a->guide_human) {
+			int abs = a->ranges.has_time && t->base == DT_RANGE_BASE_NONE;
+			ret = dt_framer_new(&gp->framer, abs ? dt_damo_num_trunc(&t->start) : 0,
+					    abs ? dt_damo_num_trunc(&t->end) : 0, err, errlen);
+		}
+		j->pc.cur = (int)k;
+		if (!ret)
+			ret = run_pass(&j->pc, guide_item, gp, err, errlen);
+		if (!ret)
+			ret = dt_heat_guides_finish(&gp->guides, err, errlen);
 	}
-	if (!ret)
-		ret = run_pass(&j->pc, guide_item, &j->gp, err, errlen);
-	if (!ret)
-		ret = dt_heat_guides_finish(&j->gp.guides, err, errlen);
+	return ret;
+}
+
+/* damo refuses records of several files when some have intervals and
+ * others not. */
+static int mixed_intervals(const struct job *j)
+{
+	int with = 0, without = 0;
+
+	for (size_t k = 0; k < j->pc.nr; k++)
+		for (size_t i = 0; i < j->gps[k].guides.nr; i++) {
+			const struct dt_target_info *t = &j->gps[k].guides.v[i].target;
+			with |= t->aggr_us && t->sample_us;
+			without |= !t->aggr_us || !t->sample_us;
+		}
+	return j->pc.nr > 1 && with && without;
+}
+
+/* The guide passes: print the guides with --guide, else pick the target
+ * (its input is read from then on). */
+static int find_guide(struct job *j, char *err, size_t errlen)
+{
+	const struct args *a = j->a;
+	const struct dt_heat_guides *gs[MAX_INPUTS];
+	struct dt_heat_guide_ref *refs = NULL;
+	size_t nr = 0;
+	int ret = guide_passes(j, err, errlen);
+
+	if (!ret && mixed_intervals(j))
+		ret = dt_fail(err, errlen, -EINVAL, "some records have intervals while some not");
 	if (ret)
 		return ret;
+	for (size_t k = 0; k < j->pc.nr; k++)
+		gs[k] = &j->gps[k].guides;
 	if (a->guide || a->guide_human) {
 		cli_progress_done(&j->pc.progress);
-		return dt_heat_guides_print(stdout, &j->gp.guides, a->guide_human);
+		return dt_heat_guides_print_many(stdout, gs, j->pc.nr, a->guide_human);
 	}
-	j->gd = pick_guide(a, &j->gp.guides);
+	if (dt_heat_guides_merge(gs, j->pc.nr, &refs, &nr))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
+	const struct dt_heat_guide_ref *pick = pick_guide(a, refs, nr);
+	if (pick) {
+		j->gd = pick->gd;
+		j->gp = &j->gps[pick->input];
+		j->pc.cur = (int)pick->input;
+	}
+	free(refs);
 	if (j->gd)
 		return 0;
-	if (!j->gp.guides.nr)
+	if (!nr)
 		snprintf(err, errlen, "%s: no snapshots", a->input);
 	else if (a->has_tid && !a->has_kdamond && !a->has_context)
 		snprintf(err, errlen, "%s: no target with id %" PRIu64, a->input, a->tid);
@@ -509,7 +611,7 @@ static int find_guide(struct job *j, char *err, size_t errlen)
 static int worked_ranges(struct job *j, char *err, size_t errlen)
 {
 	const struct dt_heat_guide *gd = j->gd;
-	int ret = dt_framer_result(j->gp.framer, gd->target.kdamond, gd->target.context,
+	int ret = dt_framer_result(j->gp->framer, gd->target.kdamond, gd->target.context,
 				   gd->target.target, &j->frame, err, errlen);
 	if (ret || !j->frame.nr)
 		return ret ? ret : 1;
@@ -536,7 +638,7 @@ static int hottest_range(struct job *j, char *err, size_t errlen)
 	size_t h = 0;
 	if (gd->nr_areas > 1) {
 		if (!gd->heats_known) {
-			int ret = run_pass(&j->pc, heat_item, &j->gp.guides, err, errlen);
+			int ret = run_pass(&j->pc, heat_item, &j->gp->guides, err, errlen);
 			if (ret)
 				return ret;
 		}
@@ -702,9 +804,9 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 		} else {
 			char path[4096];
 			output_name(path, sizeof(path), a->output, i);
-			if (cli_check_output(prog, path, &a->input, 1))
+			if (cli_check_output(prog, path, a->inputs, a->nr_inputs))
 				return -EEXIST; /* said */
-			ret = draw_image(a, g, j->gd, &j->gp.maps, &j->frame, path, err, errlen);
+			ret = draw_image(a, g, j->gd, &j->gp->maps, &j->frame, path, err, errlen);
 		}
 		if (ret == -EIO && !*err)
 			snprintf(err, errlen, "writing the output failed");
@@ -714,15 +816,15 @@ static int write_grids(struct job *j, char *err, size_t errlen)
 
 static int run(const struct args *a, char *err, size_t errlen)
 {
-	struct job j = { .a = a, .pc = { .a = a } };
-	int ret = dt_input_spool(&j.pc.spool, a->input, err, errlen);
-	int draw = !a->guide && !a->guide_human;
+	struct job j = { .a = a, .pc = { .a = a, .cur = -1 } };
+	int draw = !a->guide && !a->guide_human, ret = 0;
 
-	if (ret)
-		return ret;
-	j.pc.opts.name = j.pc.spool.name;
+	j.gp = &j.gps[0];
+	for (size_t k = 0; k < a->nr_inputs && !ret; k++)
+		if (!(ret = dt_input_spool(&j.pc.spools[k], a->inputs[k], err, errlen)))
+			j.pc.nr++;
 	cli_progress_init(&j.pc.progress);
-	if (needs_guide(a))
+	if (!ret && needs_guide(a))
 		ret = find_guide(&j, err, errlen);
 	if (!ret && draw)
 		ret = choose_ranges(&j, err, errlen);
@@ -742,10 +844,13 @@ static int run(const struct args *a, char *err, size_t errlen)
 	dt_heat_sorter_free(&j.grids.sorter);
 	free(j.pieces);
 	dt_frame_free(&j.frame);
-	dt_framer_free(j.gp.framer);
-	dt_heat_guides_free(&j.gp.guides);
-	dt_maps_copy_free(&j.gp.maps);
-	dt_input_spool_release(&j.pc.spool);
+	for (size_t k = 0; k < a->nr_inputs; k++) {
+		dt_framer_free(j.gps[k].framer);
+		dt_heat_guides_free(&j.gps[k].guides);
+		dt_maps_copy_free(&j.gps[k].maps);
+	}
+	for (size_t k = 0; k < j.pc.nr; k++)
+		dt_input_spool_release(&j.pc.spools[k]);
 	return ret;
 }
 
@@ -759,7 +864,7 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != OPT_RUN)
 		return ret;
-	if (a.out == OUT_IMAGE && cli_check_output(prog, a.output, &a.input, 1))
+	if (a.out == OUT_IMAGE && cli_check_output(prog, a.output, a.inputs, a.nr_inputs))
 		return CLI_EXIT_FAILURE;
 	ret = run(&a, err, sizeof(err));
 	/* Output that could not be written leaves stdout's error set: that

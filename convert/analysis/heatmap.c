@@ -415,11 +415,42 @@ static void print_guide_area(FILE *out, size_t k, const struct dt_heat_area *a, 
 		dt_damo_format_sz(z, sizeof(z), (double)((__int128)a->end - a->start), 0));
 }
 
-int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human)
+int dt_heat_guides_merge(const struct dt_heat_guides *const *gs, size_t n,
+			 struct dt_heat_guide_ref **refs, size_t *nr)
 {
-	for (size_t i = 0; i < g->nr; i++) {
-		const struct dt_heat_guide *gd = &g->v[i];
-		if (!g->no_indices)
+	size_t total = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += gs[i]->nr;
+	*refs = malloc((total ? total : 1) * sizeof(**refs));
+	if (!*refs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		for (size_t g = 0; g < gs[i]->nr; g++) {
+			struct dt_heat_guide_ref key = { i, &gs[i]->v[g] };
+			__int128 ks = total_space(key.gd);
+			size_t j = k++;
+			while (j > 0 && total_space((*refs)[j - 1].gd) < ks) {
+				(*refs)[j] = (*refs)[j - 1];
+				j--;
+			}
+			(*refs)[j] = key;
+		}
+	*nr = total;
+	return 0;
+}
+
+int dt_heat_guides_print_many(FILE *out, const struct dt_heat_guides *const *gs, size_t n,
+			      int human)
+{
+	struct dt_heat_guide_ref *refs;
+	size_t nr;
+
+	if (dt_heat_guides_merge(gs, n, &refs, &nr))
+		return -ENOMEM;
+	for (size_t i = 0; i < nr; i++) {
+		const struct dt_heat_guide *gd = refs[i].gd;
+		if (!gs[refs[i].input]->no_indices)
 			fprintf(out, "kdamond_idx: %u\ncontext_idx: %u\n", gd->target.kdamond,
 				gd->target.context);
 		fprintf(out, "target_id: %llu\n", (unsigned long long)gd->target.id);
@@ -427,7 +458,13 @@ int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human)
 		for (size_t k = 0; k < gd->nr_areas; k++)
 			print_guide_area(out, k, &gd->areas[k], human);
 	}
+	free(refs);
 	return ferror(out) ? -EIO : 0;
+}
+
+int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human)
+{
+	return dt_heat_guides_print_many(out, &g, 1, human);
 }
 
 const struct dt_heat_guide *dt_heat_guides_of(const struct dt_heat_guides *g,

@@ -108,6 +108,19 @@ int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen);
  * kdamond_idx/context_idx lines are left out for damo records that do
  * not have them (damo's own records, perf script text), as damo does. */
 int dt_heat_guides_print(FILE *out, const struct dt_heat_guides *g, int human);
+/* The guides of several inputs (each finished), ordered as damo's
+ * get_guide_info() orders the guides of several record files: by total
+ * space, largest first, ties in input order.  *refs is malloc'ed (the
+ * caller frees it).  0 or -ENOMEM. */
+struct dt_heat_guide_ref {
+	size_t input;                    /* index into gs */
+	const struct dt_heat_guide *gd;
+};
+int dt_heat_guides_merge(const struct dt_heat_guides *const *gs, size_t n,
+			 struct dt_heat_guide_ref **refs, size_t *nr);
+/* dt_heat_guides_print() of several inputs' guides in that order. */
+int dt_heat_guides_print_many(FILE *out, const struct dt_heat_guides *const *gs, size_t n,
+			      int human);
 /* The guide's time span as damo holds it: integers, or floats for the
  * start estimated from perf script text (float_start). */
 void dt_heat_guide_span(const struct dt_heat_guide *gd, struct dt_damo_num *start,

@@ -16,6 +16,24 @@ for n in vm:damon-vm synth1:synth1 synth2t:synth2t synth3:synth3 perf:perf.data.
 	damo33_same "heatmap-${n%%:*}-guide_human" damo-heatmap -i "$f" --guide_human
 done
 damo33_same heatmap-synth1-repeated-i damo-heatmap -i synth1.data -i synth3.data --guide
+# several files after one -i: every file's records, as damo reads them
+damo33_same heatmap-synth1-synth3-inputs damo-heatmap -i synth1.data synth3.data --guide
+damo33_heats heatmap-synth1-synth3-raw damo-heatmap -i synth1.data synth3.data --output raw \
+	--resol 30 20
+expect_ok damo-heatmap -i synth1.data synth3.data raw --resol 10 10 --tid 4003
+mv out both
+expect_ok damo-heatmap -i synth3.data raw --resol 10 10
+cmp -s both out || fail "-i A B --tid (B's target) differs from -i B"
+expect_ok damo-heatmap -i synth1.data synth3.data two.png
+[ -s two.png ] || fail "an image OUT after the inputs is not drawn"
+expect_status 1 damo-heatmap -i damon-vm.data damon.data --guide
+expect_grep 'some records have intervals while some not' err
+# damo's record_info is the guide: human numbers, or raw ones
+for n in vm:damon-vm.data synth2t:synth2t.data damon:damon.data perf:perf.data.script; do
+	damo33_same "record_info-${n%%:*}" damo-heatmap -i "${n#*:}" --guide_human
+done
+damo33_same record_info-synth2t-raw_numbers damo-heatmap -i synth2t.data --guide
+damo33_same record_info-two-inputs damo-heatmap -i synth1.data synth2t.data --guide
 
 # the terminal heatmap
 for n in vm:damon-vm.data synth1:synth1.data synth2t:synth2t.data perf:perf.data.script \
