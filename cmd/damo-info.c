@@ -498,6 +498,7 @@ struct options {
 	int json;
 	int salvage;
 	int nr_regions;
+	int sort_by_time;          /* --sortby time; -1: not given */
 	struct dt_pct_range range; /* step 0: not given */
 	const char *path;
 };
@@ -516,6 +517,10 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			 "print damo's nr_regions report: the number of regions per snapshot "
 			 "(the first 20 skipped) as percentiles"),
 		CMD_OPT_PCT_RANGE(&opt->range, "its percentiles (default 0 101 25)"),
+		OPT_CHOICE('s', "sortby", &opt->sort_by_time, NULL, NULL,
+			   "--nr-regions: percentiles of the sorted numbers (size, the default) "
+			   "or of the snapshots in time order (time), as damo's",
+			   { "size", 0 }, { "time", 1 }),
 		OPT_HELP('h'),
 		OPT_VERSION('V'),
 		OPT_END(),
@@ -536,7 +541,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	};
 	int i;
 
-	*opt = (struct options){ .path = DTR_DEFAULT_PATH };
+	*opt = (struct options){ .path = DTR_DEFAULT_PATH, .sort_by_time = -1 };
 	int status = opt_parse(&cmd, argc, argv, &i);
 	if (status != OPT_RUN)
 		return status;
@@ -550,6 +555,9 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		return cli_usage_error(prog, "--range is for --nr-regions");
 	if (!opt->range.step)
 		opt->range = DT_PCT_RANGE_DEFAULT;
+	if (opt->sort_by_time >= 0 && !opt->nr_regions)
+		return cli_usage_error(prog, "--sortby is for --nr-regions");
+	opt->sort_by_time = opt->sort_by_time > 0;
 	if (opt->verify && opt->salvage)
 		return cli_usage_error(prog, "--verify and --salvage do not go together");
 	if (opt->verify && !opt->nr_regions && !strcmp(opt->path, "-"))
@@ -580,7 +588,7 @@ static int nr_regions_report(const struct options *opt)
 		dt_nr_regions_free(&nr);
 		return CLI_EXIT_FAILURE;
 	}
-	dt_nr_regions_print(stdout, &nr, &opt->range, 0);
+	dt_nr_regions_print(stdout, &nr, &opt->range, opt->sort_by_time);
 	dt_nr_regions_free(&nr);
 	return cli_flush_stdout(prog) ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
