@@ -131,6 +131,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			     "heatmap of the DAMON target with this id, as damo's --tid (default: "
 			     "the heatmap guide's first)", opt_target_id),
 		OPT_ALIAS("target_id"),
+		CMD_OPT_TIME_RANGE(&a->ranges,
+				   "only the snapshots inside this time range, and the stacks and "
+				   "footprints in it: absolute (ns, or 10s, 1.5m, \"4 s 500 ms\"), or "
+				   "offsets from BASE: guided (the first snapshot's start), "
+				   "guided_end (the last one's end) or a time"),
 		CMD_OPT_ADDRESS_RANGE(&a->ranges,
 				      "heatmap of this address range (4M, 1.5GiB, hex; or offsets "
 				      "from a BASE address; default: by --draw_range)"),
@@ -175,6 +180,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return status;
 	if ((status = take_address_range(a)))
 		return status;
+	to->has_time_range = a->ranges.has_time;
+	to->time_range = a->ranges.time;
 	if (a->resol[0]) {
 		to->columns = (size_t)a->resol[0];
 		to->addr_cells = (size_t)a->resol[1];

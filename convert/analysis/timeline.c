@@ -86,6 +86,8 @@ struct dt_timeline_priv {
 	size_t cap_scratch;
 	uint64_t items;
 	const char *stage;
+	int has_window;            /* --time_range, resolved: [win_start, win_end) */
+	uint64_t win_start, win_end;
 };
 
 /* Room in the per-frame or per-thread sums for index `id`: zeroed. */
@@ -148,6 +150,28 @@ static void name_spooled(const struct dt_timeline_priv *pv, char *err, size_t er
 typedef int (*item_fn)(struct dt_timeline *tl, void *ctx, const struct dtr_item *it,
 		       char *err, size_t errlen);
 
+/* --time_range: a time outside the window; a snapshot not inside it. */
+static int outside_time(const struct dt_timeline_priv *pv, uint64_t t)
+{
+	return pv->has_window && (t < pv->win_start || t >= pv->win_end);
+}
+
+static int outside_window(const struct dt_timeline_priv *pv, const struct dtr_item *it)
+{
+	if (!pv->has_window)
+		return 0;
+	switch (it->type) {
+	case DTR_ITEM_SNAPSHOT:
+		return it->u.snapshot.start_ns < pv->win_start || it->u.snapshot.end_ns > pv->win_end;
+	case DTR_ITEM_STACK:
+		return outside_time(pv, it->u.stack.time_ns);
+	case DTR_ITEM_FOOTPRINT:
+		return outside_time(pv, it->u.footprint.time_ns);
+	default:
+		return 0;
+	}
+}
+
 static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, void *ctx,
 		       char *err, size_t errlen)
 {
@@ -160,6 +184,10 @@ static int record_pass(struct dt_timeline *tl, const char *stage, item_fn fn, vo
 	pv->stage = stage;
 	pv->items = 0;
 	while ((rc = dt_input_next(in, &it, err, errlen)) > 0) {
+		if (outside_window(pv, &it)) {
+			dt_origin_add(&tl->origin, &it); /* time zero: the record's */
+			continue;
+		}
 		rc = fn(tl, ctx, &it, err, errlen);
 		if (rc < 0)
 			break;
@@ -561,6 +589,8 @@ static int perf_samples(struct dt_timeline *tl, int pass, int64_t offset, char *
 		prev = t;
 		int64_t at = (int64_t)t + offset;
 		uint64_t w = s.has_period ? s.period : 0;
+		if (outside_time(pv, at < 0 ? 0 : (uint64_t)at))
+			continue;
 		if (pass == 1)
 			rc = dt_phases_add_stack(tl->phases, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
 						 w, s.nr_frames, scratch, err, errlen);
@@ -895,9 +925,17 @@ static int time_axis(struct dt_timeline *tl, const struct pass1 *p1, const struc
 		tl->t_start_ns = first;
 		tl->t_end_ns = last + 1;
 		dt_origin_add_time(&tl->origin, first);
+	} else if (tl->priv->has_window) {
+		return dt_fail(err, errlen, -ENODATA, "%s: no snapshot or callstack sample inside "
+			       "--time_range", name);
 	} else {
 		return dt_fail(err, errlen, -ENODATA, "%s: no DAMON snapshots and no callstack samples",
 			       name);
+	}
+	if (tl->priv->has_window && !tl->has_damon) {
+		tl->t_start_ns = tl->t_start_ns > tl->priv->win_start ? tl->t_start_ns :
+				 tl->priv->win_start;
+		tl->t_end_ns = tl->t_end_ns < tl->priv->win_end ? tl->t_end_ns : tl->priv->win_end;
 	}
 	if (tl->t_end_ns <= tl->t_start_ns + tl->columns)
 		tl->t_end_ns = tl->t_start_ns + tl->columns;
@@ -1045,6 +1083,64 @@ static int build_finish(struct dt_timeline *tl, char *err, size_t errlen)
 	return 0;
 }
 
+struct span {
+	int have;
+	uint64_t first, last;
+};
+
+static int span_item(struct dt_timeline *tl, void *ctx, const struct dtr_item *it, char *err,
+		     size_t errlen)
+{
+	struct span *sp = ctx;
+
+	(void)tl;
+	(void)err;
+	(void)errlen;
+	if (it->type != DTR_ITEM_SNAPSHOT)
+		return 0;
+	if (!sp->have || it->u.snapshot.start_ns < sp->first)
+		sp->first = it->u.snapshot.start_ns;
+	if (!sp->have || it->u.snapshot.end_ns > sp->last)
+		sp->last = it->u.snapshot.end_ns;
+	sp->have = 1;
+	return 0;
+}
+
+/* --time_range into [win_start, win_end): a pass over the record first
+ * when the range counts from its snapshots ("guided", "guided_end"). */
+static int time_window(struct dt_timeline *tl, char *err, size_t errlen)
+{
+	struct dt_timeline_priv *pv = tl->priv;
+	const struct dt_time_range *r = &pv->o->time_range;
+	struct span sp = { 0 };
+	struct dt_damo_num gs = { 0 }, ge = { 0 }, out[2];
+	int rc = 0;
+
+	if (!pv->o->has_time_range)
+		return 0;
+	if (r->base == DT_RANGE_BASE_GUIDED || r->base == DT_RANGE_BASE_GUIDED_END) {
+		if (pv->record_path)
+			rc = record_pass(tl, "time range", span_item, &sp, err, errlen);
+		if (!rc && !sp.have)
+			return dt_fail(err, errlen, -EINVAL, "--time_range: '%s' counts from the "
+				       "record's snapshots, and there are none",
+				       r->base == DT_RANGE_BASE_GUIDED ? "guided" : "guided_end");
+		gs.i = (int64_t)sp.first;
+		ge.i = (int64_t)sp.last;
+	}
+	if (!rc)
+		rc = dt_time_range_resolve(r, &gs, &ge, out, err, errlen);
+	if (rc)
+		return rc;
+	int64_t a = dt_damo_num_trunc(&out[0]), b = dt_damo_num_trunc(&out[1]);
+	if (b <= a || b <= 0)
+		return dt_fail(err, errlen, -EINVAL, "--time_range: an empty range");
+	pv->has_window = 1;
+	pv->win_start = a < 0 ? 0 : (uint64_t)a;
+	pv->win_end = (uint64_t)b;
+	return 0;
+}
+
 int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o, char *err,
 		      size_t errlen)
 {
@@ -1062,6 +1158,8 @@ int dt_timeline_build(struct dt_timeline **out, const struct dt_timeline_opts *o
 	}
 	tl->priv = pv;
 	rc = build_init(tl, o, err, errlen);
+	if (!rc)
+		rc = time_window(tl, err, errlen);
 	if (!rc)
 		rc = build_pass1(tl, &p1, &sp, err, errlen);
 	if (!rc)

@@ -76,6 +76,12 @@ struct dt_timeline_opts {
 	uint64_t target_id;       /* (else the heatmap guide's first target) */
 	int has_address_range;    /* heatmap of [addr_start, addr_end) */
 	uint64_t addr_start, addr_end;
+	/* Only the snapshots lying inside this range, and the stacks and
+	 * footprints in it (damo's --time_range: absolute, or from the
+	 * record's first snapshot start with "guided", its last snapshot end
+	 * with "guided_end", or a given base). */
+	int has_time_range;
+	struct dt_time_range time_range;
 	enum dt_timeline_draw_range draw_range;
 	uint32_t max_depth;       /* flame chart levels kept; 0: 32 */
 	uint32_t top_functions;   /* functions listed per phase; 0: 5 */
