@@ -21,6 +21,46 @@
 
 /* damo's format_sz / format_time_ns (report.h), with the values both of
  * its users print: damo-raw exports and damo's text reports. */
+/* damo's format_time_ns_exact() and format_nr() of integers (report.h), as
+ * damo 3.3's _damo_fmt_str prints them (report access --json). */
+START_TEST(damo_exact_texts)
+{
+	static const struct { uint64_t v; const char *human, *raw; } times[] = {
+		{ 0, "0 ns", "0" },
+		{ 999, "999 ns", "999" },
+		{ 1000, "1 us", "1000" },
+		{ 1001, "1 us 1 ns", "1001" },
+		{ 60000000000ull, "1 m", "60000000000" },
+		{ 3317302716ull, "3 s 317 ms 302 us 716 ns", "3317302716" },
+		{ 1001000669974ull, "16 m 41 s 669 us 974 ns", "1001000669974" },
+		{ 106617600000000005ull, "1,234 d 5 ns", "106617600000000005" },
+		{ UINT64_MAX, "max", "18446744073709551615" },
+	};
+	static const struct { uint64_t v; const char *human; } nrs[] = {
+		{ 0, "0" }, { 999, "999" }, { 1000, "1,000" }, { 1234567, "1,234,567" },
+		{ UINT64_MAX, "18,446,744,073,709,551,615" },
+	};
+	char b[96], small[4];
+
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		ck_assert_str_eq(dt_damo_format_time_ns_exact(b, sizeof(b), times[i].v, 0),
+				 times[i].human);
+		ck_assert_str_eq(dt_damo_format_time_ns_exact(b, sizeof(b), times[i].v, 1),
+				 times[i].raw);
+	}
+	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
+		ck_assert_str_eq(dt_damo_format_nr(b, sizeof(b), nrs[i].v, 0), nrs[i].human);
+		char want[32];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)nrs[i].v);
+		ck_assert_str_eq(dt_damo_format_nr(b, sizeof(b), nrs[i].v, 1), want);
+	}
+	/* cut to the buffer, never past it */
+	ck_assert_str_eq(dt_damo_format_nr(small, sizeof(small), 1234567, 0), "1,2");
+	ck_assert_str_eq(dt_damo_format_time_ns_exact(small, sizeof(small), 3317302716ull, 0),
+			 "3 s");
+}
+END_TEST
+
 START_TEST(damo_number_texts)
 {
 	char b[64];
@@ -253,6 +293,7 @@ Suite *export_suite(void)
 	TCase *tc = tcase_create("export");
 
 	tcase_add_test(tc, damo_number_texts);
+	tcase_add_test(tc, damo_exact_texts);
 	tcase_add_test(tc, format_names_and_extensions);
 	tcase_add_test(tc, damo_formats_group_snapshots_by_target);
 	tcase_add_test(tc, tables_mark_missing_values);
