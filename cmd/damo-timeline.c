@@ -89,8 +89,8 @@ static int opt_target_id(const struct opt *o, const char *arg, struct opt_parser
 	return 0;
 }
 
-/* One --address_range, absolute or from an address; 'guided' needs the
- * guide, which damo-timeline computes only while reading. */
+/* One --address_range, absolute or from an address, or from the guide's
+ * hottest area ('guided', resolved once the record is read). */
 static int take_address_range(struct args *a)
 {
 	struct dt_timeline_opts *to = &a->to;
@@ -101,9 +101,11 @@ static int take_address_range(struct args *a)
 		return 0;
 	if (a->ranges.nr_addr > 1)
 		return cli_usage_error(prog, "--address_range: one range (the heatmap panel)");
-	if (a->ranges.addr[0].base == DT_RANGE_BASE_GUIDED)
-		return cli_usage_error(prog, "--address_range: 'guided' is for damo-heatmap; "
-				       "give START END or START END BASE-ADDRESS");
+	if (a->ranges.addr[0].base == DT_RANGE_BASE_GUIDED) {
+		to->has_address_range = to->address_guided = 1;
+		to->guided_range = a->ranges.addr[0];
+		return 0;
+	}
 	if (dt_address_range_resolve(&a->ranges.addr[0], NULL, r, err, sizeof(err)))
 		return cli_usage_error(prog, "--address_range: %s", err);
 	to->has_address_range = 1;
@@ -138,7 +140,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 				   "guided_end (the last one's end) or a time"),
 		CMD_OPT_ADDRESS_RANGE(&a->ranges,
 				      "heatmap of this address range (4M, 1.5GiB, hex; or offsets "
-				      "from a BASE address; default: by --draw_range)"),
+				      "from BASE: guided (the start of the guide's hottest area, as "
+				      "damo-heatmap's) or an address; default: by --draw_range)"),
 		OPT_CHOICE(0, "draw_range", &to->draw_range, NULL, NULL,
 			   "the hottest area, every area, the areas holding the phases' hot "
 			   "ranges, or the memory the program worked on (default; several areas: "

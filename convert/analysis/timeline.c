@@ -790,6 +790,16 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 			a = o->addr_start;
 			b = o->addr_end;
 			choice = "address_range";
+			if (o->address_guided) {
+				uint64_t area[2] = { gd->areas[hottest].start, gd->areas[hottest].end };
+				uint64_t r[2];
+				if ((rc = dt_address_range_resolve(&o->guided_range, area, r, err, errlen))) {
+					free(pieces);
+					return rc;
+				}
+				a = r[0];
+				b = r[1];
+			}
 		} else if (nr_pieces == 1) {
 			a = pieces[0].start;
 			b = pieces[0].end;
@@ -1020,8 +1030,10 @@ static int build_passes(struct dt_timeline *tl, struct pass1 *p1, char *err, siz
 			if (!tl->frame.nr) /* nothing accessed: damo's choice */
 				pv->draw = DT_TIMELINE_HOTTEST;
 		}
-		int need_heat = gd && gd->nr_areas > 1 && !o->has_address_range &&
-				pv->draw != DT_TIMELINE_MAPPED && pv->draw != DT_TIMELINE_WORKED;
+		/* the hottest area: drawn, or the base of a guided address range */
+		int need_heat = gd && gd->nr_areas > 1 &&
+				(o->address_guided || (!o->has_address_range &&
+				 pv->draw != DT_TIMELINE_MAPPED && pv->draw != DT_TIMELINE_WORKED));
 		int heat_known = need_heat && gd->heats_known;
 		p2.heat = need_heat && !heat_known;
 		if (heat_known)

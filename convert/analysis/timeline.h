@@ -76,6 +76,10 @@ struct dt_timeline_opts {
 	uint64_t target_id;       /* (else the heatmap guide's first target) */
 	int has_address_range;    /* heatmap of [addr_start, addr_end) */
 	uint64_t addr_start, addr_end;
+	/* or, with has_address_range, of guided_range: offsets from the start
+	 * of the hottest area of the heatmap's guide (damo's 'guided' base) */
+	int address_guided;
+	struct dt_address_range guided_range;
 	/* Only the snapshots lying inside this range, and the stacks and
 	 * footprints in it (damo's --time_range: absolute, or from the
 	 * record's first snapshot start with "guided", its last snapshot end

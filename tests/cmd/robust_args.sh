@@ -169,8 +169,9 @@ done <<'TABLE'
 2|--tid: not a target id: 'x'|damo-timeline --tid x
 2|--target_id: not a target id: 'x'|damo-timeline --target_id x
 2|--address_range: START < END, not '5 1'|damo-timeline --address_range 5 1
-2|--address_range: 'guided' is for damo-heatmap|damo-timeline --address_range 0 1M guided
 2|--address_range: one range|damo-timeline --address_range 0 1M --address_range 2M 3M
+2|--time_range: START < END, not '5 1'|damo-timeline --time_range 5 1
+2|--time_range needs two values|damo-timeline --time_range 5s
 2|--draw_range: hottest, mapped, phases or worked, not 'all'|damo-timeline --draw_range all
 2|--colormap: viridis, magma, inferno or gray, not 'jet'|damo-timeline --colormap jet
 2|--scale: linear or log, not 'x'|damo-timeline --scale x

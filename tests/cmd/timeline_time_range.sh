@@ -54,3 +54,16 @@ expect_status 1 damo-timeline -i "$F" --time_range 100s 200s guided
 expect_grep 'inside --time_range' err
 expect_status 2 damo-timeline -i "$F" --time_range 5s
 expect_status 2 damo-timeline -i "$F" --time_range 5x 6s
+
+# --address_range with damo's 'guided' base: offsets from the hottest area
+# of the guide, the range damo-heatmap draws for the same words
+expect_ok damo-heatmap -i "$F" raw --address_range 4M 20M guided --resol 2 2 --abs_addr
+lo=$(awk 'NR == 1 { print $2 }' out)
+expect_ok damo-timeline -i "$F" --json --address_range 4M 20M guided
+/usr/bin/python3 - "$lo" out <<'PY' || fail "the guided heatmap range differs from damo-heatmap's"
+import json, sys
+h = json.load(open(sys.argv[2]))["heatmap"]
+lo = int(sys.argv[1])
+assert h["choice"] == "address_range", h
+assert int(h["start"], 16) == lo and int(h["end"], 16) == lo + (16 << 20), (h, lo)
+PY
