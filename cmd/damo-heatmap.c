@@ -12,6 +12,7 @@
 #include "errmsg.h"
 #include "heat_job.h"
 #include "heat_opts.h"
+#include "heat_plot.h"
 #include "options.h"
 #include "plot.h"
 #include "shared_opts.h"
@@ -259,101 +260,12 @@ static void output_name(char *buf, size_t len, const char *out, size_t idx)
 	snprintf(buf, len, "%.*s.%zu%s", (int)(dot - out), out, idx, dot);
 }
 
-/* Names of the grid's pieces: the framing's, or from the maps. */
-static int piece_labels(struct dt_panel *p, const struct dt_heat_grid *g,
-			const struct dt_frame *frame, const struct dt_maps_copy *maps)
-{
-	char (*names)[96] = calloc(g->nr_pieces, sizeof(*names));
-	const char **ptrs = calloc(g->nr_pieces, sizeof(*ptrs));
-	int ret = -ENOMEM, worked = frame->nr == g->nr_pieces;
-	if (names && ptrs) {
-		for (size_t k = 0; k < g->nr_pieces; k++) {
-			if (worked)
-				snprintf(names[k], sizeof(names[k]), "%s", frame->areas[k].name);
-			else
-				dt_maps_name_range(names[k], sizeof(names[k]), maps, g->pieces[k].start,
-						   g->pieces[k].end);
-			ptrs[k] = names[k];
-		}
-		ret = dt_panel_heat_pieces(p, g, ptrs, worked ? "not accessed" : "unmapped");
-	}
-	free(names);
-	free(ptrs);
-	return ret;
-}
-
-static int draw_image(const struct args *a, const struct dt_heat_grid *g,
-		      const struct dt_heat_guide *gd, const struct dt_maps_copy *maps,
-		      const struct dt_frame *frame, const char *path, char *err, size_t errlen)
-{
-	struct dt_heat_image img;
-	dt_heat_image_of_grid(&img, g, a->abs_time ? 0 : g->t_start, a->cmap, a->scale);
-	double t0 = img.x0;
-	double tspan = (double)g->t_unit * (double)g->t_resol / 1e9;
-	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
-	char title[256], who[96], size[48], ylabel[160];
-
-	if (a->pixels)
-		return dt_png_write_cells(path, &img, err, errlen);
-	if (gd && gd->target.pid >= 0)
-		snprintf(who, sizeof(who), "target %" PRIu64 " (pid %" PRId64 ")", gd->target.id,
-			 gd->target.pid);
-	else if (gd)
-		snprintf(who, sizeof(who), "target %" PRIu64, gd->target.id);
-	else
-		snprintf(who, sizeof(who), "the record");
-	snprintf(title, sizeof(title), "Access heatmap of %s", who);
-	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
-	if (g->pieces && frame->nr == g->nr_pieces)
-		snprintf(ylabel, sizeof(ylabel), "address: %zu worked-on areas, the rest collapsed",
-			 g->nr_pieces);
-	else if (g->pieces)
-		snprintf(ylabel, sizeof(ylabel), "address: %zu mapped areas, gaps collapsed",
-			 g->nr_pieces);
-	else if (frame->nr == 1 && *frame->areas[0].name)
-		snprintf(ylabel, sizeof(ylabel), "address (%s 0x%" PRIx64 " + %s)",
-			 frame->areas[0].name, g->a_start, size);
-	else
-		snprintf(ylabel, sizeof(ylabel), "address (0x%" PRIx64 " + %s)", g->a_start, size);
-
-	struct dt_figure *f;
-	int ret = dt_figure_new(&f, path, 760, 520, err, errlen);
-	if (ret)
-		return ret;
-	dt_figure_set_title(f, title);
-	struct dt_panel *p = dt_figure_add_panel(f, 1);
-	if (!p)
-		goto nomem;
-	dt_panel_set_axis(p, DT_AXIS_X, t0, t0 + tspan, DT_AXIS_SECONDS,
-			  a->abs_time ? "time" : "time since the start of the range");
-	if (g->pieces) {
-		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, ylabel);
-	} else {
-		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end,
-				  DT_AXIS_ADDRESS, ylabel);
-	}
-	ret = dt_panel_heatmap(p, &img);
-	if (ret == -E2BIG) {
-		dt_figure_free(f);
-		snprintf(err, errlen, "%.200s: a %zux%zu grid is too large for an image with axes "
-			 "(at most 32767 cells a side); use --pixels", path, g->t_resol, g->a_resol);
-		return ret;
-	}
-	if (ret)
-		goto nomem;
-	if (g->pieces && piece_labels(p, g, frame, maps))
-		goto nomem;
-	return dt_figure_finish(f, err, errlen);
-nomem:
-	dt_figure_free(f);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
-}
-
 /* Each grid as raw lines, on the terminal or as an image. */
 static int write_grids(const struct args *a, const struct dt_heat_job *j, char *err,
 		       size_t errlen)
 {
+	const struct dt_heat_plot_opts po = { .abs_time = a->abs_time, .pixels = a->pixels,
+					      .cmap = a->cmap, .scale = a->scale };
 	int ret = 0;
 
 	for (size_t i = 0; i < j->nr_grids && !ret; i++) {
@@ -372,7 +284,7 @@ static int write_grids(const struct args *a, const struct dt_heat_job *j, char *
 			output_name(path, sizeof(path), a->output, i);
 			if (cli_check_output(prog, path, &a->input, 1))
 				return -EEXIST; /* said */
-			ret = draw_image(a, g, j->gd, &j->maps, &j->frame, path, err, errlen);
+			ret = dt_heat_plot_write(j, i, path, &po, err, errlen);
 		}
 		if (ret == -EIO && !*err)
 			snprintf(err, errlen, "writing the output failed");
