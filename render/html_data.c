@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "html_internal.h"
 #include "input.h"
 
@@ -138,11 +139,9 @@ static struct dt_html_target *target_slot(struct dt_html_record *r, uint32_t kd,
 		if (r->targets[i].kdamond == kd && r->targets[i].context == ctx &&
 		    r->targets[i].index == index)
 			return &r->targets[i];
-	struct dt_html_target *nt = realloc(r->targets, (r->nr_targets + 1) * sizeof(*nt));
-	if (!nt)
+	if (DT_GROW(r->targets, r->cap_targets, r->nr_targets + 1))
 		return NULL;
-	r->targets = nt;
-	nt += r->nr_targets++;
+	struct dt_html_target *nt = &r->targets[r->nr_targets++];
 	*nt = (struct dt_html_target){ .kdamond = kd, .context = ctx, .index = index };
 	return nt;
 }
@@ -181,11 +180,9 @@ static int note_intervals(struct dt_html_record *r, const struct dtr_intervals *
 	}
 	if (r->nr_intervals == MAX_INTERVALS)
 		return 0;
-	struct dtr_intervals *n = realloc(r->intervals, (r->nr_intervals + 1) * sizeof(*n));
-	if (!n)
+	if (DT_GROW(r->intervals, r->cap_intervals, r->nr_intervals + 1))
 		return -ENOMEM;
-	r->intervals = n;
-	n[r->nr_intervals++] = *iv;
+	r->intervals[r->nr_intervals++] = *iv;
 	return 0;
 }
 

@@ -76,7 +76,7 @@ struct dt_html_record {
 	const char *format;        /* dt_input_format_name */
 	size_t nr_meta;
 	char *meta[DT_HTML_MAX_META][2];
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct dt_html_target {
 		uint32_t kdamond, context, index;
 		uint64_t id;
@@ -84,7 +84,7 @@ struct dt_html_record {
 		char *cmdline;
 		const char *ops;
 	} *targets;
-	size_t nr_intervals;
+	size_t nr_intervals, cap_intervals;
 	struct dtr_intervals *intervals; /* distinct settings, in order */
 	const char *clock;         /* the record's clock, "" when unknown */
 	uint64_t nr_regions;
