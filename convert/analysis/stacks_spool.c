@@ -113,7 +113,11 @@ static int to_file(struct dt_records *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Room in memory for `bytes`, or a move to a file when over the limit. */
+/* Room in memory for `bytes`, or a move to a file when over the limit.
+ * Grown by hand, not with DT_GROW: the capacity doubles but never passes
+ * r->limit, the memory the caller allows, where the records move to a
+ * file instead; DT_GROW would overshoot the limit (tests/layers/check.py
+ * lets this realloc be). */
 static int reserve_mem(struct dt_records *r, uint64_t bytes, char *err, size_t errlen)
 {
 	if (bytes <= r->mem_cap)
