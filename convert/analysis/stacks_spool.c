@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "stacks_spool.h"
 #include "tempfile.h"
 
@@ -19,40 +20,6 @@
 static int io_fail(char *err, size_t errlen, int e)
 {
 	return dt_fail(err, errlen, -e, "temporary file in %s: %s", dt_tempfile_dir(), strerror(e));
-}
-
-static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO; /* the file is shorter than what was written */
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
 }
 
 void dt_records_init(struct dt_records *r, size_t size, size_t limit)
@@ -96,7 +63,7 @@ static int to_file(struct dt_records *r, char *err, size_t errlen)
 		close(fd);
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	int rc = r->nr ? pwrite_all(fd, r->mem, (size_t)r->nr * r->size, 0) : 0;
+	int rc = r->nr ? dt_pwrite_all(fd, r->mem, (size_t)r->nr * r->size, 0) : 0;
 	if (rc) {
 		close(fd);
 		free(tail);
@@ -142,7 +109,7 @@ static int flush_tail(struct dt_records *r, char *err, size_t errlen)
 	size_t n = (size_t)(r->nr - r->tail_base);
 	if (!n)
 		return 0;
-	int rc = pwrite_all(r->fd, r->tail, n * r->size, r->tail_base * r->size);
+	int rc = dt_pwrite_all(r->fd, r->tail, n * r->size, r->tail_base * r->size);
 	if (rc)
 		return io_fail(err, errlen, -rc);
 	r->tail_base = r->nr;
@@ -182,7 +149,7 @@ int dt_records_write(struct dt_records *r, uint64_t index, size_t n, const void 
 	}
 	if (index < r->tail_base) {
 		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = pwrite_all(r->fd, p, below * r->size, index * r->size);
+		int rc = dt_pwrite_all(r->fd, p, below * r->size, index * r->size);
 		if (rc)
 			return io_fail(err, errlen, -rc);
 		p += below * r->size;
@@ -204,7 +171,7 @@ int dt_records_read(const struct dt_records *r, uint64_t index, size_t n, void *
 	}
 	if (index < r->tail_base) {
 		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = pread_all(r->fd, p, below * r->size, index * r->size);
+		int rc = dt_pread_all(r->fd, p, below * r->size, index * r->size);
 		if (rc)
 			return io_fail(err, errlen, -rc);
 		p += below * r->size;
