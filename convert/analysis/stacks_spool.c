@@ -139,47 +139,47 @@ int dt_records_append(struct dt_records *r, const void *rec, char *err, size_t e
 	return 0;
 }
 
+/* Where records [index, index + n) are: the first (returned) in the file
+ * at byte index * size, the rest in memory at *mem (NULL when none). */
+static size_t locate(const struct dt_records *r, uint64_t index, size_t n, unsigned char **mem)
+{
+	size_t below = 0;
+
+	if (r->in_file && index < r->tail_base)
+		below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
+	*mem = NULL;
+	if (below < n)
+		*mem = (r->in_file ? r->tail + (index + below - r->tail_base) * r->size :
+				     r->mem + index * r->size);
+	return below;
+}
+
 int dt_records_write(struct dt_records *r, uint64_t index, size_t n, const void *recs,
 		     char *err, size_t errlen)
 {
 	const unsigned char *p = recs;
-	if (!r->in_file) {
-		memcpy(r->mem + index * r->size, p, n * r->size);
-		return 0;
-	}
-	if (index < r->tail_base) {
-		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = dt_pwrite_all(r->fd, p, below * r->size, index * r->size);
-		if (rc)
-			return io_fail(err, errlen, -rc);
-		p += below * r->size;
-		index += below;
-		n -= below;
-	}
-	if (n)
-		memcpy(r->tail + (index - r->tail_base) * r->size, p, n * r->size);
+	unsigned char *mem;
+	size_t below = locate(r, index, n, &mem);
+	int rc = below ? dt_pwrite_all(r->fd, p, below * r->size, index * r->size) : 0;
+
+	if (rc)
+		return io_fail(err, errlen, -rc);
+	if (mem)
+		memcpy(mem, p + below * r->size, (n - below) * r->size);
 	return 0;
 }
 
 int dt_records_read(const struct dt_records *r, uint64_t index, size_t n, void *out,
 		    char *err, size_t errlen)
 {
-	unsigned char *p = out;
-	if (!r->in_file) {
-		memcpy(p, r->mem + index * r->size, n * r->size);
-		return 0;
-	}
-	if (index < r->tail_base) {
-		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = dt_pread_all(r->fd, p, below * r->size, index * r->size);
-		if (rc)
-			return io_fail(err, errlen, -rc);
-		p += below * r->size;
-		index += below;
-		n -= below;
-	}
-	if (n)
-		memcpy(p, r->tail + (index - r->tail_base) * r->size, n * r->size);
+	unsigned char *p = out, *mem;
+	size_t below = locate(r, index, n, &mem);
+	int rc = below ? dt_pread_all(r->fd, p, below * r->size, index * r->size) : 0;
+
+	if (rc)
+		return io_fail(err, errlen, -rc);
+	if (mem)
+		memcpy(p + below * r->size, mem, (n - below) * r->size);
 	return 0;
 }
 
