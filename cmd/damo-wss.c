@@ -334,9 +334,7 @@ static int draw_curves(const struct curve *c, size_t n, int has_rss, const struc
 			goto nomem;
 	return dt_figure_finish(f, err, errlen);
 nomem:
-	dt_figure_free(f);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
+	return dt_figure_free_nomem(f, err, errlen);
 }
 
 static int draw(const struct dt_wss *w, const struct dt_rss *rss, const struct args *a,

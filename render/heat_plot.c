@@ -97,7 +97,5 @@ int dt_heat_plot_write(const struct dt_heat_job *j, size_t i, const char *path,
 		goto nomem;
 	return dt_figure_finish(f, err, errlen);
 nomem:
-	dt_figure_free(f);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
+	return dt_figure_free_nomem(f, err, errlen);
 }

@@ -860,6 +860,12 @@ static void free_panel(struct dt_panel *p)
 	free(p);
 }
 
+int dt_figure_free_nomem(struct dt_figure *f, char *err, size_t errlen)
+{
+	dt_figure_free(f);
+	return dt_fail(err, errlen, -ENOMEM, "out of memory");
+}
+
 void dt_figure_free(struct dt_figure *f)
 {
 	if (!f)
