@@ -10,10 +10,13 @@
 //   zoom      mouse wheel over the heatmap narrows the time axis of all three
 //             panels alike;
 //   hover     at the finest heatmap level, hovering the cell of median heat
-//             (of those with some) shows its address and heat, checked against
-//             `damo-heatmap --output raw` with the same --resol, --time_range
-//             and --address_range (heat within 2e-4 relative: the page keeps
-//             heats as 16-bit log codes);
+//             (of those with some, between address neighbours with some)
+//             shows a cell's address and heat, checked against `damo-heatmap
+//             --output raw` with the same --resol, --time_range and
+//             --address_range for the cell the page names, which must be the
+//             one pointed at or its address neighbour (rows are about a pixel
+//             tall) (heat within 2e-4 relative: the page keeps heats as 16-bit
+//             log codes);
 //   stack     hovering a flame chart box shows its function and DSO;
 //   pan       a drag moves the time axis of all panels;
 //   shot      a full-page screenshot is not blank (colours counted in the
@@ -146,17 +149,28 @@ async function checkZoomAndHover(page) {
 	if (!lv)
 		return result('zoom', false, 'the report has no single-range heatmap to zoom into');
 	const raw = rawGrid(lv);
-	// The cell of median heat among those with some: not the largest, which
-	// the page's log scale keeps exactly.
-	const warm = raw.cells.filter((c) => c.heat > 0).sort((a, b) => a.heat - b.heat);
+	// Cells by (time cell, address cell), as the page numbers them.
+	const cell = new Map();
+	for (const c of raw.cells)
+		cell.set(Math.round(c.t / lv.t_unit) + ',' + Number(c.a / BigInt(lv.a_unit)), c);
+	const at = (i, j) => cell.get(i + ',' + j);
+	const warmAt = (i, j) => (at(i, j) || {}).heat > 0;
+	// The cell of median heat among those with some (not the largest, which
+	// the page's log scale keeps exactly) and whose address neighbours have
+	// some too: the address rows are about a pixel tall, so the pointer at
+	// a row's centre may land in the next one; whichever cell the page
+	// reports, its heat is a real comparison.
+	const warm = raw.cells.filter((c) => {
+		const i = Math.round(c.t / lv.t_unit), j = Number(c.a / BigInt(lv.a_unit));
+		return c.heat > 0 && warmAt(i, j - 1) && warmAt(i, j + 1);
+	}).sort((a, b) => a.heat - b.heat);
 	const best = warm[Math.floor(warm.length / 2)];
 	if (!best)
 		return result('hover', false, 'damo-heatmap ' + raw.args.join(' ') + ': no heat');
 	const i = Math.round(best.t / lv.t_unit), j = Number(best.a / BigInt(lv.a_unit));
-	const tMid = (i + 0.5) * lv.t_unit / 1e9;
 	const before = await scales(page);
 	for (let n = 0; n < 40; n++) {
-		const p = await page.evaluate((t) => window.dtReport.timePoint(t), tMid);
+		const p = await page.evaluate((k, i, j) => window.dtReport.cellPoint(k, i, j), lv.k, i, j);
 		await page.mouse.move(p.x, p.y);
 		await page.mouse.wheel({ deltaY: -400 });
 		await sleep(30);
@@ -176,13 +190,18 @@ async function checkZoomAndHover(page) {
 	await page.mouse.move(pt.x, pt.y);
 	await sleep(100);
 	const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
-	const addr = '0x' + (BigInt(lv.a0) + best.a).toString(16);
-	const rel = Math.abs(Number(tip.heat) - best.heat) / best.heat;
-	const ok = !tip.hidden && tip.kind === 'heat' && tip.addr === addr && rel < 2e-4 &&
-		Number(tip.col) === i && Number(tip.row) === j && tip.text.includes(addr);
-	result('hover', ok, `cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}: page shows ` +
-	       `${JSON.stringify(tip.text)}; damo-heatmap ${raw.args.slice(2).join(' ')}: time ${best.t} ` +
-	       `addr ${addr} heat ${best.heat} (relative difference ${rel.toExponential(2)})`);
+	// The cell the page names: the one pointed at or its address neighbour,
+	// checked against damo-heatmap's cell of the same numbers.
+	const col = Number(tip.col), row = Number(tip.row), got = at(col, row);
+	const near = col === i && Math.abs(row - j) <= 1 && got && got.heat > 0;
+	const addr = got ? '0x' + (BigInt(lv.a0) + got.a).toString(16) : '(no such cell)';
+	const rel = got ? Math.abs(Number(tip.heat) - got.heat) / got.heat : NaN;
+	const ok = !tip.hidden && tip.kind === 'heat' && near && tip.addr === addr && rel < 2e-4 &&
+		tip.text.includes(addr);
+	result('hover', ok, `pointed at cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}, page shows ` +
+	       `cell (${col}, ${row}): ${JSON.stringify(tip.text)}; damo-heatmap ` +
+	       `${raw.args.slice(2).join(' ')} for it: time ${got ? got.t : '-'} addr ${addr} heat ` +
+	       `${got ? got.heat : '-'} (relative difference ${rel.toExponential(2)})`);
 }
 
 async function checkStackHover(page) {
