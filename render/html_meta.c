@@ -525,10 +525,16 @@ static void write_summary(FILE *out, int *f, const struct dt_timeline *tl)
 	kv_u64(out, f, "aggregations", tl->nr_aggrs);
 	kv_u64(out, f, "peak_wss", tl->peak_wss);
 	kv_u64(out, f, "has_rss", (uint64_t)tl->has_rss);
+	/* the report's warnings (the recording's quality), then the figure's */
+	const struct dt_phases_quality *q = dt_phases_quality(tl->phases);
 	key(out, f, "warnings");
 	fputc('[', out);
-	for (size_t i = 0; i < tl->nr_warnings; i++) {
+	for (size_t i = 0; i < q->nr_warnings; i++) {
 		fputs(i ? "," : "", out);
+		dt_json_string(out, q->warnings[i]);
+	}
+	for (size_t i = 0; i < tl->nr_warnings; i++) {
+		fputs(i || q->nr_warnings ? "," : "", out);
 		dt_json_string(out, tl->warnings[i]);
 	}
 	fputc(']', out);

@@ -142,6 +142,9 @@
 			rows.push(['Intervals', 'sample ' + iv.sample_us / 1e3 + ' ms, aggregation ' +
 				   iv.aggr_us / 1e3 + ' ms, update ' + iv.update_us / 1e3 + ' ms' +
 				   (r.intervals.length > 1 ? ' (kdamond ' + iv.kdamond + ')' : '')]);
+		const quality = m.report.find((line) => line.startsWith('# recording: '));
+		if (quality)
+			rows.push(['Recording', quality.slice('# recording: '.length)]);
 		rows.push(['Peak WSS', fmtBytes(m.peak_wss)]);
 		const st = m.stacks;
 		rows.push(['Callstacks', st.samples + ' samples (' + st.from_record + ' from the record, ' +
@@ -232,7 +235,8 @@
 		for (const u of R.charts)
 			u.setScale('x', { min: x0, max: x1 });
 		const lv = (kind) => { const k = levelFor(kind); return k < 0 ? '-' : R.meta.levels[k].columns; };
-		$('range').textContent = fmtSec(x0, 3) + ' - ' + fmtSec(x1, 3) + '  (columns: WSS ' + lv('wss') +
+		const digits = Math.max(3, Math.min(6, 1 - Math.floor(Math.log10(x1 - x0))));
+		$('range').textContent = x0.toFixed(digits) + ' - ' + x1.toFixed(digits) + ' s  (columns: WSS ' + lv('wss') +
 			', heatmap ' + lv('heat') + ', callstacks ' + lv('flame') + ')';
 		updateLevels();
 	}
@@ -420,6 +424,30 @@
 			for (const t of [p.start_s, p.end_s])
 				ctx.fillRect(u.valToPos(t, 'x', true) - uPlot.pxRatio / 2, b.top, uPlot.pxRatio, b.height);
 		ctx.restore();
+		drawPieceGaps(u);
+	}
+
+	// Between the areas: a line and the collapsed gap's size, as the PNG
+	// (render/convert_data.c dt_panel_heat_pieces).
+	function drawPieceGaps(u) {
+		const h = R.meta.heat, ctx = u.ctx, b = u.bbox, px = uPlot.pxRatio;
+		const word = h.choice === 'worked' ? 'not accessed' : 'unmapped';
+		ctx.save();
+		ctx.font = 10 * px + 'px sans-serif';
+		ctx.textAlign = 'left';
+		ctx.textBaseline = 'bottom';
+		(h.pieces || []).slice(0, -1).forEach((p, k) => {
+			const y = u.valToPos(p.row + p.rows, 'y', true);
+			const gap = Number(BigInt(h.pieces[k + 1].start) - BigInt(p.end));
+			ctx.fillStyle = '#333';
+			ctx.fillRect(b.left, y - px / 2, b.width, px);
+			const text = fmtBytes(gap) + ' ' + word;
+			ctx.fillStyle = 'rgba(255,255,255,0.85)';
+			ctx.fillRect(b.left + 2 * px, y - 13 * px, ctx.measureText(text).width + 6 * px, 12 * px);
+			ctx.fillStyle = '#000';
+			ctx.fillText(text, b.left + 5 * px, y - 2 * px);
+		});
+		ctx.restore();
 	}
 
 	function heatTitle(m) {
@@ -429,7 +457,8 @@
 				'Access heatmap: no DAMON snapshots in the input';
 		const who = 'target ' + h.target_id + (h.pid >= 0 ? ' (pid ' + h.pid + ')' : '');
 		if (h.pieces)
-			return 'Access heatmap of ' + who + ': ' + h.name + ', unmapped gaps collapsed';
+			return 'Access heatmap of ' + who + ': ' + h.name + ', ' + (h.choice === 'worked' ?
+				'the address space between them collapsed' : 'unmapped gaps collapsed');
 		return 'Access heatmap of ' + who + ': ' + h.start + ' +' +
 			fmtBytes(Number(BigInt(h.end) - BigInt(h.start))) + (h.name ? ' (' + h.name + ')' : '');
 	}
@@ -439,7 +468,9 @@
 		if (h && h.pieces)
 			return {
 				splits: () => h.pieces.map((p) => p.row + p.rows / 2),
-				values: () => h.pieces.map((p) => (p.name ? p.name + ' ' : '') + p.start),
+				// two lines: "stack 0x7ffe1a00f000" is wider than the axis
+				values: () => h.pieces.map((p) => (p.name ? p.name + ' +' : '+') +
+							      fmtBytes(Number(BigInt(p.end) - BigInt(p.start))) + '\n' + p.start),
 			};
 		return {
 			splits: () => [0, A / 4, A / 2, 3 * A / 4, A],

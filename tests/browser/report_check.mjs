@@ -3,7 +3,8 @@
 // puppeteer-core (tests/npm) over the DevTools protocol, from file:// with
 // every network request refused:
 //   load      the report shows up with no console error, no exception and
-//             no request other than file:, data: or blob:;
+//             no request other than file:, data: or blob:; its summary gives
+//             the text report's time zero and warnings;
 //   phase:F   clicking the phase whose report line names F (its "top:"
 //             function; found by name, not by number) shows F at the top of
 //             its call tree (the tree canvas's first row); the phase table
@@ -83,9 +84,17 @@ try {
 		document.getElementById('status').className === 'error'), { timeout: 60000 });
 	const status = await page.$eval('#status', (e) => e.textContent);
 	const summary = await page.$eval('#summary', (e) => e.innerText);
-	result('load', !errors.length && !requests.length && /Kernel/.test(summary) && !/could not/.test(status),
+	// The summary gives the report's time zero and warnings.
+	const report_ = await page.evaluate(() => window.dtReport.meta.report);
+	const said = report_.filter((l) => /^# (time zero|warning)/.test(l))
+		.map((l) => l.startsWith('# warning: ') ? l.slice(11) : /^# time zero (\d+ ns)/.exec(l)[1]);
+	const unsaid = said.filter((w) => !summary.includes(w));
+	result('load', !errors.length && !requests.length && /Kernel/.test(summary) && !/could not/.test(status) &&
+	       said.length > 0 && !unsaid.length,
 	       errors.length ? errors.slice(0, 3).join(' | ') : requests.length ? 'network: ' + requests[0] :
-	       `"${status}" in ${Date.now() - t0} ms, summary ${summary.split('\n').length} lines`);
+	       unsaid.length ? 'the summary misses the report\'s ' + JSON.stringify(unsaid) :
+	       `"${status}" in ${Date.now() - t0} ms, summary ${summary.split('\n').length} lines, ` +
+	       `with the report's time zero and ${said.length - 1} warnings`);
 
 	for (const fn of functions)
 		await checkPhase(page, fn);
