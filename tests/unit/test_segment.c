@@ -109,6 +109,92 @@ START_TEST(band_moving_is_one_sweep)
 }
 END_TEST
 
+/* As DAMON shows a band: nothing for the first second (its regions adapt
+ * at the next update), then the band, and a last bin holding the next
+ * phase's range: still a sweep, at its speed. */
+START_TEST(late_band_with_edge_bin_is_a_sweep)
+{
+	struct dt_seg_features f;
+	struct dt_segments s;
+	char err[128];
+
+	make_features(&f, 40);
+	for (size_t t = 0; t < 40; t++)
+		set_bin(&f, t, 0, t < 10 ? 0 : 0.3 * MIB * t, t < 10 ? 0 : 1.0 * MIB);
+	set_bin(&f, 39, 0, 1.0 * MIB, 4.0 * MIB);
+	f.samples[0] = 100; /* busy from the start, by its samples */
+	ck_assert_int_eq(dt_segment(&f, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s.nr, 1);
+	ck_assert_int_eq(s.v[0].pattern, DT_SEG_SWEEP);
+	ck_assert_msg(fabs(s.v[0].speed - 3.0 * MIB) < 0.2 * 3.0 * MIB, "speed %.0f",
+		      s.v[0].speed);
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+}
+END_TEST
+
+/* A heap growing from the area's start, seen by DAMON in steps (its
+ * regions follow the heap at each update) with a dip: growth. */
+START_TEST(stepwise_growth_is_growth)
+{
+	struct dt_seg_features f;
+	struct dt_segments s;
+	char err[128];
+
+	make_features(&f, 50);
+	for (size_t t = 0; t < 50; t++) {
+		double size = (double)(t / 10 + 1) * 2.5 * MIB;
+		set_bin(&f, t, 0, 0, t == 33 ? size / 3 : size);
+	}
+	ck_assert_int_eq(dt_segment(&f, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_uint_ge(s.nr, 1);
+	ck_assert_int_eq(s.v[0].pattern, DT_SEG_GROWTH);
+	ck_assert_double_gt(s.v[0].speed, 0);
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+}
+END_TEST
+
+/* The same range accessed more and more (DAMON's regions narrowing down
+ * to it, a program speeding up): the hot bytes rise, the place does not:
+ * steady.  And two fixed ranges that trade some of their accesses move
+ * the centroid, not the hot set: steady. */
+START_TEST(rising_intensity_is_steady)
+{
+	struct dt_seg_features f;
+	struct dt_segments s;
+	char err[128];
+
+	make_features(&f, 40);
+	for (size_t t = 0; t < 40; t++) {
+		double i = 0.1 + 0.02 * (double)t; /* nr_accesses / max */
+		set_bin(&f, t, 0, 4.0 * MIB, 4.0 * MIB);
+		f.heat[t * 8 + 2] *= i;
+		f.heat[t * 8 + 3] *= i;
+		f.pos[t] *= i;
+	}
+	ck_assert_int_eq(dt_segment(&f, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(s.v[0].pattern, DT_SEG_STEADY);
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+
+	make_features(&f, 40);
+	for (size_t t = 0; t < 40; t++) {
+		double a = (3.0 - 0.03 * (double)t) * MIB, b = (2.0 + 0.03 * (double)t) * MIB;
+		f.samples[t] = 100;
+		f.frame_samples[t * 2] = 100;
+		f.wss[t] = a + b;
+		f.heat[t * 8] = a;
+		f.heat[t * 8 + 7] = b;
+		f.pos[t] = a * 1.0 * MIB + b * 15.0 * MIB;
+	}
+	ck_assert_int_eq(dt_segment(&f, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(s.v[0].pattern, DT_SEG_STEADY);
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+}
+END_TEST
+
 /* The hot set moving to the other end, same function: a memory boundary. */
 START_TEST(hot_set_move_without_call_change)
 {
@@ -314,6 +400,9 @@ Suite *segment_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, call_path_change_is_one_boundary);
 	tcase_add_test(tc, band_moving_is_one_sweep);
+	tcase_add_test(tc, late_band_with_edge_bin_is_a_sweep);
+	tcase_add_test(tc, stepwise_growth_is_growth);
+	tcase_add_test(tc, rising_intensity_is_steady);
 	tcase_add_test(tc, hot_set_move_without_call_change);
 	tcase_add_test(tc, idle_then_work);
 	tcase_add_test(tc, corpus_boundaries_within_tolerance);
