@@ -122,8 +122,10 @@ static int model_activity(struct model *m)
 
 	if (!rate)
 		return -ENOMEM;
+	/* the count less its Poisson error: a lone sample in the bin of a
+	 * program that waits (off the CPU, sampled by chance) is no busy bin */
 	for (size_t t = 0; t < T; t++)
-		rate[t] = f->samples[t] / bin_secs(f, t);
+		rate[t] = fmax(0, f->samples[t] - sqrt(f->samples[t])) / bin_secs(f, t);
 	double rref = quantile_pos(rate, T, 0.9);
 	double href = quantile_pos(m->heat_total, T, 0.9);
 	double nsum = 0;
