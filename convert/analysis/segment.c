@@ -900,6 +900,35 @@ static int build(const struct model *m, struct cuts *c, struct dt_segments *out)
 	return 0;
 }
 
+/* A memory cut between two parts of one growth goes: DAMON sees a heap
+ * grow in steps (its regions follow new memory at regions updates), and
+ * the first step, from nothing hot to a range, reads as a new hot set.
+ * Cuts of the call path stay. */
+static int merge_growth(const struct model *m, struct cuts *c)
+{
+	for (size_t i = 0; i < c->nr;) {
+		struct dt_segment s = { 0 };
+		int ret;
+		if (c->v[i].reason != DT_SEG_HOTSET && c->v[i].reason != DT_SEG_WSS) {
+			i++;
+			continue;
+		}
+		s.first_bin = i ? c->v[i - 1].k : 0;
+		s.nr_bins = (i + 1 < c->nr ? c->v[i + 1].k : m->T) - s.first_bin;
+		describe(m, &s);
+		if ((ret = classify(m, &s)))
+			return ret;
+		if (s.pattern != DT_SEG_GROWTH) {
+			i++;
+			continue;
+		}
+		memmove(&c->v[i], &c->v[i + 1], (c->nr - i - 1) * sizeof(*c->v));
+		c->nr--;
+		i = i ? i - 1 : 0; /* the merged segment may merge again */
+	}
+	return 0;
+}
+
 static int segment_all(const struct model *m, struct dt_segments *out)
 {
 	struct cuts calls = { 0 }, all = { 0 };
@@ -919,8 +948,10 @@ static int segment_all(const struct model *m, struct dt_segments *out)
 	if (!ret) {
 		if (all.nr > 1) /* qsort takes no NULL array */
 			qsort(all.v, all.nr, sizeof(*all.v), cmp_cut);
-		ret = build(m, &all, out);
+		ret = merge_growth(m, &all);
 	}
+	if (!ret)
+		ret = build(m, &all, out);
 	free(calls.v);
 	free(all.v);
 	return ret;
