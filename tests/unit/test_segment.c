@@ -279,7 +279,6 @@ static const struct known {
 } known_failures[] = {
 	{ "sqlite-1", 2, 0.05 },    /* build_index's start: its first 0.6 s cut late */
 	{ "sweep-3", 1, 0.36 },     /* a slow rise of __mprotect's share cut */
-	{ "synth-8", 10, 0.01 },
 };
 
 static const struct known *known_failure(const char *label)
