@@ -1127,12 +1127,34 @@ static int listable(const struct dt_seg_features *f, size_t j)
 	return name_tier(f->frames[j].flags) && !(f->frames[j].flags & DT_SEG_FRAME_COMMON);
 }
 
+/* A frame tells about a segment when its share there is at least half as
+ * large again as in the rest of the record: a helper that takes the same
+ * share everywhere (the workloads' __mprotect under every phase, memcpy
+ * under every function) says nothing about this one.  Without samples
+ * elsewhere (a record of one phase) every frame tells. */
+#define TOP_LIFT 1.5
+
+static int tells(const struct dt_seg_features *f, const struct dt_segment *s, size_t j,
+		 double share, double out_total)
+{
+	double out = 0;
+
+	if (out_total < 10)
+		return 1;
+	for (size_t t = 0; t < f->nr_bins; t++)
+		if (t < s->first_bin || t >= s->first_bin + s->nr_bins)
+			out += f->frame_samples[t * f->nr_frames + j];
+	return share >= TOP_LIFT * out / out_total;
+}
+
 size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *s,
 		      size_t max, int *idx, double *shares)
 {
-	double total = 0;
+	double total = 0, all = 0;
 	size_t n = 0;
 
+	for (size_t t = 0; t < f->nr_bins; t++)
+		all += f->samples[t];
 	for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
 		total += f->samples[t];
 	if (total <= 0)
@@ -1144,7 +1166,7 @@ size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *
 		for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
 			sh += f->frame_samples[t * f->nr_frames + j];
 		sh /= total;
-		if (sh <= 0)
+		if (sh <= 0 || !tells(f, s, j, sh, all - total))
 			continue;
 		/* insertion into the sorted list of at most `max` */
 		size_t at = n;

@@ -109,6 +109,38 @@ START_TEST(band_moving_is_one_sweep)
 }
 END_TEST
 
+/* top: a helper under every phase at the same share (phase_a at 20% here)
+ * says nothing about either: left out; the phase's own function stays. */
+START_TEST(top_leaves_out_what_every_phase_does)
+{
+	struct dt_seg_features f;
+	struct dt_segments s;
+	char err[128];
+	int idx[4];
+	double sh[4];
+
+	make_features(&f, 60);
+	for (size_t t = 0; t < 60; t++) {
+		set_bin(&f, t, 0, 4.0 * MIB, 4.0 * MIB);
+		f.frame_samples[t * 2] = 20;
+		f.frame_samples[t * 2 + 1] = t >= 30 ? 100 : 0;
+	}
+	ck_assert_int_eq(dt_segment(&f, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_uint_eq(s.nr, 2);
+	ck_assert_uint_eq(dt_segment_top(&f, &s.v[0], 4, idx, sh), 0);
+	ck_assert_uint_eq(dt_segment_top(&f, &s.v[1], 4, idx, sh), 1);
+	ck_assert_str_eq(f.frames[idx[0]].symbol, "phase_b");
+	/* twice its share elsewhere: it tells */
+	for (size_t t = 30; t < 60; t++)
+		f.frame_samples[t * 2] = 40;
+	ck_assert_uint_eq(dt_segment_top(&f, &s.v[1], 4, idx, sh), 2);
+	ck_assert_str_eq(f.frames[idx[1]].symbol, "phase_a");
+	ck_assert_double_eq_tol(sh[1], 0.4, 1e-9);
+	dt_segments_free(&s);
+	dt_seg_features_free(&f);
+}
+END_TEST
+
 /* As sqlite's CREATE INDEX: a short step of another function (four bins,
  * the first and the last shared with their neighbours: a boundary falls
  * inside a bin), then three bins that look like the first phase, then a
@@ -430,6 +462,7 @@ Suite *segment_suite(void)
 	tcase_add_test(tc, call_path_change_is_one_boundary);
 	tcase_add_test(tc, band_moving_is_one_sweep);
 	tcase_add_test(tc, short_step_with_mixed_edge_bins);
+	tcase_add_test(tc, top_leaves_out_what_every_phase_does);
 	tcase_add_test(tc, late_band_with_edge_bin_is_a_sweep);
 	tcase_add_test(tc, stepwise_growth_is_growth);
 	tcase_add_test(tc, rising_intensity_is_steady);
