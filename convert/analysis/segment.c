@@ -795,11 +795,11 @@ static double cells_kept(const struct dt_seg_features *f, const struct series *s
 
 /* Growth: the hot bytes rise (at least double) and the hot set reaches new
  * addresses while keeping its first ones (cells_kept): its centroid moves
- * up by at least a quarter of the rise (a
- * range growing from a fixed start at access intensity i moves its
- * centroid by rise / 2i; a factor 2 for scatter).  More accesses on the
- * same range (DAMON's regions splitting down to a busy range, a program
- * speeding up) raise the bytes without moving the centroid: steady. */
+ * up by at least a quarter of the rise (a range growing from a fixed start
+ * at access intensity i moves its centroid by rise / 2i; a factor 2 for
+ * scatter).  More accesses on the same range (DAMON's regions splitting
+ * down to a busy range, a program speeding up) raise the bytes without
+ * moving the centroid: steady. */
 static int is_growth(const struct trend *b, const struct trend *c, double kept)
 {
 	return b->tau >= TREND_TAU && b->change > 0 && b->first <= 0.5 * b->last &&
