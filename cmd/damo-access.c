@@ -11,6 +11,7 @@
 
 #include "access.h"
 #include "cli.h"
+#include "grow.h"
 #include "input.h"
 #include "options.h"
 #include "shared_opts.h"
@@ -541,16 +542,13 @@ static int read_all(const struct args *a, struct dt_access_records *all, char *e
 			*all = r;
 			continue;
 		}
-		struct dt_access_record *v = ret ? NULL :
-			realloc(all->v, (all->nr + r.nr) * sizeof(*v));
-		if (!ret && !v)
+		if (!ret && DT_GROW(all->v, all->cap, all->nr + r.nr))
 			ret = -ENOMEM;
 		if (ret) {
 			dt_access_records_free(&r);
 			return ret;
 		}
-		memcpy(v + all->nr, r.v, r.nr * sizeof(*v));
-		all->v = v;
+		memcpy(all->v + all->nr, r.v, r.nr * sizeof(*all->v));
 		all->nr += r.nr;
 		all->no_indices |= r.no_indices;
 		free(r.v);

@@ -11,11 +11,9 @@
 
 #include "cli.h"
 #include "errmsg.h"
-#include "framing.h"
-#include "heat_sort.h"
+#include "heat_job.h"
 #include "heat_opts.h"
-#include "heatmap.h"
-#include "input.h"
+#include "heat_plot.h"
 #include "options.h"
 #include "plot.h"
 #include "shared_opts.h"
@@ -26,13 +24,15 @@ static const char *prog = "damo-heatmap";
 enum draw_range { DRAW_DEFAULT, DRAW_HOTTEST, DRAW_ALL, DRAW_MAPPED, DRAW_WORKED };
 enum out_kind { OUT_STDOUT, OUT_RAW, OUT_IMAGE };
 
-#define MAX_RANGES CMD_MAX_ADDRESS_RANGES
+_Static_assert(CMD_MAX_ADDRESS_RANGES <= DT_HEAT_JOB_MAX_RANGES,
+	       "every --address_range has its grid");
+
 #define MAX_INPUTS 16
 
 struct args {
 	const char *inputs[MAX_INPUTS];
 	size_t nr_inputs;
-	const char *input, *output;  /* input: the first, for messages */
+	const char *input, *output;  /* input: the one read for the drawing */
 	enum out_kind out;
 	int guide, guide_human, abs_time, abs_addr, skip_colorset, pixels;
 	int df_passed, sort_temperature;
@@ -239,135 +239,49 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 /* ------------------------------------------------------------ passes */
 
-struct pass_ctx {
-	const struct args *a;
-	/* the inputs, each read once even when a stream; passes read the
-	 * input `cur`, or every input in order when cur is -1 */
-	struct dt_input_spool spools[MAX_INPUTS];
-	size_t nr;
-	int cur;
-	struct dt_input_opts opts;
-	struct cli_progress progress;
-	int pass, nr_passes;
+struct progress_ctx {
+	struct cli_progress p;
+	const char *input;
 };
 
-typedef int (*item_fn)(void *data, const struct dtr_item *item, char *err, size_t errlen);
-
-/* Every item of input k through fn. */
-static int read_input(struct pass_ctx *pc, size_t k, item_fn fn, void *data, char *err,
-		      size_t errlen)
+static void on_progress(void *ctx, int pass, uint64_t snapshots)
 {
-	struct dt_input *in;
-	struct dtr_item item;
-	uint64_t nr = 0;
-	int ret;
+	struct progress_ctx *pc = ctx;
 
-	pc->opts.name = pc->spools[k].name;
-	ret = dt_input_open(&in, pc->spools[k].path, &pc->opts, err, errlen);
-	if (ret)
-		return ret;
-	while ((ret = dt_input_next(in, &item, err, errlen)) == 1) {
-		if ((ret = fn(data, &item, err, errlen)) < 0)
-			break;
-		if (item.type == DTR_ITEM_SNAPSHOT && (++nr & 1023) == 0 &&
-		    cli_progress_due(&pc->progress))
-			cli_progress_draw(&pc->progress, "%s: pass %d: %" PRIu64 " snapshots",
-					  pc->a->inputs[k], pc->pass, nr);
-	}
-	dt_input_close(in);
-	return ret < 0 ? ret : 0;
+	if (cli_progress_due(&pc->p))
+		cli_progress_draw(&pc->p, "%s: pass %d: %" PRIu64 " snapshots", pc->input, pass,
+				  snapshots);
 }
 
-static int run_pass(struct pass_ctx *pc, item_fn fn, void *data, char *err, size_t errlen)
+/* The library's options from the command line's. */
+static void job_opts(const struct args *a, struct dt_heat_job_opts *o, struct progress_ctx *pc)
 {
-	int ret = 0;
+	static const enum dt_heat_draw draw[] = {
+		[DRAW_HOTTEST] = DT_HEAT_DRAW_HOTTEST, [DRAW_ALL] = DT_HEAT_DRAW_ALL,
+		[DRAW_MAPPED] = DT_HEAT_DRAW_MAPPED, [DRAW_WORKED] = DT_HEAT_DRAW_WORKED,
+	};
 
-	pc->pass++;
-	for (size_t k = pc->cur < 0 ? 0 : (size_t)pc->cur; k < pc->nr && !ret; k++) {
-		ret = read_input(pc, k, fn, data, err, errlen);
-		if (pc->cur >= 0)
-			break;
-	}
-	return ret;
-}
-
-
-struct guide_pass {
-	struct dt_heat_guides guides;
-	struct dt_maps_copy maps;
-	struct dt_framer *framer; /* --draw_range worked */
-};
-
-static int guide_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
-{
-	struct guide_pass *gp = data;
-
-	if (gp->framer && dt_framer_add(gp->framer, item, err, errlen))
-		return -ENOMEM;
-	if (item->type == DTR_ITEM_MAPS) {
-		/* Keep the last maps; the target's pid is known only later, so
-		 * a record with several processes keeps the last one's maps. */
-		if (dt_maps_copy_note(&gp->maps, &item->u.maps, -1)) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		return 0;
-	}
-	return dt_heat_guides_add(&gp->guides, item, err, errlen);
-}
-
-static int heat_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	return dt_heat_guides_add_heat(data, item);
-}
-
-struct grid_pass {
-	size_t nr;
-	struct dt_heat_grid *grids;
-	/* --sort_temperature: the ranges, weights, intervals and the sorter */
-	int sort;
-	const uint64_t (*ranges)[2];
-	size_t nr_ranges;
-	const double *weights;
-	struct dt_targets targets;
-	struct dt_heat_sorter sorter;
-};
-
-/* The snapshot as the grids see it: as read, or sorted by temperature. */
-static int grid_view(struct grid_pass *gp, const struct dtr_item *item, struct dtr_item *view)
-{
-	*view = *item;
-	if (!gp->sort)
-		return 0;
-	if (item->type != DTR_ITEM_SNAPSHOT)
-		return dt_targets_note(&gp->targets, item);
-	int t = dt_targets_of(&gp->targets, &item->u.snapshot);
-	if (t < 0)
-		return t;
-	const struct dt_target_info *ti = &gp->targets.v[t];
-	return dt_heat_sort_temperature(&gp->sorter, &item->u.snapshot, gp->ranges,
-					gp->nr_ranges, gp->weights, ti->sample_us, ti->aggr_us,
-					&view->u.snapshot);
-}
-
-static int grid_item(void *data, const struct dtr_item *item, char *err, size_t errlen)
-{
-	struct grid_pass *gp = data;
-	struct dtr_item view;
-
-	if (grid_view(gp, item, &view)) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < gp->nr; i++) {
-		if (dt_heat_grid_add(&gp->grids[i], &view)) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	*o = (struct dt_heat_job_opts){
+		.input = a->input,
+		.guide_only = a->guide || a->guide_human,
+		.t_resol = (size_t)a->resol[0],
+		.a_resol = (size_t)a->resol[1],
+		.time = a->ranges.has_time ? &a->ranges.time : NULL,
+		.addr = a->ranges.addr,
+		.nr_addr = a->ranges.nr_addr,
+		.draw = draw[a->draw],
+		.has_tid = a->has_tid,
+		.has_kdamond = a->has_kdamond,
+		.has_context = a->has_context,
+		.tid = a->tid,
+		.kdamond_idx = a->kdamond_idx,
+		.context_idx = a->context_idx,
+		.df_passed = a->df_passed,
+		.sort_temperature = a->sort_temperature,
+		.temperature_weights = { a->temperature_weights[0], a->temperature_weights[1] },
+		.progress = on_progress,
+		.progress_ctx = pc,
+	};
 }
 
 /* ------------------------------------------------------------ output */
@@ -383,99 +297,55 @@ static void output_name(char *buf, size_t len, const char *out, size_t idx)
 	snprintf(buf, len, "%.*s.%zu%s", (int)(dot - out), out, idx, dot);
 }
 
-/* Names of the grid's pieces: the framing's, or from the maps. */
-static int piece_labels(struct dt_panel *p, const struct dt_heat_grid *g,
-			const struct dt_frame *frame, const struct dt_maps_copy *maps)
+/* Each grid as raw lines, on the terminal or as an image. */
+static int write_grids(const struct args *a, const struct dt_heat_job *j, char *err,
+		       size_t errlen)
 {
-	char (*names)[96] = calloc(g->nr_pieces, sizeof(*names));
-	const char **ptrs = calloc(g->nr_pieces, sizeof(*ptrs));
-	int ret = -ENOMEM, worked = frame->nr == g->nr_pieces;
-	if (names && ptrs) {
-		for (size_t k = 0; k < g->nr_pieces; k++) {
-			if (worked)
-				snprintf(names[k], sizeof(names[k]), "%s", frame->areas[k].name);
-			else
-				dt_maps_name_range(names[k], sizeof(names[k]), maps, g->pieces[k].start,
-						   g->pieces[k].end);
-			ptrs[k] = names[k];
+	const struct dt_heat_plot_opts po = { .abs_time = a->abs_time, .pixels = a->pixels,
+					      .cmap = a->cmap, .scale = a->scale };
+	int ret = 0;
+
+	for (size_t i = 0; i < j->nr_grids && !ret; i++) {
+		const struct dt_heat_grid *g = &j->grids[i];
+		if (a->out == OUT_RAW) {
+			ret = dt_heat_grid_print_raw(stdout, g, a->abs_time, a->abs_addr);
+		} else if (a->out == OUT_STDOUT) {
+			ret = dt_heat_grid_print_ascii(stdout, g, a->colorset, !a->skip_colorset,
+						       cmd_color_on(a->color));
+			if (ret == 1) {
+				fprintf(stderr, "%s: no access recorded in the range\n", prog);
+				ret = 0;
+			}
+		} else {
+			char path[4096];
+			output_name(path, sizeof(path), a->output, i);
+			if (cli_check_output(prog, path, a->inputs, a->nr_inputs))
+				return -EEXIST; /* said */
+			ret = dt_heat_plot_write(j, i, path, &po, err, errlen);
 		}
-		ret = dt_panel_heat_pieces(p, g, ptrs, worked ? "not accessed" : "unmapped");
+		if (ret == -EIO && !*err)
+			snprintf(err, errlen, "writing the output failed");
 	}
-	free(names);
-	free(ptrs);
 	return ret;
 }
 
-static int draw_image(const struct args *a, const struct dt_heat_grid *g,
-		      const struct dt_heat_guide *gd, const struct dt_maps_copy *maps,
-		      const struct dt_frame *frame, const char *path, char *err, size_t errlen)
+/* damo refuses records of several files when some have intervals and
+ * others not. */
+static int mixed_intervals(const struct dt_heat_job *jobs, size_t n)
 {
-	struct dt_heat_image img;
-	dt_heat_image_of_grid(&img, g, a->abs_time ? 0 : g->t_start, a->cmap, a->scale);
-	double t0 = img.x0;
-	double tspan = (double)g->t_unit * (double)g->t_resol / 1e9;
-	uint64_t a_end = g->a_start + g->a_unit * g->a_resol;
-	char title[256], who[96], size[48], ylabel[160];
+	int with = 0, without = 0;
 
-	if (a->pixels)
-		return dt_png_write_cells(path, &img, err, errlen);
-	if (gd && gd->target.pid >= 0)
-		snprintf(who, sizeof(who), "target %" PRIu64 " (pid %" PRId64 ")", gd->target.id,
-			 gd->target.pid);
-	else if (gd)
-		snprintf(who, sizeof(who), "target %" PRIu64, gd->target.id);
-	else
-		snprintf(who, sizeof(who), "the record");
-	snprintf(title, sizeof(title), "Access heatmap of %s", who);
-	dt_format_bytes(size, sizeof(size), a_end - g->a_start);
-	if (g->pieces && frame->nr == g->nr_pieces)
-		snprintf(ylabel, sizeof(ylabel), "address: %zu worked-on areas, the rest collapsed",
-			 g->nr_pieces);
-	else if (g->pieces)
-		snprintf(ylabel, sizeof(ylabel), "address: %zu mapped areas, gaps collapsed",
-			 g->nr_pieces);
-	else if (frame->nr == 1 && *frame->areas[0].name)
-		snprintf(ylabel, sizeof(ylabel), "address (%s 0x%" PRIx64 " + %s)",
-			 frame->areas[0].name, g->a_start, size);
-	else
-		snprintf(ylabel, sizeof(ylabel), "address (0x%" PRIx64 " + %s)", g->a_start, size);
-
-	struct dt_figure *f;
-	int ret = dt_figure_new(&f, path, 760, 520, err, errlen);
-	if (ret)
-		return ret;
-	dt_figure_set_title(f, title);
-	struct dt_panel *p = dt_figure_add_panel(f, 1);
-	if (!p)
-		goto nomem;
-	dt_panel_set_axis(p, DT_AXIS_X, t0, t0 + tspan, DT_AXIS_SECONDS,
-			  a->abs_time ? "time" : "time since the start of the range");
-	if (g->pieces) {
-		dt_panel_set_axis(p, DT_AXIS_Y, 0, (double)g->a_resol, DT_AXIS_HIDDEN, ylabel);
-	} else {
-		dt_panel_set_axis(p, DT_AXIS_Y, (double)g->a_start, (double)a_end,
-				  DT_AXIS_ADDRESS, ylabel);
-	}
-	ret = dt_panel_heatmap(p, &img);
-	if (ret == -E2BIG) {
-		dt_figure_free(f);
-		snprintf(err, errlen, "%.200s: a %zux%zu grid is too large for an image with axes "
-			 "(at most 32767 cells a side); use --pixels", path, g->t_resol, g->a_resol);
-		return ret;
-	}
-	if (ret)
-		goto nomem;
-	if (g->pieces && piece_labels(p, g, frame, maps))
-		goto nomem;
-	return dt_figure_finish(f, err, errlen);
-nomem:
-	dt_figure_free(f);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < jobs[k].guides.nr; i++) {
+			const struct dt_target_info *t = &jobs[k].guides.v[i].target;
+			with |= t->aggr_us && t->sample_us;
+			without |= !t->aggr_us || !t->sample_us;
+		}
+	return with && without;
 }
 
-/* damo's complete_src_args(): the kdamond, context and target default to
- * the first guide's; the first guide matching all three is used. */
+/* damo's complete_src_args() over the guides of every input: the target
+ * defaults to the first guide's; the first guide matching is used. */
 static const struct dt_heat_guide_ref *pick_guide(const struct args *a,
 						  const struct dt_heat_guide_ref *g, size_t nr)
 {
@@ -494,363 +364,97 @@ static const struct dt_heat_guide_ref *pick_guide(const struct args *a,
 	return NULL;
 }
 
-/* What run() holds from one step to the next. */
-struct job {
-	const struct args *a;
-	struct pass_ctx pc;
-	struct guide_pass gps[MAX_INPUTS]; /* one per input */
-	struct guide_pass *gp;          /* the input of the target drawn */
-	const struct dt_heat_guide *gd; /* NULL: no guide was needed */
-	struct dt_damo_num t_range[2];  /* the time range drawn */
-	uint64_t ranges[MAX_RANGES][2]; /* the address ranges drawn, one grid each */
-	size_t nr_ranges;
-	struct dt_heat_piece *pieces;   /* --draw_range mapped, worked: the one grid's areas */
-	size_t nr_pieces;
-	struct dt_frame frame;          /* --draw_range worked: its areas and their names */
-	struct grid_pass grids;
-};
-
-/* Whether the ranges asked for need the guide. */
-static int needs_guide(const struct args *a)
+/* The guides of the jobs: --guide's text, or the input of the target
+ * drawn and that target named in *one (its own job then finds it
+ * again).  0, 1 when the guides were printed, or a negative errno. */
+static int choose_input(const struct args *a, struct dt_heat_job *jobs, size_t n,
+			struct args *one, char *err, size_t errlen)
 {
-	const struct cmd_ranges *r = &a->ranges;
-
-	if (a->guide || a->guide_human || !r->has_time || !r->nr_addr ||
-	    r->time.base == DT_RANGE_BASE_GUIDED || r->time.base == DT_RANGE_BASE_GUIDED_END)
-		return 1;
-	for (size_t i = 0; i < r->nr_addr; i++)
-		if (r->addr[i].base == DT_RANGE_BASE_GUIDED)
-			return 1;
-	return 0;
-}
-
-/* One guide pass per input: the guides, the maps and (--draw_range worked)
- * the framing of each. */
-static int guide_passes(struct job *j, char *err, size_t errlen)
-{
-	const struct args *a = j->a;
-	const struct dt_time_range *t = &a->ranges.time;
-	int ret = 0;
-
-	for (size_t k = 0; k < j->pc.nr && !ret; k++) {
-		struct guide_pass *gp = &j->gps[k];
-		/* the framing knows absolute time ranges only (no base) */
-		if (a->draw == DRAW_WORKED && !a->ranges.nr_addr && !a->guide && !a->guide_human) {
-			int abs = a->ranges.has_time && t->base == DT_RANGE_BASE_NONE;
-			ret = dt_framer_new(&gp->framer, abs ? dt_damo_num_trunc(&t->start) : 0,
-					    abs ? dt_damo_num_trunc(&t->end) : 0, err, errlen);
-		}
-		j->pc.cur = (int)k;
-		if (!ret)
-			ret = run_pass(&j->pc, guide_item, gp, err, errlen);
-		if (!ret)
-			ret = dt_heat_guides_finish(&gp->guides, err, errlen);
-	}
-	return ret;
-}
-
-/* damo refuses records of several files when some have intervals and
- * others not. */
-static int mixed_intervals(const struct job *j)
-{
-	int with = 0, without = 0;
-
-	for (size_t k = 0; k < j->pc.nr; k++)
-		for (size_t i = 0; i < j->gps[k].guides.nr; i++) {
-			const struct dt_target_info *t = &j->gps[k].guides.v[i].target;
-			with |= t->aggr_us && t->sample_us;
-			without |= !t->aggr_us || !t->sample_us;
-		}
-	return j->pc.nr > 1 && with && without;
-}
-
-/* The guide passes: print the guides with --guide, else pick the target
- * (its input is read from then on). */
-static int find_guide(struct job *j, char *err, size_t errlen)
-{
-	const struct args *a = j->a;
 	const struct dt_heat_guides *gs[MAX_INPUTS];
-	struct dt_heat_guide_ref *refs = NULL;
-	size_t nr = 0;
-	int ret = guide_passes(j, err, errlen);
+	struct dt_heat_guide_ref *refs;
+	size_t nr;
 
-	if (!ret && mixed_intervals(j))
-		ret = dt_fail(err, errlen, -EINVAL, "some records have intervals while some not");
-	if (ret)
-		return ret;
-	for (size_t k = 0; k < j->pc.nr; k++)
-		gs[k] = &j->gps[k].guides;
+	if (mixed_intervals(jobs, n))
+		return dt_fail(err, errlen, -EINVAL, "some records have intervals while some not");
+	for (size_t k = 0; k < n; k++)
+		gs[k] = &jobs[k].guides;
 	if (a->guide || a->guide_human) {
-		cli_progress_done(&j->pc.progress);
-		return dt_heat_guides_print_many(stdout, gs, j->pc.nr, a->guide_human);
+		int ret = dt_heat_guides_print_many(stdout, gs, n, a->guide_human);
+		return ret ? ret : 1;
 	}
-	if (dt_heat_guides_merge(gs, j->pc.nr, &refs, &nr))
+	if (dt_heat_guides_merge(gs, n, &refs, &nr))
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	const struct dt_heat_guide_ref *pick = pick_guide(a, refs, nr);
 	if (pick) {
-		j->gd = pick->gd;
-		j->gp = &j->gps[pick->input];
-		j->pc.cur = (int)pick->input;
+		*one = *a;
+		one->input = a->inputs[pick->input];
+		one->has_kdamond = one->has_context = one->has_tid = 1;
+		one->kdamond_idx = pick->gd->target.kdamond;
+		one->context_idx = pick->gd->target.context;
+		one->tid = pick->gd->target.id;
 	}
 	free(refs);
-	if (j->gd)
+	if (pick)
 		return 0;
 	if (!nr)
-		snprintf(err, errlen, "%s: no snapshots", a->input);
-	else if (a->has_tid && !a->has_kdamond && !a->has_context)
-		snprintf(err, errlen, "%s: no target with id %" PRIu64, a->input, a->tid);
-	else
-		snprintf(err, errlen, "%s: no target of kdamond %s, context %s, id %s", a->input,
-			 a->has_kdamond ? "as given" : "0", a->has_context ? "as given" : "0",
-			 a->has_tid ? "as given" : "the first");
-	return -ENOENT;
+		return dt_fail(err, errlen, -ENOENT, "%s: no snapshots", a->input);
+	if (a->has_tid && !a->has_kdamond && !a->has_context)
+		return dt_fail(err, errlen, -ENOENT, "%s: no target with id %" PRIu64, a->input,
+			       a->tid);
+	return dt_fail(err, errlen, -ENOENT, "%s: no target of kdamond %s, context %s, id %s",
+		       a->input, a->has_kdamond ? "as given" : "0",
+		       a->has_context ? "as given" : "0", a->has_tid ? "as given" : "the first");
 }
 
-/* --draw_range worked: the framing's areas, one range or pieces; 1 when
- * nothing was accessed (damo's hottest area is drawn instead). */
-static int worked_ranges(struct job *j, char *err, size_t errlen)
+/* Several inputs (damo's -i A B): the guide of each, then the target
+ * drawn from the first input holding it.  0, 1 when the guides were
+ * printed, or a negative errno. */
+static int several_inputs(const struct args *a, struct args *one, struct progress_ctx *pc,
+			  char *err, size_t errlen)
 {
-	const struct dt_heat_guide *gd = j->gd;
-	int ret = dt_framer_result(j->gp->framer, gd->target.kdamond, gd->target.context,
-				   gd->target.target, &j->frame, err, errlen);
-	if (ret || !j->frame.nr)
-		return ret ? ret : 1;
-	j->nr_ranges = 1;
-	if (j->frame.nr == 1) {
-		j->ranges[0][0] = j->frame.areas[0].start;
-		j->ranges[0][1] = j->frame.areas[0].end;
-		return 0;
-	}
-	j->pieces = calloc(j->frame.nr, sizeof(*j->pieces));
-	if (!j->pieces)
-		return dt_fail(err, errlen, -ENOMEM, "out of memory");
-	for (size_t k = 0; k < j->frame.nr; k++)
-		j->pieces[k] = (struct dt_heat_piece){ j->frame.areas[k].start, j->frame.areas[k].end };
-	j->nr_pieces = j->frame.nr;
-	return 0;
-}
-
-/* damo's hottest area of the guide (a pass of its own when the guide's
- * pass could not sum the areas' heats). */
-static int hottest_range(struct job *j, char *err, size_t errlen)
-{
-	const struct dt_heat_guide *gd = j->gd;
-	size_t h = 0;
-	if (gd->nr_areas > 1) {
-		if (!gd->heats_known) {
-			int ret = run_pass(&j->pc, heat_item, &j->gp->guides, err, errlen);
-			if (ret)
-				return ret;
-		}
-		h = dt_heat_guide_hottest(gd);
-	}
-	j->ranges[0][0] = gd->areas[h].start;
-	j->ranges[0][1] = gd->areas[h].end;
-	j->nr_ranges = 1;
-	return 0;
-}
-
-/* The guide's areas that 'guided' address bases name, as damo's
- * get_guided_address_ranges(): every area with --draw_range all, else the
- * hottest. */
-static int guided_ranges(struct job *j, uint64_t (*out)[2], size_t *nr, char *err,
-			 size_t errlen)
-{
-	const struct dt_heat_guide *gd = j->gd;
-
-	*nr = 0;
-	if (j->a->draw != DRAW_ALL) {
-		int ret = hottest_range(j, err, errlen);
-		if (ret)
-			return ret;
-		memcpy(out[0], j->ranges[0], sizeof(out[0]));
-		*nr = 1;
-		j->nr_ranges = 0;
-		return 0;
-	}
-	for (size_t k = 0; k < gd->nr_areas && *nr < MAX_RANGES; k++) {
-		out[*nr][0] = gd->areas[k].start;
-		out[*nr][1] = gd->areas[k].end;
-		(*nr)++;
-	}
-	return 0;
-}
-
-/* --address_range, bases resolved against the guide's areas. */
-static int given_ranges(struct job *j, char *err, size_t errlen)
-{
-	const struct cmd_ranges *r = &j->a->ranges;
-	uint64_t guided[MAX_RANGES][2];
-	size_t nr_guided = 0;
-	int ret;
-
-	if (j->gd && (ret = guided_ranges(j, guided, &nr_guided, err, errlen)))
-		return ret;
-	for (size_t i = 0; i < r->nr_addr; i++) {
-		ret = dt_address_range_resolve(&r->addr[i], i < nr_guided ? guided[i] : NULL,
-					       j->ranges[i], err, errlen);
-		if (ret)
-			return ret;
-	}
-	j->nr_ranges = r->nr_addr;
-	return 0;
-}
-
-/* The address ranges to draw: --address_range, or by --draw_range. */
-static int choose_ranges(struct job *j, char *err, size_t errlen)
-{
-	const struct args *a = j->a;
-	const struct dt_heat_guide *gd = j->gd;
-
-	if (a->ranges.nr_addr) {
-		return given_ranges(j, err, errlen);
-	} else if (a->draw == DRAW_WORKED) {
-		int ret = worked_ranges(j, err, errlen);
-		if (ret)
-			return ret < 0 ? ret : hottest_range(j, err, errlen);
-	} else if (a->draw == DRAW_HOTTEST) {
-		return hottest_range(j, err, errlen);
-	} else if (a->draw == DRAW_ALL) {
-		for (size_t k = 0; k < gd->nr_areas && j->nr_ranges < MAX_RANGES; k++) {
-			j->ranges[j->nr_ranges][0] = gd->areas[k].start;
-			j->ranges[j->nr_ranges][1] = gd->areas[k].end;
-			j->nr_ranges++;
-		}
-	} else {
-		j->pieces = calloc(gd->nr_areas, sizeof(*j->pieces));
-		if (!j->pieces) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		for (size_t k = 0; k < gd->nr_areas; k++)
-			j->pieces[k] = (struct dt_heat_piece){ gd->areas[k].start, gd->areas[k].end };
-		j->nr_pieces = gd->nr_areas;
-		j->nr_ranges = 1;
-	}
-	return 0;
-}
-
-/* The time range: --time_range (base resolved), or the guide's span. */
-static int choose_time(struct job *j, char *err, size_t errlen)
-{
-	struct dt_damo_num gs = { 0 }, ge = { 0 };
-
-	if (j->gd)
-		dt_heat_guide_span(j->gd, &gs, &ge);
-	if (!j->a->ranges.has_time) {
-		j->t_range[0] = gs;
-		j->t_range[1] = ge;
-		return 0;
-	}
-	return dt_time_range_resolve(&j->a->ranges.time, &gs, &ge, j->t_range, err, errlen);
-}
-
-/* One empty grid per range, over the time range. */
-static int make_grids(struct job *j, char *err, size_t errlen)
-{
-	const struct args *a = j->a;
-	const struct dt_heat_guide *gd = j->gd;
-	struct dt_heat_piece *pieces = j->pieces;
-	int64_t t_start = dt_damo_num_trunc(&j->t_range[0]);
-	int64_t t_end = dt_damo_num_trunc(&j->t_range[1]);
-	int t_float = j->t_range[0].is_float || j->t_range[1].is_float;
-
-	j->grids.grids = calloc(j->nr_ranges, sizeof(*j->grids.grids));
-	if (!j->grids.grids) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < j->nr_ranges; i++) {
-		struct dt_heat_grid *g = &j->grids.grids[i];
-		int ret = dt_heat_grid_init(g, t_start, t_end, (size_t)a->resol[0],
-					    pieces ? 0 : j->ranges[i][0], pieces ? 1 : j->ranges[i][1],
-					    (size_t)a->resol[1], pieces, j->nr_pieces,
-					    err, errlen);
-		if (ret)
-			return ret;
-		j->grids.nr++;
-		g->df_passed = a->df_passed;
-		if (t_float)
-			dt_heat_grid_set_float_time(g, dt_damo_num_f(&j->t_range[0]),
-						    dt_damo_num_f(&j->t_range[1]));
-		if (gd)
-			dt_heat_grid_set_target(g, gd->target.kdamond, gd->target.context,
-						gd->target.target);
-	}
-	j->grids.sort = a->sort_temperature && !pieces;
-	j->grids.ranges = (const uint64_t (*)[2])j->ranges;
-	j->grids.nr_ranges = j->nr_ranges;
-	j->grids.weights = a->temperature_weights;
-	return 0;
-}
-
-/* Each grid as raw lines, on the terminal or as an image. */
-static int write_grids(struct job *j, char *err, size_t errlen)
-{
-	const struct args *a = j->a;
+	struct dt_heat_job jobs[MAX_INPUTS];
+	size_t n = 0;
 	int ret = 0;
 
-	for (size_t i = 0; i < j->grids.nr && !ret; i++) {
-		const struct dt_heat_grid *g = &j->grids.grids[i];
-		if (a->out == OUT_RAW) {
-			ret = dt_heat_grid_print_raw(stdout, g, a->abs_time, a->abs_addr);
-		} else if (a->out == OUT_STDOUT) {
-			ret = dt_heat_grid_print_ascii(stdout, g, a->colorset, !a->skip_colorset,
-						       cmd_color_on(a->color));
-			if (ret == 1) {
-				fprintf(stderr, "%s: no access recorded in the range\n", prog);
-				ret = 0;
-			}
-		} else {
-			char path[4096];
-			output_name(path, sizeof(path), a->output, i);
-			if (cli_check_output(prog, path, a->inputs, a->nr_inputs))
-				return -EEXIST; /* said */
-			ret = draw_image(a, g, j->gd, &j->gp->maps, &j->frame, path, err, errlen);
-		}
-		if (ret == -EIO && !*err)
-			snprintf(err, errlen, "writing the output failed");
+	for (; n < a->nr_inputs && !ret; n++) {
+		struct dt_heat_job_opts o;
+		job_opts(a, &o, pc);
+		o.input = pc->input = a->inputs[n];
+		o.guide_only = 1;
+		ret = dt_heat_job_run(&jobs[n], &o, err, errlen);
 	}
+	if (!ret)
+		ret = choose_input(a, jobs, n, one, err, errlen);
+	for (size_t k = 0; k < n; k++)
+		dt_heat_job_free(&jobs[k]);
 	return ret;
 }
 
 static int run(const struct args *a, char *err, size_t errlen)
 {
-	struct job j = { .a = a, .pc = { .a = a, .cur = -1 } };
-	int draw = !a->guide && !a->guide_human, ret = 0;
+	struct progress_ctx pc = { .input = a->input };
+	struct dt_heat_job_opts o;
+	struct dt_heat_job j;
+	struct args one;
 
-	j.gp = &j.gps[0];
-	for (size_t k = 0; k < a->nr_inputs && !ret; k++)
-		if (!(ret = dt_input_spool(&j.pc.spools[k], a->inputs[k], err, errlen)))
-			j.pc.nr++;
-	cli_progress_init(&j.pc.progress);
-	if (!ret && needs_guide(a))
-		ret = find_guide(&j, err, errlen);
-	if (!ret && draw)
-		ret = choose_ranges(&j, err, errlen);
-	if (!ret && draw)
-		ret = choose_time(&j, err, errlen);
-	if (!ret && draw)
-		ret = make_grids(&j, err, errlen);
-	if (!ret && draw)
-		ret = run_pass(&j.pc, grid_item, &j.grids, err, errlen);
-	cli_progress_done(&j.pc.progress);
-	if (!ret && draw)
-		ret = write_grids(&j, err, errlen);
-	for (size_t i = 0; i < j.grids.nr; i++)
-		dt_heat_grid_free(&j.grids.grids[i]);
-	free(j.grids.grids);
-	dt_targets_free(&j.grids.targets);
-	dt_heat_sorter_free(&j.grids.sorter);
-	free(j.pieces);
-	dt_frame_free(&j.frame);
-	for (size_t k = 0; k < a->nr_inputs; k++) {
-		dt_framer_free(j.gps[k].framer);
-		dt_heat_guides_free(&j.gps[k].guides);
-		dt_maps_copy_free(&j.gps[k].maps);
+	cli_progress_init(&pc.p);
+	if (a->nr_inputs > 1) {
+		int ret = several_inputs(a, &one, &pc, err, errlen);
+		if (ret) {
+			cli_progress_done(&pc.p);
+			return ret < 0 ? ret : 0;
+		}
+		a = &one;
+		pc.input = a->input;
 	}
-	for (size_t k = 0; k < j.pc.nr; k++)
-		dt_input_spool_release(&j.pc.spools[k]);
+	job_opts(a, &o, &pc);
+	int ret = dt_heat_job_run(&j, &o, err, errlen);
+	cli_progress_done(&pc.p);
+	if (!ret && o.guide_only)
+		ret = dt_heat_guides_print(stdout, &j.guides, a->guide_human);
+	else if (!ret)
+		ret = write_grids(a, &j, err, errlen);
+	dt_heat_job_free(&j);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "dtr.h"
 #include "errmsg.h"
 #include "input.h"
@@ -37,7 +38,7 @@ struct context_info {
 	uint32_t kdamond, context;
 	enum dtr_ops ops;
 	uint64_t min_nr_regions, max_nr_regions;
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct target_info *targets;
 };
 
@@ -51,9 +52,9 @@ struct clock_info {
 struct info {
 	const char *path;
 	const char *format;
-	size_t nr_meta;
+	size_t nr_meta, cap_meta; /* cap_meta: pointers, two a pair */
 	char **meta; /* key, value, key, value, ... */
-	size_t nr_contexts;
+	size_t nr_contexts, cap_contexts;
 	struct context_info *contexts;
 	struct dtr_intervals intervals[MAX_KEPT_INTERVALS];
 	uint64_t nr_intervals;
@@ -103,14 +104,14 @@ static void source_close(struct source *s)
 
 /* -------------------------------------------------------------- collect */
 
-static void *xrealloc(void *p, size_t n)
+/* DT_GROW, or the command ends: out of memory. */
+#define XGROW(ptr, alloc, need) xgrow(DT_GROW(ptr, alloc, need))
+static void xgrow(int ret)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p) {
+	if (ret) {
 		cli_error(prog, "out of memory");
 		exit(CLI_EXIT_FAILURE);
 	}
-	return p;
 }
 
 static char *xstrdup(const char *s)
@@ -128,7 +129,7 @@ static struct context_info *find_context(struct info *in, uint32_t kd, uint32_t 
 	for (size_t i = 0; i < in->nr_contexts; i++)
 		if (in->contexts[i].kdamond == kd && in->contexts[i].context == ctx)
 			return &in->contexts[i];
-	in->contexts = xrealloc(in->contexts, (in->nr_contexts + 1) * sizeof(*in->contexts));
+	XGROW(in->contexts, in->cap_contexts, in->nr_contexts + 1);
 	struct context_info *c = &in->contexts[in->nr_contexts++];
 	memset(c, 0, sizeof(*c));
 	c->kdamond = kd;
@@ -141,7 +142,7 @@ static struct target_info *find_target(struct context_info *c, uint32_t index)
 	for (size_t i = 0; i < c->nr_targets; i++)
 		if (c->targets[i].index == index)
 			return &c->targets[i];
-	c->targets = xrealloc(c->targets, (c->nr_targets + 1) * sizeof(*c->targets));
+	XGROW(c->targets, c->cap_targets, c->nr_targets + 1);
 	struct target_info *t = &c->targets[c->nr_targets++];
 	memset(t, 0, sizeof(*t));
 	t->index = index;
@@ -163,7 +164,7 @@ static void collect(struct info *in, const struct dtr_item *it)
 {
 	switch (it->type) {
 	case DTR_ITEM_META:
-		in->meta = xrealloc(in->meta, (in->nr_meta + it->u.meta.nr) * 2 * sizeof(char *));
+		XGROW(in->meta, in->cap_meta, (in->nr_meta + it->u.meta.nr) * 2);
 		for (size_t i = 0; i < it->u.meta.nr; i++) {
 			in->meta[2 * in->nr_meta] = xstrdup(it->u.meta.kvs[i].key);
 			in->meta[2 * in->nr_meta + 1] = xstrdup(it->u.meta.kvs[i].value);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "input.h"
 #include "options.h"
 #include "footprint.h"
@@ -266,10 +267,10 @@ static int add_rss_curves(const struct dt_wss *w, const struct dt_rss *rss, cons
 
 	if (!a->sort_by_time || !rss->nr)
 		return 0;
-	struct curve *v = realloc(*c, (nw + want) * sizeof(*v));
-	if (!v)
+	size_t cap = nw; /* the nw curves are allocated, maybe more */
+	if (DT_GROW(*c, cap, nw + want))
 		return -ENOMEM;
-	*c = v;
+	struct curve *v = *c;
 	memset(v + nw, 0, want * sizeof(*v));
 	for (size_t i = 0; i < want; i++) {
 		const struct dt_target_info *t = dt_wss_target(w, i);
@@ -333,9 +334,7 @@ static int draw_curves(const struct curve *c, size_t n, int has_rss, const struc
 			goto nomem;
 	return dt_figure_finish(f, err, errlen);
 nomem:
-	dt_figure_free(f);
-	snprintf(err, errlen, "out of memory");
-	return -ENOMEM;
+	return dt_figure_free_nomem(f, err, errlen);
 }
 
 static int draw(const struct dt_wss *w, const struct dt_rss *rss, const struct args *a,

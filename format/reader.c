@@ -66,6 +66,19 @@ struct dtr_reader {
 	struct dtr_reader_status st;
 };
 
+/* Up to n bytes of buf[*pos, len) into dst, *pos moved past them; how
+ * many. */
+static size_t drain(unsigned char *dst, size_t n, const unsigned char *buf, size_t *pos,
+		    size_t len)
+{
+	size_t k = len - *pos < n ? len - *pos : n;
+
+	if (k)
+		memcpy(dst, buf + *pos, k);
+	*pos += k;
+	return k;
+}
+
 /* Reads up to n bytes; returns how many (less only at end of file) or -errno. */
 static ssize_t input_read(struct dtr_reader *r, unsigned char *dst, size_t n)
 {
@@ -73,21 +86,11 @@ static ssize_t input_read(struct dtr_reader *r, unsigned char *dst, size_t n)
 
 	while (got < n) {
 		if (r->prefix_pos < r->prefix_len) {
-			size_t k = r->prefix_len - r->prefix_pos;
-			if (k > n - got)
-				k = n - got;
-			memcpy(dst + got, r->prefix + r->prefix_pos, k);
-			r->prefix_pos += k;
-			got += k;
+			got += drain(dst + got, n - got, r->prefix, &r->prefix_pos, r->prefix_len);
 			continue;
 		}
 		if (r->ibuf_pos < r->ibuf_len) {
-			size_t k = r->ibuf_len - r->ibuf_pos;
-			if (k > n - got)
-				k = n - got;
-			memcpy(dst + got, r->ibuf + r->ibuf_pos, k);
-			r->ibuf_pos += k;
-			got += k;
+			got += drain(dst + got, n - got, r->ibuf, &r->ibuf_pos, r->ibuf_len);
 			continue;
 		}
 		ssize_t k;

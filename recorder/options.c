@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "recorder_internal.h"
+#include "grow.h"
 #include "units.h"
 
 /* ---------------------------------------------------------------- parsing */
@@ -23,7 +24,7 @@ int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, ch
 {
 	char *copy = strdup(text), *save = NULL;
 	struct rec_range *out = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	*ranges = NULL;
 	*nr = 0;
@@ -53,10 +54,8 @@ int rec_parse_ranges(const char *text, struct rec_range **ranges, size_t *nr, ch
 				dash + 1);
 			goto bad;
 		}
-		struct rec_range *nb = realloc(out, (n + 1) * sizeof(*nb));
-		if (!nb)
+		if (DT_GROW(out, cap, n + 1))
 			goto bad;
-		out = nb;
 		out[n].start = s;
 		out[n].end = e;
 		n++;

@@ -24,6 +24,7 @@
 
 #include "damon_shim.h"
 #include "dtr.h"
+#include "grow.h"
 #include "recorder_internal.h"
 
 uint64_t now_ns(void)
@@ -215,14 +216,8 @@ static int put_snapshot(struct rec *r, uint64_t end_ns, uint32_t target, int inc
 	    (ret = write_intervals(r, end_ns > r->aggr_us * 1000 ? end_ns - r->aggr_us * 1000 : 0,
 				   err, errlen)))
 		return ret;
-	if (nr > r->regcap) {
-		struct dtr_region *nb = realloc(r->regbuf, nr * sizeof(*nb));
-		if (!nb) {
-			return dt_fail(err, errlen, -ENOMEM, "out of memory");
-		}
-		r->regbuf = nb;
-		r->regcap = nr;
-	}
+	if (DT_GROW(r->regbuf, r->regcap, nr))
+		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	uint64_t wss = 0;
 	for (size_t i = 0; i < nr; i++) {
 		r->regbuf[i] = (struct dtr_region){ regs[i].start, regs[i].end, regs[i].nr_accesses,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "html_internal.h"
 #include "input.h"
 
@@ -51,6 +52,14 @@ static int level_wss(struct dt_html_level *L, const struct dt_timeline *tl, uint
 	if (!L->wss_sum || !L->wss_cov || !L->wss_max)
 		return -ENOMEM;
 	L->has_wss = 1;
+	if (!tl->has_rss)
+		return 0;
+	L->rss_max = malloc(L->columns * sizeof(double));
+	if (!L->rss_max)
+		return -ENOMEM;
+	for (size_t c = 0; c < L->columns; c++)
+		L->rss_max[c] = -1;
+	L->has_rss = 1;
 	return 0;
 }
 
@@ -101,6 +110,35 @@ static void add_aggr(struct dt_html_data *d, const struct dt_timeline *tl, uint6
 	}
 }
 
+/* A FOOTPRINT: the targets' summed RSS into every level's column of its
+ * time (timeline.c's arithmetic, at each level's columns). */
+static int add_footprint(struct dt_html_data *d, const struct dt_timeline *tl,
+			 const struct dtr_item *it)
+{
+	int rc = dt_rss_add(&d->rss, it);
+	uint64_t t = it->u.footprint.time_ns;
+	if (rc <= 0 || t < tl->t_start_ns || t >= tl->t_end_ns)
+		return rc < 0 ? rc : 0;
+	double v = (double)d->rss.total.latest.rss;
+	double at = (double)(t - tl->t_start_ns) / (double)(tl->t_end_ns - tl->t_start_ns);
+	for (uint32_t k = 0; k < d->nr_levels; k++) {
+		struct dt_html_level *L = &d->levels[k];
+		size_t c = (size_t)(at * (double)L->columns);
+		if (L->has_rss && c < L->columns && v > L->rss_max[c])
+			L->rss_max[c] = v;
+	}
+	return 0;
+}
+
+/* RSS holds from one footprint to the next: a column without one shows
+ * the last before it. */
+static void finish_rss(struct dt_html_level *L)
+{
+	for (size_t c = 0; L->has_rss && c < L->columns; c++)
+		if (L->rss_max[c] < 0)
+			L->rss_max[c] = c ? L->rss_max[c - 1] : NAN;
+}
+
 /* ------------------------------------------------------------ record */
 
 static char *dup_str(const char *s)
@@ -138,11 +176,9 @@ static struct dt_html_target *target_slot(struct dt_html_record *r, uint32_t kd,
 		if (r->targets[i].kdamond == kd && r->targets[i].context == ctx &&
 		    r->targets[i].index == index)
 			return &r->targets[i];
-	struct dt_html_target *nt = realloc(r->targets, (r->nr_targets + 1) * sizeof(*nt));
-	if (!nt)
+	if (DT_GROW(r->targets, r->cap_targets, r->nr_targets + 1))
 		return NULL;
-	r->targets = nt;
-	nt += r->nr_targets++;
+	struct dt_html_target *nt = &r->targets[r->nr_targets++];
 	*nt = (struct dt_html_target){ .kdamond = kd, .context = ctx, .index = index };
 	return nt;
 }
@@ -181,11 +217,9 @@ static int note_intervals(struct dt_html_record *r, const struct dtr_intervals *
 	}
 	if (r->nr_intervals == MAX_INTERVALS)
 		return 0;
-	struct dtr_intervals *n = realloc(r->intervals, (r->nr_intervals + 1) * sizeof(*n));
-	if (!n)
+	if (DT_GROW(r->intervals, r->cap_intervals, r->nr_intervals + 1))
 		return -ENOMEM;
-	r->intervals = n;
-	n[r->nr_intervals++] = *iv;
+	r->intervals[r->nr_intervals++] = *iv;
 	return 0;
 }
 
@@ -258,6 +292,8 @@ static int pass_item(struct pass *p, const struct dtr_item *it, char *err, size_
 	for (uint32_t k = 0; k < d->nr_levels && !rc; k++)
 		if (d->levels[k].has_fine)
 			rc = dt_html_heat_add(&d->levels[k].fine, it);
+	if (!rc && it->type == DTR_ITEM_FOOTPRINT)
+		rc = add_footprint(d, p->tl, it);
 	if (rc)
 		return dt_fail(err, errlen, rc, "%s", strerror(-rc));
 	if (it->type == DTR_ITEM_SNAPSHOT)
@@ -326,6 +362,7 @@ int dt_html_collect(struct dt_html_data *d, const struct dt_timeline *tl,
 		    const struct dt_timeline_html_opts *o, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
+	dt_rss_init(&d->rss, 0);
 	d->rec.clock = "";
 	d->rec.format = "";
 	int rc = refuse_stdin(o->timeline, err, errlen);
@@ -339,6 +376,7 @@ int dt_html_collect(struct dt_html_data *d, const struct dt_timeline *tl,
 		struct dt_html_level *L = &d->levels[k];
 		if (L->has_fine && !(L->heat = dt_html_heat_finish(&L->fine)))
 			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
+		finish_rss(L);
 	}
 	if (!rc)
 		rc = dt_html_stacks_finish(d, tl, o, err, errlen);
@@ -353,6 +391,7 @@ void dt_html_data_free(struct dt_html_data *d)
 		free(L->wss_sum);
 		free(L->wss_cov);
 		free(L->wss_max);
+		free(L->rss_max);
 		free(L->leaf);
 		free(L->w);
 		free(L->touched);
@@ -363,5 +402,6 @@ void dt_html_data_free(struct dt_html_data *d)
 	if (d->stacks)
 		dt_stacks_free(d->stacks);
 	record_free(&d->rec);
+	dt_rss_free(&d->rss);
 	memset(d, 0, sizeof(*d));
 }

@@ -9,19 +9,12 @@
 #include <zlib.h>
 
 #include "html_internal.h"
+#include "grow.h"
 
 int dt_html_buf_put(struct dt_html_buf *b, const void *data, size_t len)
 {
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + len)
-			cap *= 2;
-		unsigned char *np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
+	if (len > SIZE_MAX - b->len || DT_GROW(b->p, b->cap, b->len + len))
+		return -ENOMEM;
 	memcpy(b->p + b->len, data, len);
 	b->len += len;
 	return 0;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "footprint.h"
 #include "stacks.h"
 #include "timeline.h"
 #include "timeline_html.h"
@@ -48,6 +49,11 @@ struct dt_html_level {
 	 * aggregation overlaps it (has_wss: kept at this level). */
 	int has_wss;
 	double *wss_sum, *wss_cov, *wss_max;
+	/* RSS per column (has_rss: the record has footprints): the largest
+	 * sum of the targets' RSS read in it, else the column before's, NaN
+	 * before the first (timeline.h's rss_max, at this level). */
+	int has_rss;
+	double *rss_max;
 	/* Flame chart: per column the leaf of its heaviest call path (node
 	 * of `stacks`, 0: none); has_flame: kept at this level. */
 	int has_flame;
@@ -76,7 +82,7 @@ struct dt_html_record {
 	const char *format;        /* dt_input_format_name */
 	size_t nr_meta;
 	char *meta[DT_HTML_MAX_META][2];
-	size_t nr_targets;
+	size_t nr_targets, cap_targets;
 	struct dt_html_target {
 		uint32_t kdamond, context, index;
 		uint64_t id;
@@ -84,7 +90,7 @@ struct dt_html_record {
 		char *cmdline;
 		const char *ops;
 	} *targets;
-	size_t nr_intervals;
+	size_t nr_intervals, cap_intervals;
 	struct dtr_intervals *intervals; /* distinct settings, in order */
 	const char *clock;         /* the record's clock, "" when unknown */
 	uint64_t nr_regions;
@@ -98,6 +104,7 @@ struct dt_html_data {
 	size_t nr_trees;           /* one per phase */
 	struct dt_html_tree *trees;
 	struct dt_html_record rec;
+	struct dt_rss rss;         /* the targets' latest RSS, while reading */
 };
 
 /* Read the timeline's inputs again and fill `d` (zeroed first).  Calls

@@ -203,9 +203,11 @@ static void write_top(FILE *out, const struct dt_phase *p)
 	fputc(']', out);
 }
 
+/* Seconds from the record's time zero (timeline.h origin_ns), as the
+ * text report counts. */
 static double rel_s(const struct dt_timeline *tl, uint64_t t)
 {
-	return ((double)t - (double)tl->t_start_ns) / 1e9;
+	return ((double)t - (double)tl->origin_ns) / 1e9;
 }
 
 static void write_tree(FILE *out, const struct dt_html_data *d, size_t k, const uint32_t *node_out)
@@ -227,6 +229,7 @@ static void write_phases(FILE *out, const struct dt_timeline *tl, const struct d
 {
 	size_t n = dt_phases_count(tl->phases);
 	fputc('[', out);
+	char pat[96];
 	for (size_t k = 0; k < n; k++) {
 		const struct dt_phase *p = dt_phases_get(tl->phases, k);
 		int f = 1;
@@ -241,7 +244,10 @@ static void write_phases(FILE *out, const struct dt_timeline *tl, const struct d
 		kv_u64(out, &f, "wss_min", p->wss_min);
 		kv_u64(out, &f, "wss_max", p->wss_max);
 		kv_str(out, &f, "named", p->name);
+		kv_num(out, &f, "start_pm_s", p->start_pm_ns / 1e9);
+		kv_num(out, &f, "end_pm_s", p->end_pm_ns / 1e9);
 		kv_str(out, &f, "pattern", dt_seg_pattern_name(p->pattern));
+		kv_str(out, &f, "pattern_text", dt_phase_pattern_text(p, pat, sizeof(pat)));
 		key(out, &f, "ranges");
 		write_ranges(out, tl, p);
 		key(out, &f, "top");
@@ -254,6 +260,20 @@ static void write_phases(FILE *out, const struct dt_timeline *tl, const struct d
 }
 
 /* ------------------------------------------------------------ levels */
+
+/* Whole bytes per column, null where NaN. */
+static void write_column_values(FILE *out, const double *v, size_t n)
+{
+	fputc('[', out);
+	for (size_t c = 0; c < n; c++) {
+		fputs(c ? "," : "", out);
+		if (isfinite(v[c]))
+			fprintf(out, "%.0f", v[c]);
+		else
+			fputs("null", out);
+	}
+	fputc(']', out);
+}
 
 static void write_wss(FILE *out, const struct dt_html_level *L)
 {
@@ -273,7 +293,12 @@ static void write_wss(FILE *out, const struct dt_html_level *L)
 		else
 			fputs("null", out);
 	}
-	fputs("]}", out);
+	fputs("]", out);
+	if (L->has_rss) {
+		fputs(",\"rss\":", out);
+		write_column_values(out, L->rss_max, L->columns);
+	}
+	fputs("}", out);
 }
 
 static void write_heat_level(FILE *out, const struct dt_html_level *L, uint32_t k, double lo,
@@ -488,18 +513,28 @@ static int write_paths(FILE *out, const struct dt_html_data *d, const uint32_t *
 
 static void write_summary(FILE *out, int *f, const struct dt_timeline *tl)
 {
+	kv_ns(out, f, "time_zero_ns", tl->origin_ns);
+	kv_str(out, f, "time_zero_clock", dt_origin_clock_name(&tl->origin));
 	kv_ns(out, f, "t_start_ns", tl->t_start_ns);
 	kv_ns(out, f, "t_end_ns", tl->t_end_ns);
+	kv_num(out, f, "start_s", rel_s(tl, tl->t_start_ns));
 	kv_num(out, f, "span_s", (double)(tl->t_end_ns - tl->t_start_ns) / 1e9);
 	kv_u64(out, f, "columns", tl->columns);
 	kv_u64(out, f, "has_damon", (uint64_t)tl->has_damon);
 	kv_u64(out, f, "snapshots", tl->nr_snapshots);
 	kv_u64(out, f, "aggregations", tl->nr_aggrs);
 	kv_u64(out, f, "peak_wss", tl->peak_wss);
+	kv_u64(out, f, "has_rss", (uint64_t)tl->has_rss);
+	/* the report's warnings (the recording's quality), then the figure's */
+	const struct dt_phases_quality *q = dt_phases_quality(tl->phases);
 	key(out, f, "warnings");
 	fputc('[', out);
-	for (size_t i = 0; i < tl->nr_warnings; i++) {
+	for (size_t i = 0; i < q->nr_warnings; i++) {
 		fputs(i ? "," : "", out);
+		dt_json_string(out, q->warnings[i]);
+	}
+	for (size_t i = 0; i < tl->nr_warnings; i++) {
+		fputs(i || q->nr_warnings ? "," : "", out);
 		dt_json_string(out, tl->warnings[i]);
 	}
 	fputc(']', out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "html_internal.h"
 
 /* ------------------------------------------------------------ phase trees */
@@ -25,14 +26,8 @@ static int tree_flush(struct dt_html_data *d, struct tree_acc *a)
 	if (a->phase < 0)
 		return 0;
 	struct dt_html_tree *t = &d->trees[a->phase];
-	if (t->nr + a->nr_touched > t->cap) {
-		size_t cap = t->nr + a->nr_touched;
-		struct dt_html_self *nv = realloc(t->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		t->v = nv;
-		t->cap = cap;
-	}
+	if (DT_GROW(t->v, t->cap, t->nr + a->nr_touched))
+		return -ENOMEM;
 	for (size_t i = 0; i < a->nr_touched; i++) {
 		uint32_t n = a->touched[i];
 		t->v[t->nr++] = (struct dt_html_self){ n, a->self[n] };

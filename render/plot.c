@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "json_writer.h"
 #include "output.h"
 
@@ -193,9 +194,9 @@ struct dt_panel {
 	double weight;
 	char *title;
 	struct axis axis[2];
-	size_t nr_lines;
+	size_t nr_lines, cap_lines;
 	struct line *lines;
-	size_t nr_bands;
+	size_t nr_bands, cap_bands;
 	struct band *bands;
 	int markers;
 	size_t nr_boxes, cap_boxes;
@@ -212,7 +213,7 @@ struct dt_figure {
 	enum dt_plot_format format;
 	double width, height, ppp;
 	char *title;
-	size_t nr_panels;
+	size_t nr_panels, cap_panels;
 	struct dt_panel **panels;
 };
 
@@ -263,15 +264,11 @@ void dt_figure_set_title(struct dt_figure *fig, const char *title)
 struct dt_panel *dt_figure_add_panel(struct dt_figure *fig, double weight)
 {
 	struct dt_panel *p = calloc(1, sizeof(*p));
-	void *np = realloc(fig->panels, (fig->nr_panels + 1) * sizeof(*fig->panels));
 
-	if (!p || !np) {
+	if (!p || DT_GROW(fig->panels, fig->cap_panels, fig->nr_panels + 1)) {
 		free(p);
-		if (np)
-			fig->panels = np;
 		return NULL;
 	}
-	fig->panels = np;
 	p->weight = weight > 0 ? weight : 1;
 	fig->panels[fig->nr_panels++] = p;
 	return p;
@@ -303,10 +300,8 @@ void dt_panel_set_markers(struct dt_panel *p, int on)
 int dt_panel_line(struct dt_panel *p, const double *x, const double *y, size_t n,
 		  struct dt_rgb color, const char *legend)
 {
-	void *nl = realloc(p->lines, (p->nr_lines + 1) * sizeof(*p->lines));
-	if (!nl)
+	if (DT_GROW(p->lines, p->cap_lines, p->nr_lines + 1))
 		return -ENOMEM;
-	p->lines = nl;
 	struct line *l = &p->lines[p->nr_lines];
 	memset(l, 0, sizeof(*l));
 	l->x = malloc((n ? n : 1) * sizeof(double));
@@ -330,10 +325,8 @@ int dt_panel_line(struct dt_panel *p, const double *x, const double *y, size_t n
 static int add_band(struct dt_panel *p, int kind, double a, double b,
 		    struct dt_rgb color, const char *label)
 {
-	void *nb = realloc(p->bands, (p->nr_bands + 1) * sizeof(*p->bands));
-	if (!nb)
+	if (DT_GROW(p->bands, p->cap_bands, p->nr_bands + 1))
 		return -ENOMEM;
-	p->bands = nb;
 	p->bands[p->nr_bands++] = (struct band){ a, b, color, dup_or_null(label), kind };
 	return 0;
 }
@@ -357,14 +350,8 @@ int dt_panel_label_y(struct dt_panel *p, double y0, double y1, const char *label
 int dt_panel_box(struct dt_panel *p, double x0, double x1, double y0, double y1,
 		 struct dt_rgb color, const char *label)
 {
-	if (p->nr_boxes == p->cap_boxes) {
-		size_t ncap = p->cap_boxes ? p->cap_boxes * 2 : 64;
-		void *nb = realloc(p->boxes, ncap * sizeof(*p->boxes));
-		if (!nb)
-			return -ENOMEM;
-		p->boxes = nb;
-		p->cap_boxes = ncap;
-	}
+	if (DT_GROW(p->boxes, p->cap_boxes, p->nr_boxes + 1))
+		return -ENOMEM;
 	char *l = dup_or_null(label);
 	if (label && !l)
 		return -ENOMEM;
@@ -871,6 +858,12 @@ static void free_panel(struct dt_panel *p)
 	if (p->image)
 		cairo_surface_destroy(p->image);
 	free(p);
+}
+
+int dt_figure_free_nomem(struct dt_figure *f, char *err, size_t errlen)
+{
+	dt_figure_free(f);
+	return dt_fail(err, errlen, -ENOMEM, "out of memory");
 }
 
 void dt_figure_free(struct dt_figure *f)

@@ -140,6 +140,9 @@ void dt_figure_on_box_label(struct dt_figure *fig, dt_box_label_fn fn, void *ctx
 int dt_figure_finish(struct dt_figure *fig, char *err, size_t errlen);
 /* Free without writing. */
 void dt_figure_free(struct dt_figure *fig);
+/* Free without writing when building the figure ran out of memory: says
+ * so in err and returns -ENOMEM. */
+int dt_figure_free_nomem(struct dt_figure *fig, char *err, size_t errlen);
 
 /* Axis range, unit and label ("time", "working set size").  Panels after
  * the first inherit the first panel's X axis until they set their own. */

@@ -2,7 +2,7 @@
 /*
  * timeline_html.h - damo-timeline's interactive report: one self-contained
  * HTML file (no network, opens from file://) holding the record's summary,
- * the phase table and three panels on one time axis (WSS, the access
+ * the phase table and three panels on one time axis (WSS and RSS, the access
  * heatmap as timeline_plot.h draws it, the callstacks by time), with wheel
  * zoom, drag pan, hover read-outs and, per phase, its aggregated call tree.
  *
@@ -18,9 +18,11 @@
  * flame chart thread's samples (callstacks).
  *
  * What it costs: the record is read once more (and the perf script text,
- * when given), feeding the finer heatmap grids, the per-aggregation WSS and
- * the callstack samples (held by stacks.h, spooled beyond
- * load.memory bytes).  Memory: the grids (columns << k times the address
+ * when given), feeding the finer heatmap grids, the per-aggregation WSS, the
+ * targets' RSS (FOOTPRINT items, footprint.h; the WSS panel's levels) and
+ * the callstack samples (held by stacks.h, spooled beyond load.memory
+ * bytes).  Times on the page count from the record's time zero
+ * (timeline.h origin_ns), as the text report's do.  Memory: the grids (columns << k times the address
  * cells, 8 bytes each) plus a few words per distinct call path and level.
  * Heats are stored in the file as 16-bit codes on a log scale between the
  * level's smallest and largest positive heat (relative error below 2e-4

@@ -2,6 +2,7 @@
 /* Column tables of the Python module (dtpy.h): malloc'd buffers grown
  * together, handed to numpy without a copy when a pass is done. */
 #include "dtpy.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,29 +18,19 @@ void dtpy_table_add(struct dtpy_table *t, const char *name, int npy_type, int la
 	c->data = NULL;
 }
 
-/* Resize one buffer to `cap` elements; keeps the old one on failure. */
-static int col_resize(struct dtpy_col *c, size_t cap)
-{
-	char *p = realloc(c->data, (cap ? cap : 1) * c->elsize);
-
-	if (!p)
-		return -1;
-	c->data = p;
-	return 0;
-}
 
 int dtpy_table_reserve(struct dtpy_table *t, size_t need)
 {
 	if (need <= t->cap)
 		return 0;
-	size_t cap = t->cap ? t->cap : 4096;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 4 ? need : cap * 2;
+	/* The columns share one capacity, chosen by grow.h's rule; each
+	 * column grows to exactly it. */
+	size_t cap = dt_grow_capacity(t->cap, need, 1);
 	for (size_t i = 0; i < t->nr_cols; i++) {
 		struct dtpy_col *c = &t->cols[i];
 		if (c->lazy && !c->data)
 			continue;
-		if (cap > SIZE_MAX / c->elsize || col_resize(c, cap)) {
+		if (!cap || dt_grow(&c->data, &(size_t){ t->cap }, cap, c->elsize)) {
 			PyErr_NoMemory();
 			return -1;
 		}

@@ -1,25 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's report access: the records kept in memory and damo's filters (access.h). */
 #include "access.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int grow(void **v, size_t *cap, size_t want, size_t size)
-{
-	if (want <= *cap)
-		return 0;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < want)
-		n *= 2;
-	void *p = realloc(*v, n * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = n;
-	return 0;
-}
 
 /* META: damo records without indices, and damo's data source. */
 static int note_meta(struct dt_access_records *r, const struct dtr_meta *m)
@@ -48,12 +34,12 @@ static int add_snapshot(struct dt_access_records *r, const struct dtr_snapshot *
 
 	if (t < 0)
 		return t;
-	if (grow((void **)&r->v, &(size_t){ r->nr }, (size_t)t + 1, sizeof(*r->v)))
+	if (DT_GROW(r->v, r->cap, (size_t)t + 1))
 		return -ENOMEM;
 	while (r->nr <= (size_t)t)
 		r->v[r->nr++] = (struct dt_access_record){ 0 };
 	struct dt_access_record *rec = &r->v[t];
-	if (grow((void **)&rec->snapshots, &rec->cap, rec->nr + 1, sizeof(*rec->snapshots)))
+	if (DT_GROW(rec->snapshots, rec->cap, rec->nr + 1))
 		return -ENOMEM;
 	struct dt_access_snapshot *as = &rec->snapshots[rec->nr];
 	as->regions = malloc((s->nr_regions ? s->nr_regions : 1) * sizeof(*as->regions));

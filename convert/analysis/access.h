@@ -47,7 +47,7 @@ struct dt_access_record {
 
 struct dt_access_records {
 	struct dt_targets targets;
-	size_t nr;                     /* records: same index as targets.v */
+	size_t nr, cap;                /* records: same index as targets.v */
 	struct dt_access_record *v;
 	int no_indices;                /* damo record without kdamond/context indices */
 	const char *data_source;       /* damo's data_source, or "unknown" */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's report access text: format templates, keywords and the snapshot heatmap (access.h). */
 #include "access.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,17 +61,9 @@ static void put(struct text *t, const char *s, size_t n)
 {
 	if (t->failed)
 		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *b = realloc(t->buf, cap);
-		if (!b) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
+	if (n > SIZE_MAX - 1 - t->len || DT_GROW(t->buf, t->cap, t->len + n + 1)) {
+		t->failed = 1;
+		return;
 	}
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
@@ -105,15 +99,10 @@ static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 
 	while (start < (double)s->regions[s->nr - 1].end) {
 		double end = start + sz_unit;
-		if (nr == cap) {
-			cap = cap ? cap * 2 : 128;
-			struct heat_pixel *p = realloc(px, cap * sizeof(*px));
-			if (!p) {
-				t->failed = 1;
-				free(px);
-				return;
-			}
-			px = p;
+		if (DT_GROW(px, cap, nr + 1)) {
+			t->failed = 1;
+			free(px);
+			return;
 		}
 		px[nr] = heat_pixel(start, end, rec, s, f->weights);
 		if (px[nr].is_void) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's --sort_temperature: regions rearranged by temperature per address range (heat_sort.h). */
 #include "heat_sort.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,22 +9,14 @@
 
 static int grow(struct dt_heat_sorter *so, size_t want)
 {
-	if (want <= so->cap)
-		return 0;
-	size_t cap = so->cap ? so->cap * 2 : 64;
-	while (cap < want)
-		cap *= 2;
-	struct dtr_region *v = realloc(so->v, cap * sizeof(*v));
-	if (v)
-		so->v = v;
-	double *t = v ? realloc(so->temp, cap * sizeof(*t)) : NULL;
-	if (t)
-		so->temp = t;
-	size_t *o = t ? realloc(so->order, cap * sizeof(*o)) : NULL;
-	if (!o)
+	/* three arrays of one capacity: each grows from the same one to the
+	 * same size, so->cap moves only when all three did */
+	size_t cv = so->cap, ct = so->cap, co = so->cap;
+
+	if (DT_GROW(so->v, cv, want) || DT_GROW(so->temp, ct, want) ||
+	    DT_GROW(so->order, co, want))
 		return -ENOMEM;
-	so->order = o;
-	so->cap = cap;
+	so->cap = cv;
 	return 0;
 }
 

@@ -122,8 +122,10 @@ static int model_activity(struct model *m)
 
 	if (!rate)
 		return -ENOMEM;
+	/* the count less its Poisson error: a lone sample in the bin of a
+	 * program that waits (off the CPU, sampled by chance) is no busy bin */
 	for (size_t t = 0; t < T; t++)
-		rate[t] = f->samples[t] / bin_secs(f, t);
+		rate[t] = fmax(0, f->samples[t] - sqrt(f->samples[t])) / bin_secs(f, t);
 	double rref = quantile_pos(rate, T, 0.9);
 	double href = quantile_pos(m->heat_total, T, 0.9);
 	double nsum = 0;
@@ -326,20 +328,42 @@ static double act_side(const struct model *m, size_t a, size_t b, double *se2)
 
 /* Largest scatter-corrected difference of one feature's means across k;
  * *which: feature index, or F for activity. */
-static double call_effect(const struct model *m, size_t a, size_t k, size_t b,
-			  size_t *which)
+static double share_effect(const struct model *m, size_t a, size_t kl, size_t kr, size_t b,
+			   size_t *which)
 {
 	double best = -1, z = m->p->z, se2l, se2r;
 
 	for (size_t j = 0; j < m->F; j++) {
 		double ml, mr;
-		if (!share_side(m, j, a, k, &ml, &se2l) || !share_side(m, j, k, b, &mr, &se2r))
+		if (!share_side(m, j, a, kl, &ml, &se2l) || !share_side(m, j, kr, b, &mr, &se2r))
 			continue;
 		double d = fabs(ml - mr) - z * sqrt(se2l + se2r) -
-			   m->p->drift * fmax(share_drift(m, j, a, k), share_drift(m, j, k, b));
+			   m->p->drift * fmax(share_drift(m, j, a, kl), share_drift(m, j, kr, b));
 		if (d > best) {
 			best = d;
 			*which = j;
+		}
+	}
+	return best;
+}
+
+/* The call effect of k: the larger of the shares' effect with every bin
+ * and without the bin on each side of k (a boundary falls inside a bin,
+ * whose samples belong to both sides: in a step of a few bins, such as
+ * sqlite's CREATE INDEX, they are a large part of its scatter), and the
+ * activity's. */
+static double call_effect(const struct model *m, size_t a, size_t k, size_t b,
+			  size_t *which)
+{
+	double z = m->p->z, se2l, se2r;
+	size_t w2 = 0;
+	double best = share_effect(m, a, k, k, b, which);
+
+	if (k - a >= 3 && b - k >= 3) {
+		double inner = share_effect(m, a, k - 1, k + 1, b, &w2);
+		if (inner > best) {
+			best = inner;
+			*which = w2;
 		}
 	}
 	double al = act_side(m, a, k, &se2l), ar = act_side(m, k, b, &se2r);
@@ -580,23 +604,72 @@ static int stage_memory(const struct model *m, size_t a, size_t b, size_t skip,
 
 /* ------------------------------------------------------------ patterns */
 
-/* Least-squares line of y over x: slope and correlation. */
-static void fit(const double *x, const double *y, size_t n, double *slope, double *corr)
+/* Kendall's rank correlation of y over x (x increasing), -1..1: the
+ * share of pairs in order minus the share out of order.  Robust to a bin
+ * of the neighbouring phase at an edge and to DAMON's jumps at regions
+ * updates, which a least-squares line is not.  At most 512 points (evenly
+ * spaced) are compared. */
+static double kendall(const double *y, size_t n)
 {
-	double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+	size_t step = n > 512 ? (n + 511) / 512 : 1;
+	double conc = 0, disc = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		sx += x[i];
-		sy += y[i];
-	}
-	double mx = n ? sx / (double)n : 0, my = n ? sy / (double)n : 0;
-	for (size_t i = 0; i < n; i++) {
-		sxx += (x[i] - mx) * (x[i] - mx);
-		syy += (y[i] - my) * (y[i] - my);
-		sxy += (x[i] - mx) * (y[i] - my);
-	}
-	*slope = sxx > 0 ? sxy / sxx : 0;
-	*corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : 0;
+	for (size_t i = 0; i < n; i += step)
+		for (size_t j = i + step; j < n; j += step) {
+			conc += y[j] > y[i];
+			disc += y[j] < y[i];
+		}
+	return conc + disc > 0 ? (conc - disc) / (conc + disc) : 0;
+}
+
+/* Median of v[a..b) (sorts a copy); 0 when empty or out of memory. */
+static double median_of(const double *v, size_t a, size_t b)
+{
+	size_t n = b > a ? b - a : 0;
+	double *tmp = n ? malloc(n * sizeof(*tmp)) : NULL, r;
+
+	if (!tmp)
+		return 0;
+	memcpy(tmp, v + a, n * sizeof(*tmp));
+	qsort(tmp, n, sizeof(*tmp), cmp_double);
+	r = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+	free(tmp);
+	return r;
+}
+
+/* Theil-Sen slope of y over t: the median of the pairwise slopes (at most
+ * 256 points, evenly spaced), robust to DAMON's jumps and edge bins. */
+static double theil_sen(const double *t, const double *y, size_t n)
+{
+	size_t step = n > 256 ? (n + 255) / 256 : 1, m = 0;
+	double *sl = malloc(((n / step + 1) * (n / step + 1) / 2 + 1) * sizeof(*sl)), r;
+
+	if (!sl)
+		return 0;
+	for (size_t i = 0; i < n; i += step)
+		for (size_t j = i + step; j < n; j += step)
+			if (t[j] > t[i])
+				sl[m++] = (y[j] - y[i]) / (t[j] - t[i]);
+	r = median_of(sl, 0, m);
+	free(sl);
+	return r;
+}
+
+/* A trend of y over time: Kendall's tau, the medians of the first and
+ * the last third and their difference, and the Theil-Sen slope. */
+struct trend {
+	double tau, first, last, change, slope;
+};
+
+static void trend_of(const double *t, const double *y, size_t n, struct trend *tr)
+{
+	size_t k = n / 3 ? n / 3 : 1;
+
+	tr->tau = kendall(y, n);
+	tr->first = median_of(y, 0, k);
+	tr->last = median_of(y, n - k, n);
+	tr->change = tr->last - tr->first;
+	tr->slope = theil_sen(t, y, n);
 }
 
 static int dominant_area(const struct model *m, const struct dt_segment *s)
@@ -631,17 +704,30 @@ static double area_bytes(const struct dt_seg_features *f, size_t t, size_t ar, d
 	return f->nr_aggrs[t] ? h / f->nr_aggrs[t] : 0;
 }
 
+/* One area's hot bytes per aggregation over the inner bins of a segment
+ * (t, bytes), and its centroid over those of them with heat (ct, cent). */
 struct series {
 	double *t, *bytes, *cent, *ct;
 	size_t n, nc;
+	size_t a, ar; /* first inner bin, area */
 };
 
+/* The inner bins: a boundary is uncertain to one bin, so the bin on each
+ * side of it may hold the neighbouring segment's behaviour; it is left
+ * out when the segment keeps min_bins without it. */
 static int series_of(const struct model *m, const struct dt_segment *s, size_t ar,
 		     struct series *se)
 {
 	const struct dt_seg_features *f = m->f;
-	size_t n = s->nr_bins;
+	size_t a = s->first_bin, b = s->first_bin + s->nr_bins;
 
+	if (s->nr_bins >= (size_t)m->p->min_bins + 2) {
+		a++;
+		b--;
+	}
+	size_t n = b - a;
+	se->a = a;
+	se->ar = ar;
 	se->t = calloc(n, sizeof(double));
 	se->bytes = calloc(n, sizeof(double));
 	se->cent = calloc(n, sizeof(double));
@@ -651,7 +737,7 @@ static int series_of(const struct model *m, const struct dt_segment *s, size_t a
 	se->n = n;
 	se->nc = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t t = s->first_bin + i;
+		size_t t = a + i;
 		double c;
 		se->t[i] = (double)(f->start_ns[t] / 2 + f->end_ns[t] / 2 - f->start_ns[0]) / 1e9;
 		se->bytes[i] = area_bytes(f, t, ar, &c);
@@ -671,22 +757,72 @@ static void series_free(struct series *se)
 	free(se->ct);
 }
 
-static double max_of(const double *v, size_t n)
+/* The share of the first third's heat (of the series) that lies in cells
+ * still hot in the last third (a quarter of its hottest cell's heat or
+ * more: the tail of a band straddling two cells is not), 0..1.  A
+ * band that moved through the area has left its first cells (near 0); a
+ * growing range keeps them (1), and so do two fixed ranges that trade
+ * accesses, which move the centroid as well. */
+static double third_heat(const struct dt_seg_features *f, const struct series *se,
+			 size_t from, size_t k, size_t c)
 {
-	double r = 0;
+	size_t C = f->nr_cells;
+	double h = 0;
 
-	for (size_t i = 0; i < n; i++)
-		r = fmax(r, v[i]);
-	return r;
+	for (size_t i = from; i < from + k; i++)
+		h += f->heat[((se->a + i) * f->nr_areas + se->ar) * C + c];
+	return h;
 }
 
-/* Steady unless the hot bytes of its main area grow steadily (growth) or
- * their centroid moves steadily across much of the area (sweep). */
+static double cells_kept(const struct dt_seg_features *f, const struct series *se)
+{
+	size_t C = f->nr_cells, k = se->n / 3 ? se->n / 3 : 1, last = se->n - k;
+	double p = 0, top = 0, kept = 0;
+
+	for (size_t c = 0; c < C; c++) {
+		p += third_heat(f, se, 0, k, c);
+		top = fmax(top, third_heat(f, se, last, k, c));
+	}
+	for (size_t c = 0; p > 0 && c < C; c++)
+		if (third_heat(f, se, last, k, c) >= 0.25 * top)
+			kept += third_heat(f, se, 0, k, c) / p;
+	return p > 0 ? kept : 1;
+}
+
+/* Rank correlation a trend needs to count (Kendall's tau; 0.5: three
+ * pairs of bins in order for each one out of order). */
+#define TREND_TAU 0.5
+
+/* Growth: the hot bytes rise (at least double) and the hot set reaches new
+ * addresses while keeping its first ones (cells_kept): its centroid moves
+ * up by at least a quarter of the rise (a range growing from a fixed start
+ * at access intensity i moves its centroid by rise / 2i; a factor 2 for
+ * scatter).  More accesses on the same range (DAMON's regions splitting
+ * down to a busy range, a program speeding up) raise the bytes without
+ * moving the centroid: steady. */
+static int is_growth(const struct trend *b, const struct trend *c, double kept)
+{
+	return b->tau >= TREND_TAU && b->change > 0 && b->first <= 0.5 * b->last &&
+	       c->tau >= TREND_TAU && c->change >= 0.25 * b->change && kept >= 0.5;
+}
+
+/* Sweep: the centroid moves one way, by more than the band's width in the
+ * segment (the hot bytes: at most the band's width, since nr_accesses is
+ * at most its maximum), and the hot set left the cells it started in. */
+static int is_sweep(const struct trend *c, double band, double secs, double kept)
+{
+	return fabs(c->tau) >= TREND_TAU && fabs(c->slope) * secs > band && kept < 0.5;
+}
+
+/* Steady unless the hot set of its main area grows (growth) or moves
+ * through the area (sweep).  Judged on ranks and medians, not on
+ * least-squares lines: DAMON's picture jumps at regions updates and the
+ * edge bins may hold the neighbouring phase. */
 static int classify(const struct model *m, struct dt_segment *s)
 {
 	const struct dt_seg_features *f = m->f;
 	struct series se = { 0 };
-	double slope, corr, secs;
+	struct trend tb, tc;
 	int ret;
 
 	s->pattern = s->activity < 0.25 ? DT_SEG_IDLE : DT_SEG_STEADY;
@@ -697,34 +833,32 @@ static int classify(const struct model *m, struct dt_segment *s)
 	double size = (double)(ar->end - ar->start);
 	if ((ret = series_of(m, s, (size_t)s->area, &se)))
 		goto out;
-	secs = (double)(s->end_ns - s->start_ns) / 1e9;
-	double top = max_of(se.bytes, se.n);
-	fit(se.t, se.bytes, se.n, &slope, &corr);
-	if (top > 0 && slope * secs >= 0.5 * top && corr >= 0.8) {
-		s->pattern = DT_SEG_GROWTH;
-		s->speed = slope;
-		s->range_start = ar->start;
-		s->range_end = ar->end;
-		goto out;
-	}
 	if (se.nc < m->p->min_bins)
 		goto out;
-	fit(se.ct, se.cent, se.nc, &slope, &corr);
-	double band = 0;
-	for (size_t i = 0; i < se.n; i++)
-		band += se.bytes[i] / (double)se.n;
-	if (fabs(slope) * secs >= 0.25 * size && fabs(corr) >= 0.8 && band <= 0.6 * size) {
-		double c0 = 0, c1 = 0;
-		for (size_t i = 0; i < se.nc; i++) {
-			c0 += se.cent[i] / (double)se.nc;
-			c1 += se.ct[i] / (double)se.nc;
-		}
-		double tb = (double)(s->start_ns - f->start_ns[0]) / 1e9;
-		double first = c0 + slope * (tb - c1), last = first + slope * secs;
+	double secs = (double)(s->end_ns - s->start_ns) / 1e9;
+	double band = median_of(se.bytes, 0, se.n);
+	/* DAMON resolves a hot set of a few regions at most: under 1% of
+	 * the record's working set, where it lies is noise */
+	if (band < 0.01 * quantile_pos(f->wss, f->nr_bins, 0.9))
+		goto out;
+	trend_of(se.t, se.bytes, se.n, &tb);
+	trend_of(se.ct, se.cent, se.nc, &tc);
+	double kept = cells_kept(f, &se);
+	if (is_growth(&tb, &tc, kept)) {
+		s->pattern = DT_SEG_GROWTH;
+		s->speed = 2 * tc.slope;
+		s->range_start = ar->start;
+		s->range_end = ar->end;
+	} else if (is_sweep(&tc, band, secs, kept)) {
+		double speed = tc.slope;
+		double tb0 = (double)(s->start_ns - f->start_ns[0]) / 1e9;
+		size_t k = se.nc / 3 ? se.nc / 3 : 1;
+		double first = tc.first + speed * (tb0 - median_of(se.ct, 0, k));
+		double last = first + speed * secs;
 		double lo = fmax(0, fmin(first, last) - band / 2);
 		double hi = fmin(size, fmax(first, last) + band / 2);
 		s->pattern = DT_SEG_SWEEP;
-		s->speed = slope;
+		s->speed = speed;
 		s->range_start = ar->start + (uint64_t)lo;
 		s->range_end = ar->start + (uint64_t)hi;
 	}
@@ -788,6 +922,35 @@ static int build(const struct model *m, struct cuts *c, struct dt_segments *out)
 	return 0;
 }
 
+/* A memory cut between two parts of one growth goes: DAMON sees a heap
+ * grow in steps (its regions follow new memory at regions updates), and
+ * the first step, from nothing hot to a range, reads as a new hot set.
+ * Cuts of the call path stay. */
+static int merge_growth(const struct model *m, struct cuts *c)
+{
+	for (size_t i = 0; i < c->nr;) {
+		struct dt_segment s = { 0 };
+		int ret;
+		if (c->v[i].reason != DT_SEG_HOTSET && c->v[i].reason != DT_SEG_WSS) {
+			i++;
+			continue;
+		}
+		s.first_bin = i ? c->v[i - 1].k : 0;
+		s.nr_bins = (i + 1 < c->nr ? c->v[i + 1].k : m->T) - s.first_bin;
+		describe(m, &s);
+		if ((ret = classify(m, &s)))
+			return ret;
+		if (s.pattern != DT_SEG_GROWTH) {
+			i++;
+			continue;
+		}
+		memmove(&c->v[i], &c->v[i + 1], (c->nr - i - 1) * sizeof(*c->v));
+		c->nr--;
+		i = i ? i - 1 : 0; /* the merged segment may merge again */
+	}
+	return 0;
+}
+
 static int segment_all(const struct model *m, struct dt_segments *out)
 {
 	struct cuts calls = { 0 }, all = { 0 };
@@ -807,8 +970,10 @@ static int segment_all(const struct model *m, struct dt_segments *out)
 	if (!ret) {
 		if (all.nr > 1) /* qsort takes no NULL array */
 			qsort(all.v, all.nr, sizeof(*all.v), cmp_cut);
-		ret = build(m, &all, out);
+		ret = merge_growth(m, &all);
 	}
+	if (!ret)
+		ret = build(m, &all, out);
 	free(calls.v);
 	free(all.v);
 	return ret;
@@ -962,12 +1127,34 @@ static int listable(const struct dt_seg_features *f, size_t j)
 	return name_tier(f->frames[j].flags) && !(f->frames[j].flags & DT_SEG_FRAME_COMMON);
 }
 
+/* A frame tells about a segment when its share there is at least half as
+ * large again as in the rest of the record: a helper that takes the same
+ * share everywhere (the workloads' __mprotect under every phase, memcpy
+ * under every function) says nothing about this one.  Without samples
+ * elsewhere (a record of one phase) every frame tells. */
+#define TOP_LIFT 1.5
+
+static int tells(const struct dt_seg_features *f, const struct dt_segment *s, size_t j,
+		 double share, double out_total)
+{
+	double out = 0;
+
+	if (out_total < 10)
+		return 1;
+	for (size_t t = 0; t < f->nr_bins; t++)
+		if (t < s->first_bin || t >= s->first_bin + s->nr_bins)
+			out += f->frame_samples[t * f->nr_frames + j];
+	return share >= TOP_LIFT * out / out_total;
+}
+
 size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *s,
 		      size_t max, int *idx, double *shares)
 {
-	double total = 0;
+	double total = 0, all = 0;
 	size_t n = 0;
 
+	for (size_t t = 0; t < f->nr_bins; t++)
+		all += f->samples[t];
 	for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
 		total += f->samples[t];
 	if (total <= 0)
@@ -979,7 +1166,7 @@ size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *
 		for (size_t t = s->first_bin; t < s->first_bin + s->nr_bins; t++)
 			sh += f->frame_samples[t * f->nr_frames + j];
 		sh /= total;
-		if (sh <= 0)
+		if (sh <= 0 || !tells(f, s, j, sh, all - total))
 			continue;
 		/* insertion into the sorted list of at most `max` */
 		size_t at = n;

@@ -179,8 +179,11 @@ int dt_segment_name(const struct dt_seg_features *f, const struct dt_segment *s,
 
 /* The functions of segment `s` by inclusive share of its samples, largest
  * first (ties: deeper first), leaving out kernel, unknown and common
- * frames: at most `max` frame indexes into idx[] and their shares.  The one
- * `top:` list of every command.  Returns how many. */
+ * frames, and frames whose share in `s` is under 1.5 times their share in
+ * the rest of the record (a helper taking the same share in every phase
+ * says nothing about this one): at most `max` frame indexes into idx[]
+ * and their shares.  The one `top:` list of every command.  Returns how
+ * many. */
 size_t dt_segment_top(const struct dt_seg_features *f, const struct dt_segment *s,
 		      size_t max, int *idx, double *shares);
 

@@ -903,8 +903,10 @@ static int choose_areas(struct dt_seg_builder *b, struct cands *c)
 		qsort(c->v, c->nr, sizeof(*c->v), cmp_mass);
 	for (size_t i = 0; i < c->nr; i++)
 		total += c->v[i].mass;
+	/* the heaviest, down to 0.1% of the record's heat: a mapping worked
+	 * on hard in one short phase (2 s of a minute) is a worked-on area */
 	size_t n = 0;
-	while (n < c->nr && n < b->o.max_areas && c->v[n].mass >= 0.005 * total)
+	while (n < c->nr && n < b->o.max_areas && c->v[n].mass >= 0.001 * total)
 		n++;
 	c->nr = n;
 	return 0;

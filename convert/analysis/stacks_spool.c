@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errmsg.h"
+#include "fileio.h"
 #include "stacks_spool.h"
 #include "tempfile.h"
 
@@ -19,40 +20,6 @@
 static int io_fail(char *err, size_t errlen, int e)
 {
 	return dt_fail(err, errlen, -e, "temporary file in %s: %s", dt_tempfile_dir(), strerror(e));
-}
-
-static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int pread_all(int fd, unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO; /* the file is shorter than what was written */
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
 }
 
 void dt_records_init(struct dt_records *r, size_t size, size_t limit)
@@ -96,7 +63,7 @@ static int to_file(struct dt_records *r, char *err, size_t errlen)
 		close(fd);
 		return dt_fail(err, errlen, -ENOMEM, "out of memory");
 	}
-	int rc = r->nr ? pwrite_all(fd, r->mem, (size_t)r->nr * r->size, 0) : 0;
+	int rc = r->nr ? dt_pwrite_all(fd, r->mem, (size_t)r->nr * r->size, 0) : 0;
 	if (rc) {
 		close(fd);
 		free(tail);
@@ -113,7 +80,11 @@ static int to_file(struct dt_records *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Room in memory for `bytes`, or a move to a file when over the limit. */
+/* Room in memory for `bytes`, or a move to a file when over the limit.
+ * Grown by hand, not with DT_GROW: the capacity doubles but never passes
+ * r->limit, the memory the caller allows, where the records move to a
+ * file instead; DT_GROW would overshoot the limit (tests/layers/check.py
+ * lets this realloc be). */
 static int reserve_mem(struct dt_records *r, uint64_t bytes, char *err, size_t errlen)
 {
 	if (bytes <= r->mem_cap)
@@ -138,7 +109,7 @@ static int flush_tail(struct dt_records *r, char *err, size_t errlen)
 	size_t n = (size_t)(r->nr - r->tail_base);
 	if (!n)
 		return 0;
-	int rc = pwrite_all(r->fd, r->tail, n * r->size, r->tail_base * r->size);
+	int rc = dt_pwrite_all(r->fd, r->tail, n * r->size, r->tail_base * r->size);
 	if (rc)
 		return io_fail(err, errlen, -rc);
 	r->tail_base = r->nr;
@@ -168,47 +139,47 @@ int dt_records_append(struct dt_records *r, const void *rec, char *err, size_t e
 	return 0;
 }
 
+/* Where records [index, index + n) are: the first (returned) in the file
+ * at byte index * size, the rest in memory at *mem (NULL when none). */
+static size_t locate(const struct dt_records *r, uint64_t index, size_t n, unsigned char **mem)
+{
+	size_t below = 0;
+
+	if (r->in_file && index < r->tail_base)
+		below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
+	*mem = NULL;
+	if (below < n)
+		*mem = (r->in_file ? r->tail + (index + below - r->tail_base) * r->size :
+				     r->mem + index * r->size);
+	return below;
+}
+
 int dt_records_write(struct dt_records *r, uint64_t index, size_t n, const void *recs,
 		     char *err, size_t errlen)
 {
 	const unsigned char *p = recs;
-	if (!r->in_file) {
-		memcpy(r->mem + index * r->size, p, n * r->size);
-		return 0;
-	}
-	if (index < r->tail_base) {
-		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = pwrite_all(r->fd, p, below * r->size, index * r->size);
-		if (rc)
-			return io_fail(err, errlen, -rc);
-		p += below * r->size;
-		index += below;
-		n -= below;
-	}
-	if (n)
-		memcpy(r->tail + (index - r->tail_base) * r->size, p, n * r->size);
+	unsigned char *mem;
+	size_t below = locate(r, index, n, &mem);
+	int rc = below ? dt_pwrite_all(r->fd, p, below * r->size, index * r->size) : 0;
+
+	if (rc)
+		return io_fail(err, errlen, -rc);
+	if (mem)
+		memcpy(mem, p + below * r->size, (n - below) * r->size);
 	return 0;
 }
 
 int dt_records_read(const struct dt_records *r, uint64_t index, size_t n, void *out,
 		    char *err, size_t errlen)
 {
-	unsigned char *p = out;
-	if (!r->in_file) {
-		memcpy(p, r->mem + index * r->size, n * r->size);
-		return 0;
-	}
-	if (index < r->tail_base) {
-		size_t below = index + n <= r->tail_base ? n : (size_t)(r->tail_base - index);
-		int rc = pread_all(r->fd, p, below * r->size, index * r->size);
-		if (rc)
-			return io_fail(err, errlen, -rc);
-		p += below * r->size;
-		index += below;
-		n -= below;
-	}
-	if (n)
-		memcpy(p, r->tail + (index - r->tail_base) * r->size, n * r->size);
+	unsigned char *p = out, *mem;
+	size_t below = locate(r, index, n, &mem);
+	int rc = below ? dt_pread_all(r->fd, p, below * r->size, index * r->size) : 0;
+
+	if (rc)
+		return io_fail(err, errlen, -rc);
+	if (mem)
+		memcpy(p + below * r->size, mem, (n - below) * r->size);
 	return 0;
 }
 

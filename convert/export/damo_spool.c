@@ -6,6 +6,7 @@
 #include "export_internal.h"
 #include "errmsg.h"
 #include "fileio.h"
+#include "grow.h"
 #include "tempfile.h"
 
 #include <errno.h>
@@ -112,12 +113,10 @@ static struct dt_spool_record *find_record(struct dt_spool *s, const struct dtr_
 			return r;
 		}
 	}
-	struct dt_spool_record *n = realloc(s->recs, (s->nr_recs + 1) * sizeof(*n));
-	if (!n)
+	if (DT_GROW(s->recs, s->cap_recs, s->nr_recs + 1))
 		return NULL;
-	s->recs = n;
 	s->last_rec = s->nr_recs;
-	n = &s->recs[s->nr_recs++];
+	struct dt_spool_record *n = &s->recs[s->nr_recs++];
 	*n = (struct dt_spool_record){ .kdamond = snap->kdamond, .context = snap->context,
 				       .target = snap->target, .first = DT_SPOOL_NONE,
 				       .last = DT_SPOOL_NONE, .cursor = DT_SPOOL_NONE };
@@ -134,21 +133,15 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 			if (s->ctxs[i].kdamond == c->kdamond && s->ctxs[i].context == c->context)
 				break;
 		if (i == s->nr_ctxs) {
-			struct dtr_context *n = realloc(s->ctxs, (i + 1) * sizeof(*n));
-			if (!n)
+			if (DT_GROW(s->ctxs, s->cap_ctxs, i + 1) ||
+			    DT_GROW(s->ctx_ids, s->cap_ctx_ids, i + 1))
 				return -ENOMEM;
-			s->ctxs = n;
-			uint64_t **ids = realloc(s->ctx_ids, (i + 1) * sizeof(*ids));
-			if (!ids)
-				return -ENOMEM;
-			s->ctx_ids = ids;
-			s->ctx_ids[i] = NULL;
+			s->ctx_ids[i] = (struct dt_spool_ids){ 0 };
 			s->nr_ctxs++;
 		}
-		uint64_t *ids = realloc(s->ctx_ids[i], (c->nr_targets + 1) * sizeof(*ids));
-		if (!ids)
+		if (DT_GROW(s->ctx_ids[i].v, s->ctx_ids[i].cap, c->nr_targets + 1))
 			return -ENOMEM;
-		s->ctx_ids[i] = ids;
+		uint64_t *ids = s->ctx_ids[i].v;
 		s->ctxs[i] = *c;
 		s->ctxs[i].targets = NULL;
 		/* Targets are indexed by their index field. */
@@ -164,10 +157,8 @@ int dt_spool_put(struct dt_spool *s, const struct dtr_item *item, char *err, siz
 		for (size_t i = 0; i < s->nr_ivs; i++)
 			if (s->ivs[i].kdamond == iv->kdamond && s->ivs[i].context == iv->context)
 				return 0;
-		struct dtr_intervals *n = realloc(s->ivs, (s->nr_ivs + 1) * sizeof(*n));
-		if (!n)
+		if (DT_GROW(s->ivs, s->cap_ivs, s->nr_ivs + 1))
 			return -ENOMEM;
-		s->ivs = n;
 		s->ivs[s->nr_ivs++] = *iv;
 		return 0;
 	}
@@ -230,7 +221,7 @@ int dt_spool_finalise(struct dt_spool *s, char *err, size_t errlen)
 		for (size_t i = 0; i < s->nr_ctxs; i++)
 			if (s->ctxs[i].kdamond == rec->kdamond && s->ctxs[i].context == rec->context &&
 			    rec->target < s->ctxs[i].nr_targets)
-				rec->target_id = s->ctx_ids[i][rec->target];
+				rec->target_id = s->ctx_ids[i].v[rec->target];
 		for (size_t i = 0; i < s->nr_ivs; i++)
 			if (s->ivs[i].kdamond == rec->kdamond && s->ivs[i].context == rec->context) {
 				rec->has_intervals = 1;
@@ -251,13 +242,8 @@ int dt_spool_read(struct dt_spool *s, struct dt_spool_record *rec, struct dtr_sn
 		return 0;
 	if ((ret = dt_pread_all(s->fd, &h, sizeof(h), rec->cursor)))
 		return spool_error(s, -ret, err, errlen);
-	if (h.nr_regions > s->cap_regions) {
-		struct dtr_region *n = realloc(s->regions, h.nr_regions * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		s->regions = n;
-		s->cap_regions = h.nr_regions;
-	}
+	if (DT_GROW(s->regions, s->cap_regions, h.nr_regions))
+		return -ENOMEM;
 	if (h.nr_regions &&
 	    (ret = dt_pread_all(s->fd, s->regions, h.nr_regions * sizeof(*s->regions),
 			     rec->cursor + sizeof(h))))
@@ -284,7 +270,7 @@ void dt_spool_free(struct dt_spool *s)
 	free(s->buf);
 	free(s->recs);
 	for (size_t i = 0; i < s->nr_ctxs; i++)
-		free(s->ctx_ids[i]);
+		free(s->ctx_ids[i].v);
 	free(s->ctx_ids);
 	free(s->ctxs);
 	free(s->ivs);

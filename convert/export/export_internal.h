@@ -49,12 +49,15 @@ struct dt_spool_record {
 struct dt_spool {
 	const char *name;
 	struct dt_spool_record *recs;
-	size_t nr_recs;
+	size_t nr_recs, cap_recs;
 	struct dtr_context *ctxs;    /* latest CONTEXT of each context (ids only) */
-	uint64_t **ctx_ids;
-	size_t nr_ctxs;
+	struct dt_spool_ids {        /* each context's target ids, by index */
+		uint64_t *v;
+		size_t cap;
+	} *ctx_ids;
+	size_t nr_ctxs, cap_ctxs, cap_ctx_ids;
 	struct dtr_intervals *ivs;   /* first INTERVALS of each context */
-	size_t nr_ivs;
+	size_t nr_ivs, cap_ivs;
 	char *data_source;           /* damo's data_source, when the input had one */
 	int null_indexes;            /* the input was a damo record with null indexes */
 	struct dtr_region *regions;  /* read-back buffer */

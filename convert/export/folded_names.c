@@ -9,22 +9,15 @@
 #include <string.h>
 
 #include "folded_names.h"
+#include "grow.h"
 
 static const char ANON_NS[] = "(anonymous namespace)";
 #define ANON_NS_LEN (sizeof(ANON_NS) - 1)
 
 int dt_fbuf_add(struct dt_fbuf *b, const char *s, size_t len)
 {
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-		while (b->len + len + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return -ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
+	if (len > SIZE_MAX - 1 - b->len || DT_GROW(b->p, b->cap, b->len + len + 1))
+		return -ENOMEM;
 	memcpy(b->p + b->len, s, len);
 	b->len += len;
 	b->p[b->len] = '\0';

@@ -13,6 +13,7 @@
 
 #include "errmsg.h"
 #include "folded_names.h"
+#include "grow.h"
 #include "stacks_out.h"
 
 /* Sample weights summed by (phase, thread, call path) in an
@@ -97,7 +98,7 @@ struct fold {
 		int state; /* 0: not made yet, 1: name, 2: frame dropped */
 	} *names[2];
 	uint32_t *path;
-	uint32_t cap_path;
+	size_t cap_path;
 };
 
 static void fold_free(struct fold *f)
@@ -180,16 +181,10 @@ static int line_text(struct fold *f, const struct key *k, char **text)
 				       f->o->with_tid);
 	int java = !rc && !strncmp(b.p + pname, "java", 4);
 	uint32_t depth = dt_stacks_node(st, k->node)->depth;
-	if (!rc && depth > f->cap_path) {
-		uint32_t *np = realloc(f->path, depth * sizeof(*np));
-		rc = !np;
-		if (np) {
-			f->path = np;
-			f->cap_path = depth;
-		}
-	}
 	if (!rc)
-		dt_stacks_path(st, k->node, f->path, f->cap_path);
+		rc = DT_GROW(f->path, f->cap_path, depth) ? 1 : 0;
+	if (!rc)
+		dt_stacks_path(st, k->node, f->path, depth);
 	for (uint32_t d = 0; d < depth && !rc; d++)
 		rc = add_frame(f, &b, f->path[d], java);
 	if (rc) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "json_writer.h"
 #include "stacks_out.h"
 
@@ -50,7 +51,7 @@ struct ss_ctx {
 	uint32_t outside_frame, empty_frame;
 	int phase_roots;
 	uint32_t *path;
-	uint32_t path_cap;
+	size_t path_cap;
 	char err[256];       /* why a sample could not be read */
 };
 
@@ -74,14 +75,9 @@ static int write_sample(struct ss_ctx *c, const struct dt_stack_sample *s, int r
 {
 	const struct dt_stacks *st = c->p->stacks;
 	uint32_t depth = dt_stacks_node(st, s->node)->depth;
-	if (depth > c->path_cap) {
-		uint32_t *n = realloc(c->path, depth * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		c->path = n;
-		c->path_cap = depth;
-	}
-	dt_stacks_path(st, s->node, c->path, c->path_cap);
+	if (DT_GROW(c->path, c->path_cap, depth))
+		return -ENOMEM;
+	dt_stacks_path(st, s->node, c->path, depth);
 	putc('[', c->out);
 	int first = 1;
 	if (root && c->phase_roots) {

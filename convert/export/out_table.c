@@ -22,6 +22,7 @@
  * invalid UTF-8 replaced: json_writer.h).
  */
 #include "export_internal.h"
+#include "grow.h"
 #include "json_writer.h"
 
 #include <errno.h>
@@ -173,14 +174,8 @@ static int note_target(struct table_out *t, uint32_t kdamond, uint32_t context, 
 		if (t->seen[i].kdamond == kdamond && t->seen[i].context == context &&
 		    t->seen[i].target == target)
 			return 0;
-	if (t->nr_seen == t->cap_seen) {
-		size_t cap = t->cap_seen ? 2 * t->cap_seen : 16;
-		void *p = realloc(t->seen, cap * sizeof(*t->seen));
-		if (!p)
-			return -ENOMEM;
-		t->seen = p;
-		t->cap_seen = cap;
-	}
+	if (DT_GROW(t->seen, t->cap_seen, t->nr_seen + 1))
+		return -ENOMEM;
 	t->seen[t->nr_seen++] = (struct seen_target){ kdamond, context, target };
 	return 1;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "errmsg.h"
+#include "grow.h"
 #include "json_writer.h"
 #include "stacks_out.h"
 
@@ -46,12 +47,14 @@ struct te_ctx {
 	 * with its end: memory bounded by the spool, not by the samples. */
 	struct dt_records slices;
 	struct open_slice *open;
-	uint32_t nr_open, cap_open;
+	uint32_t nr_open;
+	size_t cap_open;
 	uint32_t *path;
-	uint32_t cap_path;
+	size_t cap_path;
 	struct slice *group;     /* slices of one start time, to order by depth */
 	size_t cap_group, max_group;
 	struct slice *group_tmp;
+	size_t cap_group_tmp;
 	size_t memory;
 	char err[256];
 };
@@ -163,17 +166,8 @@ static int thread_slices(struct te_ctx *c, uint32_t thread, int time_weights)
 			contiguous = 1;
 		}
 		uint32_t depth = dt_stacks_node(c->st, cur.node)->depth;
-		if (depth > c->cap_path) {
-			uint32_t *np = realloc(c->path, depth * sizeof(*np));
-			struct open_slice *no = realloc(c->open, depth * sizeof(*no));
-			if (np)
-				c->path = np;
-			if (no)
-				c->open = no;
-			if (!np || !no)
-				return dt_fail(c->err, sizeof(c->err), -ENOMEM, "out of memory");
-			c->cap_path = c->cap_open = depth;
-		}
+		if (DT_GROW(c->path, c->cap_path, depth) || DT_GROW(c->open, c->cap_open, depth))
+			return dt_fail(c->err, sizeof(c->err), -ENOMEM, "out of memory");
 		dt_stacks_path(c->st, cur.node, c->path, depth);
 		uint32_t k = 0;
 		while (k < c->nr_open && k < depth && c->open[k].s.frame == c->path[k])
@@ -266,19 +260,9 @@ static int write_slices(struct te_ctx *c, int64_t pid, int64_t tid)
 			group_from = i;
 		}
 		if (buffered < c->max_group) {
-			if (buffered == c->cap_group) {
-				size_t cap = c->cap_group ? c->cap_group * 2 : 64;
-				struct slice *g = realloc(c->group, cap * sizeof(*g));
-				struct slice *t = realloc(c->group_tmp, cap * sizeof(*t));
-				if (g)
-					c->group = g;
-				if (t)
-					c->group_tmp = t;
-				if (!g || !t)
-					return dt_fail(c->err, sizeof(c->err), -ENOMEM,
-						       "out of memory");
-				c->cap_group = cap;
-			}
+			if (DT_GROW(c->group, c->cap_group, buffered + 1) ||
+			    DT_GROW(c->group_tmp, c->cap_group_tmp, buffered + 1))
+				return dt_fail(c->err, sizeof(c->err), -ENOMEM, "out of memory");
 			c->group[buffered++] = *sl;
 		}
 		i++;

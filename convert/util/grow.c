@@ -10,20 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t dt_grow_capacity(size_t alloc, size_t need, size_t elem)
+{
+	if (need <= alloc)
+		return alloc;
+	if (!elem)
+		return 0;
+	size_t max = (size_t)PTRDIFF_MAX / elem; /* the most elements of one object */
+	if (need > max)
+		return 0;
+	/* (alloc + 16) * 3 / 2, clamped to max instead of wrapping */
+	size_t grown = alloc <= max - 16 ? alloc + 16 : max;
+	grown = grown <= max - grown / 2 ? grown + grown / 2 : max;
+	return grown < need ? need : grown;
+}
+
 int dt_grow(void *pptr, size_t *alloc, size_t need, size_t elem)
 {
 	if (need <= *alloc)
 		return 0;
 	if (!elem)
 		return -EINVAL;
-	size_t max = (size_t)PTRDIFF_MAX / elem; /* the most elements of one object */
-	if (need > max)
+	size_t grown = dt_grow_capacity(*alloc, need, elem);
+	if (!grown)
 		return -EOVERFLOW;
-	/* (alloc + 16) * 3 / 2, clamped to max instead of wrapping */
-	size_t grown = *alloc <= max - 16 ? *alloc + 16 : max;
-	grown = grown <= max - grown / 2 ? grown + grown / 2 : max;
-	if (grown < need)
-		grown = need;
 
 	void *old;
 	memcpy(&old, pptr, sizeof(old));

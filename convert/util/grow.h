@@ -34,6 +34,14 @@
  * being its capacity in elements.  0, -ENOMEM, -EOVERFLOW or -EINVAL. */
 int dt_grow(void *pptr, size_t *alloc, size_t need, size_t elem);
 
+/* The capacity dt_grow() gives an array of alloc elements of elem bytes
+ * that must hold need: max(need, (alloc + 16) * 3 / 2), clamped to
+ * PTRDIFF_MAX bytes; alloc when need <= alloc; 0 when need elements would
+ * be larger than PTRDIFF_MAX bytes or elem is 0.  For arrays grown in step
+ * (columns of one capacity): each dt_grow() from alloc to this capacity
+ * gets exactly it. */
+size_t dt_grow_capacity(size_t alloc, size_t need, size_t elem);
+
 /* ptr: an lvalue of pointer type; alloc: a size_t lvalue. */
 #define DT_GROW(ptr, alloc, need) dt_grow(&(ptr), &(alloc), (need), sizeof(*(ptr)))
 

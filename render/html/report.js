@@ -132,13 +132,19 @@
 		rows.push(['Kernel', meta.kernel_release || 'unknown'] );
 		if (meta.hostname)
 			rows.push(['Host', meta.hostname]);
-		rows.push(['Duration', fmtSec(m.span_s) + ' (' + m.snapshots + ' snapshots, ' +
+		rows.push(['Time zero', m.time_zero_ns + ' ns ' + m.time_zero_clock + ' (the record\'s start); ' +
+			   'times in s from it, as in the text report']);
+		rows.push(['Duration', fmtSec(m.span_s) + ' from ' + m.start_s.toFixed(2) + ' s to ' +
+			   (m.start_s + m.span_s).toFixed(2) + ' s (' + m.snapshots + ' snapshots, ' +
 			   m.aggregations + ' aggregations, ' + r.regions + ' regions' +
 			   (r.clock ? '; ' + r.clock + ' clock' : '') + ')']);
 		for (const iv of r.intervals)
 			rows.push(['Intervals', 'sample ' + iv.sample_us / 1e3 + ' ms, aggregation ' +
 				   iv.aggr_us / 1e3 + ' ms, update ' + iv.update_us / 1e3 + ' ms' +
 				   (r.intervals.length > 1 ? ' (kdamond ' + iv.kdamond + ')' : '')]);
+		const quality = m.report.find((line) => line.startsWith('# recording: '));
+		if (quality)
+			rows.push(['Recording', quality.slice('# recording: '.length)]);
 		rows.push(['Peak WSS', fmtBytes(m.peak_wss)]);
 		const st = m.stacks;
 		rows.push(['Callstacks', st.samples + ' samples (' + st.from_record + ' from the record, ' +
@@ -164,19 +170,29 @@
 			' (hot ' + pct(r.share) + ')';
 	}
 
+	// The text report's line of phase p ("phase N [...").
+	function reportLine(m, p) {
+		return m.report.find((line) => line.startsWith('phase ' + p.number + ' [')) || '';
+	}
+
 	function fillPhases(m) {
 		const t = $('phases');
-		t.append(el('tr', {}, ...['#', 'time', 'duration', 'WSS mean (min-max)', 'hot ranges',
-					  'top functions (share of the phase)'].map((h) => el('th', {}, h))));
+		t.append(el('tr', {}, ...['#', 'time (\u00b1 boundaries)', 'duration', 'name', 'pattern',
+					  'WSS mean (min-max)', 'hot ranges', 'top functions (share of the phase)']
+			.map((h) => el('th', {}, h))));
 		if (!m.phases.length)
-			t.append(el('tr', {}, el('td', { colspan: 6 }, 'no phases')));
+			t.append(el('tr', {}, el('td', { colspan: 8 }, 'no phases')));
 		m.phases.forEach((p, k) => {
 			const tops = p.top.map((f) => f.symbol + ' ' + pct(f.share));
+			const line = reportLine(m, p);
 			const row = el('tr', { class: 'phase', 'data-phase': String(k), 'data-named': p.named,
-					       'data-report': m.report[k] || '', title: m.report[k] || '' },
+					       'data-report': line, title: line },
 				el('td', { class: 'num' }, String(p.number)),
-				el('td', { class: 'num' }, p.start_s.toFixed(2) + '-' + p.end_s.toFixed(2) + ' s'),
+				el('td', { class: 'num' }, p.start_s.toFixed(2) + '-' + p.end_s.toFixed(2) + ' s (\u00b1' +
+				   p.start_pm_s.toFixed(2) + ', \u00b1' + p.end_pm_s.toFixed(2) + ')'),
 				el('td', { class: 'num' }, fmtSec(p.end_s - p.start_s)),
+				el('td', { class: 'name' }, p.named || '-'),
+				el('td', { class: 'pattern' }, p.pattern_text),
 				el('td', { class: 'num' }, fmtBytes(p.wss_mean) + ' (' + fmtBytes(p.wss_min) + '-' +
 				   fmtBytes(p.wss_max) + ')'),
 				el('td', {}, p.ranges.map(rangeText).join('\n')),
@@ -189,34 +205,38 @@
 
 	// ------------------------------------------------------------ view
 
+	// The time axis is in seconds from the record's time zero (the text
+	// report's "# time zero"): the panels span [first(), last()].
 	const view = { x0: 0, x1: 1 };
 	const PHASE_SHADES = ['rgba(219,224,245,0.9)', 'rgba(247,230,204,0.9)'];
+	const first = () => R.meta.start_s, last = () => R.meta.start_s + R.meta.span_s;
 
 	function setView(x0, x1) {
-		const span = R.meta.span_s, min = Math.max(span * 1e-7, 1e-6);
+		const span = R.meta.span_s, min = Math.max(span * 1e-7, 1e-6), lo = first(), hi = last();
 		if (x1 - x0 < min) {
 			const c = (x0 + x1) / 2;
 			x0 = c - min / 2;
 			x1 = c + min / 2;
 		}
 		if (x1 - x0 > span) {
-			x0 = 0;
-			x1 = span;
+			x0 = lo;
+			x1 = hi;
 		}
-		if (x0 < 0) {
-			x1 -= x0;
-			x0 = 0;
+		if (x0 < lo) {
+			x1 += lo - x0;
+			x0 = lo;
 		}
-		if (x1 > span) {
-			x0 -= x1 - span;
-			x1 = span;
+		if (x1 > hi) {
+			x0 -= x1 - hi;
+			x1 = hi;
 		}
 		view.x0 = x0;
 		view.x1 = x1;
 		for (const u of R.charts)
 			u.setScale('x', { min: x0, max: x1 });
 		const lv = (kind) => { const k = levelFor(kind); return k < 0 ? '-' : R.meta.levels[k].columns; };
-		$('range').textContent = fmtSec(x0, 3) + ' - ' + fmtSec(x1, 3) + '  (columns: WSS ' + lv('wss') +
+		const digits = Math.max(3, Math.min(6, 1 - Math.floor(Math.log10(x1 - x0))));
+		$('range').textContent = x0.toFixed(digits) + ' - ' + x1.toFixed(digits) + ' s  (columns: WSS ' + lv('wss') +
 			', heatmap ' + lv('heat') + ', callstacks ' + lv('flame') + ')';
 		updateLevels();
 	}
@@ -237,8 +257,13 @@
 		return best;
 	}
 
+	// Seconds of column edge c of level k; the column of time t.
 	function colTime(k, c) {
-		return c * R.meta.span_s / R.meta.levels[k].columns;
+		return first() + c * R.meta.span_s / R.meta.levels[k].columns;
+	}
+
+	function colOf(k, t) {
+		return Math.floor((t - first()) / R.meta.span_s * R.meta.levels[k].columns);
 	}
 
 	function shadePhases(u, labels) {
@@ -269,6 +294,7 @@
 	// ------------------------------------------------------------ charts
 
 	const Y_AXIS = 96; // every panel's left axis is this wide: plots line up
+	const HEAT_MARGIN = 80; // the heatmap panel's title and time axis
 
 	function baseOpts(title, height, hooks) {
 		return {
@@ -284,23 +310,40 @@
 		};
 	}
 
+	// WSS mean, maximum and RSS (null where the record has none) per
+	// column of level k.
 	function wssData(k) {
 		const m = R.meta, lv = m.levels[k], xs = [];
 		for (let c = 0; c < lv.columns; c++)
 			xs.push(colTime(k, c + 0.5));
-		return [xs, lv.wss.mean, lv.wss.max];
+		return [xs, lv.wss.mean, lv.wss.max, lv.wss.rss || xs.map(() => null)];
 	}
 
+	// The panel's top: the largest WSS or RSS of any level.
+	function wssPeak(m) {
+		let peak = m.peak_wss;
+		for (const lv of m.levels)
+			for (const v of (lv.wss && lv.wss.rss) || [])
+				peak = Math.max(peak, v || 0);
+		return Math.max(peak * 1.15, 1);
+	}
+
+	// As the PNG draws it (render/timeline_plot.c): RSS orange under the
+	// WSS blue, the title naming the colours when there is RSS.
 	function makeWss(m) {
 		const k = levelFor('wss');
 		const opts = baseOpts(k < 0 ? 'Working set size: no DAMON snapshots in the input' :
+				      m.has_rss ? 'Working set size (blue: accessed) and resident set size ' +
+				      '(orange): RSS above WSS is resident but cold' :
 				      'Working set size (bytes of regions accessed in each aggregation)', 200,
 				      { drawClear: [(u) => shadePhases(u, true)] });
-		opts.scales.y = { auto: false, range: () => [0, Math.max(m.peak_wss * 1.15, 1)] };
+		const peak = wssPeak(m);
+		opts.scales.y = { auto: false, range: () => [0, peak] };
 		opts.axes[1].values = (u, splits) => splits.map(fmtBytes);
 		opts.series = [{}, { label: 'WSS', stroke: '#1f77b4', width: 1.5 },
-			       { label: 'WSS max', stroke: 'rgba(31,119,180,0.35)', width: 1 }];
-		const u = new uPlot(opts, k < 0 ? [[0, m.span_s], [null, null], [null, null]] : wssData(k),
+			       { label: 'WSS max', stroke: 'rgba(31,119,180,0.35)', width: 1 },
+			       { label: 'RSS', stroke: '#ff800d', width: 1.5, show: !!m.has_rss }];
+		const u = new uPlot(opts, k < 0 ? [[first(), last()], [null, null], [null, null], [null, null]] : wssData(k),
 				    $('panel-wss'));
 		u.dtLevel = k;
 		u.dtKind = 'wss';
@@ -352,10 +395,10 @@
 		return cv;
 	}
 
-	// Seconds (from the record's start) of heat level k's column edge i.
+	// Seconds (from the time zero) of heat level k's column edge i.
 	function heatColTime(k, i) {
 		const lv = R.meta.levels[k].heat;
-		return (Number(BigInt(lv.t_start_ns) - BigInt(R.meta.t_start_ns)) + i * lv.t_unit_ns) / 1e9;
+		return (Number(BigInt(lv.t_start_ns) - BigInt(R.meta.time_zero_ns)) + i * lv.t_unit_ns) / 1e9;
 	}
 
 	function drawHeat(u) {
@@ -364,9 +407,9 @@
 		if (k < 0)
 			return;
 		const m = R.meta, lv = m.levels[k].heat, img = heatImage(k), ctx = u.ctx, b = u.bbox;
-		const unit = lv.t_unit_ns / 1e9, first = heatColTime(k, 0);
-		const c0 = Math.max(0, Math.floor((view.x0 - first) / unit));
-		const c1 = Math.min(lv.t_resol, Math.ceil((view.x1 - first) / unit));
+		const unit = lv.t_unit_ns / 1e9, h0 = heatColTime(k, 0);
+		const c0 = Math.max(0, Math.floor((view.x0 - h0) / unit));
+		const c1 = Math.min(lv.t_resol, Math.ceil((view.x1 - h0) / unit));
 		if (c1 <= c0)
 			return;
 		const x0 = u.valToPos(heatColTime(k, c0), 'x', true), x1 = u.valToPos(heatColTime(k, c1), 'x', true);
@@ -381,6 +424,30 @@
 			for (const t of [p.start_s, p.end_s])
 				ctx.fillRect(u.valToPos(t, 'x', true) - uPlot.pxRatio / 2, b.top, uPlot.pxRatio, b.height);
 		ctx.restore();
+		drawPieceGaps(u);
+	}
+
+	// Between the areas: a line and the collapsed gap's size, as the PNG
+	// (render/convert_data.c dt_panel_heat_pieces).
+	function drawPieceGaps(u) {
+		const h = R.meta.heat, ctx = u.ctx, b = u.bbox, px = uPlot.pxRatio;
+		const word = h.choice === 'worked' ? 'not accessed' : 'unmapped';
+		ctx.save();
+		ctx.font = 10 * px + 'px sans-serif';
+		ctx.textAlign = 'left';
+		ctx.textBaseline = 'bottom';
+		(h.pieces || []).slice(0, -1).forEach((p, k) => {
+			const y = u.valToPos(p.row + p.rows, 'y', true);
+			const gap = Number(BigInt(h.pieces[k + 1].start) - BigInt(p.end));
+			ctx.fillStyle = '#333';
+			ctx.fillRect(b.left, y - px / 2, b.width, px);
+			const text = fmtBytes(gap) + ' ' + word;
+			ctx.fillStyle = 'rgba(255,255,255,0.85)';
+			ctx.fillRect(b.left + 2 * px, y - 13 * px, ctx.measureText(text).width + 6 * px, 12 * px);
+			ctx.fillStyle = '#000';
+			ctx.fillText(text, b.left + 5 * px, y - 2 * px);
+		});
+		ctx.restore();
 	}
 
 	function heatTitle(m) {
@@ -390,7 +457,8 @@
 				'Access heatmap: no DAMON snapshots in the input';
 		const who = 'target ' + h.target_id + (h.pid >= 0 ? ' (pid ' + h.pid + ')' : '');
 		if (h.pieces)
-			return 'Access heatmap of ' + who + ': ' + h.name + ', unmapped gaps collapsed';
+			return 'Access heatmap of ' + who + ': ' + h.name + ', ' + (h.choice === 'worked' ?
+				'the address space between them collapsed' : 'unmapped gaps collapsed');
 		return 'Access heatmap of ' + who + ': ' + h.start + ' +' +
 			fmtBytes(Number(BigInt(h.end) - BigInt(h.start))) + (h.name ? ' (' + h.name + ')' : '');
 	}
@@ -400,7 +468,9 @@
 		if (h && h.pieces)
 			return {
 				splits: () => h.pieces.map((p) => p.row + p.rows / 2),
-				values: () => h.pieces.map((p) => (p.name ? p.name + ' ' : '') + p.start),
+				// two lines: "stack 0x7ffe1a00f000" is wider than the axis
+				values: () => h.pieces.map((p) => (p.name ? p.name + ' +' : '+') +
+							      fmtBytes(Number(BigInt(p.end) - BigInt(p.start))) + '\n' + p.start),
 			};
 		return {
 			splits: () => [0, A / 4, A / 2, 3 * A / 4, A],
@@ -410,12 +480,13 @@
 	}
 
 	function makeHeat(m) {
-		const opts = baseOpts(heatTitle(m), 260, { draw: [drawHeat] });
 		const A = m.heat ? m.heat.a_resol : 1;
+		// at least a pixel per address cell: none is lost in the scaling
+		const opts = baseOpts(heatTitle(m), Math.max(260, A + HEAT_MARGIN), { draw: [drawHeat] });
 		opts.scales.y = { auto: false, range: () => [0, A] };
 		Object.assign(opts.axes[1], heatAxis(m), { font: '10px sans-serif' });
 		opts.series = [{}, { show: false }];
-		const u = new uPlot(opts, [[0, m.span_s], [null, null]], $('panel-heat'));
+		const u = new uPlot(opts, [[first(), last()], [null, null]], $('panel-heat'));
 		u.dtKind = 'heat';
 		return u;
 	}
@@ -471,8 +542,8 @@
 	// node (the same call path down to that depth).
 	function flameBoxes(k) {
 		const m = R.meta, paths = flamePaths(k), C = m.levels[k].columns;
-		const c0 = Math.max(0, Math.floor(view.x0 / m.span_s * C));
-		const c1 = Math.min(C, Math.ceil(view.x1 / m.span_s * C));
+		const c0 = Math.max(0, colOf(k, view.x0));
+		const c1 = Math.min(C, Math.ceil((view.x1 - first()) / m.span_s * C));
 		const boxes = [];
 		for (let d = 0; d < flameLevels(m); d++) {
 			for (let c = c0; c < c1;) {
@@ -529,7 +600,7 @@
 		opts.scales.y = { auto: false, range: () => [0, 1] };
 		opts.axes[1].values = (u, splits) => splits.map(() => '');
 		opts.series = [{}, { show: false }];
-		const u = new uPlot(opts, [[0, m.span_s], [null, null]], $('panel-flame'));
+		const u = new uPlot(opts, [[first(), last()], [null, null]], $('panel-flame'));
 		u.dtKind = 'flame';
 		return u;
 	}
@@ -596,7 +667,7 @@
 		if (k === undefined || k < 0 || !u.dtBoxes)
 			return $('tip').hidden = true;
 		const t = u.posToVal(ev.offsetX, 'x'), depth = Math.floor(ev.offsetY / (u.over.clientHeight / flameLevels(m)));
-		const c = Math.floor(t / m.span_s * m.levels[k].columns);
+		const c = colOf(k, t);
 		const bx = u.dtBoxes.find((x) => x.depth === depth && c >= x.c0 && c < x.c1);
 		if (!bx)
 			return $('tip').hidden = true;
@@ -610,15 +681,18 @@
 		const k = levelFor('wss'), m = R.meta;
 		if (k < 0)
 			return $('tip').hidden = true;
-		const t = u.posToVal(ev.offsetX, 'x'), c = Math.floor(t / m.span_s * m.levels[k].columns);
+		const t = u.posToVal(ev.offsetX, 'x'), c = colOf(k, t);
 		const lv = m.levels[k].wss;
 		if (c < 0 || c >= lv.mean.length)
 			return $('tip').hidden = true;
 		const ph = m.phases.find((p) => t >= p.start_s && t < p.end_s);
-		showTip(ev, ['time ' + fmtSec(colTime(k, c), 3) + ' - ' + fmtSec(colTime(k, c + 1), 3),
-			     'WSS ' + fmtBytes(lv.mean[c]) + ' (max ' + fmtBytes(lv.max[c]) + ')',
-			     ph ? 'phase ' + ph.number + (ph.named ? ': ' + ph.named : '') : 'no phase'],
-			{ kind: 'wss' });
+		const lines = ['time ' + fmtSec(colTime(k, c), 3) + ' - ' + fmtSec(colTime(k, c + 1), 3),
+			       'WSS ' + fmtBytes(lv.mean[c]) + ' (max ' + fmtBytes(lv.max[c]) + ')'];
+		if (lv.rss)
+			lines.push('RSS ' + fmtBytes(lv.rss[c]) + ' (all targets)');
+		lines.push(ph ? 'phase ' + ph.number + (ph.named ? ': ' + ph.named : '') : 'no phase');
+		showTip(ev, lines, { kind: 'wss', col: String(c), level: String(k), wss: String(lv.mean[c]),
+				    rss: lv.rss ? String(lv.rss[c]) : '' });
 	}
 
 	// ------------------------------------------------------------ zoom, pan
@@ -823,8 +897,8 @@
 			meta.heat.maps = meta.heat.maps || [];
 		fillSummary(meta);
 		fillPhases(meta);
-		view.x0 = 0;
-		view.x1 = meta.span_s;
+		view.x0 = first();
+		view.x1 = last();
 		R.width = Math.max(400, $('timeline-section').clientWidth);
 		R.plotWidth = R.width - Y_AXIS - 20;
 		R.charts = [makeWss(meta), makeHeat(meta), makeFlame(meta)];
@@ -832,7 +906,7 @@
 		attach(R.charts[1], hoverHeat);
 		attach(R.charts[2], hoverFlame);
 		R.setView = setView;
-		$('reset').addEventListener('click', () => setView(0, meta.span_s));
+		$('reset').addEventListener('click', () => setView(first(), last()));
 		$('tree-whole').addEventListener('click', () => showTree(R.selected, ''));
 		$('tree').addEventListener('mousemove', hoverTree);
 		$('tree').addEventListener('mouseleave', () => { $('tip').hidden = true; });
@@ -843,7 +917,7 @@
 				showTree(R.selected, r.n.name);
 		});
 		window.addEventListener('resize', () => { sizeCharts(); if (R.tree) drawTree(); });
-		setView(0, meta.span_s);
+		setView(first(), last());
 		$('status').textContent = meta.phases.length + ' phase' + (meta.phases.length === 1 ? '' : 's') +
 			' in ' + fmtSec(meta.span_s) + '; ' + meta.generator;
 		R.ready = true;
@@ -867,10 +941,6 @@
 		const [symbol, dso] = frameOf(b.node), rowH = r.height / flameLevels(R.meta);
 		return { x: r.left + u.valToPos(colTime(k, (b.c0 + b.c1) / 2), 'x'), y: r.top + (depth + 0.5) * rowH,
 			 symbol, dso };
-	};
-	R.timePoint = (t) => {
-		const u = R.charts[1], r = u.over.getBoundingClientRect();
-		return { x: r.left + u.valToPos(t, 'x'), y: r.top + r.height / 2 };
 	};
 	main().catch((e) => {
 		$('status').textContent = 'The report could not be shown: ' + e;

@@ -3,22 +3,32 @@
 // puppeteer-core (tests/npm) over the DevTools protocol, from file:// with
 // every network request refused:
 //   load      the report shows up with no console error, no exception and
-//             no request other than file:, data: or blob:;
+//             no request other than file:, data: or blob:; its summary gives
+//             the text report's time zero and warnings;
 //   phase:F   clicking the phase whose report line names F (its "top:"
 //             function; found by name, not by number) shows F at the top of
-//             its call tree (the tree canvas's first row);
+//             its call tree (the tree canvas's first row); the phase table
+//             gives the report line's times (one time zero);
 //   zoom      mouse wheel over the heatmap narrows the time axis of all three
 //             panels alike;
 //   hover     at the finest heatmap level, hovering the cell of median heat
-//             (of those with some) shows its address and heat, checked against
-//             `damo-heatmap --output raw` with the same --resol, --time_range
-//             and --address_range (heat within 2e-4 relative: the page keeps
-//             heats as 16-bit log codes);
+//             (of those with some, between address neighbours with some)
+//             shows a cell's address and heat, checked against `damo-heatmap
+//             --output raw` with the same --resol, --time_range and
+//             --address_range for the cell the page names, which must be the
+//             one pointed at or its address neighbour (rows are about a pixel
+//             tall) (heat within 2e-4 relative: the page keeps heats as 16-bit
+//             log codes);
 //   stack     hovering a flame chart box shows its function and DSO;
+//   rss       with --rss: the WSS panel draws the RSS line and hovering it
+//             shows the RSS of the column, the largest sum of the targets'
+//             RSS read in it (the last before it where none was), checked
+//             against `damo-convert --what footprint`; without: the record
+//             has no footprints, the page no RSS line nor value;
 //   pan       a drag moves the time axis of all panels;
 //   shot      a full-page screenshot is not blank (colours counted in the
-//             browser).
-// Usage: node report_check.mjs REPORT.html RECORD SHOT.png FUNCTION...
+//             browser) and the page is no wider than the window.
+// Usage: node report_check.mjs REPORT.html RECORD SHOT.png [--rss] FUNCTION...
 // Environment: DT_BIN (damo-heatmap), DT_NPM (tests/npm), CHROMIUM.
 // Prints "PASS: name: ..." / "FAIL: name: ..." lines; exits 1 on any failure.
 import { execFileSync } from 'node:child_process';
@@ -27,14 +37,16 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [report, record, shotPath, ...functions] = process.argv.slice(2);
+const [report, record, shotPath, ...rest] = process.argv.slice(2);
+const wantRss = rest[0] === '--rss', functions = wantRss ? rest.slice(1) : rest;
 if (!report || !record || !shotPath) {
-	console.error('usage: report_check.mjs REPORT.html RECORD SHOT.png FUNCTION...');
+	console.error('usage: report_check.mjs REPORT.html RECORD SHOT.png [--rss] FUNCTION...');
 	process.exit(2);
 }
 const npmDir = process.env.DT_NPM || resolve(import.meta.dirname || '.', '../npm');
 const puppeteer = createRequire(join(npmDir, 'package.json'))('puppeteer-core');
 const heatmap = join(process.env.DT_BIN || 'bin', 'damo-heatmap');
+const convert = join(process.env.DT_BIN || 'bin', 'damo-convert');
 let failed = 0;
 const result = (name, ok, msg) => {
 	if (!ok)
@@ -72,15 +84,24 @@ try {
 		document.getElementById('status').className === 'error'), { timeout: 60000 });
 	const status = await page.$eval('#status', (e) => e.textContent);
 	const summary = await page.$eval('#summary', (e) => e.innerText);
-	result('load', !errors.length && !requests.length && /Kernel/.test(summary) && !/could not/.test(status),
+	// The summary gives the report's time zero and warnings.
+	const report_ = await page.evaluate(() => window.dtReport.meta.report);
+	const said = report_.filter((l) => /^# (time zero|warning)/.test(l))
+		.map((l) => l.startsWith('# warning: ') ? l.slice(11) : /^# time zero (\d+ ns)/.exec(l)[1]);
+	const unsaid = said.filter((w) => !summary.includes(w));
+	result('load', !errors.length && !requests.length && /Kernel/.test(summary) && !/could not/.test(status) &&
+	       said.length > 0 && !unsaid.length,
 	       errors.length ? errors.slice(0, 3).join(' | ') : requests.length ? 'network: ' + requests[0] :
-	       `"${status}" in ${Date.now() - t0} ms, summary ${summary.split('\n').length} lines`);
+	       unsaid.length ? 'the summary misses the report\'s ' + JSON.stringify(unsaid) :
+	       `"${status}" in ${Date.now() - t0} ms, summary ${summary.split('\n').length} lines, ` +
+	       `with the report's time zero and ${said.length - 1} warnings`);
 
 	for (const fn of functions)
 		await checkPhase(page, fn);
 	await checkZoomAndHover(page);
 	await checkStackHover(page);
 	await checkPan(page);
+	await checkRss(page);
 	await checkShot(page);
 	if (errors.length)
 		result('console', false, errors.slice(0, 3).join(' | '));
@@ -101,8 +122,11 @@ async function checkPhase(page, fn) {
 	const root = await page.$eval('#tree', (c) => c.dataset.root);
 	const title = await page.$eval('#tree-title', (e) => e.textContent);
 	const top = await page.$eval('#tree-top', (t) => t.rows[1] ? t.rows[1].cells[0].textContent : '');
-	result('phase:' + fn, root === fn && top === fn,
-	       `clicked "${rows[k]}": tree root ${root}, first function ${top}; "${title}"`);
+	// The table's times count from the text report's time zero.
+	const when = await page.$eval(`#phases tr.phase[data-phase="${k}"]`, (r) => r.cells[1].textContent);
+	const span = (/\[(\S+) s\]/.exec(rows[k]) || [])[1];
+	result('phase:' + fn, root === fn && top === fn && !!span && when.startsWith(span + ' s'),
+	       `clicked "${rows[k]}": table time ${when}, tree root ${root}, first function ${top}; "${title}"`);
 }
 
 function scales(page) {
@@ -146,17 +170,28 @@ async function checkZoomAndHover(page) {
 	if (!lv)
 		return result('zoom', false, 'the report has no single-range heatmap to zoom into');
 	const raw = rawGrid(lv);
-	// The cell of median heat among those with some: not the largest, which
-	// the page's log scale keeps exactly.
-	const warm = raw.cells.filter((c) => c.heat > 0).sort((a, b) => a.heat - b.heat);
+	// Cells by (time cell, address cell), as the page numbers them.
+	const cell = new Map();
+	for (const c of raw.cells)
+		cell.set(Math.round(c.t / lv.t_unit) + ',' + Number(c.a / BigInt(lv.a_unit)), c);
+	const at = (i, j) => cell.get(i + ',' + j);
+	const warmAt = (i, j) => (at(i, j) || {}).heat > 0;
+	// The cell of median heat among those with some (not the largest, which
+	// the page's log scale keeps exactly) and whose address neighbours have
+	// some too: the address rows are about a pixel tall, so the pointer at
+	// a row's centre may land in the next one; whichever cell the page
+	// reports, its heat is a real comparison.
+	const warm = raw.cells.filter((c) => {
+		const i = Math.round(c.t / lv.t_unit), j = Number(c.a / BigInt(lv.a_unit));
+		return c.heat > 0 && warmAt(i, j - 1) && warmAt(i, j + 1);
+	}).sort((a, b) => a.heat - b.heat);
 	const best = warm[Math.floor(warm.length / 2)];
 	if (!best)
 		return result('hover', false, 'damo-heatmap ' + raw.args.join(' ') + ': no heat');
 	const i = Math.round(best.t / lv.t_unit), j = Number(best.a / BigInt(lv.a_unit));
-	const tMid = (i + 0.5) * lv.t_unit / 1e9;
 	const before = await scales(page);
 	for (let n = 0; n < 40; n++) {
-		const p = await page.evaluate((t) => window.dtReport.timePoint(t), tMid);
+		const p = await page.evaluate((k, i, j) => window.dtReport.cellPoint(k, i, j), lv.k, i, j);
 		await page.mouse.move(p.x, p.y);
 		await page.mouse.wheel({ deltaY: -400 });
 		await sleep(30);
@@ -176,13 +211,18 @@ async function checkZoomAndHover(page) {
 	await page.mouse.move(pt.x, pt.y);
 	await sleep(100);
 	const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
-	const addr = '0x' + (BigInt(lv.a0) + best.a).toString(16);
-	const rel = Math.abs(Number(tip.heat) - best.heat) / best.heat;
-	const ok = !tip.hidden && tip.kind === 'heat' && tip.addr === addr && rel < 2e-4 &&
-		Number(tip.col) === i && Number(tip.row) === j && tip.text.includes(addr);
-	result('hover', ok, `cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}: page shows ` +
-	       `${JSON.stringify(tip.text)}; damo-heatmap ${raw.args.slice(2).join(' ')}: time ${best.t} ` +
-	       `addr ${addr} heat ${best.heat} (relative difference ${rel.toExponential(2)})`);
+	// The cell the page names: the one pointed at or its address neighbour,
+	// checked against damo-heatmap's cell of the same numbers.
+	const col = Number(tip.col), row = Number(tip.row), got = at(col, row);
+	const near = col === i && Math.abs(row - j) <= 1 && got && got.heat > 0;
+	const addr = got ? '0x' + (BigInt(lv.a0) + got.a).toString(16) : '(no such cell)';
+	const rel = got ? Math.abs(Number(tip.heat) - got.heat) / got.heat : NaN;
+	const ok = !tip.hidden && tip.kind === 'heat' && near && tip.addr === addr && rel < 2e-4 &&
+		tip.text.includes(addr);
+	result('hover', ok, `pointed at cell (${i}, ${j}) of ${lv.columns} x ${lv.a_resol}, page shows ` +
+	       `cell (${col}, ${row}): ${JSON.stringify(tip.text)}; damo-heatmap ` +
+	       `${raw.args.slice(2).join(' ')} for it: time ${got ? got.t : '-'} addr ${addr} heat ` +
+	       `${got ? got.heat : '-'} (relative difference ${rel.toExponential(2)})`);
 }
 
 async function checkStackHover(page) {
@@ -200,6 +240,59 @@ async function checkStackHover(page) {
 			      `box at depth ${depth + 1} (${b.symbol}, ${b.dso}): page shows ${JSON.stringify(tip.text)}`);
 	}
 	result('stack', false, 'no flame chart box in view');
+}
+
+// The targets' summed RSS of column c of n columns over [t0, t1) (ns, as
+// strings): the largest sum read in it, else the last before it; null
+// before the first footprint.  From damo-convert's footprint table.
+function rssOfColumn(c, n, t0, t1) {
+	const text = execFileSync(convert, [record, '--what', 'footprint', '--to', 'csv', '-o', '-'], { encoding: 'utf8' });
+	const [head, ...rows] = text.trim().split('\n');
+	const col = head.split(',');
+	const T = col.indexOf('time_ns'), TG = col.indexOf('target'), RES = col.indexOf('resident');
+	const latest = new Map(), span = Number(BigInt(t1) - BigInt(t0));
+	let before = null, inside = null;
+	for (const line of rows) {
+		const f = line.split(','), t = BigInt(f[T]);
+		latest.set(f[TG], Number(f[RES]));
+		if (t < BigInt(t0) || t >= BigInt(t1))
+			continue;
+		const sum = [...latest.values()].reduce((a, b) => a + b, 0);
+		const at = Math.floor(Number(t - BigInt(t0)) / span * n);
+		if (at < c)
+			before = sum;
+		else if (at === c)
+			inside = Math.max(inside === null ? 0 : inside, sum);
+	}
+	return { rss: inside !== null ? inside : before, rows: rows.length };
+}
+
+async function checkRss(page) {
+	await page.click('#reset');
+	await page.$eval('#panel-wss', (e) => e.scrollIntoView({ block: 'center' }));
+	await sleep(100);
+	const box = await page.$eval('#panel-wss .u-over', (e) => {
+		const r = e.getBoundingClientRect();
+		return { x: r.left + r.width * 0.4, y: r.top + r.height / 2 };
+	});
+	await page.mouse.move(box.x, box.y);
+	await sleep(100);
+	const tip = await page.$eval('#tip', (e) => ({ text: e.textContent, hidden: e.hidden, ...e.dataset }));
+	const page_ = await page.evaluate((k) => {
+		const m = window.dtReport.meta, u = window.dtReport.charts[0];
+		return { has: m.has_rss, shown: u.series[3].show, columns: m.levels[k].columns,
+			 t0: m.t_start_ns, t1: m.t_end_ns };
+	}, Number(tip.level || 0));
+	if (!wantRss)
+		return result('rss', !tip.hidden && tip.kind === 'wss' && !page_.has && !page_.shown &&
+			      tip.rss === '' && !/RSS/.test(tip.text),
+			      `no footprints: RSS line ${page_.shown ? 'shown' : 'hidden'}, page shows ` +
+			      JSON.stringify(tip.text));
+	const want = rssOfColumn(Number(tip.col), page_.columns, page_.t0, page_.t1);
+	result('rss', !tip.hidden && tip.kind === 'wss' && page_.has && page_.shown && want.rss > 0 &&
+	       Number(tip.rss) === want.rss && tip.text.includes('RSS '),
+	       `column ${tip.col} of ${page_.columns}: page shows ${JSON.stringify(tip.text)} (${tip.rss} B); ` +
+	       `damo-convert --what footprint (${want.rows} rows): ${want.rss} B`);
 }
 
 function fmt(s) {
@@ -222,8 +315,9 @@ async function checkPan(page) {
 	await page.mouse.move(b2.x + box.w / 4, b2.y, { steps: 5 });
 	await page.mouse.up();
 	const after = await scales(page);
+	const start = await page.evaluate(() => window.dtReport.meta.start_s);
 	const moved = after[0][0] < before[0][0] && Math.abs((after[0][1] - after[0][0]) - (before[0][1] - before[0][0])) < 1e-6;
-	result('pan', sameAxes(after) && (moved || before[0][0] === 0), `${fmt(before[0])} -> ${after.map(fmt).join(', ')}`);
+	result('pan', sameAxes(after) && (moved || before[0][0] === start), `${fmt(before[0])} -> ${after.map(fmt).join(', ')}`);
 }
 
 async function checkShot(page) {
@@ -249,7 +343,9 @@ async function checkShot(page) {
 		}
 		return { w: c.width, h: c.height, colours: colours.size, ink: ink / (d.length / 28) };
 	}, Buffer.from(png).toString('base64'));
-	result('screenshot', stats.colours > 50 && stats.ink > 0.05,
-	       `${shotPath}: ${stats.w}x${stats.h}, ${stats.colours} colours, ${(stats.ink * 100).toFixed(1)}% not white`);
+	const wide = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+	result('screenshot', stats.colours > 50 && stats.ink > 0.05 && wide[0] <= wide[1],
+	       `${shotPath}: ${stats.w}x${stats.h}, ${stats.colours} colours, ${(stats.ink * 100).toFixed(1)}% not white, ` +
+	       `page ${wide[0]} px wide in a ${wide[1]} px window`);
 	readFileSync(shotPath);
 }

@@ -10,7 +10,8 @@
 # the phases whose reports name Transpose and Twiddle show them at the top
 # of their call trees, zoom and pan move every panel's time axis, a hovered
 # cell shows the address and heat damo-heatmap --output raw gives, the
-# screenshot is not blank; the vendored scripts match their npm tarballs
+# screenshot is not blank; the report of a synthetic record with memory
+# footprints shows their RSS as damo-convert --what footprint gives it; the vendored scripts match their npm tarballs
 # (render/html/vendor/verify.sh).  Screenshots are kept in
 # $DT_BROWSER_OUT (default: $TMPDIR/dt-browser-screenshots, replaced on each
 # run, printed at the end).
@@ -122,14 +123,28 @@ range=$(damo-timeline -i "$REC" --json 2>err.txt | node -e '
 		if (hi === null || e > hi) hi = e;
 	}
 	if (lo !== null) console.log("0x" + lo.toString(16), "0x" + hi.toString(16));')
-if [ -n "$range" ] && damo-timeline -i "$REC" --address_range $range -o report.html >/dev/null 2>>err.txt; then
+report_check() { # NAME REPORT RECORD ARG...
+	local name=$1 log status
+	shift
 	log=$(DT_BIN=$DT_BIN DT_NPM=$DT_SRC/tests/npm node "$DT_SRC/tests/browser/report_check.mjs" \
-		report.html "$REC" "$out/report.png" Transpose Twiddle 2>&1)
+		"$1" "$2" "$out/$name.png" "${@:3}" 2>&1)
 	status=$?
 	echo "$log" | sed 's/^/    /'
-	result report $status "$(echo "$log" | grep -c '^PASS') checks passed, $(echo "$log" | grep -c '^FAIL') failed"
+	result "$name" $status "$(echo "$log" | grep -c '^PASS') checks passed, $(echo "$log" | grep -c '^FAIL') failed"
+}
+if [ -n "$range" ] && damo-timeline -i "$REC" --address_range $range -o report.html >/dev/null 2>>err.txt; then
+	report_check report report.html "$REC" Transpose Twiddle
 else
 	result report 1 "$(head -n 3 err.txt)"
+fi
+
+# 6. A synthetic record with the targets' memory footprints (format 1.1):
+# the report draws their RSS beside the WSS, as damo-wss --plot does.
+if damo-synth -o fp.dtr --seed 3 --snapshots 300 --regions 80 --stacks --footprint 2>err.txt &&
+	damo-timeline -i fp.dtr --draw_range hottest -o fp.html >/dev/null 2>>err.txt; then
+	report_check report-rss fp.html fp.dtr --rss update_mesh build_index
+else
+	result report-rss 1 "$(head -n 3 err.txt)"
 fi
 if log=$(bash "$DT_SRC/render/html/vendor/verify.sh" 2>&1); then
 	result vendor 0 "$(echo "$log" | tail -n 1)"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # make layers' checker catches what it is for: a forbidden include, another
 # folder's private header, a call into a folder that may not be used, an
-# import cycle, and a .c without its SPDX and job lines; and passes a
-# clean tree.
+# import cycle, a .c without its SPDX and job lines, and a bare realloc
+# where grow.h may be used; and passes a clean tree.
 source "$(dirname "$0")/lib.sh"
 
 check=$DT_SRC/tests/layers/check.py
@@ -40,7 +40,7 @@ unit high high '#include "high.h"
 int high_f(void) { return low_f(); }'
 build
 out=$(layers) || fail "a clean tree fails: $out"
-has "$out" 'layers: 4 passed, 0 failed'
+has "$out" 'layers: 5 passed, 0 failed'
 
 # A lower folder including a higher one's header.
 unit low bad_include '#include "high.h"
@@ -96,3 +96,26 @@ printf '// SPDX-License-Identifier: GPL-2.0-only\nint mute(void) { return 0; }\n
 out=$(layers) && fail "cmd/python/ with a private header and no job line passes"
 has "$out" 'cmd/python/sneaky.c:3: includes low/low_internal.h, a private header of low'
 has "$out" "cmd/python/mute.c:2: no comment saying the file's job"
+rm "$tree/cmd/python/sneaky.c" "$tree/cmd/python/mute.c"
+
+# A hand-grown array where the growth helper may be used: realloc only in
+# convert/util/grow.c and in folders that may not use convert/util.
+mkdir -p "$tree/convert/util"
+header convert/util grow.h 'int dt_grow(void *p, unsigned long *alloc, unsigned long need, unsigned long elem);'
+printf 'convert/util:\nlow:\nhigh: low convert/util\n' >"$tree/table"
+unit low own_grow '#include <stdlib.h>
+void *own_grow(void *p) { return realloc(p, 64); }'
+unit high by_hand '#include <stdlib.h>
+/* realloc(p, 8) in a comment is no call */
+void *by_hand(void *p)
+{
+	return realloc(p, 64);
+}'
+build
+out=$(layers) && fail "a bare realloc in a folder that may use grow.h passes"
+has "$out" 'high/by_hand.c:7: calls realloc() by hand: grow arrays with DT_GROW'
+grep -Fq 'low/own_grow.c' <<<"$out" && fail "realloc in a folder without grow.h is flagged: $out"
+grep -Fq 'by_hand.c:4' <<<"$out" && fail "a realloc in a comment is flagged: $out"
+rm "$tree/high/by_hand.c" "$tree/obj/high/by_hand.o"
+out=$(layers) || fail "the tree without the bare realloc fails: $out"
+has "$out" 'layers: 5 passed, 0 failed'

@@ -67,9 +67,8 @@ const truth = fs.readFileSync(truthPath, 'utf8').split('\n').filter((l) => l && 
 	.map((f) => ({ s: Number(BigInt(f[0])), e: Number(BigInt(f[1])), fn: f[6] }));
 const t = JSON.parse(fs.readFileSync(tracePath, 'utf8'));
 const origin = t.otherData.origin_ns;
-/* damo-synth's quiet spans carry wait_for_work samples at the full rate:
- * active segments of their own, left out here */
-const phases = t.traceEvents.filter((e) => e.cat === 'phase' && e.args.function !== 'wait_for_work')
+/* damo-synth's quiet spans (waiting, sampled now and then) are idle */
+const phases = t.traceEvents.filter((e) => e.cat === 'phase')
 	.map((p) => ({ s: origin + p.ts * 1000, e: origin + (p.ts + p.dur) * 1000, top: p.args.function }));
 if (phases.length !== truth.length) throw new Error(`${phases.length} phases, truth ${truth.length}`);
 const aggr = 100e6 * 1.01; /* the synthetic aggregations jitter */

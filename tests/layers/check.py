@@ -14,7 +14,12 @@ print-layers writes it).  Fails, naming file and line, when
     others through calls (a .c on the .c defining what it calls) and
     includes (a file on the headers it includes).
   - a source file does not open with its SPDX line and, for a .c, a
-    comment saying its job.
+    comment saying its job;
+  - a file calls realloc() by hand where the growth helper may be used:
+    arrays grow through DT_GROW (convert/util/grow.h), so realloc is
+    called only in grow.c, in folders that may not use convert/util
+    (format/, kernel-shim/: they keep their own), and in the few places
+    REALLOC_ALLOWED names with the reason.
 The front-ends, cmd/ and cmd/python/ (the Python module), may use every
 library folder but no private header.  Ends with
 "layers: N passed, N failed".
@@ -27,6 +32,18 @@ import sys
 PRIVATE = re.compile(r'(_internal\.h|-int\.h)$')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 FRONTENDS = ('cmd', 'cmd/python')
+
+# The growth helper's owner, and the bare realloc() calls kept on purpose:
+# (file, function) -> why.
+GROW_FOLDER, GROW_OWNER = 'convert/util', 'convert/util/grow.c'
+REALLOC_ALLOWED = {
+    ('convert/analysis/stacks_spool.c', 'reserve_mem'):
+        'capped at the spool\'s memory limit, past which it moves to a file',
+    ('cmd/python/columns.c', 'take_col'):
+        'trims a column to its rows, not a growth',
+}
+REALLOC = re.compile(r'(?<![\w.>])realloc\s*\(')
+FUNC_START = re.compile(r'^[A-Za-z_][\w \t*]*?\b(\w+)\s*\(')
 
 
 def load_table(path):
@@ -97,6 +114,29 @@ def check_headers(folders, problems):
         elif path.endswith('.c') and (len(lines) < 2 or
                                       not lines[1].lstrip().startswith(('/*', '//'))):
             problems.append(f'{path}:2: no comment saying the file\'s job')
+
+
+def check_realloc(uses, folders, problems):
+    for path in sources(folders):
+        own = folder_of(path, folders)
+        if path == GROW_OWNER or (own not in FRONTENDS and own != GROW_FOLDER and
+                                  GROW_FOLDER not in uses.get(own, [])):
+            continue
+        func, in_comment = None, False
+        for lineno, line in enumerate(open(path, errors='replace'), 1):
+            code = re.sub(r'/\*.*?\*/|//.*$', '', line)
+            if in_comment:
+                if '*/' not in code:
+                    continue
+                code, in_comment = code.split('*/', 1)[1], False
+            if '/*' in code:
+                code, in_comment = code.split('/*', 1)[0], True
+            m = FUNC_START.match(code)
+            if m and not code.rstrip().endswith(';'):
+                func = m.group(1)
+            if REALLOC.search(code) and (path, func) not in REALLOC_ALLOWED:
+                problems.append(f'{path}:{lineno}: calls realloc() by hand: grow arrays '
+                                f'with DT_GROW ({GROW_FOLDER}/grow.h)')
 
 
 def nm_symbols(obj):
@@ -204,6 +244,7 @@ def main():
     check_includes(uses, folders, problems, edges)
     check_calls(uses, folders, objdir, problems, edges)
     check_headers(folders, problems)
+    check_realloc(uses, folders, problems)
     for comp in cycles(edges):
         problems.append('import cycle: ' + ' <-> '.join(comp))
     for p in problems:
@@ -211,7 +252,8 @@ def main():
     kinds = [lambda p: 'may not use' in p,
              lambda p: 'private header' in p or 'missing' in p,
              lambda p: p.startswith('import cycle'),
-             lambda p: 'SPDX' in p or 'job' in p]
+             lambda p: 'SPDX' in p or 'job' in p,
+             lambda p: 'realloc' in p]
     checks = len(kinds)
     failed = sum(any(k(p) for p in problems) for k in kinds)
     print(f'layers: {checks - failed} passed, {failed} failed')

@@ -92,6 +92,30 @@ START_TEST(zero_need_allocates_nothing)
 }
 END_TEST
 
+/* Arrays grown in step: each dt_grow() to dt_grow_capacity()'s answer
+ * gets exactly it, the capacity one element's growth would get. */
+START_TEST(capacity_is_what_grow_gives)
+{
+	for (size_t alloc = 0; alloc < 5000; alloc += 37) {
+		for (size_t need = alloc + 1; need < alloc + 9000; need += 811) {
+			size_t cap = dt_grow_capacity(alloc, need, 8);
+			char *v = NULL;
+			size_t a = 0, b = alloc;
+			ck_assert_int_eq(dt_grow(&v, &a, alloc, 8), 0);
+			ck_assert_int_eq(dt_grow(&v, &b, need, 8), 0);
+			ck_assert_uint_eq(b, cap);
+			size_t c = alloc;
+			ck_assert_int_eq(dt_grow(&v, &c, cap, 3), 0);
+			ck_assert_uint_eq(c, cap);
+			free(v);
+		}
+	}
+	ck_assert_uint_eq(dt_grow_capacity(10, 5, 8), 10);
+	ck_assert_uint_eq(dt_grow_capacity(0, 1, 0), 0);
+	ck_assert_uint_eq(dt_grow_capacity(0, SIZE_MAX / 2, 4), 0);
+}
+END_TEST
+
 struct big {
 	char b[4096];
 };
@@ -183,6 +207,7 @@ Suite *grow_suite(void)
 	tcase_add_test(tc, exact_need_beyond_the_step);
 	tcase_add_test(tc, zero_need_allocates_nothing);
 	tcase_add_test(tc, overflow_leaves_array_intact);
+	tcase_add_test(tc, capacity_is_what_grow_gives);
 	suite_add_tcase(s, tc);
 	TCase *enomem = tcase_create("grow_enomem");
 	tcase_set_timeout(enomem, 60);

@@ -34,6 +34,7 @@ static void setup(void)
 	so.nr_regions = 150;
 	so.seed = 5;
 	so.stacks = 1;
+	so.footprint = 1;
 	ck_assert_msg(dtr_writer_open(&w, rec, &wo, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(dt_synth_write(&so, w, NULL, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_msg(dtr_writer_close(w, err, sizeof(err)) == 0, "%s", err);
@@ -122,6 +123,50 @@ START_TEST(fine_levels_are_heatmap_grids)
 }
 END_TEST
 
+/* The RSS of every level: level 0 is the timeline's own (the PNG's line);
+ * a finer level starts at the same time and peaks at the same value. */
+static size_t first_rss(const struct dt_html_level *L, double *peak)
+{
+	size_t first = L->columns;
+	*peak = 0;
+	for (size_t c = 0; c < L->columns; c++) {
+		if (isnan(L->rss_max[c]))
+			continue;
+		first = first < c ? first : c;
+		*peak = fmax(*peak, L->rss_max[c]);
+	}
+	return first;
+}
+
+START_TEST(rss_levels_are_the_timelines)
+{
+	struct dt_timeline_opts o;
+	struct dt_timeline *tl = build(&o, DT_TIMELINE_HOTTEST);
+	struct dt_timeline_html_opts ho = { .timeline = &o, .levels = 3 };
+	struct dt_html_data d;
+	char err[512];
+	ck_assert(tl->has_rss);
+	ck_assert_msg(dt_html_collect(&d, tl, &ho, err, sizeof(err)) == 0, "%s", err);
+	size_t warm = 0;
+	for (size_t c = 0; c < tl->columns; c++) {
+		double a = tl->rss_max[c], b = d.levels[0].rss_max[c];
+		ck_assert_msg(isnan(a) ? isnan(b) : a == b, "column %zu: %g, timeline %g", c, b, a);
+		warm += a > 0;
+	}
+	ck_assert_uint_gt(warm, tl->columns / 2);
+	for (uint32_t k = 1; k < 3; k++) {
+		double peak, coarse_peak;
+		ck_assert(d.levels[k].has_rss);
+		size_t f = first_rss(&d.levels[k], &peak);
+		size_t cf = first_rss(&d.levels[k - 1], &coarse_peak);
+		ck_assert_msg(f / 2 == cf && peak == coarse_peak, "level %u: from column %zu, peak %g; "
+			      "level %u: from %zu, peak %g", k, f, peak, k - 1, cf, coarse_peak);
+	}
+	dt_html_data_free(&d);
+	dt_timeline_free(tl);
+}
+END_TEST
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -168,6 +213,7 @@ Suite *html_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, fine_levels_are_heatmap_grids, 0,
 			    (int)(sizeof(ranges) / sizeof(ranges[0])));
+	tcase_add_test(tc, rss_levels_are_the_timelines);
 	tcase_add_test(tc, page_and_refusals);
 	suite_add_tcase(s, tc);
 	return s;
