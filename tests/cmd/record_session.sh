@@ -13,18 +13,24 @@ trap 'stop_fake_kernel; rm -rf "$TEST_TMP"' EXIT
 kd=$DAMON_SYSFS/admin/kdamonds/0
 ctx=$kd/contexts/0
 
-# damon_turned_on_after N: wait until the fake kernel has logged more than
-# N "on" commands, i.e. the recorder started in the background has turned
-# DAMON on.  Its signal handlers are in place by then; before, a SIGINT
-# would be lost (a background job of a script starts with SIGINT ignored).
+# damon_turned_on_after N PID ERR: wait until the fake kernel has logged
+# more than N "on" commands, i.e. the recorder PID started in the
+# background (its stderr in ERR) has turned DAMON on.  Its signal handlers
+# are in place by then; before, a SIGINT would be lost (a background job of
+# a script starts with SIGINT ignored).  A recorder that ends first fails
+# the test with its own words; a loaded machine gets a minute.
 ons() { grep -c '^on$' "$DAMON_SYSFS/fake-kdamond.log" || true; }
 damon_turned_on_after() {
 	local i
-	for i in $(seq $((200 * DT_SLOWDOWN))); do
+	for i in $(seq $((600 * DT_SLOWDOWN))); do
 		[ "$(ons)" -gt "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null ||
+			fail "the recorder ended before turning DAMON on: $(cat "$3")"
 		sleep 0.1
 	done
-	fail "the recorder did not turn DAMON on within $((20 * DT_SLOWDOWN)) s"
+	fail "the recorder did not turn DAMON on within $((60 * DT_SLOWDOWN)) s;" \
+		"its stderr: $(cat "$3"); the fake kernel's last commands:" \
+		"$(tail -n 5 "$DAMON_SYSFS/fake-kdamond.log" | tr '\n' ' ')"
 }
 
 # A command, stopped by its exit.  It runs only once DAMON is on.  (Its
@@ -94,7 +100,7 @@ on_before=$(ons)
 damo-record --source tried-regions -a 50ms -r 4096-8192,16384-32768 -o int.dtr paddr \
 	>/dev/null 2>int.err &
 rpid=$!
-damon_turned_on_after "$on_before"
+damon_turned_on_after "$on_before" $rpid int.err
 sleep 0.7
 kill -INT $rpid
 status=0
@@ -119,7 +125,7 @@ done
 on_before=$(ons)
 damo-record --source tried-regions -a 50ms -o term.dtr $spid >/dev/null 2>term.err &
 rpid=$!
-damon_turned_on_after "$on_before"
+damon_turned_on_after "$on_before" $rpid term.err
 sleep 0.7
 kill -TERM $rpid
 status=0
@@ -136,7 +142,7 @@ expect_grep "pid $spid, cmdline \"sleep 30\"" out
 on_before=$(ons)
 damo-record --source tried-regions -a 50ms --timeout 2.5 -o tune.dtr paddr >/dev/null 2>tune.err &
 rpid=$!
-damon_turned_on_after "$on_before"
+damon_turned_on_after "$on_before" $rpid tune.err
 sleep 0.8
 echo 80000 >$ctx/monitoring_attrs/intervals/aggr_us
 wait $rpid || fail "recording with changed intervals failed: $(cat tune.err)"
@@ -186,7 +192,7 @@ expect_grep "cannot run './no-such-program': No such file or directory" err
 on_before=$(ons)
 damo-record --source tried-regions -a 50ms -o killed.dtr paddr >/dev/null 2>killed.err &
 rpid=$!
-damon_turned_on_after "$on_before"
+damon_turned_on_after "$on_before" $rpid killed.err
 sleep 2.5
 kill -0 $rpid 2>/dev/null || fail "the recorder ended before SIGKILL: $(cat killed.err)"
 kill -KILL $rpid
