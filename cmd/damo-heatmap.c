@@ -728,8 +728,12 @@ static int run(const struct args *a, char *err, size_t errlen)
 		ret = choose_ranges(&j, err, errlen);
 	if (!ret && draw)
 		ret = choose_time(&j, err, errlen);
-	if (!ret && draw)
-		ret = make_grids(&j, err, errlen);
+	if (!ret && draw && (ret = make_grids(&j, err, errlen))) {
+		char why[CLI_ERRLEN];
+		snprintf(why, sizeof(why), "%s", err);
+		if (snprintf(err, errlen, "%s: %s", j.pc.spool.name, why) >= (int)errlen)
+			err[errlen - 1] = 0; /* cut: the name and most of the cause */
+	}
 	if (!ret && draw)
 		ret = run_pass(&j.pc, grid_item, &j.grids, err, errlen);
 	cli_progress_done(&j.pc.progress);

@@ -502,11 +502,15 @@ static double fit_label(cairo_t *cr, const char *label, double w, double h, char
 	if (size < BOX_FONT_MIN || w <= 2 * BOX_PAD)
 		return 0;
 	cairo_set_font_size(cr, size);
-	snprintf(buf, len, "%s", label);
-	if (text_width(cr, buf) <= w - 2 * BOX_PAD)
-		return size;
+	/* whole, when it fits buf: a cut there could split a character */
+	size_t n = strlen(label);
+	if (n < len) {
+		memcpy(buf, label, n + 1);
+		if (text_width(cr, buf) <= w - 2 * BOX_PAD)
+			return size;
+	}
 	/* the longest start of whole characters that fits with the ellipsis */
-	size_t best = 0, chars = 0, n = strlen(label);
+	size_t best = 0, chars = 0;
 	for (size_t cut = 1; cut <= n && cut + sizeof(ELLIPSIS) <= len; cut++) {
 		if (cut < n && ((unsigned char)label[cut] & 0xc0) == 0x80)
 			continue; /* inside a character */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's report access text: format templates, keywords and the snapshot heatmap (access.h). */
 #include "access.h"
+#include "checked.h"
 
 #include <errno.h>
 #include <math.h>
@@ -112,8 +113,8 @@ static struct heat_pixel heat_pixel(double start, double end, const struct dt_ac
 			}
 		}
 		int64_t pct = dt_access_percent(rec, r);
-		double score = (re - rs) * (double)w[0] + (double)(pct * w[1]) +
-			       (double)(dt_access_age_us(rec, r) * w[2]);
+		double score = (re - rs) * (double)w[0] + (double)dt_sat_mul(pct, w[1]) +
+			       (double)dt_sat_mul(dt_access_age_us(rec, r), w[2]);
 		total += (pct > 0 ? score : -score) * (re - rs);
 	}
 	p.temperature = total / (end - start);
