@@ -477,6 +477,19 @@ static double text_width(cairo_t *cr, const char *s)
 	return e.x_advance;
 }
 
+/* The first n bytes of s into buf (len > 0), cut before a character
+ * that does not fit whole: cairo refuses a string that is not UTF-8. */
+static void copy_whole_chars(char *buf, size_t len, const char *s, size_t n)
+{
+	if (n >= len) {
+		n = len - 1;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 /* The box label layout (plot.h): the font fitted to the height, then the
  * whole label, or its longest start (whole UTF-8 characters, at least
  * two) and an ellipsis, that fits the width. */
@@ -505,7 +518,7 @@ static double fit_label(cairo_t *cr, const char *label, double w, double h, char
 	/* whole, when it fits buf: a cut there could split a character */
 	size_t n = strlen(label);
 	if (n < len) {
-		memcpy(buf, label, n + 1);
+		copy_whole_chars(buf, len, label, n);
 		if (text_width(cr, buf) <= w - 2 * BOX_PAD)
 			return size;
 	}
@@ -551,7 +564,7 @@ static int shade_label(cairo_t *cr, const char *forms, double w, char *buf, size
 {
 	for (const char *s = forms; *s;) {
 		size_t n = strcspn(s, "\n");
-		snprintf(buf, len, "%.*s", (int)n, s);
+		copy_whole_chars(buf, len, s, n);
 		if (text_width(cr, buf) + 4 <= w)
 			return 1;
 		s += n + (s[n] == '\n');

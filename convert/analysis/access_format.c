@@ -190,8 +190,14 @@ static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 	size_t nr = 0, cap = 0;
 	int have = 0;
 	double mn = 0, mx = 0, start = (double)s->regions[0].start;
+	/* Each region fills at most size / sz_unit + 1 pixels and each gap
+	 * one: about width + 2 x regions in all.  Hostile sizes (a column
+	 * below the spacing of doubles at 2^63) could make start + sz_unit
+	 * == start, and damo's loop never end: the pixels stop at twice
+	 * that bound. */
+	size_t max_pixels = 2 * ((size_t)f->heatmap_width + 2 * s->nr) + 16;
 
-	while (start < (double)s->regions[s->nr - 1].end) {
+	while (start < (double)s->regions[s->nr - 1].end && nr < max_pixels) {
 		double end = start + sz_unit;
 		if (nr == cap) {
 			cap = cap ? cap * 2 : 128;
@@ -268,12 +274,14 @@ static void heatmap_str(struct text *t, const struct dt_access_record *rec,
 	if (f->heatmap_static) {
 		total = (double)(s->regions[s->nr - 1].end - s->regions[0].start);
 	} else {
-		uint64_t sum = 0;
-		for (size_t i = 0; i < s->nr; i++)
-			sum += s->regions[i].end - s->regions[i].start;
-		total = (double)sum;
+		for (size_t i = 0; i < s->nr; i++) /* in doubles: a sum cannot wrap */
+			total += (double)(s->regions[i].end - s->regions[i].start);
 	}
 	double sz_unit = total / (double)f->heatmap_width;
+	if (!(sz_unit > 0)) { /* regions of 0 bytes: no column size */
+		puts_(t, "n/a (no memory)");
+		return;
+	}
 	heatmap_dots(t, rec, s, f, sz_unit, &mn, &mx);
 	putf(t, "\n# min/max temperatures: %s, %s, column size: %s",
 	     fmt_nr(a, sizeof(a), mn, f->raw_number), fmt_nr(b, sizeof(b), mx, f->raw_number),

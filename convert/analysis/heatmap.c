@@ -762,7 +762,7 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 	g->last_end_ns = dt_sat_i64(s->end_ns);
 	if (aggr_us)
 		g->value_hz = 1;
-	if (sc.i1 < 0)
+	if (sc.i1 < 0 || !s->nr_regions) /* no regions: maybe no array either */
 		return;
 	if (sc.i1 >= (int64_t)g->t_resol)
 		sc.i1 = (int64_t)g->t_resol - 1;

@@ -68,6 +68,19 @@ expect_ok damo-heatmap -i old.json --output raw --resol 2 2
 expect_ok damo-access -i old.json --sort_regions_by temperature
 expect_ok damo-timeline -i old.json
 
+# damo-access's snapshot heatmap: a region of 80 bytes across 2^53 makes
+# columns of 1 byte, and from 2^53 on start + 1 == start in doubles: the
+# column never advanced and the pixels grew until memory ran out.
+cat >far.json <<JSON
+[{"kdamond_idx": 0, "context_idx": 0, "target_id": 0,
+  "intervals": {"sample_us": 5000, "aggr_us": 100000, "ops_update_us": 1000000},
+  "snapshots": [{"start_time": 1000000000, "end_time": 1100000000,
+    "regions": [{"start": 9007199254740952, "end": 9007199254741032, "nr_accesses": {"samples": 10}, "age": {"aggr_intervals": 1}}]}]}]
+JSON
+expect_ok within 20 damo-access -i far.json
+expect_grep '^heatmap: ' out
+[ "$(wc -c <out)" -lt 100000 ] || fail "damo-access printed $(wc -c <out) bytes for two regions"
+
 # Frame names longer than a flame chart box's label buffer, of two-byte
 # characters: the label was cut inside a character and cairo refused the
 # whole image ("input string not valid UTF-8", and a leak).
