@@ -28,6 +28,7 @@ LIMIT=${ATTACK_TIMEOUT:-60}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99:hard_rss_limit_mb=2048}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}
 export TMPDIR=${TMPDIR:-/tmp}
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 work=$(mktemp -d "$TMPDIR/dt-attack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$KEEP"
@@ -39,7 +40,7 @@ whole() {
 	*.png)
 		[ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
 			[ "$(tail -c 8 "$1" | head -c 4)" = IEND ] ;;
-	*.json) jq -e . "$1" >/dev/null 2>&1 ;;
+	*.json) "$PYTHON" -c 'import json, sys; json.load(open(sys.argv[1], "rb"))' "$1" 2>/dev/null ;;
 	*.dtr) "$BIN/damo-info" --verify "$1" >/dev/null 2>&1 ;;
 	*.html) tail -c 100 "$1" | grep -q '</html>' ;;
 	*) [ -s "$1" ] ;;
