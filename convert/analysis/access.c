@@ -60,7 +60,8 @@ static int add_snapshot(struct dt_access_records *r, const struct dtr_snapshot *
 	as->regions = malloc((s->nr_regions ? s->nr_regions : 1) * sizeof(*as->regions));
 	if (!as->regions)
 		return -ENOMEM;
-	memcpy(as->regions, s->regions, s->nr_regions * sizeof(*as->regions));
+	if (s->nr_regions) /* no regions: maybe no array to copy from */
+		memcpy(as->regions, s->regions, s->nr_regions * sizeof(*as->regions));
 	as->nr = s->nr_regions;
 	as->total_bytes = 0;
 	for (uint64_t i = 0; i < s->nr_regions; i++)

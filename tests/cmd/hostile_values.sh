@@ -81,6 +81,14 @@ expect_ok within 20 damo-access -i far.json
 expect_grep '^heatmap: ' out
 [ "$(wc -c <out)" -lt 100000 ] || fail "damo-access printed $(wc -c <out) bytes for two regions"
 
+# Snapshots without regions: damo-access copied their (absent) region
+# arrays with memcpy(NULL, ..., 0) (UBSan) while reading, before it
+# refuses a record without intervals.
+echo "[$CTX$(snaps 1000000000 0 '[]')]" >none.json
+craft none.dtr none.json
+expect_status 1 damo-access -i none.dtr
+expect_grep '^damo-access: none\.dtr: some records lack the intervals information$' err
+
 # Frame names longer than a flame chart box's label buffer, of two-byte
 # characters: the label was cut inside a character and cairo refused the
 # whole image ("input string not valid UTF-8", and a leak).
