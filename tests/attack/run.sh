@@ -130,7 +130,9 @@ attack() {
 	one_run "$n" "$f $p" "" "$BIN/damo-timeline" -i "$f" --perf-script "$p" --keep-record-stacks \
 		--time-offset "-$(( (n * 7919) % 100 ))s"
 	one_run "$n" "$p" "" "$BIN/damo-timeline" --perf-script "$p" --time-offset 9e9s
-	one_run "$n" "$f $p" "$work/p.json" "$BIN/damo-stacks" "$p" -i "$f" --time-offset -1s \
+	# (--perf-script: a positional file is sorted out by its content, and
+	# hostile text starting with "[" is taken for a second record, exit 2)
+	one_run "$n" "$f $p" "$work/p.json" "$BIN/damo-stacks" --perf-script "$p" -i "$f" --time-offset -1s \
 		-o "$work/p.json"
 	one_run "$n" "$p" "" "$BIN/damo-stacks" "$p" -f folded --perf-clock perf
 }
