@@ -74,7 +74,7 @@ STATIC_BIN := bin-static
 STATIC_ARCHIVES := $(foreach d,$(filter-out render,$(LIB_ORDER)),$(call lib_archive,$(d)))
 
 .PHONY: all clean check layers abi-check abi-dump completion uninstall print-layers unit test \
-	sanitize fuzz fuzz-short static install deps npm-deps check-vm check-browser bench demo \
+	sanitize attack attack-run fuzz fuzz-short static install deps npm-deps check-vm check-browser bench demo \
 	examples man help valgrind python check-python install-python bench-python
 .DEFAULT_GOAL := all
 
@@ -86,6 +86,7 @@ help:
 	@echo "make check      unit and command tests (T=name runs one suite)"
 	@echo "make layers     includes and calls against README's \"may use\" table"
 	@echo "make sanitize   make check built with ASan and UBSan"
+	@echo "make attack     the attack suite: ATTACK_CASES hostile records under ASan/UBSan"
 	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
 	@echo "make valgrind   the command tests with every command under valgrind memcheck"
 	@echo "make check-vm   real DAMON in a microVM"
@@ -274,10 +275,32 @@ phase-score: $(PHASE_SCORE)
 	@$(PHASE_SCORE) $(PHASE_SCORE_ARGS)
 
 # NO_PYTHON: an ASan build of the module cannot load into Debian's python3.
-sanitize:
-	$(MAKE) O=$(O)-san BIN=$(O)-san/bin \
+# Then the attack suite's fixed-seed subset (ATTACK_SHORT cases, a few
+# minutes) under the same sanitizers.
+SAN_MAKE = $(MAKE) O=$(O)-san BIN=$(O)-san/bin \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -O1" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" NO_PYTHON=1 check
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+ATTACK_SHORT ?= 40
+sanitize:
+	$(SAN_MAKE) NO_PYTHON=1 check
+	$(SAN_MAKE) attack-run ATTACK_CASES=$(ATTACK_SHORT) ATTACK_SEED=1
+
+# The attack suite (tests/attack/run.sh): hostile records from the
+# generator read by every command under ASan/UBSan.  `make attack` runs
+# ATTACK_CASES of them (1000 by default: about an hour on 2 cores, not
+# part of make test) from seed ATTACK_SEED; inputs that failed are kept
+# in $(O)-san/attack-failed/.
+ATTACK_CASES ?= 1000
+ATTACK_SEED ?= 1
+ATTACK_GEN := $(O)/tests/attack_gen
+$(ATTACK_GEN): tests/attack/attack_gen.c $(call lib_archive,format)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iformat -o $@ $< $(call lib_archive,format) $(ALL_LDFLAGS) -lzstd
+attack:
+	$(SAN_MAKE) attack-run
+attack-run: all $(ATTACK_GEN)
+	@ATTACK_KEEP=$(O)/attack-failed bash tests/attack/run.sh $(ATTACK_GEN) $(BIN) \
+	  $(ATTACK_CASES) $(ATTACK_SEED)
 
 # Not part of make test: it takes far longer than make check.
 valgrind: all

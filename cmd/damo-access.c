@@ -538,6 +538,12 @@ static int read_all(const struct args *a, struct dt_access_records *all, char *e
 	for (size_t i = 0; i < a->nr_inputs; i++) {
 		struct dt_access_records r = { 0 };
 		int ret = read_input(a->inputs[i], &r, err, errlen);
+		/* damo's json and raw forms print records without intervals */
+		if (!ret && !a->json && !a->raw_form && !dt_access_records_have_intervals(&r)) {
+			snprintf(err, errlen, "%s: some records lack the intervals information",
+				 a->inputs[i]);
+			ret = -EINVAL;
+		}
 		if (!ret && !i) {
 			*all = r;
 			continue;
@@ -610,10 +616,6 @@ static int run(struct args *a, char *err, size_t errlen)
 
 	if (!ret && (a->json || a->raw_form))
 		return dump(a, &r, err, errlen);
-	if (!ret && !dt_access_records_have_intervals(&r)) {
-		snprintf(err, errlen, "some records lack the intervals information");
-		ret = -EINVAL;
-	}
 	if (!ret && (ret = dt_access_filter_apply(&r, &a->filter)))
 		snprintf(err, errlen, "out of memory");
 	if (!ret && (ret = apply_formats(a, &r)))

@@ -327,6 +327,11 @@ static int open_common(struct dtr_reader **rp, int fd, int own_fd, const char *n
 	if (prefix_len)
 		memcpy(r->prefix, prefix, prefix_len);
 	r->prefix_len = prefix_len;
+	if (!fstat(fd, &sb) && S_ISDIR(sb.st_mode)) { /* the words of every input */
+		dtr_seterr(err, errlen, "%s: is a directory", name);
+		ret = -EISDIR;
+		goto bad;
+	}
 	if (!fstat(fd, &sb) && S_ISREG(sb.st_mode)) {
 		r->size_known = 1;
 		r->st.file_bytes = (uint64_t)sb.st_size;
@@ -339,7 +344,14 @@ static int open_common(struct dtr_reader **rp, int fd, int own_fd, const char *n
 		ret = (int)got;
 		goto bad;
 	}
-	if (got < DTR_MAGIC_LEN || memcmp(h, DTR_MAGIC, DTR_MAGIC_LEN)) {
+	/* The same words as the other inputs for an empty file; a start of
+	 * the magic is a record cut short. */
+	if (!got) {
+		dtr_seterr(err, errlen, "%s: empty input", name);
+		ret = -EINVAL;
+		goto bad;
+	}
+	if (memcmp(h, DTR_MAGIC, got < DTR_MAGIC_LEN ? (size_t)got : DTR_MAGIC_LEN)) {
 		dtr_seterr(err, errlen, "%s: not a damotrace record (no .dtr magic at offset 0)",
 			   name);
 		ret = -EINVAL;

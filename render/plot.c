@@ -464,6 +464,19 @@ static double text_width(cairo_t *cr, const char *s)
 	return e.x_advance;
 }
 
+/* The first n bytes of s into buf (len > 0), cut before a character
+ * that does not fit whole: cairo refuses a string that is not UTF-8. */
+static void copy_whole_chars(char *buf, size_t len, const char *s, size_t n)
+{
+	if (n >= len) {
+		n = len - 1;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 /* The box label layout (plot.h): the font fitted to the height, then the
  * whole label, or its longest start (whole UTF-8 characters, at least
  * two) and an ellipsis, that fits the width. */
@@ -489,11 +502,15 @@ static double fit_label(cairo_t *cr, const char *label, double w, double h, char
 	if (size < BOX_FONT_MIN || w <= 2 * BOX_PAD)
 		return 0;
 	cairo_set_font_size(cr, size);
-	snprintf(buf, len, "%s", label);
-	if (text_width(cr, buf) <= w - 2 * BOX_PAD)
-		return size;
+	/* whole, when it fits buf: a cut there could split a character */
+	size_t n = strlen(label);
+	if (n < len) {
+		copy_whole_chars(buf, len, label, n);
+		if (text_width(cr, buf) <= w - 2 * BOX_PAD)
+			return size;
+	}
 	/* the longest start of whole characters that fits with the ellipsis */
-	size_t best = 0, chars = 0, n = strlen(label);
+	size_t best = 0, chars = 0;
 	for (size_t cut = 1; cut <= n && cut + sizeof(ELLIPSIS) <= len; cut++) {
 		if (cut < n && ((unsigned char)label[cut] & 0xc0) == 0x80)
 			continue; /* inside a character */
@@ -534,7 +551,7 @@ static int shade_label(cairo_t *cr, const char *forms, double w, char *buf, size
 {
 	for (const char *s = forms; *s;) {
 		size_t n = strcspn(s, "\n");
-		snprintf(buf, len, "%.*s", (int)n, s);
+		copy_whole_chars(buf, len, s, n);
 		if (text_width(cr, buf) + 4 <= w)
 			return 1;
 		s += n + (s[n] == '\n');

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's report access: the records kept in memory and damo's filters (access.h). */
 #include "access.h"
+#include "checked.h"
 #include "grow.h"
 
 #include <errno.h>
@@ -45,7 +46,8 @@ static int add_snapshot(struct dt_access_records *r, const struct dtr_snapshot *
 	as->regions = malloc((s->nr_regions ? s->nr_regions : 1) * sizeof(*as->regions));
 	if (!as->regions)
 		return -ENOMEM;
-	memcpy(as->regions, s->regions, s->nr_regions * sizeof(*as->regions));
+	if (s->nr_regions) /* no regions: maybe no array to copy from */
+		memcpy(as->regions, s->regions, s->nr_regions * sizeof(*as->regions));
 	as->nr = s->nr_regions;
 	as->total_bytes = 0;
 	for (uint64_t i = 0; i < s->nr_regions; i++)
@@ -115,22 +117,24 @@ int64_t dt_access_percent(const struct dt_access_record *rec, const struct dtr_r
 
 	if (!t->aggr_us || !t->sample_us)
 		return reg->nr_accesses;
-	return (int64_t)((double)reg->nr_accesses * 100.0 /
-			 ((double)t->aggr_us / (double)t->sample_us));
+	double pct = (double)reg->nr_accesses * 100.0 / ((double)t->aggr_us / (double)t->sample_us);
+	return pct >= 0x1p63 ? INT64_MAX : (int64_t)pct; /* hostile intervals clamp */
 }
 
 int64_t dt_access_age_us(const struct dt_access_record *rec, const struct dtr_region *reg)
 {
-	return (int64_t)reg->age * (int64_t)rec->target.aggr_us;
+	return dt_sat_mul((int64_t)reg->age, dt_sat_i64(rec->target.aggr_us));
 }
 
 int64_t dt_access_temperature(const struct dt_access_record *rec, const struct dtr_region *reg,
 			      const int64_t w[3])
 {
 	int64_t pct = dt_access_percent(rec, reg);
-	int64_t score = (int64_t)(reg->end - reg->start) * w[0] + pct * w[1] +
-			dt_access_age_us(rec, reg) * w[2];
-	return pct > 0 ? score : -score;
+	/* saturating: hostile sizes, ages and weights clamp, never wrap */
+	int64_t score = dt_sat_add(dt_sat_add(dt_sat_mul(dt_sat_i64(reg->end - reg->start), w[0]),
+					      dt_sat_mul(pct, w[1])),
+				   dt_sat_mul(dt_access_age_us(rec, reg), w[2]));
+	return pct > 0 ? score : score == INT64_MIN ? INT64_MAX : -score;
 }
 
 /* ---------------------------------------------------------------- filters */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's report access text: format templates, keywords and the snapshot heatmap (access.h). */
 #include "access.h"
+#include "checked.h"
 #include "grow.h"
 
 #include <errno.h>
@@ -43,8 +44,8 @@ static struct heat_pixel heat_pixel(double start, double end, const struct dt_ac
 			}
 		}
 		int64_t pct = dt_access_percent(rec, r);
-		double score = (re - rs) * (double)w[0] + (double)(pct * w[1]) +
-			       (double)(dt_access_age_us(rec, r) * w[2]);
+		double score = (re - rs) * (double)w[0] + (double)dt_sat_mul(pct, w[1]) +
+			       (double)dt_sat_mul(dt_access_age_us(rec, r), w[2]);
 		total += (pct > 0 ? score : -score) * (re - rs);
 	}
 	p.temperature = total / (end - start);
@@ -96,8 +97,14 @@ static void heatmap_dots(struct text *t, const struct dt_access_record *rec,
 	size_t nr = 0, cap = 0;
 	int have = 0;
 	double mn = 0, mx = 0, start = (double)s->regions[0].start;
+	/* Each region fills at most size / sz_unit + 1 pixels and each gap
+	 * one: about width + 2 x regions in all.  Hostile sizes (a column
+	 * below the spacing of doubles at 2^63) could make start + sz_unit
+	 * == start, and damo's loop never end: the pixels stop at twice
+	 * that bound. */
+	size_t max_pixels = 2 * ((size_t)f->heatmap_width + 2 * s->nr) + 16;
 
-	while (start < (double)s->regions[s->nr - 1].end) {
+	while (start < (double)s->regions[s->nr - 1].end && nr < max_pixels) {
 		double end = start + sz_unit;
 		if (DT_GROW(px, cap, nr + 1)) {
 			t->failed = 1;
@@ -168,12 +175,14 @@ static void heatmap_str(struct text *t, const struct dt_access_record *rec,
 	if (f->heatmap_static) {
 		total = (double)(s->regions[s->nr - 1].end - s->regions[0].start);
 	} else {
-		uint64_t sum = 0;
-		for (size_t i = 0; i < s->nr; i++)
-			sum += s->regions[i].end - s->regions[i].start;
-		total = (double)sum;
+		for (size_t i = 0; i < s->nr; i++) /* in doubles: a sum cannot wrap */
+			total += (double)(s->regions[i].end - s->regions[i].start);
 	}
 	double sz_unit = total / (double)f->heatmap_width;
+	if (!(sz_unit > 0)) { /* regions of 0 bytes: no column size */
+		puts_(t, "n/a (no memory)");
+		return;
+	}
 	heatmap_dots(t, rec, s, f, sz_unit, &mn, &mx);
 	putf(t, "\n# min/max temperatures: %s, %s, column size: %s",
 	     dt_access_fmt_nr(a, sizeof(a), mn, f->raw_number), dt_access_fmt_nr(b, sizeof(b), mx, f->raw_number),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checked.h"
 #include "clock_align.h"
 #include "units.h"
 
@@ -68,23 +69,17 @@ static int offset_between(const struct dt_clock_readings *cr, enum dtr_clock fro
 	}
 	if (!n)
 		return 0;
-	*offset = (int64_t)(sum / n);
+	long double mean = sum / n; /* clamped: readings may hold any value */
+	*offset = mean >= 0x1p63L ? INT64_MAX : mean <= -0x1p63L ? INT64_MIN : (int64_t)mean;
 	return 1;
-}
-
-static uint64_t shifted(uint64_t t, int64_t off)
-{
-	if (off < 0 && (uint64_t)(-off) > t)
-		return 0;
-	return t + (uint64_t)off;
 }
 
 /* Length of the overlap of the shifted sample span with the record span. */
 static uint64_t overlap(const struct dt_clock_readings *cr,
 			const struct dt_align_request *req, int64_t off)
 {
-	uint64_t a = shifted(req->samples_first_ns, off);
-	uint64_t b = shifted(req->samples_last_ns, off) + 1;
+	uint64_t a = dt_time_shift(req->samples_first_ns, off);
+	uint64_t b = dt_time_shift(dt_time_shift(req->samples_last_ns, off), 1);
 	uint64_t lo = a > cr->span_start ? a : cr->span_start;
 	uint64_t hi = b < cr->span_end ? b : cr->span_end;
 	return hi > lo ? hi - lo : 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
 #include "errmsg.h"
 #include "grow.h"
 #include "heatmap.h"
@@ -276,16 +277,16 @@ static size_t snapshot_runs(struct dt_framer *f, const struct dtr_snapshot *s, d
 static double window_seconds(const struct dt_framer *f, const struct dtr_snapshot *s,
 			     uint64_t aggr_us)
 {
-	int64_t a = (int64_t)s->start_ns, b = (int64_t)s->end_ns;
+	int64_t a = dt_sat_i64(s->start_ns), b = dt_sat_i64(s->end_ns);
 	if (b <= a) /* no length recorded: one aggregation */
-		b = a + (int64_t)(aggr_us ? aggr_us * 1000 : 1);
+		b = dt_sat_add(a, aggr_us ? dt_sat_i64(dt_sat_umul(aggr_us, 1000)) : 1);
 	if (f->t1 > f->t0) {
 		if (a < f->t0)
 			a = f->t0;
 		if (b > f->t1)
 			b = f->t1;
 	}
-	return b > a ? (double)(b - a) / 1e9 : 0;
+	return b > a ? ((double)b - (double)a) / 1e9 : 0;
 }
 
 static int add_snapshot(struct dt_framer *f, const struct dtr_snapshot *s)

@@ -349,8 +349,11 @@ int dt_heat_job_run(struct dt_heat_job *j, const struct dt_heat_job_opts *o, cha
 		ret = choose_ranges(j, err, errlen);
 	if (!ret && !o->guide_only)
 		ret = choose_time(j, err, errlen);
-	if (!ret && !o->guide_only)
-		ret = make_grids(j, err, errlen);
+	if (!ret && !o->guide_only && (ret = make_grids(j, err, errlen))) {
+		char why[256]; /* the grid's refusal, then the file it is about */
+		snprintf(why, sizeof(why), "%s", err);
+		dt_fail(err, errlen, ret, "%s: %s", j->spool.name, why);
+	}
 	if (!ret && !o->guide_only)
 		ret = run_pass(j, grid_item, j, err, errlen);
 	dt_input_spool_release(&j->spool);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* damo's access heatmap, computed while the snapshots stream by (heatmap.h). */
 #include "heatmap.h"
+#include "checked.h"
 #include "grow.h"
 
 #include <errno.h>
@@ -12,17 +13,20 @@
 
 /* ------------------------------------------------------------------ guide */
 
+/* The snapshot's start moved back by its oldest region's age; hostile
+ * ages and intervals saturate (checked.h) instead of wrapping. */
 static int64_t oldest_monitor_time(const struct dtr_snapshot *s, uint64_t aggr_us)
 {
 	uint64_t longest_age = 0;
 
 	if (!aggr_us)
-		return (int64_t)s->start_ns;
+		return dt_sat_i64(s->start_ns);
 	if (s->age_unit != DTR_UNIT_ABSENT)
 		for (uint64_t i = 0; i < s->nr_regions; i++)
 			if (longest_age < s->regions[i].age)
 				longest_age = s->regions[i].age;
-	return (int64_t)s->start_ns - (int64_t)(longest_age * aggr_us * 1000);
+	uint64_t back = dt_sat_umul(dt_sat_umul(longest_age, aggr_us), 1000);
+	return dt_sat_sub(dt_sat_i64(s->start_ns), dt_sat_i64(back));
 }
 
 static int guide_of(struct dt_heat_guides *g, const struct dtr_snapshot *s,
@@ -164,31 +168,36 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	}
 	gd->nr_snapshots++;
 	gd->target = g->targets.v[ret]; /* ids may arrive late */
-	gd->end_ns = (int64_t)s->end_ns;
+	gd->end_ns = dt_sat_i64(s->end_ns);
 	if (note_spans(g, gd, s)) {
 		ret = -ENOMEM;
 		goto out;
 	}
 
-	/* This snapshot's gaps, with damo's quirks kept: an address 0 counts
-	 * as "not set yet". */
+	/* This snapshot's gaps.  damo takes an address 0 as "not set yet",
+	 * which makes a region at address 0 cut an inverted area (a negative
+	 * size) out of the regions after it: here "not set" is a flag of its
+	 * own, so that memory at address 0 is an area like any other. */
 	size_t n = 0;
 	uint64_t last = 0;
-	int sorted = 1;
+	int sorted = 1, has_last = 0;
 	if (DT_GROW(g->scratch, g->nr_scratch, s->nr_regions)) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	/* lowest and highest in locals: the gaps' stores could alias them */
 	uint64_t lowest = gd->lowest, highest = gd->highest;
+	int has_range = gd->has_range;
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		uint64_t sa = s->regions[i].start, ea = s->regions[i].end;
-		if (!lowest || sa < lowest)
+		if (!has_range || sa < lowest)
 			lowest = sa;
-		if (!highest || ea > highest)
+		if (!has_range || ea > highest)
 			highest = ea;
-		if (!last) {
+		has_range = 1;
+		if (!has_last) {
 			last = ea;
+			has_last = 1;
 			continue;
 		}
 		if (last != sa) {
@@ -202,6 +211,7 @@ int dt_heat_guides_add(struct dt_heat_guides *g, const struct dtr_item *item,
 	}
 	gd->lowest = lowest;
 	gd->highest = highest;
+	gd->has_range = has_range;
 	if (!gd->nr_gaps) {
 		if (DT_GROW(gd->gaps, gd->cap_gaps, n)) {
 			ret = -ENOMEM;
@@ -326,7 +336,7 @@ int dt_heat_guides_finish(struct dt_heat_guides *g, char *err, size_t errlen)
 		if (g->text_times && gd->first_estimated && gd->nr_snapshots > 1) {
 			gd->float_start = 1;
 			gd->start_f = (double)gd->first_end_ns -
-				      (double)(gd->end_ns - (int64_t)gd->first_end_ns) /
+				      ((double)gd->end_ns - (double)gd->first_end_ns) /
 					      (double)(gd->nr_snapshots - 1);
 		}
 	}
@@ -381,7 +391,7 @@ static void print_guide_time(FILE *out, const struct dt_heat_guide *gd, int huma
 
 	if (!gd->float_start && !human) {
 		fprintf(out, "time: [%lld, %lld) (%lld)\n", (long long)gd->start_ns,
-			(long long)gd->end_ns, (long long)(gd->end_ns - gd->start_ns));
+			(long long)gd->end_ns, (long long)dt_sat_sub(gd->end_ns, gd->start_ns));
 		return;
 	}
 	double s = gd->float_start ? gd->start_f : (double)gd->start_ns;
@@ -394,7 +404,7 @@ static void print_guide_time(FILE *out, const struct dt_heat_guide *gd, int huma
 	fprintf(out, "time: [%s, %s) (%s)\n", dt_damo_format_time_ns(a, sizeof(a), s, 0),
 		dt_damo_format_time_ns(b, sizeof(b), e, 0),
 		dt_damo_format_time_ns(c, sizeof(c), gd->float_start ? e - s :
-					(double)(gd->end_ns - gd->start_ns), 0));
+					(double)gd->end_ns - (double)gd->start_ns, 0));
 }
 
 /* One "region\t N: [start, end) (size)" line. */
@@ -598,7 +608,8 @@ int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 		a_start = 0;
 		a_end = a_resol;
 	}
-	if (t_end <= t_start || (uint64_t)(t_end - t_start) / t_resol == 0) {
+	/* t_end > t_start: their difference is exact in unsigned arithmetic */
+	if (t_end <= t_start || ((uint64_t)t_end - (uint64_t)t_start) / t_resol == 0) {
 		snprintf(err, errlen,
 			 "time range %lld-%lld is shorter than %zu ns (one per time pixel)",
 			 (long long)t_start, (long long)t_end, t_resol);
@@ -611,7 +622,7 @@ int dt_heat_grid_init(struct dt_heat_grid *g, int64_t t_start, int64_t t_end,
 		goto inval;
 	}
 	g->t_start = t_start;
-	g->t_unit = (uint64_t)(t_end - t_start) / t_resol;
+	g->t_unit = ((uint64_t)t_end - (uint64_t)t_start) / t_resol;
 	g->t_resol = t_resol;
 	g->a_start = a_start;
 	g->a_unit = (a_end - a_start) / a_resol;
@@ -689,19 +700,29 @@ static inline void add_region(struct dt_heat_grid *g, int64_t ts, int64_t te,
 	/* value * time * bytes / area, divided last as damo does, so that
 	 * whole numbers come out whole; cells the region covers fully share
 	 * one quotient per row. */
+	/* Offsets saturate (checked.h): hostile times and sizes clip to the
+	 * grid instead of wrapping. */
 	for (int64_t i = i0; i <= i1; i++) {
-		int64_t pt = i * tu;
-		int64_t ot = (te < pt + tu ? te : pt + tu) - (ts > pt ? ts : pt);
+		int64_t pt = dt_sat_mul(i, tu), pt_end = dt_sat_add(pt, tu);
+		int64_t ot = dt_sat_sub(te < pt_end ? te : pt_end, ts > pt ? ts : pt);
 		double num = value * (double)ot;
 		double full = num * (double)au / area;
 		double *row = &g->cells[(size_t)i * g->a_resol + row0];
 		for (int64_t j = j0; j <= j1; j++) {
-			int64_t pa = j * au;
-			int64_t ob = (re < pa + au ? re : pa + au) - (rs > pa ? rs : pa);
+			int64_t pa = dt_sat_mul(j, au), pa_end = dt_sat_add(pa, au);
+			int64_t ob = dt_sat_sub(re < pa_end ? re : pa_end, rs > pa ? rs : pa);
 			double add = ob == au ? full : num * (double)ob / area;
 			row[j] = isnan(row[j]) ? add + 0.0 : row[j] + add;
 		}
 	}
+}
+
+/* a - base as a signed offset, clamped (addresses use all 64 bits). */
+static inline int64_t addr_offset(uint64_t a, uint64_t base)
+{
+	if (a >= base)
+		return dt_sat_i64(a - base);
+	return base - a > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)(base - a);
 }
 
 /* What the regions of one snapshot share, relative to the grid's start. */
@@ -726,7 +747,7 @@ static __attribute__((noinline)) void add_observed(struct dt_heat_grid *g,
 	 * unclamped one. */
 	int64_t ts = sc->start;
 	if (sc->has_age)
-		ts -= (int64_t)r->age * sc->aggr_ns;
+		ts = dt_sat_sub(ts, dt_sat_mul((int64_t)r->age, sc->aggr_ns));
 	int64_t first = sc->has_last && ts < sc->last ? sc->last : ts;
 	int64_t i0;
 	if (first == sc->start && sc->plain_i0 != -2) {
@@ -762,22 +783,23 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 			       uint64_t aggr_us)
 {
 	struct snapshot_cells sc = {
-		.end = (int64_t)s->end_ns - g->t_start,
-		.start = (int64_t)s->start_ns - g->t_start,
-		.aggr_ns = (int64_t)aggr_us * 1000,
-		.last = g->last_end_ns - g->t_start,
+		.end = dt_sat_sub(dt_sat_i64(s->end_ns), g->t_start),
+		.start = dt_sat_sub(dt_sat_i64(s->start_ns), g->t_start),
+		.aggr_ns = dt_sat_i64(dt_sat_umul(aggr_us, 1000)),
+		.last = dt_sat_sub(g->last_end_ns, g->t_start),
 		.has_last = g->has_last,
 		.has_age = aggr_us && s->age_unit != DTR_UNIT_ABSENT,
 		.to_hz = g->df_passed ? 0.0 : aggr_us ? 1e6 / (double)aggr_us : 1.0,
-		.i1 = cell_index((int64_t)s->end_ns - g->t_start, g->t_unit, g->t_resol),
+		.i1 = cell_index(dt_sat_sub(dt_sat_i64(s->end_ns), g->t_start), g->t_unit,
+				 g->t_resol),
 		.plain_i0 = -2,
 	};
 
 	g->has_last = 1;
-	g->last_end_ns = (int64_t)s->end_ns;
+	g->last_end_ns = dt_sat_i64(s->end_ns);
 	if (aggr_us)
 		g->value_hz = 1;
-	if (sc.i1 < 0)
+	if (sc.i1 < 0 || !s->nr_regions) /* no regions: maybe no array either */
 		return;
 	if (sc.i1 >= (int64_t)g->t_resol)
 		sc.i1 = (int64_t)g->t_resol - 1;
@@ -791,7 +813,7 @@ void dt_heat_grid_add_snapshot(struct dt_heat_grid *g, const struct dtr_snapshot
 	const int64_t grid_end = (int64_t)(g->a_unit * g->a_resol);
 	const uint64_t a_start = g->a_start;
 	for (; r < e; r++) {
-		int64_t rs = (int64_t)(r->start - a_start), re = (int64_t)(r->end - a_start);
+		int64_t rs = addr_offset(r->start, a_start), re = addr_offset(r->end, a_start);
 		/* damo skips regions that end before the range or start after
 		 * it (touching counts as inside). */
 		if (re < 0 || grid_end < rs)
@@ -866,8 +888,12 @@ static size_t time_column(char *buf, size_t len, const struct dt_heat_grid *g, s
 			return (size_t)snprintf(buf, len, "%.0f", t);
 		return (size_t)dt_pyfloat_repr(buf, len, t - g->t_start_f);
 	}
-	long long t = (long long)(i * g->t_unit) + (abs_time ? g->t_start : 0);
-	return (size_t)snprintf(buf, len, "%lld", t);
+	/* i * t_unit <= t_end - t_start: exact unsigned, and the absolute
+	 * time (t_start + it, at most t_end) fits a signed one */
+	uint64_t rel = i * g->t_unit;
+	if (!abs_time)
+		return (size_t)snprintf(buf, len, "%llu", (unsigned long long)rel);
+	return (size_t)snprintf(buf, len, "%lld", (long long)((uint64_t)g->t_start + rel));
 }
 
 int dt_heat_grid_print_raw(FILE *out, const struct dt_heat_grid *g, int abs_time,
@@ -964,7 +990,7 @@ static void print_ascii_captions(FILE *out, const struct dt_heat_grid *g,
 	double t_len = g->t_float ? g->t_unit_f * (double)g->t_resol :
 				    (double)(g->t_unit * g->t_resol);
 	double t_end = g->t_float ? t_start + t_len :
-				    (double)(g->t_start + (int64_t)(g->t_unit * g->t_resol));
+				    (double)g->t_start + (double)(g->t_unit * g->t_resol);
 	fprintf(out, "# y-axis: time [%s, %s) (%s)\n",
 		dt_damo_format_time_ns(a, sizeof(a), t_start, 0),
 		dt_damo_format_time_ns(b, sizeof(b), t_end, 0),

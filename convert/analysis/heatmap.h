@@ -66,7 +66,8 @@ struct dt_heat_guide {
 	struct dt_target_info target;
 	int started;
 	int64_t start_ns, end_ns;
-	uint64_t lowest, highest;  /* 0 until set, as damo */
+	uint64_t lowest, highest;  /* valid once has_range */
+	int has_range;             /* a region was seen (address 0 is an address) */
 	size_t nr_gaps, cap_gaps;
 	uint64_t (*gaps)[2];
 	size_t nr_areas;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
 #include "errmsg.h"
 #include "grow.h"
 #include "perf_script.h"
@@ -118,13 +119,6 @@ int dt_stacks_add(struct dt_stacks *st, uint64_t time_ns, uint32_t thread,
 	return dt_records_append(&st->samples, &s, err, errlen);
 }
 
-static uint64_t add_offset(uint64_t t, int64_t off)
-{
-	if (off < 0 && (uint64_t)(-off) > t)
-		return 0;
-	return t + (uint64_t)off;
-}
-
 int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		       int64_t time_offset_ns, char *err, size_t errlen)
 {
@@ -168,7 +162,7 @@ int dt_stacks_add_item(struct dt_stacks *st, const struct dtr_item *item,
 		}
 		rc = dt_stacks_thread_index(st, s->pid, s->tid, NULL, &id);
 		if (!rc)
-			return dt_stacks_add(st, add_offset(s->time_ns, time_offset_ns), id,
+			return dt_stacks_add(st, dt_time_shift(s->time_ns, time_offset_ns), id,
 					     s->weight, s->nr_frames, st->scratch, err, errlen);
 		break;
 	}
@@ -270,7 +264,7 @@ int dt_stacks_add_perf_script_opts(struct dt_stacks *st, const char *path,
 		if (dt_stacks_thread_index(st, s.pid, s.tid, s.comm, &thread))
 			goto nomem;
 		if (s.has_time)
-			last_time = add_offset(s.time_ns, o->time_offset_ns);
+			last_time = dt_time_shift(s.time_ns, o->time_offset_ns);
 		if (s.has_period && !is_time_event(s.event))
 			st->nontime_weights = 1;
 		char e2[256];
@@ -313,7 +307,7 @@ int dt_stacks_shift(struct dt_stacks *st, size_t from, int64_t delta_ns, char *e
 		size_t n = st->samples.nr - at < BATCH ? (size_t)(st->samples.nr - at) : BATCH;
 		int rc = dt_records_read(&st->samples, at, n, buf, err, errlen);
 		for (size_t i = 0; i < n && !rc; i++)
-			buf[i].time_ns = add_offset(buf[i].time_ns, delta_ns);
+			buf[i].time_ns = dt_time_shift(buf[i].time_ns, delta_ns);
 		if (!rc)
 			rc = dt_records_write(&st->samples, at, n, buf, err, errlen);
 		if (rc)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checked.h"
 #include "errmsg.h"
 #include "grow.h"
 #include "footprint.h"
@@ -420,8 +421,7 @@ static int record_stack(struct dt_timeline *tl, int pass, int64_t offset_ns,
 				    " before its frame item", pv->record_path, id);
 		pv->scratch[i] = pv->rec_map[id];
 	}
-	int64_t t = (int64_t)s->time_ns + offset_ns;
-	uint64_t at = t < 0 ? 0 : (uint64_t)t;
+	uint64_t at = dt_time_shift(s->time_ns, offset_ns);
 	if (pass == 1) /* snapshots may come later: always */
 		return dt_phases_add_stack(tl->phases, at, s->pid, s->tid, s->weight, s->nr_frames,
 					   pv->scratch, err, errlen);
@@ -587,15 +587,14 @@ static int perf_samples(struct dt_timeline *tl, int pass, int64_t offset, char *
 			scratch[i] = map[s.frames[i]];
 		uint64_t t = s.has_time ? s.time_ns : prev;
 		prev = t;
-		int64_t at = (int64_t)t + offset;
+		uint64_t at = dt_time_shift(t, offset);
 		uint64_t w = s.has_period ? s.period : 0;
-		if (outside_time(pv, at < 0 ? 0 : (uint64_t)at))
+		if (outside_time(pv, at))
 			continue;
 		if (pass == 1)
-			rc = dt_phases_add_stack(tl->phases, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid,
-						 w, s.nr_frames, scratch, err, errlen);
-		else if (add_sample(tl, at < 0 ? 0 : (uint64_t)at, s.pid, s.tid, w, s.nr_frames,
-				    scratch))
+			rc = dt_phases_add_stack(tl->phases, at, s.pid, s.tid, w, s.nr_frames,
+						 scratch, err, errlen);
+		else if (add_sample(tl, at, s.pid, s.tid, w, s.nr_frames, scratch))
 			rc = dt_fail(err, errlen, -ENOMEM, "out of memory");
 		if (rc < 0)
 			break;
@@ -779,7 +778,7 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 	}
 	const char *choice = draw_names[tl->priv->draw];
 	if (nr_pieces > 1) {
-		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
+		rc = dt_heat_grid_init(&tl->grid, dt_sat_i64(tl->t_start_ns), dt_sat_i64(tl->t_end_ns),
 				       tl->columns, 0, 1, cells, pieces, nr_pieces, err, errlen);
 		snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%zu %s areas", nr_pieces,
 			 tl->priv->draw == DT_TIMELINE_WORKED ? "worked-on" : "mapped");
@@ -814,7 +813,7 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 		}
 		if (b - a < cells)
 			cells = (size_t)(b - a);
-		rc = dt_heat_grid_init(&tl->grid, (int64_t)tl->t_start_ns, (int64_t)tl->t_end_ns,
+		rc = dt_heat_grid_init(&tl->grid, dt_sat_i64(tl->t_start_ns), dt_sat_i64(tl->t_end_ns),
 				       tl->columns, a, b, cells, NULL, 0, err, errlen);
 		if (nr_pieces == 1 && tl->priv->draw == DT_TIMELINE_WORKED)
 			snprintf(tl->heat_range_name, sizeof(tl->heat_range_name), "%s",
@@ -824,8 +823,11 @@ static int setup_grid(struct dt_timeline *tl, const struct dt_heat_guide *gd, si
 					   &tl->maps, a, b);
 	}
 	free(pieces);
-	if (rc)
-		return rc;
+	if (rc) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", err);
+		return dt_fail(err, errlen, rc, "%s: %s", tl->priv->record_path, why);
+	}
 	tl->has_grid = 1;
 	tl->heat_start = a;
 	tl->heat_end = b;
@@ -903,12 +905,6 @@ static void align_perf(struct dt_timeline *tl, struct pass1 *p1, const struct pe
 		warn(tl, "%s", tl->align.warning);
 }
 
-static uint64_t at_offset(uint64_t t, int64_t offset)
-{
-	int64_t a = (int64_t)t + offset;
-	return (uint64_t)(a < 0 ? 0 : a);
-}
-
 /* The time axis: the snapshots' span, else the samples'. */
 static int time_axis(struct dt_timeline *tl, const struct pass1 *p1, const struct perf_span *sp,
 		     int record_stacks, char *err, size_t errlen)
@@ -923,12 +919,12 @@ static int time_axis(struct dt_timeline *tl, const struct pass1 *p1, const struc
 		warn(tl, "%s: no DAMON snapshots: no WSS, heatmap or phases", name);
 		uint64_t first = UINT64_MAX, last = 0;
 		if (sp->have) {
-			first = at_offset(sp->first, tl->align.offset_ns);
-			last = at_offset(sp->last, tl->align.offset_ns);
+			first = dt_time_shift(sp->first, tl->align.offset_ns);
+			last = dt_time_shift(sp->last, tl->align.offset_ns);
 		}
 		if (record_stacks && p1->have_stacks) {
-			uint64_t a = at_offset(p1->stack_first, p1->offset_ns);
-			uint64_t b = at_offset(p1->stack_last, p1->offset_ns);
+			uint64_t a = dt_time_shift(p1->stack_first, p1->offset_ns);
+			uint64_t b = dt_time_shift(p1->stack_last, p1->offset_ns);
 			first = a < first ? a : first;
 			last = b > last ? b : last;
 		}

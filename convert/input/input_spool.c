@@ -59,6 +59,11 @@ static int spool_stream(const char *path, const char *name, char *err, size_t er
 
 	if (from < 0)
 		return dt_fail(err, errlen, -errno, "%s: %s", name, strerror(errno));
+	struct stat st; /* as every input says it */
+	if (!is_stdin && !fstat(from, &st) && S_ISDIR(st.st_mode)) {
+		close(from);
+		return dt_fail(err, errlen, -EISDIR, "%s: is a directory", name);
+	}
 	int ret = dt_tempfile_create(&t, NULL, "damotrace-input.", NULL, DT_TEMPFILE_UNLINKED,
 				     why, sizeof(why));
 	if (ret) {

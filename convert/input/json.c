@@ -32,6 +32,7 @@ struct dt_json {
 	int eof;
 	char *text;
 	size_t text_len, text_cap;
+	uint64_t text_start; /* offset of the token text holds (its quote) */
 	char stack[DT_JSON_MAX_DEPTH];
 	unsigned depth;
 	enum expect expect;
@@ -111,7 +112,7 @@ static int fill(struct dt_json *j, char *err, size_t errlen)
 static int text_push(struct dt_json *j, char c, char *err, size_t errlen)
 {
 	if (j->text_len + 2 > DT_JSON_MAX_TOKEN)
-		return json_error(j, dt_json_offset(j), err, errlen, "token longer than %u bytes",
+		return json_error(j, j->text_start, err, errlen, "token longer than %u bytes",
 				  DT_JSON_MAX_TOKEN);
 	if (DT_GROW(j->text, j->text_cap, j->text_len + 2))
 		return -ENOMEM;
@@ -180,6 +181,7 @@ static int lex_string(struct dt_json *j, char *err, size_t errlen)
 
 	j->pos++; /* opening quote */
 	j->text_len = 0;
+	j->text_start = start;
 	for (;;) {
 		ret = fill(j, err, errlen);
 		if (ret < 0)
@@ -315,6 +317,7 @@ static int lex_number(struct dt_json *j, char *err, size_t errlen)
 	int ret;
 
 	j->text_len = 0;
+	j->text_start = start;
 	for (;;) {
 		ret = fill(j, err, errlen);
 		if (ret < 0)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "perf_script.h"
@@ -1064,6 +1065,11 @@ int dt_perf_script_open(struct dt_perf_script **out, const char *path,
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return dt_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		struct stat st; /* as every input says it */
+		if (!fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+			close(fd);
+			return dt_fail(err, errlen, -EISDIR, "%s: is a directory", path);
+		}
 	}
 	int rc = dt_perf_script_open_fd(out, fd, strcmp(path, "-") ? path : "stdin",
 					NULL, 0, opts, err, errlen);

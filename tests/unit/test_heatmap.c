@@ -413,6 +413,81 @@ START_TEST(guide_heats_from_spans_match_region_sums)
 }
 END_TEST
 
+/* Hostile ages and intervals (issue 16, item 18): the oldest monitor time
+ * saturates instead of wrapping.  1 aggregation of 10^16 us is 10^19 ns,
+ * more than INT64_MAX: the signed subtraction used to turn that into a
+ * start later than the snapshot's own. */
+START_TEST(guide_hostile_age_saturates)
+{
+	struct dt_heat_guides gs;
+	char err[128];
+	const struct dtr_region r[] = { { MiB, 2 * MiB, 1, 1 } };
+	struct dtr_item it = { .type = DTR_ITEM_INTERVALS };
+
+	memset(&gs, 0, sizeof(gs));
+	it.u.intervals = (struct dtr_intervals){ .sample_us = 5000,
+						 .aggr_us = UINT64_C(10000000000000000) };
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	it.type = DTR_ITEM_SNAPSHOT;
+	it.u.snapshot = snap(10000, 10100, r, 1);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_heat_guides_finish(&gs, err, sizeof(err)), 0);
+	ck_assert_int_le(gs.v[0].start_ns, (int64_t)(10000 * MS));
+	ck_assert_int_eq(gs.v[0].start_ns, (int64_t)(10000 * MS) - INT64_MAX);
+	dt_heat_guides_free(&gs);
+}
+END_TEST
+
+/* A region observed since long before the grid (age x aggregation beyond
+ * 2^63 ns) in a snapshot ending far past it (2^64 - 1 ns) covers every
+ * time cell of its addresses once, with its rate: the offsets clip to the
+ * grid instead of wrapping. */
+START_TEST(grid_hostile_snapshot_clips)
+{
+	struct dt_heat_grid g;
+	char err[128];
+	const struct dtr_region r[] = { { 2 * MiB, 4 * MiB, 5, UINT32_MAX } };
+	const double N = NAN;
+
+	ck_assert_int_eq(dt_heat_grid_init(&g, 0, 1000 * MS, 4, 0, 8 * MiB, 4, NULL, 0,
+					   err, sizeof(err)), 0);
+	struct dtr_snapshot s = snap(100, 200, r, 1);
+	s.start_ns = (uint64_t)INT64_MAX - 10;
+	s.end_ns = UINT64_MAX;
+	dt_heat_grid_add_snapshot(&g, &s, UINT64_C(1) << 40);
+	double hz = 5 * 1e6 / (double)(UINT64_C(1) << 40);
+	for (size_t t = 0; t < 4; t++)
+		expect_row(&g, t, (double[]){ N, hz, 0, N });
+	dt_heat_grid_free(&g);
+}
+END_TEST
+
+/* Memory at address 0 (issue 16, item 17): damo's "0 is not set" made
+ * the guide cut an inverted area [1 GiB, 1 MiB); it is an area. */
+START_TEST(guide_area_at_address_zero)
+{
+	struct dt_heat_guides gs;
+	char err[128];
+	const struct dtr_region r[] = { { 0, MiB, 10, 0 }, { 1024 * MiB, 1025 * MiB, 1, 0 } };
+	struct dtr_item it = { .type = DTR_ITEM_SNAPSHOT };
+
+	memset(&gs, 0, sizeof(gs));
+	it.u.snapshot = snap(100, 200, r, 2);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	it.u.snapshot = snap(200, 300, r, 2);
+	ck_assert_int_eq(dt_heat_guides_add(&gs, &it, err, sizeof(err)), 0);
+	ck_assert_int_eq(dt_heat_guides_finish(&gs, err, sizeof(err)), 0);
+	const struct dt_heat_guide *gd = &gs.v[0];
+	ck_assert_uint_eq(gd->nr_areas, 2);
+	ck_assert_uint_eq(gd->areas[0].start, 0);
+	ck_assert_uint_eq(gd->areas[0].end, MiB);
+	ck_assert_uint_eq(gd->areas[1].start, 1024 * MiB);
+	ck_assert_uint_eq(gd->areas[1].end, 1025 * MiB);
+	ck_assert_uint_eq(dt_heat_guide_hottest(gd), 0);
+	dt_heat_guides_free(&gs);
+}
+END_TEST
+
 START_TEST(python_float_repr)
 {
 	static const struct {
@@ -514,6 +589,9 @@ Suite *heatmap_suite(void)
 	tcase_add_test(tc, guide_heats_need_a_pass_when_a_region_spans_a_gap);
 	tcase_add_test(tc, guide_heats_from_spans_match_region_sums);
 	tcase_add_test(tc, guide_heats_need_a_pass_past_the_span_limit);
+	tcase_add_test(tc, guide_hostile_age_saturates);
+	tcase_add_test(tc, grid_hostile_snapshot_clips);
+	tcase_add_test(tc, guide_area_at_address_zero);
 	tcase_add_test(tc, python_float_repr);
 	tcase_add_test(tc, python_float_repr_is_shortest);
 	tcase_add_test(tc, python_int_division);
