@@ -94,6 +94,7 @@ struct dtpy_side {
 	PyObject *maps;      /* list of tuples, one per map entry */
 	PyObject *threads;   /* list of tuples */
 	PyObject *frames;    /* list of tuples */
+	PyObject *footprints; /* list of tuples, one per FOOTPRINT item */
 	PyObject *end;       /* tuple or None */
 	struct dtpy_table stacks;    /* one row per sample */
 	struct dtpy_table frame_ids; /* every sample's frame ids, leaf first */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The Python module's side collector (dtpy.h): what a record holds besides
  * regions (metadata, targets, intervals, clocks, maps, threads, frames,
- * callstack samples), gathered as Python objects while a pass reads it. */
+ * callstack samples, memory footprints), gathered as Python objects while a
+ * pass reads it. */
 #include "dtpy.h"
 
 #include <string.h>
@@ -18,6 +19,7 @@ int dtpy_side_init(struct dtpy_side *s)
 	s->maps = PyList_New(0);
 	s->threads = PyList_New(0);
 	s->frames = PyList_New(0);
+	s->footprints = PyList_New(0);
 	s->end = Py_None;
 	Py_INCREF(Py_None);
 	dtpy_table_add(&s->stacks, "time", NPY_UINT64, 0);
@@ -29,7 +31,7 @@ int dtpy_side_init(struct dtpy_side *s)
 	dtpy_table_add(&s->stacks, "nr_frames", NPY_UINT32, 0);
 	dtpy_table_add(&s->frame_ids, "frame", NPY_UINT32, 0);
 	if (!s->meta || !s->contexts || !s->intervals || !s->clocks || !s->maps ||
-	    !s->threads || !s->frames)
+	    !s->threads || !s->frames || !s->footprints)
 		return -1;
 	return 0;
 }
@@ -43,6 +45,7 @@ void dtpy_side_free(struct dtpy_side *s)
 	Py_CLEAR(s->maps);
 	Py_CLEAR(s->threads);
 	Py_CLEAR(s->frames);
+	Py_CLEAR(s->footprints);
 	Py_CLEAR(s->end);
 	dtpy_table_free(&s->stacks);
 	dtpy_table_free(&s->frame_ids);
@@ -169,6 +172,25 @@ static int note_stack(struct dtpy_side *s, const struct dtr_stack *k)
 	return 0;
 }
 
+/* One FOOTPRINT item: the target, which groups were read (`has`,
+ * DTR_FOOTPRINT_*) and every value (0 in a group not read). */
+static int note_footprint(struct dtpy_side *s, const struct dtr_footprint *f)
+{
+	return append_new(s->footprints,
+			  Py_BuildValue("(KIIIiIKKKKKKKKKKKKKKKK)", (unsigned long long)f->time_ns,
+					f->kdamond, f->context, f->target, (int)f->pid, f->has,
+					(unsigned long long)f->size, (unsigned long long)f->resident,
+					(unsigned long long)f->shared, (unsigned long long)f->text,
+					(unsigned long long)f->data, (unsigned long long)f->swap,
+					(unsigned long long)f->utime_ns, (unsigned long long)f->stime_ns,
+					(unsigned long long)f->minflt, (unsigned long long)f->majflt,
+					(unsigned long long)f->threads,
+					(unsigned long long)f->mem_total, (unsigned long long)f->mem_free,
+					(unsigned long long)f->mem_available,
+					(unsigned long long)f->mem_buffers,
+					(unsigned long long)f->mem_cached));
+}
+
 static int note_end(struct dtpy_side *s, const struct dtr_end *e)
 {
 	PyObject *v = Py_BuildValue("(KKK)", (unsigned long long)e->nr_snapshots,
@@ -207,8 +229,8 @@ int dtpy_side_note(struct dtpy_side *s, const struct dtr_item *item)
 		return note_stack(s, &item->u.stack);
 	case DTR_ITEM_END:
 		return note_end(s, &item->u.end);
-	case DTR_ITEM_FOOTPRINT: /* not offered by the module yet */
-		return 0;
+	case DTR_ITEM_FOOTPRINT:
+		return note_footprint(s, &item->u.footprint);
 	}
 	return 0;
 }
@@ -236,6 +258,7 @@ PyObject *dtpy_side_dict(struct dtpy_side *s)
 	    PyDict_SetItemString(d, "maps", s->maps) ||
 	    PyDict_SetItemString(d, "threads", s->threads) ||
 	    PyDict_SetItemString(d, "frames", s->frames) ||
+	    PyDict_SetItemString(d, "footprints", s->footprints) ||
 	    PyDict_SetItemString(d, "end", s->end) ||
 	    set_new(d, "stacks", dtpy_table_take(&s->stacks)) ||
 	    set_new(d, "frame_ids", dtpy_table_take(&s->frame_ids)) ||

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 import damotrace
-from conftest import run
+import pytest
+
+from conftest import SRC, run
 
 
 def info(path):
@@ -114,3 +116,37 @@ def test_record_without_stacks(damo_fixtures):
     assert len(st.samples) == 0 and len(st.frame_ids) == 0 and len(st.frames) == 0
     assert list(st.samples.columns) == ["time", "pid", "tid", "cpu", "weight", "nr_frames",
                                         "first"]
+
+
+def footprint_csv(path, work):
+    csv = work / (path.name + ".footprint.csv")
+    run("damo-convert", path, "--what", "footprint", "--to", "csv", "-o", csv)
+    return pd.read_csv(csv, dtype="UInt64").astype({"kdamond": "uint32", "context": "uint32",
+                                                    "target": "uint32", "time_ns": "uint64",
+                                                    "pid": "UInt32"})
+
+
+@pytest.mark.parametrize("source", ["synth", "tests/data/footprint-1.1.dtr"])
+def test_footprints_equal_damo_convert(work, source):
+    """Footprints as damo-convert --what footprint writes them; a group of
+    values the recorder did not read, and the pid of a target without a
+    process (paddr), are <NA> as the CSV's empty fields are."""
+    if source == "synth":
+        path = work / "footprint.dtr"
+        run("damo-synth", "--footprint", "--targets", 2, "--snapshots", 50, "-o", path)
+    else:
+        path = SRC / source
+    want = footprint_csv(path, work)
+    got = damotrace.open(path).footprints
+    assert len(got) == len(want) > 0
+    pd.testing.assert_frame_equal(got, want, check_dtype=True)
+    if source == "synth":  # damo-synth's RSS series moves
+        assert got["resident"].max() > got["resident"].min()
+    else:  # the fixture holds a paddr target with only the system's values
+        assert got["pid"].isna().any() and got["resident"].isna().any()
+        assert got["mem_total"].notna().all()
+
+
+def test_no_footprints_in_damo_records(damo_fixtures):
+    got = damotrace.open(damo_fixtures / "damon.data").footprints
+    assert len(got) == 0 and "resident" in got.columns

@@ -88,6 +88,36 @@ def _frame(rows, spec):
     return pd.DataFrame(data, columns=[name for name, _ in spec])
 
 
+# Footprint columns as damo-convert --what footprint names them
+# (docs/EXPORTS.md), each group with the DTR_FOOTPRINT_* bit that says it
+# was read (docs/FORMAT.md item 11).
+_FOOTPRINT_GROUPS = (
+    (0x1, ("size", "resident", "shared", "text", "data")),
+    (0x2, ("swap",)),
+    (0x4, ("utime_ns", "stime_ns", "minflt", "majflt", "threads")),
+    (0x8, ("mem_total", "mem_free", "mem_available", "mem_buffers", "mem_cached")),
+)
+
+
+def _footprints_frame(rows):
+    """One row per FOOTPRINT item; a group the recorder could not read is
+    <NA> as a group (pandas' nullable UInt64), as its CSV fields are empty;
+    pid is <NA> for a target without a process (paddr)."""
+    head = [("time_ns", np.uint64), ("kdamond", np.uint32), ("context", np.uint32),
+            ("target", np.uint32), ("pid", np.int64), ("has", np.uint32)]
+    names = [n for _, group in _FOOTPRINT_GROUPS for n in group]
+    raw = _frame(rows, head + [(n, np.uint64) for n in names])
+    has = raw.pop("has").to_numpy()
+    pid = raw["pid"].to_numpy()
+    raw["pid"] = pd.arrays.IntegerArray(np.where(pid < 0, 0, pid).astype(np.uint32),
+                                        pid < 0)
+    for bit, group in _FOOTPRINT_GROUPS:
+        missing = (has & bit) == 0
+        for n in group:
+            raw[n] = pd.arrays.IntegerArray(raw[n].to_numpy(), missing)
+    return raw
+
+
 def _regions_frame(columns):
     """A DataFrame over the C arrays, without copying them.  nr_accesses or
     age that some snapshots do not have become pandas' nullable UInt32
@@ -293,6 +323,17 @@ class Record:
                       [("time", np.uint64), ("pid", np.int32), ("start", np.uint64),
                        ("end", np.uint64), ("offset", np.uint64), ("perms", None),
                        ("path", None)])
+
+    @property
+    def footprints(self):
+        """The memory footprints damo-record read after every snapshot
+        (record format 1.1): a DataFrame with damo-convert --what
+        footprint's columns: time_ns, kdamond, context, target, pid, size,
+        resident, shared, text, data, swap (bytes), utime_ns, stime_ns,
+        minflt, majflt, threads, mem_total .. mem_cached (the system's,
+        bytes).  A group of values that was not read is <NA>; records
+        without footprints (damo's, older ones) give no rows."""
+        return _footprints_frame(self._side_info()["footprints"])
 
     def stacks(self):
         """Callstack samples with their frames: a Stacks tuple."""
