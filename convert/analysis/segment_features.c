@@ -17,7 +17,7 @@
 #define NCELLS 128          /* coarse time cells of pass 1 */
 #define CELL0_NS 100000000ull
 #define MAX_FUNCS 4096      /* functions counted per coarse cell */
-#define MAX_PIECES 8192     /* hot address pieces per target */
+#define MAX_PIECES 1024     /* hot address pieces per target */
 #define MAX_MAPS 4096
 #define MAX_TARGETS 64
 #define MAX_THREADS 4096
@@ -42,6 +42,13 @@ struct piece {
 struct pieces {
 	size_t nr, cap;
 	struct piece *v;
+};
+
+/* Scratch of pieces_add, kept from one snapshot to the next. */
+struct pieces_scratch {
+	struct pieces reg, out;   /* a snapshot's hot regions; the merge */
+	uint64_t *pts;            /* the boundaries of both */
+	size_t cap_pts;
 };
 
 struct map_entry {
@@ -80,6 +87,7 @@ struct dt_seg_builder {
 	/* targets and memory */
 	int64_t pid_of[MAX_TARGETS];
 	struct pieces heat[MAX_TARGETS];
+	struct pieces_scratch scratch;
 	struct map_entry *maps;
 	size_t nr_maps;
 	uint64_t sample_us, aggr_us, update_us;
@@ -192,6 +200,9 @@ void dt_seg_builder_free(struct dt_seg_builder *b)
 	free(b->frame_func);
 	for (size_t i = 0; i < MAX_TARGETS; i++)
 		free(b->heat[i].v);
+	free(b->scratch.reg.v);
+	free(b->scratch.out.v);
+	free(b->scratch.pts);
 	free(b->maps);
 	free(b->bin_start);
 	free(b->bin_end);
@@ -470,10 +481,14 @@ static double piece_heat(const struct piece *v, size_t n, size_t *i, uint64_t lo
 	return *i < n && v[*i].start <= lo ? v[*i].heat : 0;
 }
 
-/* Merge neighbours whose heat differs little until under the cap. */
+/* Merge neighbours whose heat differs little, when over the cap, until
+ * under half of it: the merges of the next snapshots stay short, and the
+ * coarsening runs once every few snapshots, not at every one. */
 static void pieces_coarsen(struct pieces *p)
 {
-	for (double tol = 0.05; p->nr > MAX_PIECES * 3 / 4; tol *= 2) {
+	if (p->nr <= MAX_PIECES)
+		return;
+	for (double tol = 0.05; p->nr > MAX_PIECES / 2; tol *= 2) {
 		size_t o = 0;
 		for (size_t i = 0; i < p->nr; i++) {
 			struct piece *q = o ? &p->v[o - 1] : NULL, *c = &p->v[i];
@@ -521,46 +536,48 @@ static size_t merge_points(const struct piece *a, size_t na, const struct piece 
 	return n;
 }
 
-/* Add the hot regions of a snapshot (weight nr_accesses/max) to the pieces. */
-static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max_nr)
+/* Add the hot regions of a snapshot (weight nr_accesses/max) to the pieces;
+ * sc holds the work arrays, grown to the largest snapshot seen. */
+static int pieces_add(struct pieces *p, struct pieces_scratch *sc, const struct dtr_snapshot *s,
+		      double max_nr)
 {
-	size_t nr = 0, np = 0, i = 0, j = 0;
-	struct piece *reg = malloc((s->nr_regions + 1) * sizeof(*reg));
-	uint64_t *pts = malloc((2 * (s->nr_regions + p->nr) + 1) * sizeof(*pts));
-	int ret = -ENOMEM;
+	size_t np, i = 0, j = 0;
+	struct pieces *reg = &sc->reg, *out = &sc->out;
 
-	if (!reg || !pts)
-		goto out;
+	if (pieces_reserve(reg, s->nr_regions + 1) ||
+	    DT_GROW(sc->pts, sc->cap_pts, 2 * (s->nr_regions + p->nr) + 1))
+		return -ENOMEM;
+	reg->nr = 0;
 	for (uint64_t r = 0; r < s->nr_regions; r++) {
 		const struct dtr_region *g = &s->regions[r];
 		if (!g->nr_accesses || g->end <= g->start)
 			continue;
-		reg[nr++] = (struct piece){ g->start, g->end, g->nr_accesses / max_nr };
+		reg->v[reg->nr++] = (struct piece){ g->start, g->end, g->nr_accesses / max_nr };
 	}
-	np = merge_points(p->v, p->nr, reg, nr, pts);
-	struct pieces out = { 0 };
-	if (pieces_reserve(&out, np + 1))
-		goto out;
+	if (!reg->nr)
+		return 0;
+	np = merge_points(p->v, p->nr, reg->v, reg->nr, sc->pts);
+	if (pieces_reserve(out, np + 1))
+		return -ENOMEM;
+	out->nr = 0;
 	for (size_t k = 0; k + 1 < np; k++) {
-		if (pts[k] == pts[k + 1])
+		uint64_t x = sc->pts[k], y = sc->pts[k + 1];
+		if (x == y)
 			continue;
-		double h = piece_heat(p->v, p->nr, &i, pts[k]) + piece_heat(reg, nr, &j, pts[k]);
+		double h = piece_heat(p->v, p->nr, &i, x) + piece_heat(reg->v, reg->nr, &j, x);
 		if (h <= 0)
 			continue;
-		struct piece *last = out.nr ? &out.v[out.nr - 1] : NULL;
-		if (last && last->end == pts[k] && last->heat == h)
-			last->end = pts[k + 1];
+		struct piece *last = out->nr ? &out->v[out->nr - 1] : NULL;
+		if (last && last->end == x && last->heat == h)
+			last->end = y;
 		else
-			out.v[out.nr++] = (struct piece){ pts[k], pts[k + 1], h };
+			out->v[out->nr++] = (struct piece){ x, y, h };
 	}
-	free(p->v);
-	*p = out;
+	struct pieces t = *p; /* the merge becomes the pieces, the old ones scratch */
+	*p = *out;
+	*out = t;
 	pieces_coarsen(p);
-	ret = 0;
-out:
-	free(reg);
-	free(pts);
-	return ret;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- maps */
@@ -670,7 +687,7 @@ static int snapshot_pass1(struct dt_seg_builder *b, const struct dtr_snapshot *s
 	cell_of(b, s->start_ns);
 	if (s->target < MAX_TARGETS) {
 		double max_nr = b->sample_us && b->aggr_us ? (double)b->aggr_us / b->sample_us : 20;
-		if ((ret = pieces_add(&b->heat[s->target], s, max_nr > 0 ? max_nr : 20)))
+		if ((ret = pieces_add(&b->heat[s->target], &b->scratch, s, max_nr > 0 ? max_nr : 20)))
 			return ret;
 	}
 	if (key != b->first_key)
