@@ -103,10 +103,38 @@ static struct dt_dspan join(const struct dt_dspan *a, const struct dt_dspan *b)
 	return (struct dt_dspan){ a->start, b->end, mass / (double)(b->end - a->start) };
 }
 
-static int cmp_double(const void *a, const void *b)
+static void swap(double *a, double *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	double t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* The k-th smallest of v[0..n) (k < n), v reordered: a selection with
+ * three-way partitions, linear on average where sorting is n log n (the
+ * same value as v[k] after sorting). */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* the k-th is in [lo, hi) */
+	while (hi - lo > 1) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t lt = lo, i = lo, gt = hi; /* < pivot | == pivot | > pivot */
+		while (i < gt) {
+			if (v[i] < pivot)
+				swap(&v[lt++], &v[i++]);
+			else if (v[i] > pivot)
+				swap(&v[i], &v[--gt]);
+			else
+				i++;
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pivot;
+	}
+	return v[k];
 }
 
 /* Merge the cheaper half of the neighbouring pairs until at most low. */
@@ -119,8 +147,7 @@ static int compact(struct dt_density *p, size_t low)
 		size_t n = p->nr, m = 0;
 		for (size_t k = 0; k + 1 < n; k++)
 			cost[k] = cost[n + k] = merge_cost(&p->v[k], &p->v[k + 1]);
-		qsort(cost + n, n - 1, sizeof(*cost), cmp_double);
-		double limit = cost[n + (n - 2) / 2];
+		double limit = select_kth(cost + n, n - 1, (n - 2) / 2);
 		for (size_t k = 0; k < n;) {
 			if (k + 1 < n && cost[k] <= limit) {
 				p->v[m++] = join(&p->v[k], &p->v[k + 1]);

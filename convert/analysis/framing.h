@@ -36,7 +36,7 @@
  * DT_FRAME_MAX_MAPS distinct map entries (later ones are not kept); and one
  * snapshot's regions of scratch.  Never grows with the number of
  * snapshots.  Time: linear in regions (a merge of sorted lists per
- * snapshot; an occasional compaction sorts DT_FRAME_MAX_SPANS costs).
+ * snapshot; an occasional compaction, linear on average).
  *
  * Functions return 0 or a negative errno and write one line into err.
  */

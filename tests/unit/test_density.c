@@ -2,8 +2,9 @@
 /*
  * Access-density profiles (density.h): runs add up where they overlap,
  * unsorted runs are sorted with the first keeping overlapped bytes, the
- * profile stays under its bound with its mass kept, and the bound merges
- * cold neighbours before it blurs a hot span into them.
+ * profile stays under its bound with its mass kept, the bound merges
+ * cold neighbours before it blurs a hot span into them, and one round of
+ * compaction merges the cheaper half of the neighbouring pairs.
  */
 #include <check.h>
 #include <math.h>
@@ -110,6 +111,43 @@ START_TEST(bounded_with_mass_kept)
 }
 END_TEST
 
+/* Ten adjacent spans of 100 bytes with values v, after one round of
+ * compaction (over the bound of 8, down to 8): the spans want[0..n). */
+static void one_round(const double *v, const struct dt_dspan *want, size_t n)
+{
+	struct dt_density p = { 0 };
+	struct dt_density_scratch s = { 0 };
+	struct dt_dspan r[10];
+
+	for (size_t i = 0; i < 10; i++)
+		r[i] = (struct dt_dspan){ i * 100, i * 100 + 100, v[i] };
+	add(&p, &s, r, 10, 8, 8);
+	ck_assert_uint_eq(p.nr, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(p.v[i].start, want[i].start);
+		ck_assert_uint_eq(p.v[i].end, want[i].end);
+		ck_assert_double_eq_tol(p.v[i].h, want[i].h, 1e-12);
+	}
+	dt_density_free(&p);
+	dt_density_scratch_free(&s);
+}
+
+/* Neighbours differing by 1, 10, 2, 20, 3, 30, 4, 40 and then 5 or 15: the
+ * pairs whose merge costs at most the median (the 5th of 9) merge, left to
+ * right: the last pair with 5, not with 15. */
+START_TEST(one_round_merges_the_cheaper_half)
+{
+	const double a[] = { 0, 1, 11, 13, 33, 36, 66, 70, 110, 115 };
+	const struct dt_dspan wa[] = { { 0, 200, 0.5 },	  { 200, 400, 12 }, { 400, 600, 34.5 },
+				       { 600, 800, 68 }, { 800, 1000, 112.5 } };
+	one_round(a, wa, 5);
+	const double b[] = { 0, 1, 11, 13, 33, 36, 66, 70, 110, 125 };
+	const struct dt_dspan wb[] = { { 0, 200, 0.5 },  { 200, 400, 12 }, { 400, 600, 34.5 },
+				       { 600, 800, 68 }, { 800, 900, 110 }, { 900, 1000, 125 } };
+	one_round(b, wb, 6);
+}
+END_TEST
+
 Suite *density_suite(void)
 {
 	Suite *s = suite_create("density");
@@ -117,6 +155,7 @@ Suite *density_suite(void)
 	tcase_add_test(tc, overlapping_snapshots_add_up);
 	tcase_add_test(tc, unsorted_runs_first_keeps_the_bytes);
 	tcase_add_test(tc, bounded_with_mass_kept);
+	tcase_add_test(tc, one_round_merges_the_cheaper_half);
 	suite_add_tcase(s, tc);
 	return s;
 }
