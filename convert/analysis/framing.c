@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "density.h"
 #include "errmsg.h"
 #include "grow.h"
 #include "heatmap.h"
@@ -15,15 +16,11 @@
 
 #define PAGE UINT64_C(4096)
 
-struct span {
-	uint64_t start, end;
-	double h; /* density (per byte); for areas: the mass of their dense parts */
-};
-
+/* A dt_dspan's h: density per byte in profiles; in areas, the mass of
+ * their dense parts. */
 struct profile {
 	uint32_t kdamond, context, target;
-	size_t nr, cap;
-	struct span *v;
+	struct dt_density d;
 };
 
 struct dt_framer {
@@ -33,8 +30,7 @@ struct dt_framer {
 	struct profile *prof;
 	size_t nr_maps, cap_maps;
 	struct dt_maps_copy *maps;  /* per process: every distinct entry, by start */
-	size_t cap_runs, cap_out;
-	struct span *runs, *out;    /* one snapshot's regions; the merge */
+	struct dt_density_scratch sc; /* one snapshot's regions; the merge */
 };
 
 int dt_framer_new(struct dt_framer **f, int64_t t_start, int64_t t_end, char *err,
@@ -53,13 +49,12 @@ void dt_framer_free(struct dt_framer *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->nr_prof; i++)
-		free(f->prof[i].v);
+		dt_density_free(&f->prof[i].d);
 	free(f->prof);
 	for (size_t i = 0; i < f->nr_maps; i++)
 		dt_maps_copy_free(&f->maps[i]);
 	free(f->maps);
-	free(f->runs);
-	free(f->out);
+	dt_density_scratch_free(&f->sc);
 	dt_targets_free(&f->targets);
 	free(f);
 }
@@ -153,101 +148,15 @@ static struct profile *profile_of(struct dt_framer *f, const struct dtr_snapshot
 	return pr;
 }
 
-/* Sum of two sorted lists of disjoint spans, into out (room for
- * 2 * (na + nb) spans); returns the count. */
-static size_t merge_sum(const struct span *a, size_t na, const struct span *b, size_t nb,
-			struct span *out)
-{
-	size_t i = 0, j = 0, n = 0;
-	uint64_t pos = 0;
-	while (i < na || j < nb) {
-		const struct span *x = i < na ? &a[i] : NULL, *y = j < nb ? &b[j] : NULL;
-		uint64_t xs = x ? (x->start > pos ? x->start : pos) : UINT64_MAX;
-		uint64_t ys = y ? (y->start > pos ? y->start : pos) : UINT64_MAX;
-		uint64_t s = xs < ys ? xs : ys, e = UINT64_MAX;
-		int xin = x && xs == s, yin = y && ys == s;
-		if (x && (xin ? x->end : x->start) < e)
-			e = xin ? x->end : x->start;
-		if (y && (yin ? y->end : y->start) < e)
-			e = yin ? y->end : y->start;
-		double h = (xin ? x->h : 0) + (yin ? y->h : 0);
-		if (n && out[n - 1].end == s && out[n - 1].h == h)
-			out[n - 1].end = e;
-		else
-			out[n++] = (struct span){ s, e, h };
-		pos = e;
-		if (x && x->end <= pos)
-			i++;
-		if (y && y->end <= pos)
-			j++;
-	}
-	return n;
-}
-
-static double size_of(const struct span *s)
+static double size_of(const struct dt_dspan *s)
 {
 	return (double)(s->end - s->start);
-}
-
-/* What merging two neighbouring spans (and the empty gap between them)
- * into one of their mean density loses: the squared error, per byte. */
-static double merge_cost(const struct span *a, const struct span *b)
-{
-	double sa = size_of(a), sb = size_of(b), g = (double)(b->start - a->end);
-	double m = (a->h * sa + b->h * sb) / (sa + g + sb);
-	return sa * (a->h - m) * (a->h - m) + g * m * m + sb * (b->h - m) * (b->h - m);
-}
-
-static struct span join(const struct span *a, const struct span *b)
-{
-	double mass = a->h * size_of(a) + b->h * size_of(b);
-	return (struct span){ a->start, b->end, mass / (double)(b->end - a->start) };
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Merge the cheaper half of the neighbouring pairs until the profile is
- * back under three quarters of its bound. */
-static int compact(struct profile *p)
-{
-	double *cost = malloc(2 * p->nr * sizeof(*cost));
-	if (!cost)
-		return -ENOMEM;
-	while (p->nr > DT_FRAME_MAX_SPANS * 3 / 4) {
-		size_t n = p->nr, m = 0;
-		for (size_t k = 0; k + 1 < n; k++)
-			cost[k] = cost[n + k] = merge_cost(&p->v[k], &p->v[k + 1]);
-		qsort(cost + n, n - 1, sizeof(*cost), cmp_double);
-		double limit = cost[n + (n - 2) / 2];
-		for (size_t k = 0; k < n;) {
-			if (k + 1 < n && cost[k] <= limit) {
-				p->v[m++] = join(&p->v[k], &p->v[k + 1]);
-				k += 2;
-			} else {
-				p->v[m++] = p->v[k++];
-			}
-		}
-		p->nr = m;
-	}
-	free(cost);
-	return 0;
-}
-
-static int cmp_span(const void *a, const void *b)
-{
-	const struct span *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
 }
 
 /* The snapshot's accessed regions as density runs, sorted and disjoint. */
 static size_t snapshot_runs(struct dt_framer *f, const struct dtr_snapshot *s, double weight)
 {
 	size_t n = 0;
-	int sorted = 1;
 	for (uint64_t i = 0; i < s->nr_regions; i++) {
 		const struct dtr_region *r = &s->regions[i];
 		if (!r->nr_accesses || r->end <= r->start)
@@ -255,22 +164,10 @@ static size_t snapshot_runs(struct dt_framer *f, const struct dtr_snapshot *s, d
 		uint64_t size = r->end - r->start;
 		double local = size > DT_FRAME_LOCAL_BYTES ?
 				       (double)DT_FRAME_LOCAL_BYTES / (double)size : 1.0;
-		if (n && r->start < f->runs[n - 1].end)
-			sorted = 0;
-		f->runs[n++] = (struct span){ r->start, r->end, r->nr_accesses * weight * local };
+		double h = r->nr_accesses * weight * local;
+		f->sc.runs[n++] = (struct dt_dspan){ r->start, r->end, h };
 	}
-	if (sorted)
-		return n;
-	qsort(f->runs, n, sizeof(*f->runs), cmp_span);
-	size_t m = 0;
-	for (size_t k = 0; k < n; k++) {
-		struct span r = f->runs[k];
-		if (m && r.start < f->runs[m - 1].end)
-			r.start = f->runs[m - 1].end; /* overlapping regions: the first wins */
-		if (r.end > r.start)
-			f->runs[m++] = r;
-	}
-	return m;
+	return dt_density_sort_runs(&f->sc, n);
 }
 
 /* Seconds of the snapshot inside the window (its whole length without one). */
@@ -301,23 +198,11 @@ static int add_snapshot(struct dt_framer *f, const struct dtr_snapshot *s)
 		return -ENOMEM;
 	if (seconds <= 0 || !s->nr_regions)
 		return 0;
-	if (DT_GROW(f->runs, f->cap_runs, s->nr_regions))
+	if (dt_density_reserve_runs(&f->sc, s->nr_regions))
 		return -ENOMEM;
 	double rate = aggr_us ? 1e6 / (double)aggr_us : 1.0;
 	size_t nr = snapshot_runs(f, s, rate * seconds);
-	if (!nr)
-		return 0;
-	if (DT_GROW(f->out, f->cap_out, 2 * (p->nr + nr)))
-		return -ENOMEM;
-	size_t n = merge_sum(p->v, p->nr, f->runs, nr, f->out);
-	struct span *old = p->v;
-	size_t old_cap = p->cap;
-	p->v = f->out;
-	p->cap = f->cap_out;
-	p->nr = n;
-	f->out = old;
-	f->cap_out = old_cap;
-	return p->nr > DT_FRAME_MAX_SPANS ? compact(p) : 0;
+	return dt_density_add(&p->d, &f->sc, nr, DT_FRAME_MAX_SPANS, DT_FRAME_MAX_SPANS * 3 / 4);
 }
 
 int dt_framer_add(struct dt_framer *f, const struct dtr_item *item, char *err, size_t errlen)
@@ -357,7 +242,7 @@ static const struct dt_maps_copy *target_maps(const struct dt_framer *f, uint32_
 }
 
 /* The maps' entries (sorted by start) as disjoint intervals. */
-static size_t maps_union(const struct dt_maps_copy *m, struct span *u)
+static size_t maps_union(const struct dt_maps_copy *m, struct dt_dspan *u)
 {
 	size_t n = 0;
 	for (size_t k = 0; k < m->nr; k++) {
@@ -366,7 +251,7 @@ static size_t maps_union(const struct dt_maps_copy *m, struct span *u)
 			if (e->end > u[n - 1].end)
 				u[n - 1].end = e->end;
 		} else {
-			u[n++] = (struct span){ e->start, e->end, 0 };
+			u[n++] = (struct dt_dspan){ e->start, e->end, 0 };
 		}
 	}
 	return n;
@@ -374,15 +259,15 @@ static size_t maps_union(const struct dt_maps_copy *m, struct span *u)
 
 /* The parts of the spans v inside the intervals u (both sorted, disjoint);
  * at most nv + nu of them. */
-static size_t intersect(const struct span *v, size_t nv, const struct span *u, size_t nu,
-			struct span *out)
+static size_t intersect(const struct dt_dspan *v, size_t nv, const struct dt_dspan *u, size_t nu,
+			struct dt_dspan *out)
 {
 	size_t i = 0, j = 0, n = 0;
 	while (i < nv && j < nu) {
 		uint64_t s = v[i].start > u[j].start ? v[i].start : u[j].start;
 		uint64_t e = v[i].end < u[j].end ? v[i].end : u[j].end;
 		if (e > s)
-			out[n++] = (struct span){ s, e, v[i].h };
+			out[n++] = (struct dt_dspan){ s, e, v[i].h };
 		if (v[i].end < u[j].end)
 			i++;
 		else
@@ -392,7 +277,7 @@ static size_t intersect(const struct span *v, size_t nv, const struct span *u, s
 }
 
 /* Dense spans, touching ones together, as areas whose h is their mass. */
-static size_t dense_areas(const struct span *v, size_t n, double limit, struct span *out)
+static size_t dense_areas(const struct dt_dspan *v, size_t n, double limit, struct dt_dspan *out)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -403,13 +288,13 @@ static size_t dense_areas(const struct span *v, size_t n, double limit, struct s
 			out[m - 1].end = v[i].end;
 			out[m - 1].h += mass;
 		} else {
-			out[m++] = (struct span){ v[i].start, v[i].end, mass };
+			out[m++] = (struct dt_dspan){ v[i].start, v[i].end, mass };
 		}
 	}
 	return m;
 }
 
-static void join_area(struct span *a, size_t *n, size_t k)
+static void join_area(struct dt_dspan *a, size_t *n, size_t k)
 {
 	a[k].end = a[k + 1].end;
 	a[k].h += a[k + 1].h;
@@ -418,7 +303,7 @@ static void join_area(struct span *a, size_t *n, size_t k)
 }
 
 /* Close areas joined; then at most DT_FRAME_MAX_AREAS. */
-static void join_areas(struct span *a, size_t *n)
+static void join_areas(struct dt_dspan *a, size_t *n)
 {
 	for (size_t k = 0; k + 1 < *n;) {
 		uint64_t gap = a[k + 1].start - a[k].end;
@@ -490,7 +375,7 @@ static void name_area(char *buf, size_t len, const struct dt_maps_copy *m, uint6
 	}
 }
 
-static int fill_frame(struct dt_frame *out, struct span *a, size_t n,
+static int fill_frame(struct dt_frame *out, struct dt_dspan *a, size_t n,
 		      const struct dt_maps_copy *maps)
 {
 	out->areas = calloc(n ? n : 1, sizeof(*out->areas));
@@ -525,17 +410,17 @@ int dt_framer_result(const struct dt_framer *f, uint32_t kdamond, uint32_t conte
 		if (f->prof[i].kdamond == kdamond && f->prof[i].context == context &&
 		    f->prof[i].target == target)
 			p = &f->prof[i];
-	if (!p || !p->nr)
+	if (!p || !p->d.nr)
 		return 0;
 	const struct dt_maps_copy *maps = target_maps(f, kdamond, context, target);
-	size_t nu = maps ? maps->nr : 0, n = p->nr;
-	struct span *v = malloc((p->nr + 2 * nu) * sizeof(*v)), *u = v + p->nr + nu;
+	size_t nu = maps ? maps->nr : 0, n = p->d.nr;
+	struct dt_dspan *v = malloc((p->d.nr + 2 * nu) * sizeof(*v)), *u = v + p->d.nr + nu;
 	if (!v)
 		return dt_fail(err, errlen, -ENOMEM, "out of memory framing the heatmap");
 	if (maps)
-		n = intersect(p->v, p->nr, u, maps_union(maps, u), v);
+		n = intersect(p->d.v, p->d.nr, u, maps_union(maps, u), v);
 	else
-		memcpy(v, p->v, n * sizeof(*v));
+		memcpy(v, p->d.v, n * sizeof(*v));
 	out->clipped_to_maps = maps != NULL;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].h > out->max_density)

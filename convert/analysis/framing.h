@@ -29,13 +29,14 @@
  * from the maps as dt_maps_name_range names ranges ("heap", "stack", a
  * file's base name, "anon"; "" without maps).
  *
- * Memory: per target at most DT_FRAME_MAX_SPANS profile spans (when a
- * snapshot's boundaries push it over, neighbouring spans are merged where
- * that changes the profile least, mass kept); per process at most
+ * Memory: per target at most DT_FRAME_MAX_SPANS profile spans (a
+ * density.h profile: when a snapshot's boundaries push it over, neighbouring
+ * spans are merged where that changes the profile least, mass kept, back to
+ * three quarters of the bound); per process at most
  * DT_FRAME_MAX_MAPS distinct map entries (later ones are not kept); and one
  * snapshot's regions of scratch.  Never grows with the number of
  * snapshots.  Time: linear in regions (a merge of sorted lists per
- * snapshot; an occasional compaction sorts DT_FRAME_MAX_SPANS costs).
+ * snapshot; an occasional compaction, linear on average).
  *
  * Functions return 0 or a negative errno and write one line into err.
  */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "density.h"
 #include "grow.h"
 #include "dtr.h"
 #include "errmsg.h"
@@ -17,7 +18,7 @@
 #define NCELLS 128          /* coarse time cells of pass 1 */
 #define CELL0_NS 100000000ull
 #define MAX_FUNCS 4096      /* functions counted per coarse cell */
-#define MAX_PIECES 8192     /* hot address pieces per target */
+#define MAX_PIECES 1024     /* hot address pieces per target */
 #define MAX_MAPS 4096
 #define MAX_TARGETS 64
 #define MAX_THREADS 4096
@@ -32,16 +33,6 @@ struct func {
 	int32_t pid, tid;         /* the thread of its first sample */
 	int multi;                /* seen in samples of several threads */
 	uint32_t next;            /* hash chain, 0: end (index + 1) */
-};
-
-struct piece {
-	uint64_t start, end;
-	double heat;              /* sum of nr_accesses/max over aggregations */
-};
-
-struct pieces {
-	size_t nr, cap;
-	struct piece *v;
 };
 
 struct map_entry {
@@ -79,7 +70,8 @@ struct dt_seg_builder {
 	uint32_t cell_total[NCELLS];
 	/* targets and memory */
 	int64_t pid_of[MAX_TARGETS];
-	struct pieces heat[MAX_TARGETS];
+	struct dt_density heat[MAX_TARGETS]; /* h: nr_accesses/max summed */
+	struct dt_density_scratch scratch;
 	struct map_entry *maps;
 	size_t nr_maps;
 	uint64_t sample_us, aggr_us, update_us;
@@ -191,7 +183,8 @@ void dt_seg_builder_free(struct dt_seg_builder *b)
 	dt_hashmap_free(&b->thread_index);
 	free(b->frame_func);
 	for (size_t i = 0; i < MAX_TARGETS; i++)
-		free(b->heat[i].v);
+		dt_density_free(&b->heat[i]);
+	dt_density_scratch_free(&b->scratch);
 	free(b->maps);
 	free(b->bin_start);
 	free(b->bin_end);
@@ -451,116 +444,23 @@ static int stack_pass1(struct dt_seg_builder *b, const struct dtr_stack *s)
 
 /* ------------------------------------------------------ hot address pieces */
 
-static int pieces_reserve(struct pieces *p, size_t n)
+/* Add the hot regions of a snapshot (weight nr_accesses/max) to the
+ * pieces, a density profile (density.h) of at most MAX_PIECES spans. */
+static int pieces_add(struct dt_density *p, struct dt_density_scratch *sc,
+		      const struct dtr_snapshot *s, double max_nr)
 {
-	return DT_GROW(p->v, p->cap, n) ? -ENOMEM : 0;
-}
+	size_t n = 0;
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Heat of the pieces (or regions) covering [lo, hi), walking with *i. */
-static double piece_heat(const struct piece *v, size_t n, size_t *i, uint64_t lo)
-{
-	while (*i < n && v[*i].end <= lo)
-		(*i)++;
-	return *i < n && v[*i].start <= lo ? v[*i].heat : 0;
-}
-
-/* Merge neighbours whose heat differs little until under the cap. */
-static void pieces_coarsen(struct pieces *p)
-{
-	for (double tol = 0.05; p->nr > MAX_PIECES * 3 / 4; tol *= 2) {
-		size_t o = 0;
-		for (size_t i = 0; i < p->nr; i++) {
-			struct piece *q = o ? &p->v[o - 1] : NULL, *c = &p->v[i];
-			double hi = q ? (q->heat > c->heat ? q->heat : c->heat) : 0;
-			double d = q ? (q->heat > c->heat ? q->heat - c->heat : c->heat - q->heat) : 0;
-			if (q && d <= tol * hi) {
-				double wq = (double)(q->end - q->start), wc = (double)(c->end - c->start);
-				q->heat = (q->heat * wq + c->heat * wc) / (wq + wc);
-				q->end = c->end;
-				continue;
-			}
-			p->v[o++] = *c;
-		}
-		p->nr = o;
-	}
-}
-
-/* The boundaries of a (sorted) and b into out, sorted: a merge of the two
- * when b is sorted (regions of a snapshot are), else a sort. */
-static size_t merge_points(const struct piece *a, size_t na, const struct piece *b, size_t nb,
-			   uint64_t *out)
-{
-	size_t i = 0, j = 0, n = 0, sorted = 1;
-
-	for (size_t k = 1; k < nb && sorted; k++)
-		sorted = b[k].start >= b[k - 1].end;
-	if (!sorted) {
-		for (size_t k = 0; k < na; k++)
-			out[n++] = a[k].start, out[n++] = a[k].end;
-		for (size_t k = 0; k < nb; k++)
-			out[n++] = b[k].start, out[n++] = b[k].end;
-		if (n > 1) /* qsort takes no NULL array */
-			qsort(out, n, sizeof(*out), cmp_u64);
-		return n;
-	}
-	/* each list's points, start then end, are ascending */
-	while (i < 2 * na || j < 2 * nb) {
-		uint64_t x = i < 2 * na ? (i & 1 ? a[i / 2].end : a[i / 2].start) : UINT64_MAX;
-		uint64_t y = j < 2 * nb ? (j & 1 ? b[j / 2].end : b[j / 2].start) : UINT64_MAX;
-		if (i < 2 * na && (j >= 2 * nb || x <= y))
-			out[n++] = x, i++;
-		else
-			out[n++] = y, j++;
-	}
-	return n;
-}
-
-/* Add the hot regions of a snapshot (weight nr_accesses/max) to the pieces. */
-static int pieces_add(struct pieces *p, const struct dtr_snapshot *s, double max_nr)
-{
-	size_t nr = 0, np = 0, i = 0, j = 0;
-	struct piece *reg = malloc((s->nr_regions + 1) * sizeof(*reg));
-	uint64_t *pts = malloc((2 * (s->nr_regions + p->nr) + 1) * sizeof(*pts));
-	int ret = -ENOMEM;
-
-	if (!reg || !pts)
-		goto out;
+	if (dt_density_reserve_runs(sc, s->nr_regions + 1))
+		return -ENOMEM;
 	for (uint64_t r = 0; r < s->nr_regions; r++) {
 		const struct dtr_region *g = &s->regions[r];
 		if (!g->nr_accesses || g->end <= g->start)
 			continue;
-		reg[nr++] = (struct piece){ g->start, g->end, g->nr_accesses / max_nr };
+		sc->runs[n++] = (struct dt_dspan){ g->start, g->end, g->nr_accesses / max_nr };
 	}
-	np = merge_points(p->v, p->nr, reg, nr, pts);
-	struct pieces out = { 0 };
-	if (pieces_reserve(&out, np + 1))
-		goto out;
-	for (size_t k = 0; k + 1 < np; k++) {
-		if (pts[k] == pts[k + 1])
-			continue;
-		double h = piece_heat(p->v, p->nr, &i, pts[k]) + piece_heat(reg, nr, &j, pts[k]);
-		if (h <= 0)
-			continue;
-		struct piece *last = out.nr ? &out.v[out.nr - 1] : NULL;
-		if (last && last->end == pts[k] && last->heat == h)
-			last->end = pts[k + 1];
-		else
-			out.v[out.nr++] = (struct piece){ pts[k], pts[k + 1], h };
-	}
-	free(p->v);
-	*p = out;
-	pieces_coarsen(p);
-	ret = 0;
-out:
-	free(reg);
-	free(pts);
-	return ret;
+	n = dt_density_sort_runs(sc, n);
+	return dt_density_add(p, sc, n, MAX_PIECES, MAX_PIECES / 2);
 }
 
 /* ---------------------------------------------------------------- maps */
@@ -670,7 +570,7 @@ static int snapshot_pass1(struct dt_seg_builder *b, const struct dtr_snapshot *s
 	cell_of(b, s->start_ns);
 	if (s->target < MAX_TARGETS) {
 		double max_nr = b->sample_us && b->aggr_us ? (double)b->aggr_us / b->sample_us : 20;
-		if ((ret = pieces_add(&b->heat[s->target], s, max_nr > 0 ? max_nr : 20)))
+		if ((ret = pieces_add(&b->heat[s->target], &b->scratch, s, max_nr > 0 ? max_nr : 20)))
 			return ret;
 	}
 	if (key != b->first_key)
@@ -792,9 +692,9 @@ static int cands_add(struct cands *c, uint64_t start, uint64_t end, uint32_t tar
 
 /* Dense: hot for at least one aggregation's worth of full access, and at
  * least 1% of the hottest piece. */
-static int dense(const struct piece *p, double top)
+static int dense(const struct dt_dspan *p, double top)
 {
-	return p->heat >= 1.0 && p->heat >= 0.01 * top;
+	return p->h >= 1.0 && p->h >= 0.01 * top;
 }
 
 static int has_maps(const struct dt_seg_builder *b, int64_t pid)
@@ -819,7 +719,7 @@ static int64_t maps_pid(const struct dt_seg_builder *b, size_t t)
 static int areas_in_maps(const struct dt_seg_builder *b, size_t t, int64_t pid, double top,
 			 struct cands *c)
 {
-	const struct pieces *p = &b->heat[t];
+	const struct dt_density *p = &b->heat[t];
 
 	for (size_t k = 0; k < b->nr_maps; k++) {
 		const struct map_entry *e = &b->maps[k];
@@ -828,14 +728,14 @@ static int areas_in_maps(const struct dt_seg_builder *b, size_t t, int64_t pid, 
 		if (e->pid != pid)
 			continue;
 		for (size_t i = 0; i < p->nr; i++) {
-			const struct piece *q = &p->v[i];
+			const struct dt_dspan *q = &p->v[i];
 			uint64_t s = q->start > e->start ? q->start : e->start;
 			uint64_t x = q->end < e->end ? q->end : e->end;
 			if (s >= x || !dense(q, top))
 				continue;
 			lo = s < lo ? s : lo;
 			hi = x > hi ? x : hi;
-			mass += q->heat * (double)(x - s);
+			mass += q->h * (double)(x - s);
 		}
 		if (mass > 0 && cands_add(c, lo, hi, (uint32_t)t, e->kind, e->name, mass))
 			return -ENOMEM;
@@ -846,12 +746,12 @@ static int areas_in_maps(const struct dt_seg_builder *b, size_t t, int64_t pid, 
 /* Without maps: dense pieces less than 2 MiB apart make one area. */
 static int areas_dense(const struct dt_seg_builder *b, size_t t, double top, struct cands *c)
 {
-	const struct pieces *p = &b->heat[t];
+	const struct dt_density *p = &b->heat[t];
 	uint64_t lo = 0, hi = 0;
 	double mass = 0;
 
 	for (size_t i = 0; i <= p->nr; i++) {
-		const struct piece *q = i < p->nr ? &p->v[i] : NULL;
+		const struct dt_dspan *q = i < p->nr ? &p->v[i] : NULL;
 		if (q && !dense(q, top))
 			continue;
 		if (mass > 0 && (!q || q->start > hi + (2u << 20))) {
@@ -864,7 +764,7 @@ static int areas_dense(const struct dt_seg_builder *b, size_t t, double top, str
 		if (mass == 0)
 			lo = q->start;
 		hi = q->end;
-		mass += q->heat * (double)(q->end - q->start);
+		mass += q->h * (double)(q->end - q->start);
 	}
 	return 0;
 }
@@ -890,7 +790,7 @@ static int choose_areas(struct dt_seg_builder *b, struct cands *c)
 
 	for (size_t t = 0; t < MAX_TARGETS; t++)
 		for (size_t i = 0; i < b->heat[t].nr; i++)
-			top = b->heat[t].v[i].heat > top ? b->heat[t].v[i].heat : top;
+			top = b->heat[t].v[i].h > top ? b->heat[t].v[i].h : top;
 	for (size_t t = 0; !ret && t < MAX_TARGETS; t++) {
 		if (!b->heat[t].nr)
 			continue;
