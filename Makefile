@@ -371,16 +371,17 @@ print-%:
 # and proves the list in a fresh chroot).  Build: build-essential,
 # pkg-config and the -dev packages.  Tests: check, python3, zstd,
 # poppler-utils (pdftoppm), man-db (man pages rendered), abigail-tools (the
-# ABI check), clang (make fuzz), valgrind (make valgrind), linux-perf,
-# qemu-system-x86, busybox-static and cpio (make check-vm, make demo),
-# chromium, nodejs and npm (make check-browser, the DuckDB export tests),
+# ABI check), clang and libclang-rt-14-dev (make fuzz: libFuzzer and the
+# sanitizer runtimes, which clang only recommends), valgrind (make
+# valgrind), linux-perf, qemu-system-x86, busybox-static and cpio (make
+# check-vm, make demo), chromium, nodejs and npm (make check-browser, the DuckDB export tests),
 # python3-dev, python3-numpy, python3-pandas and python3-pytest (the Python
 # module and its tests).  nodejs and npm count as present when `node` and
 # `npm` are on PATH.
 DEB_PACKAGES := build-essential pkg-config libzstd-dev zlib1g-dev libpng-dev libcairo2-dev \
-	libtraceevent-dev check python3 zstd poppler-utils man-db abigail-tools clang valgrind \
-	linux-perf qemu-system-x86 busybox-static cpio chromium nodejs npm python3-dev \
-	python3-numpy python3-pandas python3-pytest
+	libtraceevent-dev check python3 zstd poppler-utils man-db abigail-tools clang \
+	libclang-rt-14-dev valgrind linux-perf qemu-system-x86 busybox-static cpio chromium \
+	nodejs npm python3-dev python3-numpy python3-pandas python3-pytest
 deps:
 	@installed=$$(dpkg-query -W -f='$${Package} $${db:Status-Status}\n' 2>/dev/null | awk '$$2=="installed"{print $$1}'); \
 	missing=""; for p in $(DEB_PACKAGES); do \

@@ -24,7 +24,7 @@ DT_SHARED=${DT_SHARED:-$DT_SRC/../shared}
 PATH=$DT_BIN:$PATH
 APP=$DT_SRC/tests/npm/node_modules/speedscope/dist/release
 SCHEMA=$APP/file-format-schema.json
-CHECK="node --experimental-websocket $DT_SRC/tests/browser/speedscope_check.mjs"
+CHECK="env DT_NPM=$DT_SRC/tests/npm node $DT_SRC/tests/browser/speedscope_check.mjs"
 VALIDATE="node $DT_SRC/tests/browser/validate_speedscope.mjs"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dt-browser.XXXXXX")

@@ -3,13 +3,15 @@
 // chromium, and report whether it loaded: the page title names the profile,
 // a flame graph canvas is drawn, and no error was logged or thrown.
 //
-// Usage: node --experimental-websocket speedscope_check.mjs APP_DIR PROFILE \
-//            EXPECTED_NAME SCREENSHOT.png
+// Usage: node speedscope_check.mjs APP_DIR PROFILE EXPECTED_NAME SCREENSHOT.png
 // Serves APP_DIR (speedscope's dist/release) and PROFILE on 127.0.0.1,
 // loads index.html#profileURL=..., talks to chromium over the DevTools
-// protocol (node's WebSocket), writes a screenshot, prints one line
+// protocol (node's own WebSocket where it has one, else the `ws` package
+// pinned in tests/npm, $DT_NPM: Debian 12's node 18 has no WebSocket and
+// node 20 only behind a flag), writes a screenshot, prints one line
 // "ok: ..." or "FAIL: ..." and exits 0 or 1.
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -80,7 +82,10 @@ const wsURL = await new Promise((resolve) => {
 	});
 });
 
-const ws = new WebSocket(wsURL);
+const npmDir = process.env.DT_NPM || join(import.meta.dirname || '.', '../npm');
+const WebSocketClass = globalThis.WebSocket ||
+	createRequire(join(npmDir, 'package.json'))('ws').WebSocket;
+const ws = new WebSocketClass(wsURL);
 await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
 let nextId = 1;
 const pending = new Map();
