@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "phases.h"
+#include "checked.h"
 #include "errmsg.h"
 #include "units.h"
 
@@ -207,9 +208,9 @@ static void describe_wss(const struct dt_seg_features *f, const struct dt_segmen
 		hi = w > hi ? w : hi;
 	}
 	p->nr_aggrs = (uint32_t)n;
-	p->wss_mean = n > 0 ? (uint64_t)(sum / n) : 0;
-	p->wss_min = isfinite(lo) ? (uint64_t)lo : 0;
-	p->wss_max = (uint64_t)hi;
+	p->wss_mean = n > 0 ? dt_sat_u64_of(sum / n) : 0; /* hostile sizes: 2^64 and more */
+	p->wss_min = isfinite(lo) ? dt_sat_u64_of(lo) : 0;
+	p->wss_max = dt_sat_u64_of(hi);
 }
 
 /* Mean hot bytes per cell of area `a` over the segment into cell[]; the
@@ -492,7 +493,7 @@ static uint64_t median_aggr(const struct dt_seg_features *f)
 	if (f->nr_bins)
 		m = d[f->nr_bins / 2];
 	free(d);
-	return (uint64_t)m;
+	return dt_sat_u64_of(m); /* an end before its start: 2^64 */
 }
 
 static int quality(struct dt_phases *ph)
@@ -630,7 +631,7 @@ char *dt_phase_pattern_text(const struct dt_phase *p, char *buf, size_t len)
 		snprintf(buf, len, "%s", dt_seg_pattern_name(p->pattern));
 		return buf;
 	}
-	dt_format_bytes(speed, sizeof(speed), (uint64_t)fabs(p->speed));
+	dt_format_bytes(speed, sizeof(speed), dt_sat_u64_of(fabs(p->speed)));
 	snprintf(buf, len, "%s 0x%" PRIx64 "-0x%" PRIx64 " at %s%s/s",
 		 dt_seg_pattern_name(p->pattern), p->range_start, p->range_end,
 		 p->speed < 0 ? "-" : "", speed);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "checked.h"
 #include "grow.h"
 #include "errmsg.h"
 
@@ -859,8 +860,9 @@ static int classify(const struct model *m, struct dt_segment *s)
 		double hi = fmin(size, fmax(first, last) + band / 2);
 		s->pattern = DT_SEG_SWEEP;
 		s->speed = speed;
-		s->range_start = ar->start + (uint64_t)lo;
-		s->range_end = ar->start + (uint64_t)hi;
+		/* lo <= hi <= size: within the area, which may reach 2^64 */
+		s->range_start = ar->start + dt_sat_u64_of(lo);
+		s->range_end = ar->start + dt_sat_u64_of(hi);
 	}
 out:
 	series_free(&se);

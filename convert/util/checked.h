@@ -56,6 +56,16 @@ static inline int64_t dt_sat_i64(uint64_t v)
 	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
+/* A non-negative double as an unsigned value (sums and means of record
+ * values held in doubles): NaN and negatives give 0, values of 2^64 and
+ * more UINT64_MAX, where a plain cast is undefined. */
+static inline uint64_t dt_sat_u64_of(double v)
+{
+	if (!(v > 0))
+		return 0;
+	return v >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)v;
+}
+
 /* Time t moved by a signed offset (--time-offset, clock alignment),
  * clamped to [0, UINT64_MAX]. */
 static inline uint64_t dt_time_shift(uint64_t t, int64_t offset)

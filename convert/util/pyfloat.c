@@ -427,5 +427,6 @@ int64_t dt_py_int_div(int64_t x, uint64_t y)
 {
 	if (x >= 0)
 		return int_div_nonneg((uint64_t)x, y);
-	return -int_div_nonneg((uint64_t)0 - (uint64_t)x, y);
+	int64_t q = int_div_nonneg((uint64_t)0 - (uint64_t)x, y);
+	return q == INT64_MIN ? q : -q; /* INT64_MIN / 1: the magnitude 2^63 */
 }

@@ -12,6 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SEED=${FUZZ_SEED:-0} # libFuzzer's -seed: 0 draws one
 OUT=build-fuzz
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CC_FUZZ=${CC_FUZZ:-clang}
@@ -58,7 +59,7 @@ for src in $targets; do
 	rm -rf "$corpus"
 	mkdir -p "$corpus" "$OUT/artifacts/$short"
 	[ -d "tests/fuzz/corpus/$short" ] && cp -r "tests/fuzz/corpus/$short/." "$corpus/"
-	if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=20 -rss_limit_mb=2048 \
+	if "$bin" -max_total_time="$FUZZ_SECONDS" -seed="$FUZZ_SEED" -timeout=20 -rss_limit_mb=2048 \
 		-artifact_prefix="$OUT/artifacts/$short/" -print_final_stats=1 \
 		"$corpus" >"$log" 2>&1; then
 		runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$')

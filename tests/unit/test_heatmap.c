@@ -572,6 +572,9 @@ START_TEST(python_int_division)
 	uint64_t y = UINT64_C(1) << 60;
 	ck_assert_int_eq(dt_py_int_div((int64_t)(3 * y - 1), y), 3);
 	ck_assert_int_eq(dt_py_int_div((int64_t)(3 * y - (y >> 1)), y), 2);
+	/* int(-2**63 / 1) == -2**63: a magnitude of 2^63 negated (UBSan) */
+	ck_assert_int_eq(dt_py_int_div(INT64_MIN, 1), INT64_MIN);
+	ck_assert_int_eq(dt_py_int_div(INT64_MIN, 2), INT64_MIN / 2);
 }
 END_TEST
 
