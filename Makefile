@@ -87,7 +87,7 @@ help:
 	@echo "make layers     includes and calls against README's \"may use\" table"
 	@echo "make sanitize   make check built with ASan and UBSan"
 	@echo "make attack     the attack suite: ATTACK_CASES hostile records under ASan/UBSan"
-	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20)"
+	@echo "make fuzz       every fuzz target, FUZZ_SECONDS each (default 20), FUZZ_SEED (0: random)"
 	@echo "make valgrind   the command tests with every command under valgrind memcheck"
 	@echo "make check-vm   real DAMON in a microVM"
 	@echo "make check-browser  speedscope files and the HTML report in headless chromium"
@@ -307,8 +307,9 @@ valgrind: all
 	@DT_BIN=$(abspath $(BIN)) DT_SRC=$(CURDIR) DT_SHARED=$(DT_SHARED) bash tests/valgrind/run.sh
 
 FUZZ_SECONDS ?= 20
+FUZZ_SEED ?= 0
 fuzz:
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) bash tests/fuzz/run.sh
 
 check-vm: static
 	@bash tests/vm/run.sh
